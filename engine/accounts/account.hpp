@@ -1,0 +1,78 @@
+#pragma once
+// One account as the engine sees it: what the accounts file said, and where
+// it stands in its lifecycle. Stored in the `accounts` table; the lifecycle
+// (engine/lifecycle) is a pure function over this value.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <date/date.h>
+
+#include "engine/accounts/accounts_file.hpp"
+#include "engine/env/time.hpp"
+#include "engine/lifecycle/state.hpp"
+
+namespace passage {
+
+struct PartEvidence {
+  int n = 0;
+  std::int64_t bytes = 0;
+  std::int64_t entries = 0;
+  std::string sha256;
+};
+
+// What proves that a person's data is safely out: verified export parts,
+// or a move the stack reports as finished.
+struct Evidence {
+  std::string kind;  // "export" or "moved"
+  std::string export_id;
+  std::vector<PartEvidence> parts;
+
+  bool empty() const { return kind.empty(); }
+};
+
+std::string evidence_to_json(const Evidence& evidence);
+// nullopt when the text is not an evidence document.
+std::optional<Evidence> evidence_from_json(const std::string& text);
+
+struct Account {
+  // From the accounts file.
+  std::int64_t id = 0;
+  std::int64_t campaign_id = 0;
+  std::string login;
+  std::string domain;
+  Action action = Action::export_;
+  std::string email;
+  std::string target;
+  std::string target_host;
+  bool admin_move = false;
+  date::year_month_day departure_date;
+  std::string reason;
+  std::string stack;
+
+  // Lifecycle.
+  State state = State::queued;
+  std::optional<State> held_from;   // HELD: the state to go back to
+  std::optional<State> retry_step;  // RETRY_WAIT: the state to retry
+  std::string state_reason;         // why HELD, FAILED, RETRY_WAIT
+  std::optional<Instant> due_at;    // the durable timer; none = no timer
+  int attempts = 0;                 // failed attempts of the current step
+  std::optional<Instant> last_export_request;  // may have been queued
+  std::optional<Instant> blocked_since;        // first seen MOVING/IMPORTING
+  std::optional<Instant> move_deadline;        // user-driven move fallback
+  bool fallback_export = false;     // a move that fell back to an export
+  std::string delivery = "space";   // "space" or "archive"
+  std::string export_id;
+  std::optional<Instant> export_completed_at;
+  std::optional<Instant> verified_at;
+  Evidence evidence;
+  std::optional<Instant> grace_end;
+  std::optional<date::year_month_day> told_deletion_date;
+  std::optional<Instant> purged_at;
+  std::string purge_kind;           // "deleted" or "already_gone"
+  int reexports = 0;
+};
+
+}  // namespace passage

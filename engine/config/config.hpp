@@ -1,0 +1,146 @@
+#pragma once
+// Passage's configuration (DESIGN.md "Configuration", CONTRACT.md
+// "Configuration keys and defaults"). load_config() validates the whole file
+// and reports every error as "FILE:LINE: message"; unknown keys are errors.
+// Secrets are read at load time and live only in memory (Secret never
+// prints its value).
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/env/time.hpp"
+
+namespace passage {
+
+// A secret value: never printed, never stored.
+class Secret {
+ public:
+  Secret() = default;
+  explicit Secret(std::string value) : m_value(std::move(value)) {}
+  const std::string& reveal() const { return m_value; }
+  bool empty() const { return m_value.empty(); }
+
+ private:
+  std::string m_value;
+};
+
+struct RateLimit {
+  double per_second = 20;
+  int burst = 40;
+};
+
+// Minutes since local midnight; a window may wrap midnight ("20:00-06:00").
+struct TimeWindow {
+  int start_minute = 0;
+  int end_minute = 0;
+  bool contains(int minute_of_day) const;
+};
+
+struct DryRunOptions {
+  std::uint64_t seed = 1;
+  double transient_failure_rate = 0.05;
+  double permanent_failure_rate = 0.0;
+  double never_move_rate = 0.0;
+  int min_duration_ms = 5;
+  int max_duration_ms = 50;
+};
+
+struct StackConfig {
+  std::string name;
+  std::string backend;               // "cozy-admin" or "dry-run"
+  std::string url;                   // cozy-admin only
+  Secret passphrase;                 // cozy-admin only
+  std::vector<std::string> domains;  // patterns: "*.mytoutatice.cloud" or exact
+  RateLimit rate;
+  int max_in_flight = 16;
+  int max_exports_in_flight = 4;
+  std::optional<TimeWindow> export_window;
+  CalendarSpan export_deadline{2, SpanUnit::hour};
+  CalendarSpan import_deadline{3, SpanUnit::hour};
+  CalendarSpan delete_timeout{30, SpanUnit::minute};
+  DryRunOptions dry_run;
+
+  // True when `domain` matches one of the patterns ("*.x" matches any
+  // subdomain of x, not x itself; other patterns match exactly).
+  bool serves(const std::string& domain) const;
+};
+
+struct NotifyConfig {
+  std::string notifier = "outbox";  // "outbox" or "smtp"
+  std::filesystem::path dir = "var/outbox";
+  std::string smtp_url;
+  std::string from = "mytoutatice.cloud@ac-rennes.fr";
+  std::string language = "fr";      // "fr" or "en"
+  double rate_per_second = 5;
+  std::string starttls = "opportunistic";  // or "required"
+  std::optional<std::filesystem::path> templates;
+  std::string support_contact;
+};
+
+struct ExportConfig {
+  std::string delivery = "space";   // "space" or "archive"
+  std::filesystem::path archive_dir = "var/archive";
+  CalendarSpan archive_retention{90, SpanUnit::day};
+  std::string final_export = "archive";  // "archive" or "none"
+};
+
+struct MoveConfig {
+  CalendarSpan fallback_before_departure{7, SpanUnit::day};
+  CalendarSpan poll_interval{1, SpanUnit::hour};
+  std::vector<CalendarSpan> reminders{{7, SpanUnit::day}, {2, SpanUnit::day}};
+  bool overwrite = false;
+};
+
+struct PurgeConfig {
+  int max_per_run = 500;
+  double max_fraction = 0.05;
+  int max_reexports = 1;
+};
+
+struct DirectoryConfig {
+  std::string provider;  // "csv" or "ldap"
+  std::filesystem::path file;  // csv
+  std::string url, base_dn, bind_dn, filter = "(uid={login})";
+  std::string departed_attribute, departed_value;
+  Secret password;  // ldap, from password_env
+};
+
+struct Config {
+  std::filesystem::path file;  // the config file itself
+  std::filesystem::path database = "var/passage.db";
+  std::string timezone = "Europe/Paris";
+  const date::time_zone* zone = nullptr;  // resolved `timezone`
+  CalendarSpan grace{1, SpanUnit::month};
+  std::vector<CalendarSpan> reminders{{7, SpanUnit::day}, {1, SpanUnit::day}};
+  std::vector<StackConfig> stacks;
+  NotifyConfig notify;
+  CalendarSpan lead{21, SpanUnit::day};
+  ExportConfig export_;
+  MoveConfig move;
+  double campaign_max_change_fraction = 0.10;
+  CalendarSpan support_max_postpone{60, SpanUnit::day};
+  PurgeConfig purge;
+  std::optional<DirectoryConfig> directory;
+  std::filesystem::path reports_dir = "reports/out";
+  CalendarSpan idle_horizon{10, SpanUnit::minute};
+  int retry_budget = 8;
+  bool allow_future_purge = false;
+
+  // The stack whose `domains` match, or nullptr.
+  const StackConfig* stack_for(const std::string& domain) const;
+};
+
+struct ConfigResult {
+  std::optional<Config> config;     // set when valid
+  std::vector<std::string> errors;  // "FILE:LINE: message", all of them
+};
+
+// Reads and validates `file`. Relative paths resolve against the file's
+// folder. Secrets come from `passphrase_env` / `passphrase_file` /
+// `password_env`; a missing one is an error naming the key, never the value.
+ConfigResult load_config(const std::filesystem::path& file);
+
+}  // namespace passage

@@ -1,0 +1,117 @@
+#pragma once
+// The account lifecycle as a pure function (DESIGN.md principle 3):
+//   apply(account, event, now, policy) → (account', effects) or a refusal.
+// No I/O and no clock here: the runner feeds events in and carries the
+// effects out; the same inputs always give the same outputs.
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "engine/accounts/account.hpp"
+#include "engine/env/time.hpp"
+#include "engine/lifecycle/failure.hpp"
+
+namespace passage {
+
+// What the runner or a person reports about one account.
+enum class EventKind {
+  due,             // the account's timer fired
+  resume,          // a run starts while a remote step is still open (EXPORTING, MOVING, INVITED)
+  window_closed,   // the export window is closed until `at`
+  lookup_ok,       // the instance exists, not blocked, not moved
+  lookup_missing,  // GET /instances/:domain answered 404
+  lookup_moved,    // moved: true
+  lookup_blocked,  // blocked; `detail` is the blocking reason
+  export_queued,   // the export request was answered 202
+  export_done,     // the export's event arrived; `detail` is the export id
+  evidence_ok,     // parts verified or move checked; `evidence` holds the proof
+  notice_sent,     // the notifier accepted the notice
+  activity_clean,  // no activity on the space after its export
+  activity_stale,  // activity on or after the export's day
+  purged,          // DELETE succeeded
+  already_gone,    // DELETE 404, then GET 404
+  interlock_failed,  // a purge interlock failed; `detail` names it
+  failure,         // the current step failed; `failure`, `detail`, `retry_after`
+  hold,            // support: stop everything; `detail` is the reason
+  release,         // support: resume where it stopped
+  retry,           // support: a FAILED account starts again
+  cancel,          // support or a corrected list: never touch it again
+  postpone,        // support: deletion no earlier than `at`
+};
+
+const char* to_string(EventKind kind);
+
+struct Event {
+  EventKind kind = EventKind::due;
+  std::string detail;
+  std::optional<Instant> at;
+  Evidence evidence;
+  FailureKind failure = FailureKind::retryable;
+  std::optional<Millis> retry_after;
+  double jitter = 0.5;  // uniform in [0, 1): the randomness of backoff, supplied by the caller
+};
+
+// What the runner must do after committing the transition.
+enum class Effect {
+  lookup,             // GET the instance, report lookup_*
+  request_export,     // commit an export intent with the transition, then POST
+  await_export,       // wait for the export event until the account's due_at
+  fetch_export,       // download and verify every part
+  start_move,         // admin-driven move (import intent committed with the transition)
+  send_invitation,    // mail the user-driven move instructions
+  announce_user_move, // tell the backend an invitation is out (dry-run people)
+  poll_move,          // GET the source; lookup_moved or lookup_ok
+  send_notice,        // the notice of the current state (export ready, moved)
+  check_activity,     // read last-activity, report activity_clean or activity_stale
+};
+
+const char* to_string(Effect effect);
+
+// Everything the lifecycle needs from the configuration.
+struct Policy {
+  const date::time_zone* zone = nullptr;
+  CalendarSpan lead{21, SpanUnit::day};
+  CalendarSpan grace{1, SpanUnit::month};
+  CalendarSpan fallback_before_departure{7, SpanUnit::day};
+  CalendarSpan max_postpone{60, SpanUnit::day};
+  Millis export_deadline = std::chrono::hours(2);
+  Millis import_deadline = std::chrono::hours(3);
+  Millis poll_interval = std::chrono::hours(1);
+  Millis backoff_base = std::chrono::seconds(1);
+  Millis backoff_cap = std::chrono::minutes(10);  // idle_horizon
+  Millis export_spacing = std::chrono::hours(24);
+  Millis blocked_recheck = std::chrono::hours(1);
+  Millis release_grace = std::chrono::days(7);
+  int retry_budget = 8;
+  int max_reexports = 1;
+  bool final_export = true;  // export.final_export != none
+};
+
+struct Transition {
+  Account next;
+  std::vector<Effect> effects;
+  std::string journal_kind;    // e.g. "state" or "support"
+  std::string journal_detail;  // human-readable: "QUEUED -> EXPORTING: ..."
+};
+
+struct Refusal {
+  std::string reason;
+};
+
+using StepResult = std::variant<Transition, Refusal>;
+
+StepResult apply(const Account& account, const Event& event, Instant now, const Policy& policy);
+
+// When an account becomes due for its first step: departure_date − lead at
+// local midnight, or `now` if that is past.
+Instant first_due(date::year_month_day departure, Instant now, const Policy& policy);
+
+// The grace end for evidence verified at `verified_at` (CONTRACT.md "Grace").
+Instant grace_end_for(Instant verified_at, date::year_month_day departure, const Policy& policy);
+
+// True when the account has a timer the runner (not purge) acts on.
+bool runner_acts_on(State state);
+
+}  // namespace passage

@@ -1,0 +1,147 @@
+#include "engine/store/db.hpp"
+
+#include <sqlite3.h>
+
+namespace passage {
+
+namespace {
+
+[[noreturn]] void fail(sqlite3* db, std::string_view what) {
+  throw StoreError(std::string(what) + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
+}
+
+}  // namespace
+
+Statement::Statement(sqlite3* db, std::string_view sql) : m_db(db) {
+  if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &m_stmt, nullptr) != SQLITE_OK)
+    fail(db, "prepare '" + std::string(sql.substr(0, 60)) + "'");
+}
+
+Statement::~Statement() { sqlite3_finalize(m_stmt); }
+
+Statement::Statement(Statement&& other) noexcept : m_db(other.m_db), m_stmt(other.m_stmt) {
+  other.m_stmt = nullptr;
+}
+
+Statement& Statement::bind(int index, std::int64_t value) {
+  if (sqlite3_bind_int64(m_stmt, index, value) != SQLITE_OK) fail(m_db, "bind");
+  return *this;
+}
+
+Statement& Statement::bind(int index, double value) {
+  if (sqlite3_bind_double(m_stmt, index, value) != SQLITE_OK) fail(m_db, "bind");
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::string_view value) {
+  if (sqlite3_bind_text(m_stmt, index, value.data(), static_cast<int>(value.size()),
+                        SQLITE_TRANSIENT) != SQLITE_OK)
+    fail(m_db, "bind");
+  return *this;
+}
+
+Statement& Statement::bind(int index, const std::optional<std::string>& value) {
+  return value ? bind(index, std::string_view(*value)) : bind_null(index);
+}
+
+Statement& Statement::bind_null(int index) {
+  if (sqlite3_bind_null(m_stmt, index) != SQLITE_OK) fail(m_db, "bind");
+  return *this;
+}
+
+bool Statement::step() {
+  int rc = sqlite3_step(m_stmt);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  fail(m_db, "step");
+}
+
+void Statement::run() {
+  while (step()) {
+  }
+  reset();
+}
+
+void Statement::reset() {
+  sqlite3_reset(m_stmt);
+  sqlite3_clear_bindings(m_stmt);
+}
+
+std::int64_t Statement::int_at(int column) const { return sqlite3_column_int64(m_stmt, column); }
+
+double Statement::double_at(int column) const { return sqlite3_column_double(m_stmt, column); }
+
+std::string Statement::text_at(int column) const {
+  auto* text = reinterpret_cast<const char*>(sqlite3_column_text(m_stmt, column));
+  return text ? std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(m_stmt, column)))
+              : std::string();
+}
+
+std::optional<std::string> Statement::optional_text_at(int column) const {
+  if (is_null(column)) return std::nullopt;
+  return text_at(column);
+}
+
+bool Statement::is_null(int column) const {
+  return sqlite3_column_type(m_stmt, column) == SQLITE_NULL;
+}
+
+Database::Database(const std::filesystem::path& file) {
+  if (sqlite3_open_v2(file.c_str(), &m_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+      SQLITE_OK) {
+    std::string message = "cannot open database " + file.string() + ": " + sqlite3_errmsg(m_db);
+    sqlite3_close(m_db);
+    throw StoreError(message);
+  }
+  sqlite3_busy_timeout(m_db, 5000);
+  exec("PRAGMA journal_mode=WAL");
+  // FULL: an intent must survive a power cut, not only a crash, before the
+  // side effect it announces is sent.
+  exec("PRAGMA synchronous=FULL");
+  exec("PRAGMA foreign_keys=ON");
+}
+
+Database::~Database() { sqlite3_close(m_db); }
+
+void Database::exec(std::string_view sql) {
+  char* message = nullptr;
+  std::string text(sql);
+  if (sqlite3_exec(m_db, text.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+    std::string error = message ? message : "unknown error";
+    sqlite3_free(message);
+    throw StoreError("exec '" + text.substr(0, 60) + "': " + error);
+  }
+}
+
+std::int64_t Database::last_insert_id() const { return sqlite3_last_insert_rowid(m_db); }
+
+int Database::changes() const { return sqlite3_changes(m_db); }
+
+int Database::user_version() {
+  auto statement = prepare("PRAGMA user_version");
+  statement.step();
+  return static_cast<int>(statement.int_at(0));
+}
+
+void Database::set_user_version(int version) {
+  exec("PRAGMA user_version=" + std::to_string(version));
+}
+
+Transaction::Transaction(Database& db) : m_db(db) { m_db.exec("BEGIN IMMEDIATE"); }
+
+Transaction::~Transaction() {
+  if (!m_done) {
+    try {
+      m_db.exec("ROLLBACK");
+    } catch (...) {
+      // A failed rollback leaves SQLite to roll back on close.
+    }
+  }
+}
+
+void Transaction::commit() {
+  m_db.exec("COMMIT");
+  m_done = true;
+}
+
+}  // namespace passage

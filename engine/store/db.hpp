@@ -1,0 +1,93 @@
+#pragma once
+// A thin RAII wrapper over SQLite: one connection, prepared statements,
+// transactions. Errors throw StoreError (they are bugs or a broken disk,
+// never expected outcomes); no exception crosses a SQLite callback.
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace passage {
+
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Statement {
+ public:
+  Statement(sqlite3* db, std::string_view sql);
+  ~Statement();
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  Statement(Statement&& other) noexcept;
+
+  // Binds by 1-based index; empty optionals bind NULL.
+  Statement& bind(int index, std::int64_t value);
+  Statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
+  Statement& bind(int index, double value);
+  Statement& bind(int index, std::string_view value);
+  Statement& bind(int index, const std::string& value) { return bind(index, std::string_view(value)); }
+  Statement& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
+  Statement& bind(int index, const std::optional<std::string>& value);
+  Statement& bind_null(int index);
+
+  // Steps once: true while a row is available.
+  bool step();
+  // Steps until done (for statements that return no rows).
+  void run();
+  void reset();
+
+  std::int64_t int_at(int column) const;
+  double double_at(int column) const;
+  std::string text_at(int column) const;
+  std::optional<std::string> optional_text_at(int column) const;
+  bool is_null(int column) const;
+
+ private:
+  sqlite3* m_db = nullptr;
+  sqlite3_stmt* m_stmt = nullptr;
+};
+
+class Database {
+ public:
+  // Opens (creating if needed) with WAL, foreign keys and a busy timeout.
+  explicit Database(const std::filesystem::path& file);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  void exec(std::string_view sql);
+  Statement prepare(std::string_view sql) { return Statement(m_db, sql); }
+  std::int64_t last_insert_id() const;
+  int changes() const;
+  int user_version();
+  void set_user_version(int version);
+
+  sqlite3* handle() { return m_db; }
+
+ private:
+  sqlite3* m_db = nullptr;
+};
+
+// BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless commit().
+class Transaction {
+ public:
+  explicit Transaction(Database& db);
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  void commit();
+
+ private:
+  Database& m_db;
+  bool m_done = false;
+};
+
+}  // namespace passage

@@ -1,0 +1,117 @@
+#include "engine/store/schema.hpp"
+
+#include <string_view>
+
+namespace passage {
+
+namespace {
+
+// Times are ISO 8601 UTC text ("2026-12-01T02:00:00.000Z"), which sorts
+// chronologically. States are stored by name.
+constexpr std::string_view k_migration_1 = R"sql(
+CREATE TABLE campaigns (
+  id            INTEGER PRIMARY KEY,
+  name          TEXT NOT NULL UNIQUE,
+  created_at    TEXT NOT NULL,
+  accounts_file TEXT NOT NULL,
+  pending_file  TEXT,            -- a held update, waiting for `campaign confirm`
+  pending_text  TEXT
+);
+
+CREATE TABLE accounts (
+  id                  INTEGER PRIMARY KEY,
+  campaign_id         INTEGER NOT NULL REFERENCES campaigns(id),
+  login               TEXT NOT NULL,
+  domain              TEXT NOT NULL,
+  action              TEXT NOT NULL,
+  email               TEXT NOT NULL,
+  target              TEXT NOT NULL DEFAULT '',
+  target_host         TEXT NOT NULL DEFAULT '',
+  admin_move          INTEGER NOT NULL DEFAULT 0,
+  departure_date      TEXT NOT NULL,
+  reason              TEXT NOT NULL DEFAULT '',
+  stack               TEXT NOT NULL,
+  state               TEXT NOT NULL,
+  held_from           TEXT,
+  retry_step          TEXT,
+  state_reason        TEXT NOT NULL DEFAULT '',
+  due_at              TEXT,      -- the durable timer of the current state
+  attempts            INTEGER NOT NULL DEFAULT 0,
+  last_export_request TEXT,
+  blocked_since       TEXT,
+  move_deadline       TEXT,
+  fallback_export     INTEGER NOT NULL DEFAULT 0,
+  delivery            TEXT NOT NULL DEFAULT 'space',
+  export_id           TEXT NOT NULL DEFAULT '',
+  export_completed_at TEXT,
+  verified_at         TEXT,
+  evidence            TEXT NOT NULL DEFAULT '',
+  grace_end           TEXT,
+  told_deletion_date  TEXT,
+  purged_at           TEXT,
+  purge_kind          TEXT NOT NULL DEFAULT '',
+  reexports           INTEGER NOT NULL DEFAULT 0,
+  updated_at          TEXT NOT NULL
+);
+CREATE INDEX accounts_by_campaign ON accounts(campaign_id);
+CREATE INDEX accounts_by_due ON accounts(state, due_at);
+CREATE INDEX accounts_by_login ON accounts(login);
+CREATE INDEX accounts_by_domain ON accounts(domain);
+
+-- Write-ahead intents: committed before the remote side effect, finished
+-- with its outcome after it. An intent without outcome after a crash is
+-- reconciled with the stack before anything is retried.
+CREATE TABLE intents (
+  id          INTEGER PRIMARY KEY,
+  account_id  INTEGER NOT NULL REFERENCES accounts(id),
+  kind        TEXT NOT NULL,     -- export, import, delete, notice
+  key         TEXT NOT NULL UNIQUE,
+  created_at  TEXT NOT NULL,
+  outcome     TEXT,              -- NULL while open
+  finished_at TEXT
+);
+CREATE INDEX intents_by_account ON intents(account_id, kind);
+
+-- The append-only, hash-chained journal.
+CREATE TABLE journal (
+  seq        INTEGER PRIMARY KEY,
+  at         TEXT NOT NULL,
+  actor      TEXT NOT NULL,
+  account_id INTEGER,
+  kind       TEXT NOT NULL,
+  detail     TEXT NOT NULL,
+  prev_hash  TEXT NOT NULL,
+  hash       TEXT NOT NULL
+);
+
+-- Per-stack cooldowns asked by the stack (Retry-After), kept across restarts.
+CREATE TABLE stack_cooldowns (
+  stack TEXT PRIMARY KEY,
+  until TEXT NOT NULL
+);
+
+-- The purge breaker: tripped until reset by a person.
+CREATE TABLE breaker (
+  id         INTEGER PRIMARY KEY CHECK (id = 1),
+  tripped    INTEGER NOT NULL,
+  reason     TEXT NOT NULL,
+  changed_at TEXT NOT NULL
+);
+)sql";
+
+constexpr std::string_view k_migrations[] = {k_migration_1};
+
+}  // namespace
+
+int latest_schema_version() { return static_cast<int>(std::size(k_migrations)); }
+
+void migrate(Database& db) {
+  for (int version = db.user_version(); version < latest_schema_version(); ++version) {
+    Transaction transaction(db);
+    db.exec(k_migrations[version]);
+    db.set_user_version(version + 1);
+    transaction.commit();
+  }
+}
+
+}  // namespace passage

@@ -1,0 +1,118 @@
+#pragma once
+// What a backend is: the thin edge between the engine and one stack.
+// Backends do one remote operation per call and classify its failure; the
+// core (engine/sched, engine/lifecycle) owns retries, backoff and policy.
+// Every remote request goes through the stack's RequestGate (rate, in-flight).
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "engine/accounts/account.hpp"
+#include "engine/config/config.hpp"
+#include "engine/env/clock.hpp"
+
+namespace passage {
+
+class RequestGate;
+
+struct Failure {
+  enum class Kind {
+    retryable,        // try again after backoff; nothing happened remotely
+    rate_limited,     // the stack asked to slow down (retry_after if given)
+    permanent,        // will not work without a person
+    not_found,        // the call's object does not exist
+    unknown_outcome,  // the request may have had its effect (502/504, reset, timeout)
+  };
+  Kind kind = Kind::retryable;
+  std::string reason;  // short, no secrets: "http 503", "connection reset"
+  std::optional<Millis> retry_after;
+};
+
+const char* to_string(Failure::Kind kind);
+
+// A value or a classified failure.
+template <class T>
+class Outcome {
+ public:
+  Outcome(T value) : m_value(std::move(value)) {}
+  Outcome(Failure failure) : m_value(std::move(failure)) {}
+  bool ok() const { return m_value.index() == 0; }
+  const T& value() const { return std::get<0>(m_value); }
+  const Failure& failure() const { return std::get<1>(m_value); }
+
+ private:
+  std::variant<T, Failure> m_value;
+};
+
+struct Done {};
+
+struct InstanceInfo {
+  bool exists = true;  // false: GET /instances/:domain answered 404
+  bool moved = false;
+  bool blocked = false;
+  std::string blocking_reason;
+  bool deleting = false;
+  std::int64_t disk_used = 0;
+};
+
+struct ExportDone {
+  std::string export_id;
+  int parts = 1;
+  std::int64_t total_size = 0;
+};
+
+struct FetchRequest {
+  std::string domain;
+  ExportDone export_done;
+  std::string delivery;                 // "space" or "archive"
+  std::filesystem::path archive_dir;    // for "archive": final place <dir>/<domain>/
+  std::filesystem::path work_dir;       // where .part files are written
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  // GET /instances/:domain.
+  virtual boost::asio::awaitable<Outcome<InstanceInfo>> lookup(std::string domain) = 0;
+
+  // POST /instances/:domain/export?admin-req=true. Success means queued.
+  virtual boost::asio::awaitable<Outcome<Done>> request_export(std::string domain) = 0;
+
+  // Waits for the export's completion event until `deadline` (Clock time);
+  // a deadline passed is Failure::Kind::retryable with reason "export_deadline".
+  virtual boost::asio::awaitable<Outcome<ExportDone>> await_export(std::string domain,
+                                                                   Instant deadline) = 0;
+
+  // Downloads and verifies every part; the evidence of all parts.
+  virtual boost::asio::awaitable<Outcome<Evidence>> fetch_export(FetchRequest request) = 0;
+
+  // GET /instances/:domain/last-activity: the UTC day.
+  virtual boost::asio::awaitable<Outcome<date::year_month_day>> last_activity(std::string domain) = 0;
+
+  // DELETE /instances/:domain.
+  virtual boost::asio::awaitable<Outcome<Done>> delete_instance(std::string domain) = 0;
+
+  // Admin-driven move: export on this stack, import on `target`, check the
+  // target, block this source with MOVED. Evidence kind "moved".
+  virtual boost::asio::awaitable<Outcome<Evidence>> move_to(std::string domain,
+                                                            std::string target_host,
+                                                            Backend& target) = 0;
+};
+
+// What a backend is built from.
+struct BackendContext {
+  boost::asio::io_context& io;
+  const StackConfig& stack;
+  const Clock& clock;
+  RequestGate& gate;
+};
+
+}  // namespace passage
