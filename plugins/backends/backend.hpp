@@ -17,25 +17,18 @@
 #include "engine/accounts/account.hpp"
 #include "engine/config/config.hpp"
 #include "engine/env/clock.hpp"
+#include "engine/lifecycle/failure.hpp"
 
 namespace passage {
 
 class RequestGate;
 
 struct Failure {
-  enum class Kind {
-    retryable,        // try again after backoff; nothing happened remotely
-    rate_limited,     // the stack asked to slow down (retry_after if given)
-    permanent,        // will not work without a person
-    not_found,        // the call's object does not exist
-    unknown_outcome,  // the request may have had its effect (502/504, reset, timeout)
-  };
+  using Kind = FailureKind;
   Kind kind = Kind::retryable;
   std::string reason;  // short, no secrets: "http 503", "connection reset"
   std::optional<Millis> retry_after;
 };
-
-const char* to_string(Failure::Kind kind);
 
 // A value or a classified failure.
 template <class T>
