@@ -1,0 +1,328 @@
+#include "engine/accounts/accounts_file.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string_view>
+#include <system_error>
+
+#include <boost/url.hpp>
+
+#include "engine/accounts/csv.hpp"
+#include "engine/accounts/field_checks.hpp"
+#include "engine/env/time.hpp"
+
+namespace passage {
+namespace {
+
+enum Column : std::size_t { login, domain, action, email, target, departure_date, reason };
+
+constexpr std::array<std::string_view, 7> k_columns{"login",  "domain",         "action", "email",
+                                                    "target", "departure_date", "reason"};
+constexpr std::string_view k_utf8_bom = "\xEF\xBB\xBF";
+
+std::string in_quotes(std::string_view text) { return "'" + std::string(text) + "'"; }
+
+std::string expected_header() {
+  std::string header;
+  for (auto column : k_columns) header += (header.empty() ? "" : ",") + std::string(column);
+  return header;
+}
+
+std::string lowercase(std::string text) {
+  for (char& c : text)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return text;
+}
+
+// Collects "NAME:LINE: field: what" messages.
+class Reporter {
+ public:
+  Reporter(const std::string& name, std::vector<std::string>& errors) : m_name(name), m_errors(errors) {}
+
+  void add(int line, std::string_view field, const std::string& what) {
+    m_errors.push_back(m_name + ":" + std::to_string(line) + ": " + std::string(field) + ": " + what);
+  }
+  std::size_t count() const { return m_errors.size(); }
+
+ private:
+  const std::string& m_name;
+  std::vector<std::string>& m_errors;
+};
+
+// --- header -----------------------------------------------------------------
+
+bool is_column(std::string_view name) {
+  for (auto column : k_columns)
+    if (column == name) return true;
+  return false;
+}
+
+std::size_t occurrences(const std::vector<std::string>& fields, std::string_view name) {
+  std::size_t count = 0;
+  for (const auto& field : fields) count += field == name;
+  return count;
+}
+
+void check_column_names(const CsvRecord& header, Reporter& reporter) {
+  std::map<std::string, bool> reported;  // each unknown or repeated name once
+  for (const auto& name : header.fields) {
+    if (reported[name]) continue;
+    if (!is_column(name))
+      reporter.add(header.line, "header",
+                   "unknown column " + in_quotes(name) + " (expected " + expected_header() + ")");
+    else if (occurrences(header.fields, name) > 1)
+      reporter.add(header.line, "header", "column " + in_quotes(name) + " appears more than once");
+    else
+      continue;
+    reported[name] = true;
+  }
+  for (auto column : k_columns)
+    if (occurrences(header.fields, column) == 0)
+      reporter.add(header.line, "header", "missing column " + in_quotes(column));
+}
+
+// True when the header is exactly the expected one. Anything else stops the
+// reading: with columns in doubt, record errors would only be noise.
+bool check_header(const CsvRecord& header, Reporter& reporter) {
+  const auto& fields = header.fields;
+  if (fields.size() == 1 && fields[0].find(';') != std::string::npos) {
+    reporter.add(header.line, "header",
+                 "looks ';'-separated; only ',' separates fields (export the sheet as CSV with commas)");
+    return false;
+  }
+  std::size_t before = reporter.count();
+  check_column_names(header, reporter);
+  if (reporter.count() > before) return false;
+  if (!std::equal(fields.begin(), fields.end(), k_columns.begin(), k_columns.end())) {
+    std::string found;
+    for (const auto& field : fields) found += (found.empty() ? "" : ",") + field;
+    reporter.add(header.line, "header",
+                 "columns in the wrong order: expected " + expected_header() + ", found " + found);
+    return false;
+  }
+  return true;
+}
+
+// --- records ----------------------------------------------------------------
+
+// What earlier records used, to report a repeat at the later line.
+struct Seen {
+  std::map<std::string, int> logins;
+  std::map<std::string, int> domains;
+  std::map<std::string, int> target_hosts;
+};
+
+std::string served_domains(const Config& config) {
+  std::string list;
+  for (const auto& stack : config.stacks)
+    for (const auto& pattern : stack.domains) list += (list.empty() ? "" : ", ") + pattern;
+  return list.empty() ? "no stack is configured" : "configured: " + list;
+}
+
+// Checks one record; the row is complete only if no error was added.
+class RecordChecker {
+ public:
+  RecordChecker(const CsvRecord& record, const Config& config, Reporter& reporter, Seen& seen)
+      : m_record(record), m_config(config), m_reporter(reporter), m_seen(seen) {
+    m_row.line = record.line;
+  }
+
+  std::optional<AccountRow> check() {
+    std::size_t before = m_reporter.count();
+    if (!check_encoding()) return std::nullopt;
+    check_login();
+    check_domain();
+    check_action();
+    check_email();
+    check_target();
+    check_date();
+    m_row.reason = field(reason);
+    if (m_reporter.count() > before) return std::nullopt;
+    return m_row;
+  }
+
+ private:
+  const std::string& field(Column column) const { return m_record.fields[column]; }
+
+  void fail(Column column, const std::string& what) {
+    m_reporter.add(m_record.line, k_columns[column], what);
+  }
+
+  // Records a first use of `value`, or reports the earlier one.
+  bool first_use(std::map<std::string, int>& uses, const std::string& value, Column column,
+                 const std::string& what) {
+    auto [it, inserted] = uses.try_emplace(value, m_record.line);
+    if (!inserted) fail(column, what + " line " + std::to_string(it->second));
+    return inserted;
+  }
+
+  bool check_encoding() {
+    bool valid = true;
+    for (std::size_t column = 0; column < k_columns.size(); ++column) {
+      if (is_valid_utf8(m_record.fields[column])) continue;
+      fail(static_cast<Column>(column), "invalid UTF-8 (save the file as UTF-8)");
+      valid = false;
+    }
+    return valid;
+  }
+
+  void check_login() {
+    m_row.login = field(login);
+    if (auto problem = passage::check_login(m_row.login)) return fail(login, *problem);
+    first_use(m_seen.logins, m_row.login, login, in_quotes(m_row.login) + " already appears on");
+  }
+
+  void check_domain() {
+    m_row.domain = field(domain);
+    if (auto problem = check_dns_name(m_row.domain)) return fail(domain, *problem);
+    m_domain_ok = true;
+    if (m_config.stack_for(m_row.domain) == nullptr)
+      return fail(domain, "no configured stack serves " + in_quotes(m_row.domain) + " (" +
+                              served_domains(m_config) + ")");
+    first_use(m_seen.domains, m_row.domain, domain, in_quotes(m_row.domain) + " already appears on");
+  }
+
+  void check_action() {
+    const auto& text = field(action);
+    m_action_ok = text == "export" || text == "move";
+    if (!m_action_ok)
+      return fail(action, in_quotes(text) + " is not an action (expected 'export' or 'move')");
+    m_row.action = text == "move" ? Action::move : Action::export_;
+  }
+
+  void check_email() {
+    m_row.email = field(email);
+    if (auto problem = passage::check_email(m_row.email)) fail(email, *problem);
+  }
+
+  void check_target() {
+    m_row.target = field(target);
+    if (!m_action_ok) return;  // whether a target is wanted is unknown
+    if (m_row.action == Action::export_) {
+      if (!m_row.target.empty()) fail(target, "must be empty for an export");
+      return;
+    }
+    if (m_row.target.empty())
+      return fail(target, "required for a move (the https:// address of the new Cozy)");
+    auto host = target_host(m_row.target);
+    if (!host) return;
+    if (m_domain_ok && *host == m_row.domain)
+      return fail(target, "host " + in_quotes(*host) + " is the account's own domain");
+    m_row.target_host = *host;
+    m_row.admin_move = m_config.stack_for(*host) != nullptr;
+    first_use(m_seen.target_hosts, *host, target, "host " + in_quotes(*host) + " is already the target of");
+  }
+
+  // The lowercased host of an https:// URL, or nullopt after reporting why not.
+  std::optional<std::string> target_host(const std::string& text) {
+    auto bad = [&](const std::string& what) {
+      fail(target, in_quotes(text) + " " + what);
+      return std::nullopt;
+    };
+    auto url = boost::urls::parse_uri(text);
+    if (!url) return bad("is not a valid URL");
+    if (url->scheme_id() != boost::urls::scheme::https) return bad("must be an https:// URL");
+    if (url->has_userinfo()) return bad("must not contain a user name or password");
+    if (url->encoded_host().empty()) return bad("has no host");
+    if (url->host_type() != boost::urls::host_type::name)
+      return bad("must have a host name (not an address)");
+    std::string host = lowercase(url->host());
+    if (auto problem = check_dns_name(host)) return bad("has a bad host: " + *problem);
+    return host;
+  }
+
+  void check_date() {
+    const auto& text = field(departure_date);
+    if (auto day = parse_iso_date(text))
+      m_row.departure_date = *day;
+    else
+      fail(departure_date, in_quotes(text) + " is not a real date written YYYY-MM-DD");
+  }
+
+  const CsvRecord& m_record;
+  const Config& m_config;
+  Reporter& m_reporter;
+  Seen& m_seen;
+  AccountRow m_row;
+  bool m_domain_ok = false;  // a well-formed name, to compare with the target
+  bool m_action_ok = false;
+};
+
+// Reports the CSV problems of `record`; true if there were any. Problems
+// come in record order, `next` walks them.
+bool report_problems(const CsvDocument& document, std::size_t& next, const CsvRecord& record, bool is_header,
+                     Reporter& reporter) {
+  bool any = false;
+  for (; next < document.problems.size() && document.problems[next].line == record.line; ++next) {
+    const auto& problem = document.problems[next];
+    std::string_view field = problem.column < k_columns.size() ? k_columns[problem.column] : "record";
+    reporter.add(record.line, is_header ? "header" : field, problem.what);
+    any = true;
+  }
+  return any;
+}
+
+}  // namespace
+
+AccountsFile parse_accounts_text(const std::string& name, const std::string& text, const Config& config) {
+  AccountsFile result;
+  Reporter reporter(name, result.errors);
+  std::string_view body = text;
+  if (body.starts_with(k_utf8_bom)) body.remove_prefix(k_utf8_bom.size());
+  CsvDocument document = read_csv(body);
+  if (document.records.empty()) {
+    reporter.add(1, "header", "missing: the file is empty (expected " + expected_header() + ")");
+    return result;
+  }
+  std::size_t next_problem = 0;
+  const CsvRecord& header = document.records.front();
+  if (report_problems(document, next_problem, header, true, reporter) || !check_header(header, reporter))
+    return result;
+  Seen seen;
+  for (std::size_t i = 1; i < document.records.size(); ++i) {
+    const CsvRecord& record = document.records[i];
+    // A badly quoted record's fields are guesses: checking them would only
+    // add confusing errors on top of the real one.
+    if (report_problems(document, next_problem, record, false, reporter)) continue;
+    if (record.fields.size() != k_columns.size()) {
+      reporter.add(record.line, "record",
+                   "expected " + std::to_string(k_columns.size()) + " fields, found " +
+                       std::to_string(record.fields.size()));
+      continue;
+    }
+    if (auto row = RecordChecker(record, config, reporter, seen).check())
+      result.rows.push_back(std::move(*row));
+  }
+  return result;
+}
+
+AccountsFile read_accounts_file(const std::filesystem::path& file, const Config& config) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    AccountsFile result;
+    std::string reason = std::generic_category().message(errno);
+    result.errors.push_back(file.string() + ":0: file: cannot read it (" + reason + ")");
+    return result;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_accounts_text(file.string(), text.str(), config);
+}
+
+const char* to_string(Action action) { return action == Action::move ? "move" : "export"; }
+
+std::vector<std::string> check_against_existing(const std::string& name, const std::vector<AccountRow>& rows,
+                                                const OwnerCampaignLookup& owner_campaign) {
+  std::vector<std::string> errors;
+  Reporter reporter(name, errors);
+  for (const auto& row : rows)
+    if (auto campaign = owner_campaign(row.login, row.domain))
+      reporter.add(row.line, "login", "already in unfinished campaign " + *campaign);
+  return errors;
+}
+
+}  // namespace passage

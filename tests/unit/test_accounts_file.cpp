@@ -1,0 +1,314 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+
+#include "engine/accounts/accounts_file.hpp"
+
+using namespace passage;
+
+namespace {
+
+const std::string k_header = "login,domain,action,email,target,departure_date,reason\n";
+
+Config test_config() {
+  Config config;
+  StackConfig academy;
+  academy.name = "academy";
+  academy.domains = {"*.mytoutatice.cloud"};
+  StackConfig other;
+  other.name = "other";
+  other.domains = {"*.target-stack.test"};
+  config.stacks = {academy, other};
+  return config;
+}
+
+AccountsFile parse(const std::string& text) { return parse_accounts_text("acc.csv", text, test_config()); }
+
+std::vector<std::string> errors_of(const std::string& text) { return parse(text).errors; }
+
+// The errors of a file made of the header, one valid record, then `record`
+// (so `record` is on line 3).
+std::vector<std::string> errors_of_record(const std::string& record) {
+  return errors_of(k_header + "ok,ok.mytoutatice.cloud,export,ok@example.org,,2026-07-01,\n" + record + "\n");
+}
+
+bool has_error(const std::vector<std::string>& errors, const std::string& prefix, const std::string& part) {
+  for (const auto& error : errors)
+    if (error.rfind(prefix, 0) == 0 && error.find(part) != std::string::npos) return true;
+  return false;
+}
+
+std::string export_line(const std::string& login) {
+  return login + "," + login + ".mytoutatice.cloud,export," + login + "@example.org,,2026-07-01,leaves\n";
+}
+
+}  // namespace
+
+TEST_CASE("accounts file: a valid file with exports and moves", "[accounts]") {
+  auto file = parse(
+      k_header +
+      "alice,alice.mytoutatice.cloud,export,alice@example.org,,2026-07-01,retired\n"
+      "bob,bob.mytoutatice.cloud,move,bob@example.org,https://bob.target-stack.test,2026-08-31,\n"
+      "carol,carol.mytoutatice.cloud,move,carol@example.org,https://Carol.MyCozy.cloud/,2026-09-01,x\n");
+  REQUIRE(file.errors.empty());
+  REQUIRE(file.rows.size() == 3);
+  const auto& alice = file.rows[0];
+  CHECK(alice.line == 2);
+  CHECK(alice.login == "alice");
+  CHECK(alice.domain == "alice.mytoutatice.cloud");
+  CHECK(alice.action == Action::export_);
+  CHECK(alice.email == "alice@example.org");
+  CHECK(alice.target.empty());
+  CHECK(alice.target_host.empty());
+  CHECK_FALSE(alice.admin_move);
+  CHECK(alice.departure_date == date::year_month_day{date::year{2026}, date::month{7}, date::day{1}});
+  CHECK(alice.reason == "retired");
+  const auto& bob = file.rows[1];
+  CHECK(bob.line == 3);
+  CHECK(bob.action == Action::move);
+  CHECK(bob.target == "https://bob.target-stack.test");
+  CHECK(bob.target_host == "bob.target-stack.test");
+  CHECK(bob.admin_move);
+  const auto& carol = file.rows[2];
+  CHECK(carol.target_host == "carol.mycozy.cloud");
+  CHECK_FALSE(carol.admin_move);
+  CHECK(carol.reason == "x");
+}
+
+TEST_CASE("accounts file: BOM, CRLF, blank lines", "[accounts]") {
+  std::string text =
+      "\xEF\xBB\xBFlogin,domain,action,email,target,departure_date,reason\r\n"
+      "alice,alice.mytoutatice.cloud,export,alice@example.org,,2026-07-01,r\r\n"
+      "\r\n"
+      "bob,bob.mytoutatice.cloud,export,bob@example.org,,2026-07-01,r\r\n"
+      "\r\n";
+  auto file = parse(text);
+  REQUIRE(file.errors.empty());
+  REQUIRE(file.rows.size() == 2);
+  CHECK(file.rows[0].reason == "r");  // no stray CR
+  CHECK(file.rows[1].line == 4);
+  CHECK(file.rows[1].reason == "r");
+}
+
+TEST_CASE("accounts file: quoted fields and line numbers after them", "[accounts]") {
+  auto file =
+      parse(k_header +
+            "alice,alice.mytoutatice.cloud,export,alice@example.org,,2026-07-01,\"left, \"\"happily\"\"\n"
+            "second line\r\nthird line\"\n"
+            "\"bob\",bob.mytoutatice.cloud,\"export\",bob@example.org,\"\",2026-07-01,\"\"\n"
+            "b/d,carol.mytoutatice.cloud,export,carol@example.org,,2026-07-01,\n");
+  CHECK(file.rows.size() == 2);
+  REQUIRE(file.rows.size() >= 2);
+  CHECK(file.rows[0].reason == "left, \"happily\"\nsecond line\nthird line");
+  CHECK(file.rows[1].line == 5);
+  CHECK(file.rows[1].login == "bob");
+  REQUIRE(file.errors.size() == 1);
+  CHECK(file.errors[0].rfind("acc.csv:6: login: ", 0) == 0);
+}
+
+TEST_CASE("accounts file: broken quoting", "[accounts]") {
+  CHECK(has_error(errors_of_record("a\"b,x.mytoutatice.cloud,export,x@example.org,,2026-07-01,"),
+                  "acc.csv:3: login: ", "quote inside an unquoted field"));
+  CHECK(has_error(errors_of_record("x,x.mytoutatice.cloud,export,x@example.org,,2026-07-01,\"a\"b"),
+                  "acc.csv:3: reason: ", "after the closing quote"));
+  auto errors =
+      errors_of_record("x,x.mytoutatice.cloud,export,x@example.org,,2026-07-01,\"open\n" + export_line("y"));
+  REQUIRE(errors.size() == 1);
+  CHECK(has_error(errors, "acc.csv:3: reason: ", "never closed"));
+}
+
+TEST_CASE("accounts file: header errors", "[accounts]") {
+  SECTION("unknown column") {
+    auto errors = errors_of("login,domain,action,email,target,departure_date,reason,notes\n");
+    REQUIRE(errors.size() == 1);
+    CHECK(has_error(errors, "acc.csv:1: header: ", "unknown column 'notes'"));
+  }
+  SECTION("missing column") {
+    auto errors = errors_of("login,domain,action,email,target,departure_date\n" + export_line("a"));
+    REQUIRE(errors.size() == 1);
+    CHECK(has_error(errors, "acc.csv:1: header: ", "missing column 'reason'"));
+  }
+  SECTION("misspelled column: unknown and missing") {
+    auto errors = errors_of("login,domain,action,mail,target,departure_date,reason\n");
+    CHECK(has_error(errors, "acc.csv:1: header: ", "unknown column 'mail'"));
+    CHECK(has_error(errors, "acc.csv:1: header: ", "missing column 'email'"));
+    CHECK(errors.size() == 2);
+  }
+  SECTION("wrong order") {
+    auto errors = errors_of("domain,login,action,email,target,departure_date,reason\n");
+    REQUIRE(errors.size() == 1);
+    CHECK(has_error(errors, "acc.csv:1: header: ", "wrong order"));
+  }
+  SECTION("repeated column") {
+    auto errors = errors_of("login,domain,action,email,target,departure_date,reason,login\n");
+    REQUIRE(errors.size() == 1);
+    CHECK(has_error(errors, "acc.csv:1: header: ", "'login' appears more than once"));
+  }
+  SECTION("empty file") {
+    CHECK(has_error(errors_of(""), "acc.csv:1: header: ", "missing"));
+    CHECK(has_error(errors_of("\xEF\xBB\xBF"), "acc.csv:1: header: ", "missing"));
+  }
+  SECTION("header only is a valid, empty list") {
+    auto file = parse(k_header);
+    CHECK(file.errors.empty());
+    CHECK(file.rows.empty());
+  }
+}
+
+TEST_CASE("accounts file: a ';'-separated file gets a hint", "[accounts]") {
+  auto errors = errors_of(
+      "login;domain;action;email;target;departure_date;reason\n"
+      "a;a.mytoutatice.cloud;export;a@example.org;;2026-07-01;\n");
+  REQUIRE(errors.size() == 1);
+  CHECK(has_error(errors, "acc.csv:1: header: ", "';'-separated"));
+}
+
+TEST_CASE("accounts file: wrong number of fields", "[accounts]") {
+  auto errors = errors_of_record("x,x.mytoutatice.cloud,export,x@example.org,,2026-07-01");
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0] == "acc.csv:3: record: expected 7 fields, found 6");
+  CHECK(errors_of_record("x,x.mytoutatice.cloud,export,x@example.org,,2026-07-01,a,b") ==
+        std::vector<std::string>{"acc.csv:3: record: expected 7 fields, found 8"});
+  CHECK(errors_of_record("   ") == std::vector<std::string>{"acc.csv:3: record: expected 7 fields, found 1"});
+}
+
+TEST_CASE("accounts file: each field error", "[accounts]") {
+  // record on line 3 → expected "acc.csv:3: <field>: " prefix and a fragment.
+  struct Case {
+    std::string record, field, fragment;
+  };
+  const std::string tail = ",x@example.org,,2026-07-01,";
+  const std::vector<Case> cases{
+      {",x.mytoutatice.cloud,export" + tail, "login", "empty"},
+      {"j dupont,x.mytoutatice.cloud,export" + tail, "login", "whitespace"},
+      {"j/dupont,x.mytoutatice.cloud,export" + tail, "login", "'/'"},
+      {"jérôme,x.mytoutatice.cloud,export" + tail, "login", "byte 0xC3"},
+      {"x,,export" + tail, "domain", "empty"},
+      {"x,X.mytoutatice.cloud,export" + tail, "domain", "lowercase"},
+      {"x,x..mytoutatice.cloud,export" + tail, "domain", "empty label"},
+      {"x,x_y.mytoutatice.cloud,export" + tail, "domain", "'_'"},
+      {"x,-x.mytoutatice.cloud,export" + tail, "domain", "starts or ends with '-'"},
+      {"x,localhost,export" + tail, "domain", "two labels"},
+      {"x,x.example.org,export" + tail, "domain", "no configured stack serves 'x.example.org'"},
+      {"x,mytoutatice.cloud,export" + tail, "domain", "no configured stack serves"},
+      {"x,x.mytoutatice.cloud,Export" + tail, "action", "'Export' is not an action"},
+      {"x,x.mytoutatice.cloud,,x@example.org,,2026-07-01,", "action", "not an action"},
+      {"x,x.mytoutatice.cloud,export,,,2026-07-01,", "email", "empty"},
+      {"x,x.mytoutatice.cloud,export,x.example.org,,2026-07-01,", "email", "exactly one '@'"},
+      {"x,x.mytoutatice.cloud,export,x@y@example.org,,2026-07-01,", "email", "exactly one '@'"},
+      {"x,x.mytoutatice.cloud,export,@example.org,,2026-07-01,", "email", "nothing before '@'"},
+      {"x,x.mytoutatice.cloud,export,x @example.org,,2026-07-01,", "email", "whitespace"},
+      {"x,x.mytoutatice.cloud,export,x@example,,2026-07-01,", "email", "bad domain"},
+      {"x,x.mytoutatice.cloud,export,<x@example.org>,,2026-07-01,", "email", "'<'"},
+      {"x,x.mytoutatice.cloud,export,x@example.org,https://x.mycozy.cloud,2026-07-01,", "target",
+       "must be empty for an export"},
+      {"x,x.mytoutatice.cloud,move,x@example.org,,2026-07-01,", "target", "required for a move"},
+      {"x,x.mytoutatice.cloud,move,x@example.org,http://x.mycozy.cloud,2026-07-01,", "target", "https://"},
+      {"x,x.mytoutatice.cloud,move,x@example.org,x.mycozy.cloud,2026-07-01,", "target", "not a valid URL"},
+      {"x,x.mytoutatice.cloud,move,x@example.org,https://,2026-07-01,", "target", "no host"},
+      {"x,x.mytoutatice.cloud,move,x@example.org,https://x_y.mycozy.cloud,2026-07-01,", "target", "bad host"},
+      {"x,x.mytoutatice.cloud,move,x@example.org,https://10.0.0.1/,2026-07-01,", "target", "host name"},
+      {"x,x.mytoutatice.cloud,move,x@example.org,https://u:p@x.mycozy.cloud,2026-07-01,", "target",
+       "password"},
+      {"x,x.mytoutatice.cloud,move,x@example.org,https://X.mytoutatice.cloud/,2026-07-01,", "target",
+       "the account's own domain"},
+      {"x,x.mytoutatice.cloud,export,x@example.org,,,", "departure_date", "YYYY-MM-DD"},
+      {"x,x.mytoutatice.cloud,export,x@example.org,,2026-02-30,", "departure_date", "YYYY-MM-DD"},
+      {"x,x.mytoutatice.cloud,export,x@example.org,,01/07/2026,", "departure_date", "YYYY-MM-DD"},
+      {"x,x.mytoutatice.cloud,export,x@example.org,,2026-7-1,", "departure_date", "YYYY-MM-DD"},
+      {"x,x.mytoutatice.cloud,export,x@example.org,,2026-07-01,bad \xC3\x28", "reason", "invalid UTF-8"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.record);
+    auto errors = errors_of_record(c.record);
+    INFO((errors.empty() ? std::string("(no error)") : errors.front()));
+    CHECK(errors.size() == 1);
+    CHECK(has_error(errors, "acc.csv:3: " + c.field + ": ", c.fragment));
+  }
+}
+
+TEST_CASE("accounts file: invalid UTF-8 is reported at its record's line", "[accounts]") {
+  auto errors = errors_of(k_header + export_line("a") + export_line("b") +
+                          "c,c.mytoutatice.cloud,export,c@example.org,,2026-07-01,\"multi\nline \xFF\"\n" +
+                          "d\xE0\x80\xAF,d.mytoutatice.cloud,export,d@example.org,,2026-07-01,\n");
+  REQUIRE(errors.size() == 2);
+  CHECK(has_error(errors, "acc.csv:4: reason: ", "invalid UTF-8"));
+  CHECK(has_error(errors, "acc.csv:6: login: ", "invalid UTF-8"));  // overlong '/'
+}
+
+TEST_CASE("accounts file: duplicates are reported at the later line", "[accounts]") {
+  auto errors =
+      errors_of(k_header +
+                "a,a.mytoutatice.cloud,move,a@example.org,https://new.mycozy.cloud,2026-07-01,\n"    // 2
+                "b,b.mytoutatice.cloud,export,b@example.org,,2026-07-01,\n"                          // 3
+                "a,c.mytoutatice.cloud,export,c@example.org,,2026-07-01,\n"                          // 4
+                "d,b.mytoutatice.cloud,export,d@example.org,,2026-07-01,\n"                          // 5
+                "e,e.mytoutatice.cloud,move,e@example.org,https://NEW.mycozy.cloud/e,2026-07-01,\n"  // 6
+                "f,f.mytoutatice.cloud,export,a@example.org,,2026-07-01,\n");  // same email is fine
+  REQUIRE(errors.size() == 3);
+  CHECK(errors[0] == "acc.csv:4: login: 'a' already appears on line 2");
+  CHECK(errors[1] == "acc.csv:5: domain: 'b.mytoutatice.cloud' already appears on line 3");
+  CHECK(errors[2] == "acc.csv:6: target: host 'new.mycozy.cloud' is already the target of line 2");
+}
+
+TEST_CASE("accounts file: exactly the bad lines are reported, all of them", "[accounts]") {
+  std::string text = k_header;
+  for (int line = 2; line <= 13; ++line) {
+    std::string login = "user" + std::to_string(line);
+    if (line == 3)
+      text += login + ",x.mytoutatice.cloud,send," + login + "@example.org,,2026-07-01,\n";
+    else if (line == 7)
+      text += login + "," + login + ".mytoutatice.cloud,export," + login + "@example.org,,2026-13-01,\n";
+    else if (line == 12)
+      text += login + "," + login + ".mytoutatice.cloud,export,nobody,,2026-07-01,\n";
+    else
+      text += export_line(login);
+  }
+  auto file = parse(text);
+  REQUIRE(file.errors.size() == 3);
+  CHECK(file.errors[0].rfind("acc.csv:3: action: ", 0) == 0);
+  CHECK(file.errors[1].rfind("acc.csv:7: departure_date: ", 0) == 0);
+  CHECK(file.errors[2].rfind("acc.csv:12: email: ", 0) == 0);
+}
+
+TEST_CASE("accounts file: rows against other unfinished campaigns", "[accounts]") {
+  auto file = parse(k_header + export_line("a") + export_line("b") + export_line("c"));
+  REQUIRE(file.errors.empty());
+  std::map<std::string, std::string> held{{"b", "spring-2026"}};
+  std::map<std::string, std::string> held_domains{{"c.mytoutatice.cloud", "summer-2026"}};
+  auto errors = check_against_existing(
+      "acc.csv", file.rows,
+      [&](const std::string& login, const std::string& domain) -> std::optional<std::string> {
+        if (held.count(login)) return held.at(login);
+        if (held_domains.count(domain)) return held_domains.at(domain);
+        return std::nullopt;
+      });
+  CHECK(errors == std::vector<std::string>{"acc.csv:3: login: already in unfinished campaign spring-2026",
+                                           "acc.csv:4: login: already in unfinished campaign summer-2026"});
+}
+
+TEST_CASE("accounts file: read from disk", "[accounts]") {
+  std::mt19937_64 random{std::random_device{}()};
+  auto dir = std::filesystem::temp_directory_path() / ("passage-accounts-" + std::to_string(random()));
+  std::filesystem::create_directories(dir);
+  auto path = dir / "list.csv";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << k_header << export_line("a");
+  }
+  auto file = read_accounts_file(path, test_config());
+  CHECK(file.errors.empty());
+  CHECK(file.rows.size() == 1);
+  auto missing = read_accounts_file(dir / "nope.csv", test_config());
+  REQUIRE(missing.errors.size() == 1);
+  CHECK(missing.errors[0].rfind((dir / "nope.csv").string() + ":0: file: cannot read", 0) == 0);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("accounts file: action names", "[accounts]") {
+  CHECK(std::string(to_string(Action::export_)) == "export");
+  CHECK(std::string(to_string(Action::move)) == "move");
+}
