@@ -1,0 +1,135 @@
+#include "engine/store/journal.hpp"
+
+#include <sqlite3.h>
+
+#include "engine/store/sha256.hpp"
+
+namespace passage {
+
+namespace {
+
+// Bumping this tag would change every hash: never edit it once shipped.
+constexpr std::string_view k_encoding_tag = "passage-journal-v1";
+
+void add_field(Sha256& hash, std::string_view field) {
+  const std::string prefix = std::to_string(field.size()) + ':';
+  hash.update(prefix);
+  hash.update(field);
+}
+
+struct ChainHead {
+  std::int64_t seq = 0;
+  std::string hash{k_genesis_hash};
+};
+
+ChainHead read_head(Database& db) {
+  auto statement = db.prepare("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1");
+  ChainHead head;
+  if (statement.step()) {
+    head.seq = statement.int_at(0);
+    head.hash = statement.text_at(1);
+  }
+  return head;
+}
+
+void insert_entry(Database& db, const JournalEntry& entry) {
+  auto statement = db.prepare(
+      "INSERT INTO journal(seq, at, actor, account_id, kind, detail, prev_hash, hash) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  statement.bind(1, entry.seq).bind(2, entry.at).bind(3, entry.actor);
+  if (entry.account_id)
+    statement.bind(4, *entry.account_id);
+  else
+    statement.bind_null(4);
+  statement.bind(5, entry.kind).bind(6, entry.detail).bind(7, entry.prev_hash).bind(8, entry.hash);
+  statement.run();
+}
+
+JournalEntry read_entry(const Statement& row) {
+  JournalEntry entry;
+  entry.seq = row.int_at(0);
+  entry.at = row.text_at(1);
+  entry.actor = row.text_at(2);
+  if (!row.is_null(3)) entry.account_id = row.int_at(3);
+  entry.kind = row.text_at(4);
+  entry.detail = row.text_at(5);
+  entry.prev_hash = row.text_at(6);
+  entry.hash = row.text_at(7);
+  return entry;
+}
+
+std::string missing_range(std::int64_t first, std::int64_t last) {
+  if (first == last) return "entry " + std::to_string(first) + " is missing";
+  return "entries " + std::to_string(first) + " to " + std::to_string(last) + " are missing";
+}
+
+// What is wrong with `entry` given the entry before it; empty when fine.
+std::string check_entry(const JournalEntry& entry, const ChainHead& previous) {
+  const std::string name = "entry " + std::to_string(entry.seq);
+  if (entry.seq <= previous.seq)  // only a seq below 1 can get here
+    return name + ": out of sequence (expected entry " + std::to_string(previous.seq + 1) + ")";
+  if (entry.seq != previous.seq + 1) return name + ": " + missing_range(previous.seq + 1, entry.seq - 1);
+  if (entry.hash != journal_entry_hash(entry)) return name + ": hash does not match its content";
+  if (entry.prev_hash != previous.hash) {
+    return previous.seq == 0 ? name + ": genesis prev_hash is not all zeros"
+                             : name + ": prev_hash does not match the hash of entry " +
+                                   std::to_string(previous.seq);
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string journal_entry_hash(const JournalEntry& entry) {
+  Sha256 hash;
+  add_field(hash, k_encoding_tag);
+  add_field(hash, std::to_string(entry.seq));
+  add_field(hash, entry.at);
+  add_field(hash, entry.actor);
+  add_field(hash, entry.account_id ? std::to_string(*entry.account_id) : std::string());
+  add_field(hash, entry.kind);
+  add_field(hash, entry.detail);
+  add_field(hash, entry.prev_hash);
+  return hash.hex_final();
+}
+
+void append_journal(Database& db, Instant at, std::string_view actor,
+                    std::optional<std::int64_t> account_id, std::string_view kind,
+                    std::string_view detail) {
+  if (sqlite3_get_autocommit(db.handle()) != 0)
+    throw StoreError("append_journal called outside a transaction");
+  const ChainHead head = read_head(db);
+  JournalEntry entry{head.seq + 1,         format_utc(at),      std::string(actor), account_id,
+                     std::string(kind),    std::string(detail), head.hash,          {}};
+  entry.hash = journal_entry_hash(entry);
+  insert_entry(db, entry);
+}
+
+void for_each_journal_entry(Database& db, const std::function<bool(const JournalEntry&)>& visit) {
+  auto rows = db.prepare(
+      "SELECT seq, at, actor, account_id, kind, detail, prev_hash, hash "
+      "FROM journal ORDER BY seq");
+  while (rows.step()) {
+    if (!visit(read_entry(rows))) return;
+  }
+}
+
+AuditResult verify_journal(Database& db) {
+  AuditResult result;
+  ChainHead previous;
+  for_each_journal_entry(db, [&](const JournalEntry& entry) {
+    ++result.entries;
+    std::string problem = check_entry(entry, previous);
+    if (!problem.empty()) {
+      result.ok = false;
+      result.first_bad_seq = entry.seq;
+      result.problem = std::move(problem);
+      return false;
+    }
+    previous = ChainHead{entry.seq, entry.hash};
+    return true;
+  });
+  return result;
+}
+
+}  // namespace passage
