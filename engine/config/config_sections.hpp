@@ -1,0 +1,26 @@
+#pragma once
+// The meaning half of config loading, one function per part of the file.
+// Each reads its keys into a Config whose fields already hold the defaults,
+// reporting problems to the Reader and carrying on.
+
+#include <optional>
+
+#include "engine/config/config.hpp"
+#include "engine/config/config_reader.hpp"
+
+namespace passage::config_detail {
+
+void read_stacks(Reader& reader, const Section& root, std::vector<StackConfig>& out);
+void read_notify(Reader& reader, const Section& root, NotifyConfig& out);
+void read_export(Reader& reader, const Section& root, ExportConfig& out);
+void read_move(Reader& reader, const Section& root, MoveConfig& out);
+void read_purge(Reader& reader, const Section& root, PurgeConfig& out);
+void read_directory(Reader& reader, const Section& root, std::optional<DirectoryConfig>& out);
+
+// The value of the environment variable named by `field`; a missing or
+// empty variable is reported by name (the value is never printed).
+std::optional<Secret> read_env_secret(Reader& reader, const Field& field);
+// The content of the file named by `field`, trailing newlines stripped.
+std::optional<Secret> read_file_secret(Reader& reader, const Field& field);
+
+}  // namespace passage::config_detail
