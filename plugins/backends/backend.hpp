@@ -98,6 +98,11 @@ class Backend {
   virtual boost::asio::awaitable<Outcome<Evidence>> move_to(std::string domain,
                                                             std::string target_host,
                                                             Backend& target) = 0;
+
+  // The person behind `domain` was invited to move their space themselves
+  // (user-driven move). Real stacks learn nothing from this; the dry-run
+  // backend uses it to make the space report `moved` later.
+  virtual void expect_user_move(const std::string& /*domain*/) {}
 };
 
 // What a backend is built from.
