@@ -1,0 +1,174 @@
+// Handlers of the admin API routes.
+#include "api.hpp"
+#include "render.hpp"
+#include "zip_stream.hpp"
+
+#include <boost/json.hpp>
+
+namespace json = boost::json;
+
+namespace sim {
+namespace {
+
+constexpr const char* k_jsonapi = "application/vnd.api+json";
+
+std::optional<std::int64_t> to_int64(const std::string& s) {
+  if (s.empty() || s.size() > 18) return std::nullopt;
+  std::int64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+}  // namespace
+
+Response Api::list(const Request& req) {
+  std::int64_t limit = 100;
+  if (auto l = query_param(req.target, "page[limit]")) {
+    auto v = to_int64(*l);
+    if (!v || *v == 0) return error_response(400, "Bad Request", "page[limit] must be a positive integer");
+    limit = std::min<std::int64_t>(*v, 1000);
+  }
+  std::uint32_t from = 0;
+  if (auto c = query_param(req.target, "page[cursor]"); c && !c->empty()) {
+    auto v = c->size() > 1 && (*c)[0] == 'i' ? to_int64(c->substr(1)) : std::nullopt;
+    if (!v) return error_response(400, "Bad Request", "bad page[cursor]");
+    from = static_cast<std::uint32_t>(std::min<std::int64_t>(*v, m_world.population_size()));
+  }
+  json::array data;
+  std::uint32_t i = from;
+  for (; i < m_world.population_size() && static_cast<std::int64_t>(data.size()) < limit; ++i)
+    if (m_world.is_live(i)) data.push_back(instance_resource(m_world.view(i), false));
+  while (i < m_world.population_size() && !m_world.is_live(i)) ++i;
+  json::object doc{{"data", std::move(data)}, {"meta", {{"count", m_world.live_count()}}}};
+  json::object links;
+  if (i < m_world.population_size())
+    links["next"] = "/instances?page[cursor]=i" + std::to_string(i) + "&page[limit]=" + std::to_string(limit);
+  doc["links"] = std::move(links);
+  return json_response(200, json::serialize(doc), k_jsonapi);
+}
+
+Response Api::get(const Ticket& t) {
+  if (!is_well_formed_domain(t.domain)) return error_response(422, "Unprocessable Entity", "invalid domain");
+  auto index = m_world.find(t.domain);
+  if (!index) return error_response(404, "Not Found", "Instance not found");
+  m_world.note_admin_get(*index);
+  return json_response(200, instance_document(m_world.view(*index), false), k_jsonapi);
+}
+
+Response Api::disk_usage(const Ticket& t, const Request& req) {
+  auto index = m_world.find(t.domain);
+  if (!index) return json_response(500, R"({"error":"Instance not found"})");  // the stack's quirk: 500
+  const auto v = m_world.view(*index);
+  const Profile& p = v.profile;
+  const bool imported = v.used != p.used;  // an import replaced the content
+  const std::int64_t versions = imported ? 0 : p.versions;
+  json::object o{{"used", std::to_string(v.used)}};
+  auto put = [&](const char* key, std::int64_t n) {
+    if (n != 0) o[key] = std::to_string(n);
+  };
+  put("quota", v.quota);
+  put("files", v.used - versions);
+  put("versions", versions);
+  if (const auto docs = imported ? (v.used > 0 ? 1 + v.used / 2'500'000 : 0) : p.doc_count; docs != 0) o["doc_count"] = docs;
+  put("versions_count", imported ? 0 : p.versions_count);
+  if (auto inc = query_param(req.target, "include"); inc && *inc == "trash") put("trashed", imported ? 0 : p.trashed);
+  return json_response(200, json::serialize(o));
+}
+
+Response Api::last_activity(const Ticket& t) {
+  auto index = m_world.find(t.domain);
+  if (!index) return error_response(404, "Not Found", "Instance not found");
+  return json_response(200, R"({"last-activity":")" + m_world.last_activity(*index) + "\"}");
+}
+
+Response Api::patch(const Ticket& t, const Request& req) {
+  if (!is_well_formed_domain(t.domain)) return error_response(422, "Unprocessable Entity", "invalid domain");
+  auto index = m_world.find(t.domain);
+  if (!index) return error_response(404, "Not Found", "Instance not found");
+  World::Patch p;
+  auto flag = [&](const char* name, std::optional<bool>& out) {
+    auto v = query_param(req.target, name);
+    if (!v || v->empty()) return true;
+    out = parse_go_bool(*v);
+    return out.has_value();
+  };
+  if (!flag("Blocked", p.blocked) || !flag("Deleting", p.deleting))
+    return error_response(400, "Bad Request", "Blocked and Deleting take a boolean");
+  if (auto v = query_param(req.target, "BlockingReason"); v && !v->empty()) p.blocking_reason = *v;
+  if (auto v = query_param(req.target, "Locale"); v && !v->empty()) p.locale = *v;
+  if (auto v = query_param(req.target, "DiskQuota"); v && !v->empty()) {
+    p.disk_quota = to_int64(*v);
+    if (!p.disk_quota) return error_response(422, "Unprocessable Entity", "DiskQuota must be a number of bytes");
+  }
+  m_world.patch(*index, p);
+  return json_response(200, instance_document(m_world.view(*index), true), k_jsonapi);
+}
+
+Response Api::export_post(const Ticket& t, const Request& req) {
+  auto index = m_world.find(t.domain);
+  if (!index) return error_response(404, "Not Found", "Instance not found");
+  auto raw = query_param(req.target, "admin-req");
+  auto admin_req = parse_go_bool(raw.value_or(""));
+  if (!admin_req)  // strconv.ParseBool's error reaches the generic handler
+    return error_response(500, "Unqualified error",
+                          "strconv.ParseBool: parsing \"" + raw.value_or("") + "\": invalid syntax");
+  const auto job = m_world.request_export(*index, *admin_req);
+  return json_response(202, job_document(job, t.domain, *admin_req, m_world.now_ms()));
+}
+
+Response Api::part(std::uint32_t index, const ExportDoc& e, const Request& req, bool may_truncate) {
+  std::size_t k = 0;
+  if (auto c = query_param(req.target, "cursor"); c && !c->empty()) {
+    auto it = std::find(e.cursors.begin(), e.cursors.end(), *c);
+    if (it == e.cursors.end()) return error_response(400, "Bad Request", "invalid cursor");
+    k = static_cast<std::size_t>(it - e.cursors.begin()) + 1;
+  }
+  const std::string domain = m_world.domain(index);
+  PartContentInput in{domain, e.id, m_world.instance_json(index), e.declared[k], m_world.options().size_scale,
+                      mix64(std::hash<std::string>{}(e.id)), k};
+  auto entries = part_entries(in);
+  std::optional<std::int64_t> cut;
+  if (may_truncate && m_world.rng().chance(m_faults.truncate_part)) {
+    std::int64_t total = 0;
+    for (const auto& x : entries) total += x.text.empty() ? x.size : static_cast<std::int64_t>(x.text.size());
+    cut = std::max<std::int64_t>(10, static_cast<std::int64_t>(static_cast<double>(total) * (0.3 + 0.4 * m_world.rng().uniform())));
+  }
+  Response r;
+  r.content_type = "application/zip";
+  r.headers.emplace_back("Content-Disposition",
+                         "attachment; filename=\"" + part_file_name(domain, k, e.declared.size()) + "\"");
+  r.stream = std::make_unique<ZipStream>(std::move(entries), e.created_ms / 1000, cut,
+                                         [this, index, id = e.id, k](bool whole) { m_world.part_read(index, id, k, whole); });
+  return r;
+}
+
+Response Api::import(const Ticket& t, const Request& req) {
+  auto index = m_world.find(t.domain);
+  if (!index) return error_response(404, "Not Found", "Instance not found");
+  m_world.request_import(*index, query_param(req.target, "manifest_url").value_or(""));
+  Response r;
+  r.status = 204;
+  return r;
+}
+
+Response Api::del(const Ticket& t) {
+  auto index = m_world.find(t.domain);
+  if (!index) return error_response(404, "Not Found", "Instance not found");
+  if (m_world.begin_delete(*index) == World::DeleteStart::already_requested)
+    return error_response(500, "Internal Server Error", "deletion already requested");
+  Response r;
+  r.delay_ms = m_world.rng().between(m_world.options().delete_ms.lo, m_world.options().delete_ms.hi);
+  r.finish = [this, index = *index] {
+    if (!m_world.finish_delete(index))
+      return error_response(500, "Internal Server Error", "konnector cleanup failed: deletion interrupted");
+    Response done;
+    done.status = 204;
+    return done;
+  };
+  return r;
+}
+
+}  // namespace sim

@@ -1,0 +1,96 @@
+// The simulator's control plane (/_sim/*) and the move routes a source
+// serves to an importing stack (/move/exports/...).
+#include "api.hpp"
+#include "render.hpp"
+
+#include <boost/json.hpp>
+
+namespace json = boost::json;
+
+namespace sim {
+
+Response Api::control(Ticket& t, const Request& req) {
+  switch (t.route) {
+    case RouteId::sim_clock: return clock(req);
+    case RouteId::sim_faults_get: return json_response(200, faults_to_json(m_faults));
+    case RouteId::sim_faults_put: return put_faults(req);
+    case RouteId::sim_stats: return json_response(200, m_stats.to_json());
+    case RouteId::sim_stats_reset:
+      m_stats.reset();
+      return json_response(200, m_stats.to_json());
+    case RouteId::sim_export: return sim_export(t);
+    default: return error_response(404, "Not Found", "no such route");
+  }
+}
+
+Response Api::move(Ticket& t, const Request& req) {
+  return t.route == RouteId::move_manifest ? manifest(t) : move_data(t, req);
+}
+
+Response Api::clock(const Request& req) {
+  if (auto set = query_param(req.target, "set")) {
+    auto ms = parse_iso(*set);
+    if (!ms) return error_response(400, "Bad Request", "set: not an ISO 8601 time");
+    m_clock.set(*ms);
+  } else if (auto adv = query_param(req.target, "advance")) {
+    try {
+      std::size_t used = 0;
+      const double s = std::stod(*adv, &used);
+      if (used != adv->size()) throw std::invalid_argument("advance");
+      m_clock.advance(static_cast<std::int64_t>(s * 1000));
+    } catch (const std::exception&) {
+      return error_response(400, "Bad Request", "advance: expected a number of seconds");
+    }
+  }
+  return json_response(200, R"({"now":")" + format_iso(m_clock.now_ms()) + "\"}");
+}
+
+Response Api::put_faults(const Request& req) {
+  std::string error;
+  auto f = parse_faults(std::string(req.body), error);
+  if (!f) return error_response(400, "Bad Request", error);
+  m_faults = *f;
+  return json_response(200, faults_to_json(m_faults));
+}
+
+// An export that can be served: done and not expired (sim clock).
+const ExportDoc* Api::live_export(const std::string& id, std::uint32_t& index) const {
+  auto owner = m_world.export_owner(id);
+  if (!owner || !m_world.is_live(*owner)) return nullptr;
+  const ExportDoc* e = m_world.current_export(*owner);
+  if (!e || e->id != id || e->state != "done" || m_world.now_ms() >= e->expires_ms) return nullptr;
+  index = *owner;
+  return e;
+}
+
+Response Api::sim_export(const Ticket& t) {
+  auto index = m_world.find(t.domain);
+  const ExportDoc* e = index ? m_world.current_export(*index) : nullptr;
+  if (!e) return error_response(404, "Not Found", "no export for this instance");
+  json::object o = export_doc_json(*e, t.domain);
+  o["move_token"] = e->id;
+  o["fully_read"] = e->fully_read;
+  return json_response(200, json::serialize(o));
+}
+
+// The token in /move/exports/<token> is the export document's id (the
+// `payload.id` of the realtime event), see README.md.
+Response Api::manifest(const Ticket& t) {
+  std::uint32_t index = 0;
+  const ExportDoc* e = live_export(t.domain, index);
+  if (!e) return error_response(404, "Not Found", "exports: not found or expired");
+  json::object data{{"type", "io.cozy.exports"},
+                    {"id", e->id},
+                    {"attributes", export_doc_json(*e, m_world.domain(index))},
+                    {"links", {{"self", "/move/exports/" + e->id}}}};
+  return json_response(200, json::serialize(json::object{{"data", std::move(data)}}), "application/vnd.api+json");
+}
+
+Response Api::move_data(const Ticket& t, const Request& req) {
+  std::uint32_t index = 0;
+  const ExportDoc* e = live_export(t.domain, index);
+  if (!e) return error_response(404, "Not Found", "exports: not found or expired");
+  return part(index, *e, req, false);
+}
+
+}  // namespace sim

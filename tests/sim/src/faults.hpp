@@ -1,0 +1,45 @@
+#pragma once
+// The fault set: what goes wrong, and how often. Same JSON for --faults,
+// GET and PUT /_sim/faults (a PUT replaces the whole set). Everything
+// defaults to zero: no fault.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace sim {
+
+struct Faults {
+  struct Latency {
+    std::int64_t min = 0, max = 0;
+    double rate = 1;
+  };
+  struct Stall {
+    double rate = 0;
+    std::int64_t ms = 0;
+  };
+  struct Throttle {
+    int status = 429;
+    double rate = 0;
+    std::optional<std::int64_t> retry_after_s;
+  };
+  Latency latency_ms;
+  double http_5xx = 0;
+  double reset_before = 0;
+  double reset_after = 0;
+  Stall stall_ms;
+  double truncate_part = 0;
+  double ws_drop_every_s = 0;
+  double export_silent_fail = 0;
+  double export_never_finish = 0;
+  double delete_stuck = 0;
+  double import_never_finish = 0;
+  Throttle throttle;
+  double max_rps = 0;  // 0: no ceiling
+};
+
+// Parses and validates; unknown keys, wrong types and rates outside 0..1
+// are errors (the message names the key).
+std::optional<Faults> parse_faults(const std::string& json, std::string& error);
+std::string faults_to_json(const Faults& faults);
+
+}  // namespace sim

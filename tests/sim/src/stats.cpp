@@ -1,0 +1,93 @@
+#include "stats.hpp"
+
+#include <boost/json.hpp>
+
+namespace json = boost::json;
+
+namespace sim {
+
+const char* route_key(RouteId id) {
+  switch (id) {
+    case RouteId::list: return "GET /instances";
+    case RouteId::count: return "GET /instances/count";
+    case RouteId::get: return "GET /instances/:domain";
+    case RouteId::disk_usage: return "GET /instances/:domain/disk-usage";
+    case RouteId::last_activity: return "GET /instances/:domain/last-activity";
+    case RouteId::patch: return "PATCH /instances/:domain";
+    case RouteId::export_post: return "POST /instances/:domain/export";
+    case RouteId::export_data: return "GET /instances/:domain/exports/:export-id/data";
+    case RouteId::import: return "POST /instances/:domain/import";
+    case RouteId::del: return "DELETE /instances/:domain";
+    case RouteId::realtime: return "GET /realtime/";
+    case RouteId::move_manifest: return "GET /move/exports/:token";
+    case RouteId::move_data: return "GET /move/exports/data/:token";
+    case RouteId::sim_clock: return "POST /_sim/clock";
+    case RouteId::sim_faults_get: return "GET /_sim/faults";
+    case RouteId::sim_faults_put: return "PUT /_sim/faults";
+    case RouteId::sim_stats: return "GET /_sim/stats";
+    case RouteId::sim_stats_reset: return "POST /_sim/stats/reset";
+    case RouteId::sim_export: return "GET /_sim/exports/:domain";
+    default: return "?";
+  }
+}
+
+bool is_control_route(RouteId id) { return id >= RouteId::sim_clock && id <= RouteId::sim_export; }
+
+bool is_admin_route(RouteId id) { return id <= RouteId::realtime; }
+
+void Stats::reset() {
+  for (auto& m : m_requests) m.clear();
+  m_unknown.clear();
+  m_window.clear();
+  m_max_rps = 0;
+  m_max_in_flight = m_in_flight;
+  exports_started = duplicate_exports_24h = deletions = stack_mails = imports_done = imports_failed = 0;
+  unsafe_domains.clear();
+}
+
+void Stats::admin_arrived(std::chrono::steady_clock::time_point at) {
+  while (!m_window.empty() && at - m_window.front() >= std::chrono::seconds(1)) m_window.pop_front();
+  m_window.push_back(at);
+  m_max_rps = std::max<std::uint64_t>(m_max_rps, m_window.size());
+}
+
+void Stats::answered(RouteId route, int status, const std::string& unknown_method) {
+  if (is_control_route(route)) return;  // the control plane is not the client's traffic
+  if (route == RouteId::unknown)
+    ++m_unknown[unknown_method + " (unknown route)"][status];
+  else
+    ++m_requests[static_cast<std::size_t>(route)][status];
+}
+
+namespace {
+
+json::object statuses(const std::map<int, std::uint64_t>& m) {
+  json::object o;
+  for (const auto& [status, n] : m) o[status == k_status_reset ? "reset" : std::to_string(status)] = n;
+  return o;
+}
+
+}  // namespace
+
+std::string Stats::to_json() const {
+  json::object requests;
+  for (std::size_t i = 0; i < m_requests.size(); ++i)
+    if (!m_requests[i].empty()) requests[route_key(static_cast<RouteId>(i))] = statuses(m_requests[i]);
+  for (const auto& [key, m] : m_unknown) requests[key] = statuses(m);
+  json::array unsafe;
+  for (const auto& d : unsafe_domains) unsafe.emplace_back(d);
+  json::object o{{"requests", std::move(requests)},
+                 {"max_rps_1s", m_max_rps},
+                 {"max_in_flight", m_max_in_flight},
+                 {"exports_started", exports_started},
+                 {"duplicate_exports_24h", duplicate_exports_24h},
+                 {"deletions", deletions},
+                 {"unsafe_deletions", unsafe_domains.size()},
+                 {"unsafe_domains", std::move(unsafe)},
+                 {"stack_mails", stack_mails},
+                 {"imports_done", imports_done},
+                 {"imports_failed", imports_failed}};
+  return json::serialize(o);
+}
+
+}  // namespace sim

@@ -1,0 +1,59 @@
+#pragma once
+// Counters read by GET /_sim/stats. Single-threaded: only the event loop
+// touches them.
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace sim {
+
+// Every route the simulator knows; the stats key of each is in route_key().
+enum class RouteId : std::uint8_t {
+  list, count, get, disk_usage, last_activity, patch, export_post, export_data, import, del,
+  realtime, move_manifest, move_data,
+  sim_clock, sim_faults_get, sim_faults_put, sim_stats, sim_stats_reset, sim_export,
+  unknown,
+  k_count
+};
+
+const char* route_key(RouteId id);     // "GET /instances/:domain"
+bool is_admin_route(RouteId id);       // eligible for faults and rate counting
+bool is_control_route(RouteId id);     // /_sim/*
+
+constexpr int k_status_reset = 0;  // the connection was closed instead of answered
+
+class Stats {
+public:
+  void reset();
+  // An admin request's headers arrived: updates the sliding 1-second window.
+  void admin_arrived(std::chrono::steady_clock::time_point at);
+  // Requests seen in the last second, this one included (for max_rps).
+  std::size_t admin_in_last_second() const { return m_window.size(); }
+  void enter() { m_max_in_flight = std::max(m_max_in_flight, ++m_in_flight); }
+  void leave() { --m_in_flight; }
+  void answered(RouteId route, int status, const std::string& unknown_method = {});
+  std::string to_json() const;
+
+  std::uint64_t exports_started = 0;
+  std::uint64_t duplicate_exports_24h = 0;
+  std::uint64_t deletions = 0;
+  std::uint64_t stack_mails = 0;
+  std::uint64_t imports_done = 0;
+  std::uint64_t imports_failed = 0;
+  std::vector<std::string> unsafe_domains;
+
+private:
+  std::array<std::map<int, std::uint64_t>, static_cast<std::size_t>(RouteId::k_count)> m_requests;
+  std::map<std::string, std::map<int, std::uint64_t>> m_unknown;
+  std::deque<std::chrono::steady_clock::time_point> m_window;
+  std::uint64_t m_max_rps = 0;
+  std::uint64_t m_in_flight = 0;
+  std::uint64_t m_max_in_flight = 0;
+};
+
+}  // namespace sim

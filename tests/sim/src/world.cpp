@@ -1,0 +1,156 @@
+#include "world.hpp"
+
+#include <algorithm>
+
+namespace sim {
+
+World::World(const SimOptions& options, Population population, SimClock& clock, Stats& stats, Runtime& runtime,
+             const Faults& faults)
+    : m_options(options),
+      m_population(std::move(population)),
+      m_clock(clock),
+      m_stats(stats),
+      m_runtime(runtime),
+      m_faults(faults),
+      m_rng(mix64(options.seed ^ 0xfa17)),
+      m_start_day(day_of(clock.now_ms())) {}
+
+std::optional<std::uint32_t> World::find(std::string_view domain) const {
+  auto index = m_population.find(domain);
+  if (!index || !is_live(*index)) return std::nullopt;
+  return index;
+}
+
+bool World::is_live(std::uint32_t index) const {
+  const auto* s = state(index);
+  return !s || !s->deleted;
+}
+
+InstanceState& World::touch(std::uint32_t index) { return m_states[index]; }
+
+const InstanceState* World::state(std::uint32_t index) const {
+  auto it = m_states.find(index);
+  return it == m_states.end() ? nullptr : &it->second;
+}
+
+Profile World::profile(std::uint32_t index) const {
+  return make_profile(m_population.domain(index), m_options.seed, m_start_day);
+}
+
+std::int64_t World::move_delay_ms(const Profile& p) const {
+  const auto& r = m_options.move_delay_s;
+  const double u = unit(mix64(p.key ^ 0x3077e));
+  return (r.lo + static_cast<std::int64_t>(u * static_cast<double>(r.hi - r.lo))) * 1000;
+}
+
+bool World::move_done(std::uint32_t, const Profile& p, const InstanceState* s) const {
+  if (!s || !s->invited_ms) return false;
+  const double band = p.people_draw - m_options.never_move_share;
+  if (band < 0 || band >= m_options.move_share) return false;
+  return now_ms() >= *s->invited_ms + move_delay_ms(p);
+}
+
+InstanceView World::view(std::uint32_t index) const {
+  InstanceView v;
+  v.index = index;
+  v.domain = m_population.domain(index);
+  v.profile = make_profile(v.domain, m_options.seed, m_start_day);
+  const InstanceState* s = state(index);
+  v.locale = s && s->locale ? *s->locale : v.profile.locale;
+  v.quota = s && s->quota ? *s->quota : v.profile.quota;
+  v.used = s && s->used ? *s->used : v.profile.used;
+  if (!s) return v;
+  v.blocked = s->blocked;
+  v.blocking_reason = s->blocking_reason;
+  v.deleting = s->deleting;
+  v.rev = s->rev;
+  v.moved = move_done(index, v.profile, s);
+  // A person's move blocks the source (MOVING) for its last stretch.
+  const double band = v.profile.people_draw - m_options.never_move_share;
+  if (!v.moved && s->invited_ms && band >= 0 && band < m_options.move_share && !v.blocked) {
+    const auto delay = move_delay_ms(v.profile);
+    const auto window = std::min<std::int64_t>(delay / 10, 600'000);
+    if (now_ms() >= *s->invited_ms + delay - window) {
+      v.blocked = true;
+      v.blocking_reason = "MOVING";
+    }
+  }
+  return v;
+}
+
+void World::note_admin_get(std::uint32_t index) {
+  if (m_options.move_share <= 0) return;
+  const Profile p = profile(index);
+  const double band = p.people_draw - m_options.never_move_share;
+  if (band < 0 || band >= m_options.move_share) return;
+  auto& s = touch(index);
+  if (!s.invited_ms) s.invited_ms = now_ms();
+}
+
+std::string World::last_activity(std::uint32_t index) const {
+  const InstanceState* s = state(index);
+  if (s && s->activity_day) return format_day(*s->activity_day);
+  const auto day = profile(index).last_activity_day;
+  return day < 0 ? "2018-01-01" : format_day(day);
+}
+
+void World::patch(std::uint32_t index, const Patch& p) {
+  auto& s = touch(index);
+  if (p.blocked) {
+    s.blocked = *p.blocked;
+    // Blocked=false keeps the reason, as the stack does.
+    if (*p.blocked && !p.blocking_reason && s.blocking_reason.empty()) s.blocking_reason = "UNKNOWN";
+  }
+  if (p.blocking_reason) s.blocking_reason = *p.blocking_reason;
+  if (p.disk_quota) s.quota = *p.disk_quota;
+  if (p.locale) s.locale = *p.locale;
+  if (p.deleting) s.deleting = *p.deleting;
+  ++s.rev;
+}
+
+World::DeleteStart World::begin_delete(std::uint32_t index) {
+  auto& s = touch(index);
+  if (s.deleting) return DeleteStart::already_requested;
+  s.deleting = s.deleting_now = true;
+  ++s.rev;
+  return DeleteStart::started;
+}
+
+bool World::finish_delete(std::uint32_t index) {
+  auto& s = touch(index);
+  s.deleting_now = false;
+  if (s.deleted) return true;
+  if (m_rng.chance(m_faults.delete_stuck)) return false;  // cleanup failed: `deleting` stays set
+  const bool moved = move_done(index, profile(index), &s);
+  if (!s.last_done_export_read && !moved) m_stats.unsafe_domains.push_back(m_population.domain(index));
+  drop_export(s);
+  s.deleted = true;
+  ++m_deleted;
+  ++m_stats.deletions;
+  return true;
+}
+
+void World::drop_export(InstanceState& s) {
+  if (!s.current_export) return;
+  m_export_owner.erase(s.current_export->id);
+  s.current_export.reset();
+}
+
+const ExportDoc* World::current_export(std::uint32_t index) const {
+  const auto* s = state(index);
+  return s ? s->current_export.get() : nullptr;
+}
+
+std::optional<std::uint32_t> World::export_owner(const std::string& export_id) const {
+  auto it = m_export_owner.find(export_id);
+  if (it == m_export_owner.end()) return std::nullopt;
+  return it->second;
+}
+
+std::string World::instance_json(std::uint32_t index) const {
+  const auto v = view(index);
+  return R"({"domain":")" + v.domain + R"(","locale":")" + v.locale + R"(","uuid":")" + couch_id(v.profile.key ^ 1) +
+         R"(","context":"mytoutatice"})";
+}
+
+}  // namespace sim

@@ -1,0 +1,148 @@
+#pragma once
+// The stack's state: instances (derived, materialised lazily on first
+// change), their exports, deletions, imports and the people's behaviour.
+// Single-threaded: everything runs on the event loop.
+#include "faults.hpp"
+#include "hash.hpp"
+#include "options.hpp"
+#include "population.hpp"
+#include "runtime.hpp"
+#include "sim_time.hpp"
+#include "stats.hpp"
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace sim {
+
+struct ExportDoc {
+  std::string id;
+  std::uint32_t rev = 1;
+  std::string state = "exporting";  // exporting, done, error
+  std::int64_t created_ms = 0;
+  std::int64_t expires_ms = 0;
+  std::int64_t total_size = 0;      // declared
+  std::int64_t parts_size = 0;
+  std::vector<std::string> cursors;
+  std::vector<std::int64_t> declared;
+  std::string error;
+  bool admin_req = true;
+  std::vector<bool> parts_read;
+  bool fully_read = false;
+};
+
+struct InstanceState {
+  bool deleted = false;
+  bool blocked = false;
+  bool deleting = false;
+  bool deleting_now = false;  // a DELETE is being processed
+  std::string blocking_reason;
+  std::optional<std::string> locale;
+  std::optional<std::int64_t> quota;
+  std::optional<std::int64_t> used;  // after an import
+  std::optional<std::int64_t> activity_day;
+  std::optional<std::int64_t> invited_ms;
+  std::optional<std::int64_t> last_export_request_ms;
+  std::unique_ptr<ExportDoc> current_export;
+  bool last_done_export_read = false;  // the latest finished export was read whole
+  bool activity_bumped = false;
+  std::uint32_t rev = 1;
+};
+
+// What an instance looks like right now: derived facts plus changes.
+struct InstanceView {
+  std::uint32_t index = 0;
+  std::string domain;
+  Profile profile;
+  bool blocked = false;
+  std::string blocking_reason;
+  bool deleting = false;
+  bool moved = false;
+  std::string locale;
+  std::int64_t quota = 0;
+  std::int64_t used = 0;
+  std::uint32_t rev = 1;
+};
+
+class World {
+public:
+  World(const SimOptions& options, Population population, SimClock& clock, Stats& stats, Runtime& runtime,
+        const Faults& faults);
+
+  std::int64_t now_ms() const { return m_clock.now_ms(); }
+  std::uint32_t live_count() const { return m_population.size() - m_deleted; }
+  std::uint32_t population_size() const { return m_population.size(); }
+  // A live (not deleted) instance.
+  std::optional<std::uint32_t> find(std::string_view domain) const;
+  bool is_live(std::uint32_t index) const;
+  InstanceView view(std::uint32_t index) const;
+  // The first admin GET of an instance invites its person to move.
+  void note_admin_get(std::uint32_t index);
+  std::string last_activity(std::uint32_t index) const;
+
+  struct Patch {
+    std::optional<bool> blocked;
+    std::optional<std::string> blocking_reason;
+    std::optional<std::int64_t> disk_quota;
+    std::optional<std::string> locale;
+    std::optional<bool> deleting;
+  };
+  void patch(std::uint32_t index, const Patch& p);
+
+  // Queues an export job; returns the job's id.
+  std::string request_export(std::uint32_t index, bool admin_req);
+  const ExportDoc* current_export(std::uint32_t index) const;
+  std::optional<std::uint32_t> export_owner(const std::string& export_id) const;
+  // Records that part `part` of export `id` was (or was not) read whole.
+  void part_read(std::uint32_t index, const std::string& id, std::size_t part, bool whole);
+
+  enum class DeleteStart { started, already_requested };
+  DeleteStart begin_delete(std::uint32_t index);
+  // Ends a DELETE after its real-time work: true when deleted, false when
+  // it failed midway (the deleting flag then stays set).
+  bool finish_delete(std::uint32_t index);
+
+  void request_import(std::uint32_t index, const std::string& manifest_url);
+
+  Rng& rng() { return m_rng; }
+  const SimOptions& options() const { return m_options; }
+  const Faults& faults() const { return m_faults; }
+  std::string domain(std::uint32_t index) const { return m_population.domain(index); }
+  Profile profile(std::uint32_t index) const;
+  std::string instance_json(std::uint32_t index) const;
+
+private:
+  InstanceState& touch(std::uint32_t index);
+  const InstanceState* state(std::uint32_t index) const;
+  bool move_done(std::uint32_t index, const Profile& p, const InstanceState* s) const;
+  std::int64_t move_delay_ms(const Profile& p) const;
+  void run_export(std::uint32_t index, bool admin_req);
+  void start_next_export();
+  void finish_export(std::uint32_t index, std::string id, bool admin_req);
+  void drop_export(InstanceState& s);
+  void import_fetched(std::uint32_t index, std::string manifest_url, FetchResult manifest);
+  void import_parts(std::uint32_t index, std::string base, std::vector<std::string> cursors, std::size_t next,
+                    std::int64_t total);
+  void import_end(std::uint32_t index, bool ok, std::int64_t used);
+
+  SimOptions m_options;
+  Population m_population;
+  SimClock& m_clock;
+  Stats& m_stats;
+  Runtime& m_runtime;
+  const Faults& m_faults;
+  Rng m_rng;
+  std::int64_t m_start_day;
+  std::uint32_t m_deleted = 0;
+  std::uint64_t m_sequence = 0;
+  std::unordered_map<std::uint32_t, InstanceState> m_states;
+  std::unordered_map<std::string, std::uint32_t> m_export_owner;
+  std::deque<std::pair<std::uint32_t, bool>> m_export_queue;
+  std::uint32_t m_exports_running = 0;
+};
+
+}  // namespace sim

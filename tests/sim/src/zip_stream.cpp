@@ -1,0 +1,125 @@
+#include "zip_stream.hpp"
+
+#include "hash.hpp"
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <cstring>
+
+namespace sim {
+namespace {
+
+constexpr std::size_t k_piece = 64 * 1024;
+
+void fill(std::string& buf, std::uint64_t seed, std::int64_t offset, std::size_t n) {
+  buf.resize(n);
+  // Printable pseudo-random bytes; deterministic per (file, offset).
+  for (std::size_t i = 0; i < n; i += 8) {
+    std::uint64_t v = mix64(seed + static_cast<std::uint64_t>(offset) + i);
+    for (std::size_t j = 0; j < 8 && i + j < n; ++j, v >>= 8)
+      buf[i + j] = static_cast<char>('a' + (v & 0xff) % 26);
+  }
+}
+
+}  // namespace
+
+ZipStream::ZipStream(std::vector<ZipEntry> entries, std::int64_t mtime_s, std::optional<std::int64_t> cut_at,
+                     std::function<void(bool)> on_done)
+    : m_entries(std::move(entries)), m_mtime_s(mtime_s), m_cut_at(cut_at), m_on_done(std::move(on_done)) {
+  m_archive = archive_write_new();
+  archive_write_set_format_zip(m_archive);
+  archive_write_set_options(m_archive, "zip:compression=store");
+  archive_write_set_bytes_per_block(m_archive, 0);
+  archive_write_open(m_archive, this, nullptr, &ZipStream::on_write, nullptr);
+}
+
+ZipStream::~ZipStream() {
+  // A stream dropped midway must not write its central directory anywhere.
+  m_done = true;
+  archive_write_free(m_archive);
+}
+
+long ZipStream::on_write(struct archive*, void* self, const void* data, std::size_t size) {
+  auto* me = static_cast<ZipStream*>(self);
+  if (!me->m_done) me->m_pending.append(static_cast<const char*>(data), size);
+  return static_cast<long>(size);
+}
+
+void ZipStream::write_entry_data() {
+  const ZipEntry& e = m_entries[m_entry];
+  if (!e.text.empty()) {
+    archive_write_data(m_archive, e.text.data(), e.text.size());
+    m_entry_written = static_cast<std::int64_t>(e.text.size());
+    return;
+  }
+  const auto left = e.size - m_entry_written;
+  const auto n = static_cast<std::size_t>(std::min<std::int64_t>(left, k_piece));
+  std::string buf;
+  fill(buf, e.content, m_entry_written, n);
+  archive_write_data(m_archive, buf.data(), n);
+  m_entry_written += static_cast<std::int64_t>(n);
+}
+
+void ZipStream::produce() {
+  while (m_pending.size() < k_piece && !m_closed) {
+    if (m_entry >= m_entries.size()) {
+      archive_write_close(m_archive);
+      m_closed = true;
+      break;
+    }
+    const ZipEntry& e = m_entries[m_entry];
+    const std::int64_t size = e.text.empty() ? e.size : static_cast<std::int64_t>(e.text.size());
+    if (!m_header_written) {
+      archive_entry* entry = archive_entry_new();
+      archive_entry_set_pathname(entry, e.path.c_str());
+      archive_entry_set_size(entry, size);
+      archive_entry_set_filetype(entry, AE_IFREG);
+      archive_entry_set_perm(entry, 0644);
+      archive_entry_set_mtime(entry, m_mtime_s, 0);
+      archive_write_header(m_archive, entry);
+      archive_entry_free(entry);
+      m_header_written = true;
+      m_entry_written = 0;
+    }
+    if (m_entry_written < size) write_entry_data();
+    if (m_entry_written >= size) {
+      archive_write_finish_entry(m_archive);
+      ++m_entry;
+      m_header_written = false;
+    }
+  }
+}
+
+bool ZipStream::next(std::string& out) {
+  if (m_done) return false;
+  produce();
+  if (m_cut_at && m_emitted + static_cast<std::int64_t>(m_pending.size()) >= *m_cut_at) {
+    m_pending.resize(static_cast<std::size_t>(*m_cut_at - m_emitted));
+    m_truncated = m_done = true;
+  }
+  if (m_pending.empty()) {
+    m_done = true;
+    return false;
+  }
+  m_emitted += static_cast<std::int64_t>(m_pending.size());
+  out += m_pending;
+  m_pending.clear();
+  if (m_closed && !m_truncated) m_done = true;
+  return true;
+}
+
+void ZipStream::finished(bool complete) {
+  if (m_on_done) m_on_done(complete && !m_truncated);
+  m_on_done = nullptr;
+}
+
+std::string ZipStream::render(std::vector<ZipEntry> entries, std::int64_t mtime_s) {
+  ZipStream z(std::move(entries), mtime_s, std::nullopt, nullptr);
+  std::string all;
+  while (z.next(all)) {
+  }
+  return all;
+}
+
+}  // namespace sim

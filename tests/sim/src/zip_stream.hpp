@@ -1,0 +1,51 @@
+#pragma once
+// A real zip (libarchive, stored entries) generated piece by piece, so a
+// part of any declared size streams in bounded memory.
+#include "export_layout.hpp"
+#include "http_types.hpp"
+
+#include <functional>
+#include <optional>
+
+struct archive;
+
+namespace sim {
+
+class ZipStream : public BodyStream {
+public:
+  // `cut_at`: stop after that many bytes without finishing the zip (the
+  // truncate_part fault). `on_done(read_whole)` is told whether the client
+  // received a complete, untruncated zip.
+  ZipStream(std::vector<ZipEntry> entries, std::int64_t mtime_s, std::optional<std::int64_t> cut_at,
+            std::function<void(bool)> on_done);
+  ~ZipStream() override;
+  ZipStream(const ZipStream&) = delete;
+  ZipStream& operator=(const ZipStream&) = delete;
+
+  bool next(std::string& out) override;
+  void finished(bool complete) override;
+
+  // Whole zip in memory (tests and small parts).
+  static std::string render(std::vector<ZipEntry> entries, std::int64_t mtime_s);
+
+private:
+  static long on_write(struct archive*, void* self, const void* data, std::size_t size);
+  void produce();
+  void write_entry_data();
+
+  struct archive* m_archive = nullptr;
+  std::vector<ZipEntry> m_entries;
+  std::int64_t m_mtime_s;
+  std::optional<std::int64_t> m_cut_at;
+  std::function<void(bool)> m_on_done;
+  std::string m_pending;
+  std::size_t m_entry = 0;
+  std::int64_t m_entry_written = 0;
+  bool m_header_written = false;
+  bool m_closed = false;
+  bool m_truncated = false;
+  bool m_done = false;
+  std::int64_t m_emitted = 0;
+};
+
+}  // namespace sim
