@@ -271,7 +271,7 @@ StepResult moving_failure(const Account& account, const Event& event, Instant no
 
 // --- INVITED ------------------------------------------------------------
 
-StepResult invited_due(const Account& account, const Event&, Instant now, const Policy& policy) {
+StepResult invited_due(const Account& account, const Event&, Instant now, const Policy&) {
   if (account.move_deadline && now >= *account.move_deadline) {
     Transition transition = move_to(account, State::queued, "no move by the deadline: export instead");
     transition.next.fallback_export = true;

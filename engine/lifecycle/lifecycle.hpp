@@ -44,6 +44,9 @@ enum class EventKind {
 const char* to_string(EventKind kind);
 
 struct Event {
+  Event() = default;
+  explicit Event(EventKind event_kind) : kind(event_kind) {}
+
   EventKind kind = EventKind::due;
   std::string detail;
   std::optional<Instant> at;

@@ -37,7 +37,6 @@ CREATE TABLE accounts (
   state_reason        TEXT NOT NULL DEFAULT '',
   due_at              TEXT,      -- the durable timer of the current state
   attempts            INTEGER NOT NULL DEFAULT 0,
-  last_export_request TEXT,
   blocked_since       TEXT,
   move_deadline       TEXT,
   fallback_export     INTEGER NOT NULL DEFAULT 0,

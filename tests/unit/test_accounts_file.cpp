@@ -158,7 +158,7 @@ TEST_CASE("accounts file: header errors", "[accounts]") {
   }
 }
 
-TEST_CASE("accounts file: a ';'-separated file gets a hint", "[accounts]") {
+TEST_CASE("accounts file: a semicolon-separated file gets a hint", "[accounts]") {
   auto errors = errors_of(
       "login;domain;action;email;target;departure_date;reason\n"
       "a;a.mytoutatice.cloud;export;a@example.org;;2026-07-01;\n");

@@ -41,7 +41,7 @@ TEST_CASE("backoff: odd inputs stay in range", "[backoff]") {
   CHECK(full_jitter_backoff(2, 1000ms, 0ms, 0.5) == 0ms);
 }
 
-TEST_CASE("backoff: every draw lies within [0, ceiling)", "[backoff]") {
+TEST_CASE("backoff: every draw lies between 0 and the ceiling", "[backoff]") {
   for (int attempt = 0; attempt < 20; ++attempt) {
     const Millis ceiling = std::min<Millis>(600000ms, Millis{1000LL << attempt});
     for (int i = 0; i < 100; ++i) {

@@ -92,7 +92,7 @@ StackConfig flaky_stack(std::uint64_t seed, int min_ms = 0, int max_ms = 0) {
 
 }  // namespace
 
-TEST_CASE("dry-run: draws are uniform in [0, 1) and depend on every input", "[dry_run]") {
+TEST_CASE("dry-run: draws are uniform in 0..1 and depend on every input", "[dry_run]") {
   double sum = 0;
   for (int i = 0; i < 10'000; ++i) {
     const double u = dry_run::draw(1, "a" + std::to_string(i) + ".example", "lookup", 0);

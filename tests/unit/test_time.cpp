@@ -81,7 +81,7 @@ TEST_CASE("a month across the autumn DST change keeps the local hour", "[time]")
   CHECK(format_utc(end) == "2026-11-10T09:00:00.000Z");
 }
 
-TEST_CASE("days keep the local time; hours are real time", "[time]") {
+TEST_CASE("days keep the local time, hours are real time", "[time]") {
   const Instant start = local("2026-10-24T12:00:00");
   CHECK(local_text(add_span(start, k_one_day, paris())) == "2026-10-25T12:00:00");
   CHECK(add_span(start, k_one_day, paris()) - start == std::chrono::hours{25});

@@ -1,0 +1,98 @@
+#pragma once
+// The command line (CONTRACT.md "Command line"): parsing, the shared
+// context of a command, and one function per command.
+
+#include <iosfwd>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/config/config.hpp"
+#include "engine/env/clock.hpp"
+#include "engine/store/store.hpp"
+
+namespace passage {
+
+enum ExitCode {
+  k_exit_done = 0,
+  k_exit_failed = 1,
+  k_exit_bad_input = 2,
+  k_exit_locked = 3,
+  k_exit_breaker = 4,
+  k_exit_audit_broken = 5,
+  k_exit_held = 6,
+};
+
+// A user error: printed as one line on stderr, exit 2, nothing changed.
+class BadInput : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Everything given on the command line, global and per command.
+struct CommandLine {
+  std::vector<std::string> words;  // command, subcommand, positional arguments
+  std::optional<std::string> config, db, now, accounts, by, reason, until, format, out;
+  std::optional<std::string> max_duration;
+  std::optional<int> days;
+  bool json = false, quiet = false, verbose = false, help = false;
+  bool dry_run = false, until_idle = false, reset_breaker = false;
+};
+
+class AppContext {
+ public:
+  AppContext(CommandLine line, std::ostream& out, std::ostream& err);
+
+  const CommandLine& line() const { return m_line; }
+  std::ostream& out() { return m_out; }
+  std::ostream& err() { return m_err; }
+
+  // Loads and validates the config on first use (BadInput listing every error).
+  const Config& config();
+  const Clock& clock();
+  Store& store();
+  std::filesystem::path database_path();
+  // `admin:<os user>` for admin commands; `--by` decides for support ones.
+  std::string admin_actor() const;
+  std::string support_actor() const;  // requires --by
+  // The word at `index` (0 = command) or BadInput naming `what`.
+  const std::string& word(std::size_t index, const char* what) const;
+
+ private:
+  CommandLine m_line;
+  std::ostream& m_out;
+  std::ostream& m_err;
+  std::optional<Config> m_config;
+  std::unique_ptr<Clock> m_clock;
+  std::unique_ptr<Store> m_store;
+};
+
+// Runs `passage` with argv; returns the exit code.
+int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err);
+
+int cmd_config_check(AppContext& app);
+int cmd_campaign(AppContext& app);
+int cmd_plan(AppContext& app);
+int cmd_run(AppContext& app);
+int cmd_status(AppContext& app);
+int cmd_account(AppContext& app);
+int cmd_purge(AppContext& app);
+int cmd_nightly(AppContext& app);
+int cmd_report(AppContext& app);
+int cmd_audit(AppContext& app);
+int cmd_plugins(AppContext& app);
+
+// The campaign named `name`, or BadInput.
+Campaign require_campaign(AppContext& app, const std::string& name);
+
+// Takes the single-writer lock for `command` or throws LockedError.
+class DatabaseLock;
+class LockedError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+std::shared_ptr<DatabaseLock> take_writer_lock(AppContext& app, const std::string& command);
+
+}  // namespace passage

@@ -1,0 +1,94 @@
+// passage config check, campaign create|list.
+
+#include <ostream>
+
+#include <boost/json.hpp>
+
+#include "engine/accounts/accounts_file.hpp"
+#include "engine/app/app.hpp"
+#include "engine/notices/notices.hpp"
+
+namespace passage {
+
+namespace {
+
+std::string joined_errors(AppContext& app, const std::vector<std::string>& errors) {
+  // Every error but the last goes to stderr now; the last is the BadInput.
+  for (std::size_t i = 0; i + 1 < errors.size(); ++i) app.err() << errors[i] << '\n';
+  return errors.back();
+}
+
+int campaign_create(AppContext& app) {
+  const std::string& name = app.word(2, "campaign NAME");
+  if (!app.line().accounts) throw BadInput("campaign create: --accounts FILE.csv is required");
+  const Config& config = app.config();
+  auto lock = take_writer_lock(app, "campaign create " + name);
+  Store& store = app.store();
+  if (store.find_campaign(name)) throw BadInput("campaign " + name + " already exists");
+  AccountsFile file = read_accounts_file(*app.line().accounts, config);
+  if (file.errors.empty()) {
+    file.errors = check_against_existing(*app.line().accounts, file.rows,
+                                         [&](const std::string& login, const std::string& domain) {
+                                           return store.unfinished_campaign_of(login, domain);
+                                         });
+  }
+  if (!file.errors.empty()) throw BadInput(joined_errors(app, file.errors));
+  Instant now = app.clock().now();
+  std::vector<NewAccount> accounts;
+  for (const AccountRow& row : file.rows) {
+    const StackConfig* stack = config.stack_for(row.domain);
+    Policy policy;
+    policy.zone = config.zone;
+    policy.lead = config.lead;
+    accounts.push_back(NewAccount{row, stack->name, first_due(row.departure_date, now, policy)});
+  }
+  store.create_campaign(name, *app.line().accounts, accounts, now, app.admin_actor());
+  if (!app.line().quiet)
+    app.out() << "campaign " << name << ": " << accounts.size() << " accounts imported\n";
+  return k_exit_done;
+}
+
+int campaign_list(AppContext& app) {
+  Store& store = app.store();
+  boost::json::array list;
+  for (const Campaign& campaign : store.campaigns()) {
+    auto counts = store.state_counts(campaign.id);
+    int total = 0, settled = 0;
+    for (const auto& [state, count] : counts) {
+      total += count;
+      if (is_final(state)) settled += count;
+    }
+    if (app.line().json) {
+      list.push_back(boost::json::object{{"campaign", campaign.name}, {"created_at", campaign.created_at},
+                                         {"accounts", total}, {"finished", settled},
+                                         {"pending_update", campaign.has_pending}});
+    } else {
+      app.out() << campaign.name << "  " << total << " accounts, " << settled << " finished, created "
+                << campaign.created_at << (campaign.has_pending ? "  (update held for confirmation)" : "")
+                << '\n';
+    }
+  }
+  if (app.line().json) app.out() << boost::json::serialize(list) << '\n';
+  return k_exit_done;
+}
+
+}  // namespace
+
+int cmd_config_check(AppContext& app) {
+  if (app.word(1, "check") != "check") throw BadInput("usage: passage config check");
+  const Config& config = app.config();
+  std::vector<std::string> errors = check_templates(config);
+  if (!errors.empty()) throw BadInput(joined_errors(app, errors));
+  if (!app.line().quiet)
+    app.out() << config.file.string() << ": valid (" << config.stacks.size() << " stacks)\n";
+  return k_exit_done;
+}
+
+int cmd_campaign(AppContext& app) {
+  const std::string& sub = app.word(1, "campaign subcommand (create, list)");
+  if (sub == "create") return campaign_create(app);
+  if (sub == "list") return campaign_list(app);
+  throw BadInput("campaign " + sub + ": not a campaign subcommand (create, list)");
+}
+
+}  // namespace passage

@@ -1,0 +1,154 @@
+// passage plan NAME [--json]: what a campaign will do, before it does it.
+// Reads disk usage through the backend (through the stack's gate), changes
+// nothing.
+
+#include <cmath>
+#include <ostream>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/json.hpp>
+
+#include "engine/app/app.hpp"
+#include "engine/sched/stacks.hpp"
+
+namespace passage {
+
+namespace {
+
+struct PlanFigures {
+  std::map<std::string, int> by_action;
+  std::map<std::string, int> by_next_step;
+  int exports = 0;
+  std::int64_t bytes_to_transfer = 0;
+  std::int64_t bytes_to_store = 0;
+  std::map<std::string, int> deletions_by_night;  // local date of the night
+  double makespan_seconds = 0;
+};
+
+std::string next_step(const Account& account) {
+  if (account.state == State::held) return "held";
+  if (is_final(account.state)) return "done";
+  if (account.state == State::queued)
+    return account.action == Action::export_ ? "export" : account.admin_move ? "admin move" : "invite to move";
+  return std::string(to_string(account.state));
+}
+
+boost::asio::awaitable<void> read_sizes(Backend& backend, std::vector<Account*> accounts,
+                                        std::map<std::int64_t, std::int64_t>& sizes) {
+  for (Account* account : accounts) {
+    auto info = co_await backend.lookup(account->domain);
+    if (info.ok()) sizes[account->id] = info.value().disk_used;
+  }
+}
+
+// Bytes each account will move, read with a few readers per stack.
+std::map<std::int64_t, std::int64_t> disk_sizes(AppContext& app, std::vector<Account>& accounts) {
+  boost::asio::io_context io;
+  Stacks stacks = build_stacks(io, app.config(), app.clock());
+  std::map<std::int64_t, std::int64_t> sizes;
+  std::map<std::string, std::vector<std::vector<Account*>>> shares;
+  for (Account& account : accounts) {
+    if (account.state != State::queued) continue;
+    auto& lanes = shares[account.stack];
+    int width = std::max(1, stacks.at(account.stack).config->max_in_flight);
+    if (lanes.size() < static_cast<std::size_t>(width)) lanes.resize(static_cast<std::size_t>(width));
+    lanes[static_cast<std::size_t>(account.id % width)].push_back(&account);
+  }
+  for (auto& [stack, lanes] : shares)
+    for (auto& lane : lanes)
+      boost::asio::co_spawn(io, read_sizes(*stacks.at(stack).backend, lane, sizes), boost::asio::detached);
+  io.run();
+  return sizes;
+}
+
+PlanFigures figure(AppContext& app, std::vector<Account>& accounts) {
+  const Config& config = app.config();
+  PlanFigures plan;
+  auto sizes = disk_sizes(app, accounts);
+  std::map<std::string, int> exports_per_stack;
+  for (const Account& account : accounts) {
+    ++plan.by_action[to_string(account.action)];
+    ++plan.by_next_step[next_step(account)];
+    if (account.state == State::queued && (account.action == Action::export_ || account.admin_move)) {
+      ++plan.exports;
+      ++exports_per_stack[account.stack];
+      plan.bytes_to_transfer += sizes[account.id];
+      if (config.export_.delivery == "archive") plan.bytes_to_store += sizes[account.id];
+    }
+    if (!is_final(account.state)) {
+      Instant end = account.grace_end.value_or(grace_end_for(
+          std::max(app.clock().now(), local_midnight(account.departure_date, config.zone)),
+          account.departure_date, policy_for(config, *config.stack_for(account.domain))));
+      ++plan.deletions_by_night[format_date(local_date(end, config.zone))];
+    }
+  }
+  for (const auto& [stack_name, count] : exports_per_stack) {
+    for (const StackConfig& stack : config.stacks) {
+      if (stack.name != stack_name) continue;
+      // An export holds a slot from its request to its event: a few minutes
+      // on a real stack, duration_ms on a dry-run one.
+      double seconds_each = stack.backend == "dry-run"
+                                ? 3.0 * (stack.dry_run.min_duration_ms + stack.dry_run.max_duration_ms) / 2000.0
+                                : 300.0;
+      double waves = std::ceil(static_cast<double>(count) / std::max(1, stack.max_exports_in_flight));
+      plan.makespan_seconds = std::max(plan.makespan_seconds, waves * seconds_each);
+    }
+  }
+  return plan;
+}
+
+// Deletions spread over nights by the throttle.
+std::map<std::string, int> throttled(const std::map<std::string, int>& due, int per_night) {
+  std::map<std::string, int> nights;
+  int carried = 0;
+  std::string last;
+  for (const auto& [night, count] : due) {
+    carried += count;
+    nights[night] = std::min(carried, per_night);
+    carried -= nights[night];
+    last = night;
+  }
+  if (carried > 0) nights["after " + last] = carried;
+  return nights;
+}
+
+}  // namespace
+
+int cmd_plan(AppContext& app) {
+  const std::string& name = app.word(1, "campaign NAME");
+  const Config& config = app.config();
+  Campaign campaign = require_campaign(app, name);
+  std::vector<Account> accounts = app.store().accounts_of(campaign.id);
+  PlanFigures plan = figure(app, accounts);
+  auto nights = throttled(plan.deletions_by_night, config.purge.max_per_run);
+  bool directory = config.directory.has_value();
+  if (app.line().json) {
+    boost::json::object by_action, by_step, by_night;
+    for (const auto& [key, count] : plan.by_action) by_action[key] = count;
+    for (const auto& [key, count] : plan.by_next_step) by_step[key] = count;
+    for (const auto& [key, count] : nights) by_night[key] = count;
+    app.out() << boost::json::serialize(boost::json::object{
+                     {"campaign", campaign.name}, {"accounts", accounts.size()},
+                     {"by_action", by_action}, {"by_next_step", by_step}, {"exports", plan.exports},
+                     {"bytes_to_transfer", plan.bytes_to_transfer}, {"bytes_to_store", plan.bytes_to_store},
+                     {"deletions_by_night", by_night}, {"makespan_seconds", plan.makespan_seconds},
+                     {"directory_check", directory ? "on" : "off"}})
+              << '\n';
+    return k_exit_done;
+  }
+  std::ostream& out = app.out();
+  out << "campaign " << campaign.name << ": " << accounts.size() << " accounts\n";
+  for (const auto& [key, count] : plan.by_action) out << "  " << key << ": " << count << '\n';
+  out << "next steps:\n";
+  for (const auto& [key, count] : plan.by_next_step) out << "  " << key << ": " << count << '\n';
+  out << "exports: " << plan.exports << ", " << plan.bytes_to_transfer / 1'000'000 << " MB to transfer, "
+      << plan.bytes_to_store / 1'000'000 << " MB to store (delivery " << config.export_.delivery << ")\n";
+  out << "estimated time for the exports: " << static_cast<long>(plan.makespan_seconds) << " s\n";
+  out << "deletions by night (at most " << config.purge.max_per_run << " a night):\n";
+  for (const auto& [night, count] : nights) out << "  " << night << ": " << count << '\n';
+  if (!directory) out << "directory check: off (no directory configured: departures are not re-checked before deletion)\n";
+  return k_exit_done;
+}
+
+}  // namespace passage

@@ -1,0 +1,83 @@
+// passage purge, nightly.
+
+#include <fstream>
+#include <ostream>
+
+#include "engine/app/app.hpp"
+#include "engine/sched/purge.hpp"
+#include "engine/sched/runner.hpp"
+
+namespace passage {
+
+namespace {
+
+// A clock far ahead must not delete real spaces (CONTRACT.md "Time").
+void refuse_future_clock(AppContext& app) {
+  if (app.config().allow_future_purge || app.line().dry_run) return;
+  auto system_now = std::chrono::time_point_cast<Millis>(std::chrono::system_clock::now());
+  if (app.clock().now() > system_now + std::chrono::hours(1))
+    throw BadInput("--now is more than 1 hour ahead of the system clock; purge refuses to delete "
+                   "(allow_future_purge: true is for test and demo configs only)");
+}
+
+void write_purge_report(AppContext& app, const PurgeReport& report) {
+  std::filesystem::path dir = app.config().reports_dir;
+  std::filesystem::create_directories(dir);
+  std::filesystem::path path = dir / ("purge-" + format_stamp(app.clock().now()) + ".json");
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  file << purge_report_json(report);
+  if (!app.line().quiet) app.out() << path.string() << '\n';
+}
+
+void print_purge(AppContext& app, const PurgeReport& report, bool dry_run) {
+  if (app.line().quiet) return;
+  app.out() << (dry_run ? "purge (dry run): " : "purge: ") << report.due << " due, " << report.deleted
+            << (dry_run ? " would be deleted, " : " deleted, ") << report.already_gone
+            << " already gone, " << report.held << " held, " << report.reexport << " to export again, "
+            << report.deferred << " for the next nights, " << report.unreadable << " unreadable\n";
+  if (!report.directory_check)
+    app.out() << "directory check: off (no directory configured: departures are not re-checked)\n";
+  if (report.tripped) app.out() << "breaker tripped: " << report.reason << '\n';
+}
+
+int purge_once(AppContext& app, const std::string& actor) {
+  PurgeOptions options{app.line().dry_run, actor};
+  PurgeReport report = purge_night(app.config(), app.store(), app.clock(), options);
+  print_purge(app, report, options.dry_run);
+  if (!options.dry_run) write_purge_report(app, report);
+  if (report.tripped) {
+    app.err() << "passage: purge: breaker tripped: " << report.reason << '\n';
+    return k_exit_breaker;
+  }
+  return k_exit_done;
+}
+
+}  // namespace
+
+int cmd_purge(AppContext& app) {
+  refuse_future_clock(app);
+  auto lock = app.line().dry_run ? nullptr : take_writer_lock(app, "purge");
+  if (app.line().reset_breaker) {
+    std::string actor = app.support_actor();
+    app.store().set_breaker(false, "reset by " + actor, app.clock().now(), actor);
+    if (!app.line().quiet) app.out() << "breaker reset by " << actor << '\n';
+    return k_exit_done;
+  }
+  return purge_once(app, app.admin_actor());
+}
+
+int cmd_nightly(AppContext& app) {
+  refuse_future_clock(app);
+  auto lock = take_writer_lock(app, "nightly");
+  RunOptions options;
+  options.until_idle = true;
+  options.actor = "nightly";
+  RunSummary summary = run_accounts(app.config(), app.store(), app.clock(), options);
+  int purged = purge_once(app, "nightly");
+  if (purged != k_exit_done) return purged;
+  return summary.failed > 0 ? k_exit_failed : k_exit_done;
+}
+
+int cmd_plan(AppContext& app);
+
+}  // namespace passage

@@ -1,0 +1,83 @@
+// passage run, status.
+
+#include <unistd.h>
+
+#include <ostream>
+
+#include <boost/json.hpp>
+
+#include "engine/app/app.hpp"
+#include "engine/sched/runner.hpp"
+
+namespace passage {
+
+Campaign require_campaign(AppContext& app, const std::string& name) {
+  auto campaign = app.store().find_campaign(name);
+  if (!campaign) throw BadInput("no campaign named " + name);
+  return *campaign;
+}
+
+int cmd_run(AppContext& app) {
+  const Config& config = app.config();
+  RunOptions options;
+  if (app.line().words.size() > 1) options.campaign_id = require_campaign(app, app.line().words[1]).id;
+  options.until_idle = app.line().until_idle;
+  if (app.line().max_duration) {
+    auto span = parse_span(*app.line().max_duration);
+    if (!span || span->unit == SpanUnit::month)
+      throw BadInput("--max-duration: '" + *app.line().max_duration + "' is not a duration like '2 hours'");
+    options.max_duration = approximate_length(*span);
+  }
+  options.actor = app.admin_actor();
+  options.progress = !app.line().quiet && isatty(STDERR_FILENO);
+  auto lock = take_writer_lock(app, "run" + (app.line().words.size() > 1 ? " " + app.line().words[1] : ""));
+  RunSummary summary = run_accounts(config, app.store(), app.clock(), options);
+  if (!app.line().quiet)
+    app.out() << "run: " << summary.steps << " steps, " << summary.failed << " accounts FAILED\n";
+  return summary.failed > 0 ? k_exit_failed : k_exit_done;
+}
+
+namespace {
+
+boost::json::object status_json(Store& store, const Campaign& campaign) {
+  boost::json::object states;
+  int total = 0;
+  for (const auto& [state, count] : store.state_counts(campaign.id)) {
+    states[std::string(to_string(state))] = count;
+    total += count;
+  }
+  return boost::json::object{{"campaign", campaign.name}, {"accounts", total}, {"states", states}};
+}
+
+void print_status(AppContext& app, const Campaign& campaign) {
+  auto counts = app.store().state_counts(campaign.id);
+  int total = 0;
+  for (const auto& entry : counts) total += entry.second;
+  app.out() << campaign.name << ": " << total << " accounts\n";
+  for (const auto& [state, count] : counts)
+    if (count > 0) app.out() << "  " << to_string(state) << ' ' << count << '\n';
+}
+
+}  // namespace
+
+int cmd_status(AppContext& app) {
+  app.config();
+  std::vector<Campaign> campaigns;
+  bool one = app.line().words.size() > 1;
+  if (one) campaigns.push_back(require_campaign(app, app.line().words[1]));
+  else campaigns = app.store().campaigns();
+  if (app.line().json) {
+    if (one) {
+      app.out() << boost::json::serialize(status_json(app.store(), campaigns[0])) << '\n';
+    } else {
+      boost::json::array list;
+      for (const Campaign& campaign : campaigns) list.push_back(status_json(app.store(), campaign));
+      app.out() << boost::json::serialize(list) << '\n';
+    }
+    return k_exit_done;
+  }
+  for (const Campaign& campaign : campaigns) print_status(app, campaign);
+  return k_exit_done;
+}
+
+}  // namespace passage

@@ -1,0 +1,91 @@
+// The shared context of a command: config, clock, store, actors, lock.
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <ostream>
+
+#include "engine/app/app.hpp"
+#include "engine/app/lock.hpp"
+
+namespace passage {
+
+AppContext::AppContext(CommandLine line, std::ostream& out, std::ostream& err)
+    : m_line(std::move(line)), m_out(out), m_err(err) {}
+
+const Config& AppContext::config() {
+  if (m_config) return *m_config;
+  std::string file = m_line.config.value_or("");
+  if (file.empty()) {
+    const char* from_env = std::getenv("PASSAGE_CONFIG");
+    file = from_env ? from_env : "/etc/passage/passage.yaml";
+  }
+  ConfigResult result = load_config(file);
+  if (!result.config) {
+    std::string message;
+    for (std::size_t i = 0; i < result.errors.size(); ++i) {
+      if (i + 1 < result.errors.size()) m_err << result.errors[i] << '\n';
+      else message = result.errors[i];
+    }
+    throw BadInput(message);
+  }
+  m_config = std::move(result.config);
+  return *m_config;
+}
+
+const Clock& AppContext::clock() {
+  if (m_clock) return *m_clock;
+  if (!m_line.now) {
+    m_clock = std::make_unique<RunningClock>();
+    return *m_clock;
+  }
+  auto start = parse_iso_instant(*m_line.now, config().zone);
+  if (!start) throw BadInput("--now: '" + *m_line.now + "' is not an ISO 8601 date or date-time");
+  m_clock = std::make_unique<RunningClock>(*start);
+  return *m_clock;
+}
+
+std::filesystem::path AppContext::database_path() {
+  if (m_line.db) return std::filesystem::absolute(*m_line.db);
+  return config().database;
+}
+
+Store& AppContext::store() {
+  if (m_store) return *m_store;
+  std::filesystem::path path = database_path();
+  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
+  m_store = std::make_unique<Store>(path);
+  return *m_store;
+}
+
+std::string AppContext::admin_actor() const {
+  if (m_line.by) return support_actor();
+  const passwd* user = getpwuid(getuid());
+  return std::string("admin:") + (user ? user->pw_name : std::to_string(getuid()));
+}
+
+std::string AppContext::support_actor() const {
+  if (!m_line.by || m_line.by->empty()) throw BadInput("--by NAME is required (who does this)");
+  const std::string& by = *m_line.by;
+  if (by.rfind("admin:", 0) == 0 || by.rfind("support:", 0) == 0) return by;
+  return "support:" + by;
+}
+
+const std::string& AppContext::word(std::size_t index, const char* what) const {
+  if (index >= m_line.words.size())
+    throw BadInput(std::string("missing ") + what + " (see passage " +
+                   (m_line.words.empty() ? "" : m_line.words[0] + " ") + "--help)");
+  return m_line.words[index];
+}
+
+std::shared_ptr<DatabaseLock> take_writer_lock(AppContext& app, const std::string& command) {
+  std::filesystem::path db = app.database_path();
+  if (db.has_parent_path()) std::filesystem::create_directories(db.parent_path());
+  LockAttempt attempt = try_lock_database(db, command, app.clock().now());
+  if (!attempt.lock)
+    throw LockedError("database " + db.string() + " is locked by " + attempt.holder);
+  return std::make_shared<DatabaseLock>(std::move(*attempt.lock));
+}
+
+}  // namespace passage

@@ -1,0 +1,66 @@
+#include "engine/app/usage.hpp"
+
+namespace passage {
+
+namespace {
+
+constexpr const char* k_general = R"(usage: passage [global options] COMMAND ...
+
+Commands:
+  config check                              validate the configuration
+  campaign create NAME --accounts FILE.csv  validate the whole file, then import it
+  campaign list [--json]                    campaigns and their progress
+  plan NAME [--json]                        what a campaign will do and how long it takes
+  run [NAME] [--until-idle] [--max-duration D]
+                                            take due accounts through their lifecycle
+  status [NAME] [--json]                    accounts per state
+  account show ID [--json]                  one account (ID: login, domain or e-mail)
+  account hold|release|retry|cancel ID --reason TEXT --by NAME
+  account postpone ID (--days N | --until DATE) --reason TEXT --by NAME
+  purge [--dry-run] [--reset-breaker --by NAME]
+                                            delete the spaces whose grace period ended
+  nightly                                   run, then purge (the timer's command)
+  report NAME --format csv|json [--out PATH|-]
+  audit verify                              prove the journal unbroken
+  plugins                                   the backends, notifiers and reporters built in
+
+Global options (before or after the command):
+  --config FILE   configuration (default: $PASSAGE_CONFIG, else /etc/passage/passage.yaml)
+  --db FILE       database (overrides `database` in the config)
+  --now TIME      start the clock at TIME (ISO 8601; local time without offset)
+  --quiet         print only errors
+  --verbose       print every step
+  --help          this text, or a command's help after the command
+
+Exit codes: 0 done, 1 some accounts FAILED, 2 bad input, 3 locked, 4 breaker,
+5 audit broken, 6 held for confirmation.
+)";
+
+struct Help {
+  const char* command;
+  const char* text;
+};
+
+constexpr Help k_helps[] = {
+    {"config", "usage: passage config check\n  Validates the configuration; prints every error as FILE:LINE: message.\n  Exit 0 valid, 2 invalid.\n"},
+    {"campaign", "usage: passage campaign create NAME --accounts FILE.csv\n       passage campaign list [--json]\n  create validates the whole accounts file first: every error is printed as\n  FILE:LINE: field: what is wrong, and nothing is imported unless all is valid (exit 2).\n"},
+    {"plan", "usage: passage plan NAME [--json]\n  Counts by action and next step, bytes to transfer and store, deletions by\n  night, and the estimated duration under the configured limits.\n"},
+    {"run", "usage: passage run [NAME] [--until-idle] [--max-duration D]\n  Takes due accounts through export, move, verification and notices. Never deletes.\n  --until-idle returns when nothing is in flight and nothing is due within idle_horizon.\n  Exit 0, or 1 when some accounts are FAILED.\n"},
+    {"status", "usage: passage status [NAME] [--json]\n  Accounts per state, zeros included.\n"},
+    {"account", "usage: passage account show ID [--json]\n       passage account hold|release|retry|cancel ID --reason TEXT --by NAME\n       passage account postpone ID (--days N | --until DATE) --reason TEXT --by NAME\n  ID is a login, a domain or an e-mail address. --by admin:NAME or support:NAME\n  (a bare name means support:NAME) is recorded in the journal.\n"},
+    {"purge", "usage: passage purge [--dry-run] [--reset-breaker --by NAME]\n  Deletes the spaces whose grace period ended and that pass every interlock,\n  at most purge.max_per_run a night. --dry-run shows what would happen.\n  Exit 4 when the breaker stops deletions.\n"},
+    {"nightly", "usage: passage nightly\n  run --until-idle for every campaign, then purge. Journaled as `nightly`.\n"},
+    {"report", "usage: passage report NAME --format csv|json [--out PATH|-]\n  Without --out, writes <reports.dir>/<NAME>-<stamp>.<ext> and prints its path.\n"},
+    {"audit", "usage: passage audit verify\n  Checks the hash chain of the journal. Exit 5 naming the first bad entry.\n"},
+    {"plugins", "usage: passage plugins\n  The plugins built into this passage.\n"},
+};
+
+}  // namespace
+
+std::string usage_text(const std::string& command) {
+  for (const Help& help : k_helps)
+    if (command == help.command) return help.text;
+  return k_general;
+}
+
+}  // namespace passage

@@ -1,0 +1,298 @@
+#include "engine/sched/purge.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+
+#include "engine/notices/notices.hpp"
+#include "engine/sched/backoff.hpp"
+#include "engine/sched/stacks.hpp"
+#include "plugins/registry.hpp"
+
+namespace passage {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// What the interlock reads found for one due account.
+struct Verdict {
+  Account account;
+  std::string interlock;  // a counted failure, empty when none
+  bool stale = false;     // activity after the export: export again
+  bool gone = false;      // the instance no longer exists
+  bool unreadable = false;
+};
+
+bool evidence_intact(const Evidence& evidence) {
+  if (evidence.kind == "moved") return true;
+  if (evidence.kind != "export" || evidence.parts.empty()) return false;
+  return std::all_of(evidence.parts.begin(), evidence.parts.end(), [](const PartEvidence& part) {
+    return part.sha256.size() == 64 && part.bytes > 0;
+  });
+}
+
+class Purge {
+ public:
+  Purge(const Config& config, Store& store, const Clock& clock, const PurgeOptions& options)
+      : m_config(config), m_store(store), m_clock(clock), m_options(options),
+        m_stacks(build_stacks(m_io, config, clock)), m_notifier(make_notifier(config.notify)),
+        m_random(std::random_device{}()) {
+    restore_cooldowns(m_stacks, m_store, m_clock);
+  }
+
+  PurgeReport run() {
+    PurgeReport report;
+    report.directory_check = m_config.directory.has_value();
+    auto breaker = m_store.breaker();
+    if (breaker.tripped) {
+      report.tripped = true;
+      report.reason = breaker.reason + " (reset with: passage purge --reset-breaker --by NAME)";
+      return report;
+    }
+    end_graces();
+    std::vector<Account> due = m_store.in_state(State::purge_due);
+    std::sort(due.begin(), due.end(), [](const Account& a, const Account& b) {
+      return a.grace_end.value_or(Instant{}) < b.grace_end.value_or(Instant{});
+    });
+    report.due = static_cast<int>(due.size());
+    std::vector<Verdict> verdicts = check_all(due);
+    int counted = 0;
+    for (const Verdict& verdict : verdicts)
+      if (!verdict.interlock.empty()) {
+        ++counted;
+        ++report.interlock_failures[verdict.interlock];
+      }
+    double allowed = std::max(1.0, m_config.purge.max_fraction * report.due);
+    if (counted > allowed) {
+      report.tripped = true;
+      report.reason = std::to_string(counted) + " of " + std::to_string(report.due) +
+                      " due accounts failed an interlock (more than " +
+                      std::to_string(static_cast<int>(allowed)) + " allowed)";
+      if (!m_options.dry_run) m_store.set_breaker(true, report.reason, m_clock.now(), m_options.actor);
+      return report;
+    }
+    apply_verdicts(verdicts, report);
+    return report;
+  }
+
+ private:
+  void end_graces() {
+    Instant now = m_clock.now();
+    for (const Account& account : m_store.in_state(State::grace)) {
+      if (!account.due_at || *account.due_at > now) continue;
+      StepResult result = apply(account, Event{EventKind::due}, now, policy(account));
+      if (auto* transition = std::get_if<Transition>(&result); transition && !m_options.dry_run)
+        m_store.commit(account, *transition, now, m_options.actor);
+    }
+    if (m_options.dry_run) {
+      // Dry run: count the graces that would end as due too.
+      m_pretend_due.clear();
+      for (const Account& account : m_store.in_state(State::grace))
+        if (account.due_at && *account.due_at <= now) m_pretend_due.push_back(account);
+    }
+  }
+
+  const Policy& policy(const Account& account) { return m_stacks.at(account.stack).policy; }
+
+  std::vector<Verdict> check_all(std::vector<Account>& due) {
+    for (Account& account : m_pretend_due) {
+      account.state = State::purge_due;
+      due.push_back(account);
+    }
+    std::vector<Verdict> verdicts(due.size());
+    for (std::size_t i = 0; i < due.size(); ++i)
+      asio::co_spawn(m_io, check(due[i], verdicts[i]), asio::detached);
+    m_io.run();
+    m_io.restart();
+    return verdicts;
+  }
+
+  asio::awaitable<void> check(Account account, Verdict& verdict) {
+    verdict.account = account;
+    Instant now = m_clock.now();
+    if (!evidence_intact(account.evidence)) {
+      verdict.interlock = "evidence_missing";
+      co_return;
+    }
+    if (!account.grace_end || *account.grace_end > now) {
+      verdict.interlock = "grace_not_ended";
+      co_return;
+    }
+    Backend& backend = *m_stacks.at(account.stack).backend;
+    auto info = co_await read_with_retries([&] { return backend.lookup(account.domain); });
+    if (!info.ok()) {
+      verdict.unreadable = true;
+      co_return;
+    }
+    if (!info.value().exists) {
+      verdict.gone = true;
+      co_return;
+    }
+    const std::string& blocked_by = info.value().blocking_reason;
+    if (info.value().blocked && blocked_by != "MOVED") {
+      verdict.interlock = "blocked_by_other";
+      co_return;
+    }
+    if (account.evidence.kind != "export") co_return;
+    auto activity = co_await read_with_retries([&] { return backend.last_activity(account.domain); });
+    if (!activity.ok()) {
+      verdict.unreadable = true;
+      co_return;
+    }
+    Instant exported = account.export_completed_at.value_or(account.verified_at.value_or(Instant{}));
+    verdict.stale = activity.value() >= date::year_month_day{date::floor<date::days>(exported)};
+  }
+
+  // Retries a remote call with backoff within the retry budget (cap
+  // idle_horizon); what is still failing is reported as such.
+  template <class Call>
+  auto read_with_retries(Call call) -> decltype(call()) {
+    auto outcome = co_await call();
+    for (int attempt = 0; !outcome.ok() && attempt + 1 < m_config.retry_budget; ++attempt) {
+      const Failure& failure = outcome.failure();
+      if (failure.kind != FailureKind::retryable && failure.kind != FailureKind::rate_limited) break;
+      Millis delay = retry_delay(failure.retry_after, attempt, std::chrono::seconds(1),
+                                 approximate_length(m_config.idle_horizon), uniform());
+      asio::steady_timer timer(m_io, delay);
+      co_await timer.async_wait(asio::use_awaitable);
+      outcome = co_await call();
+    }
+    co_return outcome;
+  }
+
+  double uniform() { return std::uniform_real_distribution<double>(0.0, 1.0)(m_random); }
+
+  void record(const Account& account, const Event& event, PurgeReport& report) {
+    (void)report;
+    if (m_options.dry_run) return;
+    Instant now = m_clock.now();
+    StepResult result = apply(account, event, now, policy(account));
+    if (auto* transition = std::get_if<Transition>(&result))
+      m_store.commit(account, *transition, now, m_options.actor);
+  }
+
+  void apply_verdicts(std::vector<Verdict>& verdicts, PurgeReport& report) {
+    std::vector<Account> deletable;
+    for (const Verdict& verdict : verdicts) {
+      if (verdict.unreadable) {
+        ++report.unreadable;
+      } else if (!verdict.interlock.empty()) {
+        Event event{EventKind::interlock_failed};
+        event.detail = verdict.interlock;
+        record(verdict.account, event, report);
+        ++report.held;
+      } else if (verdict.stale) {
+        record(verdict.account, Event{EventKind::activity_stale}, report);
+        ++report.reexport;
+      } else if (verdict.gone) {
+        record(verdict.account, Event{EventKind::already_gone}, report);
+        ++report.already_gone;
+      } else {
+        deletable.push_back(verdict.account);
+      }
+    }
+    int allowed = std::max(0, m_config.purge.max_per_run);
+    if (static_cast<int>(deletable.size()) > allowed) {
+      report.deferred = static_cast<int>(deletable.size()) - allowed;
+      deletable.resize(static_cast<std::size_t>(allowed));
+    }
+    if (m_options.dry_run) {
+      report.deleted = static_cast<int>(deletable.size());
+      return;
+    }
+    for (const Account& account : deletable)
+      asio::co_spawn(m_io, remove(account, report), asio::detached);
+    m_io.run();
+    m_io.restart();
+  }
+
+  // Write-ahead: the DELETE intent is committed before the request.
+  asio::awaitable<void> remove(Account account, PurgeReport& report) {
+    Instant now = m_clock.now();
+    std::string key = "delete:" + account.domain + ":" +
+                      std::to_string(m_store.count_intents(account.id, "delete") + 1);
+    Transition intent_only{account, {}, "", {}};
+    if (!m_store.commit(account, intent_only, now, m_options.actor, IntentSpec{"delete", key})) co_return;
+    Backend& backend = *m_stacks.at(account.stack).backend;
+    auto outcome = co_await read_with_retries([&] { return backend.delete_instance(account.domain); });
+    if (outcome.ok()) {
+      m_store.finish_intent(key, "deleted", m_clock.now());
+      record(account, Event{EventKind::purged}, report);
+      ++report.deleted;
+      co_await tell_deleted(account);
+      co_return;
+    }
+    m_store.finish_intent(key, "failed: " + outcome.failure().reason, m_clock.now());
+    if (outcome.failure().kind == FailureKind::not_found) {
+      auto info = co_await read_with_retries([&] { return backend.lookup(account.domain); });
+      if (info.ok() && !info.value().exists) {
+        record(account, Event{EventKind::already_gone}, report);
+        ++report.already_gone;
+        co_return;
+      }
+    }
+    Event held{EventKind::interlock_failed};
+    held.detail = "delete_failed: " + outcome.failure().reason;
+    record(account, held, report);
+    ++report.held;
+  }
+
+  asio::awaitable<void> tell_deleted(const Account& account) {
+    auto fresh = m_store.account(account.id);
+    if (!fresh || !m_notifier) co_return;
+    std::string id = message_id_for("deletion_done", *fresh,
+                                    local_date(fresh->grace_end.value_or(m_clock.now()), m_config.zone));
+    Transition intent_only{*fresh, {}, "", {}};
+    m_store.commit(*fresh, intent_only, m_clock.now(), m_options.actor, IntentSpec{"notice", id});
+    if (m_store.intent_outcome(id) == std::optional<std::string>("sent")) co_return;
+    Notice notice = render_notice("deletion_done", *fresh, m_config, m_clock.now(), NoticeExtras{});
+    notice.message_id = id;
+    auto sent = co_await m_notifier->send(notice);
+    m_store.finish_intent(id, sent.ok() ? "sent" : "failed: " + sent.failure().reason, m_clock.now());
+  }
+
+  const Config& m_config;
+  Store& m_store;
+  const Clock& m_clock;
+  PurgeOptions m_options;
+  asio::io_context m_io;
+  Stacks m_stacks;
+  std::unique_ptr<Notifier> m_notifier;
+  std::mt19937_64 m_random;
+  std::vector<Account> m_pretend_due;
+};
+
+}  // namespace
+
+PurgeReport purge_night(const Config& config, Store& store, const Clock& clock,
+                        const PurgeOptions& options) {
+  Purge purge(config, store, clock, options);
+  return purge.run();
+}
+
+std::string purge_report_json(const PurgeReport& report) {
+  boost::json::object failures;
+  for (const auto& [name, count] : report.interlock_failures) failures[name] = count;
+  boost::json::object document{
+      {"due", report.due},
+      {"deleted", report.deleted},
+      {"already_gone", report.already_gone},
+      {"held", report.held},
+      {"reexport", report.reexport},
+      {"unreadable", report.unreadable},
+      {"deferred", report.deferred},
+      {"interlock_failures", failures},
+      {"directory_check", report.directory_check ? "on" : "off"},
+      {"breaker", boost::json::object{{"tripped", report.tripped}, {"reason", report.reason}}},
+  };
+  return boost::json::serialize(document) + "\n";
+}
+
+}  // namespace passage

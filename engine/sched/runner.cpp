@@ -1,0 +1,172 @@
+// The runner's loop: which accounts start, when to wait, when to stop.
+
+#include <csignal>
+#include <iostream>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "engine/sched/export_window.hpp"
+#include "engine/sched/runner_impl.hpp"
+#include "plugins/registry.hpp"
+
+namespace passage {
+
+namespace asio = boost::asio;
+
+Runner::Runner(const Config& config, Store& store, const Clock& clock, const RunOptions& options)
+    : m_config(config), m_store(store), m_clock(clock), m_options(options), m_wake(m_io),
+      m_random(std::random_device{}()) {
+  m_stacks = build_stacks(m_io, config, clock);
+  int capacity = 0;
+  for (const StackConfig& stack : config.stacks)
+    capacity += stack.max_in_flight * 2 + stack.max_exports_in_flight;
+  m_max_active = std::max(8, capacity);
+  m_notifier = make_notifier(config.notify);
+  if (!m_notifier) throw std::runtime_error("notifier " + config.notify.notifier + " is not available");
+}
+
+RunSummary Runner::run() {
+  restore_cooldowns(m_stacks, m_store, m_clock);
+  asio::signal_set signals(m_io, SIGINT, SIGTERM);
+  signals.async_wait([this](const boost::system::error_code& error, int) {
+    if (error) return;
+    m_stopping = true;  // no new work; what is in flight finishes
+    m_wake.cancel();
+  });
+  std::exception_ptr failure;
+  asio::co_spawn(m_io, main_loop(), [&](std::exception_ptr error) {
+    failure = error;
+    signals.cancel();
+  });
+  m_io.run();
+  if (failure) std::rethrow_exception(failure);
+  if (m_options.progress) print_progress(true);
+  for (const auto& [state, count] : m_store.state_counts(m_options.campaign_id))
+    if (state == State::failed) m_summary.failed = count;
+  return m_summary;
+}
+
+asio::awaitable<void> Runner::main_loop() {
+  Instant started = m_clock.now();
+  resume_open_steps();
+  while (true) {
+    Instant now = m_clock.now();
+    if (m_options.max_duration && now - started >= *m_options.max_duration) m_stopping = true;
+    if (m_stopping) break;
+    start_due(now);
+    if (m_active.empty()) {
+      auto next = m_store.next_runner_due(m_options.campaign_id);
+      Millis horizon = approximate_length(m_config.idle_horizon);
+      if (m_options.until_idle && (!next || *next > now + horizon)) break;
+    }
+    co_await wait_for_work(now);
+  }
+  while (!m_active.empty()) co_await wait_for_work(m_clock.now());
+}
+
+// Accounts with a remote step still open when the last run stopped: wait
+// for their event again (EXPORTING), resume the move (MOVING), announce the
+// invitation again (INVITED).
+void Runner::resume_open_steps() {
+  Instant now = m_clock.now();
+  for (State state : {State::exporting, State::moving, State::invited})
+    for (const Account& account : m_store.in_state(state, m_options.campaign_id))
+      if (account.due_at && *account.due_at > now) try_start(account, EventKind::resume);
+}
+
+void Runner::start_due(Instant now) {
+  int free = m_max_active - static_cast<int>(m_active.size());
+  if (free <= 0) return;
+  int limit = static_cast<int>(m_active.size()) + free * 4 + 64;
+  for (const Account& account : m_store.due_for_runner(now, m_options.campaign_id, limit)) {
+    if (static_cast<int>(m_active.size()) >= m_max_active) break;
+    try_start(account, EventKind::due);
+  }
+}
+
+bool Runner::export_bound(const Account& account) const {
+  bool wants = account.action == Action::export_ || account.fallback_export;
+  if (account.state == State::exporting) return true;
+  if (account.state == State::queued) return wants;
+  return account.state == State::retry_wait && account.retry_step == State::queued && wants;
+}
+
+bool Runner::try_start(const Account& account, EventKind first) {
+  if (m_active.count(account.id)) return false;
+  StackRuntime& stack = stack_of(account);
+  bool slot = export_bound(account);
+  // Exports already requested are in flight on the stack whatever the cap.
+  bool already_requested = account.state == State::exporting;
+  if (slot && !already_requested && stack.exports_in_flight >= stack.config->max_exports_in_flight)
+    return false;
+  if (slot) ++stack.exports_in_flight;
+  m_active.insert(account.id);
+  asio::co_spawn(m_io, drive(account, first), [this, account, slot](std::exception_ptr error) {
+    finish(account, slot);
+    if (error) {
+      m_stopping = true;
+      try {
+        std::rethrow_exception(error);
+      } catch (const std::exception& e) {
+        std::cerr << "passage: account " << account.login << ": " << e.what() << '\n';
+      }
+    }
+  });
+  return true;
+}
+
+void Runner::finish(const Account& account, bool held_export_slot) {
+  if (held_export_slot) --stack_of(account).exports_in_flight;
+  m_active.erase(account.id);
+  m_dirty = true;
+  m_wake.cancel();
+}
+
+asio::awaitable<void> Runner::wait_for_work(Instant now) {
+  if (m_options.progress) print_progress(false);
+  if (m_dirty) {
+    m_dirty = false;
+    co_return;
+  }
+  Millis wait = std::chrono::seconds(1);
+  if (auto next = m_store.next_runner_due(m_options.campaign_id); next && *next > now)
+    wait = std::min<Millis>(wait, std::chrono::duration_cast<Millis>(*next - now));
+  else if (next && m_active.empty())
+    wait = Millis(10);  // due now but blocked by a cap: look again soon
+  m_wake.expires_after(std::max(wait, Millis(1)));
+  boost::system::error_code ignored;
+  co_await m_wake.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  m_dirty = false;
+}
+
+void Runner::print_progress(bool final_line) {
+  auto now = std::chrono::steady_clock::now();
+  if (!final_line && now - m_last_progress < std::chrono::milliseconds(500)) return;
+  m_last_progress = now;
+  auto counts = m_store.state_counts(m_options.campaign_id);
+  std::string line = "\r";
+  for (const auto& [state, count] : counts)
+    if (count > 0) line += std::string(to_string(state)) + " " + std::to_string(count) + "  ";
+  std::cerr << line << "in flight " << m_active.size() << "   " << (final_line ? "\n" : "")
+            << std::flush;
+}
+
+StackRuntime& Runner::stack_of(const Account& account) {
+  auto found = m_stacks.find(account.stack);
+  if (found == m_stacks.end())
+    throw std::runtime_error("account " + account.login + " belongs to stack " + account.stack +
+                             ", which the config no longer has");
+  return found->second;
+}
+
+RunSummary run_accounts(const Config& config, Store& store, const Clock& clock,
+                        const RunOptions& options) {
+  Runner runner(config, store, clock, options);
+  return runner.run();
+}
+
+}  // namespace passage

@@ -1,0 +1,38 @@
+#pragma once
+// The runner: one event loop that takes due accounts, within each stack's
+// limits, through the lifecycle (`passage run`). It never deletes.
+//
+// Each due account gets one coroutine that applies the lifecycle, commits
+// every transition (with its intent) before acting, performs the effects
+// through the backend or the notifier, and feeds the outcome back.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "engine/config/config.hpp"
+#include "engine/env/clock.hpp"
+#include "engine/store/store.hpp"
+
+namespace passage {
+
+struct RunOptions {
+  std::optional<std::int64_t> campaign_id;  // all campaigns when empty
+  bool until_idle = false;
+  std::optional<Millis> max_duration;
+  std::string actor = "nightly";
+  bool progress = false;  // a progress line on stderr
+};
+
+struct RunSummary {
+  int steps = 0;     // transitions committed
+  int failed = 0;    // accounts FAILED at the end (in scope)
+};
+
+// Runs until idle (or until stopped by SIGTERM/SIGINT or max_duration).
+RunSummary run_accounts(const Config& config, Store& store, const Clock& clock,
+                        const RunOptions& options);
+
+}  // namespace passage

@@ -1,0 +1,76 @@
+#pragma once
+// Internal to the runner (runner.cpp: the loop; runner_steps.cpp: the
+// effects). Not for other modules.
+
+#include <map>
+#include <memory>
+#include <random>
+#include <set>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "engine/sched/request_gate.hpp"
+#include "engine/sched/runner.hpp"
+#include "engine/sched/stacks.hpp"
+#include "plugins/backends/backend.hpp"
+#include "plugins/notifiers/notifier.hpp"
+
+namespace passage {
+
+class Runner {
+ public:
+  Runner(const Config& config, Store& store, const Clock& clock, const RunOptions& options);
+  RunSummary run();
+
+ private:
+  // runner.cpp: the loop.
+  boost::asio::awaitable<void> main_loop();
+  void resume_open_steps();
+  void start_due(Instant now);
+  bool try_start(const Account& account, EventKind first);
+  void finish(const Account& account, bool held_export_slot);
+  boost::asio::awaitable<void> wait_for_work(Instant now);
+  bool export_bound(const Account& account) const;
+  void print_progress(bool final_line);
+
+  // runner_steps.cpp: one account, and the effects.
+  boost::asio::awaitable<void> drive(Account account, EventKind first);
+  boost::asio::awaitable<std::optional<Event>> perform(Account& account,
+                                                       const std::vector<Effect>& effects,
+                                                       const std::string& intent_key);
+  boost::asio::awaitable<Event> do_lookup(const Account& account, bool poll);
+  boost::asio::awaitable<std::optional<Event>> do_export(Account& account,
+                                                         const std::string& intent_key);
+  boost::asio::awaitable<Event> do_await(const Account& account);
+  boost::asio::awaitable<Event> do_fetch(const Account& account);
+  boost::asio::awaitable<Event> do_move(const Account& account, const std::string& intent_key);
+  boost::asio::awaitable<Event> do_notice(const Account& account, const std::string& kind,
+                                          const std::string& message_id);
+  boost::asio::awaitable<Event> do_activity(const Account& account);
+  bool commit(Account& account, const Transition& transition,
+              const std::optional<IntentSpec>& intent = {});
+  std::optional<IntentSpec> intent_for(const Account& account, const std::vector<Effect>& effects);
+  std::string notice_kind(const Account& account) const;
+  Event failure_event(const Account& account, const Failure& failure);
+  Event with_jitter(Event event);
+  StackRuntime& stack_of(const Account& account);
+
+  const Config& m_config;
+  Store& m_store;
+  const Clock& m_clock;
+  RunOptions m_options;
+  boost::asio::io_context m_io;
+  boost::asio::steady_timer m_wake;
+  Stacks m_stacks;
+  std::unique_ptr<Notifier> m_notifier;
+  std::set<std::int64_t> m_active;
+  std::mt19937_64 m_random;
+  RunSummary m_summary;
+  bool m_dirty = true;
+  bool m_stopping = false;
+  int m_max_active = 8;
+  std::chrono::steady_clock::time_point m_last_progress{};
+};
+
+}  // namespace passage

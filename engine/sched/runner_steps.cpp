@@ -1,0 +1,248 @@
+// The runner's work on one account: apply the lifecycle, commit, act, and
+// feed the outcome back, until the account has nothing due now.
+
+#include <boost/asio/use_awaitable.hpp>
+
+#include "engine/notices/notices.hpp"
+#include "engine/sched/export_window.hpp"
+#include "engine/sched/runner_impl.hpp"
+
+namespace passage {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr int k_max_steps_per_drive = 64;  // a bound on one account's loop
+
+bool wants_export(const Account& account) {
+  return account.action == Action::export_ || account.fallback_export;
+}
+
+bool contains(const std::vector<Effect>& effects, Effect effect) {
+  return std::find(effects.begin(), effects.end(), effect) != effects.end();
+}
+
+}  // namespace
+
+Event Runner::with_jitter(Event event) {
+  event.jitter = std::uniform_real_distribution<double>(0.0, 1.0)(m_random);
+  return event;
+}
+
+Event Runner::failure_event(const Account& account, const Failure& failure) {
+  if (failure.kind == FailureKind::rate_limited && failure.retry_after) {
+    // The stack asked every caller to slow down: remember it across runs.
+    Instant until = m_clock.now() + *failure.retry_after;
+    m_store.set_cooldown(account.stack, until);
+    stack_of(account).gate->pause_until(std::chrono::steady_clock::now() + *failure.retry_after);
+  }
+  Event event{EventKind::failure};
+  event.failure = failure.kind;
+  event.detail = failure.reason;
+  event.retry_after = failure.retry_after;
+  return with_jitter(event);
+}
+
+bool Runner::commit(Account& account, const Transition& transition,
+                    const std::optional<IntentSpec>& intent) {
+  if (!m_store.commit(account, transition, m_clock.now(), m_options.actor, intent)) return false;
+  account = transition.next;
+  ++m_summary.steps;
+  return true;
+}
+
+std::string Runner::notice_kind(const Account& account) const {
+  if (account.evidence.kind == "moved") return "move_done";
+  return account.reexports > 0 ? "reexport" : "export_ready";
+}
+
+// The intent committed with a transition whose effects act remotely.
+std::optional<IntentSpec> Runner::intent_for(const Account& account,
+                                             const std::vector<Effect>& effects) {
+  if (contains(effects, Effect::request_export))
+    return IntentSpec{"export", "export:" + account.domain + ":" +
+                                    std::to_string(m_store.count_intents(account.id, "export") + 1)};
+  if (contains(effects, Effect::start_move))
+    return IntentSpec{"import", "import:" + account.domain + ":" +
+                                    std::to_string(m_store.count_intents(account.id, "import") + 1)};
+  if (contains(effects, Effect::send_notice) || contains(effects, Effect::send_invitation)) {
+    std::string kind = contains(effects, Effect::send_invitation) ? "move_instructions"
+                                                                   : notice_kind(account);
+    Instant end = account.grace_end.value_or(
+        grace_end_for(m_clock.now(), account.departure_date, stack_of(account).policy));
+    return IntentSpec{"notice", message_id_for(kind, account, local_date(end, m_config.zone))};
+  }
+  return std::nullopt;
+}
+
+asio::awaitable<void> Runner::drive(Account account, EventKind first) {
+  const Policy& policy = stack_of(account).policy;
+  std::optional<Event> next = Event{first};
+  for (int step = 0; next && step < k_max_steps_per_drive && !m_stopping; ++step) {
+    Instant now = m_clock.now();
+    Event event = *next;
+    const auto& window = stack_of(account).config->export_window;
+    if (event.kind == EventKind::due && account.state == State::queued && wants_export(account) &&
+        window) {
+      if (auto reopens = export_window_reopens(*window, now, m_config.zone)) {
+        event = Event{EventKind::window_closed};
+        event.at = reopens;
+      }
+    }
+    StepResult result = apply(account, event, now, policy);
+    if (std::holds_alternative<Refusal>(result)) co_return;  // e.g. a stale timer: nothing to do
+    const Transition& transition = std::get<Transition>(result);
+    std::optional<IntentSpec> intent = intent_for(transition.next, transition.effects);
+    if (!commit(account, transition, intent)) co_return;  // held meanwhile: the hold wins
+    if (transition.effects.empty()) {
+      bool due_now = account.due_at && *account.due_at <= m_clock.now();
+      next = due_now && runner_acts_on(account.state) ? std::optional<Event>(Event{EventKind::due})
+                                                      : std::nullopt;
+      continue;
+    }
+    next = co_await perform(account, transition.effects, intent ? intent->key : std::string());
+  }
+}
+
+asio::awaitable<std::optional<Event>> Runner::perform(Account& account,
+                                                      const std::vector<Effect>& effects,
+                                                      const std::string& intent_key) {
+  Backend& backend = *stack_of(account).backend;
+  for (Effect effect : effects) {
+    switch (effect) {
+      case Effect::lookup:
+        co_return co_await do_lookup(account, false);
+      case Effect::poll_move:
+        co_return co_await do_lookup(account, true);
+      case Effect::request_export:
+        if (auto event = co_await do_export(account, intent_key)) co_return event;
+        break;
+      case Effect::await_export:
+        co_return co_await do_await(account);
+      case Effect::fetch_export:
+        co_return co_await do_fetch(account);
+      case Effect::start_move:
+        co_return co_await do_move(account, intent_key);
+      case Effect::send_invitation: {
+        Event sent = co_await do_notice(account, "move_instructions", intent_key);
+        if (sent.kind == EventKind::failure) co_return sent;
+        break;
+      }
+      case Effect::announce_user_move:
+        backend.expect_user_move(account.domain);
+        break;
+      case Effect::send_notice:
+        co_return co_await do_notice(account, notice_kind(account), intent_key);
+      case Effect::check_activity:
+        co_return co_await do_activity(account);
+    }
+  }
+  co_return std::nullopt;
+}
+
+asio::awaitable<Event> Runner::do_lookup(const Account& account, bool poll) {
+  auto outcome = co_await stack_of(account).backend->lookup(account.domain);
+  if (!outcome.ok()) co_return failure_event(account, outcome.failure());
+  const InstanceInfo& info = outcome.value();
+  if (!info.exists) co_return Event{EventKind::lookup_missing};
+  if (info.moved) co_return Event{EventKind::lookup_moved};
+  if (info.blocked && !poll) {
+    Event event{EventKind::lookup_blocked};
+    event.detail = info.blocking_reason.empty() ? "UNKNOWN" : info.blocking_reason;
+    co_return event;
+  }
+  co_return Event{EventKind::lookup_ok};
+}
+
+// POST the export. A 202 is journaled at once; an answer that says it was
+// not queued lets the 24-hour rule ignore this request.
+asio::awaitable<std::optional<Event>> Runner::do_export(Account& account,
+                                                        const std::string& intent_key) {
+  auto outcome = co_await stack_of(account).backend->request_export(account.domain);
+  Instant now = m_clock.now();
+  if (!outcome.ok()) {
+    bool maybe_queued = outcome.failure().kind == FailureKind::unknown_outcome;
+    m_store.finish_intent(intent_key, maybe_queued ? "unknown" : "not_queued", now);
+    co_return failure_event(account, outcome.failure());
+  }
+  m_store.finish_intent(intent_key, "queued", now);
+  StepResult result = apply(account, Event{EventKind::export_queued}, now, stack_of(account).policy);
+  if (auto* transition = std::get_if<Transition>(&result)) commit(account, *transition);
+  co_return std::nullopt;
+}
+
+asio::awaitable<Event> Runner::do_await(const Account& account) {
+  Instant deadline = account.due_at.value_or(m_clock.now());
+  auto outcome = co_await stack_of(account).backend->await_export(account.domain, deadline);
+  if (outcome.ok()) {
+    Event event{EventKind::export_done};
+    event.detail = outcome.value().export_id;
+    co_return event;
+  }
+  if (m_clock.now() >= deadline) co_return with_jitter(Event{EventKind::due});
+  co_return failure_event(account, outcome.failure());
+}
+
+asio::awaitable<Event> Runner::do_fetch(const Account& account) {
+  FetchRequest request{account.domain, ExportDone{account.export_id, 1, 0}, account.delivery,
+                       m_config.export_.archive_dir, m_config.export_.archive_dir / ".work"};
+  auto outcome = co_await stack_of(account).backend->fetch_export(request);
+  if (!outcome.ok()) co_return failure_event(account, outcome.failure());
+  Event event{EventKind::evidence_ok};
+  event.evidence = outcome.value();
+  co_return event;
+}
+
+asio::awaitable<Event> Runner::do_move(const Account& account, const std::string& intent_key) {
+  const StackConfig* target_stack = m_config.stack_for(account.target_host);
+  if (!target_stack) {
+    Event event{EventKind::failure};
+    event.failure = FailureKind::permanent;
+    event.detail = "no stack serves " + account.target_host;
+    co_return event;
+  }
+  auto outcome = co_await stack_of(account).backend->move_to(
+      account.domain, account.target_host, *m_stacks.at(target_stack->name).backend);
+  m_store.finish_intent(intent_key, outcome.ok() ? "moved" : "failed", m_clock.now());
+  if (!outcome.ok()) co_return failure_event(account, outcome.failure());
+  Event event{EventKind::evidence_ok};
+  event.evidence = outcome.value();
+  co_return event;
+}
+
+// Each (account, kind, deletion date) is sent once: an intent already
+// finished as sent is not sent again; an open one is resent with the same
+// Message-ID.
+asio::awaitable<Event> Runner::do_notice(const Account& account, const std::string& kind,
+                                         const std::string& message_id) {
+  if (m_store.intent_outcome(message_id) == std::optional<std::string>("sent"))
+    co_return Event{EventKind::notice_sent};
+  NoticeExtras extras;
+  // The stack's export links live 7 days (COZY.md): the person is told when.
+  if (account.export_completed_at)
+    extras.export_expires_at = *account.export_completed_at + std::chrono::days(7);
+  Notice notice = render_notice(kind, account, m_config, m_clock.now(), extras);
+  notice.message_id = message_id;
+  auto outcome = co_await m_notifier->send(notice);
+  if (!outcome.ok()) {
+    if (outcome.failure().kind == FailureKind::permanent)
+      m_store.finish_intent(message_id, "refused", m_clock.now());
+    co_return failure_event(account, outcome.failure());
+  }
+  m_store.finish_intent(message_id, "sent", m_clock.now());
+  co_return Event{EventKind::notice_sent};
+}
+
+// Activity on or after the UTC day the export completed makes the evidence
+// stale (day precision cannot order events within a day).
+asio::awaitable<Event> Runner::do_activity(const Account& account) {
+  auto outcome = co_await stack_of(account).backend->last_activity(account.domain);
+  if (!outcome.ok()) co_return failure_event(account, outcome.failure());
+  Instant exported = account.export_completed_at.value_or(account.verified_at.value_or(Instant{}));
+  date::year_month_day export_day{date::floor<date::days>(exported)};
+  co_return Event{outcome.value() >= export_day ? EventKind::activity_stale
+                                                : EventKind::activity_clean};
+}
+
+}  // namespace passage

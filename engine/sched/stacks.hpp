@@ -1,0 +1,38 @@
+#pragma once
+// The configured stacks at run time: for each, its lifecycle policy, its
+// request gate and its backend. Built once per command on one io_context.
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+
+#include "engine/config/config.hpp"
+#include "engine/env/clock.hpp"
+#include "engine/lifecycle/lifecycle.hpp"
+#include "engine/sched/policy.hpp"
+#include "engine/sched/request_gate.hpp"
+#include "plugins/backends/backend.hpp"
+
+namespace passage {
+
+class Store;
+
+struct StackRuntime {
+  const StackConfig* config = nullptr;
+  Policy policy;
+  std::unique_ptr<RequestGate> gate;
+  std::unique_ptr<Backend> backend;
+  int exports_in_flight = 0;
+};
+
+using Stacks = std::map<std::string, StackRuntime>;
+
+// Throws std::runtime_error when a stack names a backend this build lacks.
+Stacks build_stacks(boost::asio::io_context& io, const Config& config, const Clock& clock);
+
+// Pauses each stack's gate for the cooldown still stored for it.
+void restore_cooldowns(Stacks& stacks, Store& store, const Clock& clock);
+
+}  // namespace passage

@@ -1,0 +1,322 @@
+#include "engine/store/store.hpp"
+
+#include "engine/store/journal.hpp"
+#include "engine/store/schema.hpp"
+
+namespace passage {
+
+namespace {
+
+// The columns read for an Account, in the order account_from_row() reads them.
+constexpr const char* k_account_columns = R"sql(
+  a.id, a.campaign_id, a.login, a.domain, a.action, a.email, a.target, a.target_host,
+  a.admin_move, a.departure_date, a.reason, a.stack, a.state, a.held_from, a.retry_step,
+  a.state_reason, a.due_at, a.attempts, a.blocked_since, a.move_deadline, a.fallback_export,
+  a.delivery, a.export_id, a.export_completed_at, a.verified_at, a.evidence, a.grace_end,
+  a.told_deletion_date, a.purged_at, a.purge_kind, a.reexports,
+  (SELECT MAX(i.created_at) FROM intents i WHERE i.account_id = a.id AND i.kind = 'export'
+     AND (i.outcome IS NULL OR i.outcome <> 'not_queued'))
+)sql";
+
+std::optional<Instant> instant_at(const Statement& row, int column) {
+  auto text = row.optional_text_at(column);
+  if (!text) return std::nullopt;
+  return parse_utc(*text);
+}
+
+std::optional<State> state_at(const Statement& row, int column) {
+  auto text = row.optional_text_at(column);
+  if (!text) return std::nullopt;
+  return state_from_string(*text);
+}
+
+std::optional<std::string> text_of(const std::optional<Instant>& at) {
+  if (!at) return std::nullopt;
+  return format_utc(*at);
+}
+
+std::optional<std::string> text_of(const std::optional<State>& state) {
+  if (!state) return std::nullopt;
+  return std::string(to_string(*state));
+}
+
+Account account_from_row(const Statement& row) {
+  Account account;
+  account.id = row.int_at(0);
+  account.campaign_id = row.int_at(1);
+  account.login = row.text_at(2);
+  account.domain = row.text_at(3);
+  account.action = row.text_at(4) == "move" ? Action::move : Action::export_;
+  account.email = row.text_at(5);
+  account.target = row.text_at(6);
+  account.target_host = row.text_at(7);
+  account.admin_move = row.int_at(8) != 0;
+  account.departure_date = parse_iso_date(row.text_at(9)).value_or(date::year_month_day{});
+  account.reason = row.text_at(10);
+  account.stack = row.text_at(11);
+  account.state = state_at(row, 12).value_or(State::failed);
+  account.held_from = state_at(row, 13);
+  account.retry_step = state_at(row, 14);
+  account.state_reason = row.text_at(15);
+  account.due_at = instant_at(row, 16);
+  account.attempts = static_cast<int>(row.int_at(17));
+  account.blocked_since = instant_at(row, 18);
+  account.move_deadline = instant_at(row, 19);
+  account.fallback_export = row.int_at(20) != 0;
+  account.delivery = row.text_at(21);
+  account.export_id = row.text_at(22);
+  account.export_completed_at = instant_at(row, 23);
+  account.verified_at = instant_at(row, 24);
+  account.evidence = evidence_from_json(row.text_at(25)).value_or(Evidence{});
+  account.grace_end = instant_at(row, 26);
+  if (auto told = row.optional_text_at(27)) account.told_deletion_date = parse_iso_date(*told);
+  account.purged_at = instant_at(row, 28);
+  account.purge_kind = row.text_at(29);
+  account.reexports = static_cast<int>(row.int_at(30));
+  account.last_export_request = instant_at(row, 31);
+  return account;
+}
+
+}  // namespace
+
+Store::Store(const std::filesystem::path& file) : m_db(file) { migrate(m_db); }
+
+std::optional<Campaign> Store::find_campaign(const std::string& name) {
+  auto statement = m_db.prepare(
+      "SELECT id, name, created_at, accounts_file, pending_file IS NOT NULL FROM campaigns "
+      "WHERE name = ?");
+  statement.bind(1, name);
+  if (!statement.step()) return std::nullopt;
+  return Campaign{statement.int_at(0), statement.text_at(1), statement.text_at(2),
+                  statement.text_at(3), statement.int_at(4) != 0};
+}
+
+std::vector<Campaign> Store::campaigns() {
+  auto statement = m_db.prepare(
+      "SELECT id, name, created_at, accounts_file, pending_file IS NOT NULL FROM campaigns "
+      "ORDER BY id");
+  std::vector<Campaign> result;
+  while (statement.step())
+    result.push_back(Campaign{statement.int_at(0), statement.text_at(1), statement.text_at(2),
+                              statement.text_at(3), statement.int_at(4) != 0});
+  return result;
+}
+
+std::int64_t Store::create_campaign(const std::string& name, const std::string& accounts_file,
+                                    const std::vector<NewAccount>& accounts, Instant now,
+                                    const std::string& actor) {
+  Transaction transaction(m_db);
+  auto insert_campaign =
+      m_db.prepare("INSERT INTO campaigns (name, created_at, accounts_file) VALUES (?, ?, ?)");
+  insert_campaign.bind(1, name).bind(2, format_utc(now)).bind(3, accounts_file).run();
+  std::int64_t campaign_id = m_db.last_insert_id();
+  append_journal(m_db, now, actor, std::nullopt, "campaign_created",
+                 name + ": " + std::to_string(accounts.size()) + " accounts from " + accounts_file);
+  auto insert = m_db.prepare(R"sql(
+    INSERT INTO accounts (campaign_id, login, domain, action, email, target, target_host,
+      admin_move, departure_date, reason, stack, state, due_at, updated_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'QUEUED', ?, ?))sql");
+  for (const NewAccount& account : accounts) {
+    const AccountRow& row = account.row;
+    insert.bind(1, campaign_id).bind(2, row.login).bind(3, row.domain)
+        .bind(4, to_string(row.action)).bind(5, row.email).bind(6, row.target)
+        .bind(7, row.target_host).bind(8, row.admin_move ? 1 : 0)
+        .bind(9, format_date(row.departure_date)).bind(10, row.reason).bind(11, account.stack)
+        .bind(12, format_utc(account.due_at)).bind(13, format_utc(now));
+    insert.run();
+    append_journal(m_db, now, actor, m_db.last_insert_id(), "imported",
+                   name + ": " + row.login + " " + row.domain + " " + to_string(row.action) +
+                       ", due " + format_utc(account.due_at));
+  }
+  transaction.commit();
+  return campaign_id;
+}
+
+std::optional<std::string> Store::unfinished_campaign_of(const std::string& login,
+                                                         const std::string& domain) {
+  auto statement = m_db.prepare(R"sql(
+    SELECT c.name FROM accounts a JOIN campaigns c ON c.id = a.campaign_id
+    WHERE (a.login = ? OR a.domain = ?)
+      AND a.state NOT IN ('PURGED', 'CANCELLED', 'NO_SPACE') LIMIT 1)sql");
+  statement.bind(1, login).bind(2, domain);
+  if (!statement.step()) return std::nullopt;
+  return statement.text_at(0);
+}
+
+std::vector<Account> Store::query_accounts(const std::string& where,
+                                           const std::vector<std::string>& binds) {
+  auto statement = m_db.prepare(std::string("SELECT ") + k_account_columns +
+                                " FROM accounts a " + where);
+  for (std::size_t i = 0; i < binds.size(); ++i) statement.bind(static_cast<int>(i + 1), binds[i]);
+  std::vector<Account> result;
+  while (statement.step()) result.push_back(account_from_row(statement));
+  return result;
+}
+
+std::optional<Account> Store::account(std::int64_t id) {
+  auto found = query_accounts("WHERE a.id = ?", {std::to_string(id)});
+  if (found.empty()) return std::nullopt;
+  return found.front();
+}
+
+std::vector<Account> Store::find_accounts(const std::string& key) {
+  return query_accounts("WHERE a.login = ?1 OR a.domain = ?1 OR a.email = ?1 ORDER BY a.id", {key});
+}
+
+std::vector<Account> Store::accounts_of(std::int64_t campaign_id) {
+  return query_accounts("WHERE a.campaign_id = ? ORDER BY a.id", {std::to_string(campaign_id)});
+}
+
+std::vector<Account> Store::due_for_runner(Instant now, std::optional<std::int64_t> campaign_id,
+                                           int limit) {
+  std::string where =
+      "WHERE a.state IN ('QUEUED','EXPORTING','VERIFYING','MOVING','INVITED','VERIFIED',"
+      "'NOTIFIED','RETRY_WAIT') AND a.due_at IS NOT NULL AND a.due_at <= ?";
+  std::vector<std::string> binds{format_utc(now)};
+  if (campaign_id) {
+    where += " AND a.campaign_id = ?";
+    binds.push_back(std::to_string(*campaign_id));
+  }
+  where += " ORDER BY a.due_at, a.id LIMIT " + std::to_string(limit);
+  return query_accounts(where, binds);
+}
+
+std::vector<Account> Store::in_state(State state, std::optional<std::int64_t> campaign_id) {
+  std::string where = "WHERE a.state = ?";
+  std::vector<std::string> binds{std::string(to_string(state))};
+  if (campaign_id) {
+    where += " AND a.campaign_id = ?";
+    binds.push_back(std::to_string(*campaign_id));
+  }
+  return query_accounts(where + " ORDER BY a.due_at, a.id", binds);
+}
+
+std::optional<Instant> Store::next_runner_due(std::optional<std::int64_t> campaign_id) {
+  std::string sql =
+      "SELECT MIN(due_at) FROM accounts WHERE state IN ('QUEUED','EXPORTING','VERIFYING',"
+      "'MOVING','INVITED','VERIFIED','NOTIFIED','RETRY_WAIT') AND due_at IS NOT NULL";
+  if (campaign_id) sql += " AND campaign_id = " + std::to_string(*campaign_id);
+  auto statement = m_db.prepare(sql);
+  if (!statement.step() || statement.is_null(0)) return std::nullopt;
+  return parse_utc(statement.text_at(0));
+}
+
+std::map<State, int> Store::state_counts(std::optional<std::int64_t> campaign_id) {
+  std::map<State, int> counts;
+  for (State state : k_all_states) counts[state] = 0;
+  std::string sql = "SELECT state, COUNT(*) FROM accounts";
+  if (campaign_id) sql += " WHERE campaign_id = " + std::to_string(*campaign_id);
+  auto statement = m_db.prepare(sql + " GROUP BY state");
+  while (statement.step())
+    if (auto state = state_from_string(statement.text_at(0))) counts[*state] = static_cast<int>(statement.int_at(1));
+  return counts;
+}
+
+void Store::write_account(const Account& account, Instant now) {
+  auto update = m_db.prepare(R"sql(
+    UPDATE accounts SET state = ?, held_from = ?, retry_step = ?, state_reason = ?, due_at = ?,
+      attempts = ?, blocked_since = ?, move_deadline = ?, fallback_export = ?, delivery = ?,
+      export_id = ?, export_completed_at = ?, verified_at = ?, evidence = ?, grace_end = ?,
+      told_deletion_date = ?, purged_at = ?, purge_kind = ?, reexports = ?, updated_at = ?
+    WHERE id = ?)sql");
+  update.bind(1, to_string(account.state)).bind(2, text_of(account.held_from))
+      .bind(3, text_of(account.retry_step)).bind(4, account.state_reason)
+      .bind(5, text_of(account.due_at)).bind(6, account.attempts)
+      .bind(7, text_of(account.blocked_since)).bind(8, text_of(account.move_deadline))
+      .bind(9, account.fallback_export ? 1 : 0).bind(10, account.delivery)
+      .bind(11, account.export_id).bind(12, text_of(account.export_completed_at))
+      .bind(13, text_of(account.verified_at)).bind(14, evidence_to_json(account.evidence))
+      .bind(15, text_of(account.grace_end));
+  if (account.told_deletion_date)
+    update.bind(16, format_date(*account.told_deletion_date));
+  else
+    update.bind_null(16);
+  update.bind(17, text_of(account.purged_at)).bind(18, account.purge_kind)
+      .bind(19, account.reexports).bind(20, format_utc(now)).bind(21, account.id);
+  update.run();
+}
+
+bool Store::commit(const Account& before, const Transition& transition, Instant now,
+                   const std::string& actor, const std::optional<IntentSpec>& intent) {
+  Transaction transaction(m_db);
+  auto check = m_db.prepare("SELECT state FROM accounts WHERE id = ?");
+  check.bind(1, before.id);
+  if (!check.step() || check.text_at(0) != to_string(before.state)) return false;
+  write_account(transition.next, now);
+  if (!transition.journal_kind.empty())
+    append_journal(m_db, now, actor, before.id, transition.journal_kind, transition.journal_detail);
+  if (intent) {
+    // An intent may already exist: a notice resent after a crash keeps
+    // its Message-ID, and so its intent.
+    auto insert = m_db.prepare(
+        "INSERT OR IGNORE INTO intents (account_id, kind, key, created_at) VALUES (?, ?, ?, ?)");
+    insert.bind(1, before.id).bind(2, intent->kind).bind(3, intent->key).bind(4, format_utc(now)).run();
+    if (m_db.changes() > 0)
+      append_journal(m_db, now, actor, before.id, "intent", intent->kind + " " + intent->key);
+  }
+  transaction.commit();
+  return true;
+}
+
+void Store::finish_intent(const std::string& key, const std::string& outcome, Instant now) {
+  auto update = m_db.prepare("UPDATE intents SET outcome = ?, finished_at = ? WHERE key = ?");
+  update.bind(1, outcome).bind(2, format_utc(now)).bind(3, key).run();
+}
+
+std::optional<std::string> Store::intent_outcome(const std::string& key) {
+  auto statement = m_db.prepare("SELECT outcome FROM intents WHERE key = ?");
+  statement.bind(1, key);
+  if (!statement.step()) return std::nullopt;
+  return statement.optional_text_at(0).value_or("open");
+}
+
+int Store::count_intents(std::int64_t account_id, const std::string& kind) {
+  auto statement = m_db.prepare("SELECT COUNT(*) FROM intents WHERE account_id = ? AND kind = ?");
+  statement.bind(1, account_id).bind(2, kind);
+  statement.step();
+  return static_cast<int>(statement.int_at(0));
+}
+
+void Store::journal(Instant now, const std::string& actor, std::optional<std::int64_t> account_id,
+                    const std::string& kind, const std::string& detail) {
+  Transaction transaction(m_db);
+  append_journal(m_db, now, actor, account_id, kind, detail);
+  transaction.commit();
+}
+
+void Store::set_cooldown(const std::string& stack, Instant until) {
+  Transaction transaction(m_db);
+  auto upsert = m_db.prepare(
+      "INSERT INTO stack_cooldowns (stack, until) VALUES (?, ?) "
+      "ON CONFLICT(stack) DO UPDATE SET until = MAX(until, excluded.until)");
+  upsert.bind(1, stack).bind(2, format_utc(until)).run();
+  transaction.commit();
+}
+
+std::optional<Instant> Store::cooldown(const std::string& stack) {
+  auto statement = m_db.prepare("SELECT until FROM stack_cooldowns WHERE stack = ?");
+  statement.bind(1, stack);
+  if (!statement.step()) return std::nullopt;
+  return parse_utc(statement.text_at(0));
+}
+
+Store::Breaker Store::breaker() {
+  auto statement = m_db.prepare("SELECT tripped, reason FROM breaker WHERE id = 1");
+  if (!statement.step()) return {};
+  return Breaker{statement.int_at(0) != 0, statement.text_at(1)};
+}
+
+void Store::set_breaker(bool tripped, const std::string& reason, Instant now,
+                        const std::string& actor) {
+  Transaction transaction(m_db);
+  auto upsert = m_db.prepare(
+      "INSERT INTO breaker (id, tripped, reason, changed_at) VALUES (1, ?, ?, ?) "
+      "ON CONFLICT(id) DO UPDATE SET tripped = excluded.tripped, reason = excluded.reason, "
+      "changed_at = excluded.changed_at");
+  upsert.bind(1, tripped ? 1 : 0).bind(2, reason).bind(3, format_utc(now)).run();
+  append_journal(m_db, now, actor, std::nullopt, tripped ? "breaker_tripped" : "breaker_reset",
+                 reason);
+  transaction.commit();
+}
+
+}  // namespace passage

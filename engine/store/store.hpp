@@ -1,0 +1,112 @@
+#pragma once
+// The durable state of Passage: campaigns, accounts (with their timers),
+// intents, cooldowns and the breaker, over one SQLite file. Every state
+// change is committed together with its journal entry (and its intent, for
+// a remote side effect) in one transaction.
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/accounts/account.hpp"
+#include "engine/lifecycle/lifecycle.hpp"
+#include "engine/store/db.hpp"
+
+namespace passage {
+
+struct Campaign {
+  std::int64_t id = 0;
+  std::string name;
+  std::string created_at;
+  std::string accounts_file;
+  bool has_pending = false;
+};
+
+// A new account as imported from the accounts file.
+struct NewAccount {
+  AccountRow row;
+  std::string stack;
+  Instant due_at;
+};
+
+// A write-ahead intent to commit together with a transition.
+struct IntentSpec {
+  std::string kind;  // export, import, delete, notice
+  std::string key;   // idempotency key, unique
+};
+
+class Store {
+ public:
+  // Opens (creating) the database and brings its schema up to date.
+  explicit Store(const std::filesystem::path& file);
+
+  Database& db() { return m_db; }
+
+  // --- campaigns ---
+  std::optional<Campaign> find_campaign(const std::string& name);
+  std::vector<Campaign> campaigns();
+  // Imports a whole campaign in one transaction, journaled.
+  std::int64_t create_campaign(const std::string& name, const std::string& accounts_file,
+                               const std::vector<NewAccount>& accounts, Instant now,
+                               const std::string& actor);
+  // The unfinished campaign (any account not final) holding this login or
+  // domain, if any.
+  std::optional<std::string> unfinished_campaign_of(const std::string& login,
+                                                    const std::string& domain);
+
+  // --- accounts ---
+  std::optional<Account> account(std::int64_t id);
+  // By login, domain or e-mail address.
+  std::vector<Account> find_accounts(const std::string& key);
+  std::vector<Account> accounts_of(std::int64_t campaign_id);
+  // Accounts the runner acts on whose timer is due, earliest first.
+  std::vector<Account> due_for_runner(Instant now, std::optional<std::int64_t> campaign_id,
+                                      int limit);
+  // Accounts in `state` (all campaigns when none given), earliest timer first.
+  std::vector<Account> in_state(State state, std::optional<std::int64_t> campaign_id = {});
+  // The earliest runner timer.
+  std::optional<Instant> next_runner_due(std::optional<std::int64_t> campaign_id);
+  std::map<State, int> state_counts(std::optional<std::int64_t> campaign_id);
+
+  // Commits a transition of `before`, journaled as `actor`, with its
+  // intent if any. Re-reads the account inside the transaction: if its
+  // state changed meanwhile (a hold by the support desk), nothing is
+  // written and false is returned: a hold always wins.
+  bool commit(const Account& before, const Transition& transition, Instant now,
+              const std::string& actor, const std::optional<IntentSpec>& intent = {});
+
+  // --- intents ---
+  void finish_intent(const std::string& key, const std::string& outcome, Instant now);
+  // "open" for an intent without outcome, its outcome otherwise; nullopt
+  // when no such intent exists.
+  std::optional<std::string> intent_outcome(const std::string& key);
+  int count_intents(std::int64_t account_id, const std::string& kind);
+
+  // --- journal outside transitions (commands, resets) ---
+  void journal(Instant now, const std::string& actor, std::optional<std::int64_t> account_id,
+               const std::string& kind, const std::string& detail);
+
+  // --- per-stack cooldowns (Retry-After), kept across restarts ---
+  void set_cooldown(const std::string& stack, Instant until);
+  std::optional<Instant> cooldown(const std::string& stack);
+
+  // --- purge breaker ---
+  struct Breaker {
+    bool tripped = false;
+    std::string reason;
+  };
+  Breaker breaker();
+  void set_breaker(bool tripped, const std::string& reason, Instant now, const std::string& actor);
+
+ private:
+  std::vector<Account> query_accounts(const std::string& where,
+                                      const std::vector<std::string>& binds);
+  void write_account(const Account& account, Instant now);
+
+  Database m_db;
+};
+
+}  // namespace passage

@@ -1,0 +1,73 @@
+#include "plugins/notifiers/outbox.hpp"
+
+#include <fstream>
+
+#include <boost/beast/core/detail/base64.hpp>
+
+namespace passage {
+
+namespace {
+
+std::string base64_lines(const std::string& text) {
+  namespace b64 = boost::beast::detail::base64;
+  std::string encoded(b64::encoded_size(text.size()), '\0');
+  encoded.resize(b64::encode(encoded.data(), text.data(), text.size()));
+  std::string wrapped;
+  for (std::size_t i = 0; i < encoded.size(); i += 76) wrapped += encoded.substr(i, 76) + "\r\n";
+  return wrapped;
+}
+
+// RFC 2047 encoded-word, so accented subjects survive every relay.
+std::string encode_subject(const std::string& subject) {
+  namespace b64 = boost::beast::detail::base64;
+  std::string encoded(b64::encoded_size(subject.size()), '\0');
+  encoded.resize(b64::encode(encoded.data(), subject.data(), subject.size()));
+  return "=?UTF-8?B?" + encoded + "?=";
+}
+
+class OutboxNotifier final : public Notifier {
+ public:
+  explicit OutboxNotifier(std::filesystem::path dir) : m_dir(std::move(dir)) {}
+
+  boost::asio::awaitable<Outcome<Done>> send(Notice notice) override {
+    std::error_code error;
+    std::filesystem::create_directories(m_dir, error);
+    std::filesystem::path final_path = m_dir / (notice.message_id + ".eml");
+    std::filesystem::path temporary = final_path;
+    temporary += ".tmp";
+    {
+      std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+      out << format_message(notice);
+      if (!out) co_return Failure{Failure::Kind::retryable, "cannot write " + temporary.string(), {}};
+    }
+    std::filesystem::rename(temporary, final_path, error);
+    if (error) co_return Failure{Failure::Kind::retryable, "cannot rename into the outbox", {}};
+    co_return Done{};
+  }
+
+ private:
+  std::filesystem::path m_dir;
+};
+
+}  // namespace
+
+std::string format_message(const Notice& notice) {
+  std::string message;
+  message += "Message-ID: <" + notice.message_id + ">\r\n";
+  message += "From: " + notice.from + "\r\n";
+  message += "To: " + notice.to + "\r\n";
+  message += "Subject: " + encode_subject(notice.subject) + "\r\n";
+  message += "MIME-Version: 1.0\r\n";
+  message += "Content-Type: text/plain; charset=UTF-8\r\n";
+  message += "Content-Transfer-Encoding: base64\r\n";
+  for (const auto& [name, value] : notice.headers) message += name + ": " + value + "\r\n";
+  message += "\r\n";
+  message += base64_lines(notice.body);
+  return message;
+}
+
+std::unique_ptr<Notifier> make_outbox_notifier(const std::filesystem::path& dir) {
+  return std::make_unique<OutboxNotifier>(dir);
+}
+
+}  // namespace passage

@@ -1,0 +1,70 @@
+#include "plugins/registry.hpp"
+
+#include "plugins/backends/dry_run.hpp"
+#include "plugins/notifiers/outbox.hpp"
+
+namespace passage {
+
+namespace {
+
+using BackendFactory = std::unique_ptr<Backend> (*)(const BackendContext&);
+using NotifierFactory = std::unique_ptr<Notifier> (*)(const NotifyConfig&);
+
+struct BackendEntry {
+  const char* name;
+  const char* description;
+  BackendFactory make;
+};
+
+struct NotifierEntry {
+  const char* name;
+  const char* description;
+  NotifierFactory make;
+};
+
+std::unique_ptr<Notifier> make_outbox(const NotifyConfig& notify) {
+  return make_outbox_notifier(notify.dir);
+}
+
+constexpr BackendEntry k_backends[] = {
+    {"dry-run", "no network: seeded, deterministic simulated outcomes", make_dry_run_backend},
+};
+
+constexpr NotifierEntry k_notifiers[] = {
+    {"outbox", "one .eml file per notice in notify.dir", make_outbox},
+};
+
+struct OtherEntry {
+  const char* kind;
+  const char* name;
+  const char* description;
+};
+
+constexpr OtherEntry k_reporters[] = {
+    {"reporter", "csv", "one row per account, evidence parts flattened"},
+    {"reporter", "json", "one document per campaign"},
+};
+
+}  // namespace
+
+std::vector<PluginInfo> plugin_table() {
+  std::vector<PluginInfo> table;
+  for (const auto& entry : k_backends) table.push_back({"backend", entry.name, entry.description});
+  for (const auto& entry : k_notifiers) table.push_back({"notifier", entry.name, entry.description});
+  for (const auto& entry : k_reporters) table.push_back({entry.kind, entry.name, entry.description});
+  return table;
+}
+
+std::unique_ptr<Backend> make_backend(const std::string& name, const BackendContext& context) {
+  for (const auto& entry : k_backends)
+    if (name == entry.name) return entry.make(context);
+  return nullptr;
+}
+
+std::unique_ptr<Notifier> make_notifier(const NotifyConfig& notify) {
+  for (const auto& entry : k_notifiers)
+    if (notify.notifier == entry.name) return entry.make(notify);
+  return nullptr;
+}
+
+}  // namespace passage

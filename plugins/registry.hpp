@@ -1,0 +1,29 @@
+#pragma once
+// The plugin table (DESIGN.md "Shape of the code"): one plain table
+// name → factory per kind. No self-registration, no dlopen: adding a
+// plugin is one line here, and the same table prints `passage plugins`.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "plugins/backends/backend.hpp"
+#include "plugins/notifiers/notifier.hpp"
+
+namespace passage {
+
+struct PluginInfo {
+  std::string kind;  // backend, notifier, directory, reporter
+  std::string name;
+  std::string description;
+};
+
+std::vector<PluginInfo> plugin_table();
+
+// nullptr when no backend of that name exists.
+std::unique_ptr<Backend> make_backend(const std::string& name, const BackendContext& context);
+
+// nullptr when no notifier of that name exists.
+std::unique_ptr<Notifier> make_notifier(const NotifyConfig& notify);
+
+}  // namespace passage
