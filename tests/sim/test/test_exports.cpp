@@ -1,1 +1,186 @@
-// placeholder
+// Exports: the job answer, realtime events, the 24-hour rule, parts, expiry.
+#include "http_client.hpp"
+#include "ws_client.hpp"
+#include "zip_check.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <thread>
+
+using namespace simtest;
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::vector<std::string> k_args{"--instances", "60", "--domain-suffix", "test.example", "--seed", "7",
+                                      "--clock", "2026-11-20T10:00:00Z", "--export-ms", "20:40"};
+
+json::object current_export(Sim& sim, const std::string& d) {
+  auto r = sim.get("/_sim/exports/" + d);
+  return r.status == 200 ? r.json().as_object() : json::object();
+}
+
+std::string state_of(Sim& sim, const std::string& d) {
+  auto e = current_export(sim, d);
+  return e.contains("state") ? std::string(e.at("state").as_string()) : "";
+}
+
+bool done(Sim& sim, const std::string& d) {
+  return eventually([&] { return state_of(sim, d) == "done"; });
+}
+
+std::string part_path(const std::string& d, const json::object& e, std::size_t k) {
+  std::string p = "/instances/" + d + "/exports/" + std::string(e.at("_id").as_string()) + "/data";
+  if (k > 0) p += "?cursor=" + std::string(e.at("parts_cursors").as_array()[k - 1].as_string());
+  return p;
+}
+
+// The first instance whose space is above `bytes`.
+int instance_above(Sim& sim, std::int64_t bytes) {
+  for (int i = 0; i < 60; ++i)
+    if (std::stoll(std::string(sim.get("/instances/" + domain(i) + "/disk-usage").json().at("used").as_string())) > bytes)
+      return i;
+  return -1;
+}
+
+}  // namespace
+
+TEST_CASE("export POST: admin-req mandatory (500), 202 with a job document", "[exports]") {
+  Sim sim(k_args);
+  const auto path = "/instances/" + domain(1) + "/export";
+  auto r = sim.post(path);
+  CHECK(r.status == 500);
+  CHECK(r.body.find("Unqualified error") != std::string::npos);
+  CHECK(sim.post(path + "?admin-req=maybe").status == 500);
+  r = sim.post(path + "?admin-req=true");
+  REQUIRE(r.status == 202);
+  const auto job = r.json().as_object();
+  CHECK(job.at("worker") == "export");
+  CHECK(job.at("state") == "queued");
+  CHECK(job.at("_id").as_string().size() == 32);
+  CHECK(sim.post("/instances/nobody.test.example/export?admin-req=true").status == 404);
+  CHECK(done(sim, domain(1)));
+  CHECK(sim.stat("exports_started") == 1);
+}
+
+TEST_CASE("realtime: one CREATED event (state done) for admin-req=true, nothing for false", "[exports][realtime]") {
+  Sim sim(k_args);
+  CHECK(WsClient(sim.port(), "").handshake_status() == 401);
+  CHECK(WsClient(sim.port(), "a:wrong").handshake_status() == 403);
+  WsClient ws(sim.port(), Sim::auth());
+  REQUIRE(ws.connected());
+  CHECK(ws.protocol() == "io.cozy.websocket");
+  REQUIRE(ws.send(R"({"method":"SUBSCRIBE","payload":{"type":"io.cozy.exports"}})"));
+  REQUIRE(sim.post("/instances/" + domain(2) + "/export?admin-req=true").status == 202);
+  auto message = ws.read(3s);
+  REQUIRE(message);
+  const auto event = json::parse(*message).as_object();
+  CHECK(event.at("event") == "CREATED");
+  const auto& payload = event.at("payload").as_object();
+  CHECK(payload.at("type") == "io.cozy.exports");
+  CHECK(payload.at("doc").at("state") == "done");
+  CHECK(payload.at("doc").at("domain") == json::value(domain(2)));
+  CHECK(payload.at("id") == payload.at("doc").at("_id"));
+  CHECK_FALSE(ws.read(300ms));  // once only
+
+  REQUIRE(sim.post("/instances/" + domain(3) + "/export?admin-req=false").status == 202);
+  CHECK(eventually([&] { return sim.stat("stack_mails") == 1; }));
+  CHECK_FALSE(ws.read(300ms));
+  CHECK(state_of(sim, domain(3)) == "done");
+
+  REQUIRE(ws.send(R"({"method":"DANCE","payload":{"type":"io.cozy.exports"}})"));
+  auto error = ws.read(2s);
+  REQUIRE(error);
+  CHECK(json::parse(*error).at("event") == "error");
+}
+
+TEST_CASE("24-hour rule: a second export while exporting fails silently - duplicates counted", "[exports]") {
+  Sim sim(k_args);
+  const auto d = domain(4);
+  sim.faults(R"({"export_never_finish":1})");
+  REQUIRE(sim.post("/instances/" + d + "/export?admin-req=true").status == 202);
+  REQUIRE(eventually([&] { return state_of(sim, d) == "exporting"; }));
+  const auto first = current_export(sim, d).at("_id");
+  sim.faults("{}");
+  sim.advance(3600);
+  REQUIRE(sim.post("/instances/" + d + "/export?admin-req=true").status == 202);
+  std::this_thread::sleep_for(150ms);  // the job would have finished by now
+  CHECK(current_export(sim, d).at("_id") == first);
+  CHECK(state_of(sim, d) == "exporting");
+  CHECK(sim.stat("duplicate_exports_24h") == 1);
+
+  sim.advance(25 * 3600);  // the stuck export is now older than 24 h
+  REQUIRE(sim.post("/instances/" + d + "/export?admin-req=true").status == 202);
+  CHECK(done(sim, d));
+  CHECK(current_export(sim, d).at("_id") != first);
+  CHECK(sim.stat("duplicate_exports_24h") == 1);
+
+  // A new export deletes the previous one.
+  const auto previous = current_export(sim, d);
+  REQUIRE(sim.post("/instances/" + d + "/export?admin-req=true").status == 202);
+  CHECK(sim.stat("duplicate_exports_24h") == 2);
+  REQUIRE(eventually([&] { return current_export(sim, d).at("_id") != previous.at("_id") && state_of(sim, d) == "done"; }));
+  CHECK(sim.get(part_path(d, previous, 0)).status == 404);
+}
+
+TEST_CASE("parts: size rule, cursors, real zips, file names, fully read", "[exports]") {
+  Sim sim(k_args);
+  const int big = instance_above(sim, 3LL << 30);
+  REQUIRE(big >= 0);
+  const auto d = domain(big);
+  REQUIRE(sim.post("/instances/" + d + "/export?admin-req=true").status == 202);
+  REQUIRE(done(sim, d));
+  const auto e = current_export(sim, d);
+  CHECK(e.at("parts_size").as_int64() >= (1LL << 30));
+  const auto parts = e.at("parts_cursors").as_array().size() + 1;
+  CHECK(parts >= 2);
+  for (std::size_t k = 0; k < parts; ++k) {
+    CHECK_FALSE(current_export(sim, d).at("fully_read").as_bool());
+    auto r = sim.get(part_path(d, e, k));
+    REQUIRE(r.status == 200);
+    CHECK(r.headers["content-type"] == "application/zip");
+    char name[64];
+    std::snprintf(name, sizeof name, " - part%03zu.zip\"", k + 1);
+    CHECK(r.headers["content-disposition"].find(d + name) != std::string::npos);
+    const auto zip = check_zip(r.body);
+    CHECK(zip.ok);
+    CHECK(zip.has("My Cozy/Data/instance.json") == (k == 0));
+    CHECK(std::any_of(zip.entries.begin(), zip.entries.end(),
+                      [](const std::string& p) { return p.rfind("My Cozy/Files/", 0) == 0; }));
+  }
+  CHECK(current_export(sim, d).at("fully_read").as_bool());
+  CHECK(sim.get(part_path(d, e, 0) + "?cursor=nonsense").status == 400);
+}
+
+TEST_CASE("truncate_part: a 200 whose zip libarchive rejects", "[exports][faults]") {
+  Sim sim(k_args);
+  const auto d = domain(6);
+  REQUIRE(sim.post("/instances/" + d + "/export?admin-req=true").status == 202);
+  REQUIRE(done(sim, d));
+  const auto e = current_export(sim, d);
+  sim.faults(R"({"truncate_part":1})");
+  auto r = sim.get(part_path(d, e, 0));
+  CHECK(r.status == 200);
+  CHECK_FALSE(check_zip(r.body).ok);
+  CHECK_FALSE(current_export(sim, d).at("fully_read").as_bool());
+  sim.faults("{}");
+  CHECK(check_zip(sim.get(part_path(d, e, 0)).body).ok);
+}
+
+TEST_CASE("exports expire after 7 days of sim time", "[exports]") {
+  Sim sim(k_args);
+  const auto d = domain(7);
+  REQUIRE(sim.post("/instances/" + d + "/export?admin-req=true").status == 202);
+  REQUIRE(done(sim, d));
+  const auto e = current_export(sim, d);
+  const auto created = std::string(e.at("created_at").as_string());
+  CHECK(created.rfind("2026-11-20T10:00", 0) == 0);
+  CHECK(std::string(e.at("expires_at").as_string()).rfind("2026-11-27T10:00", 0) == 0);
+  CHECK(sim.get(part_path(d, e, 0)).status == 200);
+  CHECK(sim.get("/move/exports/" + std::string(e.at("_id").as_string())).status == 200);
+  sim.advance(7 * 86400 + 1);
+  CHECK(sim.get(part_path(d, e, 0)).status == 404);
+  CHECK(sim.get("/move/exports/" + std::string(e.at("_id").as_string())).status == 404);
+}

@@ -1,1 +1,110 @@
-// placeholder
+// Deletion (and its stuck flag), unsafe deletions, imports.
+#include "http_client.hpp"
+#include "zip_check.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace simtest;
+namespace json = boost::json;
+
+namespace {
+
+const std::vector<std::string> k_args{"--instances", "20", "--domain-suffix", "test.example", "--seed", "3",
+                                      "--export-ms", "20:40", "--delete-ms", "30:30", "--import-ms", "200:200"};
+
+json::object export_of(Sim& sim, const std::string& d) {
+  auto r = sim.get("/_sim/exports/" + d);
+  return r.status == 200 ? r.json().as_object() : json::object();
+}
+
+json::object export_done(Sim& sim, const std::string& d) {
+  REQUIRE(sim.post("/instances/" + d + "/export?admin-req=true").status == 202);
+  REQUIRE(eventually([&] { auto e = export_of(sim, d); return e.contains("state") && e.at("state") == "done"; }));
+  return export_of(sim, d);
+}
+
+void download_all(Sim& sim, const std::string& d, const json::object& e) {
+  const std::string base = "/instances/" + d + "/exports/" + std::string(e.at("_id").as_string()) + "/data";
+  REQUIRE(check_zip(sim.get(base).body).ok);
+  for (const auto& c : e.at("parts_cursors").as_array())
+    REQUIRE(check_zip(sim.get(base + "?cursor=" + std::string(c.as_string())).body).ok);
+}
+
+json::object attributes(Sim& sim, const std::string& d) {
+  return sim.get("/instances/" + d).json().at("data").at("attributes").as_object();
+}
+
+}  // namespace
+
+TEST_CASE("DELETE: 204 after real time, then 404 - never exported counts as unsafe", "[lifecycle]") {
+  Sim sim(k_args);
+  const auto d = domain(1);
+  auto r = sim.del("/instances/" + d);
+  CHECK(r.status == 204);
+  CHECK(r.seconds >= 0.025);
+  CHECK(sim.get("/instances/" + d).status == 404);
+  CHECK(sim.del("/instances/" + d).status == 404);
+  CHECK(sim.get("/instances/count").json().at("count") == 19);
+  const auto stats = sim.stats().as_object();
+  CHECK(stats.at("deletions") == 1);
+  CHECK(stats.at("unsafe_deletions") == 1);
+  CHECK(stats.at("unsafe_domains").as_array().at(0) == json::value(d));
+}
+
+TEST_CASE("a deletion after a completed, fully read export is safe", "[lifecycle]") {
+  Sim sim(k_args);
+  const auto d = domain(2);
+  const auto e = export_done(sim, d);
+  download_all(sim, d, e);
+  CHECK(sim.del("/instances/" + d).status == 204);
+  CHECK(sim.stat("unsafe_deletions") == 0);
+  CHECK(sim.stat("deletions") == 1);
+  // Exported but not read whole: unsafe.
+  const auto d3 = domain(3);
+  export_done(sim, d3);
+  CHECK(sim.del("/instances/" + d3).status == 204);
+  CHECK(sim.stat("unsafe_deletions") == 1);
+}
+
+TEST_CASE("delete_stuck: deleting stays set, 500 until PATCH Deleting=false", "[lifecycle][faults]") {
+  Sim sim(k_args);
+  const auto d = domain(4);
+  sim.faults(R"({"delete_stuck":1})");
+  CHECK(sim.del("/instances/" + d).status == 500);
+  CHECK(attributes(sim, d).at("deleting") == true);
+  sim.faults("{}");
+  auto again = sim.del("/instances/" + d);
+  CHECK(again.status == 500);
+  CHECK(again.body.find("deletion already requested") != std::string::npos);
+  REQUIRE(sim.patch("/instances/" + d + "?Deleting=false").status == 200);
+  CHECK_FALSE(attributes(sim, d).contains("deleting"));
+  CHECK(sim.del("/instances/" + d).status == 204);
+  CHECK(sim.stat("deletions") == 1);
+}
+
+TEST_CASE("import: fetches the manifest and parts, blocks IMPORTING, then unblocks", "[lifecycle][import]") {
+  Sim sim(k_args);
+  const auto source = domain(5), target = domain(6);
+  const auto e = export_done(sim, source);
+  const auto manifest = sim.base() + "/move/exports/" + std::string(e.at("move_token").as_string());
+  auto m = sim.get("/move/exports/" + std::string(e.at("move_token").as_string()));
+  REQUIRE(m.status == 200);
+  CHECK(m.json().at("data").at("attributes").at("state") == "done");
+  REQUIRE(sim.post("/instances/" + target + "/import?manifest_url=" + manifest).status == 204);
+  auto attrs = attributes(sim, target);
+  CHECK(attrs.at("blocked") == true);
+  CHECK(attrs.at("blocking_reason") == "IMPORTING");
+  REQUIRE(eventually([&] { return sim.stat("imports_done") == 1; }));
+  attrs = attributes(sim, target);
+  CHECK_FALSE(attrs.contains("blocked"));
+  CHECK_FALSE(attrs.contains("blocking_reason"));
+  CHECK(sim.stat("stack_mails") == 1);
+  const auto used = [&](const std::string& d) { return sim.get("/instances/" + d + "/disk-usage").json().at("used"); };
+  CHECK(used(target) == used(source));
+
+  // A bad manifest fails the import, which still unblocks and mails.
+  REQUIRE(sim.post("/instances/" + domain(7) + "/import?manifest_url=" + sim.base() + "/move/exports/nope").status == 204);
+  REQUIRE(eventually([&] { return sim.stat("imports_failed") == 1; }));
+  CHECK_FALSE(attributes(sim, domain(7)).contains("blocked"));
+  CHECK(sim.stat("stack_mails") == 2);
+}
