@@ -65,6 +65,7 @@ struct Account {
   bool fallback_export = false;     // a move that fell back to an export
   std::string delivery = "space";   // "space" or "archive"
   std::string export_id;
+  std::string export_doc;           // the finished export document (JSON), until verified
   std::optional<Instant> export_completed_at;
   std::optional<Instant> verified_at;
   Evidence evidence;

@@ -205,6 +205,7 @@ StepResult exporting_due(const Account& account, const Event& event, Instant now
 StepResult exporting_done(const Account& account, const Event& event, Instant now, const Policy&) {
   Transition transition = move_to(account, State::verifying, "export " + event.detail + " done");
   transition.next.export_id = event.detail;
+  transition.next.export_doc = event.payload;
   transition.next.export_completed_at = now;
   transition.next.attempts = 0;
   transition.next.due_at = now;

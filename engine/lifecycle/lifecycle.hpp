@@ -49,6 +49,7 @@ struct Event {
 
   EventKind kind = EventKind::due;
   std::string detail;
+  std::string payload;  // export_done: the export document (JSON)
   std::optional<Instant> at;
   Evidence evidence;
   FailureKind failure = FailureKind::retryable;

@@ -101,7 +101,12 @@ asio::awaitable<void> Runner::drive(Account account, EventKind first) {
                                                       : std::nullopt;
       continue;
     }
-    next = co_await perform(account, transition.effects, intent ? intent->key : std::string());
+    // Named locals, not temporaries, across co_await: g++ 12 mishandles
+    // temporaries of a conditional expression inside a coroutine.
+    std::vector<Effect> effects = transition.effects;
+    std::string intent_key;
+    if (intent) intent_key = intent->key;
+    next = co_await perform(account, effects, intent_key);
   }
 }
 
@@ -178,6 +183,7 @@ asio::awaitable<Event> Runner::do_await(const Account& account) {
   if (outcome.ok()) {
     Event event{EventKind::export_done};
     event.detail = outcome.value().export_id;
+    event.payload = export_done_to_json(outcome.value());
     co_return event;
   }
   if (m_clock.now() >= deadline) co_return with_jitter(Event{EventKind::due});
@@ -185,8 +191,16 @@ asio::awaitable<Event> Runner::do_await(const Account& account) {
 }
 
 asio::awaitable<Event> Runner::do_fetch(const Account& account) {
-  FetchRequest request{account.domain, ExportDone{account.export_id, 1, 0}, account.delivery,
-                       m_config.export_.archive_dir, m_config.export_.archive_dir / ".work"};
+  auto done = export_done_from_json(account.export_doc);
+  if (!done) {
+    // No document to download from: ask for a new export (24-hour rule first).
+    Event event{EventKind::failure};
+    event.failure = FailureKind::not_found;
+    event.detail = "export document lost";
+    co_return with_jitter(event);
+  }
+  FetchRequest request{account.domain, *done, account.delivery, m_config.export_.archive_dir,
+                       m_config.export_.archive_dir / ".work"};
   auto outcome = co_await stack_of(account).backend->fetch_export(request);
   if (!outcome.ok()) co_return failure_event(account, outcome.failure());
   Event event{EventKind::evidence_ok};

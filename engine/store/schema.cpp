@@ -42,6 +42,7 @@ CREATE TABLE accounts (
   fallback_export     INTEGER NOT NULL DEFAULT 0,
   delivery            TEXT NOT NULL DEFAULT 'space',
   export_id           TEXT NOT NULL DEFAULT '',
+  export_doc          TEXT NOT NULL DEFAULT '',
   export_completed_at TEXT,
   verified_at         TEXT,
   evidence            TEXT NOT NULL DEFAULT '',

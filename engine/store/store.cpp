@@ -13,7 +13,7 @@ constexpr const char* k_account_columns = R"sql(
   a.admin_move, a.departure_date, a.reason, a.stack, a.state, a.held_from, a.retry_step,
   a.state_reason, a.due_at, a.attempts, a.blocked_since, a.move_deadline, a.fallback_export,
   a.delivery, a.export_id, a.export_completed_at, a.verified_at, a.evidence, a.grace_end,
-  a.told_deletion_date, a.purged_at, a.purge_kind, a.reexports,
+  a.told_deletion_date, a.purged_at, a.purge_kind, a.reexports, a.export_doc,
   (SELECT MAX(i.created_at) FROM intents i WHERE i.account_id = a.id AND i.kind = 'export'
      AND (i.outcome IS NULL OR i.outcome <> 'not_queued'))
 )sql";
@@ -73,7 +73,8 @@ Account account_from_row(const Statement& row) {
   account.purged_at = instant_at(row, 28);
   account.purge_kind = row.text_at(29);
   account.reexports = static_cast<int>(row.int_at(30));
-  account.last_export_request = instant_at(row, 31);
+  account.export_doc = row.text_at(31);
+  account.last_export_request = instant_at(row, 32);
   return account;
 }
 
@@ -217,7 +218,8 @@ void Store::write_account(const Account& account, Instant now) {
     UPDATE accounts SET state = ?, held_from = ?, retry_step = ?, state_reason = ?, due_at = ?,
       attempts = ?, blocked_since = ?, move_deadline = ?, fallback_export = ?, delivery = ?,
       export_id = ?, export_completed_at = ?, verified_at = ?, evidence = ?, grace_end = ?,
-      told_deletion_date = ?, purged_at = ?, purge_kind = ?, reexports = ?, updated_at = ?
+      told_deletion_date = ?, purged_at = ?, purge_kind = ?, reexports = ?, updated_at = ?,
+      export_doc = ?
     WHERE id = ?)sql");
   update.bind(1, to_string(account.state)).bind(2, text_of(account.held_from))
       .bind(3, text_of(account.retry_step)).bind(4, account.state_reason)
@@ -232,7 +234,8 @@ void Store::write_account(const Account& account, Instant now) {
   else
     update.bind_null(16);
   update.bind(17, text_of(account.purged_at)).bind(18, account.purge_kind)
-      .bind(19, account.reexports).bind(20, format_utc(now)).bind(21, account.id);
+      .bind(19, account.reexports).bind(20, format_utc(now)).bind(21, account.export_doc)
+      .bind(22, account.id);
   update.run();
 }
 

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
@@ -55,11 +56,18 @@ struct InstanceInfo {
   std::int64_t disk_used = 0;
 };
 
+// The finished export document as the stack announced it. Kept on the
+// account between the event and the download (a crash in between must not
+// lose the cursors: the event is never sent again).
 struct ExportDone {
   std::string export_id;
   int parts = 1;
   std::int64_t total_size = 0;
+  std::vector<std::string> parts_cursors;  // n-1 cursors for n parts
 };
+
+std::string export_done_to_json(const ExportDone& done);
+std::optional<ExportDone> export_done_from_json(const std::string& text);
 
 struct FetchRequest {
   std::string domain;
