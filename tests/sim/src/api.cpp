@@ -108,7 +108,7 @@ Ticket Api::begin(const Request& req, bool websocket_upgrade) {
   classify(t, req.method, req.target);
   if (t.route == RouteId::unknown) t.method = std::string(req.method);
   if (websocket_upgrade && t.route != RouteId::realtime) t.route = RouteId::unknown;
-  if (t.route != RouteId::realtime) {
+  if (t.route != RouteId::realtime && !is_control_route(t.route)) {  // the client's HTTP requests only
     t.in_flight = true;
     m_stats.enter();
   }

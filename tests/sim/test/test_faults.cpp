@@ -118,4 +118,14 @@ TEST_CASE("realtime drops a silent client and pings", "[realtime]") {
   // Beast answers the pings, so the client stays up past several ping periods.
   for (int i = 0; i < 25; ++i) ws.read(100ms);
   CHECK_FALSE(ws.closed());
+  CHECK(ws.pings() >= 2);
+}
+
+TEST_CASE("realtime drops a client that stays silent past --ws-idle-s", "[realtime]") {
+  Sim sim({"--instances", "1", "--ws-ping-s", "54", "--ws-idle-s", "1"});
+  WsClient ws(sim.port(), Sim::auth());
+  REQUIRE(ws.connected());
+  // No message and no ping to answer before 54 s: the server drops it after 1 s.
+  for (int i = 0; i < 40 && !ws.closed(); ++i) ws.read(100ms);
+  CHECK(ws.closed());
 }

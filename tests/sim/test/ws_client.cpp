@@ -16,6 +16,7 @@ struct WsClient::Impl {
   net::io_context ioc;
   websocket::stream<beast::tcp_stream> ws{ioc};
   beast::flat_buffer buffer;
+  int pings = 0;
   bool pending = false;
   bool done = false;
   beast::error_code ec;
@@ -36,7 +37,12 @@ WsClient::WsClient(std::uint16_t port, const std::string& auth) : m(std::make_un
   m_status = static_cast<int>(res.result_int());
   m_protocol = std::string(res[http::field::sec_websocket_protocol]);
   if (ec) m_closed = true;
+  m->ws.control_callback([impl = m.get()](websocket::frame_type kind, beast::string_view) {
+    if (kind == websocket::frame_type::ping) ++impl->pings;
+  });
 }
+
+int WsClient::pings() const { return m->pings; }
 
 WsClient::~WsClient() = default;
 

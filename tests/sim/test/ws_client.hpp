@@ -21,6 +21,8 @@ public:
   std::optional<std::string> read(std::chrono::milliseconds limit);
   // True once the server closed or dropped the connection.
   bool closed() const { return m_closed; }
+  // Pings received from the server (answered automatically while reading).
+  int pings() const;
 
 private:
   struct Impl;
