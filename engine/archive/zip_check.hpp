@@ -1,0 +1,68 @@
+#pragma once
+// Export parts on disk (CONTRACT.md "Archive verification"): streamed to a
+// `.part` file with SHA-256 updated per chunk, then verified from the file
+// with libarchive's seekable zip reader on a small thread pool whose
+// results are posted back to the event loop.
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "engine/store/sha256.hpp"
+
+namespace passage {
+
+// Writes one part as it arrives; never holds it whole.
+class PartWriter {
+ public:
+  explicit PartWriter(std::filesystem::path file);  // truncates
+  bool write(std::string_view chunk);                // false on a disk error
+  // Flushes and closes; the byte count and SHA-256 of what was written.
+  struct Written {
+    bool ok = false;
+    std::int64_t bytes = 0;
+    std::string sha256;
+  };
+  Written finish();
+  const std::filesystem::path& file() const { return m_file; }
+
+ private:
+  std::filesystem::path m_file;
+  std::ofstream m_out;
+  Sha256 m_hash;
+  std::int64_t m_bytes = 0;
+  bool m_ok = true;
+};
+
+struct ZipCheck {
+  bool valid = false;
+  std::int64_t entries = 0;
+  std::int64_t uncompressed_bytes = 0;
+  bool has_instance_json = false;  // "My Cozy/Data/instance.json"
+  std::string problem;             // why not valid
+};
+
+// Valid only if the header loop ends in ARCHIVE_EOF and every entry reads
+// to its end; a first part must also hold My Cozy/Data/instance.json.
+// Blocking: run it on the pool.
+ZipCheck check_zip_part(const std::filesystem::path& file, bool first_part);
+
+// A small thread pool for blocking checks, posting results back to `io`.
+class ZipCheckPool {
+ public:
+  ZipCheckPool(boost::asio::io_context& io, int threads);
+  ~ZipCheckPool();
+  boost::asio::awaitable<ZipCheck> check(std::filesystem::path file, bool first_part);
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace passage

@@ -1,0 +1,89 @@
+#pragma once
+// HTTP through libcurl's multi interface, driven by the one Boost.Asio
+// io_context (curl's socket and timer callbacks, in the shape of curl's
+// docs/examples/multi-event.c: Asio watches the sockets curl opens, never
+// closes them, and tells curl when they are ready).
+//
+// One HttpClient per io_context. Requests are coroutines; bodies can be
+// streamed chunk by chunk (never held whole). No exception ever crosses a
+// libcurl callback. Secrets (the Basic password) never reach a log.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "engine/env/time.hpp"
+
+namespace passage {
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  // HTTP Basic with an empty user name and this password (the Cozy admin
+  // passphrase); empty = no Authorization header.
+  std::string basic_password;
+  // Not idempotent (POST export, DELETE, import): a fresh connection that is
+  // never reused, so libcurl cannot silently resend it on a dead kept-alive
+  // connection. Idempotent requests reuse connections.
+  bool idempotent = true;
+  Millis connect_timeout = std::chrono::seconds(5);
+  // Abort when fewer than 1 byte/s arrive for this long (stalled transfer).
+  Millis stall_timeout = std::chrono::seconds(30);
+  // Whole-request limit; zero = none (a DELETE may take minutes).
+  Millis total_timeout = Millis(0);
+  // Streaming: called for each chunk of the body of a 2xx answer; return
+  // false to abort. When empty, the body is collected in HttpResponse::body
+  // (at most max_collected bytes, the rest is an error).
+  std::function<bool(std::string_view chunk)> on_body;
+  std::size_t max_collected = 16 * 1024 * 1024;
+};
+
+struct HttpResponse {
+  // 0 when no HTTP status was received.
+  int status = 0;
+  // Header names in lower case; the last value wins.
+  std::map<std::string, std::string> headers;
+  std::string body;  // collected body (non-2xx bodies are always collected)
+  // Transport failure (connection refused, reset, timeout), empty if none.
+  std::string error;
+  bool timed_out = false;
+  // True when the request was (at least partly) sent before the failure:
+  // its effect on the server is then unknown.
+  bool request_sent = false;
+  std::int64_t body_bytes = 0;
+
+  bool transport_failed() const { return !error.empty(); }
+};
+
+class HttpClient {
+ public:
+  explicit HttpClient(boost::asio::io_context& io);
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  boost::asio::awaitable<HttpResponse> perform(HttpRequest request);
+
+  // Requests currently running.
+  int in_flight() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> m_impl;
+};
+
+// A Retry-After value (delay-seconds or an HTTP-date) as a wait from `now`;
+// nullopt when absent or unreadable. Never negative.
+std::optional<Millis> parse_retry_after(std::string_view value, Instant now);
+
+}  // namespace passage

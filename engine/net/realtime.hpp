@@ -1,0 +1,56 @@
+#pragma once
+// The Cozy admin realtime websocket (COZY.md "GET /realtime/"), with
+// Boost.Beast on the one io_context: Basic auth on the upgrade,
+// subprotocol `io.cozy.websocket`, SUBSCRIBE to io.cozy.exports, events for
+// all instances. The socket is kept up: when it drops it reconnects at once
+// (with a short capped backoff while connecting fails), each (re)connect
+// taking a token from the stack's gate but no in-flight slot. Events sent
+// while it is down are lost for good: callers give every export a deadline.
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "engine/env/time.hpp"
+
+namespace passage {
+
+class RequestGate;
+
+struct RealtimeEvent {
+  std::string event;    // CREATED, UPDATED, DELETED, error
+  std::string doctype;  // payload.type
+  std::string id;       // payload.id
+  std::string doc;      // payload.doc as JSON text
+};
+
+class RealtimeClient {
+ public:
+  using EventHandler = std::function<void(const RealtimeEvent&)>;
+
+  // `base_url`: the admin API's URL, e.g. http://127.0.0.1:6060.
+  RealtimeClient(boost::asio::io_context& io, std::string base_url, std::string passphrase,
+                 RequestGate& gate, EventHandler on_event);
+  ~RealtimeClient();
+  RealtimeClient(const RealtimeClient&) = delete;
+  RealtimeClient& operator=(const RealtimeClient&) = delete;
+
+  // Starts connecting (idempotent); keeps reconnecting until stop().
+  void start();
+  // Completes once subscribed (true), or false when `timeout` passes first.
+  boost::asio::awaitable<bool> wait_subscribed(Millis timeout);
+  bool subscribed() const;
+  // Closes the socket and stops reconnecting; pending waits complete.
+  void stop();
+  // Connections made so far (first one included).
+  int connections() const;
+
+ private:
+  class Impl;
+  std::shared_ptr<Impl> m_impl;
+};
+
+}  // namespace passage
