@@ -37,8 +37,9 @@ std::string next_step(const Account& account) {
 boost::asio::awaitable<void> read_sizes(Backend& backend, std::vector<Account*> accounts,
                                         std::map<std::int64_t, std::int64_t>& sizes) {
   for (Account* account : accounts) {
-    auto info = co_await backend.lookup(account->domain);
-    if (info.ok()) sizes[account->id] = info.value().disk_used;
+    std::string domain = account->domain;
+    auto used = co_await backend.disk_usage(domain);
+    if (used.ok()) sizes[account->id] = used.value();
   }
 }
 

@@ -84,6 +84,9 @@ class Backend {
   // GET /instances/:domain.
   virtual boost::asio::awaitable<Outcome<InstanceInfo>> lookup(std::string domain) = 0;
 
+  // GET /instances/:domain/disk-usage: bytes used (for plans).
+  virtual boost::asio::awaitable<Outcome<std::int64_t>> disk_usage(std::string domain);
+
   // POST /instances/:domain/export?admin-req=true. Success means queued.
   virtual boost::asio::awaitable<Outcome<Done>> request_export(std::string domain) = 0;
 
