@@ -4,6 +4,7 @@
 // with libarchive's seekable zip reader on a small thread pool whose
 // results are posted back to the event loop.
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -29,6 +30,7 @@ class PartWriter {
     std::int64_t bytes = 0;
     std::string sha256;
   };
+  // Call once; a second call returns ok=false.
   Written finish();
   const std::filesystem::path& file() const { return m_file; }
 
@@ -38,6 +40,7 @@ class PartWriter {
   Sha256 m_hash;
   std::int64_t m_bytes = 0;
   bool m_ok = true;
+  bool m_finished = false;
 };
 
 struct ZipCheck {
@@ -52,12 +55,21 @@ struct ZipCheck {
 // to its end; a first part must also hold My Cozy/Data/instance.json.
 // Blocking: run it on the pool.
 ZipCheck check_zip_part(const std::filesystem::path& file, bool first_part);
+// The same, giving up (invalid, "check abandoned") soon after `stop`
+// becomes true; the pool uses it to shut down without finishing big parts.
+ZipCheck check_zip_part(const std::filesystem::path& file, bool first_part,
+                        const std::atomic<bool>& stop);
 
-// A small thread pool for blocking checks, posting results back to `io`.
+// A small thread pool for blocking checks, posting results back to `io`:
+// the awaiting coroutine resumes on its own executor (normally `io`'s),
+// never on a pool thread. Destroy it before `io`; destruction abandons
+// queued and running checks (they complete as invalid) and joins the pool.
 class ZipCheckPool {
  public:
   ZipCheckPool(boost::asio::io_context& io, int threads);
   ~ZipCheckPool();
+  ZipCheckPool(const ZipCheckPool&) = delete;
+  ZipCheckPool& operator=(const ZipCheckPool&) = delete;
   boost::asio::awaitable<ZipCheck> check(std::filesystem::path file, bool first_part);
 
  private:

@@ -1,0 +1,41 @@
+// PartWriter: a part streamed to disk with its SHA-256 kept up to date, so
+// the evidence is ready the moment the last chunk lands.
+
+#include "engine/archive/zip_check.hpp"
+
+namespace passage {
+
+PartWriter::PartWriter(std::filesystem::path file)
+    : m_file(std::move(file)), m_out(m_file, std::ios::binary | std::ios::trunc) {
+  m_ok = m_out.is_open();
+}
+
+bool PartWriter::write(std::string_view chunk) {
+  if (!m_ok || m_finished) return false;
+  m_out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+  if (!m_out) {
+    m_ok = false;
+    return false;
+  }
+  m_hash.update(chunk);
+  m_bytes += static_cast<std::int64_t>(chunk.size());
+  return true;
+}
+
+PartWriter::Written PartWriter::finish() {
+  Written written;
+  if (m_finished) return written;  // the hash is spent
+  m_finished = true;
+  if (m_out.is_open()) {
+    m_out.flush();
+    if (!m_out) m_ok = false;
+    m_out.close();
+    if (m_out.fail()) m_ok = false;
+  }
+  written.ok = m_ok;
+  written.bytes = m_bytes;
+  written.sha256 = m_hash.hex_final();
+  return written;
+}
+
+}  // namespace passage

@@ -1,0 +1,102 @@
+// check_zip_part: a part is valid only if libarchive's seekable reader
+// (which trusts the central directory, not the local headers) walks every
+// entry to ARCHIVE_EOF and decompresses every entry to its end, so a bad
+// CRC or a cut-off deflate stream is caught, not only a missing directory.
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/archive/zip_check.hpp"
+
+namespace passage {
+
+namespace {
+
+constexpr std::string_view k_instance_json = "My Cozy/Data/instance.json";
+constexpr std::size_t k_block_size = 64 * 1024;
+
+struct ArchiveFree {
+  void operator()(archive* reader) const { archive_read_free(reader); }
+};
+using Reader = std::unique_ptr<archive, ArchiveFree>;
+
+// libarchive reports a truncated zip sometimes with no message at all.
+std::string problem_of(archive* reader) {
+  const char* message = archive_error_string(reader);
+  if (message == nullptr || *message == '\0') return "truncated or damaged archive";
+  return message;
+}
+
+std::string entry_name(archive_entry* entry) {
+  if (const char* utf8 = archive_entry_pathname_utf8(entry)) return utf8;
+  if (const char* name = archive_entry_pathname(entry)) return name;
+  return {};
+}
+
+ZipCheck invalid(ZipCheck check, std::string problem) {
+  check.valid = false;
+  check.problem = std::move(problem);
+  return check;
+}
+
+// Reads the current entry to its end; an empty string when it did.
+std::string read_entry(archive* reader, std::vector<char>& buffer, ZipCheck& check,
+                       const std::atomic<bool>* stop) {
+  for (;;) {
+    if (stop != nullptr && stop->load(std::memory_order_relaxed)) return "check abandoned";
+    const la_ssize_t got = archive_read_data(reader, buffer.data(), buffer.size());
+    if (got == 0) return {};
+    // ARCHIVE_WARN here is how libarchive reports a bad CRC.
+    if (got < 0) return problem_of(reader);
+    check.uncompressed_bytes += got;
+  }
+}
+
+ZipCheck check_part(const std::filesystem::path& file, bool first_part,
+                    const std::atomic<bool>* stop) {
+  ZipCheck check;
+  Reader reader(archive_read_new());
+  if (!reader) return invalid(check, "out of memory");
+  archive_read_support_format_zip_seekable(reader.get());
+  if (archive_read_open_filename(reader.get(), file.c_str(), k_block_size) != ARCHIVE_OK) {
+    return invalid(check, problem_of(reader.get()));
+  }
+  std::vector<char> buffer(k_block_size);
+  for (;;) {
+    archive_entry* entry = nullptr;
+    const int status = archive_read_next_header(reader.get(), &entry);
+    if (status == ARCHIVE_EOF) break;
+    // Anything but OK, ARCHIVE_WARN included, leaves the part in doubt.
+    if (status != ARCHIVE_OK) return invalid(check, problem_of(reader.get()));
+    ++check.entries;
+    const std::string name = entry_name(entry);
+    if (name == k_instance_json) check.has_instance_json = true;
+    std::string problem = read_entry(reader.get(), buffer, check, stop);
+    if (!problem.empty()) return invalid(check, name + ": " + problem);
+  }
+  if (archive_read_close(reader.get()) != ARCHIVE_OK) {
+    return invalid(check, problem_of(reader.get()));
+  }
+  if (first_part && !check.has_instance_json) {
+    return invalid(check, "the first part has no " + std::string(k_instance_json));
+  }
+  check.valid = true;
+  return check;
+}
+
+}  // namespace
+
+ZipCheck check_zip_part(const std::filesystem::path& file, bool first_part) {
+  return check_part(file, first_part, nullptr);
+}
+
+ZipCheck check_zip_part(const std::filesystem::path& file, bool first_part,
+                        const std::atomic<bool>& stop) {
+  return check_part(file, first_part, &stop);
+}
+
+}  // namespace passage

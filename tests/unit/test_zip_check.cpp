@@ -1,0 +1,345 @@
+#include <catch2/catch.hpp>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "engine/archive/zip_check.hpp"
+#include "engine/store/sha256.hpp"
+
+using namespace passage;
+namespace asio = boost::asio;
+
+namespace {
+
+class TempDir {
+ public:
+  TempDir() {
+    std::random_device random;
+    m_path = std::filesystem::temp_directory_path() /
+             ("passage-zip-test-" + std::to_string(random()) + std::to_string(random()));
+    std::filesystem::create_directories(m_path);
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(m_path, ignored);
+  }
+  const std::filesystem::path& path() const { return m_path; }
+
+ private:
+  std::filesystem::path m_path;
+};
+
+struct Entry {
+  std::string name;
+  std::string content;
+  bool deflate = true;
+};
+
+// Bytes that do not compress: a stored or deflated entry keeps its size.
+std::string random_bytes(std::size_t size, unsigned seed) {
+  std::mt19937 engine(seed);
+  std::string bytes(size, '\0');
+  for (char& byte : bytes) byte = static_cast<char>(engine() & 0xff);
+  return bytes;
+}
+
+std::string text(std::size_t size, const std::string& word) {
+  std::string out;
+  for (int n = 0; out.size() < size; ++n) out += word + " " + std::to_string(n) + "\n";
+  out.resize(size);
+  return out;
+}
+
+void write_zip(const std::filesystem::path& file, const std::vector<Entry>& entries) {
+  std::unique_ptr<archive, int (*)(archive*)> writer(archive_write_new(), archive_write_free);
+  REQUIRE(archive_write_set_format_zip(writer.get()) == ARCHIVE_OK);
+  REQUIRE(archive_write_open_filename(writer.get(), file.c_str()) == ARCHIVE_OK);
+  for (const Entry& item : entries) {
+    if (item.deflate) {
+      REQUIRE(archive_write_zip_set_compression_deflate(writer.get()) == ARCHIVE_OK);
+    } else {
+      REQUIRE(archive_write_zip_set_compression_store(writer.get()) == ARCHIVE_OK);
+    }
+    std::unique_ptr<archive_entry, void (*)(archive_entry*)> entry(archive_entry_new(),
+                                                                     archive_entry_free);
+    archive_entry_set_pathname(entry.get(), item.name.c_str());
+    archive_entry_set_filetype(entry.get(), AE_IFREG);
+    archive_entry_set_perm(entry.get(), 0644);
+    archive_entry_set_size(entry.get(), static_cast<la_int64_t>(item.content.size()));
+    REQUIRE(archive_write_header(writer.get(), entry.get()) == ARCHIVE_OK);
+    REQUIRE(archive_write_data(writer.get(), item.content.data(), item.content.size()) ==
+            static_cast<la_ssize_t>(item.content.size()));
+  }
+  REQUIRE(archive_write_close(writer.get()) == ARCHIVE_OK);
+}
+
+std::string read_all(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void write_all(const std::filesystem::path& file, const std::string& bytes) {
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  REQUIRE(out.good());
+}
+
+std::vector<Entry> first_part_entries() {
+  return {
+      {"My Cozy/Data/instance.json", R"({"domain":"alice.mycozy.cloud","locale":"fr"})", true},
+      {"My Cozy/Data/io.cozy.files/4f2a.json", text(3000, R"({"_id":"4f2a","name":"notes.txt"})"),
+       true},
+      {"My Cozy/Files/Documents/notes.txt", text(20000, "lorem ipsum dolor"), true},
+      {"My Cozy/Files/Photos/beach.jpg", random_bytes(9000, 7), false},
+      {"My Cozy/Files/Photos/hill.jpg", random_bytes(6000, 8), true},
+  };
+}
+
+std::vector<Entry> later_part_entries() {
+  return {
+      {"My Cozy/Files/Archives/old.bin", random_bytes(12000, 9), false},
+      {"My Cozy/Files/Archives/readme.md", text(5000, "# old files"), true},
+  };
+}
+
+std::int64_t total_bytes(const std::vector<Entry>& entries) {
+  std::int64_t total = 0;
+  for (const Entry& entry : entries) total += static_cast<std::int64_t>(entry.content.size());
+  return total;
+}
+
+// Offset of an entry's data in a zip file, from its local header.
+std::size_t data_offset(const std::string& zip, const std::string& name) {
+  const std::string signature("PK\x03\x04", 4);
+  for (std::size_t at = zip.find(signature); at != std::string::npos;
+       at = zip.find(signature, at + 1)) {
+    const auto u16 = [&](std::size_t offset) {
+      return static_cast<std::size_t>(static_cast<unsigned char>(zip[at + offset])) |
+             static_cast<std::size_t>(static_cast<unsigned char>(zip[at + offset + 1])) << 8;
+    };
+    const std::size_t name_length = u16(26);
+    const std::size_t extra_length = u16(28);
+    if (zip.compare(at + 30, name_length, name) == 0) return at + 30 + name_length + extra_length;
+  }
+  FAIL("no local header for " << name);
+  return 0;
+}
+
+struct Zips {
+  TempDir dir;
+  std::filesystem::path first = dir.path() / "alice.mycozy.cloud - part000.zip";
+  std::filesystem::path later = dir.path() / "alice.mycozy.cloud - part001.zip";
+  Zips() {
+    write_zip(first, first_part_entries());
+    write_zip(later, later_part_entries());
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a whole first part is valid with its entries and bytes", "[zip_check]") {
+  Zips zips;
+  const ZipCheck check = check_zip_part(zips.first, true);
+  INFO(check.problem);
+  CHECK(check.valid);
+  CHECK(check.problem.empty());
+  CHECK(check.entries == 5);
+  CHECK(check.uncompressed_bytes == total_bytes(first_part_entries()));
+  CHECK(check.has_instance_json);
+}
+
+TEST_CASE("a later part needs no instance.json but a first part does", "[zip_check]") {
+  Zips zips;
+  const ZipCheck later = check_zip_part(zips.later, false);
+  INFO(later.problem);
+  CHECK(later.valid);
+  CHECK(later.entries == 2);
+  CHECK(later.uncompressed_bytes == total_bytes(later_part_entries()));
+  CHECK_FALSE(later.has_instance_json);
+
+  const ZipCheck as_first = check_zip_part(zips.later, true);
+  CHECK_FALSE(as_first.valid);
+  CHECK(as_first.entries == 2);
+  CHECK(as_first.problem.find("My Cozy/Data/instance.json") != std::string::npos);
+}
+
+TEST_CASE("a truncated part is invalid wherever it was cut", "[zip_check]") {
+  Zips zips;
+  const std::string whole = read_all(zips.first);
+  const std::size_t directory = whole.find(std::string("PK\x01\x02", 4));
+  REQUIRE(directory != std::string::npos);
+  const std::vector<std::size_t> lengths = {
+      whole.size() / 2,
+      whole.size() * 9 / 10,
+      whole.size() - 10,
+      whole.size() - 1,
+      directory,
+      directory + (whole.size() - directory) / 2,
+      100,
+      1,
+  };
+  const std::filesystem::path cut = zips.dir.path() / "cut.zip";
+  for (const std::size_t length : lengths) {
+    write_all(cut, whole.substr(0, length));
+    const ZipCheck check = check_zip_part(cut, true);
+    INFO("cut at " << length << " of " << whole.size());
+    CHECK_FALSE(check.valid);
+    CHECK_FALSE(check.problem.empty());
+  }
+}
+
+TEST_CASE("a flipped byte in stored data fails the CRC", "[zip_check]") {
+  Zips zips;
+  std::string bytes = read_all(zips.first);
+  const std::size_t at = data_offset(bytes, "My Cozy/Files/Photos/beach.jpg") + 4500;
+  bytes[at] = static_cast<char>(bytes[at] ^ 0x20);
+  const std::filesystem::path damaged = zips.dir.path() / "damaged.zip";
+  write_all(damaged, bytes);
+  const ZipCheck check = check_zip_part(damaged, true);
+  CHECK_FALSE(check.valid);
+  CHECK(check.problem.find("beach.jpg") != std::string::npos);
+  CHECK(check.problem.find("CRC") != std::string::npos);
+}
+
+TEST_CASE("a flipped byte in deflated data is invalid", "[zip_check]") {
+  Zips zips;
+  std::string bytes = read_all(zips.first);
+  const std::size_t at = data_offset(bytes, "My Cozy/Files/Photos/hill.jpg") + 3000;
+  bytes[at] = static_cast<char>(bytes[at] ^ 0x01);
+  const std::filesystem::path damaged = zips.dir.path() / "damaged.zip";
+  write_all(damaged, bytes);
+  const ZipCheck check = check_zip_part(damaged, true);
+  CHECK_FALSE(check.valid);
+  CHECK(check.problem.find("hill.jpg") != std::string::npos);
+}
+
+TEST_CASE("an empty file, a text file and a missing file are invalid", "[zip_check]") {
+  TempDir dir;
+  const std::filesystem::path empty = dir.path() / "empty.zip";
+  write_all(empty, "");
+  const std::filesystem::path html = dir.path() / "error.zip";
+  write_all(html, "<html><body>502 Bad Gateway</body></html>\n");
+  for (const auto& file : {empty, html, dir.path() / "missing.zip"}) {
+    const ZipCheck check = check_zip_part(file, false);
+    INFO(file);
+    CHECK_FALSE(check.valid);
+    CHECK_FALSE(check.problem.empty());
+    CHECK(check.entries == 0);
+  }
+}
+
+TEST_CASE("a raised stop flag abandons a check", "[zip_check]") {
+  Zips zips;
+  const std::atomic<bool> stop{true};
+  const ZipCheck check = check_zip_part(zips.first, true, stop);
+  CHECK_FALSE(check.valid);
+  CHECK(check.problem.find("abandoned") != std::string::npos);
+}
+
+TEST_CASE("PartWriter writes the chunks and hashes them", "[zip_check]") {
+  TempDir dir;
+  const std::string content = random_bytes(300'000, 42);
+  PartWriter writer(dir.path() / "part.zip.part");
+  std::size_t at = 0;
+  for (std::size_t size = 1; at < content.size(); size = size * 3 + 7) {
+    const std::string_view chunk = std::string_view(content).substr(at, size);
+    REQUIRE(writer.write(chunk));
+    at += chunk.size();
+  }
+  REQUIRE(writer.write(""));
+  const PartWriter::Written written = writer.finish();
+  CHECK(written.ok);
+  CHECK(written.bytes == static_cast<std::int64_t>(content.size()));
+  CHECK(written.sha256 == sha256_hex(content));
+  CHECK(read_all(writer.file()) == content);
+
+  CHECK_FALSE(writer.write("more"));
+  CHECK_FALSE(writer.finish().ok);
+  CHECK(read_all(writer.file()) == content);
+}
+
+TEST_CASE("PartWriter of an empty part and into a missing directory", "[zip_check]") {
+  TempDir dir;
+  PartWriter empty(dir.path() / "empty.part");
+  const PartWriter::Written nothing = empty.finish();
+  CHECK(nothing.ok);
+  CHECK(nothing.bytes == 0);
+  CHECK(nothing.sha256 == sha256_hex(""));
+  CHECK(std::filesystem::exists(dir.path() / "empty.part"));
+
+  PartWriter nowhere(dir.path() / "no" / "such" / "dir.part");
+  CHECK_FALSE(nowhere.write("bytes"));
+  CHECK_FALSE(nowhere.finish().ok);
+}
+
+namespace {
+
+struct Outcome {
+  bool done = false;
+  ZipCheck check;
+  std::thread::id resumed_on;
+};
+
+asio::awaitable<void> await_check(ZipCheckPool& pool, std::filesystem::path file, bool first,
+                                  Outcome& outcome) {
+  outcome.check = co_await pool.check(std::move(file), first);
+  outcome.resumed_on = std::this_thread::get_id();
+  outcome.done = true;
+}
+
+}  // namespace
+
+TEST_CASE("ZipCheckPool runs checks concurrently and resumes on the io thread", "[zip_check]") {
+  Zips zips;
+  const std::filesystem::path junk = zips.dir.path() / "junk.zip";
+  write_all(junk, "not a zip at all");
+  asio::io_context io;
+  ZipCheckPool pool(io, 2);
+  std::vector<Outcome> outcomes(20);
+  for (std::size_t n = 0; n < outcomes.size(); ++n) {
+    const std::filesystem::path& file = n % 3 == 0 ? junk : (n % 3 == 1 ? zips.first : zips.later);
+    asio::co_spawn(io, await_check(pool, file, n % 3 == 1, outcomes[n]), asio::detached);
+  }
+  io.run();
+  const std::thread::id io_thread = std::this_thread::get_id();
+  for (std::size_t n = 0; n < outcomes.size(); ++n) {
+    INFO("check " << n << ": " << outcomes[n].check.problem);
+    REQUIRE(outcomes[n].done);
+    CHECK(outcomes[n].resumed_on == io_thread);
+    CHECK(outcomes[n].check.valid == (n % 3 != 0));
+    if (n % 3 == 1) CHECK(outcomes[n].check.entries == 5);
+    if (n % 3 == 2) CHECK(outcomes[n].check.entries == 2);
+  }
+}
+
+TEST_CASE("ZipCheckPool destroyed with checks in flight still completes them", "[zip_check]") {
+  Zips zips;
+  asio::io_context io;
+  auto pool = std::make_unique<ZipCheckPool>(io, 2);
+  std::vector<Outcome> outcomes(8);
+  for (Outcome& outcome : outcomes) {
+    asio::co_spawn(io, await_check(*pool, zips.first, true, outcome), asio::detached);
+  }
+  io.poll();  // every coroutine has handed its check to the pool
+  pool.reset();
+  io.run();
+  for (const Outcome& outcome : outcomes) {
+    INFO(outcome.check.problem);
+    REQUIRE(outcome.done);
+    CHECK((outcome.check.valid || outcome.check.problem.find("abandoned") != std::string::npos));
+  }
+}
