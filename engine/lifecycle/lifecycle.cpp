@@ -341,7 +341,16 @@ Transition enter_grace(const Account& account, const Policy& policy) {
   return transition;
 }
 
-StepResult notified_due(const Account& account, const Event&, Instant, const Policy& policy) {
+StepResult notified_due(const Account& account, const Event&, Instant now, const Policy& policy) {
+  Instant departure = departure_instant(account, policy);
+  if (now < departure) {
+    // A release sets the timer to now: the departure step still waits for
+    // the departure, so work done until then gets its final export.
+    Transition transition = stay(account, "waiting for the departure date");
+    transition.journal_kind.clear();
+    transition.next.due_at = departure;
+    return transition;
+  }
   if (policy.final_export && account.evidence.kind == "export") {
     Transition transition = stay(account, "checking activity at departure");
     transition.journal_kind.clear();
