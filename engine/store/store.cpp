@@ -78,6 +78,29 @@ Account account_from_row(const Statement& row) {
   return account;
 }
 
+// Makes the commits made while it lives durable against a power cut
+// (PRAGMA synchronous=FULL), when asked to.
+class DurableCommit {
+ public:
+  DurableCommit(Database& db, bool durable) : m_db(db), m_durable(durable) {
+    if (m_durable) m_db.exec("PRAGMA synchronous=FULL");
+  }
+  ~DurableCommit() {
+    if (!m_durable) return;
+    try {
+      m_db.exec("PRAGMA synchronous=NORMAL");
+    } catch (...) {
+      // Staying at FULL is only slower.
+    }
+  }
+  DurableCommit(const DurableCommit&) = delete;
+  DurableCommit& operator=(const DurableCommit&) = delete;
+
+ private:
+  Database& m_db;
+  bool m_durable;
+};
+
 }  // namespace
 
 Store::Store(const std::filesystem::path& file) : m_db(file) { migrate(m_db); }
@@ -241,6 +264,9 @@ void Store::write_account(const Account& account, Instant now) {
 
 bool Store::commit(const Account& before, const Transition& transition, Instant now,
                    const std::string& actor, const std::optional<IntentSpec>& intent) {
+  // Remote side effects that must never happen twice need their intent on
+  // disk; a notice lost with a power cut is only resent with its Message-ID.
+  DurableCommit durable(m_db, intent && intent->kind != "notice");
   Transaction transaction(m_db);
   auto check = m_db.prepare("SELECT state FROM accounts WHERE id = ?");
   check.bind(1, before.id);
