@@ -1,11 +1,15 @@
-// passage config check, campaign create|list.
+// passage config check, campaign create|list, and the campaign input
+// helpers shared with campaign update|confirm.
 
+#include <fstream>
 #include <ostream>
+#include <sstream>
 
 #include <boost/json.hpp>
 
 #include "engine/accounts/accounts_file.hpp"
 #include "engine/app/app.hpp"
+#include "engine/app/campaign_input.hpp"
 #include "engine/notices/notices.hpp"
 
 namespace passage {
@@ -18,6 +22,45 @@ std::string joined_errors(AppContext& app, const std::vector<std::string>& error
   return errors.back();
 }
 
+}  // namespace
+
+std::string read_text_file(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw BadInput(path + ": cannot read the accounts file");
+  std::ostringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+std::vector<AccountRow> validated_rows(AppContext& app, const std::string& name,
+                                       const std::string& text,
+                                       std::optional<std::int64_t> except) {
+  Store& store = app.store();
+  AccountsFile file = parse_accounts_text(name, text, app.config());
+  if (file.errors.empty()) {
+    file.errors = check_against_existing(name, file.rows,
+                                         [&](const std::string& login, const std::string& domain) {
+                                           return store.unfinished_campaign_of(login, domain, except);
+                                         });
+  }
+  if (!file.errors.empty()) throw BadInput(joined_errors(app, file.errors));
+  return file.rows;
+}
+
+std::vector<NewAccount> new_accounts(const Config& config, const std::vector<AccountRow>& rows,
+                                     Instant now) {
+  Policy policy;
+  policy.zone = config.zone;
+  policy.lead = config.lead;
+  std::vector<NewAccount> accounts;
+  for (const AccountRow& row : rows)
+    accounts.push_back(NewAccount{row, config.stack_for(row.domain)->name,
+                                  first_due(row.departure_date, now, policy)});
+  return accounts;
+}
+
+namespace {
+
 int campaign_create(AppContext& app) {
   const std::string& name = app.word(2, "campaign NAME");
   if (!app.line().accounts) throw BadInput("campaign create: --accounts FILE.csv is required");
@@ -25,24 +68,10 @@ int campaign_create(AppContext& app) {
   auto lock = take_writer_lock(app, "campaign create " + name);
   Store& store = app.store();
   if (store.find_campaign(name)) throw BadInput("campaign " + name + " already exists");
-  AccountsFile file = read_accounts_file(*app.line().accounts, config);
-  if (file.errors.empty()) {
-    file.errors = check_against_existing(*app.line().accounts, file.rows,
-                                         [&](const std::string& login, const std::string& domain) {
-                                           return store.unfinished_campaign_of(login, domain);
-                                         });
-  }
-  if (!file.errors.empty()) throw BadInput(joined_errors(app, file.errors));
-  Instant now = app.clock().now();
-  std::vector<NewAccount> accounts;
-  for (const AccountRow& row : file.rows) {
-    const StackConfig* stack = config.stack_for(row.domain);
-    Policy policy;
-    policy.zone = config.zone;
-    policy.lead = config.lead;
-    accounts.push_back(NewAccount{row, stack->name, first_due(row.departure_date, now, policy)});
-  }
-  store.create_campaign(name, *app.line().accounts, accounts, now, app.admin_actor());
+  std::string text = read_text_file(*app.line().accounts);
+  std::vector<AccountRow> rows = validated_rows(app, *app.line().accounts, text, std::nullopt);
+  std::vector<NewAccount> accounts = new_accounts(config, rows, app.clock().now());
+  store.create_campaign(name, *app.line().accounts, accounts, app.clock().now(), app.admin_actor());
   if (!app.line().quiet)
     app.out() << "campaign " << name << ": " << accounts.size() << " accounts imported\n";
   return k_exit_done;
@@ -85,10 +114,12 @@ int cmd_config_check(AppContext& app) {
 }
 
 int cmd_campaign(AppContext& app) {
-  const std::string& sub = app.word(1, "campaign subcommand (create, list)");
+  const std::string& sub = app.word(1, "campaign subcommand (create, update, confirm, list)");
   if (sub == "create") return campaign_create(app);
   if (sub == "list") return campaign_list(app);
-  throw BadInput("campaign " + sub + ": not a campaign subcommand (create, list)");
+  if (sub == "update") return cmd_campaign_update(app);
+  if (sub == "confirm") return cmd_campaign_confirm(app);
+  throw BadInput("campaign " + sub + ": not a campaign subcommand (create, update, confirm, list)");
 }
 
 }  // namespace passage

@@ -9,6 +9,8 @@ constexpr const char* k_general = R"(usage: passage [global options] COMMAND ...
 Commands:
   config check                              validate the configuration
   campaign create NAME --accounts FILE.csv  validate the whole file, then import it
+  campaign update NAME --accounts FILE.csv  a corrected list for the same campaign
+  campaign confirm NAME --by NAME           accept an update held for confirmation (exit 6)
   campaign list [--json]                    campaigns and their progress
   plan NAME [--json]                        what a campaign will do and how long it takes
   run [NAME] [--until-idle] [--max-duration D]
@@ -43,7 +45,7 @@ struct Help {
 
 constexpr Help k_helps[] = {
     {"config", "usage: passage config check\n  Validates the configuration; prints every error as FILE:LINE: message.\n  Exit 0 valid, 2 invalid.\n"},
-    {"campaign", "usage: passage campaign create NAME --accounts FILE.csv\n       passage campaign list [--json]\n  create validates the whole accounts file first: every error is printed as\n  FILE:LINE: field: what is wrong, and nothing is imported unless all is valid (exit 2).\n"},
+    {"campaign", "usage: passage campaign create NAME --accounts FILE.csv\n       passage campaign update NAME --accounts FILE.csv\n       passage campaign confirm NAME --by NAME\n       passage campaign list [--json]\n  update imports added accounts; dropped ones are CANCELLED when nothing was done yet,\n  otherwise HELD dropped_from_list. An update changing more than\n  campaign.max_change_fraction of the list is held (exit 6) until confirmed.\n  create validates the whole accounts file first: every error is printed as\n  FILE:LINE: field: what is wrong, and nothing is imported unless all is valid (exit 2).\n"},
     {"plan", "usage: passage plan NAME [--json]\n  Counts by action and next step, bytes to transfer and store, deletions by\n  night, and the estimated duration under the configured limits.\n"},
     {"run", "usage: passage run [NAME] [--until-idle] [--max-duration D]\n  Takes due accounts through export, move, verification and notices. Never deletes.\n  --until-idle returns when nothing is in flight and nothing is due within idle_horizon.\n  Exit 0, or 1 when some accounts are FAILED.\n"},
     {"status", "usage: passage status [NAME] [--json]\n  Accounts per state, zeros included.\n"},

@@ -136,6 +136,14 @@ std::int64_t Store::create_campaign(const std::string& name, const std::string& 
   std::int64_t campaign_id = m_db.last_insert_id();
   append_journal(m_db, now, actor, std::nullopt, "campaign_created",
                  name + ": " + std::to_string(accounts.size()) + " accounts from " + accounts_file);
+  insert_accounts(campaign_id, name, accounts, now, actor);
+  transaction.commit();
+  return campaign_id;
+}
+
+void Store::insert_accounts(std::int64_t campaign_id, const std::string& name,
+                            const std::vector<NewAccount>& accounts, Instant now,
+                            const std::string& actor) {
   auto insert = m_db.prepare(R"sql(
     INSERT INTO accounts (campaign_id, login, domain, action, email, target, target_host,
       admin_move, departure_date, reason, stack, state, due_at, updated_at)
@@ -152,17 +160,51 @@ std::int64_t Store::create_campaign(const std::string& name, const std::string& 
                    name + ": " + row.login + " " + row.domain + " " + to_string(row.action) +
                        ", due " + format_utc(account.due_at));
   }
+}
+
+void Store::add_accounts(std::int64_t campaign_id, const std::vector<NewAccount>& accounts,
+                         Instant now, const std::string& actor) {
+  auto campaign = m_db.prepare("SELECT name FROM campaigns WHERE id = ?");
+  campaign.bind(1, campaign_id);
+  if (!campaign.step()) throw StoreError("no campaign " + std::to_string(campaign_id));
+  std::string name = campaign.text_at(0);
+  Transaction transaction(m_db);
+  insert_accounts(campaign_id, name, accounts, now, actor);
   transaction.commit();
-  return campaign_id;
+}
+
+void Store::set_pending(std::int64_t campaign_id, const std::string& file, const std::string& text,
+                        Instant now, const std::string& actor) {
+  Transaction transaction(m_db);
+  auto update = m_db.prepare("UPDATE campaigns SET pending_file = ?, pending_text = ? WHERE id = ?");
+  update.bind(1, file).bind(2, text).bind(3, campaign_id).run();
+  append_journal(m_db, now, actor, std::nullopt, "campaign_update_held",
+                 "campaign " + std::to_string(campaign_id) + ": update from " + file +
+                     " held for confirmation");
+  transaction.commit();
+}
+
+std::optional<std::pair<std::string, std::string>> Store::pending(std::int64_t campaign_id) {
+  auto statement = m_db.prepare(
+      "SELECT pending_file, pending_text FROM campaigns WHERE id = ? AND pending_file IS NOT NULL");
+  statement.bind(1, campaign_id);
+  if (!statement.step()) return std::nullopt;
+  return std::make_pair(statement.text_at(0), statement.text_at(1));
+}
+
+void Store::clear_pending(std::int64_t campaign_id) {
+  auto update = m_db.prepare("UPDATE campaigns SET pending_file = NULL, pending_text = NULL WHERE id = ?");
+  update.bind(1, campaign_id).run();
 }
 
 std::optional<std::string> Store::unfinished_campaign_of(const std::string& login,
-                                                         const std::string& domain) {
+                                                         const std::string& domain,
+                                                         std::optional<std::int64_t> except) {
   auto statement = m_db.prepare(R"sql(
     SELECT c.name FROM accounts a JOIN campaigns c ON c.id = a.campaign_id
-    WHERE (a.login = ? OR a.domain = ?)
+    WHERE (a.login = ? OR a.domain = ?) AND c.id <> ?
       AND a.state NOT IN ('PURGED', 'CANCELLED', 'NO_SPACE') LIMIT 1)sql");
-  statement.bind(1, login).bind(2, domain);
+  statement.bind(1, login).bind(2, domain).bind(3, except.value_or(-1));
   if (!statement.step()) return std::nullopt;
   return statement.text_at(0);
 }

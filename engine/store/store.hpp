@@ -52,10 +52,19 @@ class Store {
   std::int64_t create_campaign(const std::string& name, const std::string& accounts_file,
                                const std::vector<NewAccount>& accounts, Instant now,
                                const std::string& actor);
+  // Adds accounts to an existing campaign in one transaction, journaled.
+  void add_accounts(std::int64_t campaign_id, const std::vector<NewAccount>& accounts, Instant now,
+                    const std::string& actor);
   // The unfinished campaign (any account not final) holding this login or
-  // domain, if any.
+  // domain, if any, other than `except`.
   std::optional<std::string> unfinished_campaign_of(const std::string& login,
-                                                    const std::string& domain);
+                                                    const std::string& domain,
+                                                    std::optional<std::int64_t> except = {});
+  // A campaign update held for confirmation: the file's name and text.
+  void set_pending(std::int64_t campaign_id, const std::string& file, const std::string& text,
+                   Instant now, const std::string& actor);
+  std::optional<std::pair<std::string, std::string>> pending(std::int64_t campaign_id);
+  void clear_pending(std::int64_t campaign_id);
 
   // --- accounts ---
   std::optional<Account> account(std::int64_t id);
@@ -105,6 +114,8 @@ class Store {
   std::vector<Account> query_accounts(const std::string& where,
                                       const std::vector<std::string>& binds);
   void write_account(const Account& account, Instant now);
+  void insert_accounts(std::int64_t campaign_id, const std::string& campaign_name,
+                       const std::vector<NewAccount>& accounts, Instant now, const std::string& actor);
 
   Database m_db;
 };

@@ -1,0 +1,31 @@
+#pragma once
+// Reading an accounts file for a campaign command: the whole file is
+// validated (file, config, other unfinished campaigns) before anything is
+// written; errors all printed, the last one thrown as BadInput.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/accounts/accounts_file.hpp"
+#include "engine/app/app.hpp"
+
+namespace passage {
+
+// Validated rows of `name`'s `text`; accounts of campaign `except` do not
+// count as "in another unfinished campaign".
+std::vector<AccountRow> validated_rows(AppContext& app, const std::string& name,
+                                       const std::string& text,
+                                       std::optional<std::int64_t> except);
+
+// The file's text, or BadInput naming it.
+std::string read_text_file(const std::string& path);
+
+// New accounts for these rows, due `lead` before their departure.
+std::vector<NewAccount> new_accounts(const Config& config, const std::vector<AccountRow>& rows,
+                                     Instant now);
+
+int cmd_campaign_update(AppContext& app);
+int cmd_campaign_confirm(AppContext& app);
+
+}  // namespace passage
