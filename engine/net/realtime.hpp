@@ -31,7 +31,11 @@ class RealtimeClient {
  public:
   using EventHandler = std::function<void(const RealtimeEvent&)>;
 
-  // `base_url`: the admin API's URL, e.g. http://127.0.0.1:6060.
+  // `base_url`: the admin API's URL, e.g. http://127.0.0.1:6060 (http://
+  // only for now; anything else throws std::invalid_argument, whose message
+  // quotes neither the URL nor the passphrase). `gate` must outlive the
+  // io_context's run. Every call comes from the io_context's thread. The
+  // handler is never called after stop(); an exception from it is dropped.
   RealtimeClient(boost::asio::io_context& io, std::string base_url, std::string passphrase,
                  RequestGate& gate, EventHandler on_event);
   ~RealtimeClient();
@@ -44,9 +48,15 @@ class RealtimeClient {
   boost::asio::awaitable<bool> wait_subscribed(Millis timeout);
   bool subscribed() const;
   // Closes the socket and stops reconnecting; pending waits complete.
+  // Idempotent; the destructor calls it. The object may be destroyed right
+  // after, while the io_context runs on: the closing handshake (at most 1 s
+  // before the socket is cut) winds down on its own.
   void stop();
-  // Connections made so far (first one included).
+  // Connections made so far (first one included): websocket upgrades that
+  // succeeded.
   int connections() const;
+  // Connection attempts so far (each took a gate token), failed ones too.
+  int attempts() const;
 
  private:
   class Impl;
