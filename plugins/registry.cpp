@@ -1,5 +1,6 @@
 #include "plugins/registry.hpp"
 
+#include "plugins/backends/cozy_admin.hpp"
 #include "plugins/backends/dry_run.hpp"
 #include "plugins/notifiers/outbox.hpp"
 
@@ -27,6 +28,8 @@ std::unique_ptr<Notifier> make_outbox(const NotifyConfig& notify) {
 }
 
 constexpr BackendEntry k_backends[] = {
+    {"cozy-admin", "the Cozy stack admin API (HTTP, realtime websocket, verified parts)",
+     make_cozy_admin_backend},
     {"dry-run", "no network: seeded, deterministic simulated outcomes", make_dry_run_backend},
 };
 

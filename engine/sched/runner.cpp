@@ -35,12 +35,17 @@ RunSummary Runner::run() {
   signals.async_wait([this](const boost::system::error_code& error, int) {
     if (error) return;
     m_stopping = true;  // no new work; what is in flight finishes
+    for (auto& [name, stack] : m_stacks) stack.backend->shutdown();
     m_wake.cancel();
   });
   std::exception_ptr failure;
   asio::co_spawn(m_io, main_loop(), [&](std::exception_ptr error) {
     failure = error;
     signals.cancel();
+    for (auto& [name, stack] : m_stacks) stack.backend->shutdown();
+    // Nothing is in flight any more: idle keep-alive connections and the
+    // closing websocket need not hold the run open.
+    m_io.stop();
   });
   m_io.run();
   if (failure) std::rethrow_exception(failure);

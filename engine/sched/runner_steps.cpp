@@ -107,6 +107,9 @@ asio::awaitable<void> Runner::drive(Account account, EventKind first) {
     std::string intent_key;
     if (intent) intent_key = intent->key;
     next = co_await perform(account, effects, intent_key);
+    // Stopping: a failure caused by the shutdown is not the account's; its
+    // intents already say what was done.
+    if (m_stopping && next && next->kind == EventKind::failure) co_return;
   }
 }
 

@@ -114,6 +114,11 @@ class Backend {
   // (user-driven move). Real stacks learn nothing from this; the dry-run
   // backend uses it to make the space report `moved` later.
   virtual void expect_user_move(const std::string& /*domain*/) {}
+
+  // The run is ending: stop waiting for events (pending await_export calls
+  // complete with a retryable "shutting down" failure, which the runner
+  // does not record) and close long-lived connections.
+  virtual void shutdown() {}
 };
 
 // What a backend is built from.

@@ -1,0 +1,195 @@
+#include "plugins/backends/cozy_admin.hpp"
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+
+#include "engine/sched/request_gate.hpp"
+#include "plugins/backends/cozy_classify.hpp"
+
+namespace passage {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+constexpr Millis k_subscribe_timeout = std::chrono::seconds(10);
+constexpr Millis k_read_timeout = std::chrono::seconds(60);
+
+const json::object* attributes_of(const json::value& document) {
+  const json::object* root = document.if_object();
+  const json::value* data = root ? root->if_contains("data") : nullptr;
+  const json::value* attributes = data && data->is_object() ? data->as_object().if_contains("attributes") : nullptr;
+  return attributes ? attributes->if_object() : nullptr;
+}
+
+bool flag(const json::object& attributes, const char* name) {
+  const json::value* value = attributes.if_contains(name);
+  return value && value->is_bool() && value->as_bool();
+}
+
+std::string text(const json::object& object, const char* name) {
+  const json::value* value = object.if_contains(name);
+  return value && value->is_string() ? std::string(value->as_string()) : std::string();
+}
+
+Failure bad_answer(const std::string& what) {
+  return Failure{FailureKind::retryable, "unreadable answer: " + what, {}};
+}
+
+}  // namespace
+
+std::optional<std::pair<std::string, ExportDone>> finished_export_of(const RealtimeEvent& event) {
+  if (event.doctype != "io.cozy.exports" || (event.event != "CREATED" && event.event != "UPDATED"))
+    return std::nullopt;
+  boost::system::error_code error;
+  json::value doc = json::parse(event.doc, error);
+  if (error || !doc.is_object()) return std::nullopt;
+  const json::object& object = doc.as_object();
+  if (text(object, "state") != "done") return std::nullopt;
+  ExportDone done;
+  done.export_id = event.id.empty() ? text(object, "_id") : event.id;
+  if (const json::value* size = object.if_contains("total_size"); size && size->is_number())
+    done.total_size = size->to_number<std::int64_t>();
+  if (const json::value* cursors = object.if_contains("parts_cursors"); cursors && cursors->is_array())
+    for (const json::value& cursor : cursors->as_array())
+      if (cursor.is_string()) done.parts_cursors.emplace_back(cursor.as_string());
+  done.parts = static_cast<int>(done.parts_cursors.size()) + 1;
+  return std::make_pair(text(object, "domain"), done);
+}
+
+CozyAdminBackend::CozyAdminBackend(const BackendContext& context)
+    : m_io(context.io), m_stack(context.stack), m_clock(context.clock), m_gate(context.gate),
+      m_http(context.io),
+      m_realtime(context.io, context.stack.url, context.stack.passphrase.reveal(), context.gate,
+                 [this](const RealtimeEvent& event) { on_realtime(event); }),
+      m_checks(context.io, 2) {}
+
+CozyAdminBackend::~CozyAdminBackend() { m_realtime.stop(); }
+
+std::string CozyAdminBackend::url(const std::string& path) const {
+  std::string base = m_stack.url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base + path;
+}
+
+asio::awaitable<HttpResponse> CozyAdminBackend::call(std::string method, std::string path,
+                                                     bool idempotent, Millis total_timeout) {
+  GateTicket ticket = co_await m_gate.enter();
+  HttpRequest request;
+  request.method = method;
+  request.url = url(path);
+  request.basic_password = m_stack.passphrase.reveal();
+  request.idempotent = idempotent;
+  request.total_timeout = total_timeout;
+  HttpResponse response = co_await m_http.perform(std::move(request));
+  co_return response;
+}
+
+asio::awaitable<Outcome<InstanceInfo>> CozyAdminBackend::lookup(std::string domain) {
+  HttpResponse response = co_await call("GET", "/instances/" + domain, true, k_read_timeout);
+  if (response.status == 404) co_return InstanceInfo{false, false, false, "", false, 0};
+  if (auto failure = classify_response(response, CallKind::read, m_clock.now())) co_return *failure;
+  boost::system::error_code error;
+  json::value document = json::parse(response.body, error);
+  const json::object* attributes = error ? nullptr : attributes_of(document);
+  if (!attributes) co_return bad_answer("GET /instances/" + domain);
+  // Only the fields Passage needs are kept: the answer may carry secrets
+  // (register_token, passphrase_reset_token) that must never be stored.
+  InstanceInfo info;
+  info.moved = flag(*attributes, "moved");
+  info.blocked = flag(*attributes, "blocked");
+  info.blocking_reason = text(*attributes, "blocking_reason");
+  info.deleting = flag(*attributes, "deleting");
+  co_return info;
+}
+
+asio::awaitable<Outcome<std::int64_t>> CozyAdminBackend::disk_usage(std::string domain) {
+  HttpResponse response = co_await call("GET", "/instances/" + domain + "/disk-usage", true, k_read_timeout);
+  if (auto failure = classify_response(response, CallKind::read, m_clock.now())) co_return *failure;
+  boost::system::error_code error;
+  json::value document = json::parse(response.body, error);
+  if (error || !document.is_object()) co_return bad_answer("disk-usage");
+  // Numbers come as strings (COZY.md).
+  std::string used = text(document.as_object(), "used");
+  try {
+    co_return static_cast<std::int64_t>(std::stoll(used.empty() ? "0" : used));
+  } catch (const std::exception&) {
+    co_return bad_answer("disk-usage used");
+  }
+}
+
+asio::awaitable<Outcome<Done>> CozyAdminBackend::request_export(std::string domain) {
+  // The outcome is only ever announced on the websocket: be subscribed first.
+  m_realtime.start();
+  bool subscribed = co_await m_realtime.wait_subscribed(k_subscribe_timeout);
+  if (!subscribed) co_return Failure{FailureKind::retryable, "realtime websocket not subscribed", {}};
+  HttpResponse response = co_await call("POST", "/instances/" + domain + "/export?admin-req=true",
+                                        false, k_read_timeout);
+  if (auto failure = classify_response(response, CallKind::export_request, m_clock.now()))
+    co_return *failure;
+  co_return Done{};
+}
+
+void CozyAdminBackend::on_realtime(const RealtimeEvent& event) {
+  auto finished = finished_export_of(event);
+  if (!finished) return;
+  m_finished[finished->first] = finished->second;
+  auto [first, last] = m_waiters.equal_range(finished->first);
+  for (auto it = first; it != last; ++it) it->second->cancel();
+}
+
+asio::awaitable<Outcome<ExportDone>> CozyAdminBackend::await_export(std::string domain,
+                                                                    Instant deadline) {
+  m_realtime.start();
+  while (true) {
+    if (m_shutting_down) co_return Failure{FailureKind::retryable, "shutting down", {}};
+    if (auto found = m_finished.find(domain); found != m_finished.end()) {
+      ExportDone done = found->second;
+      m_finished.erase(found);
+      co_return done;
+    }
+    Instant now = m_clock.now();
+    if (now >= deadline) co_return Failure{FailureKind::retryable, "export_deadline", {}};
+    asio::steady_timer timer(m_io, std::chrono::duration_cast<std::chrono::steady_clock::duration>(deadline - now));
+    auto registered = m_waiters.emplace(domain, &timer);
+    boost::system::error_code ignored;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    m_waiters.erase(registered);
+  }
+}
+
+asio::awaitable<Outcome<date::year_month_day>> CozyAdminBackend::last_activity(std::string domain) {
+  HttpResponse response = co_await call("GET", "/instances/" + domain + "/last-activity", true, k_read_timeout);
+  if (auto failure = classify_response(response, CallKind::read, m_clock.now())) co_return *failure;
+  boost::system::error_code error;
+  json::value document = json::parse(response.body, error);
+  if (error || !document.is_object()) co_return bad_answer("last-activity");
+  auto day = parse_iso_date(text(document.as_object(), "last-activity"));
+  if (!day) co_return bad_answer("last-activity date");
+  co_return *day;
+}
+
+asio::awaitable<Outcome<Done>> CozyAdminBackend::delete_instance(std::string domain) {
+  HttpResponse response = co_await call("DELETE", "/instances/" + domain, false,
+                                        approximate_length(m_stack.delete_timeout));
+  if (auto failure = classify_response(response, CallKind::other_write, m_clock.now())) co_return *failure;
+  co_return Done{};
+}
+
+asio::awaitable<Outcome<Evidence>> CozyAdminBackend::move_to(std::string, std::string, Backend&) {
+  co_return Failure{FailureKind::permanent, "admin-driven moves are not supported by cozy-admin yet", {}};
+}
+
+void CozyAdminBackend::shutdown() {
+  m_shutting_down = true;
+  m_realtime.stop();
+  for (auto& [domain, timer] : m_waiters) timer->cancel();
+}
+
+std::unique_ptr<Backend> make_cozy_admin_backend(const BackendContext& context) {
+  return std::make_unique<CozyAdminBackend>(context);
+}
+
+}  // namespace passage

@@ -1,0 +1,66 @@
+#pragma once
+// The cozy-admin backend: the Cozy stack admin API (COZY.md), thin. One
+// HTTP client (libcurl multi on the io_context), one realtime websocket per
+// stack (subscribed before the first export is requested), a small pool
+// for zip checks. Every HTTP request passes the stack's RequestGate.
+// Failures are classified (cozy_classify.hpp); the core decides retries.
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include "engine/archive/zip_check.hpp"
+#include "engine/net/http.hpp"
+#include "engine/net/realtime.hpp"
+#include "plugins/backends/backend.hpp"
+
+namespace passage {
+
+class CozyAdminBackend final : public Backend {
+ public:
+  explicit CozyAdminBackend(const BackendContext& context);
+  ~CozyAdminBackend() override;
+
+  boost::asio::awaitable<Outcome<InstanceInfo>> lookup(std::string domain) override;
+  boost::asio::awaitable<Outcome<std::int64_t>> disk_usage(std::string domain) override;
+  boost::asio::awaitable<Outcome<Done>> request_export(std::string domain) override;
+  boost::asio::awaitable<Outcome<ExportDone>> await_export(std::string domain,
+                                                           Instant deadline) override;
+  boost::asio::awaitable<Outcome<Evidence>> fetch_export(FetchRequest request) override;
+  boost::asio::awaitable<Outcome<date::year_month_day>> last_activity(std::string domain) override;
+  boost::asio::awaitable<Outcome<Done>> delete_instance(std::string domain) override;
+  boost::asio::awaitable<Outcome<Evidence>> move_to(std::string domain, std::string target_host,
+                                                    Backend& target) override;
+  void shutdown() override;
+
+ private:
+  // One admin API call through the gate; the body collected.
+  boost::asio::awaitable<HttpResponse> call(std::string method, std::string path,
+                                            bool idempotent, Millis total_timeout);
+  boost::asio::awaitable<Outcome<Evidence>> fetch_part(const FetchRequest& request, int n,
+                                                       PartEvidence& evidence);
+  void on_realtime(const RealtimeEvent& event);
+  std::string url(const std::string& path) const;
+
+  boost::asio::io_context& m_io;
+  const StackConfig& m_stack;
+  const Clock& m_clock;
+  RequestGate& m_gate;
+  HttpClient m_http;
+  RealtimeClient m_realtime;
+  ZipCheckPool m_checks;
+  // Finished exports announced on the websocket, by domain, until awaited.
+  std::map<std::string, ExportDone> m_finished;
+  // Waiters per domain, woken by cancelling their timer.
+  std::multimap<std::string, boost::asio::steady_timer*> m_waiters;
+  bool m_shutting_down = false;
+};
+
+std::unique_ptr<Backend> make_cozy_admin_backend(const BackendContext& context);
+
+// The finished export in a realtime event's doc, if it is one (state done).
+std::optional<std::pair<std::string, ExportDone>> finished_export_of(const RealtimeEvent& event);
+
+}  // namespace passage

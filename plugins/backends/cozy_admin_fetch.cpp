@@ -1,0 +1,108 @@
+// Downloading and verifying an export's parts (CONTRACT.md "Archive
+// verification"): each part streamed to a `.part` file with SHA-256 per
+// chunk, checked with libarchive on the pool, downloaded again when bad
+// (3 tries), kept under archive_dir/<domain>/ only once valid.
+
+#include <boost/asio/use_awaitable.hpp>
+
+#include "engine/sched/request_gate.hpp"
+#include "plugins/backends/cozy_admin.hpp"
+#include "plugins/backends/cozy_classify.hpp"
+
+namespace passage {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr int k_part_tries = 3;
+
+// Percent-encodes everything but RFC 3986 unreserved characters.
+std::string url_encode(const std::string& value) {
+  static const char* k_hex = "0123456789ABCDEF";
+  std::string encoded;
+  for (unsigned char c : value) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      encoded += static_cast<char>(c);
+    } else {
+      encoded += '%';
+      encoded += k_hex[c >> 4];
+      encoded += k_hex[c & 15];
+    }
+  }
+  return encoded;
+}
+
+std::string part_name(const std::string& export_id, int n) {
+  char number[8];
+  std::snprintf(number, sizeof number, "%03d", n);
+  return export_id + "-part" + number + ".zip";
+}
+
+}  // namespace
+
+asio::awaitable<Outcome<Evidence>> CozyAdminBackend::fetch_export(FetchRequest request) {
+  std::error_code io_error;
+  std::filesystem::create_directories(request.work_dir, io_error);
+  if (io_error) co_return Failure{FailureKind::permanent, "cannot create " + request.work_dir.string(), {}};
+  Evidence evidence{"export", request.export_done.export_id, {}};
+  for (int n = 0; n < std::max(1, request.export_done.parts); ++n) {
+    PartEvidence part;
+    auto outcome = co_await fetch_part(request, n, part);
+    if (!outcome.ok()) co_return outcome;
+    evidence.parts.push_back(part);
+  }
+  if (request.delivery == "archive") {
+    // Renamed into place only now that every part is valid.
+    std::filesystem::path folder = request.archive_dir / request.domain;
+    std::filesystem::create_directories(folder, io_error);
+    for (const PartEvidence& part : evidence.parts) {
+      std::string name = part_name(evidence.export_id, part.n);
+      std::filesystem::rename(request.work_dir / (request.domain + "-" + name + ".part"), folder / name, io_error);
+      if (io_error) co_return Failure{FailureKind::retryable, "cannot move part into the archive", {}};
+    }
+  }
+  co_return evidence;
+}
+
+asio::awaitable<Outcome<Evidence>> CozyAdminBackend::fetch_part(const FetchRequest& request, int n,
+                                                                PartEvidence& evidence) {
+  const ExportDone& done = request.export_done;
+  std::string path = "/instances/" + request.domain + "/exports/" + done.export_id + "/data";
+  if (n > 0 && static_cast<std::size_t>(n) <= done.parts_cursors.size())
+    path += "?cursor=" + url_encode(done.parts_cursors[static_cast<std::size_t>(n - 1)]);
+  std::filesystem::path file = request.work_dir / (request.domain + "-" + part_name(done.export_id, n) + ".part");
+  std::string last_problem;
+  for (int attempt = 0; attempt < k_part_tries; ++attempt) {
+    PartWriter writer(file);
+    HttpRequest http;
+    http.url = url(path);
+    http.basic_password = m_stack.passphrase.reveal();
+    http.on_body = [&writer](std::string_view chunk) { return writer.write(chunk); };
+    HttpResponse response;
+    {
+      GateTicket ticket = co_await m_gate.enter();
+      response = co_await m_http.perform(std::move(http));
+    }
+    PartWriter::Written written = writer.finish();
+    if (auto failure = classify_response(response, CallKind::read, m_clock.now())) {
+      std::filesystem::remove(file);
+      co_return *failure;  // the core retries (404: the export is gone, export again)
+    }
+    if (!written.ok) co_return Failure{FailureKind::retryable, "cannot write " + file.string(), {}};
+    ZipCheck check = co_await m_checks.check(file, n == 0);
+    if (check.valid) {
+      evidence = PartEvidence{n, written.bytes, check.entries, written.sha256};
+      if (request.delivery != "archive") std::filesystem::remove(file);
+      co_return Evidence{};
+    }
+    last_problem = check.problem;
+  }
+  std::filesystem::remove(file);
+  co_return Failure{FailureKind::retryable,
+                    "part " + std::to_string(n) + " invalid after " + std::to_string(k_part_tries) +
+                        " downloads: " + last_problem,
+                    {}};
+}
+
+}  // namespace passage
