@@ -255,14 +255,21 @@ StepResult verifying_failure(const Account& account, const Event& event, Instant
 StepResult moving_due(const Account& account, const Event& event, Instant now,
                       const Policy& policy) {
   if (account.due_at && now < *account.due_at) {
-    Transition transition = stay(account, "resuming the move");
-    transition.effects = {Effect::start_move};
+    // Reconcile before any retry: the move may have gone on without us.
+    Transition transition = stay(account, "checking whether the move finished");
+    transition.journal_kind.clear();
+    transition.effects = {Effect::check_move};
     return transition;
   }
   Event late = event;
   late.failure = FailureKind::retryable;
   late.detail = "import deadline passed";
-  return retry_or_fail(account, State::queued, late, now, policy);
+  Transition transition = retry_or_fail(account, State::queued, late, now, policy);
+  // The move's export on the source may have been queued: 24-hour rule.
+  if (transition.next.state == State::retry_wait && account.last_export_request)
+    transition.next.due_at = std::max(*transition.next.due_at,
+                                      *account.last_export_request + policy.export_spacing);
+  return transition;
 }
 
 StepResult moving_failure(const Account& account, const Event& event, Instant now,

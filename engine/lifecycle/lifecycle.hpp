@@ -64,6 +64,7 @@ enum class Effect {
   await_export,       // wait for the export event until the account's due_at
   fetch_export,       // download and verify every part
   start_move,         // admin-driven move (import intent committed with the transition)
+  check_move,         // after a restart: ask the stacks whether the open move finished
   send_invitation,    // mail the user-driven move instructions
   announce_user_move, // tell the backend an invitation is out (dry-run people)
   poll_move,          // GET the source; lookup_moved or lookup_ok

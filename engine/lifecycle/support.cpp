@@ -155,6 +155,7 @@ const char* to_string(Effect effect) {
     case Effect::await_export: return "await_export";
     case Effect::fetch_export: return "fetch_export";
     case Effect::start_move: return "start_move";
+    case Effect::check_move: return "check_move";
     case Effect::send_invitation: return "send_invitation";
     case Effect::announce_user_move: return "announce_user_move";
     case Effect::poll_move: return "poll_move";

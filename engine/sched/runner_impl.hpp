@@ -45,6 +45,7 @@ class Runner {
   boost::asio::awaitable<Event> do_await(const Account& account);
   boost::asio::awaitable<Event> do_fetch(const Account& account);
   boost::asio::awaitable<Event> do_move(const Account& account, const std::string& intent_key);
+  boost::asio::awaitable<std::optional<Event>> do_check_move(const Account& account);
   boost::asio::awaitable<Event> do_notice(const Account& account, const std::string& kind,
                                           const std::string& message_id);
   boost::asio::awaitable<Event> do_activity(const Account& account);

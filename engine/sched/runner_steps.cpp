@@ -132,6 +132,8 @@ asio::awaitable<std::optional<Event>> Runner::perform(Account& account,
         co_return co_await do_fetch(account);
       case Effect::start_move:
         co_return co_await do_move(account, intent_key);
+      case Effect::check_move:
+        co_return co_await do_check_move(account);
       case Effect::send_invitation: {
         Event sent = co_await do_notice(account, "move_instructions", intent_key);
         if (sent.kind == EventKind::failure) co_return sent;
@@ -184,6 +186,8 @@ asio::awaitable<Event> Runner::do_await(const Account& account) {
   Instant deadline = account.due_at.value_or(m_clock.now());
   auto outcome = co_await stack_of(account).backend->await_export(account.domain, deadline);
   if (outcome.ok()) {
+    // The event settles every request still open for this account.
+    m_store.finish_open_intents(account.id, "export", "done", m_clock.now());
     Event event{EventKind::export_done};
     event.detail = outcome.value().export_id;
     event.payload = export_done_to_json(outcome.value());
@@ -225,6 +229,23 @@ asio::awaitable<Event> Runner::do_move(const Account& account, const std::string
   if (!outcome.ok()) co_return failure_event(account, outcome.failure());
   Event event{EventKind::evidence_ok};
   event.evidence = outcome.value();
+  co_return event;
+}
+
+// A move left open by a crash: ask before anything is retried. Not done
+// yet: no event, the account waits for its import deadline.
+asio::awaitable<std::optional<Event>> Runner::do_check_move(const Account& account) {
+  const StackConfig* target_stack = m_config.stack_for(account.target_host);
+  if (!target_stack) co_return std::nullopt;
+  std::string domain = account.domain;
+  std::string target_host = account.target_host;
+  auto outcome = co_await stack_of(account).backend->check_move(
+      domain, target_host, *m_stacks.at(target_stack->name).backend);
+  if (!outcome.ok()) co_return failure_event(account, outcome.failure());
+  if (!outcome.value()) co_return std::nullopt;
+  m_store.finish_open_intents(account.id, "import", "moved (checked after restart)", m_clock.now());
+  Event event{EventKind::evidence_ok};
+  event.evidence = *outcome.value();
   co_return event;
 }
 

@@ -103,6 +103,10 @@ void append_journal(Database& db, Instant at, std::string_view actor,
                      std::string(kind),    std::string(detail), head.hash,          {}};
   entry.hash = journal_entry_hash(entry);
   insert_entry(db, entry);
+  auto update_head = db.prepare(
+      "INSERT INTO journal_head (id, seq, hash) VALUES (1, ?, ?) "
+      "ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash");
+  update_head.bind(1, entry.seq).bind(2, entry.hash).run();
 }
 
 void for_each_journal_entry(Database& db, const std::function<bool(const JournalEntry&)>& visit) {
@@ -113,6 +117,25 @@ void for_each_journal_entry(Database& db, const std::function<bool(const Journal
     if (!visit(read_entry(rows))) return;
   }
 }
+
+namespace {
+
+// The chain must end where its recorded head says: entries removed from
+// the end leave an intact but shorter chain.
+void check_head(Database& db, const ChainHead& last, AuditResult& result) {
+  auto statement = db.prepare("SELECT seq, hash FROM journal_head WHERE id = 1");
+  ChainHead head;
+  if (statement.step()) head = ChainHead{statement.int_at(0), statement.text_at(1)};
+  if (head.seq == last.seq && head.hash == last.hash) return;
+  result.ok = false;
+  result.first_bad_seq = last.seq + 1;
+  result.problem = head.seq > last.seq
+                       ? "entry " + std::to_string(last.seq + 1) + ": missing (the journal's head is entry " +
+                             std::to_string(head.seq) + ")"
+                       : "entry " + std::to_string(last.seq) + ": does not match the journal's recorded head";
+}
+
+}  // namespace
 
 AuditResult verify_journal(Database& db) {
   AuditResult result;
@@ -129,6 +152,7 @@ AuditResult verify_journal(Database& db) {
     previous = ChainHead{entry.seq, entry.hash};
     return true;
   });
+  if (result.ok) check_head(db, previous, result);
   return result;
 }
 

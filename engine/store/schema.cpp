@@ -99,7 +99,19 @@ CREATE TABLE breaker (
 );
 )sql";
 
-constexpr std::string_view k_migrations[] = {k_migration_1};
+// The journal's head (last seq and hash), kept beside the chain so that
+// entries removed from its end are noticed too.
+constexpr std::string_view k_migration_2 = R"sql(
+CREATE TABLE journal_head (
+  id   INTEGER PRIMARY KEY CHECK (id = 1),
+  seq  INTEGER NOT NULL,
+  hash TEXT NOT NULL
+);
+INSERT INTO journal_head (id, seq, hash)
+  SELECT 1, seq, hash FROM journal ORDER BY seq DESC LIMIT 1;
+)sql";
+
+constexpr std::string_view k_migrations[] = {k_migration_1, k_migration_2};
 
 }  // namespace
 

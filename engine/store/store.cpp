@@ -14,7 +14,7 @@ constexpr const char* k_account_columns = R"sql(
   a.state_reason, a.due_at, a.attempts, a.blocked_since, a.move_deadline, a.fallback_export,
   a.delivery, a.export_id, a.export_completed_at, a.verified_at, a.evidence, a.grace_end,
   a.told_deletion_date, a.purged_at, a.purge_kind, a.reexports, a.export_doc,
-  (SELECT MAX(i.created_at) FROM intents i WHERE i.account_id = a.id AND i.kind = 'export'
+  (SELECT MAX(i.created_at) FROM intents i WHERE i.account_id = a.id AND i.kind IN ('export', 'import')
      AND (i.outcome IS NULL OR i.outcome <> 'not_queued'))
 )sql";
 
@@ -332,6 +332,14 @@ bool Store::commit(const Account& before, const Transition& transition, Instant 
 void Store::finish_intent(const std::string& key, const std::string& outcome, Instant now) {
   auto update = m_db.prepare("UPDATE intents SET outcome = ?, finished_at = ? WHERE key = ?");
   update.bind(1, outcome).bind(2, format_utc(now)).bind(3, key).run();
+}
+
+void Store::finish_open_intents(std::int64_t account_id, const std::string& kind,
+                                const std::string& outcome, Instant now) {
+  auto update = m_db.prepare(
+      "UPDATE intents SET outcome = ?, finished_at = ? WHERE account_id = ? AND kind = ? "
+      "AND outcome IS NULL");
+  update.bind(1, outcome).bind(2, format_utc(now)).bind(3, account_id).bind(4, kind).run();
 }
 
 std::optional<std::string> Store::intent_outcome(const std::string& key) {

@@ -89,6 +89,9 @@ class Store {
 
   // --- intents ---
   void finish_intent(const std::string& key, const std::string& outcome, Instant now);
+  // Reconciliation: every still open intent of `kind` for the account.
+  void finish_open_intents(std::int64_t account_id, const std::string& kind,
+                           const std::string& outcome, Instant now);
   // "open" for an intent without outcome, its outcome otherwise; nullopt
   // when no such intent exists.
   std::optional<std::string> intent_outcome(const std::string& key);

@@ -110,6 +110,12 @@ class Backend {
                                                             std::string target_host,
                                                             Backend& target) = 0;
 
+  // After a restart with a move's intent open: did the admin-driven move
+  // of `domain` to `target_host` finish? Evidence "moved" if it did,
+  // nullopt if it cannot be told yet.
+  virtual boost::asio::awaitable<Outcome<std::optional<Evidence>>> check_move(
+      std::string domain, std::string target_host, Backend& target) = 0;
+
   // The person behind `domain` was invited to move their space themselves
   // (user-driven move). Real stacks learn nothing from this; the dry-run
   // backend uses it to make the space report `moved` later.

@@ -182,6 +182,17 @@ asio::awaitable<Outcome<Evidence>> CozyAdminBackend::move_to(std::string, std::s
   co_return Failure{FailureKind::permanent, "admin-driven moves are not supported by cozy-admin yet", {}};
 }
 
+// A finished admin move leaves the source blocked with reason MOVED.
+asio::awaitable<Outcome<std::optional<Evidence>>> CozyAdminBackend::check_move(std::string domain,
+                                                                               std::string,
+                                                                               Backend&) {
+  auto info = co_await lookup(domain);
+  if (!info.ok()) co_return info.failure();
+  if (info.value().blocked && info.value().blocking_reason == "MOVED")
+    co_return std::optional<Evidence>(Evidence{"moved", {}, {}});
+  co_return std::optional<Evidence>();
+}
+
 void CozyAdminBackend::shutdown() {
   m_shutting_down = true;
   m_realtime.stop();

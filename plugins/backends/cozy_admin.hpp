@@ -33,6 +33,9 @@ class CozyAdminBackend final : public Backend {
   boost::asio::awaitable<Outcome<Done>> delete_instance(std::string domain) override;
   boost::asio::awaitable<Outcome<Evidence>> move_to(std::string domain, std::string target_host,
                                                     Backend& target) override;
+  boost::asio::awaitable<Outcome<std::optional<Evidence>>> check_move(std::string domain,
+                                                                      std::string target_host,
+                                                                      Backend& target) override;
   void shutdown() override;
 
  private:

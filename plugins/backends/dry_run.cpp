@@ -113,6 +113,11 @@ asio::awaitable<Outcome<Done>> DryRunBackend::request_export(std::string domain)
 
 asio::awaitable<Outcome<ExportDone>> DryRunBackend::await_export(std::string domain,
                                                                  Instant deadline) {
+  // A request this stack refuses for good never produced an export: the
+  // same answer as the refusal (a run resumed after a crash then ends like
+  // one that was not interrupted).
+  if (draw(domain, "request_export/permanent", 0) < m_options.permanent_failure_rate)
+    co_return Failure{Failure::Kind::permanent, "dry-run permanent failure", std::nullopt};
   const int attempt = next_attempt(domain, "await_export");
   const Millis duration = drawn_duration(domain, "await_export", attempt);
   const Instant now = m_clock.now();
@@ -127,6 +132,14 @@ asio::awaitable<Outcome<ExportDone>> DryRunBackend::await_export(std::string dom
   done.total_size = disk_used(domain);
   done.parts = dry_run::export_part_count(done.total_size);
   co_return done;
+}
+
+asio::awaitable<Outcome<std::optional<Evidence>>> DryRunBackend::check_move(std::string domain,
+                                                                            std::string,
+                                                                            Backend&) {
+  if (draw(domain, "move_to/permanent", 0) < m_options.permanent_failure_rate)
+    co_return Failure{Failure::Kind::permanent, "dry-run permanent failure", std::nullopt};
+  co_return std::optional<Evidence>(Evidence{"moved", {}, {}});
 }
 
 asio::awaitable<Outcome<Evidence>> DryRunBackend::fetch_export(FetchRequest request) {

@@ -74,6 +74,10 @@ class DryRunBackend final : public Backend {
   boost::asio::awaitable<Outcome<Done>> delete_instance(std::string domain) override;
   boost::asio::awaitable<Outcome<Evidence>> move_to(std::string domain, std::string target_host,
                                                     Backend& target) override;
+  // The drawn outcome of move_to, without performing it again.
+  boost::asio::awaitable<Outcome<std::optional<Evidence>>> check_move(std::string domain,
+                                                                      std::string target_host,
+                                                                      Backend& target) override;
   void expect_user_move(const std::string& domain) override;
 
  private:

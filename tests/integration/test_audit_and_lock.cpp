@@ -92,10 +92,9 @@ TEST_CASE("Editing one journal row makes audit verify exit 5 and name that entry
   }
 }
 
-// Known engine bug, hidden until fixed (run with "[known-bug]"): the chain
-// has no anchor outside the journal table, so deleting its last entries
-// leaves a shorter chain that verifies ("journal verified: N-1 entries").
-TEST_CASE("Removing the last journal entry makes audit verify fail", "[.][audit][known-bug]") {
+// The chain's head is recorded beside it (journal_head), so entries
+// deleted from the end are caught too, not only edits inside the chain.
+TEST_CASE("Removing the last journal entry makes audit verify fail", "[audit]") {
   Workspace ws;
   create_and_run(ws, 6);
   {

@@ -174,15 +174,13 @@ TEST_CASE("SIGKILL during run at 10 then 40 then 70 percent reaches the states o
   kill_and_resume(ConfigOptions{});
 }
 
-// Known engine bugs, hidden until fixed; run them with
-//   passage-integration-tests "[known-bug]"
+// Regressions of two bugs these tests found:
 //
-// 1. An admin-driven move resumed after a crash (MOVING + resume → start_move
-//    again, lifecycle.cpp moving_due) commits a new import intent and starts
-//    the move over without reconciling the open one, which stays NULL for
-//    ever: the move (and its export on the source) may be requested twice.
+// 1. An admin-driven move resumed after a crash used to start over (a second
+//    import intent, the first left open). It is now checked first
+//    (Effect::check_move) and the open intent is settled.
 TEST_CASE("SIGKILL while an import intent is open never leads to a second import",
-          "[.][crash][known-bug]") {
+          "[crash]") {
   Workspace ws;
   create(ws);
   const std::string open_import =
@@ -198,11 +196,10 @@ TEST_CASE("SIGKILL while an import intent is open never leads to a second import
 }
 
 // 2. (dry-run backend) An export intent left open by a crash is resumed by
-//    waiting for its event, and DryRunBackend::await_export reports it done
-//    even when the drawn outcome of that request is a permanent refusal: the
-//    account ends GRACE where the uninterrupted run ends FAILED.
+//    waiting for its event; DryRunBackend::await_export used to report it
+//    done even when that request was drawn as permanently refused.
 TEST_CASE("SIGKILL while a refused export is open reaches the states of an uninterrupted run",
-          "[.][crash][known-bug]") {
+          "[crash]") {
   ConfigOptions options;
   options.permanent_failure_rate = 0.03;
   const Finish reference = uninterrupted(options);

@@ -232,3 +232,15 @@ TEST_CASE("a rolled-back append leaves no trace", "[journal]") {
   CHECK(result.ok);
   CHECK(result.entries == 4);
 }
+
+TEST_CASE("entries removed from the end are caught by the recorded head", "[journal]") {
+  Fixture f;
+  append_many(f.db, 5);
+  REQUIRE(verify_journal(f.db).ok);
+  f.db.exec("DELETE FROM journal WHERE seq = 5");
+  AuditResult result = verify_journal(f.db);
+  CHECK_FALSE(result.ok);
+  REQUIRE(result.first_bad_seq);
+  CHECK(*result.first_bad_seq == 5);
+  CHECK(result.problem.find("entry 5") != std::string::npos);
+}

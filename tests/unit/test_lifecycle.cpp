@@ -642,7 +642,7 @@ TEST_CASE("VERIFYING failure: retry the download, export again when gone, fail w
 
 // --- MOVING -------------------------------------------------------------------
 
-TEST_CASE("MOVING due and resume before the import deadline resume the move", "[lifecycle]") {
+TEST_CASE("MOVING due and resume before the import deadline check the move first", "[lifecycle]") {
   Instant now = now_default();
   Account account = account_in(State::moving, Action::move);
   account.admin_move = true;
@@ -651,7 +651,7 @@ TEST_CASE("MOVING due and resume before the import deadline resume the move", "[
     INFO(to_string(kind));
     Transition t = step(account, event(kind), now);
     CHECK(name(t.next.state) == "MOVING");
-    CHECK(effects(t.effects) == Names{"start_move"});
+    CHECK(effects(t.effects) == Names{"check_move"});
     CHECK(text(t.next.due_at) == text(now + 2h));
   }
 }
