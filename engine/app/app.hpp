@@ -31,6 +31,18 @@ class BadInput : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Errors that already name their place ("FILE:LINE: field: what is wrong"):
+// printed one per line as they are, exit 2, nothing changed.
+class BadInputLines : public BadInput {
+ public:
+  explicit BadInputLines(std::vector<std::string> lines)
+      : BadInput(lines.empty() ? std::string("bad input") : lines.front()), m_lines(std::move(lines)) {}
+  const std::vector<std::string>& lines() const { return m_lines; }
+
+ private:
+  std::vector<std::string> m_lines;
+};
+
 // Everything given on the command line, global and per command.
 struct CommandLine {
   std::vector<std::string> words;  // command, subcommand, positional arguments

@@ -12,7 +12,15 @@
 
 namespace passage {
 
-// Validated rows of `name`'s `text`; accounts of campaign `except` do not
+// The rows of `name`'s `text`, checked against the file and the config only.
+std::vector<AccountRow> parsed_rows(AppContext& app, const std::string& name, const std::string& text);
+
+// BadInputLines when a row's login or domain is in another unfinished
+// campaign than `except`.
+void check_other_campaigns(AppContext& app, const std::string& name,
+                           const std::vector<AccountRow>& rows, std::optional<std::int64_t> except);
+
+// Both of the above: validated rows of `name`'s `text`; accounts of campaign `except` do not
 // count as "in another unfinished campaign".
 std::vector<AccountRow> validated_rows(AppContext& app, const std::string& name,
                                        const std::string& text,

@@ -115,6 +115,9 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err) {
   AppContext app(line, out, err);
   try {
     return dispatch(app);
+  } catch (const BadInputLines& error) {
+    for (const std::string& line : error.lines()) err << line << '\n';
+    return k_exit_bad_input;
   } catch (const BadInput& error) {
     err << "passage: " << error.what() << '\n';
     return k_exit_bad_input;

@@ -14,16 +14,6 @@
 
 namespace passage {
 
-namespace {
-
-std::string joined_errors(AppContext& app, const std::vector<std::string>& errors) {
-  // Every error but the last goes to stderr now; the last is the BadInput.
-  for (std::size_t i = 0; i + 1 < errors.size(); ++i) app.err() << errors[i] << '\n';
-  return errors.back();
-}
-
-}  // namespace
-
 std::string read_text_file(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
   if (!file) throw BadInput(path + ": cannot read the accounts file");
@@ -32,19 +22,28 @@ std::string read_text_file(const std::string& path) {
   return text.str();
 }
 
+std::vector<AccountRow> parsed_rows(AppContext& app, const std::string& name, const std::string& text) {
+  AccountsFile file = parse_accounts_text(name, text, app.config());
+  if (!file.errors.empty()) throw BadInputLines(file.errors);
+  return file.rows;
+}
+
+void check_other_campaigns(AppContext& app, const std::string& name,
+                           const std::vector<AccountRow>& rows, std::optional<std::int64_t> except) {
+  Store& store = app.store();
+  std::vector<std::string> errors =
+      check_against_existing(name, rows, [&](const std::string& login, const std::string& domain) {
+        return store.unfinished_campaign_of(login, domain, except);
+      });
+  if (!errors.empty()) throw BadInputLines(errors);
+}
+
 std::vector<AccountRow> validated_rows(AppContext& app, const std::string& name,
                                        const std::string& text,
                                        std::optional<std::int64_t> except) {
-  Store& store = app.store();
-  AccountsFile file = parse_accounts_text(name, text, app.config());
-  if (file.errors.empty()) {
-    file.errors = check_against_existing(name, file.rows,
-                                         [&](const std::string& login, const std::string& domain) {
-                                           return store.unfinished_campaign_of(login, domain, except);
-                                         });
-  }
-  if (!file.errors.empty()) throw BadInput(joined_errors(app, file.errors));
-  return file.rows;
+  std::vector<AccountRow> rows = parsed_rows(app, name, text);
+  check_other_campaigns(app, name, rows, except);
+  return rows;
 }
 
 std::vector<NewAccount> new_accounts(const Config& config, const std::vector<AccountRow>& rows,
@@ -65,11 +64,13 @@ int campaign_create(AppContext& app) {
   const std::string& name = app.word(2, "campaign NAME");
   if (!app.line().accounts) throw BadInput("campaign create: --accounts FILE.csv is required");
   const Config& config = app.config();
+  // The file first: a refused file leaves no database behind.
+  std::string text = read_text_file(*app.line().accounts);
+  std::vector<AccountRow> rows = parsed_rows(app, *app.line().accounts, text);
   auto lock = take_writer_lock(app, "campaign create " + name);
   Store& store = app.store();
   if (store.find_campaign(name)) throw BadInput("campaign " + name + " already exists");
-  std::string text = read_text_file(*app.line().accounts);
-  std::vector<AccountRow> rows = validated_rows(app, *app.line().accounts, text, std::nullopt);
+  check_other_campaigns(app, *app.line().accounts, rows, std::nullopt);
   std::vector<NewAccount> accounts = new_accounts(config, rows, app.clock().now());
   store.create_campaign(name, *app.line().accounts, accounts, app.clock().now(), app.admin_actor());
   if (!app.line().quiet)
@@ -107,7 +108,7 @@ int cmd_config_check(AppContext& app) {
   if (app.word(1, "check") != "check") throw BadInput("usage: passage config check");
   const Config& config = app.config();
   std::vector<std::string> errors = check_templates(config);
-  if (!errors.empty()) throw BadInput(joined_errors(app, errors));
+  if (!errors.empty()) throw BadInputLines(errors);
   if (!app.line().quiet)
     app.out() << config.file.string() << ": valid (" << config.stacks.size() << " stacks)\n";
   return k_exit_done;

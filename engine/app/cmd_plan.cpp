@@ -24,6 +24,7 @@ struct PlanFigures {
   std::int64_t bytes_to_store = 0;
   std::map<std::string, int> deletions_by_night;  // local date of the night
   double makespan_seconds = 0;
+  std::size_t sampled = 0;  // accounts whose disk usage was read
 };
 
 std::string next_step(const Account& account) {
@@ -43,14 +44,25 @@ boost::asio::awaitable<void> read_sizes(Backend& backend, std::vector<Account*> 
   }
 }
 
-// Bytes each account will move, read with a few readers per stack.
-std::map<std::int64_t, std::int64_t> disk_sizes(AppContext& app, std::vector<Account>& accounts) {
+constexpr std::size_t k_size_sample = 200;
+
+// Bytes each account will move, read with a few readers per stack. Only a
+// sample is read (every k-th queued account): a plan must not take hours
+// of a stack's rate on a 100,000-account campaign.
+std::map<std::int64_t, std::int64_t> disk_sizes(AppContext& app, std::vector<Account>& accounts,
+                                                std::size_t& queued) {
   boost::asio::io_context io;
   Stacks stacks = build_stacks(io, app.config(), app.clock());
+  restore_cooldowns(stacks, app.store(), app.clock());
   std::map<std::int64_t, std::int64_t> sizes;
   std::map<std::string, std::vector<std::vector<Account*>>> shares;
+  queued = static_cast<std::size_t>(std::count_if(accounts.begin(), accounts.end(), [](const Account& a) {
+    return a.state == State::queued;
+  }));
+  std::size_t step = std::max<std::size_t>(1, (queued + k_size_sample - 1) / k_size_sample);
+  std::size_t index = 0;
   for (Account& account : accounts) {
-    if (account.state != State::queued) continue;
+    if (account.state != State::queued || index++ % step != 0) continue;
     auto& lanes = shares[account.stack];
     int width = std::max(1, stacks.at(account.stack).config->max_in_flight);
     if (lanes.size() < static_cast<std::size_t>(width)) lanes.resize(static_cast<std::size_t>(width));
@@ -60,13 +72,20 @@ std::map<std::int64_t, std::int64_t> disk_sizes(AppContext& app, std::vector<Acc
     for (auto& lane : lanes)
       boost::asio::co_spawn(io, read_sizes(*stacks.at(stack).backend, lane, sizes), boost::asio::detached);
   io.run();
+  save_buckets(stacks, app.store());
   return sizes;
 }
 
 PlanFigures figure(AppContext& app, std::vector<Account>& accounts) {
   const Config& config = app.config();
   PlanFigures plan;
-  auto sizes = disk_sizes(app, accounts);
+  std::size_t queued = 0;
+  auto sizes = disk_sizes(app, accounts, queued);
+  plan.sampled = sizes.size();
+  std::int64_t sampled_bytes = 0;
+  for (const auto& entry : sizes) sampled_bytes += entry.second;
+  // Accounts not in the sample count at the sample's mean.
+  std::int64_t mean = sizes.empty() ? 0 : sampled_bytes / static_cast<std::int64_t>(sizes.size());
   std::map<std::string, int> exports_per_stack;
   for (const Account& account : accounts) {
     ++plan.by_action[to_string(account.action)];
@@ -74,8 +93,9 @@ PlanFigures figure(AppContext& app, std::vector<Account>& accounts) {
     if (account.state == State::queued && (account.action == Action::export_ || account.admin_move)) {
       ++plan.exports;
       ++exports_per_stack[account.stack];
-      plan.bytes_to_transfer += sizes[account.id];
-      if (config.export_.delivery == "archive") plan.bytes_to_store += sizes[account.id];
+      auto size = sizes.count(account.id) ? sizes[account.id] : mean;
+      plan.bytes_to_transfer += size;
+      if (config.export_.delivery == "archive") plan.bytes_to_store += size;
     }
     if (!is_final(account.state)) {
       Instant end = account.grace_end.value_or(grace_end_for(
@@ -134,6 +154,7 @@ int cmd_plan(AppContext& app) {
                      {"by_action", by_action}, {"by_next_step", by_step}, {"exports", plan.exports},
                      {"bytes_to_transfer", plan.bytes_to_transfer}, {"bytes_to_store", plan.bytes_to_store},
                      {"deletions_by_night", by_night}, {"makespan_seconds", plan.makespan_seconds},
+                     {"disk_usage_sampled", plan.sampled},
                      {"directory_check", directory ? "on" : "off"}})
               << '\n';
     return k_exit_done;
@@ -144,7 +165,8 @@ int cmd_plan(AppContext& app) {
   out << "next steps:\n";
   for (const auto& [key, count] : plan.by_next_step) out << "  " << key << ": " << count << '\n';
   out << "exports: " << plan.exports << ", " << plan.bytes_to_transfer / 1'000'000 << " MB to transfer, "
-      << plan.bytes_to_store / 1'000'000 << " MB to store (delivery " << config.export_.delivery << ")\n";
+      << plan.bytes_to_store / 1'000'000 << " MB to store (delivery " << config.export_.delivery
+      << "; disk usage read for " << plan.sampled << " accounts)\n";
   out << "estimated time for the exports: " << static_cast<long>(plan.makespan_seconds) << " s\n";
   out << "deletions by night (at most " << config.purge.max_per_run << " a night):\n";
   for (const auto& [night, count] : nights) out << "  " << night << ": " << count << '\n';

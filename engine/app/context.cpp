@@ -22,14 +22,7 @@ const Config& AppContext::config() {
     file = from_env ? from_env : "/etc/passage/passage.yaml";
   }
   ConfigResult result = load_config(file);
-  if (!result.config) {
-    std::string message;
-    for (std::size_t i = 0; i < result.errors.size(); ++i) {
-      if (i + 1 < result.errors.size()) m_err << result.errors[i] << '\n';
-      else message = result.errors[i];
-    }
-    throw BadInput(message);
-  }
+  if (!result.config) throw BadInputLines(result.errors);
   m_config = std::move(result.config);
   return *m_config;
 }

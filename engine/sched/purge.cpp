@@ -47,6 +47,14 @@ class Purge {
     restore_cooldowns(m_stacks, m_store, m_clock);
   }
 
+  ~Purge() {
+    try {
+      save_buckets(m_stacks, m_store);
+    } catch (...) {
+      // Only the next command's first second is less smooth.
+    }
+  }
+
   PurgeReport run() {
     PurgeReport report;
     report.directory_check = m_config.directory.has_value();

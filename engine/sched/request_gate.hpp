@@ -74,6 +74,10 @@ class RequestGate {
   // earlier instant than the one in force changes nothing.
   void pause_until(TimePoint until);
 
+  // The token bucket's state (TokenBucket::next_due / continue_from).
+  TimePoint bucket_next_due() const { return m_bucket.next_due(); }
+  void continue_bucket(TimePoint next_due) { m_bucket.continue_from(next_due); }
+
   int in_flight() const { return m_in_flight; }
   int max_in_flight() const { return m_max_in_flight; }
   // Callers queued, not yet admitted.

@@ -48,6 +48,7 @@ RunSummary Runner::run() {
     m_io.stop();
   });
   m_io.run();
+  save_buckets(m_stacks, m_store);
   if (failure) std::rethrow_exception(failure);
   if (m_options.progress) print_progress(true);
   for (const auto& [state, count] : m_store.state_counts(m_options.campaign_id))

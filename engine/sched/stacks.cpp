@@ -45,6 +45,22 @@ void restore_cooldowns(Stacks& stacks, Store& store, const Clock& clock) {
     auto until = store.cooldown(name);
     if (until && *until > now)
       runtime.gate->pause_until(std::chrono::steady_clock::now() + (*until - now));
+    if (auto next = store.bucket(name)) {
+      auto ahead = *next - std::chrono::system_clock::now();
+      runtime.gate->continue_bucket(std::chrono::steady_clock::now() +
+                                    std::chrono::duration_cast<std::chrono::steady_clock::duration>(ahead));
+    }
+  }
+}
+
+void save_buckets(Stacks& stacks, Store& store) {
+  auto steady_now = std::chrono::steady_clock::now();
+  auto system_now = std::chrono::system_clock::now();
+  for (auto& [name, runtime] : stacks) {
+    auto next = runtime.gate->bucket_next_due();
+    if (next == RequestGate::TimePoint::min()) continue;  // never used
+    store.set_bucket(name, system_now + std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                                            next - steady_now));
   }
 }
 

@@ -32,7 +32,12 @@ using Stacks = std::map<std::string, StackRuntime>;
 // Throws std::runtime_error when a stack names a backend this build lacks.
 Stacks build_stacks(boost::asio::io_context& io, const Config& config, const Clock& clock);
 
-// Pauses each stack's gate for the cooldown still stored for it.
+// Pauses each stack's gate for the cooldown still stored for it, and
+// continues the token bucket the previous command left.
 void restore_cooldowns(Stacks& stacks, Store& store, const Clock& clock);
+
+// Saves each stack's token bucket for the next command. The bucket is about
+// real time, so it is saved in system time, whatever --now says.
+void save_buckets(Stacks& stacks, Store& store);
 
 }  // namespace passage

@@ -38,6 +38,13 @@ class TokenBucket {
   // token is available now.
   Millis wait_for_token(TimePoint now) const;
 
+  // The bucket's whole state: when the next take is due in theory. Saved
+  // by one process and continued by the next, so that sequential commands
+  // share one bucket instead of each starting full.
+  TimePoint next_due() const { return m_next; }
+  // Continues from a saved state; never makes the bucket fuller.
+  void continue_from(TimePoint next_due) { m_next = std::max(m_next, next_due); }
+
  private:
   std::chrono::nanoseconds m_interval;   // one token's worth of time
   std::chrono::nanoseconds m_tolerance;  // (burst - 1) intervals

@@ -111,7 +111,16 @@ INSERT INTO journal_head (id, seq, hash)
   SELECT 1, seq, hash FROM journal ORDER BY seq DESC LIMIT 1;
 )sql";
 
-constexpr std::string_view k_migrations[] = {k_migration_1, k_migration_2};
+// Each stack's token bucket as the last command left it (system time), so
+// the next command continues it instead of starting with a full burst.
+constexpr std::string_view k_migration_3 = R"sql(
+CREATE TABLE stack_buckets (
+  stack   TEXT PRIMARY KEY,
+  next_at TEXT NOT NULL
+);
+)sql";
+
+constexpr std::string_view k_migrations[] = {k_migration_1, k_migration_2, k_migration_3};
 
 }  // namespace
 

@@ -379,6 +379,22 @@ std::optional<Instant> Store::cooldown(const std::string& stack) {
   return parse_utc(statement.text_at(0));
 }
 
+void Store::set_bucket(const std::string& stack, std::chrono::system_clock::time_point next_at) {
+  auto upsert = m_db.prepare(
+      "INSERT INTO stack_buckets (stack, next_at) VALUES (?, ?) "
+      "ON CONFLICT(stack) DO UPDATE SET next_at = excluded.next_at");
+  upsert.bind(1, stack).bind(2, format_utc(std::chrono::time_point_cast<Millis>(next_at))).run();
+}
+
+std::optional<std::chrono::system_clock::time_point> Store::bucket(const std::string& stack) {
+  auto statement = m_db.prepare("SELECT next_at FROM stack_buckets WHERE stack = ?");
+  statement.bind(1, stack);
+  if (!statement.step()) return std::nullopt;
+  auto at = parse_utc(statement.text_at(0));
+  if (!at) return std::nullopt;
+  return std::chrono::system_clock::time_point(*at);
+}
+
 Store::Breaker Store::breaker() {
   auto statement = m_db.prepare("SELECT tripped, reason FROM breaker WHERE id = 1");
   if (!statement.step()) return {};

@@ -105,6 +105,10 @@ class Store {
   void set_cooldown(const std::string& stack, Instant until);
   std::optional<Instant> cooldown(const std::string& stack);
 
+  // --- per-stack token buckets, continued from one command to the next ---
+  void set_bucket(const std::string& stack, std::chrono::system_clock::time_point next_at);
+  std::optional<std::chrono::system_clock::time_point> bucket(const std::string& stack);
+
   // --- purge breaker ---
   struct Breaker {
     bool tripped = false;
