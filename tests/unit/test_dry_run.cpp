@@ -71,7 +71,11 @@ std::string transcript(Rig& rig, const std::string& domain) {
     out << "request " << (requested.ok() ? "ok" : failure_text(requested)) << ";";
   }
   auto done = rig.run(rig.backend.await_export(domain, k_now + 1h));
-  REQUIRE(done.ok());
+  if (!done.ok()) {
+    // A request refused for good never produces an export.
+    out << "export " << failure_text(done) << ";";
+    return out.str();
+  }
   out << "export " << done.value().export_id << " " << done.value().parts << ";";
   auto evidence =
       rig.run(rig.backend.fetch_export(FetchRequest{domain, done.value(), "space", {}, {}}));
@@ -263,4 +267,23 @@ TEST_CASE("dry-run: fetch_export gives evidence for every part", "[dry_run]") {
     }
     CHECK(bytes == done.value().total_size);
   }
+}
+
+TEST_CASE("dry-run: an export refused for good is never announced done", "[dry_run]") {
+  Rig rig(dry_stack(5));
+  rig.stack.dry_run.permanent_failure_rate = 0.5;
+  DryRunBackend backend{BackendContext{rig.io, rig.stack, rig.clock, rig.gate}};
+  int refused = 0;
+  for (int i = 0; i < 40; ++i) {
+    const std::string domain = "r" + std::to_string(i) + ".example";
+    auto requested = rig.run(backend.request_export(domain));
+    auto done = rig.run(backend.await_export(domain, k_now + 1h));
+    bool refused_for_good = !requested.ok() && requested.failure().kind == Failure::Kind::permanent;
+    if (refused_for_good) {
+      ++refused;
+      REQUIRE_FALSE(done.ok());
+      CHECK(done.failure().kind == Failure::Kind::permanent);
+    }
+  }
+  CHECK(refused > 0);
 }
