@@ -39,13 +39,30 @@ std::vector<char*> c_argv(const std::vector<std::string>& argv) {
   return result;
 }
 
+// The parent's environment with `extra` added or replacing, as
+// NAME=VALUE strings (kept alive by the caller across fork and exec).
+std::vector<std::string> merged_environment(const Environment& extra) {
+  std::vector<std::string> result;
+  auto overridden = [&](const char* entry) {
+    for (const auto& [name, value] : extra)
+      if (std::strncmp(entry, name.c_str(), name.size()) == 0 && entry[name.size()] == '=')
+        return true;
+    return false;
+  };
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry)
+    if (!overridden(*entry)) result.emplace_back(*entry);
+  for (const auto& [name, value] : extra) result.push_back(name + "=" + value);
+  return result;
+}
+
 // In the child: move to `cwd`, wire fds 1 and 2, exec. Exits 127 on failure.
-[[noreturn]] void exec_child(char* const* argv, const char* cwd, int out_fd, int err_fd) {
+[[noreturn]] void exec_child(char* const* argv, char* const* envp, const char* cwd, int out_fd,
+                             int err_fd) {
   if (cwd != nullptr && ::chdir(cwd) != 0) ::_exit(127);
   int devnull = ::open("/dev/null", O_RDONLY);
   if (devnull >= 0) ::dup2(devnull, 0);
   if (::dup2(out_fd, 1) < 0 || ::dup2(err_fd, 2) < 0) ::_exit(127);
-  ::execv(argv[0], argv);
+  ::execve(argv[0], argv, envp);
   ::_exit(127);
 }
 
@@ -90,9 +107,11 @@ bool drain(int out_fd, int err_fd, ProcessResult& result,
 }  // namespace
 
 ProcessResult run_process(const std::vector<std::string>& argv, Millis timeout,
-                          const fs::path& cwd) {
+                          const fs::path& cwd, const Environment& env) {
   if (argv.empty()) throw std::invalid_argument("run_process: empty argv");
   auto args = c_argv(argv);
+  const std::vector<std::string> env_text = merged_environment(env);
+  auto envp = c_argv(env_text);
   const std::string cwd_text = cwd.string();
   int out_pipe[2];
   int err_pipe[2];
@@ -102,8 +121,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, Millis timeout,
   pid_t pid = ::fork();
   if (pid < 0) fail("fork");
   if (pid == 0)
-    exec_child(args.data(), cwd_text.empty() ? nullptr : cwd_text.c_str(), out_pipe[1],
-               err_pipe[1]);
+    exec_child(args.data(), envp.data(), cwd_text.empty() ? nullptr : cwd_text.c_str(),
+               out_pipe[1], err_pipe[1]);
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);
 
@@ -133,9 +152,12 @@ ProcessResult run_process(const std::vector<std::string>& argv, Millis timeout,
 }
 
 BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv, const fs::path& cwd,
-                                     const fs::path& out_file, const fs::path& err_file) {
+                                     const fs::path& out_file, const fs::path& err_file,
+                                     const Environment& env) {
   if (argv.empty()) throw std::invalid_argument("BackgroundProcess: empty argv");
   auto args = c_argv(argv);
+  const std::vector<std::string> env_text = merged_environment(env);
+  auto envp = c_argv(env_text);
   const std::string cwd_text = cwd.string();
   int out_fd = ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (out_fd < 0) fail("open " + out_file.string());
@@ -144,7 +166,8 @@ BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv, const
   m_pid = ::fork();
   if (m_pid < 0) fail("fork");
   if (m_pid == 0)
-    exec_child(args.data(), cwd_text.empty() ? nullptr : cwd_text.c_str(), out_fd, err_fd);
+    exec_child(args.data(), envp.data(), cwd_text.empty() ? nullptr : cwd_text.c_str(), out_fd,
+               err_fd);
   ::close(out_fd);
   ::close(err_fd);
 }
@@ -286,7 +309,7 @@ std::vector<std::string> Workspace::passage_argv(const std::vector<std::string>&
 }
 
 ProcessResult Workspace::passage(const std::vector<std::string>& args, Millis timeout) const {
-  return run_process(passage_argv(args), timeout, m_dir);
+  return run_process(passage_argv(args), timeout, m_dir, m_env);
 }
 
 }  // namespace passage::testing

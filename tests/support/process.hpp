@@ -12,11 +12,16 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace passage::testing {
 
 using Millis = std::chrono::milliseconds;
+
+// Variables a child gets on top of the parent's environment, as
+// {NAME, VALUE}; a NAME already set is replaced.
+using Environment = std::vector<std::pair<std::string, std::string>>;
 
 struct ProcessResult {
   int exit_code = -1;  // -1 when the child did not exit normally
@@ -29,15 +34,18 @@ struct ProcessResult {
 // Runs argv (argv[0] is a path; no shell, no PATH search) in `cwd` (empty:
 // the current directory), capturing stdout and stderr. A child still
 // running after `timeout` is killed with SIGKILL and reported `timed_out`.
+// `env` is added to the inherited environment.
 ProcessResult run_process(const std::vector<std::string>& argv, Millis timeout,
-                          const std::filesystem::path& cwd = {});
+                          const std::filesystem::path& cwd = {}, const Environment& env = {});
 
 // A child started in the background, its stdout and stderr going to files
-// (a pipe nobody reads would block it). The destructor kills and reaps it.
+// (a pipe nobody reads would block it), `env` added to the inherited
+// environment. The destructor kills and reaps it.
 class BackgroundProcess {
  public:
   BackgroundProcess(const std::vector<std::string>& argv, const std::filesystem::path& cwd,
-                    const std::filesystem::path& out_file, const std::filesystem::path& err_file);
+                    const std::filesystem::path& out_file, const std::filesystem::path& err_file,
+                    const Environment& env = {});
   ~BackgroundProcess();
   BackgroundProcess(const BackgroundProcess&) = delete;
   BackgroundProcess& operator=(const BackgroundProcess&) = delete;
@@ -98,11 +106,17 @@ class Workspace {
 
   // argv for the passage binary with `args`, then `--config c.yaml`.
   std::vector<std::string> passage_argv(const std::vector<std::string>& args) const;
-  // Runs passage in this directory.
+  // Runs passage in this directory, with environment().
   ProcessResult passage(const std::vector<std::string>& args, Millis timeout = Millis(120000)) const;
+
+  // Variables every passage child of this workspace gets (e.g. the
+  // variable a config's passphrase_env names). Empty by default.
+  const Environment& environment() const { return m_env; }
+  void set_environment(Environment env) { m_env = std::move(env); }
 
  private:
   std::filesystem::path m_dir;
+  Environment m_env;
 };
 
 // The generated login of account number `n` (1-based), e.g. "u0007".
