@@ -71,6 +71,7 @@ struct Account {
   Evidence evidence;
   std::optional<Instant> grace_end;
   std::optional<date::year_month_day> told_deletion_date;
+  std::optional<CalendarSpan> reminded;  // the last deletion reminder sent for grace_end
   std::optional<Instant> purged_at;
   std::string purge_kind;           // "deleted" or "already_gone"
   int reexports = 0;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "engine/lifecycle/reminders.hpp"
 #include "engine/sched/backoff.hpp"
 
 namespace passage {
@@ -343,8 +344,11 @@ Transition enter_grace(const Account& account, const Policy& policy) {
   Instant end = account.grace_end.value_or(
       grace_end_for(account.verified_at.value_or(Instant{}), account.departure_date, policy));
   transition.next.grace_end = end;
-  transition.next.due_at = end;
+  transition.next.reminded.reset();
   transition.next.attempts = 0;
+  // The earliest reminder not sent (even a past one: then the latest due
+  // one goes at once), or the end.
+  transition.next.due_at = next_grace_timer(transition.next, Instant{}, policy);
   return transition;
 }
 
@@ -395,10 +399,55 @@ StepResult notified_failure(const Account& account, const Event& event, Instant 
   return retry_or_fail(account, State::notified, event, now, policy);
 }
 
-StepResult grace_due(const Account& account, const Event&, Instant now, const Policy&) {
-  if (account.grace_end && now < *account.grace_end) return Refusal{"grace has not ended"};
-  Transition transition = move_to(account, State::purge_due, "grace ended");
-  transition.next.due_at.reset();
+// Before the end: tell a new deletion date, or the latest due reminder;
+// at the end: due for the purge.
+StepResult grace_due(const Account& account, const Event&, Instant now, const Policy& policy) {
+  if (!account.grace_end || now >= *account.grace_end) {
+    Transition transition = move_to(account, State::purge_due, "grace ended");
+    transition.next.due_at.reset();
+    return transition;
+  }
+  if (deletion_date_untold(account, policy) || due_reminder(account, now, policy)) {
+    Transition transition = stay(account, "reminding the deletion date");
+    transition.journal_kind.clear();
+    transition.effects = {Effect::send_reminder};
+    return transition;
+  }
+  Transition transition = stay(account, "waiting");
+  transition.journal_kind.clear();
+  transition.next.due_at = next_grace_timer(account, now, policy);
+  return transition;
+}
+
+StepResult grace_notice_sent(const Account& account, const Event&, Instant now,
+                             const Policy& policy) {
+  Transition transition = stay(account, "deletion date told: " +
+                                            format_date(local_date(*account.grace_end, policy.zone)));
+  transition.next.told_deletion_date = local_date(*account.grace_end, policy.zone);
+  // Every reminder whose time has come counts as sent: only the latest goes.
+  if (auto latest = due_reminder(account, now, policy)) transition.next.reminded = latest;
+  transition.next.attempts = 0;
+  transition.next.due_at = next_grace_timer(transition.next, now, policy);
+  return transition;
+}
+
+// A reminder that cannot be sent is retried within the budget, then given
+// up: the person was told the date with the first notice. A refusal for
+// good is FAILED notice_refused: never purged until a person acts.
+StepResult grace_failure(const Account& account, const Event& event, Instant now,
+                         const Policy& policy) {
+  if (event.failure == FailureKind::permanent) return fail(account, "notice_refused");
+  Transition transition = stay(account, "reminder not sent: " + failure_reason(event));
+  transition.next.attempts = account.attempts + 1;
+  if (transition.next.attempts >= policy.retry_budget) {
+    transition.next.attempts = 0;
+    transition.next.told_deletion_date = local_date(*account.grace_end, policy.zone);
+    if (auto latest = due_reminder(account, now, policy)) transition.next.reminded = latest;
+    transition.next.due_at = next_grace_timer(transition.next, now, policy);
+    return transition;
+  }
+  Millis delay = full_jitter_backoff(account.attempts, policy.backoff_base, policy.backoff_cap, event.jitter);
+  transition.next.due_at = std::min(now + delay, *account.grace_end);
   return transition;
 }
 
@@ -477,6 +526,8 @@ constexpr Row k_table[] = {
     {State::notified, EventKind::activity_stale, stale},
     {State::notified, EventKind::failure, notified_failure},
     {State::grace, EventKind::due, grace_due},
+    {State::grace, EventKind::notice_sent, grace_notice_sent},
+    {State::grace, EventKind::failure, grace_failure},
     {State::purge_due, EventKind::purged, purge_done},
     {State::purge_due, EventKind::already_gone, purge_done},
     {State::purge_due, EventKind::interlock_failed, purge_interlock},
@@ -525,6 +576,7 @@ bool runner_acts_on(State state) {
     case State::invited:
     case State::verified:
     case State::notified:
+    case State::grace:
     case State::retry_wait:
       return true;
     default:

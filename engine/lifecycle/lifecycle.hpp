@@ -69,6 +69,7 @@ enum class Effect {
   announce_user_move, // tell the backend an invitation is out (dry-run people)
   poll_move,          // GET the source; lookup_moved or lookup_ok
   send_notice,        // the notice of the current state (export ready, moved)
+  send_reminder,      // GRACE: tell the deletion date (a reminder, or a new date)
   check_activity,     // read last-activity, report activity_clean or activity_stale
 };
 
@@ -81,6 +82,7 @@ struct Policy {
   CalendarSpan grace{1, SpanUnit::month};
   CalendarSpan fallback_before_departure{7, SpanUnit::day};
   CalendarSpan max_postpone{60, SpanUnit::day};
+  std::vector<CalendarSpan> reminders{{7, SpanUnit::day}, {1, SpanUnit::day}};
   Millis export_deadline = std::chrono::hours(2);
   Millis import_deadline = std::chrono::hours(3);
   Millis poll_interval = std::chrono::hours(1);

@@ -41,11 +41,14 @@ StepResult release(const Account& account, const Event& event, Instant now, cons
   bool deletion_side = back == State::grace || back == State::purge_due;
   if (deletion_side) {
     Instant end = account.grace_end.value_or(now);
-    if (end <= now) end = now + policy.release_grace;
+    if (end <= now) {
+      // A new deletion date: the GRACE timer, due now, tells the person.
+      end = now + policy.release_grace;
+      transition.next.reminded.reset();
+    }
     transition.next.state = State::grace;
     transition.next.grace_end = end;
-    transition.next.due_at = end;
-    transition.next.told_deletion_date = local_date(end, policy.zone);
+    transition.next.due_at = now;
   }
   if (back == State::retry_wait) transition.next.due_at = now;
   return transition;
@@ -91,12 +94,13 @@ StepResult postpone(const Account& account, const Event& event, Instant now, con
                    " beyond the date the person was told (" + format_date(told) + ")"};
   Transition transition{account, {}, "support", {}};
   transition.next.grace_end = wanted;
-  transition.next.told_deletion_date = local_date(wanted, policy.zone);
+  transition.next.reminded.reset();  // reminders re-armed for the new date
   if (account.state == State::purge_due) transition.next.state = State::grace;
-  if (transition.next.state == State::grace) transition.next.due_at = wanted;
+  // In GRACE the timer, due now, tells the person the new date; earlier
+  // states tell it when the grace period starts.
+  if (transition.next.state == State::grace) transition.next.due_at = now;
   transition.journal_detail = "deletion postponed to " + format_date(local_date(wanted, policy.zone)) +
                               ": " + event.detail;
-  (void)now;
   return transition;
 }
 
@@ -160,6 +164,7 @@ const char* to_string(Effect effect) {
     case Effect::announce_user_move: return "announce_user_move";
     case Effect::poll_move: return "poll_move";
     case Effect::send_notice: return "send_notice";
+    case Effect::send_reminder: return "send_reminder";
     case Effect::check_activity: return "check_activity";
   }
   return "unknown";

@@ -3,6 +3,7 @@
 
 #include <boost/asio/use_awaitable.hpp>
 
+#include "engine/lifecycle/reminders.hpp"
 #include "engine/notices/notices.hpp"
 #include "engine/sched/export_window.hpp"
 #include "engine/sched/runner_impl.hpp"
@@ -66,6 +67,15 @@ std::optional<IntentSpec> Runner::intent_for(const Account& account,
   if (contains(effects, Effect::start_move))
     return IntentSpec{"import", "import:" + account.domain + ":" +
                                     std::to_string(m_store.count_intents(account.id, "import") + 1)};
+  if (contains(effects, Effect::send_reminder)) {
+    // Two reminders share kind and date: the key also says which one.
+    auto latest = due_reminder(account, m_clock.now(), stack_of(account).policy);
+    std::string which = latest ? std::to_string(std::chrono::duration_cast<std::chrono::hours>(
+                                                    approximate_length(*latest)).count()) + "h"
+                               : std::string("date");
+    return IntentSpec{"notice", message_id_for("deletion_reminder-" + which, account,
+                                               local_date(*account.grace_end, m_config.zone))};
+  }
   if (contains(effects, Effect::send_notice) || contains(effects, Effect::send_invitation)) {
     std::string kind = contains(effects, Effect::send_invitation) ? "move_instructions"
                                                                    : notice_kind(account);
@@ -142,6 +152,8 @@ asio::awaitable<std::optional<Event>> Runner::perform(Account& account,
       case Effect::announce_user_move:
         backend.expect_user_move(account.domain);
         break;
+      case Effect::send_reminder:
+        co_return co_await do_notice(account, "deletion_reminder", intent_key);
       case Effect::send_notice:
         co_return co_await do_notice(account, notice_kind(account), intent_key);
       case Effect::check_activity:

@@ -120,7 +120,13 @@ CREATE TABLE stack_buckets (
 );
 )sql";
 
-constexpr std::string_view k_migrations[] = {k_migration_1, k_migration_2, k_migration_3};
+// The last deletion reminder sent for the current deletion date.
+constexpr std::string_view k_migration_4 = R"sql(
+ALTER TABLE accounts ADD COLUMN reminded TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr std::string_view k_migrations[] = {k_migration_1, k_migration_2, k_migration_3,
+                                             k_migration_4};
 
 }  // namespace
 

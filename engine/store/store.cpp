@@ -13,7 +13,7 @@ constexpr const char* k_account_columns = R"sql(
   a.admin_move, a.departure_date, a.reason, a.stack, a.state, a.held_from, a.retry_step,
   a.state_reason, a.due_at, a.attempts, a.blocked_since, a.move_deadline, a.fallback_export,
   a.delivery, a.export_id, a.export_completed_at, a.verified_at, a.evidence, a.grace_end,
-  a.told_deletion_date, a.purged_at, a.purge_kind, a.reexports, a.export_doc,
+  a.told_deletion_date, a.purged_at, a.purge_kind, a.reexports, a.export_doc, a.reminded,
   (SELECT MAX(i.created_at) FROM intents i WHERE i.account_id = a.id AND i.kind IN ('export', 'import')
      AND (i.outcome IS NULL OR i.outcome <> 'not_queued'))
 )sql";
@@ -74,7 +74,8 @@ Account account_from_row(const Statement& row) {
   account.purge_kind = row.text_at(29);
   account.reexports = static_cast<int>(row.int_at(30));
   account.export_doc = row.text_at(31);
-  account.last_export_request = instant_at(row, 32);
+  account.reminded = parse_span(row.text_at(32));
+  account.last_export_request = instant_at(row, 33);
   return account;
 }
 
@@ -237,7 +238,7 @@ std::vector<Account> Store::due_for_runner(Instant now, std::optional<std::int64
                                            int limit) {
   std::string where =
       "WHERE a.state IN ('QUEUED','EXPORTING','VERIFYING','MOVING','INVITED','VERIFIED',"
-      "'NOTIFIED','RETRY_WAIT') AND a.due_at IS NOT NULL AND a.due_at <= ?";
+      "'NOTIFIED','GRACE','RETRY_WAIT') AND a.due_at IS NOT NULL AND a.due_at <= ?";
   std::vector<std::string> binds{format_utc(now)};
   if (campaign_id) {
     where += " AND a.campaign_id = ?";
@@ -260,7 +261,7 @@ std::vector<Account> Store::in_state(State state, std::optional<std::int64_t> ca
 std::optional<Instant> Store::next_runner_due(std::optional<std::int64_t> campaign_id) {
   std::string sql =
       "SELECT MIN(due_at) FROM accounts WHERE state IN ('QUEUED','EXPORTING','VERIFYING',"
-      "'MOVING','INVITED','VERIFIED','NOTIFIED','RETRY_WAIT') AND due_at IS NOT NULL";
+      "'MOVING','INVITED','VERIFIED','NOTIFIED','GRACE','RETRY_WAIT') AND due_at IS NOT NULL";
   if (campaign_id) sql += " AND campaign_id = " + std::to_string(*campaign_id);
   auto statement = m_db.prepare(sql);
   if (!statement.step() || statement.is_null(0)) return std::nullopt;
@@ -284,7 +285,7 @@ void Store::write_account(const Account& account, Instant now) {
       attempts = ?, blocked_since = ?, move_deadline = ?, fallback_export = ?, delivery = ?,
       export_id = ?, export_completed_at = ?, verified_at = ?, evidence = ?, grace_end = ?,
       told_deletion_date = ?, purged_at = ?, purge_kind = ?, reexports = ?, updated_at = ?,
-      export_doc = ?
+      export_doc = ?, reminded = ?
     WHERE id = ?)sql");
   update.bind(1, to_string(account.state)).bind(2, text_of(account.held_from))
       .bind(3, text_of(account.retry_step)).bind(4, account.state_reason)
@@ -300,7 +301,8 @@ void Store::write_account(const Account& account, Instant now) {
     update.bind_null(16);
   update.bind(17, text_of(account.purged_at)).bind(18, account.purge_kind)
       .bind(19, account.reexports).bind(20, format_utc(now)).bind(21, account.export_doc)
-      .bind(22, account.id);
+      .bind(22, account.reminded ? to_string(*account.reminded) : std::string())
+      .bind(23, account.id);
   update.run();
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engine/lifecycle/lifecycle.hpp"
+#include "engine/lifecycle/reminders.hpp"
 
 using namespace passage;
 using namespace std::chrono_literals;
@@ -194,6 +195,8 @@ const std::set<std::pair<State, EventKind>> k_allowed = {
     {State::notified, EventKind::activity_stale},
     {State::notified, EventKind::failure},
     {State::grace, EventKind::due},
+    {State::grace, EventKind::notice_sent},
+    {State::grace, EventKind::failure},
     {State::purge_due, EventKind::purged},
     {State::purge_due, EventKind::already_gone},
     {State::purge_due, EventKind::interlock_failed},
@@ -208,7 +211,7 @@ const std::set<std::pair<State, EventKind>> k_allowed = {
 
 TEST_CASE("every state and runner event outside the table is refused, the rest accepted",
           "[lifecycle]") {
-  CHECK(k_allowed.size() == 40);
+  CHECK(k_allowed.size() == 42);
   Instant after_grace = local("2027-03-01T00:00:00");
   int accepted = 0;
   for (State state : k_states) {
@@ -227,7 +230,7 @@ TEST_CASE("every state and runner event outside the table is refused, the rest a
       }
     }
   }
-  CHECK(accepted == 40);
+  CHECK(accepted == 42);
 }
 
 TEST_CASE("a refused event leaves nothing to commit", "[lifecycle]") {
@@ -866,7 +869,8 @@ TEST_CASE("NOTIFIED due goes to GRACE for a move or without final export", "[lif
     account.evidence = Evidence{"moved", {}, {}};
     Transition t = step(account, event(EventKind::due), departure);
     CHECK(name(t.next.state) == "GRACE");
-    CHECK(text(t.next.due_at) == text(local("2027-02-15T00:00:00")));
+    // The timer: the first reminder, 7 days before the end.
+    CHECK(text(t.next.due_at) == text(local("2027-02-08T00:00:00")));
     CHECK(t.effects.empty());
   }
   SECTION("export.final_export: none") {
@@ -884,7 +888,7 @@ TEST_CASE("NOTIFIED activity_clean: GRACE until grace end", "[lifecycle]") {
   Transition t = step(account, event(EventKind::activity_clean), local("2027-01-15T00:05:00"));
   CHECK(name(t.next.state) == "GRACE");
   CHECK(local_text(t.next.grace_end) == "2027-02-15T00:00:00");
-  CHECK(local_text(t.next.due_at) == "2027-02-15T00:00:00");
+  CHECK(local_text(t.next.due_at) == "2027-02-08T00:00:00");
   CHECK(t.next.attempts == 0);
 }
 
@@ -953,9 +957,15 @@ Account purge_due_account() {
 
 }  // namespace
 
-TEST_CASE("GRACE due is refused before grace end, PURGE_DUE from it on", "[lifecycle]") {
+TEST_CASE("GRACE due before grace end waits for the next reminder, PURGE_DUE from the end on",
+          "[lifecycle]") {
   Instant end = local("2027-02-15T00:00:00");
-  CHECK(refused(grace_account(), event(EventKind::due), end - 1ms));
+  Account told = grace_account();
+  told.told_deletion_date = date::year_month_day{date::year{2027} / 2 / 15};
+  Transition early = step(told, event(EventKind::due), local("2027-02-01T00:00:00"));
+  CHECK(name(early.next.state) == "GRACE");
+  CHECK(early.effects.empty());
+  CHECK(local_text(early.next.due_at) == "2027-02-08T00:00:00");
   Transition t = step(grace_account(), event(EventKind::due), end);
   CHECK(name(t.next.state) == "PURGE_DUE");
   CHECK_FALSE(t.next.due_at);
@@ -1053,7 +1063,7 @@ TEST_CASE("first_due: departure minus lead at local midnight, or now", "[lifecyc
 TEST_CASE("runner_acts_on: the states with a runner timer", "[lifecycle]") {
   const std::set<State> expected = {State::queued,   State::exporting, State::verifying,
                                     State::moving,   State::invited,   State::verified,
-                                    State::notified, State::retry_wait};
+                                    State::notified, State::grace,     State::retry_wait};
   for (State state : k_states) {
     INFO(name(state));
     CHECK(runner_acts_on(state) == (expected.count(state) == 1));
@@ -1109,7 +1119,8 @@ TEST_CASE("release into GRACE or PURGE_DUE keeps a future grace end", "[lifecycl
     Transition t = step(held, event(EventKind::release), now);
     CHECK(name(t.next.state) == "GRACE");
     CHECK(local_text(t.next.grace_end) == "2027-02-15T00:00:00");
-    CHECK(local_text(t.next.due_at) == "2027-02-15T00:00:00");
+    // Timers re-evaluated at now: reminders and the end follow from there.
+    CHECK(text(t.next.due_at) == text(now));
   }
 }
 
@@ -1122,9 +1133,9 @@ TEST_CASE("release into GRACE or PURGE_DUE after grace end: now + 7 days in GRAC
     Transition t = step(held, event(EventKind::release), now);
     CHECK(name(t.next.state) == "GRACE");
     CHECK(text(t.next.grace_end) == text(now + std::chrono::days(7)));
-    CHECK(text(t.next.due_at) == text(now + std::chrono::days(7)));
-    REQUIRE(t.next.told_deletion_date);
-    CHECK(format_date(*t.next.told_deletion_date) == "2027-03-09");
+    // Due now: the GRACE timer tells the person the new date.
+    CHECK(text(t.next.due_at) == text(now));
+    CHECK(deletion_date_untold(t.next, policy()));
   }
 }
 
@@ -1196,12 +1207,13 @@ TEST_CASE("postpone only later, at most max_postpone beyond the told date", "[li
 
     Transition t = step(account, at_event(EventKind::postpone, cap), now);
     CHECK(text(t.next.grace_end) == text(cap));
-    REQUIRE(t.next.told_deletion_date);
-    CHECK(format_date(*t.next.told_deletion_date) == "2027-04-16");
+    // Not told yet: the GRACE timer tells the new date.
+    CHECK(deletion_date_untold(t.next, policy()));
+    CHECK_FALSE(t.next.reminded);
     CHECK(t.journal_kind == "support");
     if (state == State::grace || state == State::purge_due) {
       CHECK(name(t.next.state) == "GRACE");
-      CHECK(text(t.next.due_at) == text(cap));
+      CHECK(text(t.next.due_at) == text(now));
     } else {
       CHECK(name(t.next.state) == name(state));
     }
@@ -1231,4 +1243,67 @@ TEST_CASE("postpone is refused where no deletion is scheduled", "[lifecycle]") {
     INFO(name(state));
     CHECK(refused(rich_account(state), at_event(EventKind::postpone, wanted), now_default()));
   }
+}
+
+// --- deletion reminders ----------------------------------------------------------
+
+TEST_CASE("GRACE reminders: 7 days then 1 day before the end, only the latest when late",
+          "[lifecycle]") {
+  Account account = grace_account();
+  account.told_deletion_date = date::year_month_day{date::year{2027} / 2 / 15};
+  SECTION("the 7-day reminder") {
+    Instant at = local("2027-02-08T00:00:00");
+    Transition due = step(account, event(EventKind::due), at);
+    CHECK(effects(due.effects) == Names{"send_reminder"});
+    Transition sent = step(due.next, event(EventKind::notice_sent), at);
+    REQUIRE(sent.next.reminded);
+    CHECK(to_string(*sent.next.reminded) == "7 days");
+    CHECK(local_text(sent.next.due_at) == "2027-02-14T00:00:00");
+    Transition one_day = step(sent.next, event(EventKind::due), local("2027-02-14T00:00:00"));
+    CHECK(effects(one_day.effects) == Names{"send_reminder"});
+    Transition last = step(one_day.next, event(EventKind::notice_sent), local("2027-02-14T00:00:00"));
+    CHECK(to_string(*last.next.reminded) == "1 day");
+    CHECK(local_text(last.next.due_at) == "2027-02-15T00:00:00");
+  }
+  SECTION("both due at once: only the 1-day one") {
+    Instant late = local("2027-02-14T12:00:00");
+    REQUIRE(due_reminder(account, late, policy()));
+    CHECK(to_string(*due_reminder(account, late, policy())) == "1 day");
+    Transition sent = step(account, event(EventKind::notice_sent), late);
+    CHECK(to_string(*sent.next.reminded) == "1 day");
+    CHECK_FALSE(due_reminder(sent.next, late, policy()));
+    CHECK(local_text(sent.next.due_at) == "2027-02-15T00:00:00");
+  }
+  SECTION("none after the end") {
+    CHECK_FALSE(due_reminder(account, local("2027-02-15T00:00:00"), policy()));
+  }
+}
+
+TEST_CASE("GRACE with a deletion date not yet told tells it first", "[lifecycle]") {
+  Account account = grace_account();
+  account.told_deletion_date = date::year_month_day{date::year{2027} / 2 / 10};
+  Transition due = step(account, event(EventKind::due), local("2027-02-01T00:00:00"));
+  CHECK(effects(due.effects) == Names{"send_reminder"});
+  Transition sent = step(due.next, event(EventKind::notice_sent), local("2027-02-01T00:00:00"));
+  REQUIRE(sent.next.told_deletion_date);
+  CHECK(format_date(*sent.next.told_deletion_date) == "2027-02-15");
+  CHECK_FALSE(sent.next.reminded);
+}
+
+TEST_CASE("GRACE reminder refused for good: FAILED notice_refused, retried otherwise",
+          "[lifecycle]") {
+  Account account = grace_account();
+  Instant now = local("2027-02-08T00:00:00");
+  Event refused_event = event(EventKind::failure);
+  refused_event.failure = FailureKind::permanent;
+  Transition refused = step(account, refused_event, now);
+  CHECK(name(refused.next.state) == "FAILED");
+  CHECK(refused.next.state_reason == "notice_refused");
+  Event later = event(EventKind::failure);
+  later.failure = FailureKind::retryable;
+  Transition retried = step(account, later, now);
+  CHECK(name(retried.next.state) == "GRACE");
+  CHECK(retried.next.attempts == 1);
+  REQUIRE(retried.next.due_at);
+  CHECK(*retried.next.due_at >= now);
 }

@@ -269,7 +269,7 @@ TEST_CASE("due_for_runner: due runner states only, earliest first, by campaign",
       f.store.create_campaign("autumn", "a.csv", {new_account("z", k_t0 + 2min)}, k_t0, "admin");
   auto ids = f.store.accounts_of(spring);
   // e: a state the runner does not act on, though its timer is due.
-  force(f.store, ids[4].id, State::grace, k_t0);
+  force(f.store, ids[4].id, State::purge_due, k_t0);
 
   Instant now = k_t0 + 5min;
   CHECK(logins(f.store.due_for_runner(now, std::nullopt, 100)) ==
@@ -284,7 +284,7 @@ TEST_CASE("due_for_runner: due runner states only, earliest first, by campaign",
   SECTION("every runner state is picked up, no other") {
     const std::vector<State> runner = {State::queued,   State::exporting, State::verifying,
                                        State::moving,   State::invited,   State::verified,
-                                       State::notified, State::retry_wait};
+                                       State::notified, State::grace,     State::retry_wait};
     for (State state : k_all_states) {
       INFO(name(state));
       force(f.store, ids[1].id, state, k_t0 + 1min);
@@ -297,10 +297,10 @@ TEST_CASE("due_for_runner: due runner states only, earliest first, by campaign",
     CHECK(logins(f.store.due_for_runner(now, spring, 100)) == std::vector<std::string>{"c", "a"});
   }
   SECTION("in_state and state_counts") {
-    CHECK(logins(f.store.in_state(State::grace)) == std::vector<std::string>{"e"});
+    CHECK(logins(f.store.in_state(State::purge_due)) == std::vector<std::string>{"e"});
     auto counts = f.store.state_counts(spring);
     CHECK(counts[State::queued] == 4);
-    CHECK(counts[State::grace] == 1);
+    CHECK(counts[State::purge_due] == 1);
     CHECK(counts[State::purged] == 0);
   }
 }
