@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "engine/app/app.hpp"
+#include "engine/sched/archive_retention.hpp"
 #include "engine/sched/purge.hpp"
 #include "engine/sched/runner.hpp"
 
@@ -44,7 +45,12 @@ int purge_once(AppContext& app, const std::string& actor) {
   PurgeOptions options{app.line().dry_run, actor};
   PurgeReport report = purge_night(app.config(), app.store(), app.clock(), options);
   print_purge(app, report, options.dry_run);
-  if (!options.dry_run) write_purge_report(app, report);
+  if (!options.dry_run) {
+    write_purge_report(app, report);
+    int removed = remove_expired_archives(app.config(), app.store(), app.clock().now(), actor);
+    if (removed > 0 && !app.line().quiet)
+      app.out() << removed << " archives removed after their retention period\n";
+  }
   if (report.tripped) {
     app.err() << "passage: purge: breaker tripped: " << report.reason << '\n';
     return k_exit_breaker;
