@@ -10,6 +10,7 @@ namespace {
 
 using BackendFactory = std::unique_ptr<Backend> (*)(const BackendContext&);
 using NotifierFactory = std::unique_ptr<Notifier> (*)(const NotifyConfig&);
+using DirectoryFactory = std::unique_ptr<Directory> (*)(const DirectoryConfig&);
 
 struct BackendEntry {
   const char* name;
@@ -21,6 +22,12 @@ struct NotifierEntry {
   const char* name;
   const char* description;
   NotifierFactory make;
+};
+
+struct DirectoryEntry {
+  const char* name;
+  const char* description;
+  DirectoryFactory make;
 };
 
 std::unique_ptr<Notifier> make_outbox(const NotifyConfig& notify) {
@@ -35,6 +42,11 @@ constexpr BackendEntry k_backends[] = {
 
 constexpr NotifierEntry k_notifiers[] = {
     {"outbox", "one .eml file per notice in notify.dir", make_outbox},
+};
+
+constexpr DirectoryEntry k_directories[] = {
+    {"csv", "a login,status file (active|departed), read once per purge", make_csv_directory},
+    {"ldap", "an LDAP search per login (libldap, LDAPv3, simple bind)", make_ldap_directory},
 };
 
 struct OtherEntry {
@@ -54,6 +66,8 @@ std::vector<PluginInfo> plugin_table() {
   std::vector<PluginInfo> table;
   for (const auto& entry : k_backends) table.push_back({"backend", entry.name, entry.description});
   for (const auto& entry : k_notifiers) table.push_back({"notifier", entry.name, entry.description});
+  for (const auto& entry : k_directories)
+    table.push_back({"directory", entry.name, entry.description});
   for (const auto& entry : k_reporters) table.push_back({entry.kind, entry.name, entry.description});
   return table;
 }
@@ -67,6 +81,13 @@ std::unique_ptr<Backend> make_backend(const std::string& name, const BackendCont
 std::unique_ptr<Notifier> make_notifier(const NotifyConfig& notify) {
   for (const auto& entry : k_notifiers)
     if (notify.notifier == entry.name) return entry.make(notify);
+  return nullptr;
+}
+
+std::unique_ptr<Directory> make_directory(const std::optional<DirectoryConfig>& directory) {
+  if (!directory) return nullptr;
+  for (const auto& entry : k_directories)
+    if (directory->provider == entry.name) return entry.make(*directory);
   return nullptr;
 }
 

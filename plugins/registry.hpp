@@ -4,10 +4,12 @@
 // plugin is one line here, and the same table prints `passage plugins`.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "plugins/backends/backend.hpp"
+#include "plugins/directories/directory.hpp"
 #include "plugins/notifiers/notifier.hpp"
 
 namespace passage {
@@ -25,5 +27,9 @@ std::unique_ptr<Backend> make_backend(const std::string& name, const BackendCont
 
 // nullptr when no notifier of that name exists.
 std::unique_ptr<Notifier> make_notifier(const NotifyConfig& notify);
+
+// The directory of `directory.provider`; nullptr when none is configured
+// (the directory interlock is then off) or the provider is unknown.
+std::unique_ptr<Directory> make_directory(const std::optional<DirectoryConfig>& directory);
 
 }  // namespace passage

@@ -43,7 +43,7 @@ class Purge {
   Purge(const Config& config, Store& store, const Clock& clock, const PurgeOptions& options)
       : m_config(config), m_store(store), m_clock(clock), m_options(options),
         m_stacks(build_stacks(m_io, config, clock)), m_notifier(make_notifier(config.notify)),
-        m_random(std::random_device{}()) {
+        m_directory(make_directory(config.directory)), m_random(std::random_device{}()) {
     restore_cooldowns(m_stacks, m_store, m_clock);
   }
 
@@ -83,6 +83,8 @@ class Purge {
       report.reason = std::to_string(counted) + " of " + std::to_string(report.due) +
                       " due accounts failed an interlock (more than " +
                       std::to_string(static_cast<int>(allowed)) + " allowed)";
+      if (m_directory && !m_directory->error().empty())
+        report.reason += "; directory: " + m_directory->error();
       if (!m_options.dry_run) m_store.set_breaker(true, report.reason, m_clock.now(), m_options.actor);
       return report;
     }
@@ -134,6 +136,14 @@ class Purge {
     if (!account.grace_end || *account.grace_end > now) {
       verdict.interlock = "grace_not_ended";
       co_return;
+    }
+    if (m_directory) {
+      // A blocking lookup on this thread: backend reads in flight wait meanwhile.
+      DirectoryStatus status = m_directory->status(account.login);
+      if (status != DirectoryStatus::departed) {
+        verdict.interlock = std::string("directory_") + status_name(status);
+        co_return;
+      }
     }
     Backend& backend = *m_stacks.at(account.stack).backend;
     auto info = co_await read_with_retries([&] { return backend.lookup(account.domain); });
@@ -275,6 +285,7 @@ class Purge {
   asio::io_context m_io;
   Stacks m_stacks;
   std::unique_ptr<Notifier> m_notifier;
+  std::unique_ptr<Directory> m_directory;  // nullptr: the directory interlock is off
   std::mt19937_64 m_random;
   std::vector<Account> m_pretend_due;
 };
