@@ -3,13 +3,14 @@
 #include "plugins/backends/cozy_admin.hpp"
 #include "plugins/backends/dry_run.hpp"
 #include "plugins/notifiers/outbox.hpp"
+#include "plugins/notifiers/smtp.hpp"
 
 namespace passage {
 
 namespace {
 
 using BackendFactory = std::unique_ptr<Backend> (*)(const BackendContext&);
-using NotifierFactory = std::unique_ptr<Notifier> (*)(const NotifyConfig&);
+using NotifierFactory = std::unique_ptr<Notifier> (*)(const NotifyConfig&, boost::asio::io_context&);
 using DirectoryFactory = std::unique_ptr<Directory> (*)(const DirectoryConfig&);
 
 struct BackendEntry {
@@ -30,7 +31,7 @@ struct DirectoryEntry {
   DirectoryFactory make;
 };
 
-std::unique_ptr<Notifier> make_outbox(const NotifyConfig& notify) {
+std::unique_ptr<Notifier> make_outbox(const NotifyConfig& notify, boost::asio::io_context&) {
   return make_outbox_notifier(notify.dir);
 }
 
@@ -42,6 +43,7 @@ constexpr BackendEntry k_backends[] = {
 
 constexpr NotifierEntry k_notifiers[] = {
     {"outbox", "one .eml file per notice in notify.dir", make_outbox},
+    {"smtp", "libcurl SMTP to notify.smtp_url (STARTTLS), rate-limited by notify.rate", make_smtp_notifier},
 };
 
 constexpr DirectoryEntry k_directories[] = {
@@ -78,9 +80,9 @@ std::unique_ptr<Backend> make_backend(const std::string& name, const BackendCont
   return nullptr;
 }
 
-std::unique_ptr<Notifier> make_notifier(const NotifyConfig& notify) {
+std::unique_ptr<Notifier> make_notifier(const NotifyConfig& notify, boost::asio::io_context& io) {
   for (const auto& entry : k_notifiers)
-    if (notify.notifier == entry.name) return entry.make(notify);
+    if (notify.notifier == entry.name) return entry.make(notify, io);
   return nullptr;
 }
 

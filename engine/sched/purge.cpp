@@ -42,7 +42,7 @@ class Purge {
  public:
   Purge(const Config& config, Store& store, const Clock& clock, const PurgeOptions& options)
       : m_config(config), m_store(store), m_clock(clock), m_options(options),
-        m_stacks(build_stacks(m_io, config, clock)), m_notifier(make_notifier(config.notify)),
+        m_stacks(build_stacks(m_io, config, clock)), m_notifier(make_notifier(config.notify, m_io)),
         m_directory(make_directory(config.directory)), m_random(std::random_device{}()) {
     restore_cooldowns(m_stacks, m_store, m_clock);
   }

@@ -25,7 +25,7 @@ Runner::Runner(const Config& config, Store& store, const Clock& clock, const Run
   for (const StackConfig& stack : config.stacks)
     capacity += stack.max_in_flight * 2 + stack.max_exports_in_flight;
   m_max_active = std::max(8, capacity);
-  m_notifier = make_notifier(config.notify);
+  m_notifier = make_notifier(config.notify, m_io);
   if (!m_notifier) throw std::runtime_error("notifier " + config.notify.notifier + " is not available");
 }
 
