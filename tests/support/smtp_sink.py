@@ -16,12 +16,26 @@ a temporary name and renamed, so a reader never sees half a message:
 
 A recipient containing "refuse" is answered 550, one containing "later"
 451; the message is then not stored for that recipient.
+
+The sink ends with its parent (a test that crashed leaves no server behind).
 """
 
 import asyncio
+import ctypes
 import itertools
 import os
+import signal
 import sys
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent():
+    parent = os.getppid()
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before prctl
+        sys.exit(1)
 
 from aiosmtpd.smtp import SMTP
 
@@ -70,4 +84,5 @@ async def main(folder):
 if __name__ == "__main__":
     if len(sys.argv) != 2:
         sys.exit("usage: smtp_sink.py FOLDER")
+    die_with_parent()
     asyncio.run(main(sys.argv[1]))
