@@ -233,8 +233,41 @@ class Purge {
     m_io.restart();
   }
 
+  void hold(const Account& account, const std::string& reason, PurgeReport& report) {
+    Event held{EventKind::interlock_failed};
+    held.detail = reason;
+    record(account, held, report);
+    ++report.held;
+  }
+
+  // The stuck `deleting` flag (COZY.md): assumed only when our own DELETE
+  // intent is older than delete_timeout and the stack still shows the
+  // flag. Then PATCH Deleting=false, once per account per night. Returns
+  // false when the repair failed (the account is then held).
+  asio::awaitable<bool> repair_stuck_flag(const Account& account, bool& repaired, PurgeReport& report) {
+    auto previous = m_store.latest_intent(account.id, "delete");
+    Millis timeout = approximate_length(m_stacks.at(account.stack).config->delete_timeout);
+    if (!previous || previous->outcome == "deleted" || m_clock.now() - previous->created_at <= timeout)
+      co_return true;
+    Backend& backend = *m_stacks.at(account.stack).backend;
+    auto info = co_await read_with_retries([&] { return backend.lookup(account.domain); });
+    if (!info.ok() || !info.value().exists || !info.value().deleting) co_return true;
+    auto cleared = co_await read_with_retries([&] { return backend.clear_deleting(account.domain); });
+    m_store.journal(m_clock.now(), m_options.actor, account.id, "deleting_flag_repaired",
+                    cleared.ok() ? "PATCH Deleting=false after a deletion that failed midway"
+                                 : "PATCH Deleting=false failed: " + cleared.failure().reason);
+    if (!cleared.ok()) {
+      hold(account, "delete_stuck", report);
+      co_return false;
+    }
+    repaired = true;
+    co_return true;
+  }
+
   // Write-ahead: the DELETE intent is committed before the request.
   asio::awaitable<void> remove(Account account, PurgeReport& report) {
+    bool repaired = false;
+    if (!co_await repair_stuck_flag(account, repaired, report)) co_return;
     Instant now = m_clock.now();
     std::string key = "delete:" + account.domain + ":" +
                       std::to_string(m_store.count_intents(account.id, "delete") + 1);
@@ -249,19 +282,28 @@ class Purge {
       co_await tell_deleted(account);
       co_return;
     }
-    m_store.finish_intent(key, "failed: " + outcome.failure().reason, m_clock.now());
-    if (outcome.failure().kind == FailureKind::not_found) {
+    const Failure& failure = outcome.failure();
+    m_store.finish_intent(key, "failed: " + failure.reason, m_clock.now());
+    if (failure.kind == FailureKind::not_found) {
       auto info = co_await read_with_retries([&] { return backend.lookup(account.domain); });
       if (info.ok() && !info.value().exists) {
         record(account, Event{EventKind::already_gone}, report);
         ++report.already_gone;
         co_return;
       }
+      hold(account, "delete_failed: " + failure.reason, report);
+    } else if (repaired) {
+      hold(account, "delete_stuck", report);
+    } else if (failure.kind == FailureKind::permanent) {
+      hold(account, "delete_failed: " + failure.reason, report);
+    } else {
+      // Not deleted tonight; a flag left stuck is repaired next night.
+      Event failed{EventKind::failure};
+      failed.failure = failure.kind;
+      failed.detail = failure.reason;
+      record(account, failed, report);
+      ++report.delete_failed;
     }
-    Event held{EventKind::interlock_failed};
-    held.detail = "delete_failed: " + outcome.failure().reason;
-    record(account, held, report);
-    ++report.held;
   }
 
   asio::awaitable<void> tell_deleted(const Account& account) {
@@ -308,6 +350,7 @@ std::string purge_report_json(const PurgeReport& report) {
       {"held", report.held},
       {"reexport", report.reexport},
       {"unreadable", report.unreadable},
+      {"delete_failed", report.delete_failed},
       {"deferred", report.deferred},
       {"interlock_failures", failures},
       {"directory_check", report.directory_check ? "on" : "off"},

@@ -26,6 +26,7 @@ struct PurgeReport {
   int held = 0;
   int reexport = 0;
   int unreadable = 0;   // stays PURGE_DUE, not counted by the breaker
+  int delete_failed = 0;  // DELETE failed tonight: stays PURGE_DUE
   int deferred = 0;     // over max_per_run: next night
   std::map<std::string, int> interlock_failures;
   bool directory_check = false;

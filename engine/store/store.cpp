@@ -351,6 +351,17 @@ std::optional<std::string> Store::intent_outcome(const std::string& key) {
   return statement.optional_text_at(0).value_or("open");
 }
 
+std::optional<Store::IntentInfo> Store::latest_intent(std::int64_t account_id, const std::string& kind) {
+  auto statement = m_db.prepare(
+      "SELECT created_at, outcome FROM intents WHERE account_id = ? AND kind = ? "
+      "ORDER BY id DESC LIMIT 1");
+  statement.bind(1, account_id).bind(2, kind);
+  if (!statement.step()) return std::nullopt;
+  auto at = parse_utc(statement.text_at(0));
+  if (!at) return std::nullopt;
+  return IntentInfo{*at, statement.optional_text_at(1).value_or("open")};
+}
+
 int Store::count_intents(std::int64_t account_id, const std::string& kind) {
   auto statement = m_db.prepare("SELECT COUNT(*) FROM intents WHERE account_id = ? AND kind = ?");
   statement.bind(1, account_id).bind(2, kind);

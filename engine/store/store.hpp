@@ -96,6 +96,13 @@ class Store {
   // when no such intent exists.
   std::optional<std::string> intent_outcome(const std::string& key);
   int count_intents(std::int64_t account_id, const std::string& kind);
+  // The latest intent of `kind` for the account: its time and outcome
+  // ("open" while it has none).
+  struct IntentInfo {
+    Instant created_at;
+    std::string outcome;
+  };
+  std::optional<IntentInfo> latest_intent(std::int64_t account_id, const std::string& kind);
 
   // --- journal outside transitions (commands, resets) ---
   void journal(Instant now, const std::string& actor, std::optional<std::int64_t> account_id,

@@ -104,6 +104,10 @@ class Backend {
   // DELETE /instances/:domain.
   virtual boost::asio::awaitable<Outcome<Done>> delete_instance(std::string domain) = 0;
 
+  // PATCH /instances/:domain?Deleting=false: clears a deletion flag left
+  // stuck by a deletion that failed midway (COZY.md).
+  virtual boost::asio::awaitable<Outcome<Done>> clear_deleting(std::string domain) = 0;
+
   // Admin-driven move: export on this stack, import on `target`, check the
   // target, block this source with MOVED. Evidence kind "moved".
   virtual boost::asio::awaitable<Outcome<Evidence>> move_to(std::string domain,

@@ -178,6 +178,14 @@ asio::awaitable<Outcome<Done>> CozyAdminBackend::delete_instance(std::string dom
   co_return Done{};
 }
 
+asio::awaitable<Outcome<Done>> CozyAdminBackend::clear_deleting(std::string domain) {
+  // PATCH options are query parameters; the answer carries secrets: dropped.
+  HttpResponse response = co_await call("PATCH", "/instances/" + domain + "?Deleting=false", false,
+                                        k_read_timeout);
+  if (auto failure = classify_response(response, CallKind::other_write, m_clock.now())) co_return *failure;
+  co_return Done{};
+}
+
 asio::awaitable<Outcome<Evidence>> CozyAdminBackend::move_to(std::string, std::string, Backend&) {
   co_return Failure{FailureKind::permanent, "admin-driven moves are not supported by cozy-admin yet", {}};
 }

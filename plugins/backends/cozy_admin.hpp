@@ -36,6 +36,7 @@ class CozyAdminBackend final : public Backend {
   boost::asio::awaitable<Outcome<std::optional<Evidence>>> check_move(std::string domain,
                                                                       std::string target_host,
                                                                       Backend& target) override;
+  boost::asio::awaitable<Outcome<Done>> clear_deleting(std::string domain) override;
   void shutdown() override;
 
  private:

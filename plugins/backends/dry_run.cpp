@@ -142,6 +142,11 @@ asio::awaitable<Outcome<std::optional<Evidence>>> DryRunBackend::check_move(std:
   co_return std::optional<Evidence>(Evidence{"moved", {}, {}});
 }
 
+asio::awaitable<Outcome<Done>> DryRunBackend::clear_deleting(std::string domain) {
+  if (auto failure = co_await perform(domain, "clear_deleting")) co_return *failure;
+  co_return Done{};
+}
+
 asio::awaitable<Outcome<Evidence>> DryRunBackend::fetch_export(FetchRequest request) {
   const int parts = std::max(request.export_done.parts, 1);
   if (auto failure = co_await perform(request.domain, "fetch_export", parts)) co_return *failure;

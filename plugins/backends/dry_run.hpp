@@ -78,6 +78,7 @@ class DryRunBackend final : public Backend {
   boost::asio::awaitable<Outcome<std::optional<Evidence>>> check_move(std::string domain,
                                                                       std::string target_host,
                                                                       Backend& target) override;
+  boost::asio::awaitable<Outcome<Done>> clear_deleting(std::string domain) override;
   void expect_user_move(const std::string& domain) override;
 
  private:
