@@ -2,6 +2,8 @@
 
 #include <fstream>
 
+#include <date/date.h>
+
 #include <boost/beast/core/detail/base64.hpp>
 
 namespace passage {
@@ -53,6 +55,9 @@ class OutboxNotifier final : public Notifier {
 
 std::string format_message(const Notice& notice) {
   std::string message;
+  // RFC 5322 requires a Date; the time the message is written.
+  auto now = date::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  message += "Date: " + date::format("%a, %d %b %Y %H:%M:%S +0000", now) + "\r\n";
   message += "Message-ID: <" + notice.message_id + ">\r\n";
   message += "From: " + notice.from + "\r\n";
   message += "To: " + notice.to + "\r\n";
