@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include "tests/support/temp_dir.hpp"
+
 #include <filesystem>
 #include <random>
 #include <string>
@@ -13,23 +15,7 @@ using namespace passage;
 
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    std::random_device random;
-    m_path = std::filesystem::temp_directory_path() /
-             ("passage-journal-test-" + std::to_string(random()) + std::to_string(random()));
-    std::filesystem::create_directories(m_path);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(m_path, ignored);
-  }
-  const std::filesystem::path& path() const { return m_path; }
-
- private:
-  std::filesystem::path m_path;
-};
+using passage::testing::TempDir;
 
 Instant at_second(int second) { return Instant{} + std::chrono::seconds(1'780'000'000 + second); }
 
