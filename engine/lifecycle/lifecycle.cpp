@@ -280,16 +280,30 @@ StepResult moving_failure(const Account& account, const Event& event, Instant no
 
 // --- INVITED ------------------------------------------------------------
 
-StepResult invited_due(const Account& account, const Event&, Instant now, const Policy&) {
+StepResult invited_due(const Account& account, const Event&, Instant now, const Policy& policy) {
   if (account.move_deadline && now >= *account.move_deadline) {
     Transition transition = move_to(account, State::queued, "no move by the deadline: export instead");
     transition.next.fallback_export = true;
     transition.next.due_at = now;
     return transition;
   }
+  if (due_move_reminder(account, now, policy)) {
+    Transition transition = stay(account, "reminding the move deadline");
+    transition.journal_kind.clear();
+    transition.effects = {Effect::send_move_reminder};
+    return transition;
+  }
   Transition transition = stay(account, "checking whether the move is done");
   transition.journal_kind.clear();
   transition.effects = {Effect::poll_move};
+  return transition;
+}
+
+StepResult invited_notice_sent(const Account& account, const Event&, Instant now,
+                               const Policy& policy) {
+  Transition transition = stay(account, "move reminder sent");
+  if (auto latest = due_move_reminder(account, now, policy)) transition.next.reminded = latest;
+  transition.next.due_at = now;  // then look whether the move is done
   return transition;
 }
 
@@ -513,6 +527,7 @@ constexpr Row k_table[] = {
     {State::moving, EventKind::failure, moving_failure},
     {State::invited, EventKind::due, invited_due},
     {State::invited, EventKind::resume, invited_resume},
+    {State::invited, EventKind::notice_sent, invited_notice_sent},
     {State::invited, EventKind::lookup_moved, lookup_moved},
     {State::invited, EventKind::lookup_ok, invited_not_moved},
     {State::invited, EventKind::lookup_blocked, invited_not_moved},

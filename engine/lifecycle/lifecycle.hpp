@@ -70,6 +70,7 @@ enum class Effect {
   poll_move,          // GET the source; lookup_moved or lookup_ok
   send_notice,        // the notice of the current state (export ready, moved)
   send_reminder,      // GRACE: tell the deletion date (a reminder, or a new date)
+  send_move_reminder, // INVITED: remind the person of the move deadline
   check_activity,     // read last-activity, report activity_clean or activity_stale
 };
 
@@ -83,6 +84,7 @@ struct Policy {
   CalendarSpan fallback_before_departure{7, SpanUnit::day};
   CalendarSpan max_postpone{60, SpanUnit::day};
   std::vector<CalendarSpan> reminders{{7, SpanUnit::day}, {1, SpanUnit::day}};
+  std::vector<CalendarSpan> move_reminders{{7, SpanUnit::day}, {2, SpanUnit::day}};
   Millis export_deadline = std::chrono::hours(2);
   Millis import_deadline = std::chrono::hours(3);
   Millis poll_interval = std::chrono::hours(1);

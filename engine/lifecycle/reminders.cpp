@@ -5,34 +5,51 @@ namespace passage {
 namespace {
 
 // Offsets not sent yet: smaller than the last one sent.
-bool still_pending(const Account& account, const CalendarSpan& offset) {
-  return !account.reminded || approximate_length(offset) < approximate_length(*account.reminded);
-}
-
-Instant reminder_at(const Account& account, const CalendarSpan& offset, const Policy& policy) {
-  return add_span(*account.grace_end, offset, policy.zone, -1);
+bool still_pending(const std::optional<CalendarSpan>& reminded, const CalendarSpan& offset) {
+  return !reminded || approximate_length(offset) < approximate_length(*reminded);
 }
 
 }  // namespace
 
-std::optional<CalendarSpan> due_reminder(const Account& account, Instant now, const Policy& policy) {
-  if (!account.grace_end || now >= *account.grace_end) return std::nullopt;
+std::optional<CalendarSpan> due_reminder_before(Instant deadline,
+                                                const std::vector<CalendarSpan>& offsets,
+                                                const std::optional<CalendarSpan>& reminded,
+                                                Instant now, const date::time_zone* zone) {
+  if (now >= deadline) return std::nullopt;
   std::optional<CalendarSpan> latest;
-  for (const CalendarSpan& offset : policy.reminders) {
-    if (!still_pending(account, offset) || reminder_at(account, offset, policy) > now) continue;
+  for (const CalendarSpan& offset : offsets) {
+    if (!still_pending(reminded, offset) || add_span(deadline, offset, zone, -1) > now) continue;
     if (!latest || approximate_length(offset) < approximate_length(*latest)) latest = offset;
   }
   return latest;
 }
 
-Instant next_grace_timer(const Account& account, Instant now, const Policy& policy) {
-  Instant end = account.grace_end.value_or(now);
-  Instant next = end;
-  for (const CalendarSpan& offset : policy.reminders) {
-    Instant at = reminder_at(account, offset, policy);
-    if (still_pending(account, offset) && at > now && at < next) next = at;
+Instant next_reminder_before(Instant deadline, const std::vector<CalendarSpan>& offsets,
+                             const std::optional<CalendarSpan>& reminded, Instant now,
+                             const date::time_zone* zone) {
+  Instant next = deadline;
+  for (const CalendarSpan& offset : offsets) {
+    Instant at = add_span(deadline, offset, zone, -1);
+    if (still_pending(reminded, offset) && at > now && at < next) next = at;
   }
   return next;
+}
+
+std::optional<CalendarSpan> due_reminder(const Account& account, Instant now, const Policy& policy) {
+  if (!account.grace_end) return std::nullopt;
+  return due_reminder_before(*account.grace_end, policy.reminders, account.reminded, now, policy.zone);
+}
+
+Instant next_grace_timer(const Account& account, Instant now, const Policy& policy) {
+  if (!account.grace_end) return now;
+  return next_reminder_before(*account.grace_end, policy.reminders, account.reminded, now, policy.zone);
+}
+
+std::optional<CalendarSpan> due_move_reminder(const Account& account, Instant now,
+                                              const Policy& policy) {
+  if (!account.move_deadline) return std::nullopt;
+  return due_reminder_before(*account.move_deadline, policy.move_reminders, account.reminded, now,
+                             policy.zone);
 }
 
 bool deletion_date_untold(const Account& account, const Policy& policy) {

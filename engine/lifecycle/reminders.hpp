@@ -1,20 +1,36 @@
 #pragma once
-// Deletion reminders (CONTRACT.md "Grace, deletion date, reminders"): due at
-// grace end minus each offset of `reminders`. When several are due at once
-// only the latest (smallest offset) is sent; none after grace end. Pure.
+// Reminders before a deadline (CONTRACT.md "Grace, deletion date,
+// reminders"; move.reminders before a user-driven move's deadline): due at
+// the deadline minus each offset. When several are due at once only the
+// latest (smallest offset) is sent; none after the deadline. Pure.
 
 #include <optional>
+#include <vector>
 
 #include "engine/accounts/account.hpp"
 #include "engine/lifecycle/lifecycle.hpp"
 
 namespace passage {
 
-// The reminder to send now, if one is due and not sent yet.
-std::optional<CalendarSpan> due_reminder(const Account& account, Instant now, const Policy& policy);
+// The reminder to send now before `deadline`, if one is due and was not
+// sent (`reminded`: the last one sent).
+std::optional<CalendarSpan> due_reminder_before(Instant deadline,
+                                                const std::vector<CalendarSpan>& offsets,
+                                                const std::optional<CalendarSpan>& reminded,
+                                                Instant now, const date::time_zone* zone);
 
-// When the GRACE timer should fire next: the next reminder, or grace end.
+// The next reminder time after `now` not sent yet, or the deadline.
+Instant next_reminder_before(Instant deadline, const std::vector<CalendarSpan>& offsets,
+                             const std::optional<CalendarSpan>& reminded, Instant now,
+                             const date::time_zone* zone);
+
+// GRACE: deletion reminders before grace end.
+std::optional<CalendarSpan> due_reminder(const Account& account, Instant now, const Policy& policy);
 Instant next_grace_timer(const Account& account, Instant now, const Policy& policy);
+
+// INVITED: move reminders before the move deadline.
+std::optional<CalendarSpan> due_move_reminder(const Account& account, Instant now,
+                                              const Policy& policy);
 
 // True when the person has not been told the current deletion date.
 bool deletion_date_untold(const Account& account, const Policy& policy);

@@ -165,6 +165,7 @@ const char* to_string(Effect effect) {
     case Effect::poll_move: return "poll_move";
     case Effect::send_notice: return "send_notice";
     case Effect::send_reminder: return "send_reminder";
+    case Effect::send_move_reminder: return "send_move_reminder";
     case Effect::check_activity: return "check_activity";
   }
   return "unknown";

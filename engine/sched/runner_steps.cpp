@@ -55,6 +55,9 @@ bool Runner::commit(Account& account, const Transition& transition,
 
 std::string Runner::notice_kind(const Account& account) const {
   if (account.evidence.kind == "moved") return "move_done";
+  // A move that fell back to an export: say why the export came instead.
+  if (account.action == Action::move && account.fallback_export && account.reexports == 0)
+    return "move_fallback";
   return account.reexports > 0 ? "reexport" : "export_ready";
 }
 
@@ -75,6 +78,15 @@ std::optional<IntentSpec> Runner::intent_for(const Account& account,
                                : std::string("date");
     return IntentSpec{"notice", message_id_for("deletion_reminder-" + which, account,
                                                local_date(*account.grace_end, m_config.zone))};
+  }
+  if (contains(effects, Effect::send_move_reminder)) {
+    auto latest = due_move_reminder(account, m_clock.now(), stack_of(account).policy);
+    std::string which = latest ? std::to_string(std::chrono::duration_cast<std::chrono::hours>(
+                                                    approximate_length(*latest)).count()) + "h"
+                               : std::string("deadline");
+    Instant end = grace_end_for(m_clock.now(), account.departure_date, stack_of(account).policy);
+    return IntentSpec{"notice", message_id_for("move_reminder-" + which, account,
+                                               local_date(end, m_config.zone))};
   }
   if (contains(effects, Effect::send_notice) || contains(effects, Effect::send_invitation)) {
     std::string kind = contains(effects, Effect::send_invitation) ? "move_instructions"
@@ -152,6 +164,8 @@ asio::awaitable<std::optional<Event>> Runner::perform(Account& account,
       case Effect::announce_user_move:
         backend.expect_user_move(account.domain);
         break;
+      case Effect::send_move_reminder:
+        co_return co_await do_notice(account, "move_reminder", intent_key);
       case Effect::send_reminder:
         co_return co_await do_notice(account, "deletion_reminder", intent_key);
       case Effect::send_notice:
@@ -276,8 +290,13 @@ asio::awaitable<Event> Runner::do_notice(const Account& account, const std::stri
   notice.message_id = message_id;
   auto outcome = co_await m_notifier->send(notice);
   if (!outcome.ok()) {
-    if (outcome.failure().kind == FailureKind::permanent)
-      m_store.finish_intent(message_id, "refused", m_clock.now());
+    if (outcome.failure().kind == FailureKind::permanent) {
+      m_store.finish_intent(message_id, "refused: " + outcome.failure().reason, m_clock.now());
+      Event refused{EventKind::failure};
+      refused.failure = FailureKind::permanent;
+      refused.detail = "notice_refused";
+      co_return refused;
+    }
     co_return failure_event(account, outcome.failure());
   }
   m_store.finish_intent(message_id, "sent", m_clock.now());

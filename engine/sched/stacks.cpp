@@ -13,6 +13,7 @@ Policy policy_for(const Config& config, const StackConfig& stack) {
   policy.fallback_before_departure = config.move.fallback_before_departure;
   policy.max_postpone = config.support_max_postpone;
   policy.reminders = config.reminders;
+  policy.move_reminders = config.move.reminders;
   policy.export_deadline = approximate_length(stack.export_deadline);
   policy.import_deadline = approximate_length(stack.import_deadline);
   // On a dry-run stack people move within duration_ms: poll at that pace.

@@ -182,6 +182,7 @@ const std::set<std::pair<State, EventKind>> k_allowed = {
     {State::moving, EventKind::failure},
     {State::invited, EventKind::due},
     {State::invited, EventKind::resume},
+    {State::invited, EventKind::notice_sent},
     {State::invited, EventKind::lookup_moved},
     {State::invited, EventKind::lookup_ok},
     {State::invited, EventKind::lookup_blocked},
@@ -211,7 +212,7 @@ const std::set<std::pair<State, EventKind>> k_allowed = {
 
 TEST_CASE("every state and runner event outside the table is refused, the rest accepted",
           "[lifecycle]") {
-  CHECK(k_allowed.size() == 42);
+  CHECK(k_allowed.size() == 43);
   Instant after_grace = local("2027-03-01T00:00:00");
   int accepted = 0;
   for (State state : k_states) {
@@ -230,7 +231,7 @@ TEST_CASE("every state and runner event outside the table is refused, the rest a
       }
     }
   }
-  CHECK(accepted == 42);
+  CHECK(accepted == 43);
 }
 
 TEST_CASE("a refused event leaves nothing to commit", "[lifecycle]") {
@@ -1306,4 +1307,21 @@ TEST_CASE("GRACE reminder refused for good: FAILED notice_refused, retried other
   CHECK(retried.next.attempts == 1);
   REQUIRE(retried.next.due_at);
   CHECK(*retried.next.due_at >= now);
+}
+
+TEST_CASE("INVITED move reminders 7 and 2 days before the deadline, then polling", "[lifecycle]") {
+  Account account = invited_account();  // deadline 2027-01-08 local midnight
+  Instant first = local("2027-01-01T00:00:00");
+  Transition due = step(account, event(EventKind::due), first);
+  CHECK(effects(due.effects) == Names{"send_move_reminder"});
+  Transition sent = step(due.next, event(EventKind::notice_sent), first);
+  REQUIRE(sent.next.reminded);
+  CHECK(to_string(*sent.next.reminded) == "7 days");
+  CHECK(text(sent.next.due_at) == text(first));
+  // The same day again: no second reminder, the source is polled.
+  Transition polled = step(sent.next, event(EventKind::due), first + 1h);
+  CHECK(effects(polled.effects) == Names{"poll_move"});
+  Transition second = step(sent.next, event(EventKind::due), local("2027-01-06T00:00:00"));
+  CHECK(effects(second.effects) == Names{"send_move_reminder"});
+  CHECK(to_string(*due_move_reminder(sent.next, local("2027-01-06T00:00:00"), policy())) == "2 days");
 }
