@@ -113,7 +113,10 @@ PlanFigures figure(AppContext& app, std::vector<Account>& accounts) {
                                 ? 3.0 * (stack.dry_run.min_duration_ms + stack.dry_run.max_duration_ms) / 2000.0
                                 : 300.0;
       double waves = std::ceil(static_cast<double>(count) / std::max(1, stack.max_exports_in_flight));
-      plan.makespan_seconds = std::max(plan.makespan_seconds, waves * seconds_each);
+      // The rate limit bounds it too: about six requests an export (lookups,
+      // the request, a part or two, the activity check).
+      double by_rate = 6.0 * count / std::max(0.001, stack.rate.per_second);
+      plan.makespan_seconds = std::max({plan.makespan_seconds, waves * seconds_each, by_rate});
     }
   }
   return plan;
