@@ -4,6 +4,8 @@
 // whose notices all go through SMTP.
 #include <catch2/catch.hpp>
 
+#include "tests/integration/smtp_fixture.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -30,105 +32,6 @@ namespace fs = std::filesystem;
 namespace asio = boost::asio;
 
 namespace {
-
-// One message as the sink stored it.
-struct SinkMessage {
-  std::string mail_from;
-  std::vector<std::string> rcpt_to;
-  std::map<std::string, std::string> headers;  // as written, last value wins
-  std::string body;                            // raw (base64 lines)
-};
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(start, end - start);
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    lines.push_back(line);
-    start = end + 1;
-  }
-  return lines;
-}
-
-SinkMessage parse_sink_file(const std::string& text) {
-  SinkMessage message;
-  const std::vector<std::string> lines = lines_of(text);
-  std::size_t i = 0;
-  for (; i < lines.size() && !lines[i].empty(); ++i) {
-    if (lines[i].starts_with("MAIL FROM:")) message.mail_from = lines[i].substr(10);
-    if (lines[i].starts_with("RCPT TO:")) message.rcpt_to.push_back(lines[i].substr(8));
-  }
-  std::string last_name;
-  for (++i; i < lines.size() && !lines[i].empty(); ++i) {
-    if ((lines[i][0] == ' ' || lines[i][0] == '\t') && !last_name.empty()) {
-      message.headers[last_name] += lines[i];
-      continue;
-    }
-    const std::size_t colon = lines[i].find(':');
-    if (colon == std::string::npos) continue;
-    last_name = lines[i].substr(0, colon);
-    std::size_t value = colon + 1;
-    while (value < lines[i].size() && lines[i][value] == ' ') ++value;
-    message.headers[last_name] = lines[i].substr(value);
-  }
-  for (++i; i < lines.size(); ++i) message.body += lines[i] + "\n";
-  return message;
-}
-
-std::string decode_base64(const std::string& text) {
-  namespace b64 = boost::beast::detail::base64;
-  std::string compact;
-  for (char c : text)
-    if (c != '\r' && c != '\n' && c != ' ') compact += c;
-  std::string out(b64::decoded_size(compact.size()), '\0');
-  out.resize(b64::decode(out.data(), compact.data(), compact.size()).first);
-  return out;
-}
-
-// The sink as a child process: started on a port of its own, killed by
-// the destructor.
-class SmtpSink {
- public:
-  explicit SmtpSink(const fs::path& dir)
-      : m_box(dir / "sink"),
-        m_process({"/usr/bin/python3", std::string(PASSAGE_SOURCE_DIR) + "/tests/support/smtp_sink.py",
-                   m_box.string()},
-                  dir, dir / "sink.out", dir / "sink.err") {
-    const fs::path out = dir / "sink.out";
-    const bool started = wait_until(
-        [&] { return fs::exists(out) && read_file(out).find('\n') != std::string::npos; },
-        Millis(15000));
-    INFO("sink stderr: " << (fs::exists(dir / "sink.err") ? read_file(dir / "sink.err") : ""));
-    REQUIRE(started);
-    m_port = std::stoi(read_file(out));
-  }
-
-  int port() const { return m_port; }
-  std::string url() const { return "smtp://127.0.0.1:" + std::to_string(m_port); }
-
-  std::vector<SinkMessage> messages() const {
-    std::vector<fs::path> files;
-    if (fs::exists(m_box))
-      for (const auto& entry : fs::directory_iterator(m_box))
-        if (entry.path().extension() == ".eml") files.push_back(entry.path());
-    std::sort(files.begin(), files.end());
-    std::vector<SinkMessage> messages;
-    for (const auto& file : files) messages.push_back(parse_sink_file(read_file(file)));
-    return messages;
-  }
-
-  bool wait_for(std::size_t count) const {
-    return wait_until([&] { return messages().size() >= count; }, Millis(15000));
-  }
-
- private:
-  fs::path m_box;
-  BackgroundProcess m_process;
-  int m_port = 0;
-};
 
 NotifyConfig smtp_config(const std::string& url, double per_second = 100) {
   NotifyConfig config;
