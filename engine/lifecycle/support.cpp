@@ -51,6 +51,8 @@ StepResult release(const Account& account, const Event& event, Instant now, cons
     transition.next.due_at = now;
   }
   if (back == State::retry_wait) transition.next.due_at = now;
+  // Nothing started yet: the account keeps its place in the schedule.
+  if (back == State::queued) transition.next.due_at = first_due(account.departure_date, now, policy);
   return transition;
 }
 

@@ -1325,3 +1325,12 @@ TEST_CASE("INVITED move reminders 7 and 2 days before the deadline, then polling
   CHECK(effects(second.effects) == Names{"send_move_reminder"});
   CHECK(to_string(*due_move_reminder(sent.next, local("2027-01-06T00:00:00"), policy())) == "2 days");
 }
+
+TEST_CASE("release into QUEUED before the account's start keeps its start", "[lifecycle]") {
+  Instant early = local("2026-12-01T09:00:00");
+  Account held = step(rich_account(State::queued), event(EventKind::hold, "check"), early - 1h).next;
+  Transition t = step(held, event(EventKind::release, "ok"), early);
+  CHECK(name(t.next.state) == "QUEUED");
+  // departure 2027-01-15 minus the 21-day lead, local midnight.
+  CHECK(local_text(t.next.due_at) == "2026-12-25T00:00:00");
+}
