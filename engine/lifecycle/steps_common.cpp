@@ -1,0 +1,123 @@
+// Building blocks of transitions: moves, failures, retries, starts.
+
+#include <algorithm>
+
+#include "engine/sched/backoff.hpp"
+#include "engine/lifecycle/steps.hpp"
+
+namespace passage::steps {
+
+Transition move_to(const Account& account, State to, std::string why) {
+  Transition transition{account, {}, "state", {}};
+  transition.next.state = to;
+  transition.journal_detail = std::string(to_string(account.state)) + " -> " +
+                              std::string(to_string(to)) + (why.empty() ? "" : ": " + why);
+  return transition;
+}
+
+Transition stay(const Account& account, std::string why) {
+  Transition transition{account, {}, "state", {}};
+  transition.journal_detail = std::string(to_string(account.state)) + ": " + why;
+  return transition;
+}
+
+// A step that only acts (reads, notices): no state change, nothing to
+// journal until its outcome comes back.
+Transition act(const Account& account, std::string why, std::vector<Effect> effects) {
+  Transition transition = stay(account, std::move(why));
+  transition.journal_kind.clear();
+  transition.effects = std::move(effects);
+  return transition;
+}
+
+Transition fail(const Account& account, std::string reason) {
+  Transition transition = move_to(account, State::failed, reason);
+  transition.next.state_reason = std::move(reason);
+  transition.next.due_at.reset();
+  transition.next.retry_step.reset();
+  return transition;
+}
+
+Transition wait_then(const Account& account, State step, Instant at, std::string reason) {
+  Transition transition = move_to(account, State::retry_wait, reason);
+  transition.next.retry_step = step;
+  transition.next.due_at = at;
+  transition.next.state_reason = std::move(reason);
+  return transition;
+}
+
+std::string failure_reason(const Event& event) {
+  return event.detail.empty() ? std::string(to_string(event.failure)) : event.detail;
+}
+
+// The core's retry policy: permanent failures stop at once; others wait
+// (their Retry-After, or full-jitter backoff) within the retry budget.
+Transition retry_or_fail(const Account& account, State step, const Event& event, Instant now,
+                         const Policy& policy) {
+  std::string reason = failure_reason(event);
+  if (event.failure == FailureKind::permanent || event.failure == FailureKind::not_found)
+    return fail(account, reason);
+  int attempts = account.attempts + 1;
+  if (attempts >= policy.retry_budget) return fail(account, reason);
+  Millis delay = event.failure == FailureKind::rate_limited && event.retry_after
+                     ? *event.retry_after
+                     : full_jitter_backoff(attempts - 1, policy.backoff_base, policy.backoff_cap,
+                                           event.jitter);
+  Transition transition = wait_then(account, step, now + delay, reason);
+  transition.next.attempts = attempts;
+  return transition;
+}
+
+Instant departure_instant(const Account& account, const Policy& policy) {
+  return local_midnight(account.departure_date, policy.zone);
+}
+
+bool wants_export(const Account& account) {
+  return account.action == Action::export_ || account.fallback_export;
+}
+
+StepResult start_export(const Account& account, Instant now, const Policy& policy) {
+  if (account.last_export_request && now < *account.last_export_request + policy.export_spacing) {
+    Transition transition = wait_then(account, State::queued,
+                                      *account.last_export_request + policy.export_spacing,
+                                      "24-hour rule: previous export request may still run");
+    return transition;
+  }
+  Transition transition = move_to(account, State::exporting, "export requested");
+  transition.next.last_export_request = now;
+  transition.next.due_at = now + policy.export_deadline;
+  transition.next.export_id.clear();
+  transition.effects = {Effect::request_export, Effect::await_export};
+  return transition;
+}
+
+StepResult start_user_move(const Account& account, Instant now, const Policy& policy) {
+  Instant deadline = add_span(departure_instant(account, policy),
+                              policy.fallback_before_departure, policy.zone, -1);
+  if (deadline <= now) {
+    // Too late for the person to move it: export instead, so nothing is lost.
+    Account fallback = account;
+    fallback.fallback_export = true;
+    return start_export(fallback, now, policy);
+  }
+  Transition transition = move_to(account, State::invited, "move instructions sent");
+  transition.next.move_deadline = deadline;
+  transition.next.due_at = now + policy.poll_interval;
+  transition.effects = {Effect::send_invitation, Effect::announce_user_move};
+  return transition;
+}
+
+Transition verified(const Account& account, const Evidence& evidence, Instant now,
+                    const Policy& policy) {
+  Transition transition = move_to(account, State::verified, "evidence " + evidence.kind);
+  transition.next.evidence = evidence;
+  transition.next.verified_at = now;
+  transition.next.attempts = 0;
+  transition.next.state_reason.clear();
+  transition.next.grace_end = grace_end_for(now, account.departure_date, policy);
+  transition.next.told_deletion_date.reset();
+  transition.next.due_at = now;
+  return transition;
+}
+
+}  // namespace passage::steps

@@ -1,0 +1,157 @@
+// Transitions of QUEUED, EXPORTING, VERIFYING and MOVING.
+
+#include <algorithm>
+
+#include "engine/lifecycle/steps.hpp"
+
+namespace passage::steps {
+
+// --- QUEUED -------------------------------------------------------------
+
+StepResult queued_due(const Account& account, const Event&, Instant, const Policy&) {
+  Transition transition = stay(account, "looking the instance up");
+  transition.journal_kind.clear();  // a read: nothing to journal
+  transition.effects = {Effect::lookup};
+  return transition;
+}
+
+StepResult queued_window_closed(const Account& account, const Event& event, Instant now,
+                                const Policy&) {
+  Transition transition = stay(account, "export window closed");
+  transition.next.due_at = event.at.value_or(now);
+  return transition;
+}
+
+StepResult queued_lookup_ok(const Account& account, const Event&, Instant now,
+                            const Policy& policy) {
+  Account fresh = account;
+  fresh.blocked_since.reset();
+  if (wants_export(fresh)) return start_export(fresh, now, policy);
+  if (fresh.admin_move) {
+    Transition transition = move_to(fresh, State::moving, "admin-driven move to " + fresh.target_host);
+    transition.next.due_at = now + policy.import_deadline;
+    transition.effects = {Effect::start_move};
+    return transition;
+  }
+  return start_user_move(fresh, now, policy);
+}
+
+StepResult lookup_missing(const Account& account, const Event&, Instant, const Policy&) {
+  Transition transition = move_to(account, State::no_space, "no instance");
+  transition.next.due_at.reset();
+  return transition;
+}
+
+StepResult lookup_moved(const Account& account, const Event&, Instant now, const Policy& policy) {
+  return verified(account, Evidence{"moved", {}, {}}, now, policy);
+}
+
+StepResult queued_lookup_blocked(const Account& account, const Event& event, Instant now,
+                                 const Policy& policy) {
+  std::string reason = "blocked: " + event.detail;
+  if (event.detail != "MOVING" && event.detail != "IMPORTING") return fail(account, reason);
+  Instant since = account.blocked_since.value_or(now);
+  if (now - since > approximate_length(policy.lead)) return fail(account, reason);
+  Transition transition = wait_then(account, State::queued, now + policy.blocked_recheck, reason);
+  transition.next.blocked_since = since;
+  return transition;
+}
+
+StepResult queued_failure(const Account& account, const Event& event, Instant now,
+                          const Policy& policy) {
+  return retry_or_fail(account, State::queued, event, now, policy);
+}
+
+// --- EXPORTING ----------------------------------------------------------
+
+StepResult exporting_queued(const Account& account, const Event&, Instant, const Policy&) {
+  return stay(account, "export queued by the stack");
+}
+
+StepResult exporting_resume(const Account& account, const Event&, Instant, const Policy&) {
+  return act(account, "waiting again for the export event", {Effect::await_export});
+}
+
+StepResult exporting_due(const Account& account, const Event& event, Instant now,
+                         const Policy& policy) {
+  if (account.due_at && now < *account.due_at) return exporting_resume(account, event, now, policy);
+  Event silent = event;
+  silent.failure = FailureKind::retryable;
+  silent.detail = "no export event by the deadline";
+  Transition transition = retry_or_fail(account, State::queued, silent, now, policy);
+  if (transition.next.state == State::retry_wait && account.last_export_request)
+    transition.next.due_at = std::max(*transition.next.due_at,
+                                      *account.last_export_request + policy.export_spacing);
+  return transition;
+}
+
+StepResult exporting_done(const Account& account, const Event& event, Instant now, const Policy&) {
+  Transition transition = move_to(account, State::verifying, "export " + event.detail + " done");
+  transition.next.export_id = event.detail;
+  transition.next.export_doc = event.payload;
+  transition.next.export_completed_at = now;
+  transition.next.attempts = 0;
+  transition.next.due_at = now;
+  transition.effects = {Effect::fetch_export};
+  return transition;
+}
+
+StepResult exporting_failure(const Account& account, const Event& event, Instant now,
+                             const Policy& policy) {
+  if (event.failure == FailureKind::unknown_outcome) {
+    // The stack may have queued it: wait for its event until the deadline.
+    Transition transition = stay(account, "export request outcome unknown (" +
+                                              failure_reason(event) + "): waiting for its event");
+    transition.effects = {Effect::await_export};
+    return transition;
+  }
+  Transition transition = retry_or_fail(account, State::queued, event, now, policy);
+  transition.next.last_export_request.reset();  // answered by the stack: not queued
+  return transition;
+}
+
+// --- VERIFYING, MOVING --------------------------------------------------
+
+StepResult verifying_due(const Account& account, const Event&, Instant, const Policy&) {
+  return act(account, "downloading the parts", {Effect::fetch_export});
+}
+
+StepResult evidence_ok(const Account& account, const Event& event, Instant now,
+                       const Policy& policy) {
+  return verified(account, event.evidence, now, policy);
+}
+
+StepResult verifying_failure(const Account& account, const Event& event, Instant now,
+                             const Policy& policy) {
+  if (event.failure == FailureKind::not_found) {
+    // The export is gone (expired or replaced): export again, 24-hour rule first.
+    Event again = event;
+    again.failure = FailureKind::retryable;
+    return retry_or_fail(account, State::queued, again, now, policy);
+  }
+  return retry_or_fail(account, State::verifying, event, now, policy);
+}
+
+StepResult moving_due(const Account& account, const Event& event, Instant now,
+                      const Policy& policy) {
+  if (account.due_at && now < *account.due_at) {
+    // Reconcile before any retry: the move may have gone on without us.
+    return act(account, "checking whether the move finished", {Effect::check_move});
+  }
+  Event late = event;
+  late.failure = FailureKind::retryable;
+  late.detail = "import deadline passed";
+  Transition transition = retry_or_fail(account, State::queued, late, now, policy);
+  // The move's export on the source may have been queued: 24-hour rule.
+  if (transition.next.state == State::retry_wait && account.last_export_request)
+    transition.next.due_at = std::max(*transition.next.due_at,
+                                      *account.last_export_request + policy.export_spacing);
+  return transition;
+}
+
+StepResult moving_failure(const Account& account, const Event& event, Instant now,
+                          const Policy& policy) {
+  return retry_or_fail(account, State::queued, event, now, policy);
+}
+
+}  // namespace passage::steps
