@@ -60,6 +60,7 @@ struct OtherEntry {
 constexpr OtherEntry k_reporters[] = {
     {"reporter", "csv", "one row per account, evidence parts flattened"},
     {"reporter", "json", "one document per campaign"},
+    {"reporter", "html", "a self-contained page for admins and the support desk"},
 };
 
 }  // namespace

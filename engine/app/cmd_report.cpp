@@ -1,4 +1,4 @@
-// passage report NAME --format csv|json [--out PATH|-].
+// passage report NAME --format csv|json|html [--out PATH|-].
 
 #include <fstream>
 #include <ostream>
@@ -11,12 +11,14 @@ namespace passage {
 int cmd_report(AppContext& app) {
   const std::string& name = app.word(1, "campaign NAME");
   std::string format = app.line().format.value_or("");
-  if (!report_format_known(format)) throw BadInput("report: --format csv or json is required");
+  if (!report_format_known(format)) throw BadInput("report: --format csv, json or html is required");
   const Config& config = app.config();
   Campaign campaign = require_campaign(app, name);
   Instant now = app.clock().now();
   ReportInput input{campaign.name, now, app.store().accounts_of(campaign.id)};
-  std::string text = format == "json" ? report_json(input, config) : report_csv(input, config);
+  std::string text = format == "json"   ? report_json(input, config)
+                     : format == "html" ? report_html(input, config)
+                                        : report_csv(input, config);
   if (app.line().out == std::optional<std::string>("-")) {
     app.out() << text;
     return k_exit_done;

@@ -22,7 +22,7 @@ Commands:
   purge [--dry-run] [--reset-breaker --by NAME]
                                             delete the spaces whose grace period ended
   nightly                                   run, then purge (the timer's command)
-  report NAME --format csv|json [--out PATH|-]
+  report NAME --format csv|json|html [--out PATH|-]
   audit verify                              prove the journal unbroken
   plugins                                   the backends, notifiers and reporters built in
 
@@ -52,7 +52,7 @@ constexpr Help k_helps[] = {
     {"account", "usage: passage account show ID [--json]\n       passage account hold|release|retry|cancel ID --reason TEXT --by NAME\n       passage account postpone ID (--days N | --until DATE) --reason TEXT --by NAME\n  ID is a login, a domain or an e-mail address. --by admin:NAME or support:NAME\n  (a bare name means support:NAME) is recorded in the journal.\n"},
     {"purge", "usage: passage purge [--dry-run] [--reset-breaker --by NAME]\n  Deletes the spaces whose grace period ended and that pass every interlock,\n  at most purge.max_per_run a night. --dry-run shows what would happen.\n  Exit 4 when the breaker stops deletions.\n"},
     {"nightly", "usage: passage nightly\n  run --until-idle for every campaign, then purge. Journaled as `nightly`.\n"},
-    {"report", "usage: passage report NAME --format csv|json [--out PATH|-]\n  Without --out, writes <reports.dir>/<NAME>-<stamp>.<ext> and prints its path.\n"},
+    {"report", "usage: passage report NAME --format csv|json|html [--out PATH|-]\n  Without --out, writes <reports.dir>/<NAME>-<stamp>.<ext> and prints its path.\n"},
     {"audit", "usage: passage audit verify\n  Checks the hash chain of the journal. Exit 5 naming the first bad entry.\n"},
     {"plugins", "usage: passage plugins\n  The plugins built into this passage.\n"},
 };

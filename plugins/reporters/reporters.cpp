@@ -59,6 +59,8 @@ std::string report_csv(const ReportInput& input, const Config& config) {
   return csv;
 }
 
-bool report_format_known(const std::string& format) { return format == "csv" || format == "json"; }
+bool report_format_known(const std::string& format) {
+  return format == "csv" || format == "json" || format == "html";
+}
 
 }  // namespace passage

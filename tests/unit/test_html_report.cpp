@@ -1,0 +1,183 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "plugins/reporters/reporters.hpp"
+
+using namespace passage;
+namespace fs = std::filesystem;
+
+namespace {
+
+Instant at(int y, unsigned m, unsigned d, int hours = 0) {
+  return Instant(date::sys_days(date::year_month_day(date::year(y), date::month(m), date::day(d)))) +
+         std::chrono::hours(hours);
+}
+
+Account account(const std::string& login, State state) {
+  Account a;
+  a.login = login;
+  a.domain = login + ".mytoutatice.cloud";
+  a.departure_date = date::year(2026) / 10 / 1;
+  a.state = state;
+  return a;
+}
+
+Account exported(const std::string& login, State state) {
+  Account a = account(login, state);
+  a.verified_at = at(2026, 11, 25, 9);
+  a.grace_end = at(2026, 12, 25, 9);
+  a.evidence = {"export", "exp-" + login,
+                {{0, 1234567, 12, std::string(64, 'a')}, {1, 1000, 3, std::string(64, 'b')}}};
+  return a;
+}
+
+ReportInput sample() {
+  ReportInput input{"rentrée 2026", at(2026, 11, 25, 10), {}};
+  input.accounts.push_back(exported("u0001", State::purged));
+  input.accounts.back().purged_at = at(2027, 1, 4, 22);
+  input.accounts.back().purge_kind = "deleted";
+  input.accounts.push_back(exported("u0002", State::grace));
+  input.accounts.push_back(exported("u0003", State::grace));
+  Account moved = account("u0004", State::grace);
+  moved.action = Action::move;
+  moved.evidence.kind = "moved";
+  input.accounts.push_back(moved);
+  Account held = account("u0005", State::held);
+  held.state_reason = "<script>alert('x')</script> & co";
+  input.accounts.push_back(held);
+  input.accounts.push_back(account("<script>evil()</script>", State::failed));
+  return input;
+}
+
+Config paris() {
+  Config config;
+  config.zone = date::locate_zone("Europe/Paris");
+  return config;
+}
+
+int count_of(const std::string& text, const std::string& needle) {
+  int n = 0;
+  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + needle.size())) ++n;
+  return n;
+}
+
+// The text between `start` and the next `end` after it.
+std::string between(const std::string& text, const std::string& start, const std::string& end) {
+  const auto from = text.find(start);
+  REQUIRE(from != std::string::npos);
+  const auto to = text.find(end, from);
+  REQUIRE(to != std::string::npos);
+  return text.substr(from, to - from);
+}
+
+// The summary rows of `table` matched by `row`: first group → second group.
+std::map<std::string, std::string> summary(const std::string& table, const std::regex& row) {
+  std::map<std::string, std::string> counts;
+  for (auto it = std::sregex_iterator(table.begin(), table.end(), row); it != std::sregex_iterator(); ++it)
+    counts[(*it)[1]] = (*it)[2];
+  return counts;
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+TEST_CASE("the html report is a self-contained French UTF-8 page", "[report]") {
+  const std::string html = report_html(sample(), paris());
+  CHECK(html.starts_with("<!DOCTYPE html>"));
+  CHECK(html.find("<html lang=\"fr\">") != std::string::npos);
+  CHECK(html.find("<meta charset=\"utf-8\">") != std::string::npos);
+  CHECK(html.find("<style>") != std::string::npos);
+  // Nothing fetched from elsewhere: no script, no stylesheet link, no remote URL.
+  CHECK(html.find("<script") == std::string::npos);
+  CHECK(html.find("stylesheet") == std::string::npos);
+  CHECK(html.find("http://") == std::string::npos);
+  CHECK(html.find("https://") == std::string::npos);
+  CHECK(html.find("rentrée 2026") != std::string::npos);
+  CHECK(html.find("2026-11-25T10:00:00") != std::string::npos);
+  CHECK(report_format_known("html"));
+}
+
+TEST_CASE("the html report escapes a login and a reason holding markup", "[report]") {
+  const std::string html = report_html(sample(), paris());
+  CHECK(count_of(html, "<script") == 0);
+  CHECK(html.find("&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt; &amp; co") != std::string::npos);
+  CHECK(html.find("&lt;script&gt;evil()&lt;/script&gt;") != std::string::npos);
+}
+
+TEST_CASE("the html report has one row per account with its fields", "[report]") {
+  const ReportInput input = sample();
+  const std::string html = report_html(input, paris());
+  const std::string rows = between(html, "<table id=\"accounts\">", "</table>");
+  CHECK(count_of(between(rows, "<tbody>", "</tbody>"), "<tr") == static_cast<int>(input.accounts.size()));
+  for (const char* login : {"u0001", "u0002", "u0003", "u0004", "u0005"})
+    CHECK(rows.find(std::string("data-login=\"") + login + "\"") != std::string::npos);
+  CHECK(rows.find("data-login=\"&lt;script&gt;evil()&lt;/script&gt;\"") != std::string::npos);
+
+  const std::string first = between(rows, "data-login=\"u0001\"", "</tr>");
+  CHECK(first.find("PURGED") != std::string::npos);
+  CHECK(first.find("2026-10-01") != std::string::npos);            // departure
+  CHECK(first.find("2026-11-25T09:00:00") != std::string::npos);   // verified at
+  CHECK(first.find("2026-12-25") != std::string::npos);            // deletion date
+  CHECK(first.find("2027-01-04T22:00:00") != std::string::npos);   // purged at
+  CHECK(first.find("deleted") != std::string::npos);
+  CHECK(first.find("exp-u0001") != std::string::npos);
+  CHECK(first.find("2 partie(s), <span class=\"bytes\">1\u202f235\u202f567 octets") != std::string::npos);
+  CHECK(first.find("<details>") != std::string::npos);
+  CHECK(first.find(std::string(64, 'a')) != std::string::npos);
+  CHECK(first.find(std::string(64, 'b')) != std::string::npos);
+
+  const std::string moved = between(rows, "data-login=\"u0004\"", "</tr>");
+  CHECK(moved.find("moved") != std::string::npos);
+  CHECK(moved.find("<details>") == std::string::npos);
+  const std::string held = between(rows, "data-login=\"u0005\"", "</tr>");
+  CHECK(held.find("aucune") != std::string::npos);
+}
+
+TEST_CASE("the html report summary counts accounts per state and evidence kind", "[report]") {
+  using Counts = std::map<std::string, std::string>;
+  const std::string html = report_html(sample(), paris());
+  static const std::regex state_row(
+      "<tr data-state=\"([A-Z_]+)\"><td class=\"state\">\\1</td><td class=\"num\">([0-9]+)</td></tr>");
+  CHECK(summary(between(html, "<table id=\"states\">", "</table>"), state_row) ==
+        Counts{{"PURGED", "1"}, {"GRACE", "3"}, {"HELD", "1"}, {"FAILED", "1"}});
+  static const std::regex kind_row(
+      "<tr data-kind=\"([a-z]+)\"><td>[^<]*</td><td class=\"num\">([0-9]+)</td></tr>");
+  CHECK(summary(between(html, "<table id=\"evidence-kinds\">", "</table>"), kind_row) ==
+        Counts{{"export", "3"}, {"moved", "1"}, {"none", "2"}});
+}
+
+TEST_CASE("the html report of an empty campaign still renders", "[report]") {
+  const ReportInput input{"vide", at(2026, 11, 25), {}};
+  const std::string html = report_html(input, paris());
+  CHECK(html.find("vide") != std::string::npos);
+  CHECK(count_of(between(html, "<table id=\"accounts\">", "</table>"), "<tr") == 1);  // the header row
+}
+
+TEST_CASE("embedded report templates match reports/templates", "[report]") {
+  const fs::path folder = PASSAGE_SOURCE_DIR "/reports/templates";
+  std::set<std::string> on_disk;
+  for (const auto& file : fs::directory_iterator(folder))
+    if (file.path().extension() == ".mustache") on_disk.insert(file.path().stem().string());
+  std::set<std::string> embedded;
+  for (const auto& builtin : builtin_report_templates()) {
+    const std::string name(builtin.name);
+    INFO(name << ": run scripts/embed-report-templates");
+    embedded.insert(name);
+    CHECK(read_file(folder / (name + ".mustache")) == builtin.text);
+  }
+  INFO("run scripts/embed-report-templates");
+  CHECK(embedded == on_disk);
+  CHECK(embedded.count("campaign.html") == 1);
+}
