@@ -152,8 +152,17 @@ asio::awaitable<std::optional<Event>> Runner::perform(Account& account,
         co_return co_await do_await(account);
       case Effect::fetch_export:
         co_return co_await do_fetch(account);
-      case Effect::start_move:
-        co_return co_await do_move(account, intent_key);
+      case Effect::start_move: {
+        Event moved = co_await do_move(account, intent_key);
+        // A move that gave up at its import deadline is left MOVING: its
+        // timer, read back from the store with the move's export request,
+        // applies the 24-hour rule (moving_due) instead of a quick retry.
+        bool gave_up = moved.kind == EventKind::failure && moved.failure != FailureKind::permanent &&
+                       moved.failure != FailureKind::not_found && account.due_at &&
+                       m_clock.now() >= *account.due_at;
+        if (gave_up) co_return std::nullopt;
+        co_return moved;
+      }
       case Effect::check_move:
         co_return co_await do_check_move(account);
       case Effect::send_invitation: {

@@ -108,6 +108,17 @@ class Backend {
   // stuck by a deletion that failed midway (COZY.md).
   virtual boost::asio::awaitable<Outcome<Done>> clear_deleting(std::string domain) = 0;
 
+  // POST /instances/:domain/import?manifest_url=U (204): the stack wipes
+  // `domain`, blocks it IMPORTING, fetches the export `manifest_url` names
+  // (`<source stack>/move/exports/<export id>`), imports it and unblocks it.
+  // Success means the import was queued. Not idempotent.
+  virtual boost::asio::awaitable<Outcome<Done>> import_from(std::string domain,
+                                                            std::string manifest_url) = 0;
+
+  // PATCH /instances/:domain?Blocked=true&BlockingReason=MOVED: the mark a
+  // finished admin-driven move leaves on its source (check_move reads it).
+  virtual boost::asio::awaitable<Outcome<Done>> block_moved(std::string domain) = 0;
+
   // Admin-driven move: export on this stack, import on `target`, check the
   // target, block this source with MOVED. Evidence kind "moved".
   virtual boost::asio::awaitable<Outcome<Evidence>> move_to(std::string domain,

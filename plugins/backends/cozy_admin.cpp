@@ -186,21 +186,6 @@ asio::awaitable<Outcome<Done>> CozyAdminBackend::clear_deleting(std::string doma
   co_return Done{};
 }
 
-asio::awaitable<Outcome<Evidence>> CozyAdminBackend::move_to(std::string, std::string, Backend&) {
-  co_return Failure{FailureKind::permanent, "admin-driven moves are not supported by cozy-admin yet", {}};
-}
-
-// A finished admin move leaves the source blocked with reason MOVED.
-asio::awaitable<Outcome<std::optional<Evidence>>> CozyAdminBackend::check_move(std::string domain,
-                                                                               std::string,
-                                                                               Backend&) {
-  auto info = co_await lookup(domain);
-  if (!info.ok()) co_return info.failure();
-  if (info.value().blocked && info.value().blocking_reason == "MOVED")
-    co_return std::optional<Evidence>(Evidence{"moved", {}, {}});
-  co_return std::optional<Evidence>();
-}
-
 void CozyAdminBackend::shutdown() {
   m_shutting_down = true;
   m_realtime.stop();

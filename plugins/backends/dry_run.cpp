@@ -163,6 +163,17 @@ asio::awaitable<Outcome<Done>> DryRunBackend::delete_instance(std::string domain
   co_return Done{};
 }
 
+asio::awaitable<Outcome<Done>> DryRunBackend::import_from(std::string domain,
+                                                          std::string /*manifest_url*/) {
+  if (auto failure = co_await perform(domain, "import_from")) co_return *failure;
+  co_return Done{};
+}
+
+asio::awaitable<Outcome<Done>> DryRunBackend::block_moved(std::string domain) {
+  if (auto failure = co_await perform(domain, "block_moved")) co_return *failure;
+  co_return Done{};
+}
+
 asio::awaitable<Outcome<Evidence>> DryRunBackend::move_to(std::string domain,
                                                           std::string /*target_host*/,
                                                           Backend& /*target*/) {

@@ -72,6 +72,9 @@ class DryRunBackend final : public Backend {
   boost::asio::awaitable<Outcome<Evidence>> fetch_export(FetchRequest request) override;
   boost::asio::awaitable<Outcome<date::year_month_day>> last_activity(std::string domain) override;
   boost::asio::awaitable<Outcome<Done>> delete_instance(std::string domain) override;
+  boost::asio::awaitable<Outcome<Done>> import_from(std::string domain,
+                                                    std::string manifest_url) override;
+  boost::asio::awaitable<Outcome<Done>> block_moved(std::string domain) override;
   boost::asio::awaitable<Outcome<Evidence>> move_to(std::string domain, std::string target_host,
                                                     Backend& target) override;
   // The drawn outcome of move_to, without performing it again.
