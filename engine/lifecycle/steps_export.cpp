@@ -28,6 +28,10 @@ StepResult queued_lookup_ok(const Account& account, const Event&, Instant now,
   fresh.blocked_since.reset();
   if (wants_export(fresh)) return start_export(fresh, now, policy);
   if (fresh.admin_move) {
+    // The move exports the source: the same 24-hour rule as an export.
+    if (fresh.last_export_request && now < *fresh.last_export_request + policy.export_spacing)
+      return wait_then(fresh, State::queued, *fresh.last_export_request + policy.export_spacing,
+                       "24-hour rule: previous export request may still run");
     Transition transition = move_to(fresh, State::moving, "admin-driven move to " + fresh.target_host);
     transition.next.due_at = now + policy.import_deadline;
     transition.effects = {Effect::start_move};

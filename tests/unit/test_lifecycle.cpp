@@ -1334,3 +1334,17 @@ TEST_CASE("release into QUEUED before the account's start keeps its start", "[li
   // departure 2027-01-15 minus the 21-day lead, local midnight.
   CHECK(local_text(t.next.due_at) == "2026-12-25T00:00:00");
 }
+
+TEST_CASE("an admin-driven move waits for the 24-hour rule like an export", "[lifecycle]") {
+  Instant now = now_default();
+  Account account = account_in(State::queued, Action::move);
+  account.admin_move = true;
+  account.last_export_request = now - 2h;
+  Transition waiting = step(account, event(EventKind::lookup_ok), now);
+  CHECK(name(waiting.next.state) == "RETRY_WAIT");
+  CHECK(text(waiting.next.due_at) == text(now + 22h));
+  account.last_export_request = now - 25h;
+  Transition moving = step(account, event(EventKind::lookup_ok), now);
+  CHECK(name(moving.next.state) == "MOVING");
+  CHECK(effects(moving.effects) == Names{"start_move"});
+}
