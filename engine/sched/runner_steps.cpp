@@ -24,6 +24,23 @@ bool contains(const std::vector<Effect>& effects, Effect effect) {
   return std::find(effects.begin(), effects.end(), effect) != effects.end();
 }
 
+// A failed move's intent: "nothing happened remotely" failures did not
+// export the source (the 24-hour rule ignores them); the others may have.
+std::string move_outcome(const Outcome<Evidence>& outcome) {
+  if (outcome.ok()) return "moved";
+  switch (outcome.failure().kind) {
+    case FailureKind::retryable:
+    case FailureKind::rate_limited:
+    case FailureKind::not_found:
+      return "not_queued";
+    case FailureKind::unknown_outcome:
+      return "unknown";
+    case FailureKind::permanent:
+      break;
+  }
+  return "failed";
+}
+
 }  // namespace
 
 Event Runner::with_jitter(Event event) {
@@ -260,7 +277,7 @@ asio::awaitable<Event> Runner::do_move(const Account& account, const std::string
   }
   auto outcome = co_await stack_of(account).backend->move_to(
       account.domain, account.target_host, *m_stacks.at(target_stack->name).backend);
-  m_store.finish_intent(intent_key, outcome.ok() ? "moved" : "failed", m_clock.now());
+  m_store.finish_intent(intent_key, move_outcome(outcome), m_clock.now());
   if (!outcome.ok()) co_return failure_event(account, outcome.failure());
   Event event{EventKind::evidence_ok};
   event.evidence = outcome.value();

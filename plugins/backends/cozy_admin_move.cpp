@@ -92,6 +92,19 @@ asio::awaitable<Outcome<Done>> CozyAdminBackend::block_moved(std::string domain)
   co_return Done{};
 }
 
+// Once the source's export may have been queued, a failure can no longer
+// say "nothing happened remotely": it is an unknown outcome, so the core
+// applies the 24-hour rule before exporting again.
+namespace {
+
+Failure maybe_queued(Failure failure) {
+  if (failure.kind == FailureKind::retryable || failure.kind == FailureKind::rate_limited)
+    failure.kind = FailureKind::unknown_outcome;
+  return failure;
+}
+
+}  // namespace
+
 // Failures that leave an export behind keep it in m_moves for the retry
 // (the core also counts the move's intent for the 24-hour rule).
 asio::awaitable<Outcome<Evidence>> CozyAdminBackend::move_to(std::string domain,
@@ -109,21 +122,21 @@ asio::awaitable<Outcome<Evidence>> CozyAdminBackend::move_to(std::string domain,
   }
   const MoveProgress progress = m_moves.at(domain);
   auto used = co_await target.disk_usage(target_host);
-  if (!used.ok()) co_return used.failure();
+  if (!used.ok()) co_return maybe_queued(used.failure());
   if (!size_matches(used.value(), progress.export_done.total_size)) {
     const std::string sizes = " (" + std::to_string(used.value()) + " bytes for an export of " +
                               std::to_string(progress.export_done.total_size) + ")";
     if (!progress.import_confirmed) {
       // The import request may never have reached the target: import again.
       m_moves.at(domain).import_finished = false;
-      co_return move_failure(FailureKind::retryable,
+      co_return move_failure(FailureKind::unknown_outcome,
                              "import outcome unknown and target size does not match" + sizes);
     }
     m_moves.erase(domain);
     co_return move_failure(FailureKind::permanent, "target size does not match" + sizes);
   }
   auto blocked = co_await block_moved(domain);
-  if (!blocked.ok()) co_return blocked.failure();
+  if (!blocked.ok()) co_return maybe_queued(blocked.failure());
   m_moves.erase(domain);
   Evidence evidence;
   evidence.kind = "moved";
@@ -150,10 +163,10 @@ asio::awaitable<Outcome<Done>> CozyAdminBackend::import_on_target(const std::str
   // An import that may have been queued (502/504, reset after sending) is
   // watched like a queued one; the size check tells what happened.
   if (!queued.ok() && queued.failure().kind != FailureKind::unknown_outcome)
-    co_return queued.failure();
+    co_return maybe_queued(queued.failure());
   m_moves.at(domain).import_confirmed = queued.ok();
   auto finished = co_await await_import(target_host, target, deadline);
-  if (!finished.ok()) co_return finished.failure();
+  if (!finished.ok()) co_return maybe_queued(finished.failure());
   if (auto found = m_moves.find(domain); found != m_moves.end()) found->second.import_finished = true;
   co_return Done{};
 }
@@ -169,7 +182,7 @@ asio::awaitable<Outcome<ExportDone>> CozyAdminBackend::export_for_move(
   if (!queued.ok() && queued.failure().kind != FailureKind::unknown_outcome)
     co_return queued.failure();
   auto done = co_await await_export(domain, deadline.clock);
-  if (!done.ok()) co_return done.failure();
+  if (!done.ok()) co_return maybe_queued(done.failure());
   MoveProgress progress;
   progress.export_done = done.value();
   progress.requested = requested;
