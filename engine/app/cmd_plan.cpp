@@ -170,7 +170,8 @@ int cmd_plan(AppContext& app) {
   out << "exports: " << plan.exports << ", " << plan.bytes_to_transfer / 1'000'000 << " MB to transfer, "
       << plan.bytes_to_store / 1'000'000 << " MB to store (delivery " << config.export_.delivery
       << "; disk usage read for " << plan.sampled << " accounts)\n";
-  out << "estimated time for the exports: " << static_cast<long>(plan.makespan_seconds) << " s\n";
+  out << "estimated time for the exports: " << static_cast<long>(plan.makespan_seconds)
+      << " s (about 5 minutes an export on a real stack, within the rate limits)\n";
   out << "deletions by night (at most " << config.purge.max_per_run << " a night):\n";
   for (const auto& [night, count] : nights) out << "  " << night << ": " << count << '\n';
   if (!directory) out << "directory check: off (no directory configured: departures are not re-checked before deletion)\n";
