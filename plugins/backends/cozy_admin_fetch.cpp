@@ -4,6 +4,8 @@
 // (3 tries), kept under archive_dir/<domain>/ only once valid.
 
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 
 #include "engine/sched/request_gate.hpp"
 #include "plugins/backends/cozy_admin.hpp"
@@ -17,21 +19,6 @@ namespace {
 
 constexpr int k_part_tries = 3;
 
-// Percent-encodes everything but RFC 3986 unreserved characters.
-std::string url_encode(const std::string& value) {
-  static const char* k_hex = "0123456789ABCDEF";
-  std::string encoded;
-  for (unsigned char c : value) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      encoded += static_cast<char>(c);
-    } else {
-      encoded += '%';
-      encoded += k_hex[c >> 4];
-      encoded += k_hex[c & 15];
-    }
-  }
-  return encoded;
-}
 
 std::string part_name(const std::string& export_id, int n) {
   char number[8];
@@ -70,7 +57,8 @@ asio::awaitable<Outcome<Evidence>> CozyAdminBackend::fetch_part(const FetchReque
   const ExportDone& done = request.export_done;
   std::string path = "/instances/" + request.domain + "/exports/" + done.export_id + "/data";
   if (n > 0 && static_cast<std::size_t>(n) <= done.parts_cursors.size())
-    path += "?cursor=" + url_encode(done.parts_cursors[static_cast<std::size_t>(n - 1)]);
+    path += "?cursor=" + boost::urls::encode(done.parts_cursors[static_cast<std::size_t>(n - 1)],
+                                           boost::urls::unreserved_chars);
   std::filesystem::path file = request.work_dir / (request.domain + "-" + part_name(done.export_id, n) + ".part");
   std::string last_problem;
   for (int attempt = 0; attempt < k_part_tries; ++attempt) {

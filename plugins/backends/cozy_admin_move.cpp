@@ -9,11 +9,12 @@
 // the URL): it goes on the wire only, never into a failure reason.
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 
 #include "plugins/backends/cozy_admin.hpp"
 #include "plugins/backends/cozy_classify.hpp"
@@ -31,21 +32,6 @@ constexpr Millis k_poll_interval = std::chrono::milliseconds(200);
 constexpr Millis k_export_reuse = std::chrono::hours(24);
 constexpr double k_size_tolerance = 0.10;
 
-// A query parameter value: RFC 3986 unreserved characters kept, the rest %XX.
-std::string percent_encode(std::string_view text) {
-  static constexpr char k_hex[] = "0123456789ABCDEF";
-  std::string encoded;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      encoded += static_cast<char>(c);
-    } else {
-      encoded += '%';
-      encoded += k_hex[c >> 4];
-      encoded += k_hex[c & 0x0f];
-    }
-  }
-  return encoded;
-}
 
 bool importing(const InstanceInfo& info) {
   return info.blocked && info.blocking_reason == "IMPORTING";
@@ -76,7 +62,8 @@ struct CozyAdminBackend::MoveDeadline {
 asio::awaitable<Outcome<Done>> CozyAdminBackend::import_from(std::string domain,
                                                              std::string manifest_url) {
   const std::string path =
-      "/instances/" + domain + "/import?manifest_url=" + percent_encode(manifest_url);
+      "/instances/" + domain + "/import?manifest_url=" +
+      boost::urls::encode(manifest_url, boost::urls::unreserved_chars);
   HttpResponse response = co_await call("POST", path, false, k_write_timeout);
   if (auto failure = classify_response(response, CallKind::other_write, m_clock.now()))
     co_return *failure;
