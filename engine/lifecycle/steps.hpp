@@ -2,6 +2,7 @@
 // Internal to the lifecycle: the building blocks of transitions and one
 // handler per (state, event) row of the table in lifecycle.cpp. Pure.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,14 @@ Transition retry_or_fail(const Account& account, State step, const Event& event,
                          const Policy& policy);
 Instant departure_instant(const Account& account, const Policy& policy);
 bool wants_export(const Account& account);
+// The 24-hour rule (CONTRACT.md), measured from the last export request
+// that may have been queued: RETRY_WAIT until it allows a new export, or
+// nullopt when it already does.
+std::optional<Transition> wait_for_export_spacing(const Account& account, Instant now,
+                                                  const Policy& policy);
+// A retry of a step that may have exported waits at least for the rule.
+void retry_after_export_spacing(Transition& transition, const Account& account,
+                                const Policy& policy);
 StepResult start_export(const Account& account, Instant now, const Policy& policy);
 StepResult start_user_move(const Account& account, Instant now, const Policy& policy);
 Transition verified(const Account& account, const Evidence& evidence, Instant now,

@@ -76,13 +76,24 @@ bool wants_export(const Account& account) {
   return account.action == Action::export_ || account.fallback_export;
 }
 
+std::optional<Transition> wait_for_export_spacing(const Account& account, Instant now,
+                                                  const Policy& policy) {
+  if (!account.last_export_request) return std::nullopt;
+  Instant allowed = *account.last_export_request + policy.export_spacing;
+  if (now >= allowed) return std::nullopt;
+  return wait_then(account, State::queued, allowed,
+                   "24-hour rule: previous export request may still run");
+}
+
+void retry_after_export_spacing(Transition& transition, const Account& account,
+                                const Policy& policy) {
+  if (transition.next.state != State::retry_wait || !account.last_export_request) return;
+  transition.next.due_at =
+      std::max(*transition.next.due_at, *account.last_export_request + policy.export_spacing);
+}
+
 StepResult start_export(const Account& account, Instant now, const Policy& policy) {
-  if (account.last_export_request && now < *account.last_export_request + policy.export_spacing) {
-    Transition transition = wait_then(account, State::queued,
-                                      *account.last_export_request + policy.export_spacing,
-                                      "24-hour rule: previous export request may still run");
-    return transition;
-  }
+  if (auto waiting = wait_for_export_spacing(account, now, policy)) return *waiting;
   Transition transition = move_to(account, State::exporting, "export requested");
   transition.next.last_export_request = now;
   transition.next.due_at = now + policy.export_deadline;

@@ -29,9 +29,7 @@ StepResult queued_lookup_ok(const Account& account, const Event&, Instant now,
   if (wants_export(fresh)) return start_export(fresh, now, policy);
   if (fresh.admin_move) {
     // The move exports the source: the same 24-hour rule as an export.
-    if (fresh.last_export_request && now < *fresh.last_export_request + policy.export_spacing)
-      return wait_then(fresh, State::queued, *fresh.last_export_request + policy.export_spacing,
-                       "24-hour rule: previous export request may still run");
+    if (auto waiting = wait_for_export_spacing(fresh, now, policy)) return *waiting;
     Transition transition = move_to(fresh, State::moving, "admin-driven move to " + fresh.target_host);
     transition.next.due_at = now + policy.import_deadline;
     transition.effects = {Effect::start_move};
@@ -83,9 +81,7 @@ StepResult exporting_due(const Account& account, const Event& event, Instant now
   silent.failure = FailureKind::retryable;
   silent.detail = "no export event by the deadline";
   Transition transition = retry_or_fail(account, State::queued, silent, now, policy);
-  if (transition.next.state == State::retry_wait && account.last_export_request)
-    transition.next.due_at = std::max(*transition.next.due_at,
-                                      *account.last_export_request + policy.export_spacing);
+  retry_after_export_spacing(transition, account, policy);
   return transition;
 }
 
@@ -147,9 +143,7 @@ StepResult moving_due(const Account& account, const Event& event, Instant now,
   late.detail = "import deadline passed";
   Transition transition = retry_or_fail(account, State::queued, late, now, policy);
   // The move's export on the source may have been queued: 24-hour rule.
-  if (transition.next.state == State::retry_wait && account.last_export_request)
-    transition.next.due_at = std::max(*transition.next.due_at,
-                                      *account.last_export_request + policy.export_spacing);
+  retry_after_export_spacing(transition, account, policy);
   return transition;
 }
 
