@@ -24,6 +24,15 @@ bool contains(const std::vector<Effect>& effects, Effect effect) {
   return std::find(effects.begin(), effects.end(), effect) != effects.end();
 }
 
+// Two reminders share kind and date: their key also says which one
+// ("deletion_reminder-168h"), or `otherwise` when none is due by offset.
+std::string reminder_key(const std::string& kind, const std::optional<CalendarSpan>& offset,
+                         const char* otherwise) {
+  if (!offset) return kind + "-" + otherwise;
+  auto hours = std::chrono::duration_cast<std::chrono::hours>(approximate_length(*offset));
+  return kind + "-" + std::to_string(hours.count()) + "h";
+}
+
 // A failed move's intent: "nothing happened remotely" failures did not
 // export the source (the 24-hour rule ignores them); the others may have.
 std::string move_outcome(const Outcome<Evidence>& outcome) {
@@ -88,22 +97,15 @@ std::optional<IntentSpec> Runner::intent_for(const Account& account,
     return IntentSpec{"import", "import:" + account.domain + ":" +
                                     std::to_string(m_store.count_intents(account.id, "import") + 1)};
   if (contains(effects, Effect::send_reminder)) {
-    // Two reminders share kind and date: the key also says which one.
     auto latest = due_reminder(account, m_clock.now(), stack_of(account).policy);
-    std::string which = latest ? std::to_string(std::chrono::duration_cast<std::chrono::hours>(
-                                                    approximate_length(*latest)).count()) + "h"
-                               : std::string("date");
-    return IntentSpec{"notice", message_id_for("deletion_reminder-" + which, account,
-                                               local_date(*account.grace_end, m_config.zone))};
+    std::string kind = reminder_key("deletion_reminder", latest, "date");
+    return IntentSpec{"notice", message_id_for(kind, account, local_date(*account.grace_end, m_config.zone))};
   }
   if (contains(effects, Effect::send_move_reminder)) {
     auto latest = due_move_reminder(account, m_clock.now(), stack_of(account).policy);
-    std::string which = latest ? std::to_string(std::chrono::duration_cast<std::chrono::hours>(
-                                                    approximate_length(*latest)).count()) + "h"
-                               : std::string("deadline");
     Instant end = grace_end_for(m_clock.now(), account.departure_date, stack_of(account).policy);
-    return IntentSpec{"notice", message_id_for("move_reminder-" + which, account,
-                                               local_date(end, m_config.zone))};
+    std::string kind = reminder_key("move_reminder", latest, "deadline");
+    return IntentSpec{"notice", message_id_for(kind, account, local_date(end, m_config.zone))};
   }
   if (contains(effects, Effect::send_notice) || contains(effects, Effect::send_invitation)) {
     std::string kind = contains(effects, Effect::send_invitation) ? "move_instructions"
