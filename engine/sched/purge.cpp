@@ -11,6 +11,7 @@
 #include <boost/json.hpp>
 
 #include "engine/notices/notices.hpp"
+#include "engine/sched/notice_once.hpp"
 #include "engine/sched/backoff.hpp"
 #include "engine/sched/stacks.hpp"
 #include "plugins/registry.hpp"
@@ -313,11 +314,11 @@ class Purge {
                                     local_date(fresh->grace_end.value_or(m_clock.now()), m_config.zone));
     Transition intent_only{*fresh, {}, "", {}};
     m_store.commit(*fresh, intent_only, m_clock.now(), m_options.actor, IntentSpec{"notice", id});
-    if (m_store.intent_outcome(id) == std::optional<std::string>("sent")) co_return;
-    Notice notice = render_notice("deletion_done", *fresh, m_config, m_clock.now(), NoticeExtras{});
-    notice.message_id = id;
-    auto sent = co_await m_notifier->send(notice);
-    m_store.finish_intent(id, sent.ok() ? "sent" : "failed: " + sent.failure().reason, m_clock.now());
+    auto sent = co_await send_notice_once(m_store, *m_notifier, m_config, *fresh, "deletion_done", id,
+                                          m_clock.now(), NoticeExtras{});
+    // Nothing retries a deletion notice later: a failure is recorded as such.
+    if (!sent.ok() && sent.failure().kind != FailureKind::permanent)
+      m_store.finish_intent(id, "failed: " + sent.failure().reason, m_clock.now());
   }
 
   const Config& m_config;

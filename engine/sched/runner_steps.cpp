@@ -5,6 +5,7 @@
 
 #include "engine/lifecycle/reminders.hpp"
 #include "engine/notices/notices.hpp"
+#include "engine/sched/notice_once.hpp"
 #include "engine/sched/export_window.hpp"
 #include "engine/sched/runner_impl.hpp"
 
@@ -308,27 +309,20 @@ asio::awaitable<std::optional<Event>> Runner::do_check_move(const Account& accou
 // Message-ID.
 asio::awaitable<Event> Runner::do_notice(const Account& account, const std::string& kind,
                                          const std::string& message_id) {
-  if (m_store.intent_outcome(message_id) == std::optional<std::string>("sent"))
-    co_return Event{EventKind::notice_sent};
   NoticeExtras extras;
   // The stack's export links live 7 days (COZY.md): the person is told when.
   if (account.export_completed_at)
     extras.export_expires_at = *account.export_completed_at + std::chrono::days(7);
-  Notice notice = render_notice(kind, account, m_config, m_clock.now(), extras);
-  notice.message_id = message_id;
-  auto outcome = co_await m_notifier->send(notice);
-  if (!outcome.ok()) {
-    if (outcome.failure().kind == FailureKind::permanent) {
-      m_store.finish_intent(message_id, "refused: " + outcome.failure().reason, m_clock.now());
-      Event refused{EventKind::failure};
-      refused.failure = FailureKind::permanent;
-      refused.detail = "notice_refused";
-      co_return refused;
-    }
-    co_return failure_event(account, outcome.failure());
+  auto outcome = co_await send_notice_once(m_store, *m_notifier, m_config, account, kind, message_id,
+                                           m_clock.now(), extras);
+  if (outcome.ok()) co_return Event{EventKind::notice_sent};
+  if (outcome.failure().kind == FailureKind::permanent) {
+    Event refused{EventKind::failure};
+    refused.failure = FailureKind::permanent;
+    refused.detail = "notice_refused";
+    co_return refused;
   }
-  m_store.finish_intent(message_id, "sent", m_clock.now());
-  co_return Event{EventKind::notice_sent};
+  co_return failure_event(account, outcome.failure());
 }
 
 // Activity on or after the UTC day the export completed makes the evidence
