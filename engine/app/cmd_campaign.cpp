@@ -11,6 +11,7 @@
 #include "engine/app/app.hpp"
 #include "engine/app/campaign_input.hpp"
 #include "engine/notices/notices.hpp"
+#include "engine/sched/policy.hpp"
 
 namespace passage {
 
@@ -48,13 +49,12 @@ std::vector<AccountRow> validated_rows(AppContext& app, const std::string& name,
 
 std::vector<NewAccount> new_accounts(const Config& config, const std::vector<AccountRow>& rows,
                                      Instant now) {
-  Policy policy;
-  policy.zone = config.zone;
-  policy.lead = config.lead;
   std::vector<NewAccount> accounts;
-  for (const AccountRow& row : rows)
-    accounts.push_back(NewAccount{row, config.stack_for(row.domain)->name,
-                                  first_due(row.departure_date, now, policy)});
+  for (const AccountRow& row : rows) {
+    const StackConfig& stack = *config.stack_for(row.domain);
+    accounts.push_back(NewAccount{row, stack.name,
+                                  first_due(row.departure_date, now, policy_for(config, stack))});
+  }
   return accounts;
 }
 
