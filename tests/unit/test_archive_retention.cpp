@@ -2,9 +2,9 @@
 
 #include <filesystem>
 #include <fstream>
-#include <random>
 
 #include "engine/sched/archive_retention.hpp"
+#include "tests/support/temp_dir.hpp"
 #include "engine/store/journal.hpp"
 
 using namespace passage;
@@ -12,25 +12,18 @@ using namespace passage;
 namespace {
 
 struct Fixture {
-  std::filesystem::path dir;
+  passage::testing::TempDir temp{"passage-archive-test"};
+  std::filesystem::path dir = temp.path();
   Config config;
   std::unique_ptr<Store> store;
 
   Fixture() {
-    std::random_device random;
-    dir = std::filesystem::temp_directory_path() /
-          ("passage-archive-test-" + std::to_string(random()) + std::to_string(random()));
-    std::filesystem::create_directories(dir);
     config.zone = date::locate_zone("Europe/Paris");
     config.export_.archive_dir = dir / "archive";
     config.export_.archive_retention = CalendarSpan{90, SpanUnit::day};
     store = std::make_unique<Store>(dir / "passage.db");
   }
-  ~Fixture() {
-    store.reset();
-    std::error_code ignored;
-    std::filesystem::remove_all(dir, ignored);
-  }
+  ~Fixture() { store.reset(); }  // closed before its folder goes
 
   // An account PURGED at `purged_at` whose archive folder holds one part.
   std::int64_t purged_with_archive(const std::string& login, Instant purged_at) {
