@@ -53,13 +53,25 @@ struct Account {
   std::string stack;
 
   // Lifecycle.
+  std::int64_t version = 0;         // bumped by every commit (compare-and-set)
   State state = State::queued;
   std::optional<State> held_from;   // HELD: the state to go back to
+  // HELD: every reason it is held for; each is lifted by its own mechanism
+  // (release for support and interlock holds, a list that includes the
+  // account again for "dropped_from_list").
+  std::vector<std::string> hold_reasons;
   std::optional<State> retry_step;  // RETRY_WAIT: the state to retry
   std::string state_reason;         // why HELD, FAILED, RETRY_WAIT
   std::optional<Instant> due_at;    // the durable timer; none = no timer
   int attempts = 0;                 // failed attempts of the current step
-  std::optional<Instant> last_export_request;  // may have been queued
+  // The last export request for this instance (domain), by any account or
+  // campaign, that may have been queued (derived from the intents).
+  std::optional<Instant> last_export_request;
+  bool delete_in_flight = false;    // a DELETE intent without outcome (derived)
+  // The block Passage itself put on the instance ("MOVING", "MOVED"), if
+  // any, and since when: the lookup and the purge ignore Passage's own.
+  std::string own_block;
+  std::optional<Instant> own_block_since;
   std::optional<Instant> blocked_since;        // first seen MOVING/IMPORTING
   std::optional<Instant> move_deadline;        // user-driven move fallback
   bool fallback_export = false;     // a move that fell back to an export

@@ -266,6 +266,19 @@ bool report_problems(const CsvDocument& document, std::size_t& next, const CsvRe
   return any;
 }
 
+// A move onto a space that the same list exports, moves or deletes: the
+// moved data would be deleted with it. Reported at the move's line, naming
+// the other one.
+void report_targets_listed_as_domains(const Seen& seen, Reporter& reporter) {
+  for (const auto& [host, line] : seen.target_hosts) {
+    auto listed = seen.domains.find(host);
+    if (listed == seen.domains.end()) continue;
+    reporter.add(line, "target",
+                 "host " + in_quotes(host) + " is the domain of the account on line " +
+                     std::to_string(listed->second) + " of this list");
+  }
+}
+
 }  // namespace
 
 AccountsFile parse_accounts_text(const std::string& name, const std::string& text, const Config& config) {
@@ -297,6 +310,7 @@ AccountsFile parse_accounts_text(const std::string& name, const std::string& tex
     if (auto row = RecordChecker(record, config, reporter, seen).check())
       result.rows.push_back(std::move(*row));
   }
+  report_targets_listed_as_domains(seen, reporter);
   return result;
 }
 

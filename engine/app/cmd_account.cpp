@@ -8,6 +8,7 @@
 #include "engine/app/app.hpp"
 #include "engine/app/account_json.hpp"
 #include "engine/sched/policy.hpp"
+#include "engine/store/apply_commit.hpp"
 
 namespace passage {
 
@@ -82,12 +83,12 @@ int support_action(AppContext& app, const std::string& verb, const std::string& 
   Policy policy = stack ? policy_for(config, *stack) : Policy{};
   policy.zone = config.zone;
   Instant now = app.clock().now();
-  StepResult result = apply(account, event, now, policy);
+  // A run or purge committing the same account meanwhile never overwrites
+  // this decision, nor does it overwrite theirs: compare-and-set.
+  StepResult result = apply_and_commit(app.store(), account, event, now, policy, actor);
   if (auto* refusal = std::get_if<Refusal>(&result))
     throw BadInput("account " + account.login + ": " + refusal->reason);
   const Transition& transition = std::get<Transition>(result);
-  if (!app.store().commit(account, transition, now, actor))
-    throw BadInput("account " + account.login + " changed meanwhile: try again");
   if (!app.line().quiet)
     app.out() << account.login << ": " << transition.journal_detail << "\n";
   return k_exit_done;

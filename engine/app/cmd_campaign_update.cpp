@@ -2,11 +2,13 @@
 // (CONTRACT.md "Accounts file": a corrected list never deletes anyone by
 // itself; a large change waits for a person).
 
+#include <algorithm>
 #include <ostream>
 #include <set>
 
 #include "engine/app/campaign_input.hpp"
 #include "engine/sched/policy.hpp"
+#include "engine/store/apply_commit.hpp"
 
 namespace passage {
 
@@ -14,9 +16,16 @@ namespace {
 
 struct ListChange {
   std::vector<AccountRow> added;
-  std::vector<Account> dropped;  // unfinished accounts missing from the new list
+  std::vector<Account> dropped;   // unfinished accounts missing from the new list
+  std::vector<Account> relisted;  // held as dropped by an earlier list, listed again
   std::size_t current = 0;
 };
+
+bool held_as_dropped(const Account& account) {
+  return account.state == State::held &&
+         std::find(account.hold_reasons.begin(), account.hold_reasons.end(), "dropped_from_list") !=
+             account.hold_reasons.end();
+}
 
 ListChange compare(const std::vector<Account>& current, const std::vector<AccountRow>& rows) {
   ListChange change;
@@ -25,7 +34,10 @@ ListChange compare(const std::vector<Account>& current, const std::vector<Accoun
   for (const Account& account : current) {
     known.insert(account.domain);
     if (!is_final(account.state)) ++change.current;
-    if (!listed.count(account.domain) && !is_final(account.state)) change.dropped.push_back(account);
+    bool is_listed = listed.count(account.domain) > 0;
+    if (!is_listed && !is_final(account.state) && !held_as_dropped(account))
+      change.dropped.push_back(account);
+    if (is_listed && held_as_dropped(account)) change.relisted.push_back(account);
   }
   for (const AccountRow& row : rows)
     if (!known.count(row.domain)) change.added.push_back(row);
@@ -33,33 +45,58 @@ ListChange compare(const std::vector<Account>& current, const std::vector<Accoun
 }
 
 // Nothing done yet (still QUEUED, no intent): cancelled. Otherwise held
-// until a person cancels or releases it.
-void drop(AppContext& app, const Account& account, const std::string& actor) {
+// (an account already held keeps its other reasons too) until a person
+// cancels it or a later list includes it again. A refusal is an error:
+// printing "dropped" for an account that is not would be a lie.
+bool drop(AppContext& app, const Account& account, const std::string& actor) {
   const Config& config = app.config();
   bool untouched = account.state == State::queued && app.store().count_intents(account.id, "export") == 0 &&
-                   app.store().count_intents(account.id, "import") == 0;
+                   app.store().count_intents(account.id, "import") == 0 &&
+                   app.store().count_intents(account.id, "notice") == 0;
   Event event(untouched ? EventKind::cancel : EventKind::hold);
   event.detail = "dropped_from_list";
   Policy policy = policy_for(config, *config.stack_for(account.domain));
-  Instant now = app.clock().now();
-  StepResult result = apply(account, event, now, policy);
-  if (auto* transition = std::get_if<Transition>(&result))
-    app.store().commit(account, *transition, now, actor);
+  StepResult result = apply_and_commit(app.store(), account, event, app.clock().now(), policy, actor);
+  if (auto* refusal = std::get_if<Refusal>(&result)) {
+    app.err() << "passage: account " << account.login << " (" << account.domain
+              << ") could not be dropped: " << refusal->reason << '\n';
+    return false;
+  }
+  return true;
+}
+
+// A list that includes a dropped account again lifts that hold (others stay).
+bool relist(AppContext& app, const Account& account, const std::string& actor) {
+  const Config& config = app.config();
+  Event event(EventKind::relisted);
+  event.detail = "campaign update";
+  Policy policy = policy_for(config, *config.stack_for(account.domain));
+  StepResult result = apply_and_commit(app.store(), account, event, app.clock().now(), policy, actor);
+  if (auto* refusal = std::get_if<Refusal>(&result)) {
+    app.err() << "passage: account " << account.login << " (" << account.domain
+              << ") could not be listed again: " << refusal->reason << '\n';
+    return false;
+  }
+  return true;
 }
 
 int apply_change(AppContext& app, const Campaign& campaign, const ListChange& change,
                  const std::string& actor) {
   Instant now = app.clock().now();
   app.store().add_accounts(campaign.id, new_accounts(app.config(), change.added, now), now, actor);
-  for (const Account& account : change.dropped) drop(app, account, actor);
+  int refused = 0;
+  for (const Account& account : change.dropped) refused += drop(app, account, actor) ? 0 : 1;
+  for (const Account& account : change.relisted) refused += relist(app, account, actor) ? 0 : 1;
   app.store().clear_pending(campaign.id);
   app.store().journal(now, actor, std::nullopt, "campaign_updated",
                       campaign.name + ": " + std::to_string(change.added.size()) + " added, " +
-                          std::to_string(change.dropped.size()) + " dropped");
+                          std::to_string(change.dropped.size()) + " dropped, " +
+                          std::to_string(change.relisted.size()) + " listed again");
   if (!app.line().quiet)
     app.out() << "campaign " << campaign.name << ": " << change.added.size() << " added, "
-              << change.dropped.size() << " dropped\n";
-  return k_exit_done;
+              << change.dropped.size() << " dropped, " << change.relisted.size() << " listed again"
+              << (refused > 0 ? ", " + std::to_string(refused) + " refused (see above)" : "") << '\n';
+  return refused > 0 ? k_exit_failed : k_exit_done;
 }
 
 }  // namespace

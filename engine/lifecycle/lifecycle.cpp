@@ -60,6 +60,7 @@ constexpr Row k_table[] = {
     {State::notified, EventKind::activity_stale, stale},
     {State::notified, EventKind::failure, notified_failure},
     {State::grace, EventKind::due, grace_due},
+    {State::grace, EventKind::grace_ended, grace_ended},
     {State::grace, EventKind::notice_sent, grace_notice_sent},
     {State::grace, EventKind::failure, grace_failure},
     {State::purge_due, EventKind::purged, purge_done},
@@ -82,6 +83,7 @@ StepResult apply(const Account& account, const Event& event, Instant now, const 
     case EventKind::retry:
     case EventKind::cancel:
     case EventKind::postpone:
+    case EventKind::relisted:
       return apply_support(account, event, now, policy);
     default:
       break;
@@ -99,6 +101,16 @@ Instant first_due(date::year_month_day departure, Instant now, const Policy& pol
 Instant grace_end_for(Instant verified_at, date::year_month_day departure, const Policy& policy) {
   Instant start = std::max(verified_at, local_midnight(departure, policy.zone));
   return add_span(start, policy.grace, policy.zone);
+}
+
+bool activity_after_evidence(const Account& account, date::year_month_day last_activity) {
+  auto day_of = [](Instant at) { return date::year_month_day{date::floor<date::days>(at)}; };
+  if (account.evidence.kind == "moved") {
+    Instant snapshot = account.own_block_since.value_or(account.verified_at.value_or(Instant{}));
+    return date::sys_days{last_activity} > date::sys_days{day_of(snapshot)};
+  }
+  Instant exported = account.export_completed_at.value_or(account.verified_at.value_or(Instant{}));
+  return date::sys_days{last_activity} >= date::sys_days{day_of(exported)};
 }
 
 bool runner_acts_on(State state) {

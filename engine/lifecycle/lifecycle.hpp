@@ -39,6 +39,8 @@ enum class EventKind {
   retry,           // support: a FAILED account starts again
   cancel,          // support or a corrected list: never touch it again
   postpone,        // support: deletion no earlier than `at`
+  relisted,        // a corrected list includes a dropped account again
+  grace_ended,     // purge: the grace period of a GRACE account is over
 };
 
 const char* to_string(EventKind kind);
@@ -119,6 +121,14 @@ Instant first_due(date::year_month_day departure, Instant now, const Policy& pol
 
 // The grace end for evidence verified at `verified_at` (CONTRACT.md "Grace").
 Instant grace_end_for(Instant verified_at, date::year_month_day departure, const Policy& policy);
+
+// Whether a space's last activity (the stack's day) makes the account's
+// evidence stale. Export evidence: activity on or after the UTC day the
+// export completed (day precision cannot order events within a day).
+// Moved evidence: activity strictly after the day the move's snapshot was
+// taken (the source blocked MOVING by Passage, or `moved: true` first
+// seen): the person's own login to start a move is not activity after it.
+bool activity_after_evidence(const Account& account, date::year_month_day last_activity);
 
 // True when the account has a timer the runner (not purge) acts on.
 bool runner_acts_on(State state);

@@ -77,13 +77,14 @@ StepResult verified_notice_sent(const Account& account, const Event&, Instant no
                                 const Policy& policy);
 StepResult verified_failure(const Account& account, const Event& event, Instant now,
                             const Policy& policy);
-Transition enter_grace(const Account& account, const Policy& policy);
+Transition enter_grace(const Account& account, Instant now, const Policy& policy);
 StepResult notified_due(const Account& account, const Event&, Instant now, const Policy& policy);
 StepResult notified_clean(const Account& account, const Event&, Instant, const Policy& policy);
 StepResult stale(const Account& account, const Event&, Instant now, const Policy& policy);
 StepResult notified_failure(const Account& account, const Event& event, Instant now,
                             const Policy& policy);
 StepResult grace_due(const Account& account, const Event&, Instant now, const Policy& policy);
+StepResult grace_ended(const Account& account, const Event&, Instant now, const Policy&);
 StepResult grace_notice_sent(const Account& account, const Event&, Instant now,
                              const Policy& policy);
 StepResult grace_failure(const Account& account, const Event& event, Instant now,

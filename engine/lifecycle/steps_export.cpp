@@ -32,6 +32,13 @@ StepResult queued_lookup_ok(const Account& account, const Event&, Instant now,
     if (auto waiting = wait_for_export_spacing(fresh, now, policy)) return *waiting;
     Transition transition = move_to(fresh, State::moving, "admin-driven move to " + fresh.target_host);
     transition.next.due_at = now + policy.import_deadline;
+    // Write-ahead: the move blocks the source MOVING before its export; a
+    // MOVING block seen later is Passage's own. The first block's time is
+    // the snapshot the activity rule measures from (the earliest: safe).
+    if (fresh.own_block != "MOVING") {
+      transition.next.own_block = "MOVING";
+      transition.next.own_block_since = now;
+    }
     transition.effects = {Effect::start_move};
     return transition;
   }
@@ -118,7 +125,10 @@ StepResult verifying_due(const Account& account, const Event&, Instant, const Po
 
 StepResult evidence_ok(const Account& account, const Event& event, Instant now,
                        const Policy& policy) {
-  return verified(account, event.evidence, now, policy);
+  Transition transition = verified(account, event.evidence, now, policy);
+  // A finished admin-driven move leaves the source blocked MOVED by Passage.
+  if (account.state == State::moving) transition.next.own_block = "MOVED";
+  return transition;
 }
 
 StepResult verifying_failure(const Account& account, const Event& event, Instant now,

@@ -71,7 +71,7 @@ StepResult verified_failure(const Account& account, const Event& event, Instant 
   return retry_or_fail(account, State::verified, event, now, policy);
 }
 
-Transition enter_grace(const Account& account, const Policy& policy) {
+Transition enter_grace(const Account& account, Instant now, const Policy& policy) {
   Transition transition = move_to(account, State::grace, "departed; deletion scheduled");
   Instant end = account.grace_end.value_or(
       grace_end_for(account.verified_at.value_or(Instant{}), account.departure_date, policy));
@@ -81,6 +81,9 @@ Transition enter_grace(const Account& account, const Policy& policy) {
   // The earliest reminder not sent (even a past one: then the latest due
   // one goes at once), or the end.
   transition.next.due_at = next_grace_timer(transition.next, Instant{}, policy);
+  // A date the person was not told yet (postponed or moved by a release
+  // while NOTIFIED) is told at once, not at the first reminder.
+  if (deletion_date_untold(transition.next, policy)) transition.next.due_at = now;
   return transition;
 }
 
@@ -94,23 +97,30 @@ StepResult notified_due(const Account& account, const Event&, Instant now, const
     transition.next.due_at = departure;
     return transition;
   }
-  if (policy.final_export && account.evidence.kind == "export") {
+  // Export evidence: the final-export check (export.final_export). Moved
+  // evidence: always checked, work after the move's snapshot would be lost.
+  if ((policy.final_export && account.evidence.kind == "export") || account.evidence.kind == "moved") {
     return act(account, "checking activity at departure", {Effect::check_activity});
   }
-  return enter_grace(account, policy);
+  return enter_grace(account, now, policy);
 }
 
-StepResult notified_clean(const Account& account, const Event&, Instant, const Policy& policy) {
-  return enter_grace(account, policy);
+StepResult notified_clean(const Account& account, const Event&, Instant now, const Policy& policy) {
+  return enter_grace(account, now, policy);
 }
 
 // Activity after the export: export again (archive delivery), or hold
 // once the re-export budget is spent.
 StepResult stale(const Account& account, const Event&, Instant now, const Policy& policy) {
-  if (account.reexports >= policy.max_reexports) {
-    Transition transition = move_to(account, State::held, "activity after export, re-exports spent");
+  // Moved evidence: a person active after the move's snapshot, or a
+  // re-export budget spent, needs a person to decide.
+  bool moved = account.evidence.kind == "moved";
+  if (moved || account.reexports >= policy.max_reexports) {
+    std::string reason = moved ? "activity_after_move" : "activity_after_export";
+    Transition transition = move_to(account, State::held, reason);
     transition.next.held_from = account.state;
-    transition.next.state_reason = "activity_after_export";
+    transition.next.hold_reasons = {reason};
+    transition.next.state_reason = reason;
     transition.next.due_at.reset();
     return transition;
   }
@@ -132,7 +142,10 @@ StepResult notified_failure(const Account& account, const Event& event, Instant 
 // at the end: due for the purge.
 StepResult grace_due(const Account& account, const Event&, Instant now, const Policy& policy) {
   if (!account.grace_end || now >= *account.grace_end) {
-    Transition transition = move_to(account, State::purge_due, "grace ended");
+    // The end of the grace period is the purge's to act on (grace_ended);
+    // the runner's timer has nothing left to do.
+    Transition transition = stay(account, "grace ended: waiting for the purge");
+    transition.journal_kind.clear();
     transition.next.due_at.reset();
     return transition;
   }
@@ -142,6 +155,13 @@ StepResult grace_due(const Account& account, const Event&, Instant now, const Po
   Transition transition = stay(account, "waiting");
   transition.journal_kind.clear();
   transition.next.due_at = next_grace_timer(account, now, policy);
+  return transition;
+}
+
+StepResult grace_ended(const Account& account, const Event&, Instant now, const Policy&) {
+  if (!account.grace_end || now < *account.grace_end) return Refusal{"the grace period has not ended"};
+  Transition transition = move_to(account, State::purge_due, "grace ended");
+  transition.next.due_at.reset();
   return transition;
 }
 
@@ -191,6 +211,7 @@ StepResult purge_done(const Account& account, const Event& event, Instant now, c
 StepResult purge_interlock(const Account& account, const Event& event, Instant, const Policy&) {
   Transition transition = move_to(account, State::held, "interlock: " + event.detail);
   transition.next.held_from = State::purge_due;
+  transition.next.hold_reasons = {event.detail};
   transition.next.state_reason = event.detail;
   transition.next.due_at.reset();
   return transition;

@@ -17,42 +17,89 @@ Transition support_move(const Account& account, State to, const std::string& rea
   return transition;
 }
 
+constexpr const char* k_dropped = "dropped_from_list";
+
+bool has_reason(const Account& account, const std::string& reason) {
+  return std::find(account.hold_reasons.begin(), account.hold_reasons.end(), reason) !=
+         account.hold_reasons.end();
+}
+
+std::string joined(const std::vector<std::string>& reasons) {
+  std::string text;
+  for (const std::string& reason : reasons) text += (text.empty() ? "" : "; ") + reason;
+  return text;
+}
+
+// A DELETE already committed cannot be stopped any more: saying "held"
+// would be a promise Passage cannot keep.
+std::optional<Refusal> deletion_under_way(const Account& account) {
+  if (!account.delete_in_flight) return std::nullopt;
+  return Refusal{"a deletion of " + account.domain + " is under way; it cannot be stopped now"};
+}
+
 StepResult hold(const Account& account, const Event& event, Instant) {
-  if (is_final(account.state) || account.state == State::held)
+  if (is_final(account.state))
     return Refusal{"cannot hold an account in state " + std::string(to_string(account.state))};
+  if (auto refusal = deletion_under_way(account)) return *refusal;
+  if (account.state == State::held) {
+    // Already held: the new reason joins the others; each is lifted by its
+    // own mechanism.
+    Transition transition{account, {}, "support", "held also: " + event.detail};
+    if (!has_reason(account, event.detail)) transition.next.hold_reasons.push_back(event.detail);
+    transition.next.state_reason = joined(transition.next.hold_reasons);
+    return transition;
+  }
   Transition transition = support_move(account, State::held, event.detail);
   transition.next.held_from = account.state;
+  transition.next.hold_reasons = {event.detail};
   transition.next.state_reason = event.detail;
   transition.next.due_at.reset();
   return transition;
 }
 
-// Timers are re-evaluated at now; a grace end already past moves to
-// now + release_grace so the person can be told before anything happens.
-StepResult release(const Account& account, const Event& event, Instant now, const Policy& policy) {
-  if (account.state != State::held || !account.held_from)
-    return Refusal{"only a HELD account can be released"};
+// Back to the state held from, timers re-evaluated at now; a grace end
+// already past (whatever the state held from) moves to now + release_grace
+// so the person is told a new date before anything is deleted.
+Transition resume_from_hold(const Account& account, const std::string& why, Instant now,
+                            const Policy& policy) {
   State back = *account.held_from;
-  Transition transition = support_move(account, back, event.detail);
+  Transition transition = support_move(account, back, why);
   transition.next.held_from.reset();
+  transition.next.hold_reasons.clear();
   transition.next.state_reason.clear();
   transition.next.attempts = 0;
   transition.next.due_at = now;
-  bool deletion_side = back == State::grace || back == State::purge_due;
-  if (deletion_side) {
-    Instant end = account.grace_end.value_or(now);
-    if (end <= now) {
-      // A new deletion date: the GRACE timer, due now, tells the person.
-      end = now + policy.release_grace;
-      transition.next.reminded.reset();
-    }
-    transition.next.state = State::grace;
-    transition.next.grace_end = end;
-    transition.next.due_at = now;
+  if (account.grace_end && *account.grace_end <= now) {
+    transition.next.grace_end = now + policy.release_grace;
+    transition.next.reminded.reset();
   }
-  if (back == State::retry_wait) transition.next.due_at = now;
+  if (back == State::purge_due) transition.next.state = State::grace;
   // Nothing started yet: the account keeps its place in the schedule.
   if (back == State::queued) transition.next.due_at = first_due(account.departure_date, now, policy);
+  return transition;
+}
+
+StepResult release(const Account& account, const Event& event, Instant now, const Policy& policy) {
+  if (account.state != State::held || !account.held_from)
+    return Refusal{"only a HELD account can be released"};
+  if (has_reason(account, k_dropped))
+    return Refusal{"it was dropped from the campaign's list: only `passage campaign update` with a "
+                   "list that includes it again lifts that (or cancel it)"};
+  return resume_from_hold(account, event.detail, now, policy);
+}
+
+// A corrected list includes a dropped account again: that reason is
+// lifted; other holds (support, interlocks) stay until released.
+StepResult relisted(const Account& account, const Event& event, Instant now, const Policy& policy) {
+  if (account.state != State::held || !account.held_from || !has_reason(account, k_dropped))
+    return Refusal{"not held as dropped from the list"};
+  std::vector<std::string> rest;
+  for (const std::string& reason : account.hold_reasons)
+    if (reason != k_dropped) rest.push_back(reason);
+  if (rest.empty()) return resume_from_hold(account, "listed again: " + event.detail, now, policy);
+  Transition transition{account, {}, "support", "listed again, still held: " + joined(rest)};
+  transition.next.hold_reasons = rest;
+  transition.next.state_reason = joined(rest);
   return transition;
 }
 
@@ -68,8 +115,10 @@ StepResult retry(const Account& account, const Event& event, Instant now) {
 StepResult cancel(const Account& account, const Event& event) {
   if (is_final(account.state))
     return Refusal{"cannot cancel an account in state " + std::string(to_string(account.state))};
+  if (auto refusal = deletion_under_way(account)) return *refusal;
   Transition transition = support_move(account, State::cancelled, event.detail);
   transition.next.state_reason = event.detail;
+  transition.next.hold_reasons.clear();
   transition.next.due_at.reset();
   return transition;
 }
@@ -85,13 +134,17 @@ bool deletion_scheduled(const Account& account) {
 StepResult postpone(const Account& account, const Event& event, Instant now, const Policy& policy) {
   if (!deletion_scheduled(account) || !account.grace_end || !event.at)
     return Refusal{"no deletion is scheduled for this account"};
+  if (auto refusal = deletion_under_way(account)) return *refusal;
   Instant wanted = *event.at;
   if (wanted <= *account.grace_end)
     return Refusal{"postpone only moves the deletion date later (now " +
                    format_date(local_date(*account.grace_end, policy.zone)) + ")"};
+  // The cap is on dates, as the person reads them: told + max_postpone is
+  // allowed whatever the time of day of the grace end.
   date::year_month_day told = account.told_deletion_date.value_or(local_date(*account.grace_end, policy.zone));
-  Instant cap = add_span(local_midnight(told, policy.zone), policy.max_postpone, policy.zone);
-  if (wanted > cap)
+  date::year_month_day cap = local_date(add_span(local_midnight(told, policy.zone), policy.max_postpone, policy.zone),
+                                        policy.zone);
+  if (date::sys_days{local_date(wanted, policy.zone)} > date::sys_days{cap})
     return Refusal{"support.max_postpone is " + to_string(policy.max_postpone) +
                    " beyond the date the person was told (" + format_date(told) + ")"};
   Transition transition{account, {}, "support", {}};
@@ -121,6 +174,8 @@ StepResult apply_support(const Account& account, const Event& event, Instant now
       return cancel(account, event);
     case EventKind::postpone:
       return postpone(account, event, now, policy);
+    case EventKind::relisted:
+      return relisted(account, event, now, policy);
     default:
       return Refusal{"not a support event"};
   }
@@ -150,6 +205,8 @@ const char* to_string(EventKind kind) {
     case EventKind::retry: return "retry";
     case EventKind::cancel: return "cancel";
     case EventKind::postpone: return "postpone";
+    case EventKind::relisted: return "relisted";
+    case EventKind::grace_ended: return "grace_ended";
   }
   return "unknown";
 }

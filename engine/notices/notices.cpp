@@ -106,7 +106,8 @@ std::string message_id_for(const std::string& kind, const Account& account,
                            date::year_month_day deletion_date) {
   auto stamp = format_date(deletion_date);
   std::erase(stamp, '-');
-  return kind + "." + account.domain + "." + stamp + "@passage";
+  // By account row: a domain listed again (another campaign) is told anew.
+  return kind + "." + account.domain + ".a" + std::to_string(account.id) + "." + stamp + "@passage";
 }
 
 Notice render_notice(const std::string& kind, const Account& account, const Config& config,

@@ -14,6 +14,7 @@
 #include "engine/sched/notice_once.hpp"
 #include "engine/sched/backoff.hpp"
 #include "engine/sched/stacks.hpp"
+#include "engine/store/apply_commit.hpp"
 #include "plugins/registry.hpp"
 
 namespace passage {
@@ -28,7 +29,9 @@ struct Verdict {
   std::string interlock;  // a counted failure, empty when none
   bool stale = false;     // activity after the export: export again
   bool gone = false;      // the instance no longer exists
+  bool ours = false;      // ...and a DELETE of ours may have done it
   bool unreadable = false;
+  bool not_yet = false;   // grace not ended by this clock: not a failure
 };
 
 bool evidence_intact(const Evidence& evidence) {
@@ -99,10 +102,9 @@ class Purge {
     for (const Account& account : m_store.in_state(State::grace)) {
       // The GRACE timer also fires for reminders (run's job): only the
       // graces that ended are the purge's.
-      if (!account.grace_end || *account.grace_end > now) continue;
-      StepResult result = apply(account, Event{EventKind::due}, now, policy(account));
-      if (auto* transition = std::get_if<Transition>(&result); transition && !m_options.dry_run)
-        m_store.commit(account, *transition, now, m_options.actor);
+      if (!account.grace_end || *account.grace_end > now || m_options.dry_run) continue;
+      apply_and_commit(m_store, account, Event{EventKind::grace_ended}, now, policy(account),
+                       m_options.actor);
     }
     if (m_options.dry_run) {
       // Dry run: count the graces that would end as due too.
@@ -135,7 +137,8 @@ class Purge {
       co_return;
     }
     if (!account.grace_end || *account.grace_end > now) {
-      verdict.interlock = "grace_not_ended";
+      // A clock behind the one that made it due: a later night's.
+      verdict.not_yet = true;
       co_return;
     }
     if (m_directory) {
@@ -154,21 +157,39 @@ class Purge {
     }
     if (!info.value().exists) {
       verdict.gone = true;
+      // A DELETE of ours left without outcome (a crash, a timeout) did it.
+      verdict.ours = account.delete_in_flight || sent_delete(account);
       co_return;
     }
-    const std::string& blocked_by = info.value().blocking_reason;
-    if (info.value().blocked && blocked_by != "MOVED") {
+    if (account.delete_in_flight && !info.value().deleting && !m_options.dry_run) {
+      // The space is still there and not being deleted: that DELETE did
+      // not happen. The account is again open to support actions.
+      m_store.finish_open_intents(account.id, "delete", "not_deleted (instance still there)", now);
+    }
+    if (info.value().blocked && !own_block(account, info.value().blocking_reason)) {
       verdict.interlock = "blocked_by_other";
       co_return;
     }
-    if (account.evidence.kind != "export") co_return;
     auto activity = co_await read_with_retries([&] { return backend.last_activity(account.domain); });
     if (!activity.ok()) {
       verdict.unreadable = true;
       co_return;
     }
-    Instant exported = account.export_completed_at.value_or(account.verified_at.value_or(Instant{}));
-    verdict.stale = activity.value() >= date::year_month_day{date::floor<date::days>(exported)};
+    verdict.stale = activity_after_evidence(account, activity.value());
+  }
+
+  // A block Passage recorded itself (CONTRACT.md "Passage's own blocks");
+  // a MOVED block on an admin move's source predates that record.
+  static bool own_block(const Account& account, const std::string& reason) {
+    if (!account.own_block.empty()) return reason == account.own_block;
+    return account.admin_move && account.evidence.kind == "moved" && reason == "MOVED";
+  }
+
+  // A DELETE of ours reached the stack, whatever it answered (a 500 with
+  // the deletion going on, a timeout, a crash before the answer).
+  bool sent_delete(const Account& account) {
+    auto previous = m_store.latest_intent(account.id, "delete");
+    return previous && !previous->outcome.starts_with("not_deleted");
   }
 
   // Retries a remote call with backoff within the retry budget (cap
@@ -190,31 +211,31 @@ class Purge {
 
   double uniform() { return std::uniform_real_distribution<double>(0.0, 1.0)(m_random); }
 
-  void record(const Account& account, const Event& event, PurgeReport& report) {
-    (void)report;
-    if (m_options.dry_run) return;
-    Instant now = m_clock.now();
-    StepResult result = apply(account, event, now, policy(account));
-    if (auto* transition = std::get_if<Transition>(&result))
-      m_store.commit(account, *transition, now, m_options.actor);
+  // Commits `event` as a compare-and-set: a support action committed since
+  // the account was read is never overwritten (the event is decided again
+  // on the fresh row). True when the event was committed.
+  bool record(const Account& account, const Event& event) {
+    if (m_options.dry_run) return true;  // what would be committed
+    StepResult result =
+        apply_and_commit(m_store, account, event, m_clock.now(), policy(account), m_options.actor);
+    return std::holds_alternative<Transition>(result);
   }
 
   void apply_verdicts(std::vector<Verdict>& verdicts, PurgeReport& report) {
     std::vector<Account> deletable;
+    std::vector<Account> to_tell;  // deleted by a DELETE of ours whose answer was lost
     for (const Verdict& verdict : verdicts) {
-      if (verdict.unreadable) {
+      if (verdict.not_yet) {
+        ++report.not_yet;
+      } else if (verdict.unreadable) {
         ++report.unreadable;
       } else if (!verdict.interlock.empty()) {
-        Event event{EventKind::interlock_failed};
-        event.detail = verdict.interlock;
-        record(verdict.account, event, report);
-        ++report.held;
-      } else if (verdict.stale) {
-        record(verdict.account, Event{EventKind::activity_stale}, report);
-        ++report.reexport;
+        hold(verdict.account, verdict.interlock, report);
       } else if (verdict.gone) {
-        record(verdict.account, Event{EventKind::already_gone}, report);
-        ++report.already_gone;
+        if (settle_gone(verdict.account, verdict.ours, report)) to_tell.push_back(verdict.account);
+      } else if (verdict.stale) {
+        record(verdict.account, Event{EventKind::activity_stale});
+        ++report.reexport;
       } else {
         deletable.push_back(verdict.account);
       }
@@ -225,9 +246,10 @@ class Purge {
       deletable.resize(static_cast<std::size_t>(allowed));
     }
     if (m_options.dry_run) {
-      report.deleted = static_cast<int>(deletable.size());
+      report.deleted += static_cast<int>(deletable.size());
       return;
     }
+    for (const Account& account : to_tell) asio::co_spawn(m_io, tell_deleted(account), asio::detached);
     for (const Account& account : deletable)
       asio::co_spawn(m_io, remove(account, report), asio::detached);
     m_io.run();
@@ -237,8 +259,29 @@ class Purge {
   void hold(const Account& account, const std::string& reason, PurgeReport& report) {
     Event held{EventKind::interlock_failed};
     held.detail = reason;
-    record(account, held, report);
-    ++report.held;
+    if (record(account, held)) ++report.held;
+  }
+
+  // The instance is gone. After a DELETE of ours whose answer was lost (a
+  // crash, a timeout) it is our deletion: PURGED deleted, and the person
+  // is told. Otherwise someone else removed it: already_gone.
+  // True when the person is to be told of the deletion.
+  bool settle_gone(const Account& account, bool ours, PurgeReport& report) {
+    if (!ours) {
+      if (record(account, Event{EventKind::already_gone})) ++report.already_gone;
+      return false;
+    }
+    if (m_options.dry_run) {
+      ++report.deleted;
+      return false;
+    }
+    // Recorded PURGED before the intent is closed: until then no support
+    // action can slip in ("a deletion is under way").
+    bool recorded = record(account, Event{EventKind::purged});
+    m_store.finish_open_intents(account.id, "delete", "deleted (instance gone)", m_clock.now());
+    if (!recorded) return false;
+    ++report.deleted;
+    return true;
   }
 
   // The stuck `deleting` flag (COZY.md): assumed only when our own DELETE
@@ -265,46 +308,84 @@ class Purge {
     co_return true;
   }
 
-  // Write-ahead: the DELETE intent is committed before the request.
+  // The account as stored now, if it may still be deleted: PURGE_DUE (not
+  // held, postponed or cancelled meanwhile) with its grace ended.
+  std::optional<Account> still_deletable(const Account& account) {
+    auto fresh = m_store.account(account.id);
+    if (!fresh || fresh->state != State::purge_due) return std::nullopt;
+    if (!fresh->grace_end || *fresh->grace_end > m_clock.now()) return std::nullopt;
+    return fresh;
+  }
+
+  // Write-ahead, before every attempt (retries included): the account is
+  // read again and its DELETE intent committed as a compare-and-set in one
+  // transaction, so a hold or postpone acknowledged before that commit
+  // always wins, and none can be acknowledged after it while the DELETE is
+  // in flight (they are refused: "a deletion is under way").
   asio::awaitable<void> remove(Account account, PurgeReport& report) {
     bool repaired = false;
     if (!co_await repair_stuck_flag(account, repaired, report)) co_return;
-    Instant now = m_clock.now();
-    std::string key = "delete:" + account.domain + ":" +
-                      std::to_string(m_store.count_intents(account.id, "delete") + 1);
-    Transition intent_only{account, {}, "", {}};
-    if (!m_store.commit(account, intent_only, now, m_options.actor, IntentSpec{"delete", key})) co_return;
     Backend& backend = *m_stacks.at(account.stack).backend;
-    auto outcome = co_await read_with_retries([&] { return backend.delete_instance(account.domain); });
-    if (outcome.ok()) {
-      m_store.finish_intent(key, "deleted", m_clock.now());
-      record(account, Event{EventKind::purged}, report);
-      ++report.deleted;
-      co_await tell_deleted(account);
-      co_return;
-    }
-    const Failure& failure = outcome.failure();
-    m_store.finish_intent(key, "failed: " + failure.reason, m_clock.now());
-    if (failure.kind == FailureKind::not_found) {
-      auto info = co_await read_with_retries([&] { return backend.lookup(account.domain); });
-      if (info.ok() && !info.value().exists) {
-        record(account, Event{EventKind::already_gone}, report);
-        ++report.already_gone;
+    std::optional<Failure> last;
+    for (int attempt = 0; attempt < std::max(1, m_config.retry_budget); ++attempt) {
+      if (last) co_await backoff(*last, attempt - 1);
+      auto fresh = still_deletable(account);
+      if (!fresh) co_return;  // held, postponed or cancelled meanwhile
+      std::string key = m_store.next_intent_key(*fresh, "delete");
+      Transition intent_only{*fresh, {}, "", {}};
+      if (!m_store.commit(*fresh, intent_only, m_clock.now(), m_options.actor, IntentSpec{"delete", key}))
+        continue;  // changed between the read and the commit: read again
+      account = *fresh;
+      ++account.version;
+      auto outcome = co_await backend.delete_instance(account.domain);
+      if (outcome.ok()) {
+        settle_deleted(account, report);  // PURGED first, then the intent closed
+        m_store.finish_intent(key, "deleted", m_clock.now());
+        co_await tell_deleted(account);
         co_return;
       }
-      hold(account, "delete_failed: " + failure.reason, report);
-    } else if (repaired) {
+      last = outcome.failure();
+      bool unknown = last->kind == FailureKind::unknown_outcome;
+      if (unknown || last->kind == FailureKind::not_found) {
+        // Answer lost, or 404: is the space still there? Asked while the
+        // intent is still open, so no support action slips in meanwhile.
+        auto info = co_await read_with_retries([&] { return backend.lookup(account.domain); });
+        if (info.ok() && !info.value().exists) {
+          if (settle_gone(account, true, report)) co_await tell_deleted(account);
+          co_return;
+        }
+      }
+      m_store.finish_intent(key, (unknown ? "unknown: " : "failed: ") + last->reason, m_clock.now());
+      if (last->kind == FailureKind::not_found) break;
+      if (last->kind == FailureKind::permanent || repaired) break;
+      if (last->kind != FailureKind::retryable && last->kind != FailureKind::rate_limited &&
+          last->kind != FailureKind::unknown_outcome)
+        break;
+    }
+    if (!last) co_return;
+    if (repaired) {
       hold(account, "delete_stuck", report);
-    } else if (failure.kind == FailureKind::permanent) {
-      hold(account, "delete_failed: " + failure.reason, report);
+    } else if (last->kind == FailureKind::permanent || last->kind == FailureKind::not_found) {
+      hold(account, "delete_failed: " + last->reason, report);
     } else {
       // Not deleted tonight; a flag left stuck is repaired next night.
       Event failed{EventKind::failure};
-      failed.failure = failure.kind;
-      failed.detail = failure.reason;
-      record(account, failed, report);
+      failed.failure = last->kind;
+      failed.detail = last->reason;
+      record(account, failed);
       ++report.delete_failed;
     }
+  }
+
+  void settle_deleted(const Account& account, PurgeReport& report) {
+    if (record(account, Event{EventKind::purged})) ++report.deleted;
+  }
+
+  asio::awaitable<void> backoff(const Failure& failure, int attempt) {
+    Millis delay = retry_delay(failure.retry_after, attempt, std::chrono::seconds(1),
+                               approximate_length(m_config.idle_horizon), uniform());
+    asio::steady_timer timer(m_io, delay);
+    co_await timer.async_wait(asio::use_awaitable);
   }
 
   asio::awaitable<void> tell_deleted(const Account& account) {

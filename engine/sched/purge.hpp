@@ -28,6 +28,7 @@ struct PurgeReport {
   int unreadable = 0;   // stays PURGE_DUE, not counted by the breaker
   int delete_failed = 0;  // DELETE failed tonight: stays PURGE_DUE
   int deferred = 0;     // over max_per_run: next night
+  int not_yet = 0;      // grace not ended by this purge's clock: a later night
   std::map<std::string, int> interlock_failures;
   bool directory_check = false;
   bool tripped = false;

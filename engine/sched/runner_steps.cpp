@@ -16,6 +16,7 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr int k_max_steps_per_drive = 64;  // a bound on one account's loop
+constexpr int k_max_stale_reads = 4;       // commits refused as stale, per drive
 
 bool wants_export(const Account& account) {
   return account.action == Action::export_ || account.fallback_export;
@@ -42,7 +43,9 @@ std::string move_outcome(const Outcome<Evidence>& outcome) {
     case FailureKind::retryable:
     case FailureKind::rate_limited:
     case FailureKind::not_found:
-      return "not_queued";
+      // After the source's export was requested, even a 404 (from the
+      // target's import, or from blocking) leaves that export behind.
+      return outcome.failure().after_export ? "failed_after_export" : "not_queued";
     case FailureKind::unknown_outcome:
       return "unknown";
     case FailureKind::permanent:
@@ -75,7 +78,9 @@ Event Runner::failure_event(const Account& account, const Failure& failure) {
 bool Runner::commit(Account& account, const Transition& transition,
                     const std::optional<IntentSpec>& intent) {
   if (!m_store.commit(account, transition, m_clock.now(), m_options.actor, intent)) return false;
+  std::int64_t version = account.version;
   account = transition.next;
+  account.version = version + 1;
   ++m_summary.steps;
   return true;
 }
@@ -91,12 +96,8 @@ std::string Runner::notice_kind(const Account& account) const {
 // The intent committed with a transition whose effects act remotely.
 std::optional<IntentSpec> Runner::intent_for(const Account& account,
                                              const std::vector<Effect>& effects) {
-  if (contains(effects, Effect::request_export))
-    return IntentSpec{"export", "export:" + account.domain + ":" +
-                                    std::to_string(m_store.count_intents(account.id, "export") + 1)};
-  if (contains(effects, Effect::start_move))
-    return IntentSpec{"import", "import:" + account.domain + ":" +
-                                    std::to_string(m_store.count_intents(account.id, "import") + 1)};
+  if (contains(effects, Effect::request_export)) return IntentSpec{"export", m_store.next_intent_key(account, "export")};
+  if (contains(effects, Effect::start_move)) return IntentSpec{"import", m_store.next_intent_key(account, "import")};
   if (contains(effects, Effect::send_reminder)) {
     auto latest = due_reminder(account, m_clock.now(), stack_of(account).policy);
     std::string kind = reminder_key("deletion_reminder", latest, "date");
@@ -121,12 +122,15 @@ std::optional<IntentSpec> Runner::intent_for(const Account& account,
 asio::awaitable<void> Runner::drive(Account account, EventKind first) {
   const Policy& policy = stack_of(account).policy;
   std::optional<Event> next = Event{first};
+  int stale_reads = 0;
   for (int step = 0; next && step < k_max_steps_per_drive && !m_stopping; ++step) {
     Instant now = m_clock.now();
     Event event = *next;
+    // The export window gates every new export request, a move's export
+    // of its source included.
     const auto& window = stack_of(account).config->export_window;
-    if (event.kind == EventKind::due && account.state == State::queued && wants_export(account) &&
-        window) {
+    if (event.kind == EventKind::due && account.state == State::queued &&
+        (wants_export(account) || account.admin_move) && window) {
       if (auto reopens = export_window_reopens(*window, now, m_config.zone)) {
         event = Event{EventKind::window_closed};
         event.at = reopens;
@@ -136,7 +140,15 @@ asio::awaitable<void> Runner::drive(Account account, EventKind first) {
     if (std::holds_alternative<Refusal>(result)) co_return;  // e.g. a stale timer: nothing to do
     const Transition& transition = std::get<Transition>(result);
     std::optional<IntentSpec> intent = intent_for(transition.next, transition.effects);
-    if (!commit(account, transition, intent)) co_return;  // held meanwhile: the hold wins
+    if (!commit(account, transition, intent)) {
+      // Someone committed the account since it was read (a hold, a
+      // postpone): decide again on the fresh row; a hold always wins.
+      auto fresh = m_store.account(account.id);
+      if (!fresh || ++stale_reads > k_max_stale_reads || !runner_acts_on(fresh->state)) co_return;
+      account = *fresh;
+      next = event;
+      continue;
+    }
     if (transition.effects.empty()) {
       bool due_now = account.due_at && *account.due_at <= m_clock.now();
       next = due_now && runner_acts_on(account.state) ? std::optional<Event>(Event{EventKind::due})
@@ -212,7 +224,10 @@ asio::awaitable<Event> Runner::do_lookup(const Account& account, bool poll) {
   const InstanceInfo& info = outcome.value();
   if (!info.exists) co_return Event{EventKind::lookup_missing};
   if (info.moved) co_return Event{EventKind::lookup_moved};
-  if (info.blocked && !poll) {
+  // A block Passage recorded itself (its admin move's MOVING) is no
+  // reason to wait: the move is Passage's own, resumed here.
+  bool own_block = !account.own_block.empty() && info.blocking_reason == account.own_block;
+  if (info.blocked && !poll && !own_block) {
     Event event{EventKind::lookup_blocked};
     event.detail = info.blocking_reason.empty() ? "UNKNOWN" : info.blocking_reason;
     co_return event;
@@ -325,15 +340,12 @@ asio::awaitable<Event> Runner::do_notice(const Account& account, const std::stri
   co_return failure_event(account, outcome.failure());
 }
 
-// Activity on or after the UTC day the export completed makes the evidence
-// stale (day precision cannot order events within a day).
+// Activity after the evidence makes it stale (activity_after_evidence).
 asio::awaitable<Event> Runner::do_activity(const Account& account) {
   auto outcome = co_await stack_of(account).backend->last_activity(account.domain);
   if (!outcome.ok()) co_return failure_event(account, outcome.failure());
-  Instant exported = account.export_completed_at.value_or(account.verified_at.value_or(Instant{}));
-  date::year_month_day export_day{date::floor<date::days>(exported)};
-  co_return Event{outcome.value() >= export_day ? EventKind::activity_stale
-                                                : EventKind::activity_clean};
+  co_return Event{activity_after_evidence(account, outcome.value()) ? EventKind::activity_stale
+                                                                    : EventKind::activity_clean};
 }
 
 }  // namespace passage

@@ -125,8 +125,22 @@ constexpr std::string_view k_migration_4 = R"sql(
 ALTER TABLE accounts ADD COLUMN reminded TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Compare-and-set commits (a row version), intents keyed by instance
+// (domain) across accounts and campaigns, the set of reasons an account is
+// HELD for, and the blocks Passage itself put on an instance.
+constexpr std::string_view k_migration_5 = R"sql(
+ALTER TABLE accounts ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE accounts ADD COLUMN hold_reasons TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE accounts ADD COLUMN own_block TEXT NOT NULL DEFAULT '';
+ALTER TABLE accounts ADD COLUMN own_block_since TEXT;
+ALTER TABLE intents ADD COLUMN domain TEXT NOT NULL DEFAULT '';
+UPDATE intents SET domain = (SELECT a.domain FROM accounts a WHERE a.id = intents.account_id);
+CREATE INDEX intents_by_domain ON intents(domain, kind);
+UPDATE accounts SET hold_reasons = json_array(state_reason) WHERE state = 'HELD' AND state_reason <> '';
+)sql";
+
 constexpr std::string_view k_migrations[] = {k_migration_1, k_migration_2, k_migration_3,
-                                             k_migration_4};
+                                             k_migration_4, k_migration_5};
 
 }  // namespace
 

@@ -1,5 +1,7 @@
 #include "engine/store/store.hpp"
 
+#include <boost/json.hpp>
+
 #include "engine/store/journal.hpp"
 #include "engine/store/schema.hpp"
 
@@ -14,8 +16,10 @@ constexpr const char* k_account_columns = R"sql(
   a.state_reason, a.due_at, a.attempts, a.blocked_since, a.move_deadline, a.fallback_export,
   a.delivery, a.export_id, a.export_completed_at, a.verified_at, a.evidence, a.grace_end,
   a.told_deletion_date, a.purged_at, a.purge_kind, a.reexports, a.export_doc, a.reminded,
-  (SELECT MAX(i.created_at) FROM intents i WHERE i.account_id = a.id AND i.kind IN ('export', 'import')
-     AND (i.outcome IS NULL OR i.outcome <> 'not_queued'))
+  (SELECT MAX(i.created_at) FROM intents i WHERE i.domain = a.domain AND i.kind IN ('export', 'import')
+     AND (i.outcome IS NULL OR i.outcome <> 'not_queued')),
+  a.version, a.hold_reasons, a.own_block, a.own_block_since,
+  EXISTS (SELECT 1 FROM intents d WHERE d.account_id = a.id AND d.kind = 'delete' AND d.outcome IS NULL)
 )sql";
 
 std::optional<Instant> instant_at(const Statement& row, int column) {
@@ -38,6 +42,22 @@ std::optional<std::string> text_of(const std::optional<Instant>& at) {
 std::optional<std::string> text_of(const std::optional<State>& state) {
   if (!state) return std::nullopt;
   return std::string(to_string(*state));
+}
+
+std::vector<std::string> reasons_from_json(const std::string& text) {
+  std::vector<std::string> reasons;
+  boost::system::error_code error;
+  boost::json::value parsed = boost::json::parse(text, error);
+  if (error || !parsed.is_array()) return reasons;
+  for (const boost::json::value& reason : parsed.as_array())
+    if (reason.is_string()) reasons.emplace_back(reason.as_string());
+  return reasons;
+}
+
+std::string reasons_to_json(const std::vector<std::string>& reasons) {
+  boost::json::array array;
+  for (const std::string& reason : reasons) array.emplace_back(reason);
+  return boost::json::serialize(array);
 }
 
 Account account_from_row(const Statement& row) {
@@ -76,6 +96,11 @@ Account account_from_row(const Statement& row) {
   account.export_doc = row.text_at(31);
   account.reminded = parse_span(row.text_at(32));
   account.last_export_request = instant_at(row, 33);
+  account.version = row.int_at(34);
+  account.hold_reasons = reasons_from_json(row.text_at(35));
+  account.own_block = row.text_at(36);
+  account.own_block_since = instant_at(row, 37);
+  account.delete_in_flight = row.int_at(38) != 0;
   return account;
 }
 
@@ -279,14 +304,15 @@ std::map<State, int> Store::state_counts(std::optional<std::int64_t> campaign_id
   return counts;
 }
 
-void Store::write_account(const Account& account, Instant now) {
+bool Store::write_account(const Account& account, Instant now) {
   auto update = m_db.prepare(R"sql(
     UPDATE accounts SET state = ?, held_from = ?, retry_step = ?, state_reason = ?, due_at = ?,
       attempts = ?, blocked_since = ?, move_deadline = ?, fallback_export = ?, delivery = ?,
       export_id = ?, export_completed_at = ?, verified_at = ?, evidence = ?, grace_end = ?,
       told_deletion_date = ?, purged_at = ?, purge_kind = ?, reexports = ?, updated_at = ?,
-      export_doc = ?, reminded = ?
-    WHERE id = ?)sql");
+      export_doc = ?, reminded = ?, hold_reasons = ?, own_block = ?, own_block_since = ?,
+      version = version + 1
+    WHERE id = ? AND version = ?)sql");
   update.bind(1, to_string(account.state)).bind(2, text_of(account.held_from))
       .bind(3, text_of(account.retry_step)).bind(4, account.state_reason)
       .bind(5, text_of(account.due_at)).bind(6, account.attempts)
@@ -302,8 +328,10 @@ void Store::write_account(const Account& account, Instant now) {
   update.bind(17, text_of(account.purged_at)).bind(18, account.purge_kind)
       .bind(19, account.reexports).bind(20, format_utc(now)).bind(21, account.export_doc)
       .bind(22, account.reminded ? to_string(*account.reminded) : std::string())
-      .bind(23, account.id);
+      .bind(23, reasons_to_json(account.hold_reasons)).bind(24, account.own_block)
+      .bind(25, text_of(account.own_block_since)).bind(26, account.id).bind(27, account.version);
   update.run();
+  return m_db.changes() == 1;
 }
 
 bool Store::commit(const Account& before, const Transition& transition, Instant now,
@@ -312,23 +340,38 @@ bool Store::commit(const Account& before, const Transition& transition, Instant 
   // disk; a notice lost with a power cut is only resent with its Message-ID.
   DurableCommit durable(m_db, intent && intent->kind != "notice");
   Transaction transaction(m_db);
-  auto check = m_db.prepare("SELECT state FROM accounts WHERE id = ?");
-  check.bind(1, before.id);
-  if (!check.step() || check.text_at(0) != to_string(before.state)) return false;
-  write_account(transition.next, now);
+  // Compare-and-set: the snapshot `before` was read at some version; a
+  // commit by anyone else since (a support action, another command) makes
+  // it stale, and nothing is written.
+  Account next = transition.next;
+  next.id = before.id;
+  next.version = before.version;
+  if (!write_account(next, now)) return false;
   if (!transition.journal_kind.empty())
     append_journal(m_db, now, actor, before.id, transition.journal_kind, transition.journal_detail);
-  if (intent) {
-    // An intent may already exist: a notice resent after a crash keeps
-    // its Message-ID, and so its intent.
-    auto insert = m_db.prepare(
-        "INSERT OR IGNORE INTO intents (account_id, kind, key, created_at) VALUES (?, ?, ?, ?)");
-    insert.bind(1, before.id).bind(2, intent->kind).bind(3, intent->key).bind(4, format_utc(now)).run();
-    if (m_db.changes() > 0)
-      append_journal(m_db, now, actor, before.id, "intent", intent->kind + " " + intent->key);
-  }
+  if (intent) insert_intent(before, *intent, now, actor);
   transaction.commit();
   return true;
+}
+
+void Store::insert_intent(const Account& account, const IntentSpec& intent, Instant now,
+                          const std::string& actor) {
+  // A notice resent after a crash keeps its Message-ID, and so its intent.
+  // Any other intent is new by construction: a key that exists already is
+  // a bug, never something to skip silently.
+  const bool resendable = intent.kind == "notice";
+  auto insert = m_db.prepare(std::string(resendable ? "INSERT OR IGNORE" : "INSERT") +
+                             " INTO intents (account_id, domain, kind, key, created_at) "
+                             "VALUES (?, ?, ?, ?, ?)");
+  insert.bind(1, account.id).bind(2, account.domain).bind(3, intent.kind).bind(4, intent.key)
+      .bind(5, format_utc(now)).run();
+  if (m_db.changes() > 0)
+    append_journal(m_db, now, actor, account.id, "intent", intent.kind + " " + intent.key);
+}
+
+std::string Store::next_intent_key(const Account& account, const std::string& kind) {
+  return kind + ":" + account.domain + ":" + std::to_string(account.id) + ":" +
+         std::to_string(count_intents(account.id, kind) + 1);
 }
 
 void Store::finish_intent(const std::string& key, const std::string& outcome, Instant now) {

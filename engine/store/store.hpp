@@ -81,13 +81,19 @@ class Store {
   std::map<State, int> state_counts(std::optional<std::int64_t> campaign_id);
 
   // Commits a transition of `before`, journaled as `actor`, with its
-  // intent if any. Re-reads the account inside the transaction: if its
-  // state changed meanwhile (a hold by the support desk), nothing is
-  // written and false is returned: a hold always wins.
+  // intent if any, as a compare-and-set on the account's version: if
+  // anyone committed the account since `before` was read (a hold or a
+  // postpone by the support desk), nothing is written and false is
+  // returned; the caller re-reads and decides again. On success the
+  // stored version is before.version + 1.
   bool commit(const Account& before, const Transition& transition, Instant now,
               const std::string& actor, const std::optional<IntentSpec>& intent = {});
 
   // --- intents ---
+  // A new, unique key for the account's next intent of `kind`:
+  // "<kind>:<domain>:<account id>:<n>" (a domain listed again by another
+  // account row never collides).
+  std::string next_intent_key(const Account& account, const std::string& kind);
   void finish_intent(const std::string& key, const std::string& outcome, Instant now);
   // Reconciliation: every still open intent of `kind` for the account.
   void finish_open_intents(std::int64_t account_id, const std::string& kind,
@@ -127,7 +133,10 @@ class Store {
  private:
   std::vector<Account> query_accounts(const std::string& where,
                                       const std::vector<std::string>& binds);
-  void write_account(const Account& account, Instant now);
+  // Writes `account` if its stored version is still account.version.
+  bool write_account(const Account& account, Instant now);
+  void insert_intent(const Account& account, const IntentSpec& intent, Instant now,
+                     const std::string& actor);
   void insert_accounts(std::int64_t campaign_id, const std::string& campaign_name,
                        const std::vector<NewAccount>& accounts, Instant now, const std::string& actor);
 

@@ -29,6 +29,10 @@ struct Failure {
   Kind kind = Kind::retryable;
   std::string reason;  // short, no secrets: "http 503", "connection reset"
   std::optional<Millis> retry_after;
+  // An admin-driven move failed after the source's export was requested:
+  // that export may exist, whatever the kind (a 404 from the target's
+  // import included), so the 24-hour rule holds the retry.
+  bool after_export = false;
 };
 
 // A value or a classified failure.

@@ -83,6 +83,9 @@ asio::awaitable<HttpResponse> CozyAdminBackend::call(std::string method, std::st
   request.basic_password = m_stack.passphrase.reveal();
   request.idempotent = idempotent;
   request.total_timeout = total_timeout;
+  // An answer that comes only at the end (a DELETE takes minutes) is bounded
+  // by the whole-request limit, not cut by the stall limit.
+  if (total_timeout > Millis(0)) request.stall_timeout = Millis(0);
   HttpResponse response = co_await m_http.perform(std::move(request));
   co_return response;
 }

@@ -62,8 +62,13 @@ class CozyAdminBackend final : public Backend {
     bool import_confirmed = false;  // the target answered 204 to the import
     bool import_finished = false;   // the target was seen unblocked after our import
   };
+  // Sources this process blocked MOVING for a move still under way.
+  std::map<std::string, bool> m_blocked_moving;
   boost::asio::awaitable<Outcome<ExportDone>> export_for_move(const std::string& domain,
                                                               const MoveDeadline& deadline);
+  boost::asio::awaitable<Outcome<Evidence>> move_steps(const std::string& domain,
+                                                      const std::string& target_host,
+                                                      Backend& target, const MoveDeadline& deadline);
   boost::asio::awaitable<Outcome<Done>> import_on_target(const std::string& domain,
                                                          const std::string& target_host,
                                                          Backend& target,
@@ -71,6 +76,9 @@ class CozyAdminBackend final : public Backend {
   boost::asio::awaitable<Outcome<Done>> await_import(const std::string& target_host,
                                                      Backend& target,
                                                      const MoveDeadline& deadline);
+  // PATCH the source's block, then read it back: a block that did not
+  // take is a failure. `reason` empty unblocks.
+  boost::asio::awaitable<Outcome<Done>> set_block(const std::string& domain, const std::string& reason);
   boost::asio::awaitable<void> pause(Millis duration);
 
   boost::asio::io_context& m_io;

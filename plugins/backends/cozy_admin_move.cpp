@@ -87,6 +87,7 @@ namespace {
 Failure maybe_queued(Failure failure) {
   if (failure.kind == FailureKind::retryable || failure.kind == FailureKind::rate_limited)
     failure.kind = FailureKind::unknown_outcome;
+  failure.after_export = true;
   return failure;
 }
 
@@ -102,6 +103,20 @@ asio::awaitable<Outcome<Evidence>> CozyAdminBackend::move_to(std::string domain,
   if (auto found = m_moves.find(domain);
       found != m_moves.end() && m_clock.now() >= found->second.requested + k_export_reuse)
     m_moves.erase(found);
+  auto moved = co_await move_steps(domain, target_host, target, deadline);
+  if (!moved.ok() && m_blocked_moving.count(domain)) {
+    // The source is given back to its owner; a failed unblock leaves it
+    // blocked MOVING, which Passage records as its own block.
+    auto unblocked = co_await set_block(domain, "");
+    if (unblocked.ok()) m_blocked_moving.erase(domain);
+  }
+  co_return moved;
+}
+
+asio::awaitable<Outcome<Evidence>> CozyAdminBackend::move_steps(const std::string& domain,
+                                                                const std::string& target_host,
+                                                                Backend& target,
+                                                                const MoveDeadline& deadline) {
   auto previous = m_moves.find(domain);
   if (previous == m_moves.end() || !previous->second.import_finished) {
     auto imported = co_await import_on_target(domain, target_host, target, deadline);
@@ -122,8 +137,9 @@ asio::awaitable<Outcome<Evidence>> CozyAdminBackend::move_to(std::string domain,
     m_moves.erase(domain);
     co_return move_failure(FailureKind::permanent, "target size does not match" + sizes);
   }
-  auto blocked = co_await block_moved(domain);
+  auto blocked = co_await set_block(domain, "MOVED");
   if (!blocked.ok()) co_return maybe_queued(blocked.failure());
+  m_blocked_moving.erase(domain);
   m_moves.erase(domain);
   Evidence evidence;
   evidence.kind = "moved";
@@ -143,6 +159,13 @@ asio::awaitable<Outcome<Done>> CozyAdminBackend::import_on_target(const std::str
   if (!before.value().exists) co_return move_failure(FailureKind::not_found, "target instance not found");
   if (importing(before.value()))
     co_return move_failure(FailureKind::retryable, "target instance already importing");
+  // The source is blocked before its snapshot: nothing the person does
+  // after the export can be lost by the move.
+  if (!m_blocked_moving.count(domain)) {
+    auto blocked = co_await set_block(domain, "MOVING");
+    if (!blocked.ok()) co_return blocked.failure();
+    m_blocked_moving[domain] = true;
+  }
   auto exported = co_await export_for_move(domain, deadline);
   if (!exported.ok()) co_return exported.failure();
   const std::string manifest_url = url("/move/exports/" + exported.value().export_id);
@@ -192,6 +215,24 @@ asio::awaitable<Outcome<Done>> CozyAdminBackend::await_import(const std::string&
       co_return move_failure(FailureKind::retryable, "import_deadline: target still importing");
     co_await pause(k_poll_interval);
   }
+}
+
+asio::awaitable<Outcome<Done>> CozyAdminBackend::set_block(const std::string& domain,
+                                                           const std::string& reason) {
+  const std::string query = reason.empty() ? "?Blocked=false" : "?Blocked=true&BlockingReason=" + reason;
+  // The answer carries secrets: dropped unread.
+  HttpResponse response = co_await call("PATCH", "/instances/" + domain + query, false, k_write_timeout);
+  if (auto failure = classify_response(response, CallKind::other_write, m_clock.now()))
+    co_return *failure;
+  auto info = co_await lookup(domain);
+  if (!info.ok()) co_return info.failure();
+  const bool took = reason.empty() ? !info.value().blocked
+                                   : info.value().blocked && info.value().blocking_reason == reason;
+  if (!took)
+    co_return move_failure(FailureKind::retryable,
+                           reason.empty() ? "source still blocked after unblocking"
+                                          : "source not blocked " + reason + " after the PATCH");
+  co_return Done{};
 }
 
 asio::awaitable<void> CozyAdminBackend::pause(Millis duration) {

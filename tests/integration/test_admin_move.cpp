@@ -46,7 +46,7 @@ fs::path write_csv(const Workspace& ws, const std::string& name, int count, bool
 }
 
 std::string stack_yaml(const std::string& name, int port, const std::string& domains,
-                       const std::string& import_deadline) {
+                       const std::string& import_deadline, const std::string& extra = {}) {
   std::ostringstream text;
   text << "  - name: " << name << "\n"
        << "    backend: cozy-admin\n"
@@ -57,25 +57,30 @@ std::string stack_yaml(const std::string& name, int port, const std::string& dom
        << "    max_in_flight: 8\n"
        << "    max_exports_in_flight: 4\n"
        << "    export_deadline: 5 seconds\n"
-       << "    import_deadline: " << import_deadline << "\n";
+       << "    import_deadline: " << import_deadline << "\n"
+       << extra;
   return text.str();
 }
 
 // Campaign c1 of `count` admin-driven moves from the academy's sim to the
 // partner's sim (both sharing one passphrase), all clocks at k_t.
 struct MoveCampaign {
-  MoveCampaign(int count, const std::string& import_deadline) : now(k_t) {
+  MoveCampaign(int count, const std::string& import_deadline,
+               const std::vector<std::string>& source_flags = {}, const std::string& source_extra = {})
+      : now(k_t) {
     write_csv(ws, "accounts.csv", count, true, source_domain);
     write_csv(ws, "partner.csv", count, false, target_host);
     fs::create_directories(ws.dir() / "source");
     fs::create_directories(ws.dir() / "target");
-    source = std::make_unique<CozySim>(ws.dir() / "source", ws.dir() / "accounts.csv", iso_utc(now));
+    source = std::make_unique<CozySim>(ws.dir() / "source", ws.dir() / "accounts.csv", iso_utc(now),
+                                       source_flags);
     target = std::make_unique<CozySim>(ws.dir() / "target", ws.dir() / "partner.csv", iso_utc(now));
     ws.write("c.yaml", "database: var/passage.db\n"
                        "timezone: Europe/Paris\n"
                        "allow_future_purge: true\n"
                        "stacks:\n" +
-                           stack_yaml("academy", source->port(), "*.mytoutatice.cloud", import_deadline) +
+                           stack_yaml("academy", source->port(), "*.mytoutatice.cloud", import_deadline,
+                                      source_extra) +
                            stack_yaml("partner", target->port(), "*.partner.test", import_deadline) +
                            "notify: { notifier: outbox, dir: var/outbox }\n"
                            "reports: { dir: var/reports }\n"
@@ -213,4 +218,67 @@ TEST_CASE("An import that never finishes ends RETRY_WAIT at the import deadline 
   CHECK(stat(source_stats, "duplicate_exports_24h") == 0);
   CHECK(route_count(target_stats, k_import_post) == 1);
   CHECK(stat(target_stats, "imports_done") == 0);
+}
+
+namespace {
+
+// `passage run --until-idle` of the campaign, in the background.
+std::unique_ptr<BackgroundProcess> run_in_background(const MoveCampaign& c) {
+  return std::make_unique<BackgroundProcess>(
+      c.ws.passage_argv({"run", "--until-idle", "--now", iso_utc(c.now)}), c.ws.dir(),
+      c.ws.dir() / "run.out", c.ws.dir() / "run.err", c.ws.environment());
+}
+
+bool export_intent_open(const MoveCampaign& c) {
+  Db db(c.ws.database());
+  return db.scalar("SELECT COUNT(*) FROM intents WHERE kind = 'import' AND outcome IS NULL") == 1;
+}
+
+}  // namespace
+
+TEST_CASE("defect 6: the source is blocked MOVING before its export, by Passage, and the move "
+          "then leaves it MOVED",
+          "[cozy-admin][move][deletion-safety]") {
+  MoveCampaign c(1, "60 seconds", {"--export-ms", "1500:1500"});
+  auto run = run_in_background(c);
+  REQUIRE(wait_until([&] { return export_intent_open(c); }, Millis(20000)));
+  REQUIRE(wait_until([&] { return route_count(c.source->stats(), k_export_post) >= 1; }, Millis(20000)));
+  json::object during = c.source_attributes(1);
+  CHECK(during.contains("blocked"));
+  CHECK(text_of(during, "blocking_reason") == "MOVING");
+  REQUIRE(run->wait_exit(k_run_timeout));
+  CHECK(account_states(c.ws).at(login_of(1)) == "GRACE");  // departed long ago
+  CHECK(text_of(c.source_attributes(1), "blocking_reason") == "MOVED");
+  Db db(c.ws.database());
+  CHECK(db.rows("SELECT own_block FROM accounts")[0][0] == "MOVED");
+}
+
+TEST_CASE("defect 11: a move failing with a 404 after the source export gives the source back and "
+          "a support retry waits for the 24-hour rule",
+          "[cozy-admin][move][deletion-safety]") {
+  MoveCampaign c(1, "60 seconds", {"--export-ms", "1500:1500"});
+  auto run = run_in_background(c);
+  REQUIRE(wait_until([&] { return route_count(c.source->stats(), k_export_post) >= 1; }, Millis(20000)));
+  // The target disappears while the source exports: the import answers 404.
+  REQUIRE(c.target->call("DELETE", "/instances/" + target_host(1)).status / 100 == 2);
+  REQUIRE(run->wait_exit(k_run_timeout));
+  REQUIRE(account_states(c.ws).at(login_of(1)) == "FAILED");
+  CHECK_FALSE(c.source_attributes(1).contains("blocked"));
+
+  ProcessResult retried = c.ws.passage({"account", "retry", login_of(1), "--reason", "target back",
+                                        "--by", "jane", "--now", iso_utc(c.now)});
+  REQUIRE(retried.exit_code == 0);
+  c.advance(hours(1));
+  c.run();
+  CHECK(account_states(c.ws).at(login_of(1)) == "RETRY_WAIT");
+  CHECK(route_count(c.source->stats(), k_export_post) == 1);
+}
+
+TEST_CASE("The export window also gates a move's export of its source", "[cozy-admin][move][window]") {
+  // k_t is 10:00 in Paris: the window is closed.
+  MoveCampaign c(1, "60 seconds", {}, "    export_window: \"20:00-06:00\"\n");
+  ProcessResult run = c.run();
+  CHECK(run.exit_code == 0);
+  CHECK(route_count(c.source->stats(), k_export_post) == 0);
+  CHECK(account_states(c.ws).at(login_of(1)) == "QUEUED");
 }

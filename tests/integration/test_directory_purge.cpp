@@ -53,10 +53,11 @@ void create_and_run(const Workspace& ws, int accounts) {
   REQUIRE(state_counts(ws, "c1").at("GRACE") == accounts);
 }
 
+// Accounts with a DELETE intent (one per attempt: a retried DELETE has several).
 std::int64_t delete_intents(const Workspace& ws, const std::string& where = "1") {
   Db db(ws.database());
   return db.scalar(
-      "SELECT COUNT(*) FROM intents i JOIN accounts a ON a.id = i.account_id "
+      "SELECT COUNT(DISTINCT i.account_id) FROM intents i JOIN accounts a ON a.id = i.account_id "
       "WHERE i.kind = 'delete' AND " +
       where);
 }

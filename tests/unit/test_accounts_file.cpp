@@ -312,3 +312,14 @@ TEST_CASE("accounts file: action names", "[accounts]") {
   CHECK(std::string(to_string(Action::export_)) == "export");
   CHECK(std::string(to_string(Action::move)) == "move");
 }
+
+TEST_CASE("accounts file: a move onto another listed account's own space names both lines",
+          "[accounts][deletion-safety]") {
+  auto errors =
+      errors_of(k_header +
+                "a,a.mytoutatice.cloud,move,a@example.org,https://b.mytoutatice.cloud,2026-07-01,\n"  // 2
+                "b,b.mytoutatice.cloud,export,b@example.org,,2026-07-01,\n");                         // 3
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0] == "acc.csv:2: target: host 'b.mytoutatice.cloud' is the domain of the account on line 3 "
+                     "of this list");
+}

@@ -863,16 +863,19 @@ TEST_CASE("NOTIFIED due before the departure date waits for it", "[lifecycle]") 
   }
 }
 
-TEST_CASE("NOTIFIED due goes to GRACE for a move or without final export", "[lifecycle]") {
+TEST_CASE("NOTIFIED due checks a move's activity too, and goes to GRACE without final export",
+          "[lifecycle]") {
   Instant departure = local("2027-01-15T00:00:00");
-  SECTION("moved evidence") {
+  SECTION("moved evidence: work after the move's snapshot would be lost") {
     Account account = notified_account();
     account.evidence = Evidence{"moved", {}, {}};
     Transition t = step(account, event(EventKind::due), departure);
-    CHECK(name(t.next.state) == "GRACE");
+    CHECK(name(t.next.state) == "NOTIFIED");
+    CHECK(effects(t.effects) == Names{"check_activity"});
+    Transition clean = step(account, event(EventKind::activity_clean), departure);
+    CHECK(name(clean.next.state) == "GRACE");
     // The timer: the first reminder, 7 days before the end.
-    CHECK(text(t.next.due_at) == text(local("2027-02-08T00:00:00")));
-    CHECK(t.effects.empty());
+    CHECK(text(clean.next.due_at) == text(local("2027-02-08T00:00:00")));
   }
   SECTION("export.final_export: none") {
     Policy rules = policy();
@@ -958,7 +961,7 @@ Account purge_due_account() {
 
 }  // namespace
 
-TEST_CASE("GRACE due before grace end waits for the next reminder, PURGE_DUE from the end on",
+TEST_CASE("GRACE due before grace end waits for the next reminder; the end is the purge's",
           "[lifecycle]") {
   Instant end = local("2027-02-15T00:00:00");
   Account told = grace_account();
@@ -967,10 +970,16 @@ TEST_CASE("GRACE due before grace end waits for the next reminder, PURGE_DUE fro
   CHECK(name(early.next.state) == "GRACE");
   CHECK(early.effects.empty());
   CHECK(local_text(early.next.due_at) == "2027-02-08T00:00:00");
+  // The runner's timer at the end: nothing left for the runner to do.
   Transition t = step(grace_account(), event(EventKind::due), end);
-  CHECK(name(t.next.state) == "PURGE_DUE");
+  CHECK(name(t.next.state) == "GRACE");
   CHECK_FALSE(t.next.due_at);
   CHECK(t.effects.empty());
+  // The purge moves it to PURGE_DUE, never before the end.
+  Transition ended = step(grace_account(), event(EventKind::grace_ended), end);
+  CHECK(name(ended.next.state) == "PURGE_DUE");
+  CHECK_FALSE(ended.next.due_at);
+  CHECK(refused(grace_account(), event(EventKind::grace_ended), end - 1ms));
 }
 
 TEST_CASE("PURGE_DUE purged and already_gone: PURGED with its kind", "[lifecycle]") {
@@ -1077,10 +1086,11 @@ TEST_CASE("hold in every non-final state remembers it and clears the timer", "[l
   for (State state : k_states) {
     INFO(name(state));
     Account account = rich_account(state);
-    if (state == State::held || is_final(state)) {
+    if (is_final(state)) {
       CHECK(refused(account, event(EventKind::hold, "ticket 12"), now_default()));
       continue;
     }
+    if (state == State::held) continue;  // adds a reason: test_deletion_safety.cpp
     Transition t = step(account, event(EventKind::hold, "ticket 12"), now_default());
     CHECK(name(t.next.state) == "HELD");
     CHECK(name(t.next.held_from) == name(state));
@@ -1219,7 +1229,9 @@ TEST_CASE("postpone only later, at most max_postpone beyond the told date", "[li
       CHECK(name(t.next.state) == name(state));
     }
 
-    std::string too_far = refusal_reason(account, at_event(EventKind::postpone, cap + 1ms), now);
+    // The cap is a date: later that day is allowed, the next day is not.
+    CHECK_FALSE(refused(account, at_event(EventKind::postpone, cap + 23h), now));
+    std::string too_far = refusal_reason(account, at_event(EventKind::postpone, cap + 24h), now);
     CHECK(too_far.find("60 days") != std::string::npos);
     CHECK(refused(account, at_event(EventKind::postpone, *account.grace_end), now));
     CHECK(refused(account, at_event(EventKind::postpone, *account.grace_end - 24h), now));

@@ -161,12 +161,18 @@ TEST_CASE("headers, addresses and a stable message id", "[notices]") {
   CHECK(notice.headers.at("X-Passage-Kind") == "export_ready");
   CHECK(notice.headers.at("X-Passage-Account") == "jdupont.mytoutatice.cloud");
   CHECK(notice.headers.at("X-Passage-Deletion-Date") == "2027-01-15");
-  CHECK(notice.message_id == "export_ready.jdupont.mytoutatice.cloud.20270115@passage");
+  CHECK(notice.message_id == "export_ready.jdupont.mytoutatice.cloud.a" + std::to_string(sample_account().id) +
+                              ".20270115@passage");
 
   // A retry later renders the same id; another kind or date another one.
   const auto retry = render_notice("export_ready", sample_account(), config, k_now + std::chrono::hours{30},
                                    full_extras(false));
   CHECK(retry.message_id == notice.message_id);
+  // The same domain listed again by another account row: another id.
+  auto relisted = sample_account();
+  relisted.id += 1;
+  CHECK(render_notice("export_ready", relisted, config, k_now, full_extras(false)).message_id !=
+        notice.message_id);
   const auto account = sample_account();
   CHECK(message_id_for("export_ready", account, date::year{2027} / 1 / 15) == notice.message_id);
   CHECK(message_id_for("deletion_reminder", account, date::year{2027} / 1 / 15) != notice.message_id);

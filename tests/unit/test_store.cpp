@@ -477,3 +477,84 @@ TEST_CASE("the journal verifies after all kinds of writes, from two connections"
   CHECK(audit.entries == static_cast<std::int64_t>(journal_of(f.store).size()));
   CHECK(audit.entries == 10);
 }
+
+TEST_CASE("defect 4: a postpone committed meanwhile makes a stale snapshot's commit fail, "
+          "even in the same state",
+          "[store][deletion-safety]") {
+  Fixture f;
+  std::int64_t campaign = f.store.create_campaign("c", "a.csv", {new_account("alice", k_t0)}, k_t0, "admin");
+  std::int64_t id = f.store.accounts_of(campaign).front().id;
+  force(f.store, id, State::grace, k_t0 + 24h);
+  Account read_by_runner = *f.store.account(id);
+  {
+    // The support desk moves the deletion date on another connection.
+    Store support(f.file);
+    Account current = *support.account(id);
+    Transition later{current, {}, "support", "postponed"};
+    later.next.grace_end = k_t0 + std::chrono::days(40);
+    REQUIRE(support.commit(current, later, k_t0, "support:jane"));
+  }
+  // The runner writes back its stale snapshot (state unchanged): refused.
+  Transition stale{read_by_runner, {}, "state", "reminder sent"};
+  stale.next.grace_end = k_t0 + std::chrono::days(10);
+  CHECK_FALSE(f.store.commit(read_by_runner, stale, k_t0 + 1s, "runner"));
+  Account after = *f.store.account(id);
+  CHECK(text(after.grace_end) == text(k_t0 + std::chrono::days(40)));
+  CHECK(after.version == read_by_runner.version + 1);
+  // Decided again on the fresh row, it commits.
+  Transition fresh{after, {}, "state", "reminder sent"};
+  CHECK(f.store.commit(after, fresh, k_t0 + 2s, "runner"));
+  CHECK(f.store.account(id)->version == after.version + 1);
+}
+
+TEST_CASE("defect 7: the 24-hour rule and intents are the instance's, across accounts and campaigns",
+          "[store][deletion-safety]") {
+  Fixture f;
+  std::int64_t first = f.store.create_campaign("c1", "a.csv", {new_account("alice", k_t0)}, k_t0, "admin");
+  Account old_row = f.store.accounts_of(first).front();
+  std::string key = f.store.next_intent_key(old_row, "export");
+  Transition exporting{old_row, {}, "state", "export requested"};
+  exporting.next.state = State::exporting;
+  REQUIRE(f.store.commit(old_row, exporting, k_t0, "runner", IntentSpec{"export", key}));
+  force(f.store, old_row.id, State::cancelled, std::nullopt);
+
+  // The same domain listed again, by a new campaign, an hour later.
+  std::int64_t second = f.store.create_campaign("c2", "b.csv", {new_account("alice", k_t0 + 1h)}, k_t0 + 1h, "admin");
+  Account new_row = f.store.accounts_of(second).front();
+  REQUIRE(new_row.id != old_row.id);
+  CHECK(text(new_row.last_export_request) == text(k_t0));
+  // Its intents never collide with the old row's.
+  std::string new_key = f.store.next_intent_key(new_row, "export");
+  CHECK(new_key != key);
+  Transition again{new_row, {}, "state", "export requested"};
+  again.next.state = State::exporting;
+  REQUIRE(f.store.commit(new_row, again, k_t0 + 25h, "runner", IntentSpec{"export", new_key}));
+  CHECK(f.store.intent_outcome(new_key) == std::optional<std::string>("open"));
+  CHECK(text(f.store.account(new_row.id)->last_export_request) == text(k_t0 + 25h));
+}
+
+TEST_CASE("an export intent whose key exists already is an error, never skipped", "[store]") {
+  Fixture f;
+  std::int64_t campaign = f.store.create_campaign("c", "a.csv", {new_account("alice", k_t0)}, k_t0, "admin");
+  Account account = f.store.accounts_of(campaign).front();
+  Transition step{account, {}, "state", "export requested"};
+  REQUIRE(f.store.commit(account, step, k_t0, "runner", IntentSpec{"export", "export-1"}));
+  Account now = *f.store.account(account.id);
+  Transition twice{now, {}, "state", "export requested"};
+  CHECK_THROWS(f.store.commit(now, twice, k_t0 + 1s, "runner", IntentSpec{"export", "export-1"}));
+  CHECK(f.store.account(account.id)->version == now.version);
+}
+
+TEST_CASE("an open DELETE intent is seen on the account until it is finished", "[store][deletion-safety]") {
+  Fixture f;
+  std::int64_t campaign = f.store.create_campaign("c", "a.csv", {new_account("alice", k_t0)}, k_t0, "admin");
+  std::int64_t id = f.store.accounts_of(campaign).front().id;
+  force(f.store, id, State::purge_due, std::nullopt);
+  Account due = *f.store.account(id);
+  CHECK_FALSE(due.delete_in_flight);
+  std::string key = f.store.next_intent_key(due, "delete");
+  REQUIRE(f.store.commit(due, Transition{due, {}, "", {}}, k_t0, "nightly", IntentSpec{"delete", key}));
+  CHECK(f.store.account(id)->delete_in_flight);
+  f.store.finish_intent(key, "deleted", k_t0 + 1s);
+  CHECK_FALSE(f.store.account(id)->delete_in_flight);
+}

@@ -1,0 +1,27 @@
+#include "engine/store/apply_commit.hpp"
+
+namespace passage {
+
+namespace {
+
+// A row that changes this often between a read and a write is contended by
+// something broken; give up rather than spin.
+constexpr int k_max_attempts = 5;
+
+}  // namespace
+
+StepResult apply_and_commit(Store& store, const Account& snapshot, const Event& event, Instant now,
+                            const Policy& policy, const std::string& actor) {
+  Account account = snapshot;
+  for (int attempt = 0; attempt < k_max_attempts; ++attempt) {
+    StepResult result = apply(account, event, now, policy);
+    const auto* transition = std::get_if<Transition>(&result);
+    if (!transition || store.commit(account, *transition, now, actor)) return result;
+    auto fresh = store.account(account.id);
+    if (!fresh) return Refusal{"the account no longer exists"};
+    account = *fresh;
+  }
+  return Refusal{"the account kept changing meanwhile: try again"};
+}
+
+}  // namespace passage

@@ -1,0 +1,197 @@
+// Deletion safety (issue 10) through the real binary against
+// passage-cozy-sim: a hold during the DELETE's retries, a DELETE slower
+// than the transfer's stall limit, a purge killed between the DELETE and
+// its record, a purge whose clock is behind, and a postpone committed
+// while a run checks the same account. Each failed before its fix.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include "tests/integration/grace_stand.hpp"
+
+using namespace passage::testing;
+using namespace passage::testing::grace;
+namespace fs = std::filesystem;
+
+namespace {
+
+int outbox_count(const Workspace& ws, const std::string& kind) {
+  int count = 0;
+  std::error_code error;
+  if (!fs::exists(ws.outbox_dir(), error)) return 0;
+  for (const auto& entry : fs::directory_iterator(ws.outbox_dir()))
+    if (entry.path().filename().string().rfind(kind + ".", 0) == 0) ++count;
+  return count;
+}
+
+// One departed account through to GRACE, both clocks then moved past its
+// grace end; the sim deletes in `delete_ms` ("A:B").
+struct OneDue {
+  explicit OneDue(const std::string& extra = "idle_horizon: 2 seconds\n",
+                  std::vector<std::string> sim_flags = {}) {
+    Options options;
+    options.accounts = 1;
+    options.extra = extra;
+    options.sim_flags = std::move(sim_flags);
+    stand = std::make_unique<Stand>(options);
+    stand->run();
+    REQUIRE(account_states(stand->ws).at(login_of(1)) == "GRACE");
+    stand->advance(days(40));
+  }
+
+  std::string domain() const { return login_of(1) + ".mytoutatice.cloud"; }
+  long instance_status() const { return stand->sim->call("GET", "/instances/" + domain()).status; }
+  std::string state() const { return account_states(stand->ws).at(login_of(1)); }
+
+  std::unique_ptr<Stand> stand;
+};
+
+std::vector<std::string> with_now(std::vector<std::string> args, SysSeconds now) {
+  args.push_back("--now");
+  args.push_back(iso_utc(now));
+  return args;
+}
+
+}  // namespace
+
+TEST_CASE("defect 2: a hold placed while the purge retries a DELETE stops the next attempt",
+          "[deletion-safety][purge]") {
+  OneDue due;
+  Stand& s = *due.stand;
+  // Every DELETE fails and leaves `deleting` set: the purge retries.
+  s.sim->put_faults(R"({"delete_stuck": 1})");
+  BackgroundProcess purge(s.ws.passage_argv(with_now({"purge"}, s.now)), s.ws.dir(),
+                          s.ws.dir() / "purge.out", s.ws.dir() / "purge.err", s.ws.environment());
+  Db db(s.ws.database());
+  REQUIRE(wait_until([&] { return db.scalar("SELECT COUNT(*) FROM intents WHERE kind = 'delete' "
+                                            "AND outcome LIKE 'failed:%'") >= 1; },
+                     Millis(20000)));
+  // The desk holds it between two attempts (refused only while one is in flight).
+  int held = -1;
+  for (int tries = 0; tries < 50 && held != 0; ++tries) {
+    held = s.passage({"account", "hold", login_of(1), "--reason", "do not delete", "--by", "jane"}).exit_code;
+    if (held != 0) wait_until([] { return false; }, Millis(100));
+  }
+  REQUIRE(held == 0);
+  // The stack recovers: a new DELETE would now succeed.
+  s.sim->clear_faults();
+  REQUIRE(s.sim->call("PATCH", "/instances/" + due.domain() + "?Deleting=false").status == 200);
+  REQUIRE(purge.wait_exit(Millis(120000)));
+  CHECK(due.instance_status() == 200);
+  CHECK(due.state() == "HELD");
+  CHECK(s.deletions() == 0);
+  CHECK(outbox_count(s.ws, "deletion_done") == 0);
+}
+
+TEST_CASE("defect 8: a DELETE slower than the 30 s stall limit is awaited up to delete_timeout",
+          "[deletion-safety][purge][slow]") {
+  OneDue due("idle_horizon: 2 seconds\n", {"--delete-ms", "32000:32000"});
+  Stand& s = *due.stand;
+  ProcessResult purge = s.purge();
+  INFO(purge.err);
+  CHECK(purge.exit_code == 0);
+  CHECK(due.state() == "PURGED");
+  Db db(s.ws.database());
+  CHECK(db.rows("SELECT purge_kind FROM accounts")[0][0] == "deleted");
+  CHECK(outbox_count(s.ws, "deletion_done") == 1);
+}
+
+TEST_CASE("a purge killed between the DELETE and its record: the next one records our deletion "
+          "and tells the person",
+          "[deletion-safety][purge]") {
+  OneDue due("idle_horizon: 2 seconds\n", {"--delete-ms", "1500:1500"});
+  Stand& s = *due.stand;
+  {
+    BackgroundProcess purge(s.ws.passage_argv(with_now({"purge"}, s.now)), s.ws.dir(),
+                            s.ws.dir() / "purge.out", s.ws.dir() / "purge.err", s.ws.environment());
+    Db db(s.ws.database());
+    REQUIRE(wait_until([&] { return db.scalar("SELECT COUNT(*) FROM intents WHERE kind = 'delete' "
+                                              "AND outcome IS NULL") == 1; },
+                       Millis(20000)));
+    purge.kill();  // the DELETE is in flight on the stack, which finishes it
+  }
+  REQUIRE(wait_until([&] { return due.instance_status() == 404; }, Millis(10000)));
+  // The desk cannot stop what already happened... and is told so.
+  CHECK(s.passage({"account", "hold", login_of(1), "--reason", "x", "--by", "jane"}).exit_code == 2);
+  ProcessResult next = s.purge();
+  INFO(next.err);
+  CHECK(next.exit_code == 0);
+  CHECK(due.state() == "PURGED");
+  Db db(s.ws.database());
+  CHECK(db.rows("SELECT purge_kind FROM accounts")[0][0] == "deleted");
+  CHECK(outbox_count(s.ws, "deletion_done") == 1);
+}
+
+TEST_CASE("defect 10: a purge whose clock is behind leaves due accounts for a later night; "
+          "run never ends a grace period",
+          "[deletion-safety][purge]") {
+  Options options;
+  options.accounts = 10;
+  options.max_fraction = 0.05;
+  Stand s(options);
+  s.run();
+  s.advance(days(40));
+  // A run after the grace end sends what is due but leaves the end to the purge.
+  s.run();
+  CHECK(state_counts(s.ws, "c1").at("GRACE") == 10);
+  // The purge ends them and deletes.
+  REQUIRE(s.purge().exit_code == 0);
+  CHECK(state_counts(s.ws, "c1").at("PURGED") == 10);
+}
+
+TEST_CASE("defect 10: due accounts seen by a purge whose clock stepped back are not interlock "
+          "failures",
+          "[deletion-safety][purge]") {
+  Options options;
+  options.accounts = 10;
+  options.extra = "idle_horizon: 2 seconds\n";
+  Stand s(options);
+  s.run();
+  s.advance(days(40));
+  // A purge makes them due but cannot delete (the stack refuses reads).
+  s.sim->put_faults(R"({"http_5xx": 1})");
+  ProcessResult first = s.purge();
+  INFO(first.err);
+  REQUIRE(state_counts(s.ws, "c1").at("PURGE_DUE") == 10);
+  s.sim->clear_faults();
+  // The next purge runs with a clock stepped back before the grace end.
+  ProcessResult behind = s.ws.passage(with_now({"purge"}, s.now - days(20)), k_timeout);
+  INFO(behind.err);
+  CHECK(behind.exit_code == 0);
+  auto counts = state_counts(s.ws, "c1");
+  CHECK(counts.at("PURGE_DUE") == 10);
+  CHECK(counts.at("HELD") == 0);
+  CHECK(s.deletions() == 0);
+  auto report = latest_purge_report(s.ws);
+  CHECK_FALSE(report.at("breaker").as_object().at("tripped").as_bool());
+}
+
+TEST_CASE("defect 4: a postpone during the departure's activity check is kept", "[deletion-safety]") {
+  Options options;
+  options.accounts = 1;
+  options.departure = [](int) { return std::string("2026-11-28"); };
+  options.extra = "idle_horizon: 2 seconds\n";
+  Stand s(options);
+  s.run();
+  REQUIRE(account_states(s.ws).at(login_of(1)) == "NOTIFIED");
+  s.advance(days(4));  // departed: the run checks activity, slowly
+  s.sim->put_faults(R"({"latency_ms": {"min": 4000, "max": 4000, "rate": 1}})");
+  BackgroundProcess run(s.ws.passage_argv(with_now({"run", "--until-idle"}, s.now)), s.ws.dir(),
+                        s.ws.dir() / "run.out", s.ws.dir() / "run.err", s.ws.environment());
+  wait_until([] { return false; }, Millis(1500));  // the run is waiting for last-activity
+  ProcessResult postponed =
+      s.passage({"account", "postpone", login_of(1), "--days", "20", "--reason", "one more month",
+                 "--by", "jane"});
+  INFO(postponed.err);
+  REQUIRE(postponed.exit_code == 0);
+  REQUIRE(run.wait_exit(Millis(60000)));
+  s.sim->clear_faults();
+  Db db(s.ws.database());
+  INFO("run: " << read_file(s.ws.dir() / "run.err"));
+  for (const auto& row : db.rows("SELECT at, actor, kind, detail FROM journal WHERE account_id IS NOT NULL"))
+    UNSCOPED_INFO(row[0] << " " << row[1] << " " << row[2] << " " << row[3]);
+  auto told = db.rows("SELECT told_deletion_date, state FROM accounts")[0];
+  // 28 December (departure + 1 month) + 20 days.
+  CHECK(told[0] == "2027-01-17");
+  CHECK(told[1] == "GRACE");
+}
