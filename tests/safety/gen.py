@@ -91,17 +91,21 @@ def _fault_set(r):
     return faults
 
 
-def _target(r, logins):
+def _target(r, logins, verb, during_purge):
     # Mostly selectors over the database (so the action hits an account in
     # an interesting state), sometimes a login drawn from the universe.
-    if r.random() < 0.3:
+    if r.random() < 0.25:
         return {"login": r.choice(logins)}
-    return {"pick": r.choice(["deletable", "deletable", "held", "failed", "any"]), "k": r.randint(0, 999)}
+    picks = {"hold": ["deletable", "grace", "any"], "cancel": ["deletable", "any"],
+             "postpone": ["grace", "deletable"], "release": ["held"], "retry": ["failed"]}[verb]
+    if during_purge and verb in ("hold", "cancel", "postpone") and r.random() < 0.6:
+        picks = ["deleting"]
+    return {"pick": r.choice(picks), "k": r.randint(0, 999)}
 
 
-def _support(r, logins, verb=None):
-    verb = verb or r.choices(["hold", "release", "postpone", "retry", "cancel"], [5, 4, 4, 2, 1])[0]
-    op = {"op": "support", "verb": verb, "target": _target(r, logins)}
+def _support(r, logins, during_purge=False):
+    verb = r.choices(["hold", "release", "postpone", "retry", "cancel"], [5, 4, 4, 2, 1])[0]
+    op = {"op": "support", "verb": verb, "target": _target(r, logins, verb, during_purge)}
     if verb == "postpone":
         if r.random() < 0.5:
             op["days"] = r.choice([1, 3, 7, 14, 30, 59, 61, 90])
@@ -127,9 +131,9 @@ def make_ops(seed, params, steps):
                 op = {"op": "run", "mode": "slice", "seconds": r.randint(1, 6)}
             if r.random() < 0.2:
                 op["kill_ms"] = r.randint(30, 2500)
-            if r.random() < 0.35:
-                op["concurrent"] = [dict(_support(r, logins), delay_ms=r.randint(0, 1500))
-                                    for _ in range(r.randint(1, 3))]
+            if r.random() < (0.5 if kind in ("purge", "nightly") else 0.35):
+                op["concurrent"] = [dict(_support(r, logins, kind in ("purge", "nightly")),
+                                         delay_ms=r.randint(0, 3000)) for _ in range(r.randint(1, 3))]
         elif kind == "support":
             op = _support(r, logins)
         elif kind == "update":

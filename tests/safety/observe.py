@@ -50,6 +50,21 @@ def read_accounts(db_path):
     return accounts
 
 
+def open_deletes(db_path):
+    """Logins whose DELETE intent is open (committed, no outcome yet)."""
+    if not os.path.exists(db_path):
+        return []
+    con = sqlite3.connect("file:%s?mode=ro" % db_path, uri=True, timeout=10)
+    try:
+        return sorted(r[0] for r in con.execute(
+            "SELECT DISTINCT a.login FROM intents i JOIN accounts a ON a.id = i.account_id "
+            "WHERE i.kind = 'delete' AND i.outcome IS NULL"))
+    except sqlite3.OperationalError:
+        return []
+    finally:
+        con.close()
+
+
 def evidence_ok(row):
     """Evidence present: a verification time and a parsable evidence
     document (parts with a SHA-256 each for an export)."""

@@ -18,9 +18,11 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True  # nothing written into the source tree
 
 import gen  # noqa: E402
 from stand import kill_all_children  # noqa: E402
@@ -35,10 +37,14 @@ def worker(job_path):
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(3))
     job = json.load(open(job_path))
     started = time.monotonic()
+    seq = Sequence(job["params"], job["ops"], job["bin"], job["folder"], job["budget"],
+                   log=lambda text: print(text, file=sys.stderr), stop_kind=job.get("stop_kind"))
     try:
-        seq = Sequence(job["params"], job["ops"], job["bin"], job["folder"], job["budget"],
-                       log=lambda text: print(text, file=sys.stderr)).run()
-        result = {"steps": seq.steps, "violations": seq.violations, "trace": seq.trace}
+        seq.run()
+        result = {"steps": seq.steps, "violations": seq.violations, "trace": seq.trace, "tally": seq.tally}
+    except Exception:  # a bug of the harness: reported, never taken for a finding
+        result = {"steps": seq.steps, "trace": seq.trace,
+                  "violations": [{"kind": "harness_error", "detail": traceback.format_exc()[-2000:]}]}
     finally:
         kill_all_children()
     result["seconds"] = round(time.monotonic() - started, 2)
@@ -53,8 +59,9 @@ class Job:
         self.result = None
 
 
-def run_jobs(jobs, args, keep_failing=True):
-    """Runs jobs `args.jobs` at a time; fills job.result."""
+def run_jobs(jobs, args, keep_failing=True, done=None):
+    """Runs jobs `args.jobs` at a time; fills job.result, then calls
+    done(job) as each one ends."""
     pending, running = list(jobs), []
     while pending or running:
         while pending and len(running) < args.jobs:
@@ -63,7 +70,7 @@ def run_jobs(jobs, args, keep_failing=True):
             job.path = os.path.join(job.folder, "job.json")
             with open(job.path, "w") as f:
                 json.dump({"params": job.params, "ops": job.ops, "bin": args.bin, "budget": args.budget,
-                           "folder": os.path.join(job.folder, "seq")}, f)
+                           "folder": os.path.join(job.folder, "seq"), "stop_kind": job.kind}, f)
             log = open(os.path.join(job.folder, "worker.log"), "wb")
             job.proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--_worker", job.path],
                                         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
@@ -88,10 +95,12 @@ def run_jobs(jobs, args, keep_failing=True):
                                               "result (exit %s): %s" % (job.proc.returncode, tail)}]}
             if job.kind is not None:  # a shrink attempt: only "does it fail the same way"
                 job.result["same"] = any(v["kind"] == job.kind for v in job.result["violations"])
-            if job.result["violations"] and keep_failing:
+            if (job.result["violations"] and keep_failing) or args.keep:
                 job.result["folder"] = job.folder
             else:
                 shutil.rmtree(job.folder, ignore_errors=True)
+            if done:
+                done(job)
 
 
 def concrete(trace):
@@ -100,7 +109,8 @@ def concrete(trace):
     for op in trace:
         op = {k: v for k, v in op.items() if k not in ("result", "now", "applied")}
         if "concurrent" in op:
-            op["concurrent"] = [{k: v for k, v in c.items() if k not in ("result",)} for c in op["concurrent"]]
+            op["concurrent"] = [{k: v for k, v in c.items() if k not in ("result", "raced")}
+                                for c in op["concurrent"]]
         ops.append(op)
     return ops
 
@@ -128,7 +138,7 @@ def shrink(job, violation, args, deadline):
     """Removes operations while the same invariant still fails (bounded in
     attempts and time). Returns the shortest failing operation list."""
     kind = violation["kind"]
-    best = concrete(job.result["trace"])
+    best = concrete(job.result["trace"][:violation.get("step", len(job.result["trace"]) - 1) + 1])
     attempts = 0
     improved = True
     while improved and attempts < args.shrink_attempts and time.monotonic() < deadline:
@@ -199,6 +209,7 @@ def parse_args(argv):
     ap.add_argument("--shrink-budget", type=float, default=900, help="seconds of shrinking per failure")
     ap.add_argument("--shrink-attempts", type=int, default=60)
     ap.add_argument("--save", default=None, help="folder for shrunk replays (build/safety-replays)")
+    ap.add_argument("--keep", action="store_true", help="keep every sequence's folder")
     ap.add_argument("--_worker", help=argparse.SUPPRESS)
     return ap.parse_args(argv)
 
@@ -227,29 +238,18 @@ def main(argv):
         len(jobs), "replays" if args.replay else "sequences of %d steps" % args.steps, args.jobs, args.bin, seed),
         flush=True)
     started = time.monotonic()
-    run_jobs(jobs, args)
-    steps = violations = 0
+    run_jobs(jobs, args, done=lambda job: print_result(job, args))
+    steps = sum(job.result["steps"] for job in jobs)
+    violations = sum(len(job.result["violations"]) for job in jobs)
     shrunk_kinds = set()
-    for job in jobs:
-        r = job.result
-        steps += r["steps"]
-        violations += len(r["violations"])
-        name = getattr(job, "file", "seed %s" % job.seed)
-        status = "FAIL" if r["violations"] else "ok"
-        print("%s %s: %d steps in %.1f s" % (status, name, r["steps"], r["seconds"]), flush=True)
-        from sequence import summary_line
-        for v in r["violations"]:
-            print("  violation: %s" % summary_line(v), flush=True)
-        if r["violations"]:
-            print("  kept: %s  rerun: scripts/safety-test --sequences 1 --seed %s --steps %d" % (
-                r.get("folder"), job.seed, args.steps), flush=True)
     if not args.replay:
         for job in jobs:
             for v in job.result["violations"]:
                 if v["kind"] in shrunk_kinds or v["kind"] == "harness_error":
                     continue
                 shrunk_kinds.add(v["kind"])
-                ops = concrete(job.result["trace"])
+                last = v.get("step", len(job.result["trace"]) - 1)
+                ops = concrete(job.result["trace"][:last + 1])
                 if args.shrink_budget > 0:
                     ops = shrink(job, v, args, time.monotonic() + args.shrink_budget)
                 path = write_replay(args.save, job, v, ops)
@@ -259,6 +259,22 @@ def main(argv):
         args.jobs), flush=True)
     print("sequences=%d steps=%d violations=%d seed=%d" % (len(jobs), steps, violations, seed), flush=True)
     return 1 if violations else 0
+
+
+def print_result(job, args):
+    from sequence import summary_line
+    r = job.result
+    name = getattr(job, "file", "seed %s" % job.seed)
+    tally = " ".join("%s=%s" % kv for kv in sorted(r.get("tally", {}).items()))
+    print("%s %s: %d steps in %.1f s  %s" % ("FAIL" if r["violations"] else "ok", name, r["steps"], r["seconds"],
+                                            tally), flush=True)
+    if args.keep:
+        print("  folder: %s" % r.get("folder"), flush=True)
+    for v in r["violations"]:
+        print("  violation: %s" % summary_line(v), flush=True)
+    if r["violations"]:
+        print("  kept: %s  rerun: scripts/safety-test --sequences 1 --seed %s --steps %d" % (
+            r.get("folder"), job.seed, args.steps), flush=True)
 
 
 def _stop(*_):

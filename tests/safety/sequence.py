@@ -9,7 +9,7 @@ import signal
 import time
 
 from model import Fact, Model, violation
-from observe import FINAL, Outbox, add_days, local_date, parse_instant, read_accounts
+from observe import FINAL, Outbox, add_days, local_date, open_deletes, parse_instant, read_accounts
 from stand import HarnessError, Stand, iso
 
 K_SETTLE = 1.5  # seconds: longer than any injected delay plus a DELETE's own time
@@ -18,13 +18,19 @@ K_MAIN_CODES = {0, 1, 4, 6, 7}
 
 
 class Sequence:
-    def __init__(self, params, ops, bin_dir, folder, budget_s=600, log=None):
+    def __init__(self, params, ops, bin_dir, folder, budget_s=600, log=None, stop_kind=None):
         self.params, self.ops, self.bin_dir, self.folder = params, ops, bin_dir, folder
         self.budget_s = budget_s
+        self.stop_kind = stop_kind  # shrinking: stop once this invariant failed
+        self.reported = set()
         self.log = log or (lambda text: None)
         self.trace, self.violations, self.steps = [], [], 0
         self.model = Model(params)
         self.stand = None
+        self.tally = {}  # what the sequence exercised: deletions, acknowledgements, kills...
+
+    def count(self, key, n=1):
+        self.tally[key] = self.tally.get(key, 0) + n
 
     # ---- the loop ------------------------------------------------------------
     def run(self):
@@ -48,8 +54,12 @@ class Sequence:
                 self.trace.append(done)
                 self.steps += 1
                 self.found += self.check(done)
-                if self.found:
-                    self.violations += self.found
+                for v in self.found:  # each (invariant, account) once: later steps repeat it
+                    key = (v["kind"], v.get("login"))
+                    if key not in self.reported:
+                        self.reported.add(key)
+                        self.violations.append(v)
+                if any(v["kind"] in (self.stop_kind, "harness_error") for v in self.found):
                     break
         except HarnessError as e:
             self.violations.append(violation("harness_error", None, detail=str(e)))
@@ -81,6 +91,7 @@ class Sequence:
                 self.found.append(violation("confirm_without_pending_acknowledged", None, step=self.step))
             self.expect(r, {0, 2} if self.model.pending is None else {0})
         elif kind == "jump":
+            self.count("jumps")
             if "to_grace" in op:
                 op["seconds"] = self.to_next_grace_end(op.pop("to_grace"))
             if op["seconds"] > 0:
@@ -149,12 +160,13 @@ class Sequence:
                 c = op["concurrent"][what]
                 fact = self.support(c, p if deleting else None)
                 if fact is not None and fact.get("probe"):
-                    probes.append((time.monotonic() + K_SETTLE, fact))
+                    probes.append((time.monotonic() + K_SETTLE, (fact, c)))
         r = s.finish(p, timeout)
         for due, fact in probes:
             self.wait_until(None, due, [])
             self.probe(fact)
         if r.killed:
+            self.count("killed")
             time.sleep(K_SETTLE)  # a DELETE already sent lands before the observation
         self.op_seconds = r.seconds
         op["result"] = r.brief()
@@ -169,9 +181,10 @@ class Sequence:
         while probes and probes[0][0] <= time.monotonic():
             self.probe(probes.pop(0)[1])
 
-    def probe(self, fact):
+    def probe(self, what):
+        fact, op = what
         domain = self.login_domain(fact["login"])
-        fact["raced"] = domain not in self.stand.academy.live()
+        fact["raced"] = op["raced"] = domain not in self.stand.academy.live()
         fact.pop("probe", None)
 
     def login_domain(self, login):
@@ -183,10 +196,16 @@ class Sequence:
             return target["login"]
         rows = read_accounts(self.stand.db)
         pick = target["pick"]
+        if pick == "deleting":  # an account whose DELETE is in flight (or being retried)
+            busy = open_deletes(self.stand.db)
+            if busy:
+                return busy[target["k"] % len(busy)]
+            pick = "deletable"
         pools = {"deletable": lambda r: r["state"] in ("GRACE", "PURGE_DUE")
                  or (r["state"] == "HELD" and r.get("held_from") in ("GRACE", "PURGE_DUE")),
                  "held": lambda r: r["state"] == "HELD",
                  "failed": lambda r: r["state"] in ("FAILED", "RETRY_WAIT"),
+                 "grace": lambda r: r["state"] in ("NOTIFIED", "GRACE", "PURGE_DUE"),
                  "any": lambda r: r["state"] not in FINAL}
         pool = sorted(login for login, row in rows.items() if pools[pick](row))
         if not pool:
@@ -211,6 +230,7 @@ class Sequence:
         r = s.passage(args, timeout=30)
         op["result"] = r.brief()
         self.expect(r, {0, 2}, "account " + verb)
+        self.count("ack" if r.code == 0 else "refused")
         if r.code != 0:
             return None
         fact = Fact(verb=verb, login=login, step=self.step, t=s.now, days=op.get("days"), until=op.get("until"))
@@ -241,6 +261,7 @@ class Sequence:
         gone = {a["login"] for a in self.params["accounts"]
                 if a["domain"] not in live and a["login"] not in m.deleted}
         if gone:
+            self.count("deleted", len(gone))
             found += m.check_deletions(gone, self.step, op, s.now, self.op_seconds, self.rows_before,
                                        self.directory_at_start, self.params["directory"])
         for sim, name in ((s.academy, "academy"), (s.partner, "partner")):

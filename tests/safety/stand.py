@@ -152,6 +152,7 @@ class Stand:
         self.params = params
         self.bin = os.path.abspath(bin_dir)
         self.dir = folder
+        os.makedirs(folder, exist_ok=True)
         self.counter = 0
         self.t0 = datetime.strptime(params["t0"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
         self.now = self.t0  # Passage's --now; the sims' clocks move by the same jumps
