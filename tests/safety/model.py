@@ -55,7 +55,8 @@ class Model:
         contract says must be refused."""
         login, verb = fact["login"], fact["verb"]
         found = []
-        told = self.told_last(login)
+        told = self.told_last(login)  # the latest date told (the outbox was read just after the command)
+        told_before = fact.get("told_before")
         if verb == "hold":
             self.hold[login] = fact
         elif verb == "release":
@@ -77,8 +78,8 @@ class Model:
                         found.append(violation("postpone_beyond_cap_acknowledged", login, told=told,
                                                days=fact["days"], step=fact["step"]))
             elif told:
-                if day <= told:
-                    found.append(violation("postpone_earlier_acknowledged", login, told=told, until=day,
+                if told_before and day <= told_before:
+                    found.append(violation("postpone_earlier_acknowledged", login, told=told_before, until=day,
                                            step=fact["step"]))
                 if day > add_days(told, K_MAX_POSTPONE):
                     found.append(violation("postpone_beyond_cap_acknowledged", login, told=told,

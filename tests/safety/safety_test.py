@@ -132,6 +132,15 @@ def candidates(ops):
                 simpler = dict(op)
                 del simpler[key]
                 yield ops[:i] + [simpler] + ops[i + 1:]
+        concurrent = op.get("concurrent", [])
+        if len(concurrent) > 1:
+            for j in range(len(concurrent)):
+                simpler = dict(op, concurrent=concurrent[:j] + concurrent[j + 1:])
+                yield ops[:i] + [simpler] + ops[i + 1:]
+        if concurrent:  # the support actions alone, after the command instead of during it
+            alone = [{k: v for k, v in c.items() if k != "delay_ms"} for c in concurrent]
+            simpler = {k: v for k, v in op.items() if k != "concurrent"}
+            yield ops[:i] + [simpler] + alone + ops[i + 1:]
 
 
 def shrink(job, violation, args, deadline):

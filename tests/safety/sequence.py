@@ -13,7 +13,10 @@ from observe import FINAL, Outbox, add_days, local_date, open_deletes, parse_ins
 from stand import HarnessError, Stand, iso
 
 K_SETTLE = 1.5  # seconds: longer than any injected delay plus a DELETE's own time
-K_TIMEOUTS = {"idle": 150, "purge": 90, "nightly": 180}
+# A command past its timeout is a `hang` (and ends the sequence: the next
+# run would hang too). The longest legitimate run here: retries capped at
+# idle_horizon (5 s) within retry_budget (8), export deadline 5 s, import 15 s.
+K_TIMEOUTS = {"idle": 100, "purge": 90, "nightly": 120}
 K_MAIN_CODES = {0, 1, 4, 6, 7}
 
 
@@ -59,7 +62,7 @@ class Sequence:
                     if key not in self.reported:
                         self.reported.add(key)
                         self.violations.append(v)
-                if any(v["kind"] in (self.stop_kind, "harness_error") for v in self.found):
+                if any(v["kind"] in (self.stop_kind, "harness_error", "hang") for v in self.found):
                     break
         except HarnessError as e:
             self.violations.append(violation("harness_error", None, detail=str(e)))
@@ -227,13 +230,19 @@ class Sequence:
                     told = local_date(parse_instant(row_before["grace_end"])).isoformat()
                 op["until"] = add_days(told or s.now.date().isoformat(), op.pop("until_rel"))
             args += ["--until", op["until"]] if "until" in op else ["--days", str(op["days"])]
+        # The dates told just before and just after the command bound the one
+        # the product compared with (a concurrent run may tell a new one).
+        self.found += self.model.note_notices(self.outbox.new_notices(), self.step)
+        told_before = self.model.told_last(login)
         r = s.passage(args, timeout=30)
+        self.found += self.model.note_notices(self.outbox.new_notices(), self.step)
         op["result"] = r.brief()
         self.expect(r, {0, 2}, "account " + verb)
         self.count("ack" if r.code == 0 else "refused")
         if r.code != 0:
             return None
-        fact = Fact(verb=verb, login=login, step=self.step, t=s.now, days=op.get("days"), until=op.get("until"))
+        fact = Fact(verb=verb, login=login, step=self.step, t=s.now, days=op.get("days"), until=op.get("until"),
+                    told_before=told_before)
         if running is not None and verb in ("hold", "cancel", "postpone"):
             fact["probe"] = True  # a purge in flight: raced or not, told by the probe
         self.found += self.model.ack_support(fact, row_before)
