@@ -1,0 +1,294 @@
+"""Runs one sequence of operations against a fresh stand and checks the
+invariants after every step. Stops at the first step with a violation (or
+at its time budget) and returns the executed trace, concrete enough to be
+replayed."""
+import copy
+import json
+import os
+import signal
+import time
+
+from model import Fact, Model, violation
+from observe import FINAL, Outbox, add_days, local_date, open_deletes, parse_instant, read_accounts
+from stand import HarnessError, Stand, iso
+
+K_SETTLE = 1.5  # seconds: longer than any injected delay plus a DELETE's own time
+# A command past its timeout is a `hang` (and ends the sequence: the next
+# run would hang too). The longest legitimate run here: retries capped at
+# idle_horizon (5 s) within retry_budget (8), export deadline 5 s, import 15 s.
+K_TIMEOUTS = {"idle": 100, "purge": 90, "nightly": 120}
+K_MAIN_CODES = {0, 1, 4, 6, 7}
+
+
+class Sequence:
+    def __init__(self, params, ops, bin_dir, folder, budget_s=600, log=None, stop_kind=None):
+        self.params, self.ops, self.bin_dir, self.folder = params, ops, bin_dir, folder
+        self.budget_s = budget_s
+        self.stop_kind = stop_kind  # shrinking: stop once this invariant failed
+        self.reported = set()
+        self.log = log or (lambda text: None)
+        self.trace, self.violations, self.steps = [], [], 0
+        self.model = Model(params)
+        self.stand = None
+        self.tally = {}  # what the sequence exercised: deletions, acknowledgements, kills...
+
+    def count(self, key, n=1):
+        self.tally[key] = self.tally.get(key, 0) + n
+
+    # ---- the loop ------------------------------------------------------------
+    def run(self):
+        started = time.monotonic()
+        try:
+            self.stand = Stand(self.params, self.bin_dir, self.folder)
+            self.outbox = Outbox(self.stand.outbox)
+            r = self.stand.passage(["campaign", "create", "c1", "--accounts", "accounts.csv"])
+            if r.code != 0:
+                self.violations.append(violation("setup_refused", None, result=r.brief()))
+                return self
+            self.rows = read_accounts(self.stand.db)
+            self.audit_ok = True
+            for step, op in enumerate(self.ops):
+                if time.monotonic() - started > self.budget_s:
+                    self.log("time budget reached after %d steps" % step)
+                    break
+                self.step = step
+                self.found = []
+                done = self.execute(copy.deepcopy(op))
+                self.trace.append(done)
+                self.steps += 1
+                self.found += self.check(done)
+                for v in self.found:  # each (invariant, account) once: later steps repeat it
+                    key = (v["kind"], v.get("login"))
+                    if key not in self.reported:
+                        self.reported.add(key)
+                        self.violations.append(v)
+                if any(v["kind"] in (self.stop_kind, "harness_error", "hang") for v in self.found):
+                    break
+        except HarnessError as e:
+            self.violations.append(violation("harness_error", None, detail=str(e)))
+        finally:
+            if self.stand:
+                self.stand.close()
+        return self
+
+    # ---- one operation ---------------------------------------------------------
+    def execute(self, op):
+        s = self.stand
+        op["now"] = iso(s.now)
+        self.rows_before = self.rows
+        self.directory_at_start = dict(s.directory)
+        self.op_seconds = 0.0
+        kind = op["op"]
+        if kind in ("run", "purge", "nightly"):
+            self.main(op)
+        elif kind == "support":
+            self.support(op, None)
+        elif kind == "update":
+            self.update(op)
+        elif kind == "confirm":
+            r = s.passage(["campaign", "confirm", "c1", "--by", "agent"])
+            op["result"] = r.brief()
+            if r.code == 0 and self.model.pending is not None:
+                self.model.ack_list(self.model.pending, self.states(), self.step, s.now)
+            elif r.code == 0:
+                self.found.append(violation("confirm_without_pending_acknowledged", None, step=self.step))
+            self.expect(r, {0, 2} if self.model.pending is None else {0})
+        elif kind == "jump":
+            self.count("jumps")
+            if "to_grace" in op:
+                op["seconds"] = self.to_next_grace_end(op.pop("to_grace"))
+            if op["seconds"] > 0:
+                s.jump(op["seconds"])
+        elif kind == "back":
+            s.back(op["seconds"])
+        elif kind == "faults":
+            for sim in s.sims:
+                applied = sim.put_faults(op["set"])
+            op["applied"] = applied
+        elif kind == "directory":
+            s.directory[op["login"]] = op["status"]
+            s.write_directory()
+        elif kind == "reset_breaker":
+            r = s.passage(["purge", "--reset-breaker", "--by", "agent"])
+            op["result"] = r.brief()
+            self.expect(r, {0})
+        return op
+
+    def to_next_grace_end(self, offset):
+        """Seconds from now to the next grace end (plus offset), or a day."""
+        ends = sorted(e for e in (parse_instant(r.get("grace_end")) for r in read_accounts(self.stand.db).values()
+                                  if r.get("state") not in FINAL) if e and e > self.stand.now)
+        if not ends:
+            return 86400
+        return max(60, int((ends[0] - self.stand.now).total_seconds()) + offset)
+
+    def states(self):
+        return {login: row.get("state") for login, row in read_accounts(self.stand.db).items()}
+
+    def expect(self, r, codes, what=None):
+        what = what or " ".join(r.argv[:2])
+        if r.timed_out:
+            self.found.append(violation("hang", None, command=what, seconds=round(r.seconds), step=self.step))
+        elif r.code is not None and r.code < 0 and not r.killed:
+            self.found.append(violation("crash_signal", None, command=what, signal=-r.code, step=self.step))
+        elif "passage: error:" in r.err:
+            self.found.append(violation("unexpected_error", None, command=what, err=r.err.strip()[-300:],
+                                        step=self.step))
+        elif not r.killed and r.code not in codes:
+            self.found.append(violation("unexpected_exit", None, command=what, code=r.code,
+                                        err=r.err.strip()[-300:], step=self.step))
+
+    def main(self, op):
+        s = self.stand
+        if op["op"] == "run":
+            args = ["run", "--until-idle"] if op["mode"] == "idle" else \
+                ["run", "--max-duration", "%d seconds" % op["seconds"]]
+            timeout = K_TIMEOUTS["idle"] if op["mode"] == "idle" else op["seconds"] + 120
+        else:
+            args, timeout = [op["op"]], K_TIMEOUTS[op["op"]]
+        deleting = op["op"] in ("purge", "nightly")
+        p = s.start(args)
+        events = [(c["delay_ms"] / 1000.0, i) for i, c in enumerate(op.get("concurrent", []))]
+        if "kill_ms" in op:
+            events.append((op["kill_ms"] / 1000.0, "kill"))
+        events.sort(key=lambda e: (e[0], str(e[1])))
+        probes = []
+        for at, what in events:
+            self.wait_until(p, p.started + at, probes)
+            if what == "kill":
+                if p.poll() is None:
+                    p.send_signal(signal.SIGKILL)
+                    p.killed_by_us = True
+            else:
+                c = op["concurrent"][what]
+                fact = self.support(c, p if deleting else None)
+                if fact is not None and fact.get("probe"):
+                    probes.append((time.monotonic() + K_SETTLE, (fact, c)))
+        r = s.finish(p, timeout)
+        for due, fact in probes:
+            self.wait_until(None, due, [])
+            self.probe(fact)
+        if r.killed:
+            self.count("killed")
+            time.sleep(K_SETTLE)  # a DELETE already sent lands before the observation
+        self.op_seconds = r.seconds
+        op["result"] = r.brief()
+        self.expect(r, K_MAIN_CODES)
+
+    def wait_until(self, p, deadline, probes):
+        while time.monotonic() < deadline:
+            if probes and probes[0][0] <= time.monotonic():
+                self.probe(probes.pop(0)[1])
+                continue
+            time.sleep(0.01)
+        while probes and probes[0][0] <= time.monotonic():
+            self.probe(probes.pop(0)[1])
+
+    def probe(self, what):
+        fact, op = what
+        domain = self.login_domain(fact["login"])
+        fact["raced"] = op["raced"] = domain not in self.stand.academy.live()
+        fact.pop("probe", None)
+
+    def login_domain(self, login):
+        return next(a["domain"] for a in self.params["accounts"] if a["login"] == login)
+
+    # ---- support actions -------------------------------------------------------
+    def resolve(self, target):
+        if "login" in target:
+            return target["login"]
+        rows = read_accounts(self.stand.db)
+        pick = target["pick"]
+        if pick == "deleting":  # an account whose DELETE is in flight (or being retried)
+            busy = open_deletes(self.stand.db)
+            if busy:
+                return busy[target["k"] % len(busy)]
+            pick = "deletable"
+        pools = {"deletable": lambda r: r["state"] in ("GRACE", "PURGE_DUE")
+                 or (r["state"] == "HELD" and r.get("held_from") in ("GRACE", "PURGE_DUE")),
+                 "held": lambda r: r["state"] == "HELD",
+                 "failed": lambda r: r["state"] in ("FAILED", "RETRY_WAIT"),
+                 "grace": lambda r: r["state"] in ("NOTIFIED", "GRACE", "PURGE_DUE"),
+                 "any": lambda r: r["state"] not in FINAL}
+        pool = sorted(login for login, row in rows.items() if pools[pick](row))
+        if not pool:
+            pool = sorted(a["login"] for a in self.params["accounts"])
+        return pool[target["k"] % len(pool)]
+
+    def support(self, op, running):
+        """Runs `account VERB`; returns the acknowledged fact, if any."""
+        s = self.stand
+        login = self.resolve(op["target"])
+        op["target"] = {"login": login}
+        verb = op["verb"]
+        args = ["account", verb, login, "--reason", "safety test", "--by", "agent"]
+        row_before = read_accounts(s.db).get(login)
+        if verb == "postpone":
+            if "until_rel" in op:
+                told = self.model.told_last(login)
+                if told is None and row_before and parse_instant(row_before.get("grace_end")):
+                    told = local_date(parse_instant(row_before["grace_end"])).isoformat()
+                op["until"] = add_days(told or s.now.date().isoformat(), op.pop("until_rel"))
+            args += ["--until", op["until"]] if "until" in op else ["--days", str(op["days"])]
+        # The dates told just before and just after the command bound the one
+        # the product compared with (a concurrent run may tell a new one).
+        self.found += self.model.note_notices(self.outbox.new_notices(), self.step)
+        told_before = self.model.told_last(login)
+        r = s.passage(args, timeout=30)
+        self.found += self.model.note_notices(self.outbox.new_notices(), self.step)
+        op["result"] = r.brief()
+        self.expect(r, {0, 2}, "account " + verb)
+        self.count("ack" if r.code == 0 else "refused")
+        if r.code != 0:
+            return None
+        fact = Fact(verb=verb, login=login, step=self.step, t=s.now, days=op.get("days"), until=op.get("until"),
+                    told_before=told_before)
+        if running is not None and verb in ("hold", "cancel", "postpone"):
+            fact["probe"] = True  # a purge in flight: raced or not, told by the probe
+        self.found += self.model.ack_support(fact, row_before)
+        return fact
+
+    def update(self, op):
+        s = self.stand
+        states = self.states()
+        name = "list-%03d.csv" % self.step
+        s.write(name, s.accounts_csv(set(op["logins"])))
+        r = s.passage(["campaign", "update", "c1", "--accounts", name])
+        op["result"] = r.brief()
+        self.expect(r, {0, 6})
+        if r.code == 0:
+            self.model.ack_list(op["logins"], states, self.step, s.now)
+        elif r.code == 6:
+            self.model.pending = list(op["logins"])
+
+    # ---- invariants --------------------------------------------------------------
+    def check(self, op):
+        s, m = self.stand, self.model
+        found = []
+        found += m.note_notices(self.outbox.new_notices(), self.step)
+        live = s.academy.live()
+        gone = {a["login"] for a in self.params["accounts"]
+                if a["domain"] not in live and a["login"] not in m.deleted}
+        if gone:
+            self.count("deleted", len(gone))
+            found += m.check_deletions(gone, self.step, op, s.now, self.op_seconds, self.rows_before,
+                                       self.directory_at_start, self.params["directory"])
+        for sim, name in ((s.academy, "academy"), (s.partner, "partner")):
+            if sim is None:
+                continue
+            stats = sim.stats()
+            found += m.check_stats(name, stats, self.step)
+            if name == "partner" and stats.get("deletions", 0) > 0:
+                found.append(violation("target_deleted", None, count=stats["deletions"], step=self.step))
+        self.rows = read_accounts(s.db)
+        found += m.check_rows(self.rows, self.step)
+        audit = s.passage(["audit", "verify"], timeout=30)
+        if audit.code != 0:
+            found.append(violation("journal_broken", None, code=audit.code, err=audit.err.strip()[-300:],
+                                   step=self.step))
+        return found
+
+
+def summary_line(v):
+    extra = {k: v[k] for k in v if k not in ("kind", "login")}
+    return "%s%s %s" % (v["kind"], " " + v["login"] if v.get("login") else "", json.dumps(extra, sort_keys=True))
