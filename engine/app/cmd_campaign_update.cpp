@@ -3,42 +3,27 @@
 // itself; a large change waits for a person).
 
 #include <ostream>
-#include <set>
+#include <sstream>
 
 #include "engine/app/campaign_input.hpp"
+#include "engine/app/list_change.hpp"
 #include "engine/sched/policy.hpp"
 
 namespace passage {
 
 namespace {
 
-struct ListChange {
-  std::vector<AccountRow> added;
-  std::vector<Account> dropped;  // unfinished accounts missing from the new list
-  std::size_t current = 0;
-};
-
-ListChange compare(const std::vector<Account>& current, const std::vector<AccountRow>& rows) {
-  ListChange change;
-  std::set<std::string> listed, known;
-  for (const AccountRow& row : rows) listed.insert(row.domain);
-  for (const Account& account : current) {
-    known.insert(account.domain);
-    if (!is_final(account.state)) ++change.current;
-    if (!listed.count(account.domain) && !is_final(account.state)) change.dropped.push_back(account);
-  }
-  for (const AccountRow& row : rows)
-    if (!known.count(row.domain)) change.added.push_back(row);
-  return change;
+// Nothing done yet: still QUEUED, no export or import intent.
+bool untouched(Store& store, const Account& account) {
+  return account.state == State::queued && store.count_intents(account.id, "export") == 0 &&
+         store.count_intents(account.id, "import") == 0;
 }
 
 // Nothing done yet (still QUEUED, no intent): cancelled. Otherwise held
 // until a person cancels or releases it.
 void drop(AppContext& app, const Account& account, const std::string& actor) {
   const Config& config = app.config();
-  bool untouched = account.state == State::queued && app.store().count_intents(account.id, "export") == 0 &&
-                   app.store().count_intents(account.id, "import") == 0;
-  Event event(untouched ? EventKind::cancel : EventKind::hold);
+  Event event(untouched(app.store(), account) ? EventKind::cancel : EventKind::hold);
   event.detail = "dropped_from_list";
   Policy policy = policy_for(config, *config.stack_for(account.domain));
   Instant now = app.clock().now();
@@ -62,29 +47,64 @@ int apply_change(AppContext& app, const Campaign& campaign, const ListChange& ch
   return k_exit_done;
 }
 
+// "3 added, 1 dropped and 2 changed out of 20 is more than …".
+std::string too_many(AppContext& app, const ListChange& change) {
+  std::ostringstream text;
+  text << change.added.size() << " added, " << change.dropped.size() << " dropped and "
+       << change.changed.size() << " changed out of " << change.current
+       << " is more than campaign.max_change_fraction (" << app.config().campaign_max_change_fraction
+       << ")";
+  return text.str();
+}
+
+// `campaign update --dry-run`: what the update would do, read from a
+// read-only database; exit 0 or 6 as the update would.
+int preview(AppContext& app, const Campaign& campaign, const ListChange& change, bool held) {
+  std::ostream& out = app.out();
+  if (!app.line().quiet) {
+    out << "campaign " << campaign.name << " (dry run): " << change.added.size() << " added, "
+        << change.dropped.size() << " dropped, " << change.changed.size() << " changed out of "
+        << change.current << " unfinished accounts\n";
+    for (const AccountRow& row : change.added) out << "  added    " << row.login << "  " << row.domain << '\n';
+    for (const Account& account : change.dropped)
+      out << "  dropped  " << account.login << "  " << account.domain << "  (would be "
+          << (untouched(app.store(), account) ? "CANCELLED" : "HELD dropped_from_list") << ")\n";
+    for (const ChangedRow& changed : change.changed) {
+      out << "  changed  " << changed.account.login << "  " << changed.account.domain << " ";
+      for (std::size_t i = 0; i < changed.fields.size(); ++i) out << (i ? "; " : " ") << changed.fields[i];
+      out << '\n';
+    }
+  }
+  if (held) {
+    app.err() << "passage: campaign " << campaign.name << " (dry run): " << too_many(app, change)
+              << ": would be held for confirmation; nothing written\n";
+    return k_exit_held;
+  }
+  if (!app.line().quiet) out << "would be applied; nothing written\n";
+  return k_exit_done;
+}
+
 }  // namespace
 
 int cmd_campaign_update(AppContext& app) {
   const std::string& name = app.word(2, "campaign NAME");
   if (!app.line().accounts) throw BadInput("campaign update: --accounts FILE.csv is required");
-  auto lock = take_writer_lock(app, "campaign update " + name);
+  bool dry_run = app.line().dry_run;
+  auto lock = take_writer_lock(app, "campaign update " + name + (dry_run ? " --dry-run" : ""));
   Campaign campaign = require_campaign(app, name);
   std::string text = read_text_file(*app.line().accounts);
   std::vector<AccountRow> rows = validated_rows(app, *app.line().accounts, text, campaign.id);
-  ListChange change = compare(app.store().accounts_of(campaign.id), rows);
-  double fraction = static_cast<double>(change.added.size() + change.dropped.size()) /
-                    static_cast<double>(std::max<std::size_t>(1, change.current));
-  std::string actor = app.admin_actor();
-  if (fraction > app.config().campaign_max_change_fraction) {
-    app.store().set_pending(campaign.id, *app.line().accounts, text, app.clock().now(), actor);
-    app.err() << "passage: campaign " << name << ": " << change.added.size() << " added and "
-              << change.dropped.size() << " dropped out of " << change.current
-              << " is more than campaign.max_change_fraction ("
-              << app.config().campaign_max_change_fraction << "): held until "
+  ListChange change = compare_list(app.store().accounts_of(campaign.id), rows);
+  bool held = change.fraction() > app.config().campaign_max_change_fraction;
+  if (dry_run) return preview(app, campaign, change, held);
+  if (held) {
+    app.store().set_pending(campaign.id, *app.line().accounts, text, app.clock().now(), app.admin_actor());
+    app.err() << "passage: campaign " << name << ": " << too_many(app, change) << ": held until "
               << "`passage campaign confirm " << name << " --by NAME`\n";
     return k_exit_held;
   }
-  return apply_change(app, campaign, change, actor);
+  // Changed rows count toward the fraction but are not applied here yet.
+  return apply_change(app, campaign, change, app.admin_actor());
 }
 
 int cmd_campaign_confirm(AppContext& app) {
@@ -96,7 +116,7 @@ int cmd_campaign_confirm(AppContext& app) {
   if (!pending) throw BadInput("campaign " + name + " has no update waiting for confirmation");
   // Validated again: other campaigns may have changed since.
   std::vector<AccountRow> rows = validated_rows(app, pending->first, pending->second, campaign.id);
-  return apply_change(app, campaign, compare(app.store().accounts_of(campaign.id), rows), actor);
+  return apply_change(app, campaign, compare_list(app.store().accounts_of(campaign.id), rows), actor);
 }
 
 }  // namespace passage
