@@ -50,7 +50,7 @@ TEST_CASE("the command line fits the command's spec or is refused naming what do
   CHECK(refusal({"nightly"}, {"--reset-breaker"}) == "nightly does not take --reset-breaker (see passage nightly --help)");
 }
 
-TEST_CASE("--dry-run is taken by purge, nightly and campaign update only", "[cli]") {
+TEST_CASE("only purge, nightly and campaign update take --dry-run", "[cli]") {
   std::vector<std::string> with_dry_run;
   for (const CommandSpec& spec : k_command_specs)
     if (std::string(spec.options).find("--dry-run") != std::string::npos)
