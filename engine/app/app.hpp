@@ -45,7 +45,8 @@ class BadInputLines : public BadInput {
 
 // Everything given on the command line, global and per command.
 struct CommandLine {
-  std::vector<std::string> words;  // command, subcommand, positional arguments
+  std::vector<std::string> words;    // command, subcommand, positional arguments
+  std::vector<std::string> options;  // every option given, as "--name", in order
   std::optional<std::string> config, db, now, accounts, by, reason, until, format, out;
   std::optional<std::string> max_duration;
   std::optional<int> days;
@@ -64,6 +65,8 @@ class AppContext {
   // Loads and validates the config on first use (BadInput listing every error).
   const Config& config();
   const Clock& clock();
+  // Opens the database on first use. Under --dry-run it is opened
+  // read-only, must exist and must not need a migration (else BadInput).
   Store& store();
   std::filesystem::path database_path();
   // `admin:<os user>` for admin commands; `--by` decides for support ones.
@@ -79,6 +82,8 @@ class AppContext {
   std::optional<Config> m_config;
   std::unique_ptr<Clock> m_clock;
   std::unique_ptr<Store> m_store;
+
+  Store& open_read_only(const std::filesystem::path& path);
 };
 
 // Runs `passage` with argv; returns the exit code.
@@ -99,7 +104,8 @@ int cmd_plugins(AppContext& app);
 // The campaign named `name`, or BadInput.
 Campaign require_campaign(AppContext& app, const std::string& name);
 
-// Takes the single-writer lock for `command` or throws LockedError.
+// Takes the single-writer lock for `command` or throws LockedError. Under
+// --dry-run the database is opened (read-only) first.
 class DatabaseLock;
 class LockedError : public std::runtime_error {
  public:

@@ -5,6 +5,7 @@
 #include <boost/program_options.hpp>
 
 #include "engine/app/app.hpp"
+#include "engine/app/command_table.hpp"
 #include "engine/app/usage.hpp"
 
 namespace passage {
@@ -43,15 +44,26 @@ void take(const po::variables_map& map, const char* name, std::optional<T>& into
   if (map.count(name)) into = map[name].as<T>();
 }
 
+// Every option is parsed here, whichever command it comes with; which
+// command takes which is checked against k_command_specs before dispatch.
 CommandLine parse(int argc, char** argv) {
   po::positional_options_description positional;
   positional.add("words", -1);
+  // No guessing: `--dry` or `--reset` must not stand for a longer option.
+  const int style = po::command_line_style::default_style & ~po::command_line_style::allow_guessing;
+  const po::options_description options = all_options();  // `parsed` points into it
+  po::parsed_options parsed = po::command_line_parser(argc, argv)
+                                  .options(options)
+                                  .positional(positional)
+                                  .style(style)
+                                  .run();
   po::variables_map map;
-  po::store(po::command_line_parser(argc, argv).options(all_options()).positional(positional).run(),
-            map);
+  po::store(parsed, map);
   po::notify(map);
   CommandLine line;
   if (map.count("words")) line.words = map["words"].as<std::vector<std::string>>();
+  for (const po::option& option : parsed.options)
+    if (option.position_key == -1) line.options.push_back("--" + option.string_key);
   take(map, "config", line.config);
   take(map, "db", line.db);
   take(map, "now", line.now);
@@ -97,6 +109,7 @@ int dispatch(AppContext& app) {
     app.out() << usage_text(line.words[0]);
     return k_exit_done;
   }
+  check_command_line(line.words, line.options);
   for (const CommandEntry& entry : k_commands)
     if (line.words[0] == entry.name) return entry.run(app);
   throw BadInput("unknown command '" + line.words[0] + "' (see passage --help)");

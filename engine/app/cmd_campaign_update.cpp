@@ -4,9 +4,10 @@
 
 #include <algorithm>
 #include <ostream>
-#include <set>
+#include <sstream>
 
 #include "engine/app/campaign_input.hpp"
+#include "engine/app/list_change.hpp"
 #include "engine/sched/policy.hpp"
 #include "engine/store/apply_commit.hpp"
 
@@ -14,34 +15,10 @@ namespace passage {
 
 namespace {
 
-struct ListChange {
-  std::vector<AccountRow> added;
-  std::vector<Account> dropped;   // unfinished accounts missing from the new list
-  std::vector<Account> relisted;  // held as dropped by an earlier list, listed again
-  std::size_t current = 0;
-};
-
-bool held_as_dropped(const Account& account) {
-  return account.state == State::held &&
-         std::find(account.hold_reasons.begin(), account.hold_reasons.end(), "dropped_from_list") !=
-             account.hold_reasons.end();
-}
-
-ListChange compare(const std::vector<Account>& current, const std::vector<AccountRow>& rows) {
-  ListChange change;
-  std::set<std::string> listed, known;
-  for (const AccountRow& row : rows) listed.insert(row.domain);
-  for (const Account& account : current) {
-    known.insert(account.domain);
-    if (!is_final(account.state)) ++change.current;
-    bool is_listed = listed.count(account.domain) > 0;
-    if (!is_listed && !is_final(account.state) && !held_as_dropped(account))
-      change.dropped.push_back(account);
-    if (is_listed && held_as_dropped(account)) change.relisted.push_back(account);
-  }
-  for (const AccountRow& row : rows)
-    if (!known.count(row.domain)) change.added.push_back(row);
-  return change;
+// Nothing done yet: still QUEUED, no export, import or notice intent.
+bool untouched(Store& store, const Account& account) {
+  return account.state == State::queued && store.count_intents(account.id, "export") == 0 &&
+         store.count_intents(account.id, "import") == 0 && store.count_intents(account.id, "notice") == 0;
 }
 
 // Nothing done yet (still QUEUED, no intent): cancelled. Otherwise held
@@ -50,10 +27,7 @@ ListChange compare(const std::vector<Account>& current, const std::vector<Accoun
 // printing "dropped" for an account that is not would be a lie.
 bool drop(AppContext& app, const Account& account, const std::string& actor) {
   const Config& config = app.config();
-  bool untouched = account.state == State::queued && app.store().count_intents(account.id, "export") == 0 &&
-                   app.store().count_intents(account.id, "import") == 0 &&
-                   app.store().count_intents(account.id, "notice") == 0;
-  Event event(untouched ? EventKind::cancel : EventKind::hold);
+  Event event(untouched(app.store(), account) ? EventKind::cancel : EventKind::hold);
   event.detail = "dropped_from_list";
   Policy policy = policy_for(config, *config.stack_for(account.domain));
   StepResult result = apply_and_commit(app.store(), account, event, app.clock().now(), policy, actor);
@@ -99,29 +73,64 @@ int apply_change(AppContext& app, const Campaign& campaign, const ListChange& ch
   return refused > 0 ? k_exit_failed : k_exit_done;
 }
 
+// "3 added, 1 dropped and 2 changed out of 20 is more than …".
+std::string too_many(AppContext& app, const ListChange& change) {
+  std::ostringstream text;
+  text << change.added.size() << " added, " << change.dropped.size() << " dropped and "
+       << change.changed.size() << " changed out of " << change.current
+       << " is more than campaign.max_change_fraction (" << app.config().campaign_max_change_fraction
+       << ")";
+  return text.str();
+}
+
+// `campaign update --dry-run`: what the update would do, read from a
+// read-only database; exit 0 or 6 as the update would.
+int preview(AppContext& app, const Campaign& campaign, const ListChange& change, bool held) {
+  std::ostream& out = app.out();
+  if (!app.line().quiet) {
+    out << "campaign " << campaign.name << " (dry run): " << change.added.size() << " added, "
+        << change.dropped.size() << " dropped, " << change.changed.size() << " changed out of "
+        << change.current << " unfinished accounts\n";
+    for (const AccountRow& row : change.added) out << "  added    " << row.login << "  " << row.domain << '\n';
+    for (const Account& account : change.dropped)
+      out << "  dropped  " << account.login << "  " << account.domain << "  (would be "
+          << (untouched(app.store(), account) ? "CANCELLED" : "HELD dropped_from_list") << ")\n";
+    for (const ChangedRow& changed : change.changed) {
+      out << "  changed  " << changed.account.login << "  " << changed.account.domain << " ";
+      for (std::size_t i = 0; i < changed.fields.size(); ++i) out << (i ? "; " : " ") << changed.fields[i];
+      out << '\n';
+    }
+  }
+  if (held) {
+    app.err() << "passage: campaign " << campaign.name << " (dry run): " << too_many(app, change)
+              << ": would be held for confirmation; nothing written\n";
+    return k_exit_held;
+  }
+  if (!app.line().quiet) out << "would be applied; nothing written\n";
+  return k_exit_done;
+}
+
 }  // namespace
 
 int cmd_campaign_update(AppContext& app) {
   const std::string& name = app.word(2, "campaign NAME");
   if (!app.line().accounts) throw BadInput("campaign update: --accounts FILE.csv is required");
-  auto lock = take_writer_lock(app, "campaign update " + name);
+  bool dry_run = app.line().dry_run;
+  auto lock = take_writer_lock(app, "campaign update " + name + (dry_run ? " --dry-run" : ""));
   Campaign campaign = require_campaign(app, name);
   std::string text = read_text_file(*app.line().accounts);
   std::vector<AccountRow> rows = validated_rows(app, *app.line().accounts, text, campaign.id);
-  ListChange change = compare(app.store().accounts_of(campaign.id), rows);
-  double fraction = static_cast<double>(change.added.size() + change.dropped.size()) /
-                    static_cast<double>(std::max<std::size_t>(1, change.current));
-  std::string actor = app.admin_actor();
-  if (fraction > app.config().campaign_max_change_fraction) {
-    app.store().set_pending(campaign.id, *app.line().accounts, text, app.clock().now(), actor);
-    app.err() << "passage: campaign " << name << ": " << change.added.size() << " added and "
-              << change.dropped.size() << " dropped out of " << change.current
-              << " is more than campaign.max_change_fraction ("
-              << app.config().campaign_max_change_fraction << "): held until "
+  ListChange change = compare_list(app.store().accounts_of(campaign.id), rows);
+  bool held = change.fraction() > app.config().campaign_max_change_fraction;
+  if (dry_run) return preview(app, campaign, change, held);
+  if (held) {
+    app.store().set_pending(campaign.id, *app.line().accounts, text, app.clock().now(), app.admin_actor());
+    app.err() << "passage: campaign " << name << ": " << too_many(app, change) << ": held until "
               << "`passage campaign confirm " << name << " --by NAME`\n";
     return k_exit_held;
   }
-  return apply_change(app, campaign, change, actor);
+  // Changed rows count toward the fraction but are not applied here yet.
+  return apply_change(app, campaign, change, app.admin_actor());
 }
 
 int cmd_campaign_confirm(AppContext& app) {
@@ -133,7 +142,7 @@ int cmd_campaign_confirm(AppContext& app) {
   if (!pending) throw BadInput("campaign " + name + " has no update waiting for confirmation");
   // Validated again: other campaigns may have changed since.
   std::vector<AccountRow> rows = validated_rows(app, pending->first, pending->second, campaign.id);
-  return apply_change(app, campaign, compare(app.store().accounts_of(campaign.id), rows), actor);
+  return apply_change(app, campaign, compare_list(app.store().accounts_of(campaign.id), rows), actor);
 }
 
 }  // namespace passage

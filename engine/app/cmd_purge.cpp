@@ -12,7 +12,8 @@ namespace passage {
 
 namespace {
 
-// A clock far ahead must not delete real spaces (CONTRACT.md "Time").
+// A clock far ahead must not delete real spaces (CONTRACT.md "Time"); a
+// dry run deletes nothing and runs nothing, so it may look ahead.
 void refuse_future_clock(AppContext& app) {
   if (app.config().allow_future_purge || app.line().dry_run) return;
   auto system_now = std::chrono::time_point_cast<Millis>(std::chrono::system_clock::now());
@@ -21,10 +22,14 @@ void refuse_future_clock(AppContext& app) {
                    "(allow_future_purge: true is for test and demo configs only)");
 }
 
+// A dry run's report is marked and named apart, so that it never replaces
+// a real night's report of the same second, nor passes for one.
 void write_purge_report(AppContext& app, const PurgeReport& report) {
   std::filesystem::path dir = app.config().reports_dir;
   std::filesystem::create_directories(dir);
-  std::filesystem::path path = dir / ("purge-" + format_stamp(app.clock().now()) + ".json");
+  std::string stamp = format_stamp(app.clock().now());
+  std::filesystem::path path =
+      dir / (report.dry_run ? "dry-run-purge-" + stamp + ".json" : "purge-" + stamp + ".json");
   std::ofstream file(path, std::ios::binary | std::ios::trunc);
   file << purge_report_json(report);
   if (!app.line().quiet) app.out() << path.string() << '\n';
@@ -45,8 +50,8 @@ int purge_once(AppContext& app, const std::string& actor) {
   PurgeOptions options{app.line().dry_run, actor};
   PurgeReport report = purge_night(app.config(), app.store(), app.clock(), options);
   print_purge(app, report, options.dry_run);
+  write_purge_report(app, report);
   if (!options.dry_run) {
-    write_purge_report(app, report);
     int removed = remove_expired_archives(app.config(), app.store(), app.clock().now(), actor);
     if (removed > 0 && !app.line().quiet)
       app.out() << removed << " archives removed after their retention period\n";
@@ -58,22 +63,36 @@ int purge_once(AppContext& app, const std::string& actor) {
   return k_exit_done;
 }
 
+int reset_breaker(AppContext& app) {
+  if (app.line().dry_run)
+    throw BadInput("purge: --dry-run and --reset-breaker do not go together (a dry run changes nothing)");
+  if (!app.line().by) throw BadInput("purge --reset-breaker: --by NAME is required (who resets it)");
+  std::string actor = app.support_actor();
+  refuse_future_clock(app);
+  auto lock = take_writer_lock(app, "purge --reset-breaker");
+  app.store().set_breaker(false, "reset by " + actor, app.clock().now(), actor);
+  if (!app.line().quiet) app.out() << "breaker reset by " << actor << '\n';
+  return k_exit_done;
+}
+
 }  // namespace
 
+// Under --dry-run the database is read-only (AppContext::store): the purge
+// decides everything and writes at most its report.
 int cmd_purge(AppContext& app) {
+  if (app.line().reset_breaker) return reset_breaker(app);
   refuse_future_clock(app);
-  auto lock = app.line().dry_run ? nullptr : take_writer_lock(app, "purge");
-  if (app.line().reset_breaker) {
-    std::string actor = app.support_actor();
-    app.store().set_breaker(false, "reset by " + actor, app.clock().now(), actor);
-    if (!app.line().quiet) app.out() << "breaker reset by " << actor << '\n';
-    return k_exit_done;
-  }
+  auto lock = take_writer_lock(app, app.line().dry_run ? "purge --dry-run" : "purge");
   return purge_once(app, app.admin_actor());
 }
 
 int cmd_nightly(AppContext& app) {
   refuse_future_clock(app);
+  if (app.line().dry_run) {
+    auto lock = take_writer_lock(app, "nightly --dry-run");
+    if (!app.line().quiet) app.out() << "nightly (dry run): run step skipped (it would change accounts)\n";
+    return purge_once(app, "nightly");
+  }
   auto lock = take_writer_lock(app, "nightly");
   RunOptions options;
   options.until_idle = true;

@@ -8,6 +8,7 @@
 
 #include "engine/app/app.hpp"
 #include "engine/app/lock.hpp"
+#include "engine/store/schema.hpp"
 
 namespace passage {
 
@@ -47,8 +48,26 @@ std::filesystem::path AppContext::database_path() {
 Store& AppContext::store() {
   if (m_store) return *m_store;
   std::filesystem::path path = database_path();
+  if (m_line.dry_run) return open_read_only(path);
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
   m_store = std::make_unique<Store>(path);
+  return *m_store;
+}
+
+// A dry run creates nothing and migrates nothing: the database must exist
+// and already have this passage's schema.
+Store& AppContext::open_read_only(const std::filesystem::path& path) {
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(path, error))
+    throw BadInput("--dry-run: no database at " + path.string() + " (a dry run creates nothing)");
+  auto store = std::make_unique<Store>(path, OpenMode::read_only);
+  int version = store->db().user_version();
+  if (version < latest_schema_version())
+    throw BadInput("--dry-run: database " + path.string() + " has schema version " +
+                   std::to_string(version) + ", this passage needs " +
+                   std::to_string(latest_schema_version()) +
+                   ": a command without --dry-run (e.g. passage status) must migrate it first");
+  m_store = std::move(store);
   return *m_store;
 }
 
@@ -73,6 +92,8 @@ const std::string& AppContext::word(std::size_t index, const char* what) const {
 }
 
 std::shared_ptr<DatabaseLock> take_writer_lock(AppContext& app, const std::string& command) {
+  // A dry run checks its database before making the lock file beside it.
+  if (app.line().dry_run) app.store();
   std::filesystem::path db = app.database_path();
   if (db.has_parent_path()) std::filesystem::create_directories(db.parent_path());
   LockAttempt attempt = try_lock_database(db, command, app.clock().now());

@@ -9,7 +9,8 @@ constexpr const char* k_general = R"(usage: passage [global options] COMMAND ...
 Commands:
   config check                              validate the configuration
   campaign create NAME --accounts FILE.csv  validate the whole file, then import it
-  campaign update NAME --accounts FILE.csv  a corrected list for the same campaign
+  campaign update NAME --accounts FILE.csv [--dry-run]
+                                            a corrected list for the same campaign
   campaign confirm NAME --by NAME           accept an update held for confirmation (exit 6)
   campaign list [--json]                    campaigns and their progress
   plan NAME [--json]                        what a campaign will do and how long it takes
@@ -21,7 +22,7 @@ Commands:
   account postpone ID (--days N | --until DATE) --reason TEXT --by NAME
   purge [--dry-run] [--reset-breaker --by NAME]
                                             delete the spaces whose grace period ended
-  nightly                                   run, then purge (the timer's command)
+  nightly [--dry-run]                       run, then purge (the timer's command)
   report NAME --format csv|json|html [--out PATH|-]
   audit verify                              prove the journal unbroken
   plugins                                   the backends, notifiers and reporters built in
@@ -34,6 +35,10 @@ Global options (before or after the command):
   --verbose       print every step
   --help          this text, or a command's help after the command
 
+An option or argument a command does not take is an error (exit 2).
+--dry-run takes the lock, opens the database read-only and writes at most a
+report marked "dry_run": true.
+
 Exit codes: 0 done, 1 some accounts FAILED, 2 bad input, 3 locked, 4 breaker,
 5 audit broken, 6 held for confirmation.
 )";
@@ -45,13 +50,13 @@ struct Help {
 
 constexpr Help k_helps[] = {
     {"config", "usage: passage config check\n  Validates the configuration; prints every error as FILE:LINE: message.\n  Exit 0 valid, 2 invalid.\n"},
-    {"campaign", "usage: passage campaign create NAME --accounts FILE.csv\n       passage campaign update NAME --accounts FILE.csv\n       passage campaign confirm NAME --by NAME\n       passage campaign list [--json]\n  update imports added accounts; dropped ones are CANCELLED when nothing was done yet,\n  otherwise HELD dropped_from_list. An update changing more than\n  campaign.max_change_fraction of the list is held (exit 6) until confirmed.\n  create validates the whole accounts file first: every error is printed as\n  FILE:LINE: field: what is wrong, and nothing is imported unless all is valid (exit 2).\n"},
+    {"campaign", "usage: passage campaign create NAME --accounts FILE.csv\n       passage campaign update NAME --accounts FILE.csv [--dry-run]\n       passage campaign confirm NAME --by NAME\n       passage campaign list [--json]\n  update imports added accounts; dropped ones are CANCELLED when nothing was done yet,\n  otherwise HELD dropped_from_list. An update changing more than\n  campaign.max_change_fraction of the list is held (exit 6) until confirmed.\n  create validates the whole accounts file first: every error is printed as\n  FILE:LINE: field: what is wrong, and nothing is imported unless all is valid (exit 2).\n  update --dry-run lists the accounts added, dropped and changed (departure_date, email,\n  target or action; changed ones count toward the fraction) and exits 0 or 6 as the\n  update would, writing nothing.\n"},
     {"plan", "usage: passage plan NAME [--json]\n  Counts by action and next step, bytes to transfer and store, deletions by\n  night, and the estimated duration under the configured limits.\n"},
     {"run", "usage: passage run [NAME] [--until-idle] [--max-duration D]\n  Takes due accounts through export, move, verification and notices. Never deletes.\n  --until-idle returns when nothing is in flight and nothing is due within idle_horizon.\n  Exit 0, or 1 when some accounts are FAILED.\n"},
     {"status", "usage: passage status [NAME] [--json]\n  Accounts per state, zeros included.\n"},
     {"account", "usage: passage account show ID [--json]\n       passage account hold|release|retry|cancel ID --reason TEXT --by NAME\n       passage account postpone ID (--days N | --until DATE) --reason TEXT --by NAME\n  ID is a login, a domain or an e-mail address. --by admin:NAME or support:NAME\n  (a bare name means support:NAME) is recorded in the journal.\n"},
-    {"purge", "usage: passage purge [--dry-run] [--reset-breaker --by NAME]\n  Deletes the spaces whose grace period ended and that pass every interlock,\n  at most purge.max_per_run a night. --dry-run shows what would happen.\n  Exit 4 when the breaker stops deletions.\n"},
-    {"nightly", "usage: passage nightly\n  run --until-idle for every campaign, then purge. Journaled as `nightly`.\n"},
+    {"purge", "usage: passage purge [--dry-run] [--reset-breaker --by NAME]\n  Deletes the spaces whose grace period ended and that pass every interlock,\n  at most purge.max_per_run a night. --dry-run shows what would happen and changes\n  nothing (database read-only; its report is <reports.dir>/dry-run-purge-<stamp>.json).\n  --reset-breaker needs --by and does not go with --dry-run.\n  Exit 4 when the breaker stops deletions.\n"},
+    {"nightly", "usage: passage nightly [--dry-run]\n  run --until-idle for every campaign, then purge. Journaled as `nightly`.\n  --dry-run skips the run step (and says so) and purges as purge --dry-run.\n"},
     {"report", "usage: passage report NAME --format csv|json|html [--out PATH|-]\n  Without --out, writes <reports.dir>/<NAME>-<stamp>.<ext> and prints its path.\n"},
     {"audit", "usage: passage audit verify\n  Checks the hash chain of the journal. Exit 5 naming the first bad entry.\n"},
     {"plugins", "usage: passage plugins\n  The plugins built into this passage.\n"},

@@ -419,7 +419,9 @@ class Purge {
 PurgeReport purge_night(const Config& config, Store& store, const Clock& clock,
                         const PurgeOptions& options) {
   Purge purge(config, store, clock, options);
-  return purge.run();
+  PurgeReport report = purge.run();
+  report.dry_run = options.dry_run;
+  return report;
 }
 
 std::string purge_report_json(const PurgeReport& report) {
@@ -437,6 +439,7 @@ std::string purge_report_json(const PurgeReport& report) {
       {"interlock_failures", failures},
       {"directory_check", report.directory_check ? "on" : "off"},
       {"breaker", boost::json::object{{"tripped", report.tripped}, {"reason", report.reason}}},
+      {"dry_run", report.dry_run},
   };
   return boost::json::serialize(document) + "\n";
 }

@@ -33,6 +33,7 @@ struct PurgeReport {
   bool directory_check = false;
   bool tripped = false;
   std::string reason;
+  bool dry_run = false;  // decided only: nothing was changed
 };
 
 PurgeReport purge_night(const Config& config, Store& store, const Clock& clock,

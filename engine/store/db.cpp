@@ -86,14 +86,21 @@ bool Statement::is_null(int column) const {
   return sqlite3_column_type(m_stmt, column) == SQLITE_NULL;
 }
 
-Database::Database(const std::filesystem::path& file) {
-  if (sqlite3_open_v2(file.c_str(), &m_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
-      SQLITE_OK) {
+Database::Database(const std::filesystem::path& file, OpenMode mode) {
+  const int flags = mode == OpenMode::read_only ? SQLITE_OPEN_READONLY
+                                                : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  if (sqlite3_open_v2(file.c_str(), &m_db, flags, nullptr) != SQLITE_OK) {
     std::string message = "cannot open database " + file.string() + ": " + sqlite3_errmsg(m_db);
     sqlite3_close(m_db);
     throw StoreError(message);
   }
   sqlite3_busy_timeout(m_db, 5000);
+  if (mode == OpenMode::read_only) {
+    // Belt and braces: a write reaching this connection fails in SQLite.
+    exec("PRAGMA query_only=ON");
+    exec("PRAGMA foreign_keys=ON");
+    return;
+  }
   exec("PRAGMA journal_mode=WAL");
   // NORMAL in WAL mode survives any process crash; commits that carry an
   // intent switch to FULL (Store::commit), so an intent also survives a

@@ -55,10 +55,18 @@ class Statement {
   sqlite3_stmt* m_stmt = nullptr;
 };
 
+enum class OpenMode {
+  read_write,  // created if missing, WAL
+  read_only,   // must exist; every write fails (SQLITE_OPEN_READONLY and query_only)
+};
+
 class Database {
  public:
-  // Opens (creating if needed) with WAL, foreign keys and a busy timeout.
-  explicit Database(const std::filesystem::path& file);
+  // Opens with foreign keys and a busy timeout. read_write creates the file
+  // if needed and puts it in WAL mode; read_only opens an existing file as
+  // it is and never writes it (SQLite may create the empty -wal and -shm
+  // files a reader of a WAL database needs).
+  explicit Database(const std::filesystem::path& file, OpenMode mode = OpenMode::read_write);
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;

@@ -129,7 +129,9 @@ class DurableCommit {
 
 }  // namespace
 
-Store::Store(const std::filesystem::path& file) : m_db(file) { migrate(m_db); }
+Store::Store(const std::filesystem::path& file, OpenMode mode) : m_db(file, mode) {
+  if (mode == OpenMode::read_write) migrate(m_db);
+}
 
 std::optional<Campaign> Store::find_campaign(const std::string& name) {
   auto statement = m_db.prepare(

@@ -40,8 +40,10 @@ struct IntentSpec {
 
 class Store {
  public:
-  // Opens (creating) the database and brings its schema up to date.
-  explicit Store(const std::filesystem::path& file);
+  // Opens (creating) the database and brings its schema up to date;
+  // OpenMode::read_only opens an existing one as it is (no migration,
+  // every write throws StoreError).
+  explicit Store(const std::filesystem::path& file, OpenMode mode = OpenMode::read_write);
 
   Database& db() { return m_db; }
 
