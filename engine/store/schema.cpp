@@ -125,8 +125,34 @@ constexpr std::string_view k_migration_4 = R"sql(
 ALTER TABLE accounts ADD COLUMN reminded TEXT NOT NULL DEFAULT '';
 )sql";
 
+// NOTE for the merge: migration 5 is taken by the compare-and-set change
+// (accounts.version, intents by domain); this one becomes the next number.
+// Personal download links of `archive` delivery (CONTRACT.md "Two servers"):
+// only the SHA-256 of each token is kept, the token itself is in the mail
+// alone. `served` is what `passage serve --public` served: its only writes.
+constexpr std::string_view k_migration_download_links = R"sql(
+CREATE TABLE download_links (
+  token_hash TEXT PRIMARY KEY,   -- SHA-256 hex of the token, never the token
+  account_id INTEGER NOT NULL REFERENCES accounts(id),
+  message_id TEXT NOT NULL,      -- the notice that carried it
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+);
+CREATE INDEX download_links_by_account ON download_links(account_id);
+
+CREATE TABLE served (
+  id         INTEGER PRIMARY KEY,
+  at         TEXT NOT NULL,
+  account_id INTEGER,
+  token_hash TEXT NOT NULL,      -- the link's hash, never the token
+  path       TEXT NOT NULL,      -- the route with the token masked: "/d/*", "/d/*/0"
+  bytes      INTEGER NOT NULL    -- body bytes sent
+);
+CREATE INDEX served_by_account ON served(account_id, at);
+)sql";
+
 constexpr std::string_view k_migrations[] = {k_migration_1, k_migration_2, k_migration_3,
-                                             k_migration_4};
+                                             k_migration_4, k_migration_download_links};
 
 }  // namespace
 
