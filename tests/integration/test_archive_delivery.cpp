@@ -305,7 +305,7 @@ TEST_CASE("a person already departed gets archive delivery and a link though spa
   serve.stop();
 }
 
-TEST_CASE("archive without serve.public_url: refused by config check; a departed person's notice is not sent, FAILED no_public_url",
+TEST_CASE("archive without serve.public_url: refused by config check, and a departed person gets no notice but FAILED no_public_url",
           "[archive]") {
   ConfigOptions options;
   options.transient_failure_rate = 0.0;
