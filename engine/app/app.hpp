@@ -52,6 +52,7 @@ struct CommandLine {
   std::optional<int> days;
   bool json = false, quiet = false, verbose = false, help = false;
   bool dry_run = false, until_idle = false, reset_breaker = false;
+  bool public_server = false;  // serve --public
 };
 
 class AppContext {
@@ -100,6 +101,7 @@ int cmd_nightly(AppContext& app);
 int cmd_report(AppContext& app);
 int cmd_audit(AppContext& app);
 int cmd_plugins(AppContext& app);
+int cmd_serve(AppContext& app);
 
 // The campaign named `name`, or BadInput.
 Campaign require_campaign(AppContext& app, const std::string& name);

@@ -35,6 +35,7 @@ po::options_description all_options() {
       ("dry-run", po::bool_switch(), "")
       ("until-idle", po::bool_switch(), "")
       ("reset-breaker", po::bool_switch(), "")
+      ("public", po::bool_switch(), "")
       ("words", po::value<std::vector<std::string>>(), "");
   return options;
 }
@@ -82,6 +83,7 @@ CommandLine parse(int argc, char** argv) {
   line.dry_run = map["dry-run"].as<bool>();
   line.until_idle = map["until-idle"].as<bool>();
   line.reset_breaker = map["reset-breaker"].as<bool>();
+  line.public_server = map["public"].as<bool>();
   return line;
 }
 
@@ -97,6 +99,7 @@ constexpr CommandEntry k_commands[] = {
     {"run", cmd_run},             {"status", cmd_status},     {"account", cmd_account},
     {"purge", cmd_purge},         {"nightly", cmd_nightly},   {"report", cmd_report},
     {"audit", cmd_audit},         {"plugins", cmd_plugins},
+    {"serve", cmd_serve},
 };
 
 int dispatch(AppContext& app) {

@@ -53,7 +53,8 @@ std::vector<NewAccount> new_accounts(const Config& config, const std::vector<Acc
   for (const AccountRow& row : rows) {
     const StackConfig& stack = *config.stack_for(row.domain);
     accounts.push_back(NewAccount{row, stack.name,
-                                  first_due(row.departure_date, now, policy_for(config, stack))});
+                                  first_due(row.departure_date, now, policy_for(config, stack)),
+                                  config.export_.delivery});
   }
   return accounts;
 }

@@ -51,7 +51,8 @@ int purge_once(AppContext& app, const std::string& actor) {
   PurgeReport report = purge_night(app.config(), app.store(), app.clock(), options);
   print_purge(app, report, options.dry_run);
   write_purge_report(app, report);
-  if (!options.dry_run) {
+  // Not on a night the breaker tripped: the list that tripped it may be wrong.
+  if (!options.dry_run && !report.tripped) {
     int removed = remove_expired_archives(app.config(), app.store(), app.clock().now(), actor);
     if (removed > 0 && !app.line().quiet)
       app.out() << removed << " archives removed after their retention period\n";

@@ -39,6 +39,7 @@ constexpr CommandSpec k_command_specs[] = {
     {"report", "NAME", "--format --out"},
     {"audit verify", "", ""},
     {"plugins", "", ""},
+    {"serve", "", "--public"},
 };
 
 // The spec `words` (command, subcommand, arguments) name, after checking

@@ -26,6 +26,7 @@ Commands:
   report NAME --format csv|json|html [--out PATH|-]
   audit verify                              prove the journal unbroken
   plugins                                   the backends, notifiers and reporters built in
+  serve --public                            serve the personal download links (serve.public_listen)
 
 Global options (before or after the command):
   --config FILE   configuration (default: $PASSAGE_CONFIG, else /etc/passage/passage.yaml)
@@ -60,6 +61,7 @@ constexpr Help k_helps[] = {
     {"report", "usage: passage report NAME --format csv|json|html [--out PATH|-]\n  Without --out, writes <reports.dir>/<NAME>-<stamp>.<ext> and prints its path.\n"},
     {"audit", "usage: passage audit verify\n  Checks the hash chain of the journal. Exit 5 naming the first bad entry.\n"},
     {"plugins", "usage: passage plugins\n  The plugins built into this passage.\n"},
+    {"serve", "usage: passage serve --public\n  Serves the personal download links of archive delivery (GET /d/TOKEN and\n  /d/TOKEN/N) on serve.public_listen, until SIGTERM or SIGINT. It needs no\n  lock and writes only the `served` table. (passage serve without --public,\n  the support page, is not built yet.)\n"},
 };
 
 }  // namespace

@@ -14,10 +14,10 @@ namespace {
 
 using namespace config_detail;
 
-constexpr std::array<std::string_view, 17> k_top_keys{
+constexpr std::array<std::string_view, 18> k_top_keys{
     "database", "timezone", "grace",   "reminders", "stacks",       "notify",
     "lead",     "export",   "move",    "campaign",  "support",      "purge",
-    "directory", "reports", "idle_horizon", "retry_budget", "allow_future_purge"};
+    "directory", "reports", "idle_horizon", "retry_budget", "allow_future_purge", "serve"};
 constexpr std::array<std::string_view, 1> k_campaign_keys{"max_change_fraction"};
 constexpr std::array<std::string_view, 1> k_support_keys{"max_postpone"};
 constexpr std::array<std::string_view, 1> k_reports_keys{"dir"};
@@ -69,6 +69,8 @@ void read_top_level(Reader& reader, const Section& root, Config& config) {
   read_move(reader, root, config.move);
   read_small_sections(reader, root, config);
   read_purge(reader, root, config.purge);
+  read_serve(reader, root, config.serve);
+  check_archive_delivery(reader, root, config);
   read_directory(reader, root, config.directory);
   reader.read_span(root, "idle_horizon", config.idle_horizon, true);
   reader.read_int(root, "retry_budget", config.retry_budget, 1);
@@ -84,6 +86,8 @@ void resolve_paths(const Reader& reader, Config& config) {
   config.export_.archive_dir = reader.resolve(config.export_.archive_dir);
   config.reports_dir = reader.resolve(config.reports_dir);
   if (config.directory) config.directory->file = reader.resolve(config.directory->file);
+  if (config.serve.token_file) config.serve.token_file = reader.resolve(*config.serve.token_file);
+  if (config.serve.agents_file) config.serve.agents_file = reader.resolve(*config.serve.agents_file);
 }
 
 std::optional<YAML::Node> parse_yaml(Reader& reader, const std::string& text) {

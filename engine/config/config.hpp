@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/env/time.hpp"
@@ -100,6 +101,20 @@ struct PurgeConfig {
   int max_reexports = 1;
 };
 
+// `passage serve` (the support desk page, not built yet) and `passage serve
+// --public` (download links and move parts), CONTRACT.md "Two servers".
+struct ServeConfig {
+  std::string listen = "127.0.0.1:8470";     // the desk page
+  std::string token_env;                     // desk login: read by `serve` only
+  std::optional<std::filesystem::path> token_file;
+  std::optional<std::filesystem::path> agents_file;
+  std::optional<std::string> public_listen;  // "host:port" of `serve --public`
+  // The address people and stacks reach `serve --public` at, without a
+  // trailing slash ("https://passage.example.org"); links are <public_url>/d/<token>.
+  std::optional<std::string> public_url;
+  CalendarSpan link_ttl{7, SpanUnit::day};
+};
+
 struct DirectoryConfig {
   std::string provider;  // "csv" or "ldap"
   std::filesystem::path file;  // csv
@@ -123,6 +138,7 @@ struct Config {
   double campaign_max_change_fraction = 0.10;
   CalendarSpan support_max_postpone{60, SpanUnit::day};
   PurgeConfig purge;
+  ServeConfig serve;
   std::optional<DirectoryConfig> directory;
   std::filesystem::path reports_dir = "reports/out";
   CalendarSpan idle_horizon{10, SpanUnit::minute};
@@ -132,6 +148,14 @@ struct Config {
   // The stack whose `domains` match, or nullptr.
   const StackConfig* stack_for(const std::string& domain) const;
 };
+
+// "127.0.0.1:8471" or "[::1]:8471": an IP address and a port (0: any free
+// port, which the server prints; for tests).
+struct ListenAddress {
+  std::string host;
+  unsigned short port = 0;
+};
+std::optional<ListenAddress> parse_listen_address(std::string_view text);
 
 struct ConfigResult {
   std::optional<Config> config;     // set when valid

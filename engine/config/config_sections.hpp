@@ -15,6 +15,9 @@ void read_notify(Reader& reader, const Section& root, NotifyConfig& out);
 void read_export(Reader& reader, const Section& root, ExportConfig& out);
 void read_move(Reader& reader, const Section& root, MoveConfig& out);
 void read_purge(Reader& reader, const Section& root, PurgeConfig& out);
+void read_serve(Reader& reader, const Section& root, ServeConfig& out);
+// `export.delivery: archive` needs `serve.public_url` (the links' address).
+void check_archive_delivery(Reader& reader, const Section& root, const Config& config);
 void read_directory(Reader& reader, const Section& root, std::optional<DirectoryConfig>& out);
 
 // The value of the environment variable named by `field`; a missing or

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -14,6 +15,11 @@
 #include "engine/lifecycle/failure.hpp"
 
 namespace passage {
+
+// The detail of a notice failure when it needs a personal download link and
+// `serve.public_url` is not configured: the account goes FAILED with this
+// reason (a person must act; a FAILED account is never purged).
+inline constexpr std::string_view k_no_public_url = "no_public_url";
 
 // What the runner or a person reports about one account.
 enum class EventKind {

@@ -17,6 +17,9 @@ Transition act(const Account& account, std::string why, std::vector<Effect> effe
 Transition fail(const Account& account, std::string reason);
 Transition wait_then(const Account& account, State step, Instant at, std::string reason);
 std::string failure_reason(const Event& event);
+// A notice that cannot go for good: FAILED "no_public_url" when an archive
+// link could not be made, "notice_refused" otherwise.
+std::string refused_notice_reason(const Event& event);
 Transition retry_or_fail(const Account& account, State step, const Event& event, Instant now,
                          const Policy& policy);
 Instant departure_instant(const Account& account, const Policy& policy);
@@ -50,7 +53,8 @@ StepResult exporting_queued(const Account& account, const Event&, Instant, const
 StepResult exporting_resume(const Account& account, const Event&, Instant, const Policy&);
 StepResult exporting_due(const Account& account, const Event& event, Instant now,
                          const Policy& policy);
-StepResult exporting_done(const Account& account, const Event& event, Instant now, const Policy&);
+StepResult exporting_done(const Account& account, const Event& event, Instant now,
+                          const Policy& policy);
 StepResult exporting_failure(const Account& account, const Event& event, Instant now,
                              const Policy& policy);
 StepResult verifying_due(const Account& account, const Event&, Instant, const Policy&);

@@ -46,6 +46,10 @@ Transition wait_then(const Account& account, State step, Instant at, std::string
   return transition;
 }
 
+std::string refused_notice_reason(const Event& event) {
+  return event.detail == k_no_public_url ? std::string(k_no_public_url) : "notice_refused";
+}
+
 std::string failure_reason(const Event& event) {
   return event.detail.empty() ? std::string(to_string(event.failure)) : event.detail;
 }

@@ -92,8 +92,19 @@ StepResult exporting_due(const Account& account, const Event& event, Instant now
   return transition;
 }
 
-StepResult exporting_done(const Account& account, const Event& event, Instant now, const Policy&) {
-  Transition transition = move_to(account, State::verifying, "export " + event.detail + " done");
+// A person already departed may no longer reach their space: whatever the
+// configured delivery, Passage keeps the parts and sends a download link
+// (CONTRACT.md "Meaning of 'safely out'"). Decided before the parts are
+// fetched, since the delivery says where they go.
+StepResult exporting_done(const Account& account, const Event& event, Instant now,
+                          const Policy& policy) {
+  const bool departed = now >= departure_instant(account, policy);
+  Transition transition = move_to(account, State::verifying,
+                                  "export " + event.detail + " done" +
+                                      (departed && account.delivery != "archive"
+                                           ? ", already departed: archive delivery"
+                                           : ""));
+  if (departed) transition.next.delivery = "archive";
   transition.next.export_id = event.detail;
   transition.next.export_doc = event.payload;
   transition.next.export_completed_at = now;

@@ -67,7 +67,7 @@ StepResult verified_notice_sent(const Account& account, const Event&, Instant no
 
 StepResult verified_failure(const Account& account, const Event& event, Instant now,
                             const Policy& policy) {
-  if (event.failure == FailureKind::permanent) return fail(account, "notice_refused");
+  if (event.failure == FailureKind::permanent) return fail(account, refused_notice_reason(event));
   return retry_or_fail(account, State::verified, event, now, policy);
 }
 
@@ -182,7 +182,7 @@ StepResult grace_notice_sent(const Account& account, const Event&, Instant now,
 // good is FAILED notice_refused: never purged until a person acts.
 StepResult grace_failure(const Account& account, const Event& event, Instant now,
                          const Policy& policy) {
-  if (event.failure == FailureKind::permanent) return fail(account, "notice_refused");
+  if (event.failure == FailureKind::permanent) return fail(account, refused_notice_reason(event));
   Transition transition = stay(account, "reminder not sent: " + failure_reason(event));
   transition.next.attempts = account.attempts + 1;
   if (transition.next.attempts >= policy.retry_budget) {

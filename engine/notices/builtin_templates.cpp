@@ -13,11 +13,14 @@ constexpr BuiltinTemplate k_builtin_templates[] = {
 Hello,
 
 As announced, your old MyToutatice space ({{domain}}), scheduled for deletion
-from {{deletion_date}}, has been deleted. The academy no longer keeps its
-data.
+from {{deletion_date}}, has been deleted.
+{{^download_url}}
+The academy no longer keeps its data.
+{{/download_url}}
 
 {{#download_url}}
-Your archive can still be downloaded for a while with your personal link:
+Your archive can still be downloaded with your personal
+link{{#export_expires_at}}, valid until {{export_expires_at}}{{/export_expires_at}}:
 
   {{download_url}}
 
@@ -42,9 +45,12 @@ Your MyToutatice space ({{domain}}) will be permanently deleted from
 cannot be recovered.
 
 {{#download_url}}
-If you have not done so yet, download your archive with your personal link:
+If you have not done so yet, download your archive with your personal
+link{{#export_expires_at}}, valid until {{export_expires_at}}{{/export_expires_at}}:
 
   {{download_url}}
+
+This link is for you only: please do not share it.
 {{/download_url}}
 {{^download_url}}
 If you have not downloaded your archive yet and can still access your space,
@@ -270,11 +276,13 @@ Bonjour,
 
 Comme annoncé, votre ancien espace MyToutatice ({{domain}}), dont la
 suppression était prévue à partir du {{deletion_date}}, a été supprimé.
+{{^download_url}}
 L'académie n'en conserve plus les données.
+{{/download_url}}
 
 {{#download_url}}
-Votre archive reste téléchargeable pendant quelque temps encore avec votre
-lien personnel :
+Votre archive reste téléchargeable avec votre lien
+personnel{{#export_expires_at}}, valable jusqu'au {{export_expires_at}}{{/export_expires_at}} :
 
   {{download_url}}
 
@@ -300,9 +308,11 @@ données ne pourront plus être récupérées.
 
 {{#download_url}}
 Si vous ne l'avez pas encore fait, téléchargez votre archive avec votre lien
-personnel :
+personnel{{#export_expires_at}}, valable jusqu'au {{export_expires_at}}{{/export_expires_at}} :
 
   {{download_url}}
+
+Ce lien vous est réservé : merci de ne pas le transmettre.
 {{/download_url}}
 {{^download_url}}
 Si vous n'avez pas encore téléchargé votre archive et que vous avez encore

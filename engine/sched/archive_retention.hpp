@@ -9,8 +9,12 @@
 
 namespace passage {
 
-// Removes <archive_dir>/<domain>/ of every PURGED account whose retention
-// ended; journaled. Returns how many folders were removed.
+// Removes the archive of every PURGED account whose retention ended: its
+// own folder <archive_dir>/<domain>/<account id>/ (never a sibling account's
+// of the same domain), and its parts left directly in <archive_dir>/<domain>/
+// by older versions; journaled. Removes nothing while the purge breaker is
+// tripped (the night's list may be wrong). Returns how many accounts'
+// archives were removed.
 int remove_expired_archives(const Config& config, Store& store, Instant now, const std::string& actor);
 
 }  // namespace passage

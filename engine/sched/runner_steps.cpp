@@ -3,6 +3,7 @@
 
 #include <boost/asio/use_awaitable.hpp>
 
+#include "engine/archive/archive_paths.hpp"
 #include "engine/lifecycle/reminders.hpp"
 #include "engine/notices/notices.hpp"
 #include "engine/sched/notice_once.hpp"
@@ -276,7 +277,8 @@ asio::awaitable<Event> Runner::do_fetch(const Account& account) {
     event.detail = "export document lost";
     co_return with_jitter(event);
   }
-  FetchRequest request{account.domain, *done, account.delivery, m_config.export_.archive_dir,
+  FetchRequest request{account.domain, *done, account.delivery,
+                       archive_folder(m_config.export_.archive_dir, account.domain, account.id),
                        m_config.export_.archive_dir / ".work"};
   auto outcome = co_await stack_of(account).backend->fetch_export(request);
   if (!outcome.ok()) co_return failure_event(account, outcome.failure());
@@ -334,7 +336,9 @@ asio::awaitable<Event> Runner::do_notice(const Account& account, const std::stri
   if (outcome.failure().kind == FailureKind::permanent) {
     Event refused{EventKind::failure};
     refused.failure = FailureKind::permanent;
-    refused.detail = "notice_refused";
+    // No public URL for an archive link (k_no_public_url), or refused.
+    refused.detail = outcome.failure().reason == k_no_public_url ? std::string(k_no_public_url)
+                                                                 : "notice_refused";
     co_return refused;
   }
   co_return failure_event(account, outcome.failure());

@@ -139,8 +139,32 @@ CREATE INDEX intents_by_domain ON intents(domain, kind);
 UPDATE accounts SET hold_reasons = json_array(state_reason) WHERE state = 'HELD' AND state_reason <> '';
 )sql";
 
+// Personal download links of `archive` delivery (CONTRACT.md "Two servers"):
+// only the SHA-256 of each token is kept, the token itself is in the mail
+// alone. `served` is what `passage serve --public` served: its only writes.
+constexpr std::string_view k_migration_6 = R"sql(
+CREATE TABLE download_links (
+  token_hash TEXT PRIMARY KEY,   -- SHA-256 hex of the token, never the token
+  account_id INTEGER NOT NULL REFERENCES accounts(id),
+  message_id TEXT NOT NULL,      -- the notice that carried it
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+);
+CREATE INDEX download_links_by_account ON download_links(account_id);
+
+CREATE TABLE served (
+  id         INTEGER PRIMARY KEY,
+  at         TEXT NOT NULL,
+  account_id INTEGER,
+  token_hash TEXT NOT NULL,      -- the link's hash, never the token
+  path       TEXT NOT NULL,      -- the route with the token masked: "/d/*", "/d/*/0"
+  bytes      INTEGER NOT NULL    -- body bytes sent
+);
+CREATE INDEX served_by_account ON served(account_id, at);
+)sql";
+
 constexpr std::string_view k_migrations[] = {k_migration_1, k_migration_2, k_migration_3,
-                                             k_migration_4, k_migration_5};
+                                             k_migration_4, k_migration_5, k_migration_6};
 
 }  // namespace
 

@@ -174,15 +174,16 @@ void Store::insert_accounts(std::int64_t campaign_id, const std::string& name,
                             const std::string& actor) {
   auto insert = m_db.prepare(R"sql(
     INSERT INTO accounts (campaign_id, login, domain, action, email, target, target_host,
-      admin_move, departure_date, reason, stack, state, due_at, updated_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'QUEUED', ?, ?))sql");
+      admin_move, departure_date, reason, stack, state, due_at, updated_at, delivery)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'QUEUED', ?, ?, ?))sql");
   for (const NewAccount& account : accounts) {
     const AccountRow& row = account.row;
     insert.bind(1, campaign_id).bind(2, row.login).bind(3, row.domain)
         .bind(4, to_string(row.action)).bind(5, row.email).bind(6, row.target)
         .bind(7, row.target_host).bind(8, row.admin_move ? 1 : 0)
         .bind(9, format_date(row.departure_date)).bind(10, row.reason).bind(11, account.stack)
-        .bind(12, format_utc(account.due_at)).bind(13, format_utc(now));
+        .bind(12, format_utc(account.due_at)).bind(13, format_utc(now))
+        .bind(14, account.delivery);
     insert.run();
     append_journal(m_db, now, actor, m_db.last_insert_id(), "imported",
                    name + ": " + row.login + " " + row.domain + " " + to_string(row.action) +

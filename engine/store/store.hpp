@@ -30,6 +30,7 @@ struct NewAccount {
   AccountRow row;
   std::string stack;
   Instant due_at;
+  std::string delivery = "space";  // export.delivery: "space" or "archive"
 };
 
 // A write-ahead intent to commit together with a transition.

@@ -77,7 +77,9 @@ struct FetchRequest {
   std::string domain;
   ExportDone export_done;
   std::string delivery;                 // "space" or "archive"
-  std::filesystem::path archive_dir;    // for "archive": final place <dir>/<domain>/
+  // For "archive": where the valid parts end up, the account's own folder
+  // <archive_dir>/<domain>/<account id>/ (engine/archive/archive_paths.hpp).
+  std::filesystem::path archive_folder;
   std::filesystem::path work_dir;       // where .part files are written
 };
 

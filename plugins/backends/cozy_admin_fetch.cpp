@@ -1,12 +1,13 @@
 // Downloading and verifying an export's parts (CONTRACT.md "Archive
 // verification"): each part streamed to a `.part` file with SHA-256 per
 // chunk, checked with libarchive on the pool, downloaded again when bad
-// (3 tries), kept under archive_dir/<domain>/ only once valid.
+// (3 tries), kept in the account's archive folder only once valid.
 
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 
+#include "engine/archive/archive_paths.hpp"
 #include "engine/sched/request_gate.hpp"
 #include "plugins/backends/cozy_admin.hpp"
 #include "plugins/backends/cozy_classify.hpp"
@@ -19,12 +20,7 @@ namespace {
 
 constexpr int k_part_tries = 3;
 
-
-std::string part_name(const std::string& export_id, int n) {
-  char number[8];
-  std::snprintf(number, sizeof number, "%03d", n);
-  return export_id + "-part" + number + ".zip";
-}
+std::string part_name(const std::string& export_id, int n) { return archive_part_name(export_id, n); }
 
 }  // namespace
 
@@ -41,7 +37,7 @@ asio::awaitable<Outcome<Evidence>> CozyAdminBackend::fetch_export(FetchRequest r
   }
   if (request.delivery == "archive") {
     // Renamed into place only now that every part is valid.
-    std::filesystem::path folder = request.archive_dir / request.domain;
+    const std::filesystem::path& folder = request.archive_folder;
     std::filesystem::create_directories(folder, io_error);
     for (const PartEvidence& part : evidence.parts) {
       std::string name = part_name(evidence.export_id, part.n);

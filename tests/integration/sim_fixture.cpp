@@ -175,7 +175,10 @@ void use_cozy_config(Workspace& ws, int port, const CozyConfig& config) {
        << "    export_deadline: " << config.export_deadline << "\n"
        << "notify: { notifier: outbox, dir: var/outbox }\n"
           "reports: { dir: var/reports }\n"
-          "purge: { max_per_run: 5000 }\n";
+          "purge: { max_per_run: 5000 }\n"
+          "export: { delivery: "
+       << config.delivery << " }\n"
+       << "serve: { public_listen: 127.0.0.1:0, public_url: " << k_public_url << " }\n";
   ws.write("c.yaml", text.str());
   ws.set_environment({{k_passphrase_variable, k_sim_passphrase}});
 }

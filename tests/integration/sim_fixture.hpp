@@ -83,7 +83,13 @@ struct CozyConfig {
   int max_in_flight = 8;
   int max_exports_in_flight = 4;
   std::string export_deadline = "5 seconds";
+  std::string delivery = "space";  // export.delivery
 };
+
+// The public address of download links in generated configs (people already
+// departed get archive delivery, whose notices need it); `serve --public`
+// listens on 127.0.0.1:0 and prints its port.
+inline constexpr const char* k_public_url = "https://passage.test";
 
 // Writes the workspace's c.yaml for one cozy-admin stack `academy` on
 // `port`, and sets the workspace environment so that passage reads the

@@ -23,6 +23,7 @@ stacks:
     dry_run: { seed: 3, transient_failure_rate: 0, duration_ms: [1, 3] }
 notify: { notifier: outbox, dir: var/outbox }
 reports: { dir: var/reports }
+serve: { public_url: https://passage.test }
 )";
 
 }  // namespace

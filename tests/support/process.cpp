@@ -250,7 +250,9 @@ std::string config_text(const ConfigOptions& options) {
             "    max_exports_in_flight: 32\n"
          << "    dry_run: " << dry_run.str() << "\n";
   }
+  // People already departed get archive delivery: its links need a public URL.
   text << "notify: { notifier: outbox, dir: var/outbox }\n"
+          "serve: { public_listen: 127.0.0.1:0, public_url: https://passage.test }\n"
           "reports: { dir: var/reports }\n"
           "purge: { max_per_run: "
        << options.max_per_run << " }\n";

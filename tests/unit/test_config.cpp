@@ -146,6 +146,13 @@ reports: { dir: /srv/reports }
 idle_horizon: 5 minutes
 retry_budget: 3
 allow_future_purge: true
+serve:
+  listen: 127.0.0.1:9470
+  token_env: PASSAGE_TEST_DESK_TOKEN
+  agents_file: desk/agents
+  public_listen: "[::1]:9471"
+  public_url: https://passage.example.test/links/
+  link_ttl: 3 days
 )");
   CHECK(config.database == "/srv/passage/passage.db");
   CHECK(config.timezone == "America/New_York");
@@ -216,6 +223,13 @@ allow_future_purge: true
   CHECK(config.idle_horizon == CalendarSpan{5, SpanUnit::minute});
   CHECK(config.retry_budget == 3);
   CHECK(config.allow_future_purge);
+  CHECK(config.serve.listen == "127.0.0.1:9470");
+  CHECK(config.serve.token_env == "PASSAGE_TEST_DESK_TOKEN");
+  CHECK_FALSE(config.serve.token_file);
+  CHECK(config.serve.agents_file == dir.path() / "desk/agents");
+  CHECK(config.serve.public_listen == std::optional<std::string>("[::1]:9471"));
+  CHECK(config.serve.public_url == std::optional<std::string>("https://passage.example.test/links"));
+  CHECK(config.serve.link_ttl == CalendarSpan{3, SpanUnit::day});
 }
 
 TEST_CASE("every optional key has its contract default", "[config]") {
@@ -268,6 +282,38 @@ TEST_CASE("every optional key has its contract default", "[config]") {
   CHECK(config.idle_horizon == CalendarSpan{10, SpanUnit::minute});
   CHECK(config.retry_budget == 8);
   CHECK_FALSE(config.allow_future_purge);
+  CHECK(config.serve.listen == "127.0.0.1:8470");
+  CHECK_FALSE(config.serve.public_listen);
+  CHECK_FALSE(config.serve.public_url);
+  CHECK(config.serve.link_ttl == CalendarSpan{7, SpanUnit::day});
+}
+
+TEST_CASE("archive delivery needs serve.public_url, named in the error", "[config][delivery]") {
+  check_errors(k_dry_stack + "export:\n  delivery: archive\n",
+               {"6: export.delivery: archive needs serve.public_url (the address of the personal "
+                "download links, served by `passage serve --public`)"});
+  TempDir dir;
+  const Config config = load_valid(
+      dir, k_dry_stack + "export: { delivery: archive }\nserve: { public_url: http://127.0.0.1:8471 }\n");
+  CHECK(config.export_.delivery == "archive");
+  CHECK(config.serve.public_url == std::optional<std::string>("http://127.0.0.1:8471"));
+}
+
+TEST_CASE("serve keys: addresses, public URL, null means unset", "[config]") {
+  TempDir dir;
+  const Config nulls = load_valid(dir, k_dry_stack + "serve: { public_listen: null, public_url: null }\n");
+  CHECK_FALSE(nulls.serve.public_listen);
+  CHECK_FALSE(nulls.serve.public_url);
+  check_errors(k_dry_stack + "serve:\n  public_listen: localhost\n  public_url: ftp://x.test\n  link_ttl: 0 days\n",
+               {"6: serve.public_listen: must be ADDRESS:PORT with an IP address, e.g. 127.0.0.1:8471",
+                "7: serve.public_url: must be an https:// (or http://) URL without query, e.g. "
+                "https://passage.example.org",
+                "8: serve.link_ttl: must be longer than 0"});
+  CHECK(parse_listen_address("127.0.0.1:8471")->port == 8471);
+  CHECK(parse_listen_address("[::1]:0")->host == "::1");
+  CHECK_FALSE(parse_listen_address("127.0.0.1:65536"));
+  CHECK_FALSE(parse_listen_address("127.0.0.1"));
+  CHECK_FALSE(parse_listen_address("example.org:80"));
 }
 
 TEST_CASE("null templates and directory mean none", "[config]") {

@@ -546,6 +546,35 @@ TEST_CASE("EXPORTING export_done: VERIFYING, fetch the parts", "[lifecycle]") {
   CHECK(t.next.attempts == 0);
 }
 
+TEST_CASE("EXPORTING export_done: a person already departed gets archive delivery whatever the setting",
+          "[lifecycle][delivery]") {
+  Event done = event(EventKind::export_done, "exp-42");
+  SECTION("before the departure day the configured delivery stays") {
+    Instant now = now_default();  // 2026-12-28, departure 2027-01-15
+    Account account = exporting_account(now);
+    Transition space = step(account, done, now);
+    CHECK(space.next.delivery == "space");
+    account.delivery = "archive";
+    Transition archive = step(account, done, now);
+    CHECK(archive.next.delivery == "archive");
+  }
+  SECTION("from local midnight of the departure day: archive") {
+    Instant now = local("2027-01-15T00:00:00");
+    Account account = exporting_account(now);
+    Transition t = step(account, done, now);
+    CHECK(name(t.next.state) == "VERIFYING");
+    CHECK(t.next.delivery == "archive");
+    CHECK(t.journal_detail.find("already departed") != std::string::npos);
+    Transition before = step(account, done, now - 1ms);
+    CHECK(before.next.delivery == "space");
+  }
+  SECTION("long departed, space configured: archive") {
+    Instant now = local("2027-03-01T10:00:00");
+    Transition t = step(exporting_account(now), done, now);
+    CHECK(t.next.delivery == "archive");
+  }
+}
+
 TEST_CASE("EXPORTING failure kinds", "[lifecycle]") {
   Instant now = now_default();
   Account account = exporting_account(now);
@@ -818,6 +847,11 @@ TEST_CASE("VERIFIED failure: a refused notice fails as notice_refused, others re
       step(verified_account(), failure(FailureKind::permanent, "550 no such user"), now_default());
   CHECK(name(refused_notice.next.state) == "FAILED");
   CHECK(refused_notice.next.state_reason == "notice_refused");
+
+  Transition no_link =
+      step(verified_account(), failure(FailureKind::permanent, "no_public_url"), now_default());
+  CHECK(name(no_link.next.state) == "FAILED");
+  CHECK(no_link.next.state_reason == "no_public_url");
 
   Transition again = step(verified_account(), failure(FailureKind::retryable, "421"), now_default());
   CHECK(name(again.next.state) == "RETRY_WAIT");
@@ -1312,6 +1346,10 @@ TEST_CASE("GRACE reminder refused for good: FAILED notice_refused, retried other
   Transition refused = step(account, refused_event, now);
   CHECK(name(refused.next.state) == "FAILED");
   CHECK(refused.next.state_reason == "notice_refused");
+  refused_event.detail = "no_public_url";  // an archive reminder without a link
+  Transition no_link = step(account, refused_event, now);
+  CHECK(name(no_link.next.state) == "FAILED");
+  CHECK(no_link.next.state_reason == "no_public_url");
   Event later = event(EventKind::failure);
   later.failure = FailureKind::retryable;
   Transition retried = step(account, later, now);

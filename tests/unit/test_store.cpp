@@ -128,6 +128,21 @@ TEST_CASE("migrations bring a fresh file to the latest version, idempotently", "
   }
 }
 
+TEST_CASE("the configured delivery reaches every imported account", "[store][delivery]") {
+  Fixture f;
+  NewAccount kept = new_account("alice", k_t0);
+  kept.delivery = "archive";
+  std::int64_t id = f.store.create_campaign("spring", "a.csv", {kept, new_account("bob", k_t0)}, k_t0, "admin");
+  auto accounts = f.store.accounts_of(id);
+  REQUIRE(accounts.size() == 2);
+  CHECK(accounts[0].delivery == "archive");
+  CHECK(accounts[1].delivery == "space");
+  NewAccount added = new_account("carol", k_t0);
+  added.delivery = "archive";
+  f.store.add_accounts(id, {added}, k_t0, "admin");
+  CHECK(f.store.find_accounts("carol").front().delivery == "archive");
+}
+
 TEST_CASE("create_campaign and accounts_of round-trip every field", "[store]") {
   Fixture f;
   std::vector<NewAccount> rows = {new_account("alice", k_t0 + 1h),
