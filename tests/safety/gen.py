@@ -132,8 +132,9 @@ def make_ops(seed, params, steps):
             if r.random() < 0.2:
                 op["kill_ms"] = r.randint(30, 2500)
             if r.random() < (0.5 if kind in ("purge", "nightly") else 0.35):
-                op["concurrent"] = [dict(_support(r, logins, kind in ("purge", "nightly")),
-                                         delay_ms=r.randint(0, 3000)) for _ in range(r.randint(1, 3))]
+                purge = kind in ("purge", "nightly")
+                op["concurrent"] = [dict(_support(r, logins, purge), delay_ms=r.randint(0, 3000 if purge else 1500))
+                                    for _ in range(r.randint(1, 3))]
         elif kind == "support":
             op = _support(r, logins)
         elif kind == "update":

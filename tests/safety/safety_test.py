@@ -143,6 +143,11 @@ def candidates(ops):
             yield ops[:i] + [simpler] + alone + ops[i + 1:]
 
 
+def size(ops):
+    """How complex a replay is: operations, concurrent actions, kills."""
+    return sum(1 + 1.5 * len(op.get("concurrent", [])) + 0.5 * ("kill_ms" in op) for op in ops)
+
+
 def shrink(job, violation, args, deadline):
     """Removes operations while the same invariant still fails (bounded in
     attempts and time). Returns the shortest failing operation list."""
@@ -157,7 +162,7 @@ def shrink(job, violation, args, deadline):
             batch.append(cand)
             if len(batch) < args.jobs:
                 continue
-            found = try_batch(job, batch, kind, args)
+            found = try_batch(job, batch, kind, args, best)
             attempts += len(batch)
             batch = []
             if found is not None:
@@ -166,7 +171,7 @@ def shrink(job, violation, args, deadline):
             if attempts >= args.shrink_attempts or time.monotonic() >= deadline:
                 break
         if not improved and batch and attempts < args.shrink_attempts and time.monotonic() < deadline:
-            found = try_batch(job, batch, kind, args)
+            found = try_batch(job, batch, kind, args, best)
             attempts += len(batch)
             if found is not None:
                 best, improved = found, True
@@ -174,12 +179,14 @@ def shrink(job, violation, args, deadline):
     return best
 
 
-def try_batch(job, batch, kind, args):
+def try_batch(job, batch, kind, args, best):
     jobs = [Job("shrink", job.seed, job.params, cand, kind) for cand in batch]
     run_jobs(jobs, args, keep_failing=False)
     for j in jobs:  # in order: the earliest candidate removes the most
         if j.result.get("same"):
-            return concrete(j.result["trace"])
+            found = concrete(j.result["trace"])
+            if size(found) < size(best):
+                return found
     return None
 
 

@@ -12,7 +12,21 @@ from model import Fact, Model, violation
 from observe import FINAL, Outbox, add_days, local_date, open_deletes, parse_instant, read_accounts
 from stand import HarnessError, Stand, iso
 
-K_SETTLE = 1.5  # seconds: longer than any injected delay plus a DELETE's own time
+K_SETTLE = 1.5  # seconds after a SIGKILL: a DELETE already sent lands before the observation
+
+
+def settle(faults):
+    """Seconds after which a DELETE sent before an acknowledgement has been
+    handled by the simulator: injected latency and stall, the DELETE's own
+    time (--delete-ms at most 80 ms) and a margin. A DELETE handled later
+    was sent after the acknowledgement (a retry that should have seen it)."""
+    seconds = 0.35
+    latency, stall = faults.get("latency_ms") or {}, faults.get("stall_ms") or {}
+    if latency.get("rate", 1) > 0:
+        seconds += latency.get("max", 0) / 1000.0
+    if stall.get("rate", 0) > 0:
+        seconds += stall.get("ms", 0) / 1000.0
+    return seconds
 # A command past its timeout is a `hang` (and ends the sequence: the next
 # run would hang too). The longest legitimate run here: retries capped at
 # idle_horizon (5 s) within retry_budget (8), export deadline 5 s, import 15 s.
@@ -26,6 +40,7 @@ class Sequence:
         self.budget_s = budget_s
         self.stop_kind = stop_kind  # shrinking: stop once this invariant failed
         self.reported = set()
+        self.faults = {}  # the fault set in force
         self.log = log or (lambda text: None)
         self.trace, self.violations, self.steps = [], [], 0
         self.model = Model(params)
@@ -102,6 +117,7 @@ class Sequence:
         elif kind == "back":
             s.back(op["seconds"])
         elif kind == "faults":
+            self.faults = op["set"]
             for sim in s.sims:
                 applied = sim.put_faults(op["set"])
             op["applied"] = applied
@@ -163,7 +179,7 @@ class Sequence:
                 c = op["concurrent"][what]
                 fact = self.support(c, p if deleting else None)
                 if fact is not None and fact.get("probe"):
-                    probes.append((time.monotonic() + K_SETTLE, (fact, c)))
+                    probes.append((time.monotonic() + settle(self.faults), (fact, c)))
         r = s.finish(p, timeout)
         for due, fact in probes:
             self.wait_until(None, due, [])
@@ -188,6 +204,7 @@ class Sequence:
         fact, op = what
         domain = self.login_domain(fact["login"])
         fact["raced"] = op["raced"] = domain not in self.stand.academy.live()
+        self.count("raced" if fact["raced"] else "probed_live")
         fact.pop("probe", None)
 
     def login_domain(self, login):
@@ -201,6 +218,7 @@ class Sequence:
         pick = target["pick"]
         if pick == "deleting":  # an account whose DELETE is in flight (or being retried)
             busy = open_deletes(self.stand.db)
+            self.count("open_delete_hit" if busy else "open_delete_miss")
             if busy:
                 return busy[target["k"] % len(busy)]
             pick = "deletable"
