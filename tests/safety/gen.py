@@ -100,10 +100,12 @@ def _target(r, logins, verb, during_purge):
              "postpone": ["grace", "deletable"], "release": ["held"], "retry": ["failed"]}[verb]
     if during_purge and verb in ("hold", "cancel", "postpone") and r.random() < 0.6:
         picks = ["deleting"]
+    elif during_purge is False and verb in ("hold", "postpone") and r.random() < 0.5:
+        picks = ["due"]  # about to be taken by the run in flight
     return {"pick": r.choice(picks), "k": r.randint(0, 999)}
 
 
-def _support(r, logins, during_purge=False):
+def _support(r, logins, during_purge=None):
     verb = r.choices(["hold", "release", "postpone", "retry", "cancel"], [5, 4, 4, 2, 1])[0]
     op = {"op": "support", "verb": verb, "target": _target(r, logins, verb, during_purge)}
     if verb == "postpone":
@@ -133,7 +135,8 @@ def make_ops(seed, params, steps):
                 op["kill_ms"] = r.randint(30, 2500)
             if r.random() < (0.5 if kind in ("purge", "nightly") else 0.35):
                 purge = kind in ("purge", "nightly")
-                op["concurrent"] = [dict(_support(r, logins, purge), delay_ms=r.randint(0, 3000 if purge else 1500))
+                op["concurrent"] = [dict(_support(r, logins, purge),
+                                         delay_ms=r.choice([r.randint(0, 200), r.randint(0, 3000 if purge else 1500)]))
                                     for _ in range(r.randint(1, 3))]
         elif kind == "support":
             op = _support(r, logins)

@@ -208,7 +208,7 @@ def load_replays(paths):
         for name in files:
             doc = json.load(open(name))
             job = Job("replay", doc.get("seed"), doc["params"], doc["ops"])
-            job.file = name
+            job.file, job.invariant = name, doc.get("invariant")
             jobs.append(job)
     return jobs
 
@@ -225,6 +225,7 @@ def parse_args(argv):
     ap.add_argument("--shrink-budget", type=float, default=900, help="seconds of shrinking per failure")
     ap.add_argument("--shrink-attempts", type=int, default=60)
     ap.add_argument("--save", default=None, help="folder for shrunk replays (build/safety-replays)")
+    ap.add_argument("--shrink", action="store_true", help="with --replay: shrink the failing replays further")
     ap.add_argument("--keep", action="store_true", help="keep every sequence's folder")
     ap.add_argument("--_worker", help=argparse.SUPPRESS)
     return ap.parse_args(argv)
@@ -258,11 +259,13 @@ def main(argv):
     steps = sum(job.result["steps"] for job in jobs)
     violations = sum(len(job.result["violations"]) for job in jobs)
     shrunk_kinds = set()
-    if not args.replay:
+    if not args.replay or args.shrink:
         for job in jobs:
             for v in job.result["violations"]:
                 if v["kind"] in shrunk_kinds or v["kind"] == "harness_error":
                     continue
+                if getattr(job, "invariant", None) not in (None, v["kind"]):
+                    continue  # a replay: shrink only the failure it was written for
                 shrunk_kinds.add(v["kind"])
                 last = v.get("step", len(job.result["trace"]) - 1)
                 ops = concrete(job.result["trace"][:last + 1])

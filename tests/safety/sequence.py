@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import time
+from datetime import timedelta
 
 from model import Fact, Model, violation
 from observe import FINAL, Outbox, add_days, local_date, open_deletes, parse_instant, read_accounts
@@ -227,6 +228,8 @@ class Sequence:
                  "held": lambda r: r["state"] == "HELD",
                  "failed": lambda r: r["state"] in ("FAILED", "RETRY_WAIT"),
                  "grace": lambda r: r["state"] in ("NOTIFIED", "GRACE", "PURGE_DUE"),
+                 "due": lambda r: r["state"] in ("VERIFIED", "NOTIFIED", "GRACE") and r.get("due_at")
+                 and parse_instant(r["due_at"]) <= self.stand.now + timedelta(seconds=60),
                  "any": lambda r: r["state"] not in FINAL}
         pool = sorted(login for login, row in rows.items() if pools[pick](row))
         if not pool:
