@@ -134,7 +134,7 @@ class Sequence:
     def to_next_grace_end(self, offset):
         """Seconds from now to the next grace end (plus offset), or a day."""
         ends = sorted(e for e in (parse_instant(r.get("grace_end")) for r in read_accounts(self.stand.db).values()
-                                  if r.get("state") not in FINAL) if e and e > self.stand.now)
+                                  if r.get("state") in ("NOTIFIED", "GRACE")) if e and e > self.stand.now)
         if not ends:
             return 86400
         return max(60, int((ends[0] - self.stand.now).total_seconds()) + offset)
@@ -165,25 +165,41 @@ class Sequence:
             args, timeout = [op["op"]], K_TIMEOUTS[op["op"]]
         deleting = op["op"] in ("purge", "nightly")
         p = s.start(args)
-        events = [(c["delay_ms"] / 1000.0, i) for i, c in enumerate(op.get("concurrent", []))]
+        # Pending events: concurrent support actions and the kill, each at a
+        # delay from the start, or (`when`: "open_delete") that delay after
+        # a DELETE intent is first seen open in the database.
+        pending = [(c, i) for i, c in enumerate(op.get("concurrent", []))]
         if "kill_ms" in op:
-            events.append((op["kill_ms"] / 1000.0, "kill"))
-        events.sort(key=lambda e: (e[0], str(e[1])))
-        probes = []
-        for at, what in events:
-            self.wait_until(p, p.started + at, probes)
+            pending.append(({"delay_ms": op["kill_ms"], "when": op.get("kill_when")}, "kill"))
+        seen, probes = None, []
+        hard_stop = p.started + timeout
+        while pending and time.monotonic() < hard_stop:
+            now = time.monotonic()
+            if seen is None and any(e.get("when") for e, _ in pending) and (
+                    p.poll() is not None or open_deletes(s.db)):
+                seen = now  # the process ended without one: the actions go anyway
+            ready = [(e, what) for e, what in pending
+                     if (seen is not None or not e.get("when"))
+                     and now >= (seen if e.get("when") else p.started) + e["delay_ms"] / 1000.0]
+            while probes and probes[0][0] <= now:
+                self.probe(probes.pop(0)[1])
+            if not ready:
+                time.sleep(0.005)
+                continue
+            e, what = min(ready, key=lambda x: x[0]["delay_ms"])
+            pending.remove((e, what))
             if what == "kill":
                 if p.poll() is None:
                     p.send_signal(signal.SIGKILL)
                     p.killed_by_us = True
             else:
-                c = op["concurrent"][what]
-                fact = self.support(c, p if deleting else None)
+                fact = self.support(e, p if deleting else None)
                 if fact is not None and fact.get("probe"):
-                    probes.append((time.monotonic() + settle(self.faults), (fact, c)))
+                    probes.append((time.monotonic() + settle(self.faults), (fact, e)))
         r = s.finish(p, timeout)
         for due, fact in probes:
-            self.wait_until(None, due, [])
+            while time.monotonic() < due:
+                time.sleep(0.005)
             self.probe(fact)
         if r.killed:
             self.count("killed")
@@ -191,15 +207,6 @@ class Sequence:
         self.op_seconds = r.seconds
         op["result"] = r.brief()
         self.expect(r, K_MAIN_CODES)
-
-    def wait_until(self, p, deadline, probes):
-        while time.monotonic() < deadline:
-            if probes and probes[0][0] <= time.monotonic():
-                self.probe(probes.pop(0)[1])
-                continue
-            time.sleep(0.01)
-        while probes and probes[0][0] <= time.monotonic():
-            self.probe(probes.pop(0)[1])
 
     def probe(self, what):
         fact, op = what
