@@ -100,10 +100,12 @@ def _target(r, logins, verb, during_purge):
              "postpone": ["grace", "deletable"], "release": ["held"], "retry": ["failed"]}[verb]
     if during_purge and verb in ("hold", "cancel", "postpone") and r.random() < 0.6:
         picks = ["deleting"]
+    elif during_purge is False and verb in ("hold", "postpone") and r.random() < 0.5:
+        picks = ["due"]  # about to be taken by the run in flight
     return {"pick": r.choice(picks), "k": r.randint(0, 999)}
 
 
-def _support(r, logins, during_purge=False):
+def _support(r, logins, during_purge=None):
     verb = r.choices(["hold", "release", "postpone", "retry", "cancel"], [5, 4, 4, 2, 1])[0]
     op = {"op": "support", "verb": verb, "target": _target(r, logins, verb, during_purge)}
     if verb == "postpone":
@@ -120,20 +122,47 @@ def make_ops(seed, params, steps):
     listed = [a["login"] for a in params["accounts"] if a["listed"]]
     active = set(params["active"])
     kinds = ["run", "slice", "purge", "nightly", "support", "update", "confirm", "jump", "jump_grace",
-             "back", "faults", "clear", "directory", "reset_breaker"]
-    weights = [14, 8, 10, 6, 14, 3, 2, 22, 5, 2, 6, 5, 3 if params["directory"] else 0, 1]
+             "back", "faults", "clear", "directory", "reset_breaker", "grace_purge"]
+    weights = [14, 8, 10, 6, 14, 3, 2, 22, 5, 2, 6, 5, 3 if params["directory"] else 0, 1, 4]
     ops = []
-    for _ in range(steps):
+    while len(ops) < steps:
         kind = r.choices(kinds, weights)[0]
+        if kind == "grace_purge":
+            # Past the next grace end, then a purge whose DELETEs fail now and
+            # then, with support actions as soon as a DELETE is open.
+            if r.random() < 0.7:
+                ops.append({"op": "faults", "set": r.choice([{"http_5xx": 0.3}, {"reset_before": 0.3},
+                                                             {"throttle": {"status": 503, "rate": 0.3}},
+                                                             {"delete_stuck": 0.5, "http_5xx": 0.2}])})
+            ops.append({"op": "jump", "to_grace": r.choice([600, 3600, 6 * 3600])})
+            op = {"op": r.choice(["purge", "purge", "nightly"]), "concurrent": []}
+            for _ in range(r.randint(1, 3)):
+                c = _support(r, logins, True)
+                c["verb"] = r.choice(["hold", "hold", "cancel", "postpone"])
+                c["target"] = {"pick": "deleting", "k": r.randint(0, 999)}
+                c.pop("days", None), c.pop("until_rel", None)
+                if c["verb"] == "postpone":
+                    c["days"] = r.choice([7, 14, 30])
+                c.update(when="open_delete", delay_ms=r.randint(0, 150))
+                op["concurrent"].append(c)
+            ops.append(op)
+            continue
         if kind in ("run", "slice", "purge", "nightly"):
             op = {"op": "run", "mode": "idle"} if kind == "run" else {"op": kind}
             if kind == "slice":
                 op = {"op": "run", "mode": "slice", "seconds": r.randint(1, 6)}
+            purge = kind in ("purge", "nightly")
             if r.random() < 0.2:
                 op["kill_ms"] = r.randint(30, 2500)
+                if purge and r.random() < 0.5:  # killed while a DELETE is in flight
+                    op["kill_ms"], op["kill_when"] = r.randint(0, 300), "open_delete"
             if r.random() < (0.5 if kind in ("purge", "nightly") else 0.35):
-                op["concurrent"] = [dict(_support(r, logins, kind in ("purge", "nightly")),
-                                         delay_ms=r.randint(0, 3000)) for _ in range(r.randint(1, 3))]
+                op["concurrent"] = [dict(_support(r, logins, purge),
+                                         delay_ms=r.choice([r.randint(0, 200), r.randint(0, 3000 if purge else 1500)]))
+                                    for _ in range(r.randint(1, 3))]
+                for c in op["concurrent"]:
+                    if c["target"].get("pick") == "deleting":  # as soon as a DELETE is open
+                        c["when"], c["delay_ms"] = "open_delete", r.randint(0, 150)
         elif kind == "support":
             op = _support(r, logins)
         elif kind == "update":
@@ -168,4 +197,4 @@ def make_ops(seed, params, steps):
         else:
             op = {"op": "reset_breaker"}
         ops.append(op)
-    return ops
+    return ops[:steps]

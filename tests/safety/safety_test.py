@@ -143,6 +143,11 @@ def candidates(ops):
             yield ops[:i] + [simpler] + alone + ops[i + 1:]
 
 
+def size(ops):
+    """How complex a replay is: operations, concurrent actions, kills."""
+    return sum(1 + 1.5 * len(op.get("concurrent", [])) + 0.5 * ("kill_ms" in op) for op in ops)
+
+
 def shrink(job, violation, args, deadline):
     """Removes operations while the same invariant still fails (bounded in
     attempts and time). Returns the shortest failing operation list."""
@@ -157,7 +162,7 @@ def shrink(job, violation, args, deadline):
             batch.append(cand)
             if len(batch) < args.jobs:
                 continue
-            found = try_batch(job, batch, kind, args)
+            found = try_batch(job, batch, kind, args, best)
             attempts += len(batch)
             batch = []
             if found is not None:
@@ -166,7 +171,7 @@ def shrink(job, violation, args, deadline):
             if attempts >= args.shrink_attempts or time.monotonic() >= deadline:
                 break
         if not improved and batch and attempts < args.shrink_attempts and time.monotonic() < deadline:
-            found = try_batch(job, batch, kind, args)
+            found = try_batch(job, batch, kind, args, best)
             attempts += len(batch)
             if found is not None:
                 best, improved = found, True
@@ -174,12 +179,14 @@ def shrink(job, violation, args, deadline):
     return best
 
 
-def try_batch(job, batch, kind, args):
+def try_batch(job, batch, kind, args, best):
     jobs = [Job("shrink", job.seed, job.params, cand, kind) for cand in batch]
     run_jobs(jobs, args, keep_failing=False)
     for j in jobs:  # in order: the earliest candidate removes the most
         if j.result.get("same"):
-            return concrete(j.result["trace"])
+            found = concrete(j.result["trace"])
+            if size(found) < size(best):
+                return found
     return None
 
 
@@ -201,7 +208,7 @@ def load_replays(paths):
         for name in files:
             doc = json.load(open(name))
             job = Job("replay", doc.get("seed"), doc["params"], doc["ops"])
-            job.file = name
+            job.file, job.invariant = name, doc.get("invariant")
             jobs.append(job)
     return jobs
 
@@ -218,6 +225,7 @@ def parse_args(argv):
     ap.add_argument("--shrink-budget", type=float, default=900, help="seconds of shrinking per failure")
     ap.add_argument("--shrink-attempts", type=int, default=60)
     ap.add_argument("--save", default=None, help="folder for shrunk replays (build/safety-replays)")
+    ap.add_argument("--shrink", action="store_true", help="with --replay: shrink the failing replays further")
     ap.add_argument("--keep", action="store_true", help="keep every sequence's folder")
     ap.add_argument("--_worker", help=argparse.SUPPRESS)
     return ap.parse_args(argv)
@@ -251,11 +259,13 @@ def main(argv):
     steps = sum(job.result["steps"] for job in jobs)
     violations = sum(len(job.result["violations"]) for job in jobs)
     shrunk_kinds = set()
-    if not args.replay:
+    if not args.replay or args.shrink:
         for job in jobs:
             for v in job.result["violations"]:
                 if v["kind"] in shrunk_kinds or v["kind"] == "harness_error":
                     continue
+                if getattr(job, "invariant", None) not in (None, v["kind"]):
+                    continue  # a replay: shrink only the failure it was written for
                 shrunk_kinds.add(v["kind"])
                 last = v.get("step", len(job.result["trace"]) - 1)
                 ops = concrete(job.result["trace"][:last + 1])

@@ -7,12 +7,27 @@ import json
 import os
 import signal
 import time
+from datetime import timedelta
 
 from model import Fact, Model, violation
 from observe import FINAL, Outbox, add_days, local_date, open_deletes, parse_instant, read_accounts
 from stand import HarnessError, Stand, iso
 
-K_SETTLE = 1.5  # seconds: longer than any injected delay plus a DELETE's own time
+K_SETTLE = 1.5  # seconds after a SIGKILL: a DELETE already sent lands before the observation
+
+
+def settle(faults):
+    """Seconds after which a DELETE sent before an acknowledgement has been
+    handled by the simulator: injected latency and stall, the DELETE's own
+    time (--delete-ms at most 80 ms) and a margin. A DELETE handled later
+    was sent after the acknowledgement (a retry that should have seen it)."""
+    seconds = 0.35
+    latency, stall = faults.get("latency_ms") or {}, faults.get("stall_ms") or {}
+    if latency.get("rate", 1) > 0:
+        seconds += latency.get("max", 0) / 1000.0
+    if stall.get("rate", 0) > 0:
+        seconds += stall.get("ms", 0) / 1000.0
+    return seconds
 # A command past its timeout is a `hang` (and ends the sequence: the next
 # run would hang too). The longest legitimate run here: retries capped at
 # idle_horizon (5 s) within retry_budget (8), export deadline 5 s, import 15 s.
@@ -26,6 +41,7 @@ class Sequence:
         self.budget_s = budget_s
         self.stop_kind = stop_kind  # shrinking: stop once this invariant failed
         self.reported = set()
+        self.faults = {}  # the fault set in force
         self.log = log or (lambda text: None)
         self.trace, self.violations, self.steps = [], [], 0
         self.model = Model(params)
@@ -102,6 +118,7 @@ class Sequence:
         elif kind == "back":
             s.back(op["seconds"])
         elif kind == "faults":
+            self.faults = op["set"]
             for sim in s.sims:
                 applied = sim.put_faults(op["set"])
             op["applied"] = applied
@@ -117,7 +134,7 @@ class Sequence:
     def to_next_grace_end(self, offset):
         """Seconds from now to the next grace end (plus offset), or a day."""
         ends = sorted(e for e in (parse_instant(r.get("grace_end")) for r in read_accounts(self.stand.db).values()
-                                  if r.get("state") not in FINAL) if e and e > self.stand.now)
+                                  if r.get("state") in ("NOTIFIED", "GRACE")) if e and e > self.stand.now)
         if not ends:
             return 86400
         return max(60, int((ends[0] - self.stand.now).total_seconds()) + offset)
@@ -148,25 +165,41 @@ class Sequence:
             args, timeout = [op["op"]], K_TIMEOUTS[op["op"]]
         deleting = op["op"] in ("purge", "nightly")
         p = s.start(args)
-        events = [(c["delay_ms"] / 1000.0, i) for i, c in enumerate(op.get("concurrent", []))]
+        # Pending events: concurrent support actions and the kill, each at a
+        # delay from the start, or (`when`: "open_delete") that delay after
+        # a DELETE intent is first seen open in the database.
+        pending = [(c, i) for i, c in enumerate(op.get("concurrent", []))]
         if "kill_ms" in op:
-            events.append((op["kill_ms"] / 1000.0, "kill"))
-        events.sort(key=lambda e: (e[0], str(e[1])))
-        probes = []
-        for at, what in events:
-            self.wait_until(p, p.started + at, probes)
+            pending.append(({"delay_ms": op["kill_ms"], "when": op.get("kill_when")}, "kill"))
+        seen, probes = None, []
+        hard_stop = p.started + timeout
+        while pending and time.monotonic() < hard_stop:
+            now = time.monotonic()
+            if seen is None and any(e.get("when") for e, _ in pending) and (
+                    p.poll() is not None or open_deletes(s.db)):
+                seen = now  # the process ended without one: the actions go anyway
+            ready = [(e, what) for e, what in pending
+                     if (seen is not None or not e.get("when"))
+                     and now >= (seen if e.get("when") else p.started) + e["delay_ms"] / 1000.0]
+            while probes and probes[0][0] <= now:
+                self.probe(probes.pop(0)[1])
+            if not ready:
+                time.sleep(0.005)
+                continue
+            e, what = min(ready, key=lambda x: x[0]["delay_ms"])
+            pending.remove((e, what))
             if what == "kill":
                 if p.poll() is None:
                     p.send_signal(signal.SIGKILL)
                     p.killed_by_us = True
             else:
-                c = op["concurrent"][what]
-                fact = self.support(c, p if deleting else None)
+                fact = self.support(e, p if deleting else None)
                 if fact is not None and fact.get("probe"):
-                    probes.append((time.monotonic() + K_SETTLE, (fact, c)))
+                    probes.append((time.monotonic() + settle(self.faults), (fact, e)))
         r = s.finish(p, timeout)
         for due, fact in probes:
-            self.wait_until(None, due, [])
+            while time.monotonic() < due:
+                time.sleep(0.005)
             self.probe(fact)
         if r.killed:
             self.count("killed")
@@ -175,19 +208,11 @@ class Sequence:
         op["result"] = r.brief()
         self.expect(r, K_MAIN_CODES)
 
-    def wait_until(self, p, deadline, probes):
-        while time.monotonic() < deadline:
-            if probes and probes[0][0] <= time.monotonic():
-                self.probe(probes.pop(0)[1])
-                continue
-            time.sleep(0.01)
-        while probes and probes[0][0] <= time.monotonic():
-            self.probe(probes.pop(0)[1])
-
     def probe(self, what):
         fact, op = what
         domain = self.login_domain(fact["login"])
         fact["raced"] = op["raced"] = domain not in self.stand.academy.live()
+        self.count("raced" if fact["raced"] else "probed_live")
         fact.pop("probe", None)
 
     def login_domain(self, login):
@@ -201,6 +226,7 @@ class Sequence:
         pick = target["pick"]
         if pick == "deleting":  # an account whose DELETE is in flight (or being retried)
             busy = open_deletes(self.stand.db)
+            self.count("open_delete_hit" if busy else "open_delete_miss")
             if busy:
                 return busy[target["k"] % len(busy)]
             pick = "deletable"
@@ -209,6 +235,8 @@ class Sequence:
                  "held": lambda r: r["state"] == "HELD",
                  "failed": lambda r: r["state"] in ("FAILED", "RETRY_WAIT"),
                  "grace": lambda r: r["state"] in ("NOTIFIED", "GRACE", "PURGE_DUE"),
+                 "due": lambda r: r["state"] in ("VERIFIED", "NOTIFIED", "GRACE") and r.get("due_at")
+                 and parse_instant(r["due_at"]) <= self.stand.now + timedelta(seconds=60),
                  "any": lambda r: r["state"] not in FINAL}
         pool = sorted(login for login, row in rows.items() if pools[pick](row))
         if not pool:
