@@ -2,7 +2,6 @@
 // (CONTRACT.md "Accounts file": a corrected list never deletes anyone by
 // itself; a large change waits for a person).
 
-#include <algorithm>
 #include <ostream>
 #include <sstream>
 
@@ -89,12 +88,15 @@ int preview(AppContext& app, const Campaign& campaign, const ListChange& change,
   std::ostream& out = app.out();
   if (!app.line().quiet) {
     out << "campaign " << campaign.name << " (dry run): " << change.added.size() << " added, "
-        << change.dropped.size() << " dropped, " << change.changed.size() << " changed out of "
-        << change.current << " unfinished accounts\n";
+        << change.dropped.size() << " dropped, " << change.changed.size() << " changed, "
+        << change.relisted.size() << " listed again out of " << change.current << " unfinished accounts\n";
     for (const AccountRow& row : change.added) out << "  added    " << row.login << "  " << row.domain << '\n';
     for (const Account& account : change.dropped)
       out << "  dropped  " << account.login << "  " << account.domain << "  (would be "
           << (untouched(app.store(), account) ? "CANCELLED" : "HELD dropped_from_list") << ")\n";
+    for (const Account& account : change.relisted)
+      out << "  listed again  " << account.login << "  " << account.domain
+          << "  (its dropped_from_list hold would be lifted)\n";
     for (const ChangedRow& changed : change.changed) {
       out << "  changed  " << changed.account.login << "  " << changed.account.domain << " ";
       for (std::size_t i = 0; i < changed.fields.size(); ++i) out << (i ? "; " : " ") << changed.fields[i];

@@ -352,7 +352,7 @@ TEST_CASE("campaign update --dry-run lists added dropped and changed accounts, e
     ws.write("accounts2.csv", list);
     ProcessResult dry = ws.passage({"campaign", "update", "c1", "--accounts", "accounts2.csv", "--dry-run"});
     require_exit(dry, 6);
-    CHECK(contains(dry.out, "1 added, 1 dropped, 2 changed out of 20"));
+    CHECK(contains(dry.out, "1 added, 1 dropped, 2 changed, 0 listed again out of 20"));
     CHECK(std::regex_search(dry.out, std::regex("added +z1 +z1\\.mytoutatice\\.cloud")));
     CHECK(std::regex_search(dry.out, std::regex("dropped +u0001 +u0001\\.mytoutatice\\.cloud .*CANCELLED")));
     CHECK(std::regex_search(dry.out, std::regex("changed +u0002 +u0002\\.mytoutatice\\.cloud +"
@@ -375,7 +375,7 @@ TEST_CASE("campaign update --dry-run lists added dropped and changed accounts, e
                                             "2026-12-24,left"}}));
     ProcessResult dry = ws.passage({"campaign", "update", "c1", "--accounts", "accounts2.csv", "--dry-run"});
     require_exit(dry, 0);
-    CHECK(contains(dry.out, "0 added, 0 dropped, 1 changed out of 20"));
+    CHECK(contains(dry.out, "0 added, 0 dropped, 1 changed, 0 listed again out of 20"));
     CHECK(contains(dry.out, "departure_date 2026-10-01 -> 2026-12-24"));
     CHECK(contains(dry.out, "would be applied"));
     check_untouched(ws, files);

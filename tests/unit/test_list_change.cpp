@@ -71,3 +71,19 @@ TEST_CASE("the same list changes nothing; a finished account is never changed", 
   CHECK(change.current == 1);
   CHECK(change.fraction() == 0.0);
 }
+
+TEST_CASE("an account held as dropped is not dropped again, and is listed again when the list has it",
+          "[list_change]") {
+  std::vector<Account> current{account("a", State::held), account("b", State::held), account("c", State::held)};
+  current[0].hold_reasons = {"dropped_from_list"};
+  current[1].hold_reasons = {"dropped_from_list"};
+  current[2].hold_reasons = {"support"};
+  std::vector<AccountRow> rows{row("a")};
+  ListChange change = compare_list(current, rows);
+  REQUIRE(change.relisted.size() == 1);
+  CHECK(change.relisted[0].login == "a");
+  REQUIRE(change.dropped.size() == 1);
+  CHECK(change.dropped[0].login == "c");
+  CHECK(change.changed.empty());
+  CHECK(change.fraction() == Approx(1.0 / 3.0));
+}
