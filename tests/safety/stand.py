@@ -234,6 +234,8 @@ class Stand:
                  "move: { fallback_before_departure: 7 days, poll_interval: 1 hour }\n"
                  "campaign: { max_change_fraction: %s }\nsupport: { max_postpone: 60 days }\n"
                  "purge: { max_per_run: %d, max_fraction: %s }\nreports: { dir: var/reports }\n"
+                 # Archive delivery needs the links' address; nothing fetches them here.
+                 "serve: { public_url: \"http://127.0.0.1:9\" }\n"
                  % (c["delivery"], c["final_export"], c["max_change_fraction"], c["max_per_run"],
                     c["max_fraction"]))
         if self.params["directory"]:
