@@ -16,11 +16,31 @@
 
 namespace passage {
 
+// File contents an export carried that matched their metadata (size and
+// MD5), summed over a part or over all parts (engine/archive/part_content.hpp).
+struct ContentTotals {
+  std::int64_t files = 0;
+  std::int64_t file_bytes = 0;
+  std::int64_t versions = 0;       // old versions of files
+  std::int64_t version_bytes = 0;
+
+  ContentTotals& operator+=(const ContentTotals& other);
+};
+
+// GET /instances/:domain/disk-usage: `files` and `versions` are the bytes an
+// export carries when nobody writes meanwhile (COZY.md).
+struct DiskUsage {
+  std::int64_t used = 0;
+  std::int64_t files = 0;
+  std::int64_t versions = 0;
+};
+
 struct PartEvidence {
   int n = 0;
   std::int64_t bytes = 0;
   std::int64_t entries = 0;
   std::string sha256;
+  ContentTotals content;
 };
 
 // What proves that a person's data is safely out: verified export parts,
@@ -29,11 +49,23 @@ struct Evidence {
   std::string kind;  // "export" or "moved"
   std::string export_id;
   std::vector<PartEvidence> parts;
+  // An export's: what its parts carried, and the disk usage read just
+  // before it was requested, which the file bytes must equal.
+  ContentTotals content;
+  std::optional<DiskUsage> usage;
 
   bool empty() const { return kind.empty(); }
 };
 
 std::string evidence_to_json(const Evidence& evidence);
+std::string disk_usage_to_json(const DiskUsage& usage);
+// For an export's evidence with the disk usage read before it: how its file
+// and version bytes differ from that usage ("files 10 of 12 bytes ..."),
+// nullopt when they are equal (or nothing can be compared).
+std::optional<std::string> content_gap(const Evidence& evidence);
+// The failure reason of a part or an export whose files are not all there.
+inline constexpr std::string_view k_evidence_incomplete = "evidence_incomplete";
+std::optional<DiskUsage> disk_usage_from_json(const std::string& text);
 // nullopt when the text is not an evidence document.
 std::optional<Evidence> evidence_from_json(const std::string& text);
 
@@ -67,6 +99,9 @@ struct Account {
   // The last export request for this instance (domain), by any account or
   // campaign, that may have been queued (derived from the intents).
   std::optional<Instant> last_export_request;
+  // The space's disk usage read just before this account's export request:
+  // what the export's files must add up to (kept until verified).
+  std::optional<DiskUsage> usage_at_request;
   bool delete_in_flight = false;    // a DELETE intent without outcome (derived)
   // The block Passage itself put on the instance ("MOVING", "MOVED"), if
   // any, and since when: the lookup and the purge ignore Passage's own.

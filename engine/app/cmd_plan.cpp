@@ -40,7 +40,7 @@ boost::asio::awaitable<void> read_sizes(Backend& backend, std::vector<Account*> 
   for (Account* account : accounts) {
     std::string domain = account->domain;
     auto used = co_await backend.disk_usage(domain);
-    if (used.ok()) sizes[account->id] = used.value();
+    if (used.ok()) sizes[account->id] = used.value().used;
   }
 }
 

@@ -37,6 +37,15 @@ std::string entry_name(archive_entry* entry) {
   return {};
 }
 
+// "evidence_incomplete: 3 files: a.pdf: 120 of 4096 bytes; b.jpg: content missing ..."
+std::string describe_incomplete(const PartContent& content) {
+  std::string text = std::string(k_evidence_incomplete) + ": " + std::to_string(content.problems) +
+                     (content.problems == 1 ? " file: " : " files: ");
+  for (std::size_t i = 0; i < content.named.size() && i < 5; ++i) text += (i ? "; " : "") + content.named[i];
+  if (content.problems > 5) text += "; ...";
+  return text;
+}
+
 ZipCheck invalid(ZipCheck check, std::string problem) {
   check.valid = false;
   check.problem = std::move(problem);
@@ -45,7 +54,7 @@ ZipCheck invalid(ZipCheck check, std::string problem) {
 
 // Reads the current entry to its end; an empty string when it did.
 std::string read_entry(archive* reader, std::vector<char>& buffer, ZipCheck& check,
-                       const std::atomic<bool>* stop) {
+                       PartContentCheck& content, const std::atomic<bool>* stop) {
   for (;;) {
     if (stop != nullptr && stop->load(std::memory_order_relaxed)) return "check abandoned";
     const la_ssize_t got = archive_read_data(reader, buffer.data(), buffer.size());
@@ -53,6 +62,7 @@ std::string read_entry(archive* reader, std::vector<char>& buffer, ZipCheck& che
     // ARCHIVE_WARN here is how libarchive reports a bad CRC.
     if (got < 0) return problem_of(reader);
     check.uncompressed_bytes += got;
+    content.data(buffer.data(), static_cast<std::size_t>(got));
   }
 }
 
@@ -66,6 +76,7 @@ ZipCheck check_part(const std::filesystem::path& file, bool first_part,
     return invalid(check, problem_of(reader.get()));
   }
   std::vector<char> buffer(k_block_size);
+  PartContentCheck content;
   for (;;) {
     archive_entry* entry = nullptr;
     const int status = archive_read_next_header(reader.get(), &entry);
@@ -75,8 +86,10 @@ ZipCheck check_part(const std::filesystem::path& file, bool first_part,
     ++check.entries;
     const std::string name = entry_name(entry);
     if (name == k_instance_json) check.has_instance_json = true;
-    std::string problem = read_entry(reader.get(), buffer, check, stop);
+    content.begin(name);
+    std::string problem = read_entry(reader.get(), buffer, check, content, stop);
     if (!problem.empty()) return invalid(check, name + ": " + problem);
+    content.end();
   }
   if (archive_read_close(reader.get()) != ARCHIVE_OK) {
     return invalid(check, problem_of(reader.get()));
@@ -84,6 +97,8 @@ ZipCheck check_part(const std::filesystem::path& file, bool first_part,
   if (first_part && !check.has_instance_json) {
     return invalid(check, "the first part has no " + std::string(k_instance_json));
   }
+  check.content = content.finish();
+  if (!check.content.complete()) return invalid(check, describe_incomplete(check.content));
   check.valid = true;
   return check;
 }

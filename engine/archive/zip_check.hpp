@@ -15,6 +15,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "engine/archive/part_content.hpp"
 #include "engine/store/sha256.hpp"
 
 namespace passage {
@@ -48,11 +49,14 @@ struct ZipCheck {
   std::int64_t entries = 0;
   std::int64_t uncompressed_bytes = 0;
   bool has_instance_json = false;  // "My Cozy/Data/instance.json"
+  PartContent content;             // files and versions against their metadata
   std::string problem;             // why not valid
 };
 
 // Valid only if the header loop ends in ARCHIVE_EOF and every entry reads
-// to its end; a first part must also hold My Cozy/Data/instance.json.
+// to its end, every file's content has the size and MD5 its metadata
+// promises (part_content.hpp); a first part must also hold
+// My Cozy/Data/instance.json.
 // Blocking: run it on the pool.
 ZipCheck check_zip_part(const std::filesystem::path& file, bool first_part);
 // The same, giving up (invalid, "check abandoned") soon after `stop`

@@ -113,6 +113,12 @@ bool activity_after_evidence(const Account& account, date::year_month_day last_a
   return date::sys_days{last_activity} >= date::sys_days{day_of(exported)};
 }
 
+bool activity_since_request(const Account& account, date::year_month_day last_activity) {
+  if (!account.last_export_request) return true;  // unknown: assume it changed
+  const auto requested = date::floor<date::days>(*account.last_export_request);
+  return date::sys_days{last_activity} >= requested;
+}
+
 bool runner_acts_on(State state) {
   switch (state) {
     case State::queued:

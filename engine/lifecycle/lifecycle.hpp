@@ -135,6 +135,10 @@ Instant grace_end_for(Instant verified_at, date::year_month_day departure, const
 // taken (the source blocked MOVING by Passage, or `moved: true` first
 // seen): the person's own login to start a move is not activity after it.
 bool activity_after_evidence(const Account& account, date::year_month_day last_activity);
+// An export whose parts do not add up to the disk usage read before its
+// request: was the person active since that request (day precision, the
+// same day counts)? Then the space changed and it is exported again.
+bool activity_since_request(const Account& account, date::year_month_day last_activity);
 
 // True when the account has a timer the runner (not purge) acts on.
 bool runner_acts_on(State state);

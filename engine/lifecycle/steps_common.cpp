@@ -131,6 +131,7 @@ Transition verified(const Account& account, const Evidence& evidence, Instant no
   transition.next.state_reason.clear();
   transition.next.grace_end = grace_end_for(now, account.departure_date, policy);
   transition.next.told_deletion_date.reset();
+  transition.next.usage_at_request.reset();  // now in the evidence
   transition.next.due_at = now;
   return transition;
 }

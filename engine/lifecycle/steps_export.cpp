@@ -52,7 +52,7 @@ StepResult lookup_missing(const Account& account, const Event&, Instant, const P
 }
 
 StepResult lookup_moved(const Account& account, const Event&, Instant now, const Policy& policy) {
-  return verified(account, Evidence{"moved", {}, {}}, now, policy);
+  return verified(account, Evidence{"moved", {}, {}, {}, {}}, now, policy);
 }
 
 StepResult queued_lookup_blocked(const Account& account, const Event& event, Instant now,

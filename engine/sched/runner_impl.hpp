@@ -44,6 +44,7 @@ class Runner {
                                                          const std::string& intent_key);
   boost::asio::awaitable<Event> do_await(const Account& account);
   boost::asio::awaitable<Event> do_fetch(const Account& account);
+  boost::asio::awaitable<Event> gap_event(const Account& account, const std::string& gap);
   boost::asio::awaitable<Event> do_move(const Account& account, const std::string& intent_key);
   boost::asio::awaitable<std::optional<Event>> do_check_move(const Account& account);
   boost::asio::awaitable<Event> do_notice(const Account& account, const std::string& kind,

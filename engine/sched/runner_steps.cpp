@@ -240,7 +240,15 @@ asio::awaitable<Event> Runner::do_lookup(const Account& account, bool poll) {
 // not queued lets the 24-hour rule ignore this request.
 asio::awaitable<std::optional<Event>> Runner::do_export(Account& account,
                                                         const std::string& intent_key) {
-  auto outcome = co_await stack_of(account).backend->request_export(account.domain);
+  Backend& backend = *stack_of(account).backend;
+  // What the export's files must add up to, read just before asking.
+  auto usage = co_await backend.disk_usage(account.domain);
+  if (!usage.ok()) {
+    m_store.finish_intent(intent_key, "not_queued", m_clock.now());
+    co_return failure_event(account, usage.failure());
+  }
+  account.usage_at_request = usage.value();
+  auto outcome = co_await backend.request_export(account.domain);
   Instant now = m_clock.now();
   if (!outcome.ok()) {
     bool maybe_queued = outcome.failure().kind == FailureKind::unknown_outcome;
@@ -277,14 +285,40 @@ asio::awaitable<Event> Runner::do_fetch(const Account& account) {
     event.detail = "export document lost";
     co_return with_jitter(event);
   }
+  Backend& backend = *stack_of(account).backend;
   FetchRequest request{account.domain, *done, account.delivery,
                        archive_folder(m_config.export_.archive_dir, account.domain, account.id),
-                       m_config.export_.archive_dir / ".work"};
-  auto outcome = co_await stack_of(account).backend->fetch_export(request);
+                       m_config.export_.archive_dir / ".work", account.usage_at_request};
+  if (!request.usage) {
+    // Requested before usage was recorded (an older version): the parts
+    // list the files as they are when downloaded, so now is as good.
+    auto usage = co_await backend.disk_usage(account.domain);
+    if (!usage.ok()) co_return failure_event(account, usage.failure());
+    request.usage = usage.value();
+  }
+  auto outcome = co_await backend.fetch_export(request);
   if (!outcome.ok()) co_return failure_event(account, outcome.failure());
+  if (auto gap = content_gap(outcome.value())) co_return co_await gap_event(account, *gap);
   Event event{EventKind::evidence_ok};
   event.evidence = outcome.value();
   co_return event;
+}
+
+// Every part is sound but they do not add up to the space: the person
+// changed it since the export was requested (export again, 24-hour rule
+// first), or something is missing (the attempt fails; VERIFYING retries).
+asio::awaitable<Event> Runner::gap_event(const Account& account, const std::string& gap) {
+  auto activity = co_await stack_of(account).backend->last_activity(account.domain);
+  if (!activity.ok()) co_return failure_event(account, activity.failure());
+  Event event{EventKind::failure};
+  if (activity_since_request(account, activity.value())) {
+    event.failure = FailureKind::not_found;
+    event.detail = "the space changed since the export was requested (" + gap + "): export again";
+  } else {
+    event.failure = FailureKind::retryable;
+    event.detail = std::string(k_evidence_incomplete) + ": " + gap;
+  }
+  co_return with_jitter(event);
 }
 
 asio::awaitable<Event> Runner::do_move(const Account& account, const std::string& intent_key) {

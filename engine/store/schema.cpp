@@ -163,8 +163,14 @@ CREATE TABLE served (
 CREATE INDEX served_by_account ON served(account_id, at);
 )sql";
 
-constexpr std::string_view k_migrations[] = {k_migration_1, k_migration_2, k_migration_3,
-                                             k_migration_4, k_migration_5, k_migration_6};
+// The disk usage read just before an export request (issue 11): what the
+// export's file contents must add up to.
+constexpr std::string_view k_migration_7 = R"sql(
+ALTER TABLE accounts ADD COLUMN usage_at_request TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr std::string_view k_migrations[] = {k_migration_1, k_migration_2, k_migration_3, k_migration_4,
+                                             k_migration_5, k_migration_6, k_migration_7};
 
 }  // namespace
 

@@ -19,7 +19,8 @@ constexpr const char* k_account_columns = R"sql(
   (SELECT MAX(i.created_at) FROM intents i WHERE i.domain = a.domain AND i.kind IN ('export', 'import')
      AND (i.outcome IS NULL OR i.outcome <> 'not_queued')),
   a.version, a.hold_reasons, a.own_block, a.own_block_since,
-  EXISTS (SELECT 1 FROM intents d WHERE d.account_id = a.id AND d.kind = 'delete' AND d.outcome IS NULL)
+  EXISTS (SELECT 1 FROM intents d WHERE d.account_id = a.id AND d.kind = 'delete' AND d.outcome IS NULL),
+  a.usage_at_request
 )sql";
 
 std::optional<Instant> instant_at(const Statement& row, int column) {
@@ -101,6 +102,7 @@ Account account_from_row(const Statement& row) {
   account.own_block = row.text_at(36);
   account.own_block_since = instant_at(row, 37);
   account.delete_in_flight = row.int_at(38) != 0;
+  account.usage_at_request = disk_usage_from_json(row.text_at(39));
   return account;
 }
 
@@ -314,7 +316,7 @@ bool Store::write_account(const Account& account, Instant now) {
       export_id = ?, export_completed_at = ?, verified_at = ?, evidence = ?, grace_end = ?,
       told_deletion_date = ?, purged_at = ?, purge_kind = ?, reexports = ?, updated_at = ?,
       export_doc = ?, reminded = ?, hold_reasons = ?, own_block = ?, own_block_since = ?,
-      version = version + 1
+      usage_at_request = ?, version = version + 1
     WHERE id = ? AND version = ?)sql");
   update.bind(1, to_string(account.state)).bind(2, text_of(account.held_from))
       .bind(3, text_of(account.retry_step)).bind(4, account.state_reason)
@@ -332,7 +334,9 @@ bool Store::write_account(const Account& account, Instant now) {
       .bind(19, account.reexports).bind(20, format_utc(now)).bind(21, account.export_doc)
       .bind(22, account.reminded ? to_string(*account.reminded) : std::string())
       .bind(23, reasons_to_json(account.hold_reasons)).bind(24, account.own_block)
-      .bind(25, text_of(account.own_block_since)).bind(26, account.id).bind(27, account.version);
+      .bind(25, text_of(account.own_block_since))
+      .bind(26, account.usage_at_request ? disk_usage_to_json(*account.usage_at_request) : std::string())
+      .bind(27, account.id).bind(28, account.version);
   update.run();
   return m_db.changes() == 1;
 }

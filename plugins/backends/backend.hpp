@@ -81,6 +81,9 @@ struct FetchRequest {
   // <archive_dir>/<domain>/<account id>/ (engine/archive/archive_paths.hpp).
   std::filesystem::path archive_folder;
   std::filesystem::path work_dir;       // where .part files are written
+  // The disk usage read just before the export was requested, recorded in
+  // the evidence (the core compares it with what the parts carried).
+  std::optional<DiskUsage> usage;
 };
 
 class Backend {
@@ -90,8 +93,9 @@ class Backend {
   // GET /instances/:domain.
   virtual boost::asio::awaitable<Outcome<InstanceInfo>> lookup(std::string domain) = 0;
 
-  // GET /instances/:domain/disk-usage: bytes used (for plans).
-  virtual boost::asio::awaitable<Outcome<std::int64_t>> disk_usage(std::string domain);
+  // GET /instances/:domain/disk-usage: bytes used (plans), and the bytes of
+  // files and versions an export must carry (evidence).
+  virtual boost::asio::awaitable<Outcome<DiskUsage>> disk_usage(std::string domain);
 
   // POST /instances/:domain/export?admin-req=true. Success means queued.
   virtual boost::asio::awaitable<Outcome<Done>> request_export(std::string domain) = 0;

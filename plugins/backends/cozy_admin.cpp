@@ -38,7 +38,29 @@ Failure bad_answer(const std::string& what) {
   return Failure{FailureKind::retryable, "unreadable answer: " + what, {}};
 }
 
+// Numbers come as strings, zero values are omitted (COZY.md).
+std::optional<std::int64_t> byte_count(const json::object& object, const char* name) {
+  const std::string value = text(object, name);
+  if (value.empty()) return object.contains(name) ? std::nullopt : std::optional<std::int64_t>(0);
+  try {
+    std::size_t used = 0;
+    const long long count = std::stoll(value, &used);
+    if (used != value.size() || count < 0) return std::nullopt;
+    return count;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
 }  // namespace
+
+std::optional<DiskUsage> disk_usage_of(const json::object& document) {
+  auto used = byte_count(document, "used");
+  auto files = byte_count(document, "files");
+  auto versions = byte_count(document, "versions");
+  if (!used || !files || !versions) return std::nullopt;
+  return DiskUsage{*used, *files, *versions};
+}
 
 std::optional<std::pair<std::string, ExportDone>> finished_export_of(const RealtimeEvent& event) {
   if (event.doctype != "io.cozy.exports" || (event.event != "CREATED" && event.event != "UPDATED"))
@@ -108,19 +130,15 @@ asio::awaitable<Outcome<InstanceInfo>> CozyAdminBackend::lookup(std::string doma
   co_return info;
 }
 
-asio::awaitable<Outcome<std::int64_t>> CozyAdminBackend::disk_usage(std::string domain) {
+asio::awaitable<Outcome<DiskUsage>> CozyAdminBackend::disk_usage(std::string domain) {
   HttpResponse response = co_await call("GET", "/instances/" + domain + "/disk-usage", true, k_read_timeout);
   if (auto failure = classify_response(response, CallKind::read, m_clock.now())) co_return *failure;
   boost::system::error_code error;
   json::value document = json::parse(response.body, error);
   if (error || !document.is_object()) co_return bad_answer("disk-usage");
-  // Numbers come as strings (COZY.md).
-  std::string used = text(document.as_object(), "used");
-  try {
-    co_return static_cast<std::int64_t>(std::stoll(used.empty() ? "0" : used));
-  } catch (const std::exception&) {
-    co_return bad_answer("disk-usage used");
-  }
+  auto usage = disk_usage_of(document.as_object());
+  if (!usage) co_return bad_answer("disk-usage numbers");
+  co_return *usage;
 }
 
 asio::awaitable<Outcome<Done>> CozyAdminBackend::request_export(std::string domain) {

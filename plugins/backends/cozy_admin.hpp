@@ -10,6 +10,7 @@
 #include <string>
 
 #include <boost/asio/steady_timer.hpp>
+#include <boost/json/object.hpp>
 
 #include "engine/archive/zip_check.hpp"
 #include "engine/net/http.hpp"
@@ -24,7 +25,7 @@ class CozyAdminBackend final : public Backend {
   ~CozyAdminBackend() override;
 
   boost::asio::awaitable<Outcome<InstanceInfo>> lookup(std::string domain) override;
-  boost::asio::awaitable<Outcome<std::int64_t>> disk_usage(std::string domain) override;
+  boost::asio::awaitable<Outcome<DiskUsage>> disk_usage(std::string domain) override;
   boost::asio::awaitable<Outcome<Done>> request_export(std::string domain) override;
   boost::asio::awaitable<Outcome<ExportDone>> await_export(std::string domain,
                                                            Instant deadline) override;
@@ -99,6 +100,9 @@ class CozyAdminBackend final : public Backend {
 };
 
 std::unique_ptr<Backend> make_cozy_admin_backend(const BackendContext& context);
+
+// The disk-usage answer's numbers (strings; zero values omitted).
+std::optional<DiskUsage> disk_usage_of(const boost::json::object& document);
 
 // The finished export in a realtime event's doc, if it is one (state done).
 std::optional<std::pair<std::string, ExportDone>> finished_export_of(const RealtimeEvent& event);

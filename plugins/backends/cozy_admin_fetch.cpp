@@ -28,13 +28,15 @@ asio::awaitable<Outcome<Evidence>> CozyAdminBackend::fetch_export(FetchRequest r
   std::error_code io_error;
   std::filesystem::create_directories(request.work_dir, io_error);
   if (io_error) co_return Failure{FailureKind::permanent, "cannot create " + request.work_dir.string(), {}};
-  Evidence evidence{"export", request.export_done.export_id, {}};
+  Evidence evidence{"export", request.export_done.export_id, {}, {}, {}};
   for (int n = 0; n < std::max(1, request.export_done.parts); ++n) {
     PartEvidence part;
     auto outcome = co_await fetch_part(request, n, part);
     if (!outcome.ok()) co_return outcome;
+    evidence.content += part.content;
     evidence.parts.push_back(part);
   }
+  evidence.usage = request.usage;
   if (request.delivery == "archive") {
     // Renamed into place only now that every part is valid.
     const std::filesystem::path& folder = request.archive_folder;
@@ -76,7 +78,7 @@ asio::awaitable<Outcome<Evidence>> CozyAdminBackend::fetch_part(const FetchReque
     if (!written.ok) co_return Failure{FailureKind::retryable, "cannot write " + file.string(), {}};
     ZipCheck check = co_await m_checks.check(file, n == 0);
     if (check.valid) {
-      evidence = PartEvidence{n, written.bytes, check.entries, written.sha256};
+      evidence = PartEvidence{n, written.bytes, check.entries, written.sha256, check.content.totals};
       if (request.delivery != "archive") std::filesystem::remove(file);
       co_return Evidence{};
     }

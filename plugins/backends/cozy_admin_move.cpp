@@ -125,8 +125,8 @@ asio::awaitable<Outcome<Evidence>> CozyAdminBackend::move_steps(const std::strin
   const MoveProgress progress = m_moves.at(domain);
   auto used = co_await target.disk_usage(target_host);
   if (!used.ok()) co_return maybe_queued(used.failure());
-  if (!size_matches(used.value(), progress.export_done.total_size)) {
-    const std::string sizes = " (" + std::to_string(used.value()) + " bytes for an export of " +
+  if (!size_matches(used.value().used, progress.export_done.total_size)) {
+    const std::string sizes = " (" + std::to_string(used.value().used) + " bytes for an export of " +
                               std::to_string(progress.export_done.total_size) + ")";
     if (!progress.import_confirmed) {
       // The import request may never have reached the target: import again.
@@ -248,7 +248,7 @@ asio::awaitable<Outcome<std::optional<Evidence>>> CozyAdminBackend::check_move(s
   auto info = co_await lookup(domain);
   if (!info.ok()) co_return info.failure();
   if (info.value().blocked && info.value().blocking_reason == "MOVED")
-    co_return std::optional<Evidence>(Evidence{"moved", {}, {}});
+    co_return std::optional<Evidence>(Evidence{"moved", {}, {}, {}, {}});
   co_return std::optional<Evidence>();
 }
 

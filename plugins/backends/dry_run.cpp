@@ -139,7 +139,7 @@ asio::awaitable<Outcome<std::optional<Evidence>>> DryRunBackend::check_move(std:
                                                                             Backend&) {
   if (draw(domain, "move_to/permanent", 0) < m_options.permanent_failure_rate)
     co_return Failure{Failure::Kind::permanent, "dry-run permanent failure", std::nullopt};
-  co_return std::optional<Evidence>(Evidence{"moved", {}, {}});
+  co_return std::optional<Evidence>(Evidence{"moved", {}, {}, {}, {}});
 }
 
 asio::awaitable<Outcome<Done>> DryRunBackend::clear_deleting(std::string domain) {
@@ -264,8 +264,13 @@ Evidence DryRunBackend::export_evidence(const FetchRequest& request) const {
                                                        static_cast<double>(k_entry_bytes_spread);
     part.entries = 1 + static_cast<std::int64_t>(static_cast<double>(part.bytes) / entry_bytes);
     part.sha256 = dry_run::sha256_hex(name);
+    // Every byte of a dry-run space is a file (disk_usage(): files == used).
+    part.content.files = part.entries;
+    part.content.file_bytes = part.bytes;
+    evidence.content += part.content;
     evidence.parts.push_back(std::move(part));
   }
+  evidence.usage = request.usage;
   return evidence;
 }
 

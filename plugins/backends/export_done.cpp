@@ -34,10 +34,10 @@ std::optional<ExportDone> export_done_from_json(const std::string& text) {
 }
 
 
-boost::asio::awaitable<Outcome<std::int64_t>> Backend::disk_usage(std::string domain) {
+boost::asio::awaitable<Outcome<DiskUsage>> Backend::disk_usage(std::string domain) {
   auto info = co_await lookup(domain);
   if (!info.ok()) co_return info.failure();
-  co_return info.value().disk_used;
+  co_return DiskUsage{info.value().disk_used, info.value().disk_used, 0};
 }
 
 }  // namespace passage

@@ -48,7 +48,7 @@ struct Fixture {
     transition.next.state = state;
     transition.next.purged_at = purged_at;
     transition.next.evidence = Evidence{"export", "exp-" + std::to_string(before.id),
-                                        {PartEvidence{0, 3, 1, std::string(64, 'a')}}};
+                                        {PartEvidence{0, 3, 1, std::string(64, 'a'), {}}}, {}, {}};
     transition.next.due_at.reset();
     REQUIRE(store->commit(before, transition, at, "test"));
   }

@@ -46,7 +46,7 @@ Account told_account(State state) {
   account.state = state;
   account.verified_at = local("2026-12-20T10:00:00");
   account.export_completed_at = local("2026-12-20T09:00:00");
-  account.evidence = Evidence{"export", "exp-1", {PartEvidence{0, 10, 2, std::string(64, 'a')}}};
+  account.evidence = Evidence{"export", "exp-1", {PartEvidence{0, 10, 2, std::string(64, 'a'), {}}}, {}, {}};
   account.grace_end = local("2027-02-15T00:00:00");
   account.told_deletion_date = date::year{2027} / date::February / 15;
   return account;
@@ -171,7 +171,7 @@ TEST_CASE("postpone by days up to max_postpone from a grace end that is not at m
 
 TEST_CASE("defect 6: moved evidence is checked for activity at departure", "[deletion-safety]") {
   Account moved = told_account(State::notified);
-  moved.evidence = Evidence{"moved", "", {}};
+  moved.evidence = Evidence{"moved", "", {}, {}, {}};
   moved.admin_move = true;
   moved.own_block = "MOVED";
   moved.own_block_since = local("2026-12-20T08:00:00");
@@ -185,7 +185,7 @@ TEST_CASE("defect 6: moved evidence is checked for activity at departure", "[del
 TEST_CASE("defect 6: activity strictly after the move's snapshot day is stale; it holds the account",
           "[deletion-safety]") {
   Account moved = told_account(State::notified);
-  moved.evidence = Evidence{"moved", "", {}};
+  moved.evidence = Evidence{"moved", "", {}, {}, {}};
   moved.own_block_since = local("2026-12-20T08:00:00");
   CHECK_FALSE(activity_after_evidence(moved, date::year{2026} / 12 / 20));
   CHECK(activity_after_evidence(moved, date::year{2026} / 12 / 21));
@@ -216,6 +216,6 @@ TEST_CASE("defect 6: an admin move records Passage's own MOVING block before the
   Transition again = step(retried, event(EventKind::lookup_ok), now + 2h);
   CHECK(text(again.next.own_block_since) == text(now));
   Event moved(EventKind::evidence_ok);
-  moved.evidence = Evidence{"moved", "exp", {}};
+  moved.evidence = Evidence{"moved", "exp", {}, {}, {}};
   CHECK(step(t.next, moved, now + 1h).next.own_block == "MOVED");
 }

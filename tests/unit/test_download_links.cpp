@@ -51,7 +51,7 @@ Account archived_account() {
   account.departure_date = date::year{2026} / 11 / 1;
   account.state = State::verified;
   account.delivery = "archive";
-  account.evidence = Evidence{"export", "exp-1", {PartEvidence{0, 10, 2, std::string(64, 'a')}}};
+  account.evidence = Evidence{"export", "exp-1", {PartEvidence{0, 10, 2, std::string(64, 'a'), {}}}, {}, {}};
   account.verified_at = local("2026-12-01T10:00:00");
   account.export_completed_at = local("2026-12-01T09:00:00");
   account.grace_end = local("2027-01-01T10:00:00");
@@ -143,7 +143,7 @@ TEST_CASE("which notices carry a personal link", "[links]") {
   space.delivery = "space";
   CHECK(download_link_need(space, "export_ready") == LinkNeed::none);
   Account moved = account;
-  moved.evidence = Evidence{"moved", {}, {}};
+  moved.evidence = Evidence{"moved", {}, {}, {}, {}};
   CHECK(download_link_need(moved, "deletion_reminder") == LinkNeed::none);
 }
 

@@ -78,7 +78,7 @@ std::string transcript(Rig& rig, const std::string& domain) {
   }
   out << "export " << done.value().export_id << " " << done.value().parts << ";";
   auto evidence =
-      rig.run(rig.backend.fetch_export(FetchRequest{domain, done.value(), "space", {}, {}}));
+      rig.run(rig.backend.fetch_export(FetchRequest{domain, done.value(), "space", {}, {}, {}}));
   if (evidence.ok())
     for (const auto& part : evidence.value().parts) out << part.bytes << part.sha256 << ";";
   else out << "fetch " << failure_text(evidence) << ";";
@@ -249,7 +249,7 @@ TEST_CASE("dry-run: fetch_export gives evidence for every part", "[dry_run]") {
     auto done = rig.run(rig.backend.await_export(domain, k_now + 1h));
     REQUIRE(done.ok());
     auto evidence =
-        rig.run(rig.backend.fetch_export(FetchRequest{domain, done.value(), "space", {}, {}}));
+        rig.run(rig.backend.fetch_export(FetchRequest{domain, done.value(), "space", {}, {}, {}}));
     REQUIRE(evidence.ok());
     const Evidence& e = evidence.value();
     CHECK(e.kind == "export");

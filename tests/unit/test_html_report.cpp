@@ -33,7 +33,7 @@ Account exported(const std::string& login, State state) {
   a.verified_at = at(2026, 11, 25, 9);
   a.grace_end = at(2026, 12, 25, 9);
   a.evidence = {"export", "exp-" + login,
-                {{0, 1234567, 12, std::string(64, 'a')}, {1, 1000, 3, std::string(64, 'b')}}};
+                {{0, 1234567, 12, std::string(64, 'a'), {}}, {1, 1000, 3, std::string(64, 'b'), {}}}, {}, {}};
   return a;
 }
 

@@ -73,7 +73,7 @@ Account account_in(State state, Action action = Action::export_) {
 }
 
 Evidence export_evidence() {
-  return Evidence{"export", "exp-1", {PartEvidence{0, 1234, 12, std::string(64, 'a')}}};
+  return Evidence{"export", "exp-1", {PartEvidence{0, 1234, 12, std::string(64, 'a'), {}}}, {}, {}};
 }
 
 // An account with everything a later state carries: verified, told, with
@@ -707,7 +707,7 @@ TEST_CASE("MOVING due and resume after the import deadline: RETRY_WAIT", "[lifec
 TEST_CASE("MOVING evidence_ok: VERIFIED with evidence moved", "[lifecycle]") {
   Account account = account_in(State::moving, Action::move);
   Event ok = event(EventKind::evidence_ok);
-  ok.evidence = Evidence{"moved", {}, {}};
+  ok.evidence = Evidence{"moved", {}, {}, {}, {}};
   Transition t = step(account, ok, now_default());
   CHECK(name(t.next.state) == "VERIFIED");
   CHECK(t.next.evidence.kind == "moved");
@@ -902,7 +902,7 @@ TEST_CASE("NOTIFIED due checks a move's activity too, and goes to GRACE without 
   Instant departure = local("2027-01-15T00:00:00");
   SECTION("moved evidence: work after the move's snapshot would be lost") {
     Account account = notified_account();
-    account.evidence = Evidence{"moved", {}, {}};
+    account.evidence = Evidence{"moved", {}, {}, {}, {}};
     Transition t = step(account, event(EventKind::due), departure);
     CHECK(name(t.next.state) == "NOTIFIED");
     CHECK(effects(t.effects) == Names{"check_activity"});

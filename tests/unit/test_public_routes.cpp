@@ -55,8 +55,8 @@ struct Fixture {
     Account before = store->accounts_of(campaign).front();
     Transition verified{before, {}, "state", "test"};
     verified.next.state = State::notified;
-    verified.next.evidence = Evidence{"export", "exp<1>", {PartEvidence{0, 5, 1, std::string(64, 'a')},
-                                                           PartEvidence{1, 3, 1, std::string(64, 'b')}}};
+    verified.next.evidence = Evidence{"export", "exp<1>", {PartEvidence{0, 5, 1, std::string(64, 'a'), {}},
+                                                           PartEvidence{1, 3, 1, std::string(64, 'b'), {}}}, {}, {}};
     verified.next.grace_end = local("2027-01-01T10:00:00");
     REQUIRE(store->commit(before, verified, now, "test"));
     account = *store->account(before.id);

@@ -222,7 +222,7 @@ TEST_CASE("commit round-trips every lifecycle field", "[store]") {
   next.export_doc = R"({"id":"exp-9"})";
   next.export_completed_at = k_t0 - 30min;
   next.verified_at = k_t0 - 10min;
-  next.evidence = Evidence{"export", "exp-9", {PartEvidence{0, 4096, 17, std::string(64, 'f')}}};
+  next.evidence = Evidence{"export", "exp-9", {PartEvidence{0, 4096, 17, std::string(64, 'f'), {}}}, {}, {}};
   next.grace_end = k_t0 + std::chrono::days(40);
   next.told_deletion_date = date::year{2027} / date::February / 1;
   next.purged_at = k_t0 + 1s;

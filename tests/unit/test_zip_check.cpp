@@ -20,6 +20,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "engine/archive/zip_check.hpp"
+#include "engine/store/md5.hpp"
 #include "engine/store/sha256.hpp"
 
 using namespace passage;
@@ -84,22 +85,48 @@ void write_all(const std::filesystem::path& file, const std::string& bytes) {
   REQUIRE(out.good());
 }
 
+std::string md5_base64(const std::string& bytes) {
+  Md5 md5;
+  md5.update(bytes);
+  return md5.base64_final();
+}
+
+// A file as cozy-stack writes it into a part: its metadata, then its content.
+void add_file(std::vector<Entry>& entries, const std::string& id, const std::string& path,
+              const std::string& content, bool deflate = true) {
+  const std::string name = path.substr(path.rfind('/') + 1);
+  entries.push_back({"My Cozy/Data/io.cozy.files/" + id + ".json",
+                     R"({"_id":")" + id + R"(","type":"file","name":")" + name + R"(","size":")" +
+                         std::to_string(content.size()) + R"(","md5sum":")" + md5_base64(content) + R"("})",
+                     true});
+  entries.push_back({"My Cozy/Files/" + path, content, deflate});
+}
+
+void add_version(std::vector<Entry>& entries, const std::string& id, const std::string& content) {
+  entries.push_back({"My Cozy/Data/io.cozy.files.versions/" + id + ".json",
+                     R"({"_id":")" + id + R"(","size":")" + std::to_string(content.size()) +
+                         R"(","md5sum":")" + md5_base64(content) + R"("})",
+                     true});
+  entries.push_back({"My Cozy/Files/" + id, content, true});
+}
+
 std::vector<Entry> first_part_entries() {
-  return {
+  std::vector<Entry> entries{
       {"My Cozy/Data/instance.json", R"({"domain":"alice.mycozy.cloud","locale":"fr"})", true},
-      {"My Cozy/Data/io.cozy.files/4f2a.json", text(3000, R"({"_id":"4f2a","name":"notes.txt"})"),
-       true},
-      {"My Cozy/Files/Documents/notes.txt", text(20000, "lorem ipsum dolor"), true},
-      {"My Cozy/Files/Photos/beach.jpg", random_bytes(9000, 7), false},
-      {"My Cozy/Files/Photos/hill.jpg", random_bytes(6000, 8), true},
+      {"My Cozy/Data/io.cozy.files/d1.json", R"({"_id":"d1","type":"directory","name":"Photos"})", true},
   };
+  add_file(entries, "4f2a", "Documents/notes.txt", text(20000, "lorem ipsum dolor"));
+  add_file(entries, "4f2b", "Photos/beach.jpg", random_bytes(9000, 7), false);
+  add_file(entries, "4f2c", "Photos/hill.jpg", random_bytes(6000, 8));
+  return entries;
 }
 
 std::vector<Entry> later_part_entries() {
-  return {
-      {"My Cozy/Files/Archives/old.bin", random_bytes(12000, 9), false},
-      {"My Cozy/Files/Archives/readme.md", text(5000, "# old files"), true},
-  };
+  std::vector<Entry> entries;
+  add_file(entries, "5a01", "Archives/old.bin", random_bytes(12000, 9), false);
+  add_file(entries, "5a02", "Archives/readme.md", text(5000, "# old files"));
+  add_version(entries, "5a02/1-aa", text(700, "# older files"));
+  return entries;
 }
 
 std::int64_t total_bytes(const std::vector<Entry>& entries) {
@@ -143,9 +170,13 @@ TEST_CASE("a whole first part is valid with its entries and bytes", "[zip_check]
   INFO(check.problem);
   CHECK(check.valid);
   CHECK(check.problem.empty());
-  CHECK(check.entries == 5);
+  CHECK(check.entries == 8);
   CHECK(check.uncompressed_bytes == total_bytes(first_part_entries()));
   CHECK(check.has_instance_json);
+  CHECK(check.content.complete());
+  CHECK(check.content.totals.files == 3);
+  CHECK(check.content.totals.file_bytes == 20000 + 9000 + 6000);
+  CHECK(check.content.totals.versions == 0);
 }
 
 TEST_CASE("a later part needs no instance.json but a first part does", "[zip_check]") {
@@ -153,13 +184,17 @@ TEST_CASE("a later part needs no instance.json but a first part does", "[zip_che
   const ZipCheck later = check_zip_part(zips.later, false);
   INFO(later.problem);
   CHECK(later.valid);
-  CHECK(later.entries == 2);
+  CHECK(later.entries == 6);
   CHECK(later.uncompressed_bytes == total_bytes(later_part_entries()));
   CHECK_FALSE(later.has_instance_json);
+  CHECK(later.content.totals.files == 2);
+  CHECK(later.content.totals.file_bytes == 12000 + 5000);
+  CHECK(later.content.totals.versions == 1);
+  CHECK(later.content.totals.version_bytes == 700);
 
   const ZipCheck as_first = check_zip_part(zips.later, true);
   CHECK_FALSE(as_first.valid);
-  CHECK(as_first.entries == 2);
+  CHECK(as_first.entries == 6);
   CHECK(as_first.problem.find("My Cozy/Data/instance.json") != std::string::npos);
 }
 
@@ -226,6 +261,68 @@ TEST_CASE("an empty file, a text file and a missing file are invalid", "[zip_che
     CHECK_FALSE(check.problem.empty());
     CHECK(check.entries == 0);
   }
+}
+
+// What cozy-stack's data route sends when copying fails midway: its
+// deferred zip.Writer.Close still writes a valid central directory, so the
+// part is well formed, its last file is cut short with a CRC that matches
+// the bytes written, and the files after it are missing.
+TEST_CASE("a well-formed part whose last file is cut short and the rest missing is incomplete",
+          "[zip_check]") {
+  TempDir dir;
+  std::vector<Entry> whole = later_part_entries();
+  std::vector<Entry> cut(whole.begin(), whole.begin() + 4);  // old.bin, readme.md with metadata
+  cut[3].content.resize(1200);                                // readme.md: 1200 of 5000 bytes
+  const std::filesystem::path file = dir.path() / "cut.zip";
+  write_zip(file, cut);
+  const ZipCheck check = check_zip_part(file, false);
+  INFO(check.problem);
+  CHECK_FALSE(check.valid);
+  CHECK(check.content.problems == 1);
+  CHECK(check.problem.starts_with("evidence_incomplete: 1 file: "));
+  CHECK(check.problem.find("readme.md: 1200 of 5000 bytes") != std::string::npos);
+  CHECK(check.content.totals.files == 1);
+
+  // Cut right after a metadata entry: the file's content is missing.
+  std::vector<Entry> no_content(whole.begin(), whole.begin() + 3);
+  write_zip(dir.path() / "no-content.zip", no_content);
+  const ZipCheck missing = check_zip_part(dir.path() / "no-content.zip", false);
+  CHECK_FALSE(missing.valid);
+  CHECK(missing.problem.find("readme.md: content missing (5000 bytes announced)") != std::string::npos);
+
+  // The version's metadata without its content, followed by nothing.
+  std::vector<Entry> no_version(whole.begin(), whole.begin() + 5);
+  write_zip(dir.path() / "no-version.zip", no_version);
+  const ZipCheck no_version_check = check_zip_part(dir.path() / "no-version.zip", false);
+  INFO(no_version_check.problem);
+  CHECK(no_version_check.problem.find("version 5a02/1-aa: content missing") != std::string::npos);
+}
+
+TEST_CASE("a file's content must have its metadata's MD5 and come right after it", "[zip_check]") {
+  TempDir dir;
+  const std::filesystem::path file = dir.path() / "part.zip";
+  std::vector<Entry> entries = later_part_entries();
+  entries[1].content[100] = static_cast<char>(entries[1].content[100] ^ 0x01);  // same size, other bytes
+  write_zip(file, entries);
+  const ZipCheck changed = check_zip_part(file, false);
+  CHECK_FALSE(changed.valid);
+  CHECK(changed.problem.find("old.bin: content differs from its md5sum") != std::string::npos);
+
+  // A content entry without metadata cannot be checked.
+  std::vector<Entry> orphan = later_part_entries();
+  orphan.erase(orphan.begin());
+  write_zip(dir.path() / "orphan.zip", orphan);
+  CHECK(check_zip_part(dir.path() / "orphan.zip", false).problem.find("old.bin: content without its metadata") !=
+        std::string::npos);
+
+  // A content that is not the one the metadata announced (skipped file).
+  std::vector<Entry> skipped = later_part_entries();
+  skipped.erase(skipped.begin() + 1);  // old.bin's content skipped: readme's metadata follows
+  write_zip(dir.path() / "skipped.zip", skipped);
+  const ZipCheck gap = check_zip_part(dir.path() / "skipped.zip", false);
+  CHECK_FALSE(gap.valid);
+  CHECK(gap.problem.find("old.bin: content missing") != std::string::npos);
+  CHECK(gap.content.totals.files == 1);  // readme.md still checked
 }
 
 TEST_CASE("a raised stop flag abandons a check", "[zip_check]") {
@@ -307,8 +404,8 @@ TEST_CASE("ZipCheckPool runs checks concurrently and resumes on the io thread", 
     REQUIRE(outcomes[n].done);
     CHECK(outcomes[n].resumed_on == io_thread);
     CHECK(outcomes[n].check.valid == (n % 3 != 0));
-    if (n % 3 == 1) CHECK(outcomes[n].check.entries == 5);
-    if (n % 3 == 2) CHECK(outcomes[n].check.entries == 2);
+    if (n % 3 == 1) CHECK(outcomes[n].check.entries == 8);
+    if (n % 3 == 2) CHECK(outcomes[n].check.entries == 6);
   }
 }
 

@@ -1,0 +1,3 @@
+#pragma once
+// MD5 over OpenSSL's EVP interface: see digest.hpp.
+#include "engine/store/digest.hpp"
