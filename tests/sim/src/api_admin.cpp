@@ -22,6 +22,12 @@ std::optional<std::int64_t> to_int64(const std::string& s) {
   return v;
 }
 
+// The trash's share of the files, as drawn for the space.
+std::int64_t trashed_bytes(const Profile& p, std::int64_t files) {
+  return static_cast<std::int64_t>(static_cast<double>(files) * static_cast<double>(p.trashed) /
+                                   static_cast<double>(std::max<std::int64_t>(1, p.used)));
+}
+
 }  // namespace
 
 Response Api::list(const Request& req) {
@@ -64,17 +70,20 @@ Response Api::disk_usage(const Ticket& t, const Request& req) {
   const auto v = m_world.view(*index);
   const Profile& p = v.profile;
   const bool imported = v.used != p.used;  // an import replaced the content
-  const std::int64_t versions = imported ? 0 : p.versions;
+  // files and versions: the content bytes an export of the space serves, so
+  // a client can check an export for completeness.
+  const SpaceUsage served = space_usage(v.used, p.key, m_world.options().size_scale);
   json::object o{{"used", std::to_string(v.used)}};
   auto put = [&](const char* key, std::int64_t n) {
     if (n != 0) o[key] = std::to_string(n);
   };
   put("quota", v.quota);
-  put("files", v.used - versions);
-  put("versions", versions);
+  put("files", served.files);
+  put("versions", served.versions);
   if (const auto docs = imported ? (v.used > 0 ? 1 + v.used / 2'500'000 : 0) : p.doc_count; docs != 0) o["doc_count"] = docs;
-  put("versions_count", imported ? 0 : p.versions_count);
-  if (auto inc = query_param(req.target, "include"); inc && *inc == "trash") put("trashed", imported ? 0 : p.trashed);
+  put("versions_count", served.versions_count);
+  if (auto inc = query_param(req.target, "include"); inc && *inc == "trash")
+    put("trashed", imported ? 0 : trashed_bytes(p, served.files));
   return json_response(200, json::serialize(o));
 }
 
@@ -127,8 +136,8 @@ Response Api::part(std::uint32_t index, const ExportDoc& e, const Request& req, 
     k = static_cast<std::size_t>(it - e.cursors.begin()) + 1;
   }
   const std::string domain = m_world.domain(index);
-  PartContentInput in{domain, e.id, m_world.instance_json(index), e.declared[k], m_world.options().size_scale,
-                      mix64(std::hash<std::string>{}(e.id)), k};
+  const PartContentInput in{m_world.instance_json(index), e.declared[k], m_world.options().size_scale,
+                            m_world.profile(index).key, k, m_world.now_ms()};
   auto entries = part_entries(in);
   std::optional<std::int64_t> cut;
   if (may_truncate && m_world.rng().chance(m_faults.truncate_part)) {

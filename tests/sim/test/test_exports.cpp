@@ -154,6 +154,48 @@ TEST_CASE("parts: size rule, cursors, real zips, file names, fully read", "[expo
   CHECK(sim.get(part_path(d, e, 0) + "?cursor=nonsense").status == 400);
 }
 
+TEST_CASE("disk-usage files and versions: the content bytes of all parts, each checked against its metadata",
+          "[exports]") {
+  Sim sim(k_args);
+  int chosen = -1;
+  for (int i = 0; i < 60 && chosen < 0; ++i) {
+    const auto usage = sim.get("/instances/" + domain(i) + "/disk-usage").json().as_object();
+    if (usage.contains("versions") && std::stoll(std::string(usage.at("used").as_string())) > (1LL << 30)) chosen = i;
+  }
+  REQUIRE(chosen >= 0);
+  const auto d = domain(chosen);
+  const auto usage = sim.get("/instances/" + d + "/disk-usage").json().as_object();
+  CHECK(usage.at("versions_count").is_string());
+  REQUIRE(sim.post("/instances/" + d + "/export?admin-req=true").status == 202);
+  REQUIRE(done(sim, d));
+  const auto e = current_export(sim, d);
+  long long files = 0, versions = 0, versions_count = 0;
+  for (std::size_t k = 0; k <= e.at("parts_cursors").as_array().size(); ++k) {
+    const auto zip = check_zip(sim.get(part_path(d, e, k)).body);
+    REQUIRE(zip.ok);
+    const auto audit = audit_part(zip);
+    CHECK(audit.complete());
+    CHECK((audit.directories > 0) == (k == 0));
+    files += audit.file_bytes;
+    versions += audit.version_bytes;
+    versions_count += audit.versions;
+  }
+  CHECK(std::to_string(files) == usage.at("files").as_string());
+  CHECK(std::to_string(versions) == usage.at("versions").as_string());
+  CHECK(std::to_string(versions_count) == usage.at("versions_count").as_string());
+}
+
+TEST_CASE("disk-usage at --size-scale 1: used is files + versions", "[exports]") {
+  Sim sim({"--instances", "30", "--domain-suffix", "test.example", "--size-scale", "1"});
+  for (int i = 0; i < 30; ++i) {
+    const auto usage = sim.get("/instances/" + domain(i) + "/disk-usage").json().as_object();
+    const auto number = [&](const char* key) {
+      return usage.contains(key) ? std::stoll(std::string(usage.at(key).as_string())) : 0LL;
+    };
+    CHECK(number("used") == number("files") + number("versions"));
+  }
+}
+
 TEST_CASE("truncate_part: a 200 whose zip libarchive rejects", "[exports][faults]") {
   Sim sim(k_args);
   const auto d = domain(6);
