@@ -124,7 +124,7 @@ Response Api::export_post(const Ticket& t, const Request& req) {
   if (!admin_req)  // strconv.ParseBool's error reaches the generic handler
     return error_response(500, "Unqualified error",
                           "strconv.ParseBool: parsing \"" + raw.value_or("") + "\": invalid syntax");
-  const auto job = m_world.request_export(*index, *admin_req);
+  const auto job = m_world.request_export(*index, *admin_req, World::ExportOrigin::admin_api);
   return json_response(202, job_document(job, t.domain, *admin_req, m_world.now_ms()));
 }
 

@@ -37,6 +37,17 @@ std::string part_path(const std::string& d, const json::object& e, std::size_t k
   return p;
 }
 
+// The next `n` events (fewer if they stop coming).
+std::vector<json::object> read_events(WsClient& ws, std::size_t n) {
+  std::vector<json::object> out;
+  while (out.size() < n) {
+    auto message = ws.read(3s);
+    if (!message) break;
+    out.push_back(json::parse(*message).as_object());
+  }
+  return out;
+}
+
 // The first instance whose space is above `bytes`.
 int instance_above(Sim& sim, std::int64_t bytes) {
   for (int i = 0; i < 60; ++i)
@@ -65,7 +76,8 @@ TEST_CASE("export POST: admin-req mandatory (500), 202 with a job document", "[e
   CHECK(sim.stat("exports_started") == 1);
 }
 
-TEST_CASE("realtime: one CREATED event (state done) for admin-req=true, nothing for false", "[exports][realtime]") {
+TEST_CASE("realtime: CREATED exporting, UPDATED done, and CREATED done again for admin-req=true only",
+          "[exports][realtime]") {
   Sim sim(k_args);
   CHECK(WsClient(sim.port(), "").handshake_status() == 401);
   CHECK(WsClient(sim.port(), "a:wrong").handshake_status() == 403);
@@ -74,26 +86,78 @@ TEST_CASE("realtime: one CREATED event (state done) for admin-req=true, nothing 
   CHECK(ws.protocol() == "io.cozy.websocket");
   REQUIRE(ws.send(R"({"method":"SUBSCRIBE","payload":{"type":"io.cozy.exports"}})"));
   REQUIRE(sim.post("/instances/" + domain(2) + "/export?admin-req=true").status == 202);
-  auto message = ws.read(3s);
-  REQUIRE(message);
-  const auto event = json::parse(*message).as_object();
-  CHECK(event.at("event") == "CREATED");
-  const auto& payload = event.at("payload").as_object();
-  CHECK(payload.at("type") == "io.cozy.exports");
-  CHECK(payload.at("doc").at("state") == "done");
-  CHECK(payload.at("doc").at("domain") == json::value(domain(2)));
-  CHECK(payload.at("id") == payload.at("doc").at("_id"));
-  CHECK_FALSE(ws.read(300ms));  // once only
+  const auto events = read_events(ws, 3);
+  REQUIRE(events.size() == 3);
+  CHECK(events[0].at("event") == "CREATED");
+  CHECK(events[1].at("event") == "UPDATED");
+  CHECK(events[2].at("event") == "CREATED");
+  const auto& created = events[0].at("payload").at("doc").as_object();
+  CHECK(created.at("state") == "exporting");
+  CHECK(created.at("total_size") == -1);
+  CHECK(created.at("parts_cursors").as_array().empty());
+  for (const auto& event : events) {
+    const auto& payload = event.at("payload").as_object();
+    CHECK(payload.at("type") == "io.cozy.exports");
+    CHECK(payload.at("id") == payload.at("doc").at("_id"));
+    CHECK(payload.at("id") == created.at("_id"));
+    const auto& doc = payload.at("doc").as_object();
+    CHECK(doc.at("domain") == json::value(domain(2)));
+    CHECK(doc.at("created_at") == created.at("created_at"));
+    for (const char* key : {"expires_at", "parts_size", "parts_cursors"}) CHECK(doc.contains(key));
+  }
+  CHECK(std::string(created.at("created_at").as_string()).rfind("2026-11-20T10:00", 0) == 0);
+  for (std::size_t i : {1, 2}) {
+    CHECK(events[i].at("payload").at("doc").at("state") == "done");
+    CHECK(events[i].at("payload").at("doc").at("total_size").as_int64() > 0);
+  }
+  CHECK_FALSE(ws.read(300ms));  // nothing more
 
   REQUIRE(sim.post("/instances/" + domain(3) + "/export?admin-req=false").status == 202);
+  const auto own = read_events(ws, 2);
+  REQUIRE(own.size() == 2);
+  CHECK(own[0].at("event") == "CREATED");
+  CHECK(own[1].at("event") == "UPDATED");
+  CHECK(own[1].at("payload").at("doc").at("state") == "done");
+  CHECK(own[1].at("payload").at("doc").at("domain") == json::value(domain(3)));
   CHECK(eventually([&] { return sim.stat("stack_mails") == 1; }));
-  CHECK_FALSE(ws.read(300ms));
+  CHECK_FALSE(ws.read(300ms));  // no final CREATED without admin-req
   CHECK(state_of(sim, domain(3)) == "done");
 
   REQUIRE(ws.send(R"({"method":"DANCE","payload":{"type":"io.cozy.exports"}})"));
   auto error = ws.read(2s);
   REQUIRE(error);
   CHECK(json::parse(*error).at("event") == "error");
+}
+
+TEST_CASE("export_error: the job ends in error, told by an UPDATED event - export_silent_fail says nothing",
+          "[exports][realtime][faults]") {
+  Sim sim(k_args);
+  WsClient ws(sim.port(), Sim::auth());
+  REQUIRE(ws.connected());
+  REQUIRE(ws.send(R"({"method":"SUBSCRIBE","payload":{"type":"io.cozy.exports"}})"));
+  sim.faults(R"({"export_error":1})");
+  REQUIRE(sim.post("/instances/" + domain(8) + "/export?admin-req=true").status == 202);
+  auto events = read_events(ws, 2);
+  REQUIRE(events.size() == 2);
+  CHECK(events[0].at("event") == "CREATED");
+  CHECK(events[1].at("event") == "UPDATED");
+  const auto& doc = events[1].at("payload").at("doc").as_object();
+  CHECK(doc.at("state") == "error");
+  CHECK(doc.at("total_size") == -1);
+  CHECK_FALSE(doc.at("error").as_string().empty());
+  CHECK_FALSE(ws.read(300ms));  // no final CREATED for a failure
+  CHECK(state_of(sim, domain(8)) == "error");
+  CHECK(sim.stat("stack_mails") == 0);
+  REQUIRE(sim.post("/instances/" + domain(9) + "/export?admin-req=false").status == 202);
+  events = read_events(ws, 2);
+  REQUIRE(events.size() == 2);
+  CHECK(events[1].at("payload").at("doc").at("state") == "error");
+  CHECK(eventually([&] { return sim.stat("stack_mails") == 1; }));  // the failure mail
+
+  sim.faults(R"({"export_silent_fail":1})");
+  REQUIRE(sim.post("/instances/" + domain(10) + "/export?admin-req=true").status == 202);
+  CHECK(eventually([&] { return state_of(sim, domain(10)) == "error"; }));
+  CHECK_FALSE(ws.read(300ms));
 }
 
 TEST_CASE("24-hour rule: a second export while exporting fails silently - duplicates counted", "[exports]") {

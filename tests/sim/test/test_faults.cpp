@@ -20,6 +20,12 @@ TEST_CASE("faults: PUT replaces, GET reads, unknown keys and bad rates are 400",
   auto f = sim.get("/_sim/faults").json().as_object();
   CHECK(f.at("http_5xx").as_double() == 0.5);
   CHECK(f.at("throttle").at("status") == 503);
+  REQUIRE(sim.put("/_sim/faults", R"({"export_error":0.5,"part_missing_entries":0.75})").status == 200);
+  f = sim.get("/_sim/faults").json().as_object();
+  CHECK(f.at("export_error").as_double() == 0.5);
+  CHECK(f.at("part_missing_entries").as_double() == 0.75);
+  CHECK(f.at("http_5xx").as_double() == 0.0);
+  CHECK(sim.put("/_sim/faults", R"({"part_missing_entries":-0.1})").status == 400);
   REQUIRE(sim.put("/_sim/faults", R"({"reset_after":0.25})").status == 200);
   f = sim.get("/_sim/faults").json().as_object();
   CHECK(f.at("http_5xx").as_double() == 0.0);

@@ -173,6 +173,16 @@ TEST_CASE("faults JSON round trip", "[units]") {
   REQUIRE(again);
   CHECK(again->throttle.retry_after_s == 2);
   CHECK(again->latency_ms.max == 5);
+  f = parse_faults(R"({"export_error":0.25,"part_missing_entries":0.5})", error);
+  REQUIRE(f);
+  again = parse_faults(faults_to_json(*f), error);
+  REQUIRE(again);
+  CHECK(again->export_error == 0.25);
+  CHECK(again->part_missing_entries == 0.5);
+  CHECK_FALSE(parse_faults(R"({"export_error":1.5})", error));
+  CHECK(error.find("export_error") != std::string::npos);
+  CHECK_FALSE(parse_faults(R"({"part_missing_entries":"often"})", error));
+  CHECK(error.find("part_missing_entries") != std::string::npos);
   CHECK_FALSE(parse_faults(R"({"latency_ms":{"min":1,"max":5,"avg":3}})", error));
   CHECK(error.find("latency_ms.avg") != std::string::npos);
 }
