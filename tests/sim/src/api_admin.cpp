@@ -28,6 +28,14 @@ std::int64_t trashed_bytes(const Profile& p, std::int64_t files) {
                                    static_cast<double>(std::max<std::int64_t>(1, p.used)));
 }
 
+// Where truncate_part cuts a zip: 30-70 % of its bytes.
+std::int64_t truncation_point(const std::vector<ZipEntry>& entries, Rng& rng) {
+  std::int64_t total = 0;
+  for (const auto& x : entries)  // a metadata document is rendered later: count ~400 bytes for it
+    total += x.is_generated() ? x.size : x.render ? 400 : static_cast<std::int64_t>(x.text.size());
+  return std::max<std::int64_t>(10, static_cast<std::int64_t>(static_cast<double>(total) * (0.3 + 0.4 * rng.uniform())));
+}
+
 }  // namespace
 
 Response Api::list(const Request& req) {
@@ -140,17 +148,23 @@ Response Api::part(std::uint32_t index, const ExportDoc& e, const Request& req, 
                             m_world.profile(index).key, k, m_world.now_ms()};
   auto entries = part_entries(in);
   std::optional<std::int64_t> cut;
+  bool missing = false;
   if (may_truncate && m_world.rng().chance(m_faults.truncate_part)) {
-    std::int64_t total = 0;
-    for (const auto& x : entries) total += x.text.empty() ? x.size : static_cast<std::int64_t>(x.text.size());
-    cut = std::max<std::int64_t>(10, static_cast<std::int64_t>(static_cast<double>(total) * (0.3 + 0.4 * m_world.rng().uniform())));
+    cut = truncation_point(entries, m_world.rng());
+  } else if (may_truncate && m_world.rng().chance(m_faults.part_missing_entries)) {
+    cut_part_midway(entries, m_world.rng().next());  // a well-formed zip, as the stack's deferred Close leaves it
+    missing = true;
   }
+  const bool incomplete = cut || missing;
   Response r;
   r.content_type = "application/zip";
   r.headers.emplace_back("Content-Disposition",
                          "attachment; filename=\"" + part_file_name(domain, k, e.declared.size()) + "\"");
-  r.stream = std::make_unique<ZipStream>(std::move(entries), e.created_ms / 1000, cut,
-                                         [this, index, id = e.id, k](bool whole) { m_world.part_read(index, id, k, whole); });
+  r.stream = std::make_unique<ZipStream>(
+      std::move(entries), e.created_ms / 1000, cut, [this, index, id = e.id, k, incomplete](bool sent) {
+        if (incomplete && sent) ++m_stats.parts_incomplete_served;
+        m_world.part_read(index, id, k, sent && !incomplete);  // an incomplete part is never read
+      });
   return r;
 }
 

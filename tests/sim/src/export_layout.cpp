@@ -77,6 +77,8 @@ void cut_part_midway(std::vector<ZipEntry>& entries, std::uint64_t draw) {
   std::vector<std::size_t> candidates;
   for (std::size_t i = 0; i + 1 < entries.size(); ++i)
     if (entries[i].is_generated()) candidates.push_back(i);
+  // A part whose only content comes last: that content is cut, nothing after it to drop.
+  if (candidates.empty() && !entries.empty() && entries.back().is_generated()) candidates.push_back(entries.size() - 1);
   if (candidates.empty()) return;
   const std::size_t cut = candidates[draw % candidates.size()];
   entries.resize(cut + 1);

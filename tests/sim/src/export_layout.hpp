@@ -48,8 +48,9 @@ struct PartContentInput {
 std::vector<ZipEntry> part_entries(const PartContentInput& in);
 
 // What ExportCopyData leaves when copying fails midway: a generated content
-// entry that is not the last one is cut short (to fewer bytes than its
-// metadata says) and every entry after it is dropped. `draw` picks which.
+// entry that is not the last one (unless it is the only one) is cut short,
+// to fewer bytes than its metadata says, and every entry after it is
+// dropped. `draw` picks which.
 void cut_part_midway(std::vector<ZipEntry>& entries, std::uint64_t draw);
 
 // Content bytes an export of a space serves, over all its parts.

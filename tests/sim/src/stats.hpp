@@ -43,6 +43,7 @@ public:
   std::uint64_t duplicate_exports_24h = 0;
   std::uint64_t deletions = 0;
   std::uint64_t stack_mails = 0;
+  std::uint64_t parts_incomplete_served = 0;  // sent cut (truncate_part) or with entries missing
   std::uint64_t imports_done = 0;
   std::uint64_t imports_failed = 0;
   std::vector<std::string> unsafe_domains;

@@ -104,7 +104,7 @@ bool ZipStream::next(std::string& out) {
 }
 
 void ZipStream::finished(bool complete) {
-  if (m_on_done) m_on_done(complete && !m_truncated);
+  if (m_on_done) m_on_done(complete);
   m_on_done = nullptr;
 }
 

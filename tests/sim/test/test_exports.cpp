@@ -271,8 +271,46 @@ TEST_CASE("truncate_part: a 200 whose zip libarchive rejects", "[exports][faults
   CHECK(r.status == 200);
   CHECK_FALSE(check_zip(r.body).ok);
   CHECK_FALSE(current_export(sim, d).at("fully_read").as_bool());
+  CHECK(sim.stat("parts_incomplete_served") == 1);
   sim.faults("{}");
   CHECK(check_zip(sim.get(part_path(d, e, 0)).body).ok);
+  CHECK(sim.stat("parts_incomplete_served") == 1);
+}
+
+TEST_CASE("part_missing_entries: a well-formed zip that lacks its last files, the last one cut short",
+          "[exports][faults]") {
+  Sim sim(k_args);
+  const int chosen = instance_above(sim, 100'000'000);
+  REQUIRE(chosen >= 0);
+  const auto d = domain(chosen);
+  REQUIRE(sim.post("/instances/" + d + "/export?admin-req=true").status == 202);
+  REQUIRE(done(sim, d));
+  const auto e = current_export(sim, d);
+  const auto whole = check_zip(sim.get(part_path(d, e, 0)).body);
+  REQUIRE(audit_part(whole).complete());
+  CHECK(sim.stat("parts_incomplete_served") == 0);
+  sim.faults(R"({"part_missing_entries":1})");
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    auto r = sim.get(part_path(d, e, 0));
+    CHECK(r.status == 200);
+    const auto zip = check_zip(r.body);
+    CHECK(zip.ok);  // libarchive reads it to the end without complaint
+    CHECK(zip.entries.size() < whole.entries.size());
+    CHECK(std::equal(zip.entries.begin(), zip.entries.end(), whole.entries.begin()));
+    CHECK(zip.contents.back().size() < whole.contents[zip.entries.size() - 1].size());
+    CHECK_FALSE(audit_part(zip).complete());  // only the metadata tells
+  }
+  CHECK(sim.stat("parts_incomplete_served") == 5);
+  // A new export whose every part is served with entries missing is never read.
+  REQUIRE(sim.post("/instances/" + d + "/export?admin-req=true").status == 202);
+  REQUIRE(eventually([&] { return current_export(sim, d).at("_id") != e.at("_id") && state_of(sim, d) == "done"; }));
+  const auto again = current_export(sim, d);
+  for (std::size_t k = 0; k <= again.at("parts_cursors").as_array().size(); ++k)
+    CHECK(check_zip(sim.get(part_path(d, again, k)).body).ok);
+  CHECK_FALSE(current_export(sim, d).at("fully_read").as_bool());
+  sim.faults("{}");
+  CHECK(sim.del("/instances/" + d).status == 204);
+  CHECK(sim.stat("unsafe_deletions") == 1);  // it rested on an incomplete part
 }
 
 TEST_CASE("exports expire after 7 days of sim time", "[exports]") {

@@ -86,7 +86,7 @@ TEST_CASE("max_rps: a ceiling enforced with 429 - stats keys - reset", "[faults]
   CHECK(refused >= 6);
   auto s = sim.stats().as_object();
   for (const char* key : {"requests", "max_rps_1s", "max_in_flight", "exports_started", "duplicate_exports_24h",
-                          "deletions", "unsafe_deletions", "unsafe_domains", "stack_mails"})
+                          "deletions", "unsafe_deletions", "unsafe_domains", "stack_mails", "parts_incomplete_served"})
     CHECK(s.contains(key));
   CHECK(s.at("max_rps_1s").to_number<std::uint64_t>() >= 12);
   CHECK(s.at("max_in_flight").to_number<std::uint64_t>() >= 1);

@@ -112,6 +112,12 @@ TEST_CASE("a part cut midway: well-formed, its last file short, later entries go
     CHECK(zip.ok);  // libarchive reads it to the end
     CHECK_FALSE(simtest::audit_part(zip).complete());
   }
+  // A tiny part (one 1-byte file): its only content is cut.
+  auto tiny = part_entries(part_input(key_with_versions(false), 1, 1, 1));
+  cut_part_midway(tiny, 3);
+  REQUIRE(tiny.back().is_generated());
+  CHECK(tiny.back().size == 0);
+  CHECK_FALSE(simtest::audit_part(simtest::check_zip(ZipStream::render(std::move(tiny), 0))).complete());
 }
 
 TEST_CASE("space usage: the content bytes of every part; used == files + versions at scale 1", "[units]") {
