@@ -26,6 +26,7 @@ const char* route_key(RouteId id) {
     case RouteId::sim_faults_put: return "PUT /_sim/faults";
     case RouteId::sim_stats: return "GET /_sim/stats";
     case RouteId::sim_stats_reset: return "POST /_sim/stats/reset";
+    case RouteId::sim_user_export: return "POST /_sim/user-export";
     case RouteId::sim_export: return "GET /_sim/exports/:domain";
     default: return "?";
   }

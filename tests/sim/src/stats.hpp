@@ -16,7 +16,7 @@ namespace sim {
 enum class RouteId : std::uint8_t {
   list, count, get, disk_usage, last_activity, patch, export_post, export_data, import, del,
   realtime, move_manifest, move_data,
-  sim_clock, sim_faults_get, sim_faults_put, sim_stats, sim_stats_reset, sim_export,
+  sim_clock, sim_faults_get, sim_faults_put, sim_stats, sim_stats_reset, sim_user_export, sim_export,
   unknown,
   k_count
 };

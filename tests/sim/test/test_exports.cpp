@@ -328,3 +328,44 @@ TEST_CASE("exports expire after 7 days of sim time", "[exports]") {
   CHECK(sim.get(part_path(d, e, 0)).status == 404);
   CHECK(sim.get("/move/exports/" + std::string(e.at("_id").as_string())).status == 404);
 }
+
+TEST_CASE("user-export: the person's own export, as noise on the socket", "[exports][realtime]") {
+  Sim sim(k_args);
+  WsClient ws(sim.port(), Sim::auth());
+  REQUIRE(ws.connected());
+  REQUIRE(ws.send(R"({"method":"SUBSCRIBE","payload":{"type":"io.cozy.exports"}})"));
+  const auto d = domain(12);
+  REQUIRE(sim.post("/instances/" + d + "/export?admin-req=true").status == 202);
+  REQUIRE(read_events(ws, 3).size() == 3);
+  const auto mine = current_export(sim, d);
+
+  CHECK(http("POST", sim.base() + "/_sim/user-export?domain=" + d, "").status == 401);
+  CHECK(sim.post("/_sim/user-export?domain=nobody.test.example").status == 404);
+  CHECK(sim.post("/_sim/user-export").status == 400);
+  auto r = sim.post("/_sim/user-export?domain=" + d);
+  REQUIRE(r.status == 202);
+  CHECK(r.json().at("worker") == "export");
+  CHECK(r.json().at("state") == "queued");
+  CHECK(r.json().at("message").at("admin_req") == false);
+  const auto events = read_events(ws, 2);
+  REQUIRE(events.size() == 2);
+  CHECK(events[0].at("event") == "CREATED");
+  CHECK(events[1].at("event") == "UPDATED");
+  CHECK(events[1].at("payload").at("doc").at("domain") == json::value(d));
+  CHECK(events[1].at("payload").at("id") != mine.at("_id"));
+  CHECK_FALSE(ws.read(300ms));
+  CHECK(eventually([&] { return sim.stat("stack_mails") == 1; }));
+  CHECK(sim.get(part_path(d, mine, 0)).status == 404);  // it replaced the admin's export
+  CHECK(sim.stat("duplicate_exports_24h") == 0);  // not the client's request
+  CHECK(sim.stat("exports_started") == 2);
+
+  // The stack's 24-hour rule applies to it: refused without a word while another export runs.
+  sim.faults(R"({"export_never_finish":1})");
+  REQUIRE(sim.post("/instances/" + domain(13) + "/export?admin-req=true").status == 202);
+  REQUIRE(read_events(ws, 1).size() == 1);
+  sim.faults("{}");
+  REQUIRE(sim.post("/_sim/user-export?domain=" + domain(13)).status == 202);
+  CHECK_FALSE(ws.read(300ms));
+  CHECK(state_of(sim, domain(13)) == "exporting");
+  CHECK(sim.stat("stack_mails") == 1);
+}
