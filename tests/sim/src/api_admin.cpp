@@ -145,7 +145,7 @@ Response Api::part(std::uint32_t index, const ExportDoc& e, const Request& req, 
   }
   const std::string domain = m_world.domain(index);
   const PartContentInput in{m_world.instance_json(index), e.declared[k], m_world.options().size_scale,
-                            m_world.profile(index).key, k, m_world.now_ms()};
+                            m_world.profile(index).key, k, e.created_ms};
   auto entries = part_entries(in);
   std::optional<std::int64_t> cut;
   bool missing = false;

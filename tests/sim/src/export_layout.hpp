@@ -36,7 +36,7 @@ struct PartContentInput {
   double size_scale = 1;
   std::uint64_t key = 0;  // the instance's: every export of a space holds the same files
   std::size_t part = 0;
-  std::int64_t now_ms = 0;  // documents' dates are before it
+  std::int64_t now_ms = 0;  // documents' dates are before it (the export's creation: stable per export)
 };
 
 // A part as ExportCopyData writes it: part 0 starts with instance.json, the
