@@ -58,6 +58,7 @@ private:
   Response clock(const Request& req);
   Response put_faults(const Request& req);
   Response sim_export(const Ticket& t);
+  Response user_export(const Request& req);
   Response manifest(const Ticket& t);
   Response move_data(const Ticket& t, const Request& req);
   const ExportDoc* live_export(const std::string& id, std::uint32_t& index) const;

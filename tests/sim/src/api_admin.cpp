@@ -22,6 +22,20 @@ std::optional<std::int64_t> to_int64(const std::string& s) {
   return v;
 }
 
+// The trash's share of the files, as drawn for the space.
+std::int64_t trashed_bytes(const Profile& p, std::int64_t files) {
+  return static_cast<std::int64_t>(static_cast<double>(files) * static_cast<double>(p.trashed) /
+                                   static_cast<double>(std::max<std::int64_t>(1, p.used)));
+}
+
+// Where truncate_part cuts a zip: 30-70 % of its bytes.
+std::int64_t truncation_point(const std::vector<ZipEntry>& entries, Rng& rng) {
+  std::int64_t total = 0;
+  for (const auto& x : entries)  // a metadata document is rendered later: count ~400 bytes for it
+    total += x.is_generated() ? x.size : x.render ? 400 : static_cast<std::int64_t>(x.text.size());
+  return std::max<std::int64_t>(10, static_cast<std::int64_t>(static_cast<double>(total) * (0.3 + 0.4 * rng.uniform())));
+}
+
 }  // namespace
 
 Response Api::list(const Request& req) {
@@ -64,17 +78,20 @@ Response Api::disk_usage(const Ticket& t, const Request& req) {
   const auto v = m_world.view(*index);
   const Profile& p = v.profile;
   const bool imported = v.used != p.used;  // an import replaced the content
-  const std::int64_t versions = imported ? 0 : p.versions;
+  // files and versions: the content bytes an export of the space serves, so
+  // a client can check an export for completeness.
+  const SpaceUsage served = space_usage(v.used, p.key, m_world.options().size_scale);
   json::object o{{"used", std::to_string(v.used)}};
   auto put = [&](const char* key, std::int64_t n) {
     if (n != 0) o[key] = std::to_string(n);
   };
   put("quota", v.quota);
-  put("files", v.used - versions);
-  put("versions", versions);
+  put("files", served.files);
+  put("versions", served.versions);
   if (const auto docs = imported ? (v.used > 0 ? 1 + v.used / 2'500'000 : 0) : p.doc_count; docs != 0) o["doc_count"] = docs;
-  put("versions_count", imported ? 0 : p.versions_count);
-  if (auto inc = query_param(req.target, "include"); inc && *inc == "trash") put("trashed", imported ? 0 : p.trashed);
+  put("versions_count", served.versions_count);
+  if (auto inc = query_param(req.target, "include"); inc && *inc == "trash")
+    put("trashed", imported ? 0 : trashed_bytes(p, served.files));
   return json_response(200, json::serialize(o));
 }
 
@@ -115,7 +132,7 @@ Response Api::export_post(const Ticket& t, const Request& req) {
   if (!admin_req)  // strconv.ParseBool's error reaches the generic handler
     return error_response(500, "Unqualified error",
                           "strconv.ParseBool: parsing \"" + raw.value_or("") + "\": invalid syntax");
-  const auto job = m_world.request_export(*index, *admin_req);
+  const auto job = m_world.request_export(*index, *admin_req, World::ExportOrigin::admin_api);
   return json_response(202, job_document(job, t.domain, *admin_req, m_world.now_ms()));
 }
 
@@ -127,21 +144,27 @@ Response Api::part(std::uint32_t index, const ExportDoc& e, const Request& req, 
     k = static_cast<std::size_t>(it - e.cursors.begin()) + 1;
   }
   const std::string domain = m_world.domain(index);
-  PartContentInput in{domain, e.id, m_world.instance_json(index), e.declared[k], m_world.options().size_scale,
-                      mix64(std::hash<std::string>{}(e.id)), k};
+  const PartContentInput in{m_world.instance_json(index), e.declared[k], m_world.options().size_scale,
+                            m_world.profile(index).key, k, e.created_ms};
   auto entries = part_entries(in);
   std::optional<std::int64_t> cut;
+  bool missing = false;
   if (may_truncate && m_world.rng().chance(m_faults.truncate_part)) {
-    std::int64_t total = 0;
-    for (const auto& x : entries) total += x.text.empty() ? x.size : static_cast<std::int64_t>(x.text.size());
-    cut = std::max<std::int64_t>(10, static_cast<std::int64_t>(static_cast<double>(total) * (0.3 + 0.4 * m_world.rng().uniform())));
+    cut = truncation_point(entries, m_world.rng());
+  } else if (may_truncate && m_world.rng().chance(m_faults.part_missing_entries)) {
+    cut_part_midway(entries, m_world.rng().next());  // a well-formed zip, as the stack's deferred Close leaves it
+    missing = true;
   }
+  const bool incomplete = cut || missing;
   Response r;
   r.content_type = "application/zip";
   r.headers.emplace_back("Content-Disposition",
                          "attachment; filename=\"" + part_file_name(domain, k, e.declared.size()) + "\"");
-  r.stream = std::make_unique<ZipStream>(std::move(entries), e.created_ms / 1000, cut,
-                                         [this, index, id = e.id, k](bool whole) { m_world.part_read(index, id, k, whole); });
+  r.stream = std::make_unique<ZipStream>(
+      std::move(entries), e.created_ms / 1000, cut, [this, index, id = e.id, k, incomplete](bool sent) {
+        if (incomplete && sent) ++m_stats.parts_incomplete_served;
+        m_world.part_read(index, id, k, sent && !incomplete);  // an incomplete part is never read
+      });
   return r;
 }
 

@@ -18,6 +18,7 @@ Response Api::control(Ticket& t, const Request& req) {
     case RouteId::sim_stats_reset:
       m_stats.reset();
       return json_response(200, m_stats.to_json());
+    case RouteId::sim_user_export: return user_export(req);
     case RouteId::sim_export: return sim_export(t);
     default: return error_response(404, "Not Found", "no such route");
   }
@@ -71,6 +72,18 @@ Response Api::sim_export(const Ticket& t) {
   o["move_token"] = e->id;
   o["fully_read"] = e->fully_read;
   return json_response(200, json::serialize(o));
+}
+
+// Noise: the person asks for an export from their settings, as
+// admin-req=false does (events, a mail, the previous export replaced, the
+// stack's 24-hour conflict rule), without counting as the client's request.
+Response Api::user_export(const Request& req) {
+  const auto domain = query_param(req.target, "domain");
+  if (!domain || domain->empty()) return error_response(400, "Bad Request", "domain is required");
+  const auto index = m_world.find(*domain);
+  if (!index) return error_response(404, "Not Found", "Instance not found");
+  const auto job = m_world.request_export(*index, false, World::ExportOrigin::person);
+  return json_response(202, job_document(job, *domain, false, m_world.now_ms()));
 }
 
 // The token in /move/exports/<token> is the export document's id (the

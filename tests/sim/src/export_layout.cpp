@@ -1,6 +1,9 @@
 #include "export_layout.hpp"
 
+#include "content.hpp"
+#include "file_docs.hpp"
 #include "hash.hpp"
+#include "space_files.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -24,40 +27,74 @@ namespace {
 
 constexpr const char* k_doctypes[] = {"io.cozy.contacts", "io.cozy.bank.accounts", "io.cozy.notes.events",
                                       "io.cozy.settings"};
-constexpr const char* k_folders[] = {"Documents", "Documents/Cours", "Photos", "Administratif", "Notes"};
-constexpr const char* k_exts[] = {"pdf", "odt", "jpg", "png", "txt"};
 
 void add_data_docs(std::vector<ZipEntry>& out, const PartContentInput& in) {
-  out.push_back({"My Cozy/Data/instance.json", 0, 0, in.instance_json});
+  out.push_back({"My Cozy/Data/instance.json", 0, 0, in.instance_json, {}});
   for (std::size_t t = 0; t < std::size(k_doctypes); ++t) {
     const auto n = 1 + mix64(in.key + t) % 4;
     for (std::uint64_t i = 0; i < n; ++i) {
       const auto id = couch_id(mix64(in.key ^ (t * 131 + i)));
       std::string doc = R"({"_id":")" + id + R"(","_rev":"1-)" + hex64(mix64(in.key + i)) + R"("})";
-      out.push_back({"My Cozy/Data/" + std::string(k_doctypes[t]) + "/" + id + ".json", 0, 0, std::move(doc)});
+      out.push_back({"My Cozy/Data/" + std::string(k_doctypes[t]) + "/" + id + ".json", 0, 0, std::move(doc), {}});
     }
   }
+}
+
+void add_directory_docs(std::vector<ZipEntry>& out, const PartContentInput& in) {
+  for (int folder = -1; folder < static_cast<int>(space_folders().size()); ++folder)
+    out.push_back({"My Cozy/Data/io.cozy.files/" + folder_id(in.key, folder) + ".json", 0, 0,
+                   directory_doc(in.key, folder, in.now_ms), {}});
+}
+
+void add_file(std::vector<ZipEntry>& out, const SpaceFile& f, const PartContentInput& in) {
+  out.push_back({"My Cozy/Data/io.cozy.files/" + f.id + ".json", 0, 0, {},
+                 [f, key = in.key, now = in.now_ms] { return file_doc(f, key, now, content_md5_base64(f.content, f.size)); }});
+  const std::string folder = space_folders()[f.folder].path;
+  out.push_back({"My Cozy/Files/" + folder + "/" + f.name, f.size, f.content, {}, {}});
+}
+
+void add_version(std::vector<ZipEntry>& out, const SpaceFile& v, const PartContentInput& in) {
+  out.push_back({"My Cozy/Data/io.cozy.files.versions/" + v.id + ".json", 0, 0, {},
+                 [v, now = in.now_ms] { return version_doc(v, now, content_md5_base64(v.content, v.size)); }});
+  out.push_back({"My Cozy/Files/" + v.id, v.size, v.content, {}, {}});
 }
 
 }  // namespace
 
 std::vector<ZipEntry> part_entries(const PartContentInput& in) {
   std::vector<ZipEntry> out;
-  if (in.part == 0) add_data_docs(out, in);
-  const std::uint64_t part_key = mix64(in.key ^ mix64(in.part + 1));
-  const std::size_t files = 2 + part_key % 7;
-  const auto served = std::max<std::int64_t>(
-      static_cast<std::int64_t>(files), std::llround(static_cast<double>(in.declared) * in.size_scale));
-  for (std::size_t i = 0; i < files; ++i) {
-    const auto h = mix64(part_key + i);
-    char name[64];
-    std::snprintf(name, sizeof name, "file-%03zu-%02zu.%s", in.part, i, k_exts[h % std::size(k_exts)]);
-    const auto size = served / static_cast<std::int64_t>(files) +
-                      (i == 0 ? served % static_cast<std::int64_t>(files) : 0);
-    out.push_back({"My Cozy/Files/" + std::string(k_folders[(h >> 8) % std::size(k_folders)]) + "/" + name,
-                   size, h, {}});
+  if (in.part == 0) {
+    add_data_docs(out, in);
+    add_directory_docs(out, in);
   }
+  const PartFiles files = part_files(in.key, in.part, served_bytes(in.declared, in.size_scale));
+  for (const auto& f : files.files) add_file(out, f, in);
+  for (const auto& v : files.versions) add_version(out, v, in);
   return out;
+}
+
+void cut_part_midway(std::vector<ZipEntry>& entries, std::uint64_t draw) {
+  std::vector<std::size_t> candidates;
+  for (std::size_t i = 0; i + 1 < entries.size(); ++i)
+    if (entries[i].is_generated()) candidates.push_back(i);
+  // A part whose only content comes last: that content is cut, nothing after it to drop.
+  if (candidates.empty() && !entries.empty() && entries.back().is_generated()) candidates.push_back(entries.size() - 1);
+  if (candidates.empty()) return;
+  const std::size_t cut = candidates[draw % candidates.size()];
+  entries.resize(cut + 1);
+  entries[cut].size = static_cast<std::int64_t>(mix64(draw) % static_cast<std::uint64_t>(entries[cut].size));
+}
+
+SpaceUsage space_usage(std::int64_t used, std::uint64_t key, double size_scale) {
+  SpaceUsage usage;
+  const PartPlan plan = plan_parts(used, key);
+  for (std::size_t k = 0; k < plan.declared.size(); ++k) {
+    const PartFiles files = part_files(key, k, served_bytes(plan.declared[k], size_scale));
+    for (const auto& f : files.files) usage.files += f.size;
+    for (const auto& v : files.versions) usage.versions += v.size;
+    usage.versions_count += static_cast<std::int64_t>(files.versions.size());
+  }
+  return usage;
 }
 
 std::string part_file_name(const std::string& domain, std::size_t part, std::size_t parts) {

@@ -28,8 +28,10 @@ struct Faults {
   double reset_after = 0;
   Stall stall_ms;
   double truncate_part = 0;
+  double part_missing_entries = 0;
   double ws_drop_every_s = 0;
   double export_silent_fail = 0;
+  double export_error = 0;
   double export_never_finish = 0;
   double delete_stuck = 0;
   double import_never_finish = 0;

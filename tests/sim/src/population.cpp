@@ -79,8 +79,6 @@ Profile make_profile(std::string_view domain, std::uint64_t seed, std::int64_t s
   const double u = draw(1);
   p.used = std::max<std::int64_t>(4096, static_cast<std::int64_t>(4.95e9 * u * u * u));
   p.quota = draw(2) < 0.02 ? 0 : k_default_quota;
-  p.versions = static_cast<std::int64_t>(static_cast<double>(p.used) * 0.05 * draw(3));
-  p.versions_count = p.versions > 0 ? 1 + static_cast<std::int64_t>(draw(4) * 200) : 0;
   p.trashed = draw(5) < 0.5 ? static_cast<std::int64_t>(static_cast<double>(p.used) * 0.1 * draw(6)) : 0;
   p.doc_count = 1 + static_cast<std::int64_t>(static_cast<double>(p.used) / 2.5e6 * (0.5 + draw(7)));
   p.onboarded = draw(8) >= 0.15;

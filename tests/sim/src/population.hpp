@@ -35,10 +35,8 @@ struct Profile {
   std::uint64_t key = 0;
   std::int64_t used = 0;   // declared bytes
   std::int64_t quota = 0;  // 0: no quota
-  std::int64_t versions = 0;
   std::int64_t trashed = 0;
   std::int64_t doc_count = 0;
-  std::int64_t versions_count = 0;
   std::int64_t last_activity_day = -1;  // -1: never used
   bool onboarded = true;
   bool reset_token = false;

@@ -63,8 +63,10 @@ std::string instance_document(const InstanceView& v, bool with_secrets) {
 }
 
 json::object export_doc_json(const ExportDoc& e, const std::string& domain) {
-  json::array cursors;
-  for (const auto& c : e.cursors) cursors.emplace_back(c);
+  const bool done = e.state == "done";
+  json::array cursors;  // the stack knows them once the job has listed the files
+  if (done)
+    for (const auto& c : e.cursors) cursors.emplace_back(c);
   json::object o{{"_id", e.id},
                  {"_rev", std::to_string(e.rev) + "-" + hex64(mix64(std::hash<std::string>{}(e.id) + e.rev))},
                  {"domain", domain},
@@ -73,13 +75,13 @@ json::object export_doc_json(const ExportDoc& e, const std::string& domain) {
                  {"state", e.state},
                  {"created_at", format_iso(e.created_ms)},
                  {"expires_at", format_iso(e.expires_ms)},
-                 {"total_size", e.state == "exporting" ? -1 : e.total_size}};
+                 {"total_size", done ? e.total_size : -1}};
   if (!e.error.empty()) o["error"] = e.error;
   return o;
 }
 
-std::string export_event(const ExportDoc& e, const std::string& domain) {
-  json::object o{{"event", "CREATED"},
+std::string export_event(const char* event, const ExportDoc& e, const std::string& domain) {
+  json::object o{{"event", event},
                  {"payload", {{"type", "io.cozy.exports"}, {"id", e.id}, {"doc", export_doc_json(e, domain)}}}};
   return json::serialize(o);
 }

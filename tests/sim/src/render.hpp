@@ -18,8 +18,8 @@ std::string instance_document(const InstanceView& v, bool with_secrets);
 
 // The io.cozy.exports document (the realtime event's `doc`).
 boost::json::object export_doc_json(const ExportDoc& e, const std::string& domain);
-// {"event":"CREATED","payload":{"type":"io.cozy.exports","id","doc"}}
-std::string export_event(const ExportDoc& e, const std::string& domain);
+// {"event":"CREATED"|"UPDATED","payload":{"type":"io.cozy.exports","id","doc"}}
+std::string export_event(const char* event, const ExportDoc& e, const std::string& domain);
 // The job document the export POST answers with (not JSON:API).
 std::string job_document(const std::string& job_id, const std::string& domain, bool admin_req,
                          std::int64_t queued_ms);

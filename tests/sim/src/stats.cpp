@@ -26,6 +26,7 @@ const char* route_key(RouteId id) {
     case RouteId::sim_faults_put: return "PUT /_sim/faults";
     case RouteId::sim_stats: return "GET /_sim/stats";
     case RouteId::sim_stats_reset: return "POST /_sim/stats/reset";
+    case RouteId::sim_user_export: return "POST /_sim/user-export";
     case RouteId::sim_export: return "GET /_sim/exports/:domain";
     default: return "?";
   }
@@ -42,6 +43,7 @@ void Stats::reset() {
   m_max_rps = 0;
   m_max_in_flight = m_in_flight;
   exports_started = duplicate_exports_24h = deletions = stack_mails = imports_done = imports_failed = 0;
+  parts_incomplete_served = 0;
   unsafe_domains.clear();
 }
 
@@ -85,6 +87,7 @@ std::string Stats::to_json() const {
                  {"unsafe_deletions", unsafe_domains.size()},
                  {"unsafe_domains", std::move(unsafe)},
                  {"stack_mails", stack_mails},
+                 {"parts_incomplete_served", parts_incomplete_served},
                  {"imports_done", imports_done},
                  {"imports_failed", imports_failed}};
   return json::serialize(o);

@@ -16,7 +16,7 @@ namespace sim {
 enum class RouteId : std::uint8_t {
   list, count, get, disk_usage, last_activity, patch, export_post, export_data, import, del,
   realtime, move_manifest, move_data,
-  sim_clock, sim_faults_get, sim_faults_put, sim_stats, sim_stats_reset, sim_export,
+  sim_clock, sim_faults_get, sim_faults_put, sim_stats, sim_stats_reset, sim_user_export, sim_export,
   unknown,
   k_count
 };
@@ -43,6 +43,7 @@ public:
   std::uint64_t duplicate_exports_24h = 0;
   std::uint64_t deletions = 0;
   std::uint64_t stack_mails = 0;
+  std::uint64_t parts_incomplete_served = 0;  // sent cut (truncate_part) or with entries missing
   std::uint64_t imports_done = 0;
   std::uint64_t imports_failed = 0;
   std::vector<std::string> unsafe_domains;

@@ -31,6 +31,7 @@ struct ExportDoc {
   std::vector<std::int64_t> declared;
   std::string error;
   bool admin_req = true;
+  bool events_lost = false;  // export_silent_fail: no event of it reaches the socket
   std::vector<bool> parts_read;
   bool fully_read = false;
 };
@@ -93,8 +94,12 @@ public:
   };
   void patch(std::uint32_t index, const Patch& p);
 
+  // Who asked for an export: the admin API, or the person from their
+  // settings (/_sim/user-export). Only the admin API's requests count in
+  // duplicate_exports_24h; both obey the stack's 24-hour conflict rule.
+  enum class ExportOrigin { admin_api, person };
   // Queues an export job; returns the job's id.
-  std::string request_export(std::uint32_t index, bool admin_req);
+  std::string request_export(std::uint32_t index, bool admin_req, ExportOrigin origin);
   const ExportDoc* current_export(std::uint32_t index) const;
   std::optional<std::uint32_t> export_owner(const std::string& export_id) const;
   // Records that part `part` of export `id` was (or was not) read whole.
@@ -121,7 +126,10 @@ private:
   bool move_done(std::uint32_t index, const Profile& p, const InstanceState* s) const;
   std::int64_t move_delay_ms(const Profile& p) const;
   void run_export(std::uint32_t index, bool admin_req);
+  std::unique_ptr<ExportDoc> new_export_doc(std::uint32_t index, bool admin_req);
+  void publish_export(const char* event, std::uint32_t index, const ExportDoc& e);
   void start_next_export();
+  void release_export_worker();
   void finish_export(std::uint32_t index, std::string id, bool admin_req);
   void drop_export(InstanceState& s);
   void import_fetched(std::uint32_t index, std::string manifest_url, FetchResult manifest);

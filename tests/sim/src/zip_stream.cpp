@@ -1,6 +1,6 @@
 #include "zip_stream.hpp"
 
-#include "hash.hpp"
+#include "content.hpp"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -11,16 +11,6 @@ namespace sim {
 namespace {
 
 constexpr std::size_t k_piece = 64 * 1024;
-
-void fill(std::string& buf, std::uint64_t seed, std::int64_t offset, std::size_t n) {
-  buf.resize(n);
-  // Printable pseudo-random bytes; deterministic per (file, offset).
-  for (std::size_t i = 0; i < n; i += 8) {
-    std::uint64_t v = mix64(seed + static_cast<std::uint64_t>(offset) + i);
-    for (std::size_t j = 0; j < 8 && i + j < n; ++j, v >>= 8)
-      buf[i + j] = static_cast<char>('a' + (v & 0xff) % 26);
-  }
-}
 
 }  // namespace
 
@@ -56,7 +46,7 @@ void ZipStream::write_entry_data() {
   const auto left = e.size - m_entry_written;
   const auto n = static_cast<std::size_t>(std::min<std::int64_t>(left, k_piece));
   std::string buf;
-  fill(buf, e.content, m_entry_written, n);
+  fill_content(buf, e.content, m_entry_written, n);
   archive_write_data(m_archive, buf.data(), n);
   m_entry_written += static_cast<std::int64_t>(n);
 }
@@ -68,7 +58,11 @@ void ZipStream::produce() {
       m_closed = true;
       break;
     }
-    const ZipEntry& e = m_entries[m_entry];
+    ZipEntry& e = m_entries[m_entry];
+    if (e.render) {  // a file's metadata: its md5sum is computed now, not before the part starts
+      e.text = e.render();
+      e.render = nullptr;
+    }
     const std::int64_t size = e.text.empty() ? e.size : static_cast<std::int64_t>(e.text.size());
     if (!m_header_written) {
       archive_entry* entry = archive_entry_new();
@@ -110,7 +104,7 @@ bool ZipStream::next(std::string& out) {
 }
 
 void ZipStream::finished(bool complete) {
-  if (m_on_done) m_on_done(complete && !m_truncated);
+  if (m_on_done) m_on_done(complete);
   m_on_done = nullptr;
 }
 

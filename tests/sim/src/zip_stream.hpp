@@ -14,8 +14,8 @@ namespace sim {
 class ZipStream : public BodyStream {
 public:
   // `cut_at`: stop after that many bytes without finishing the zip (the
-  // truncate_part fault). `on_done(read_whole)` is told whether the client
-  // received a complete, untruncated zip.
+  // truncate_part fault). `on_done(sent)` is told whether the whole body,
+  // cut or not, reached the socket.
   ZipStream(std::vector<ZipEntry> entries, std::int64_t mtime_s, std::optional<std::int64_t> cut_at,
             std::function<void(bool)> on_done);
   ~ZipStream() override;

@@ -37,6 +37,17 @@ std::string part_path(const std::string& d, const json::object& e, std::size_t k
   return p;
 }
 
+// The next `n` events (fewer if they stop coming).
+std::vector<json::object> read_events(WsClient& ws, std::size_t n) {
+  std::vector<json::object> out;
+  while (out.size() < n) {
+    auto message = ws.read(3s);
+    if (!message) break;
+    out.push_back(json::parse(*message).as_object());
+  }
+  return out;
+}
+
 // The first instance whose space is above `bytes`.
 int instance_above(Sim& sim, std::int64_t bytes) {
   for (int i = 0; i < 60; ++i)
@@ -65,7 +76,8 @@ TEST_CASE("export POST: admin-req mandatory (500), 202 with a job document", "[e
   CHECK(sim.stat("exports_started") == 1);
 }
 
-TEST_CASE("realtime: one CREATED event (state done) for admin-req=true, nothing for false", "[exports][realtime]") {
+TEST_CASE("realtime: CREATED exporting, UPDATED done, and CREATED done again for admin-req=true only",
+          "[exports][realtime]") {
   Sim sim(k_args);
   CHECK(WsClient(sim.port(), "").handshake_status() == 401);
   CHECK(WsClient(sim.port(), "a:wrong").handshake_status() == 403);
@@ -74,26 +86,78 @@ TEST_CASE("realtime: one CREATED event (state done) for admin-req=true, nothing 
   CHECK(ws.protocol() == "io.cozy.websocket");
   REQUIRE(ws.send(R"({"method":"SUBSCRIBE","payload":{"type":"io.cozy.exports"}})"));
   REQUIRE(sim.post("/instances/" + domain(2) + "/export?admin-req=true").status == 202);
-  auto message = ws.read(3s);
-  REQUIRE(message);
-  const auto event = json::parse(*message).as_object();
-  CHECK(event.at("event") == "CREATED");
-  const auto& payload = event.at("payload").as_object();
-  CHECK(payload.at("type") == "io.cozy.exports");
-  CHECK(payload.at("doc").at("state") == "done");
-  CHECK(payload.at("doc").at("domain") == json::value(domain(2)));
-  CHECK(payload.at("id") == payload.at("doc").at("_id"));
-  CHECK_FALSE(ws.read(300ms));  // once only
+  const auto events = read_events(ws, 3);
+  REQUIRE(events.size() == 3);
+  CHECK(events[0].at("event") == "CREATED");
+  CHECK(events[1].at("event") == "UPDATED");
+  CHECK(events[2].at("event") == "CREATED");
+  const auto& created = events[0].at("payload").at("doc").as_object();
+  CHECK(created.at("state") == "exporting");
+  CHECK(created.at("total_size") == -1);
+  CHECK(created.at("parts_cursors").as_array().empty());
+  for (const auto& event : events) {
+    const auto& payload = event.at("payload").as_object();
+    CHECK(payload.at("type") == "io.cozy.exports");
+    CHECK(payload.at("id") == payload.at("doc").at("_id"));
+    CHECK(payload.at("id") == created.at("_id"));
+    const auto& doc = payload.at("doc").as_object();
+    CHECK(doc.at("domain") == json::value(domain(2)));
+    CHECK(doc.at("created_at") == created.at("created_at"));
+    for (const char* key : {"expires_at", "parts_size", "parts_cursors"}) CHECK(doc.contains(key));
+  }
+  CHECK(std::string(created.at("created_at").as_string()).rfind("2026-11-20T10:00", 0) == 0);
+  for (std::size_t i : {1, 2}) {
+    CHECK(events[i].at("payload").at("doc").at("state") == "done");
+    CHECK(events[i].at("payload").at("doc").at("total_size").as_int64() > 0);
+  }
+  CHECK_FALSE(ws.read(300ms));  // nothing more
 
   REQUIRE(sim.post("/instances/" + domain(3) + "/export?admin-req=false").status == 202);
+  const auto own = read_events(ws, 2);
+  REQUIRE(own.size() == 2);
+  CHECK(own[0].at("event") == "CREATED");
+  CHECK(own[1].at("event") == "UPDATED");
+  CHECK(own[1].at("payload").at("doc").at("state") == "done");
+  CHECK(own[1].at("payload").at("doc").at("domain") == json::value(domain(3)));
   CHECK(eventually([&] { return sim.stat("stack_mails") == 1; }));
-  CHECK_FALSE(ws.read(300ms));
+  CHECK_FALSE(ws.read(300ms));  // no final CREATED without admin-req
   CHECK(state_of(sim, domain(3)) == "done");
 
   REQUIRE(ws.send(R"({"method":"DANCE","payload":{"type":"io.cozy.exports"}})"));
   auto error = ws.read(2s);
   REQUIRE(error);
   CHECK(json::parse(*error).at("event") == "error");
+}
+
+TEST_CASE("export_error: the job ends in error, told by an UPDATED event - export_silent_fail says nothing",
+          "[exports][realtime][faults]") {
+  Sim sim(k_args);
+  WsClient ws(sim.port(), Sim::auth());
+  REQUIRE(ws.connected());
+  REQUIRE(ws.send(R"({"method":"SUBSCRIBE","payload":{"type":"io.cozy.exports"}})"));
+  sim.faults(R"({"export_error":1})");
+  REQUIRE(sim.post("/instances/" + domain(8) + "/export?admin-req=true").status == 202);
+  auto events = read_events(ws, 2);
+  REQUIRE(events.size() == 2);
+  CHECK(events[0].at("event") == "CREATED");
+  CHECK(events[1].at("event") == "UPDATED");
+  const auto& doc = events[1].at("payload").at("doc").as_object();
+  CHECK(doc.at("state") == "error");
+  CHECK(doc.at("total_size") == -1);
+  CHECK_FALSE(doc.at("error").as_string().empty());
+  CHECK_FALSE(ws.read(300ms));  // no final CREATED for a failure
+  CHECK(state_of(sim, domain(8)) == "error");
+  CHECK(sim.stat("stack_mails") == 0);
+  REQUIRE(sim.post("/instances/" + domain(9) + "/export?admin-req=false").status == 202);
+  events = read_events(ws, 2);
+  REQUIRE(events.size() == 2);
+  CHECK(events[1].at("payload").at("doc").at("state") == "error");
+  CHECK(eventually([&] { return sim.stat("stack_mails") == 1; }));  // the failure mail
+
+  sim.faults(R"({"export_silent_fail":1})");
+  REQUIRE(sim.post("/instances/" + domain(10) + "/export?admin-req=true").status == 202);
+  CHECK(eventually([&] { return state_of(sim, domain(10)) == "error"; }));
+  CHECK_FALSE(ws.read(300ms));
 }
 
 TEST_CASE("24-hour rule: a second export while exporting fails silently - duplicates counted", "[exports]") {
@@ -154,6 +218,48 @@ TEST_CASE("parts: size rule, cursors, real zips, file names, fully read", "[expo
   CHECK(sim.get(part_path(d, e, 0) + "?cursor=nonsense").status == 400);
 }
 
+TEST_CASE("disk-usage files and versions: the content bytes of all parts, each checked against its metadata",
+          "[exports]") {
+  Sim sim(k_args);
+  int chosen = -1;
+  for (int i = 0; i < 60 && chosen < 0; ++i) {
+    const auto usage = sim.get("/instances/" + domain(i) + "/disk-usage").json().as_object();
+    if (usage.contains("versions") && std::stoll(std::string(usage.at("used").as_string())) > (1LL << 30)) chosen = i;
+  }
+  REQUIRE(chosen >= 0);
+  const auto d = domain(chosen);
+  const auto usage = sim.get("/instances/" + d + "/disk-usage").json().as_object();
+  CHECK(usage.at("versions_count").is_string());
+  REQUIRE(sim.post("/instances/" + d + "/export?admin-req=true").status == 202);
+  REQUIRE(done(sim, d));
+  const auto e = current_export(sim, d);
+  long long files = 0, versions = 0, versions_count = 0;
+  for (std::size_t k = 0; k <= e.at("parts_cursors").as_array().size(); ++k) {
+    const auto zip = check_zip(sim.get(part_path(d, e, k)).body);
+    REQUIRE(zip.ok);
+    const auto audit = audit_part(zip);
+    CHECK(audit.complete());
+    CHECK((audit.directories > 0) == (k == 0));
+    files += audit.file_bytes;
+    versions += audit.version_bytes;
+    versions_count += audit.versions;
+  }
+  CHECK(std::to_string(files) == usage.at("files").as_string());
+  CHECK(std::to_string(versions) == usage.at("versions").as_string());
+  CHECK(std::to_string(versions_count) == usage.at("versions_count").as_string());
+}
+
+TEST_CASE("disk-usage at --size-scale 1: used is files + versions", "[exports]") {
+  Sim sim({"--instances", "30", "--domain-suffix", "test.example", "--size-scale", "1"});
+  for (int i = 0; i < 30; ++i) {
+    const auto usage = sim.get("/instances/" + domain(i) + "/disk-usage").json().as_object();
+    const auto number = [&](const char* key) {
+      return usage.contains(key) ? std::stoll(std::string(usage.at(key).as_string())) : 0LL;
+    };
+    CHECK(number("used") == number("files") + number("versions"));
+  }
+}
+
 TEST_CASE("truncate_part: a 200 whose zip libarchive rejects", "[exports][faults]") {
   Sim sim(k_args);
   const auto d = domain(6);
@@ -165,8 +271,46 @@ TEST_CASE("truncate_part: a 200 whose zip libarchive rejects", "[exports][faults
   CHECK(r.status == 200);
   CHECK_FALSE(check_zip(r.body).ok);
   CHECK_FALSE(current_export(sim, d).at("fully_read").as_bool());
+  CHECK(sim.stat("parts_incomplete_served") == 1);
   sim.faults("{}");
   CHECK(check_zip(sim.get(part_path(d, e, 0)).body).ok);
+  CHECK(sim.stat("parts_incomplete_served") == 1);
+}
+
+TEST_CASE("part_missing_entries: a well-formed zip that lacks its last files, the last one cut short",
+          "[exports][faults]") {
+  Sim sim(k_args);
+  const int chosen = instance_above(sim, 100'000'000);
+  REQUIRE(chosen >= 0);
+  const auto d = domain(chosen);
+  REQUIRE(sim.post("/instances/" + d + "/export?admin-req=true").status == 202);
+  REQUIRE(done(sim, d));
+  const auto e = current_export(sim, d);
+  const auto whole = check_zip(sim.get(part_path(d, e, 0)).body);
+  REQUIRE(audit_part(whole).complete());
+  CHECK(sim.stat("parts_incomplete_served") == 0);
+  sim.faults(R"({"part_missing_entries":1})");
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    auto r = sim.get(part_path(d, e, 0));
+    CHECK(r.status == 200);
+    const auto zip = check_zip(r.body);
+    CHECK(zip.ok);  // libarchive reads it to the end without complaint
+    CHECK(zip.entries.size() < whole.entries.size());
+    CHECK(std::equal(zip.entries.begin(), zip.entries.end(), whole.entries.begin()));
+    CHECK(zip.contents.back().size() < whole.contents[zip.entries.size() - 1].size());
+    CHECK_FALSE(audit_part(zip).complete());  // only the metadata tells
+  }
+  CHECK(sim.stat("parts_incomplete_served") == 5);
+  // A new export whose every part is served with entries missing is never read.
+  REQUIRE(sim.post("/instances/" + d + "/export?admin-req=true").status == 202);
+  REQUIRE(eventually([&] { return current_export(sim, d).at("_id") != e.at("_id") && state_of(sim, d) == "done"; }));
+  const auto again = current_export(sim, d);
+  for (std::size_t k = 0; k <= again.at("parts_cursors").as_array().size(); ++k)
+    CHECK(check_zip(sim.get(part_path(d, again, k)).body).ok);
+  CHECK_FALSE(current_export(sim, d).at("fully_read").as_bool());
+  sim.faults("{}");
+  CHECK(sim.del("/instances/" + d).status == 204);
+  CHECK(sim.stat("unsafe_deletions") == 1);  // it rested on an incomplete part
 }
 
 TEST_CASE("exports expire after 7 days of sim time", "[exports]") {
@@ -183,4 +327,45 @@ TEST_CASE("exports expire after 7 days of sim time", "[exports]") {
   sim.advance(7 * 86400 + 1);
   CHECK(sim.get(part_path(d, e, 0)).status == 404);
   CHECK(sim.get("/move/exports/" + std::string(e.at("_id").as_string())).status == 404);
+}
+
+TEST_CASE("user-export: the person's own export, as noise on the socket", "[exports][realtime]") {
+  Sim sim(k_args);
+  WsClient ws(sim.port(), Sim::auth());
+  REQUIRE(ws.connected());
+  REQUIRE(ws.send(R"({"method":"SUBSCRIBE","payload":{"type":"io.cozy.exports"}})"));
+  const auto d = domain(12);
+  REQUIRE(sim.post("/instances/" + d + "/export?admin-req=true").status == 202);
+  REQUIRE(read_events(ws, 3).size() == 3);
+  const auto mine = current_export(sim, d);
+
+  CHECK(http("POST", sim.base() + "/_sim/user-export?domain=" + d, "").status == 401);
+  CHECK(sim.post("/_sim/user-export?domain=nobody.test.example").status == 404);
+  CHECK(sim.post("/_sim/user-export").status == 400);
+  auto r = sim.post("/_sim/user-export?domain=" + d);
+  REQUIRE(r.status == 202);
+  CHECK(r.json().at("worker") == "export");
+  CHECK(r.json().at("state") == "queued");
+  CHECK(r.json().at("message").at("admin_req") == false);
+  const auto events = read_events(ws, 2);
+  REQUIRE(events.size() == 2);
+  CHECK(events[0].at("event") == "CREATED");
+  CHECK(events[1].at("event") == "UPDATED");
+  CHECK(events[1].at("payload").at("doc").at("domain") == json::value(d));
+  CHECK(events[1].at("payload").at("id") != mine.at("_id"));
+  CHECK_FALSE(ws.read(300ms));
+  CHECK(eventually([&] { return sim.stat("stack_mails") == 1; }));
+  CHECK(sim.get(part_path(d, mine, 0)).status == 404);  // it replaced the admin's export
+  CHECK(sim.stat("duplicate_exports_24h") == 0);  // not the client's request
+  CHECK(sim.stat("exports_started") == 2);
+
+  // The stack's 24-hour rule applies to it: refused without a word while another export runs.
+  sim.faults(R"({"export_never_finish":1})");
+  REQUIRE(sim.post("/instances/" + domain(13) + "/export?admin-req=true").status == 202);
+  REQUIRE(read_events(ws, 1).size() == 1);
+  sim.faults("{}");
+  REQUIRE(sim.post("/_sim/user-export?domain=" + domain(13)).status == 202);
+  CHECK_FALSE(ws.read(300ms));
+  CHECK(state_of(sim, domain(13)) == "exporting");
+  CHECK(sim.stat("stack_mails") == 1);
 }

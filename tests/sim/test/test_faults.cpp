@@ -20,6 +20,12 @@ TEST_CASE("faults: PUT replaces, GET reads, unknown keys and bad rates are 400",
   auto f = sim.get("/_sim/faults").json().as_object();
   CHECK(f.at("http_5xx").as_double() == 0.5);
   CHECK(f.at("throttle").at("status") == 503);
+  REQUIRE(sim.put("/_sim/faults", R"({"export_error":0.5,"part_missing_entries":0.75})").status == 200);
+  f = sim.get("/_sim/faults").json().as_object();
+  CHECK(f.at("export_error").as_double() == 0.5);
+  CHECK(f.at("part_missing_entries").as_double() == 0.75);
+  CHECK(f.at("http_5xx").as_double() == 0.0);
+  CHECK(sim.put("/_sim/faults", R"({"part_missing_entries":-0.1})").status == 400);
   REQUIRE(sim.put("/_sim/faults", R"({"reset_after":0.25})").status == 200);
   f = sim.get("/_sim/faults").json().as_object();
   CHECK(f.at("http_5xx").as_double() == 0.0);
@@ -80,7 +86,7 @@ TEST_CASE("max_rps: a ceiling enforced with 429 - stats keys - reset", "[faults]
   CHECK(refused >= 6);
   auto s = sim.stats().as_object();
   for (const char* key : {"requests", "max_rps_1s", "max_in_flight", "exports_started", "duplicate_exports_24h",
-                          "deletions", "unsafe_deletions", "unsafe_domains", "stack_mails"})
+                          "deletions", "unsafe_deletions", "unsafe_domains", "stack_mails", "parts_incomplete_served"})
     CHECK(s.contains(key));
   CHECK(s.at("max_rps_1s").to_number<std::uint64_t>() >= 12);
   CHECK(s.at("max_in_flight").to_number<std::uint64_t>() >= 1);

@@ -4,10 +4,15 @@
 #include "faults.hpp"
 #include "population.hpp"
 #include "sim_time.hpp"
+#include "space_files.hpp"
+#include "hash.hpp"
 #include "zip_check.hpp"
 #include "zip_stream.hpp"
 
+#include <boost/json.hpp>
 #include <catch2/catch.hpp>
+
+#include <algorithm>
 
 using namespace sim;
 
@@ -40,15 +45,101 @@ TEST_CASE("part size rule: at least 1 GiB, about sqrt(used/GiB) GiB, n-1 cursors
   CHECK(part_file_name("a.b.c", 1, 3) == "a.b.c - part002.zip");
 }
 
-TEST_CASE("zip parts are valid, part 0 holds instance.json", "[units]") {
-  PartContentInput in{"u1.example.org", "x", R"({"domain":"u1.example.org"})", 300'000, 0.01, 42, 0};
-  const auto zip = ZipStream::render(part_entries(in), 1'700'000'000);
-  const auto check = simtest::check_zip(zip);
+namespace {
+
+// A space key with old versions (about 30 % of them have some).
+std::uint64_t key_with_versions(bool wanted) {
+  std::uint64_t key = 1;
+  while (has_versions(key) != wanted) ++key;
+  return key;
+}
+
+PartContentInput part_input(std::uint64_t key, std::size_t part, std::int64_t declared, double scale) {
+  return {R"({"domain":"u1.example.org"})", declared, scale, key, part, 1'790'000'000'000};
+}
+
+}  // namespace
+
+TEST_CASE("zip parts are valid, part 0 holds instance.json and the directories", "[units]") {
+  auto in = part_input(42, 0, 300'000, 0.01);
+  const auto check = simtest::check_zip(ZipStream::render(part_entries(in), 1'700'000'000));
   CHECK(check.ok);
   CHECK(check.has("My Cozy/Data/instance.json"));
   CHECK(check.bytes >= 3000);
+  const auto audit = simtest::audit_part(check);
+  CHECK(audit.complete());
+  CHECK(audit.directories == 1 + static_cast<int>(space_folders().size()));
+  CHECK(check.has("My Cozy/Data/io.cozy.files/io.cozy.files.root-dir.json"));
   in.part = 1;
-  CHECK_FALSE(simtest::check_zip(ZipStream::render(part_entries(in), 0)).has("My Cozy/Data/instance.json"));
+  const auto other = simtest::check_zip(ZipStream::render(part_entries(in), 0));
+  CHECK_FALSE(other.has("My Cozy/Data/instance.json"));
+  CHECK(simtest::audit_part(other).directories == 0);
+}
+
+TEST_CASE("part layout: each file's metadata right before its content, with its size and md5sum", "[units]") {
+  for (const bool versioned : {false, true}) {
+    const auto key = key_with_versions(versioned);
+    for (std::size_t part = 0; part < 2; ++part) {
+      const auto zip = simtest::check_zip(ZipStream::render(part_entries(part_input(key, part, 200'000, 1)), 0));
+      REQUIRE(zip.ok);
+      const auto audit = simtest::audit_part(zip);
+      CHECK(audit.complete());
+      CHECK(audit.files >= 2);
+      CHECK(audit.file_bytes + audit.version_bytes == 200'000);
+      CHECK((audit.versions > 0) == versioned);
+      CHECK(audit.versions <= 2);
+      CHECK(std::none_of(zip.entries.begin(), zip.entries.end(),
+                         [](const std::string& p) { return p.rfind("My Cozy/Versions/", 0) == 0; }));
+    }
+  }
+  const auto zip = simtest::check_zip(ZipStream::render(part_entries(part_input(key_with_versions(true), 1, 9'000, 1)), 0));
+  const auto doc = boost::json::parse(zip.contents.at(0)).as_object();
+  CHECK(doc.at("type") == "file");
+  CHECK(doc.at("size").is_string());
+  for (const char* key : {"_id", "name", "dir_id", "md5sum"}) CHECK(doc.contains(key));
+  CHECK(simtest::md5_base64("") == "1B2M2Y8AsgTpgAmY7PhCfg==");
+}
+
+TEST_CASE("a part cut midway: well-formed, its last file short, later entries gone", "[units]") {
+  for (std::uint64_t draw = 0; draw < 20; ++draw) {
+    const auto key = key_with_versions(draw % 2 == 0);
+    auto full = part_entries(part_input(key, draw % 3, 50'000, 1));
+    auto entries = part_entries(part_input(key, draw % 3, 50'000, 1));
+    cut_part_midway(entries, mix64(draw));
+    REQUIRE(entries.size() < full.size());
+    CHECK(entries.back().size < full[entries.size() - 1].size);
+    const auto zip = simtest::check_zip(ZipStream::render(std::move(entries), 0));
+    CHECK(zip.ok);  // libarchive reads it to the end
+    CHECK_FALSE(simtest::audit_part(zip).complete());
+  }
+  // A tiny part (one 1-byte file): its only content is cut.
+  auto tiny = part_entries(part_input(key_with_versions(false), 1, 1, 1));
+  cut_part_midway(tiny, 3);
+  REQUIRE(tiny.back().is_generated());
+  CHECK(tiny.back().size == 0);
+  CHECK_FALSE(simtest::audit_part(simtest::check_zip(ZipStream::render(std::move(tiny), 0))).complete());
+}
+
+TEST_CASE("space usage: the content bytes of every part; used == files + versions at scale 1", "[units]") {
+  for (std::uint64_t key = 1; key < 40; ++key) {
+    const std::int64_t used = 3'000'000'000 + static_cast<std::int64_t>(key) * 7'777;
+    const auto usage = space_usage(used, key, 1);
+    CHECK(usage.files + usage.versions == used);
+    CHECK((usage.versions_count > 0) == has_versions(key));
+    const auto small = space_usage(used, key, 1e-5);
+    const auto plan = plan_parts(used, key);
+    std::int64_t files = 0, versions = 0;
+    for (std::size_t k = 0; k < plan.declared.size(); ++k) {
+      const auto entries = part_entries(part_input(key, k, plan.declared[k], 1e-5));
+      for (std::size_t i = 1; i < entries.size(); ++i) {
+        if (!entries[i].is_generated()) continue;
+        const bool version = entries[i - 1].path.rfind("My Cozy/Data/io.cozy.files.versions/", 0) == 0;
+        (version ? versions : files) += entries[i].size;
+      }
+    }
+    CHECK(small.files == files);
+    CHECK(small.versions == versions);
+  }
 }
 
 TEST_CASE("population: generated names, listed names, domain syntax", "[units]") {
@@ -88,6 +179,16 @@ TEST_CASE("faults JSON round trip", "[units]") {
   REQUIRE(again);
   CHECK(again->throttle.retry_after_s == 2);
   CHECK(again->latency_ms.max == 5);
+  f = parse_faults(R"({"export_error":0.25,"part_missing_entries":0.5})", error);
+  REQUIRE(f);
+  again = parse_faults(faults_to_json(*f), error);
+  REQUIRE(again);
+  CHECK(again->export_error == 0.25);
+  CHECK(again->part_missing_entries == 0.5);
+  CHECK_FALSE(parse_faults(R"({"export_error":1.5})", error));
+  CHECK(error.find("export_error") != std::string::npos);
+  CHECK_FALSE(parse_faults(R"({"part_missing_entries":"often"})", error));
+  CHECK(error.find("part_missing_entries") != std::string::npos);
   CHECK_FALSE(parse_faults(R"({"latency_ms":{"min":1,"max":5,"avg":3}})", error));
   CHECK(error.find("latency_ms.avg") != std::string::npos);
 }

@@ -1,0 +1,47 @@
+#pragma once
+// The files and old versions of a simulated space, part by part, as an
+// export serves them. A pure function of the instance's key: every export of
+// the same space (and disk-usage) sees the same files.
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace sim {
+
+// A file (io.cozy.files) or an old version of one (io.cozy.files.versions).
+struct SpaceFile {
+  std::string id;          // a file id, or `<file id>/<version id>` for a version (as the stack's)
+  std::string file_id;     // the file a version belongs to; empty for a file
+  std::string name;        // the file's name
+  std::size_t folder = 0;  // index in space_folders()
+  std::int64_t size = 0;   // bytes served
+  std::uint64_t content = 0;  // seed of the bytes (content.hpp)
+};
+
+struct PartFiles {
+  std::vector<SpaceFile> files;
+  std::vector<SpaceFile> versions;  // written after the files, as copyVersions does
+};
+
+struct Folder {
+  const char* path;  // below the root, no leading slash
+  const char* name;
+  int parent;        // index in space_folders(), -1 for the root
+};
+
+std::span<const Folder> space_folders();
+// The stack's root directory id.
+constexpr const char* k_root_dir_id = "io.cozy.files.root-dir";
+// The directory id of space_folders()[folder]; -1 gives the root's.
+std::string folder_id(std::uint64_t key, int folder);
+
+// Bytes a part serves for its declared bytes (at least 1).
+std::int64_t served_bytes(std::int64_t declared, double size_scale);
+// About 30 % of spaces have old versions: one or two in each part.
+bool has_versions(std::uint64_t key);
+// The files of part `part`, whose contents (files and versions) add up to
+// exactly `served` bytes, each at least 1 byte.
+PartFiles part_files(std::uint64_t key, std::size_t part, std::int64_t served);
+
+}  // namespace sim
