@@ -102,6 +102,10 @@ struct Account {
   // The space's disk usage read just before this account's export request:
   // what the export's files must add up to (kept until verified).
   std::optional<DiskUsage> usage_at_request;
+  // The `queued_at` (stack time) of the job the last export request's 202
+  // returned: an export event is this request's outcome when its document
+  // was created at or after it.
+  std::optional<Instant> export_queued_at;
   bool delete_in_flight = false;    // a DELETE intent without outcome (derived)
   // The block Passage itself put on the instance ("MOVING", "MOVED"), if
   // any, and since when: the lookup and the purge ignore Passage's own.

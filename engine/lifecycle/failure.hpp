@@ -10,6 +10,7 @@ enum class FailureKind {
   permanent,        // will not work without a person
   not_found,        // the call's object does not exist
   unknown_outcome,  // the request may have had its effect (502/504, reset, timeout)
+  export_error,     // the stack ran the export and it ended in error (the request counts)
 };
 
 const char* to_string(FailureKind kind);

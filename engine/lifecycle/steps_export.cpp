@@ -124,6 +124,12 @@ StepResult exporting_failure(const Account& account, const Event& event, Instant
     return transition;
   }
   Transition transition = retry_or_fail(account, State::queued, event, now, policy);
+  if (event.failure == FailureKind::export_error) {
+    // The stack ran it and said why it failed, at once rather than at the
+    // deadline; the request still counts for the 24-hour rule.
+    retry_after_export_spacing(transition, account, policy);
+    return transition;
+  }
   transition.next.last_export_request.reset();  // answered by the stack: not queued
   return transition;
 }

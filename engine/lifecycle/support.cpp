@@ -237,6 +237,7 @@ const char* to_string(FailureKind kind) {
     case FailureKind::permanent: return "permanent";
     case FailureKind::not_found: return "not_found";
     case FailureKind::unknown_outcome: return "unknown_outcome";
+    case FailureKind::export_error: return "export_error";
   }
   return "unknown";
 }

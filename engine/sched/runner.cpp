@@ -134,6 +134,7 @@ void Runner::finish(const Account& account, bool held_export_slot) {
 
 asio::awaitable<void> Runner::wait_for_work(Instant now) {
   if (m_options.progress) print_progress(false);
+  record_foreign_exports();
   if (m_dirty) {
     m_dirty = false;
     co_return;

@@ -43,6 +43,7 @@ class Runner {
   boost::asio::awaitable<std::optional<Event>> do_export(Account& account,
                                                          const std::string& intent_key);
   boost::asio::awaitable<Event> do_await(const Account& account);
+  void record_foreign_exports();
   boost::asio::awaitable<Event> do_fetch(const Account& account);
   boost::asio::awaitable<Event> gap_event(const Account& account, const std::string& gap);
   boost::asio::awaitable<Event> do_move(const Account& account, const std::string& intent_key);

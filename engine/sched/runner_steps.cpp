@@ -18,6 +18,9 @@ namespace {
 
 constexpr int k_max_steps_per_drive = 64;  // a bound on one account's loop
 constexpr int k_max_stale_reads = 4;       // commits refused as stale, per drive
+// Without the job's queued_at (an unknown answer to the request), an export
+// is the request's when created at most this long before it was sent.
+constexpr Millis k_export_clock_allowance = std::chrono::minutes(10);
 
 bool wants_export(const Account& account) {
   return account.action == Action::export_ || account.fallback_export;
@@ -48,6 +51,7 @@ std::string move_outcome(const Outcome<Evidence>& outcome) {
       // target's import, or from blocking) leaves that export behind.
       return outcome.failure().after_export ? "failed_after_export" : "not_queued";
     case FailureKind::unknown_outcome:
+    case FailureKind::export_error:
       return "unknown";
     case FailureKind::permanent:
       break;
@@ -248,6 +252,7 @@ asio::awaitable<std::optional<Event>> Runner::do_export(Account& account,
     co_return failure_event(account, usage.failure());
   }
   account.usage_at_request = usage.value();
+  account.export_queued_at.reset();
   auto outcome = co_await backend.request_export(account.domain);
   Instant now = m_clock.now();
   if (!outcome.ok()) {
@@ -256,6 +261,7 @@ asio::awaitable<std::optional<Event>> Runner::do_export(Account& account,
     co_return failure_event(account, outcome.failure());
   }
   m_store.finish_intent(intent_key, "queued", now);
+  account.export_queued_at = outcome.value().queued_at;
   StepResult result = apply(account, Event{EventKind::export_queued}, now, stack_of(account).policy);
   if (auto* transition = std::get_if<Transition>(&result)) commit(account, *transition);
   co_return std::nullopt;
@@ -263,7 +269,12 @@ asio::awaitable<std::optional<Event>> Runner::do_export(Account& account,
 
 asio::awaitable<Event> Runner::do_await(const Account& account) {
   Instant deadline = account.due_at.value_or(m_clock.now());
-  auto outcome = co_await stack_of(account).backend->await_export(account.domain, deadline);
+  // Stack time from which an export is this request's: the job's queued_at,
+  // else (an unknown answer) the request's time with a clock allowance.
+  Instant since = account.export_queued_at.value_or(
+      account.last_export_request.value_or(m_clock.now()) - k_export_clock_allowance);
+  auto outcome = co_await stack_of(account).backend->await_export(account.domain, since, deadline);
+  record_foreign_exports();
   if (outcome.ok()) {
     // The event settles every request still open for this account.
     m_store.finish_open_intents(account.id, "export", "done", m_clock.now());
@@ -274,6 +285,17 @@ asio::awaitable<Event> Runner::do_await(const Account& account) {
   }
   if (m_clock.now() >= deadline) co_return with_jitter(Event{EventKind::due});
   co_return failure_event(account, outcome.failure());
+}
+
+// Exports Passage did not request, seen on the stacks' sockets: recorded on
+// every unfinished account of the instance (CONTRACT.md "Export events and
+// foreign exports": Passage's next request waits 24 hours after them).
+void Runner::record_foreign_exports() {
+  for (auto& [name, stack] : m_stacks)
+    for (const ForeignExport& foreign : stack.backend->take_foreign_exports())
+      for (const Account& account : m_store.find_accounts(foreign.domain))
+        if (account.domain == foreign.domain && !is_final(account.state))
+          m_store.record_foreign_export(account, foreign.export_id, m_clock.now());
 }
 
 asio::awaitable<Event> Runner::do_fetch(const Account& account) {

@@ -20,7 +20,7 @@ constexpr const char* k_account_columns = R"sql(
      AND (i.outcome IS NULL OR i.outcome <> 'not_queued')),
   a.version, a.hold_reasons, a.own_block, a.own_block_since,
   EXISTS (SELECT 1 FROM intents d WHERE d.account_id = a.id AND d.kind = 'delete' AND d.outcome IS NULL),
-  a.usage_at_request
+  a.usage_at_request, a.export_queued_at
 )sql";
 
 std::optional<Instant> instant_at(const Statement& row, int column) {
@@ -103,6 +103,7 @@ Account account_from_row(const Statement& row) {
   account.own_block_since = instant_at(row, 37);
   account.delete_in_flight = row.int_at(38) != 0;
   account.usage_at_request = disk_usage_from_json(row.text_at(39));
+  account.export_queued_at = instant_at(row, 40);
   return account;
 }
 
@@ -316,7 +317,7 @@ bool Store::write_account(const Account& account, Instant now) {
       export_id = ?, export_completed_at = ?, verified_at = ?, evidence = ?, grace_end = ?,
       told_deletion_date = ?, purged_at = ?, purge_kind = ?, reexports = ?, updated_at = ?,
       export_doc = ?, reminded = ?, hold_reasons = ?, own_block = ?, own_block_since = ?,
-      usage_at_request = ?, version = version + 1
+      usage_at_request = ?, export_queued_at = ?, version = version + 1
     WHERE id = ? AND version = ?)sql");
   update.bind(1, to_string(account.state)).bind(2, text_of(account.held_from))
       .bind(3, text_of(account.retry_step)).bind(4, account.state_reason)
@@ -336,7 +337,7 @@ bool Store::write_account(const Account& account, Instant now) {
       .bind(23, reasons_to_json(account.hold_reasons)).bind(24, account.own_block)
       .bind(25, text_of(account.own_block_since))
       .bind(26, account.usage_at_request ? disk_usage_to_json(*account.usage_at_request) : std::string())
-      .bind(27, account.id).bind(28, account.version);
+      .bind(27, text_of(account.export_queued_at)).bind(28, account.id).bind(29, account.version);
   update.run();
   return m_db.changes() == 1;
 }
@@ -379,6 +380,20 @@ void Store::insert_intent(const Account& account, const IntentSpec& intent, Inst
 std::string Store::next_intent_key(const Account& account, const std::string& kind) {
   return kind + ":" + account.domain + ":" + std::to_string(account.id) + ":" +
          std::to_string(count_intents(account.id, kind) + 1);
+}
+
+void Store::record_foreign_export(const Account& account, const std::string& export_id, Instant now) {
+  Transaction transaction(m_db);
+  const std::string key = "foreign:" + account.domain + ":" + std::to_string(account.id) + ":" + export_id;
+  auto insert = m_db.prepare(
+      "INSERT OR IGNORE INTO intents (account_id, domain, kind, key, created_at, outcome, finished_at) "
+      "VALUES (?, ?, 'export', ?, ?, 'foreign', ?)");
+  insert.bind(1, account.id).bind(2, account.domain).bind(3, key).bind(4, format_utc(now))
+      .bind(5, format_utc(now)).run();
+  if (m_db.changes() > 0)
+    append_journal(m_db, now, "runner", account.id, "foreign_export",
+                   "export " + export_id + " not requested by Passage (the person's own, or a move's)");
+  transaction.commit();
 }
 
 void Store::finish_intent(const std::string& key, const std::string& outcome, Instant now) {

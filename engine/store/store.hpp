@@ -98,6 +98,10 @@ class Store {
   // account row never collides).
   std::string next_intent_key(const Account& account, const std::string& kind);
   void finish_intent(const std::string& key, const std::string& outcome, Instant now);
+  // An export of the account's instance that Passage did not request, seen
+  // at `now`: a finished export intent (outcome "foreign"), so the 24-hour
+  // rule counts it, journaled once per (account, export id).
+  void record_foreign_export(const Account& account, const std::string& export_id, Instant now);
   // Reconciliation: every still open intent of `kind` for the account.
   void finish_open_intents(std::int64_t account_id, const std::string& kind,
                            const std::string& outcome, Instant now);

@@ -73,6 +73,21 @@ struct ExportDone {
 std::string export_done_to_json(const ExportDone& done);
 std::optional<ExportDone> export_done_from_json(const std::string& text);
 
+// An export request the stack queued (202): its job's `queued_at`, stack
+// time, from which an export document is the outcome of this request.
+struct QueuedExport {
+  std::optional<Instant> queued_at;
+};
+
+// An export of an instance that Passage did not request (the person's own,
+// a move's), seen on the admin socket: never Passage's evidence, and it
+// delays Passage's next export request of that instance by 24 hours.
+struct ForeignExport {
+  std::string domain;
+  std::string export_id;
+  std::optional<Instant> created_at;  // stack time
+};
+
 struct FetchRequest {
   std::string domain;
   ExportDone export_done;
@@ -98,12 +113,17 @@ class Backend {
   virtual boost::asio::awaitable<Outcome<DiskUsage>> disk_usage(std::string domain);
 
   // POST /instances/:domain/export?admin-req=true. Success means queued.
-  virtual boost::asio::awaitable<Outcome<Done>> request_export(std::string domain) = 0;
+  virtual boost::asio::awaitable<Outcome<QueuedExport>> request_export(std::string domain) = 0;
 
-  // Waits for the export's completion event until `deadline` (Clock time);
-  // a deadline passed is Failure::Kind::retryable with reason "export_deadline".
-  virtual boost::asio::awaitable<Outcome<ExportDone>> await_export(std::string domain,
+  // Waits until `deadline` (Clock time) for the end of the first export of
+  // `domain` created at or after `since` (stack time), each export once.
+  // The export ended in error: Failure::Kind::export_error with the stack's
+  // reason. A deadline passed is Failure::Kind::retryable "export_deadline".
+  virtual boost::asio::awaitable<Outcome<ExportDone>> await_export(std::string domain, Instant since,
                                                                    Instant deadline) = 0;
+
+  // Exports seen since the last call that Passage did not request.
+  virtual std::vector<ForeignExport> take_foreign_exports() { return {}; }
 
   // Downloads and verifies every part; the evidence of all parts.
   virtual boost::asio::awaitable<Outcome<Evidence>> fetch_export(FetchRequest request) = 0;

@@ -14,8 +14,6 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr Millis k_subscribe_timeout = std::chrono::seconds(10);
-constexpr Millis k_read_timeout = std::chrono::seconds(60);
 
 const json::object* attributes_of(const json::value& document) {
   const json::object* root = document.if_object();
@@ -62,25 +60,6 @@ std::optional<DiskUsage> disk_usage_of(const json::object& document) {
   return DiskUsage{*used, *files, *versions};
 }
 
-std::optional<std::pair<std::string, ExportDone>> finished_export_of(const RealtimeEvent& event) {
-  if (event.doctype != "io.cozy.exports" || (event.event != "CREATED" && event.event != "UPDATED"))
-    return std::nullopt;
-  boost::system::error_code error;
-  json::value doc = json::parse(event.doc, error);
-  if (error || !doc.is_object()) return std::nullopt;
-  const json::object& object = doc.as_object();
-  if (text(object, "state") != "done") return std::nullopt;
-  ExportDone done;
-  done.export_id = event.id.empty() ? text(object, "_id") : event.id;
-  if (const json::value* size = object.if_contains("total_size"); size && size->is_number())
-    done.total_size = size->to_number<std::int64_t>();
-  if (const json::value* cursors = object.if_contains("parts_cursors"); cursors && cursors->is_array())
-    for (const json::value& cursor : cursors->as_array())
-      if (cursor.is_string()) done.parts_cursors.emplace_back(cursor.as_string());
-  done.parts = static_cast<int>(done.parts_cursors.size()) + 1;
-  return std::make_pair(text(object, "domain"), done);
-}
-
 CozyAdminBackend::CozyAdminBackend(const BackendContext& context)
     : m_io(context.io), m_stack(context.stack), m_clock(context.clock), m_gate(context.gate),
       m_http(context.io),
@@ -113,7 +92,7 @@ asio::awaitable<HttpResponse> CozyAdminBackend::call(std::string method, std::st
 }
 
 asio::awaitable<Outcome<InstanceInfo>> CozyAdminBackend::lookup(std::string domain) {
-  HttpResponse response = co_await call("GET", "/instances/" + domain, true, k_read_timeout);
+  HttpResponse response = co_await call("GET", "/instances/" + domain, true, k_admin_read_timeout);
   if (response.status == 404) co_return InstanceInfo{false, false, false, "", false, 0};
   if (auto failure = classify_response(response, CallKind::read, m_clock.now())) co_return *failure;
   boost::system::error_code error;
@@ -131,7 +110,7 @@ asio::awaitable<Outcome<InstanceInfo>> CozyAdminBackend::lookup(std::string doma
 }
 
 asio::awaitable<Outcome<DiskUsage>> CozyAdminBackend::disk_usage(std::string domain) {
-  HttpResponse response = co_await call("GET", "/instances/" + domain + "/disk-usage", true, k_read_timeout);
+  HttpResponse response = co_await call("GET", "/instances/" + domain + "/disk-usage", true, k_admin_read_timeout);
   if (auto failure = classify_response(response, CallKind::read, m_clock.now())) co_return *failure;
   boost::system::error_code error;
   json::value document = json::parse(response.body, error);
@@ -141,48 +120,8 @@ asio::awaitable<Outcome<DiskUsage>> CozyAdminBackend::disk_usage(std::string dom
   co_return *usage;
 }
 
-asio::awaitable<Outcome<Done>> CozyAdminBackend::request_export(std::string domain) {
-  // The outcome is only ever announced on the websocket: be subscribed first.
-  m_realtime.start();
-  bool subscribed = co_await m_realtime.wait_subscribed(k_subscribe_timeout);
-  if (!subscribed) co_return Failure{FailureKind::retryable, "realtime websocket not subscribed", {}};
-  HttpResponse response = co_await call("POST", "/instances/" + domain + "/export?admin-req=true",
-                                        false, k_read_timeout);
-  if (auto failure = classify_response(response, CallKind::export_request, m_clock.now()))
-    co_return *failure;
-  co_return Done{};
-}
-
-void CozyAdminBackend::on_realtime(const RealtimeEvent& event) {
-  auto finished = finished_export_of(event);
-  if (!finished) return;
-  m_finished[finished->first] = finished->second;
-  auto [first, last] = m_waiters.equal_range(finished->first);
-  for (auto it = first; it != last; ++it) it->second->cancel();
-}
-
-asio::awaitable<Outcome<ExportDone>> CozyAdminBackend::await_export(std::string domain,
-                                                                    Instant deadline) {
-  m_realtime.start();
-  while (true) {
-    if (m_shutting_down) co_return Failure{FailureKind::retryable, "shutting down", {}};
-    if (auto found = m_finished.find(domain); found != m_finished.end()) {
-      ExportDone done = found->second;
-      m_finished.erase(found);
-      co_return done;
-    }
-    Instant now = m_clock.now();
-    if (now >= deadline) co_return Failure{FailureKind::retryable, "export_deadline", {}};
-    asio::steady_timer timer(m_io, std::chrono::duration_cast<std::chrono::steady_clock::duration>(deadline - now));
-    auto registered = m_waiters.emplace(domain, &timer);
-    boost::system::error_code ignored;
-    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-    m_waiters.erase(registered);
-  }
-}
-
 asio::awaitable<Outcome<date::year_month_day>> CozyAdminBackend::last_activity(std::string domain) {
-  HttpResponse response = co_await call("GET", "/instances/" + domain + "/last-activity", true, k_read_timeout);
+  HttpResponse response = co_await call("GET", "/instances/" + domain + "/last-activity", true, k_admin_read_timeout);
   if (auto failure = classify_response(response, CallKind::read, m_clock.now())) co_return *failure;
   boost::system::error_code error;
   json::value document = json::parse(response.body, error);
@@ -202,7 +141,7 @@ asio::awaitable<Outcome<Done>> CozyAdminBackend::delete_instance(std::string dom
 asio::awaitable<Outcome<Done>> CozyAdminBackend::clear_deleting(std::string domain) {
   // PATCH options are query parameters; the answer carries secrets: dropped.
   HttpResponse response = co_await call("PATCH", "/instances/" + domain + "?Deleting=false", false,
-                                        k_read_timeout);
+                                        k_admin_read_timeout);
   if (auto failure = classify_response(response, CallKind::other_write, m_clock.now())) co_return *failure;
   co_return Done{};
 }

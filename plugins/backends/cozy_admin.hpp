@@ -6,6 +6,9 @@
 // Failures are classified (cozy_classify.hpp); the core decides retries.
 
 #include <map>
+#include <optional>
+#include <set>
+#include <vector>
 #include <memory>
 #include <string>
 
@@ -19,6 +22,23 @@
 
 namespace passage {
 
+// The bound of an admin API read (a first lookup may rebuild indexes).
+inline constexpr Millis k_admin_read_timeout = std::chrono::seconds(60);
+
+// An export document seen on the admin socket (COZY.md "Export events").
+struct ExportEvent {
+  std::string domain;
+  std::string id;
+  std::string state;                  // exporting, done, error
+  std::string error;                  // the stack's reason when state is error
+  std::optional<Instant> created_at;  // stack time
+  ExportDone done;                    // when state is done
+  bool finished() const { return state == "done" || state == "error"; }
+};
+
+// The export document in a realtime event, if it is one.
+std::optional<ExportEvent> export_event_of(const RealtimeEvent& event);
+
 class CozyAdminBackend final : public Backend {
  public:
   explicit CozyAdminBackend(const BackendContext& context);
@@ -26,9 +46,10 @@ class CozyAdminBackend final : public Backend {
 
   boost::asio::awaitable<Outcome<InstanceInfo>> lookup(std::string domain) override;
   boost::asio::awaitable<Outcome<DiskUsage>> disk_usage(std::string domain) override;
-  boost::asio::awaitable<Outcome<Done>> request_export(std::string domain) override;
-  boost::asio::awaitable<Outcome<ExportDone>> await_export(std::string domain,
+  boost::asio::awaitable<Outcome<QueuedExport>> request_export(std::string domain) override;
+  boost::asio::awaitable<Outcome<ExportDone>> await_export(std::string domain, Instant since,
                                                            Instant deadline) override;
+  std::vector<ForeignExport> take_foreign_exports() override;
   boost::asio::awaitable<Outcome<Evidence>> fetch_export(FetchRequest request) override;
   boost::asio::awaitable<Outcome<date::year_month_day>> last_activity(std::string domain) override;
   boost::asio::awaitable<Outcome<Done>> delete_instance(std::string domain) override;
@@ -89,8 +110,16 @@ class CozyAdminBackend final : public Backend {
   HttpClient m_http;
   RealtimeClient m_realtime;
   ZipCheckPool m_checks;
-  // Finished exports announced on the websocket, by domain, until awaited.
-  std::map<std::string, ExportDone> m_finished;
+  // Export events (cozy_admin_exports.cpp). The stack time from which an
+  // export of a domain is Passage's, while Passage waits for it; finished
+  // exports by domain until awaited; ids already taken or reported.
+  std::map<std::string, Instant> m_own_since;
+  std::map<std::string, std::vector<ExportEvent>> m_finished;
+  std::set<std::string> m_settled_ids;
+  std::set<std::string> m_reported_ids;
+  std::vector<ForeignExport> m_foreign;
+  bool is_own(const ExportEvent& event) const;
+  std::optional<ExportEvent> take_own(const std::string& domain, Instant since);
   // Waiters per domain, woken by cancelling their timer.
   std::multimap<std::string, boost::asio::steady_timer*> m_waiters;
   // Admin-driven moves whose export finished, by source domain, until the
@@ -104,7 +133,5 @@ std::unique_ptr<Backend> make_cozy_admin_backend(const BackendContext& context);
 // The disk-usage answer's numbers (strings; zero values omitted).
 std::optional<DiskUsage> disk_usage_of(const boost::json::object& document);
 
-// The finished export in a realtime event's doc, if it is one (state done).
-std::optional<std::pair<std::string, ExportDone>> finished_export_of(const RealtimeEvent& event);
 
 }  // namespace passage

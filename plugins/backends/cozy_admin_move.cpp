@@ -191,7 +191,9 @@ asio::awaitable<Outcome<ExportDone>> CozyAdminBackend::export_for_move(
   // A request that may have been queued is waited for like a queued one.
   if (!queued.ok() && queued.failure().kind != FailureKind::unknown_outcome)
     co_return queued.failure();
-  auto done = co_await await_export(domain, deadline.clock);
+  const Instant since = queued.ok() && queued.value().queued_at ? *queued.value().queued_at
+                                                                 : requested - std::chrono::minutes(10);
+  auto done = co_await await_export(domain, since, deadline.clock);
   if (!done.ok()) co_return maybe_queued(done.failure());
   MoveProgress progress;
   progress.export_done = done.value();

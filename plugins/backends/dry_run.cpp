@@ -106,12 +106,12 @@ asio::awaitable<Outcome<InstanceInfo>> DryRunBackend::lookup(std::string domain)
   co_return info;
 }
 
-asio::awaitable<Outcome<Done>> DryRunBackend::request_export(std::string domain) {
+asio::awaitable<Outcome<QueuedExport>> DryRunBackend::request_export(std::string domain) {
   if (auto failure = co_await perform(domain, "request_export")) co_return *failure;
-  co_return Done{};
+  co_return QueuedExport{m_clock.now()};
 }
 
-asio::awaitable<Outcome<ExportDone>> DryRunBackend::await_export(std::string domain,
+asio::awaitable<Outcome<ExportDone>> DryRunBackend::await_export(std::string domain, Instant /*since*/,
                                                                  Instant deadline) {
   // A request this stack refuses for good never produced an export: the
   // same answer as the refusal (a run resumed after a crash then ends like

@@ -61,12 +61,12 @@ class DryRunBackend final : public Backend {
   explicit DryRunBackend(const BackendContext& context);
 
   boost::asio::awaitable<Outcome<InstanceInfo>> lookup(std::string domain) override;
-  boost::asio::awaitable<Outcome<Done>> request_export(std::string domain) override;
+  boost::asio::awaitable<Outcome<QueuedExport>> request_export(std::string domain) override;
   // Holds no gate slot while it waits: waiting for the event is not a request.
   // Draws no failure either: a failed export would look queued to the core
   // (24-hour rule) and keep a dry-run campaign from settling in one run;
   // failures are drawn at request_export instead. Only the deadline fails it.
-  boost::asio::awaitable<Outcome<ExportDone>> await_export(std::string domain,
+  boost::asio::awaitable<Outcome<ExportDone>> await_export(std::string domain, Instant since,
                                                            Instant deadline) override;
   // One gate ticket and one drawn duration per part.
   boost::asio::awaitable<Outcome<Evidence>> fetch_export(FetchRequest request) override;

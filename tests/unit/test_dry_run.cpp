@@ -70,7 +70,7 @@ std::string transcript(Rig& rig, const std::string& domain) {
     auto requested = rig.run(rig.backend.request_export(domain));
     out << "request " << (requested.ok() ? "ok" : failure_text(requested)) << ";";
   }
-  auto done = rig.run(rig.backend.await_export(domain, k_now + 1h));
+  auto done = rig.run(rig.backend.await_export(domain, k_now, k_now + 1h));
   if (!done.ok()) {
     // A request refused for good never produces an export.
     out << "export " << failure_text(done) << ";";
@@ -153,7 +153,7 @@ TEST_CASE("dry-run: failure rates are honoured, permanent failures stick", "[dry
   rig.stack.dry_run.permanent_failure_rate = 0.1;
   DryRunBackend backend{BackendContext{rig.io, rig.stack, rig.clock, rig.gate}};
   constexpr int k_domains = 2000;
-  std::vector<std::optional<Outcome<Done>>> first(k_domains), second(k_domains);
+  std::vector<std::optional<Outcome<QueuedExport>>> first(k_domains), second(k_domains);
   for (int i = 0; i < k_domains; ++i)
     asio::co_spawn(
         rig.io,
@@ -228,14 +228,14 @@ TEST_CASE("dry-run: never_move_rate keeps people where they are", "[dry_run]") {
 
 TEST_CASE("dry-run: await_export respects the deadline", "[dry_run]") {
   Rig rig(dry_stack(9, 5, 10));
-  auto late = rig.run(rig.backend.await_export("a.example", k_now + 2ms));
+  auto late = rig.run(rig.backend.await_export("a.example", k_now, k_now + 2ms));
   REQUIRE_FALSE(late.ok());
   CHECK(late.failure().kind == Failure::Kind::retryable);
   CHECK(late.failure().reason == "export_deadline");
-  auto past = rig.run(rig.backend.await_export("a.example", k_now - 1h));
+  auto past = rig.run(rig.backend.await_export("a.example", k_now, k_now - 1h));
   REQUIRE_FALSE(past.ok());
   CHECK(past.failure().reason == "export_deadline");
-  auto done = rig.run(rig.backend.await_export("a.example", k_now + 10ms));
+  auto done = rig.run(rig.backend.await_export("a.example", k_now, k_now + 10ms));
   REQUIRE(done.ok());
   CHECK(done.value().export_id.rfind("dry-", 0) == 0);
   CHECK(done.value().export_id.size() == 20);
@@ -246,7 +246,7 @@ TEST_CASE("dry-run: fetch_export gives evidence for every part", "[dry_run]") {
   Rig rig(dry_stack(11));
   for (int i = 0; i < 30; ++i) {
     const std::string domain = "f" + std::to_string(i) + ".example";
-    auto done = rig.run(rig.backend.await_export(domain, k_now + 1h));
+    auto done = rig.run(rig.backend.await_export(domain, k_now, k_now + 1h));
     REQUIRE(done.ok());
     auto evidence =
         rig.run(rig.backend.fetch_export(FetchRequest{domain, done.value(), "space", {}, {}, {}}));
@@ -277,7 +277,7 @@ TEST_CASE("dry-run: an export refused for good is never announced done", "[dry_r
   for (int i = 0; i < 40; ++i) {
     const std::string domain = "r" + std::to_string(i) + ".example";
     auto requested = rig.run(backend.request_export(domain));
-    auto done = rig.run(backend.await_export(domain, k_now + 1h));
+    auto done = rig.run(backend.await_export(domain, k_now, k_now + 1h));
     bool refused_for_good = !requested.ok() && requested.failure().kind == Failure::Kind::permanent;
     if (refused_for_good) {
       ++refused;

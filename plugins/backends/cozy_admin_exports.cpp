@@ -1,0 +1,160 @@
+// Export requests and their events (COZY.md "Export events", CONTRACT.md
+// "Export events and foreign exports"). Every export of every instance is
+// published on the admin socket: CREATED (exporting), UPDATED (done or
+// error), and with admin-req=true a second CREATED (done). An event is the
+// outcome of Passage's request only when its domain matches and its
+// document was created at or after the request's `queued_at` (stack time),
+// once per export id; any other export is foreign: reported, never taken.
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+
+#include "plugins/backends/cozy_admin.hpp"
+#include "plugins/backends/cozy_classify.hpp"
+
+namespace passage {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+constexpr Millis k_subscribe_timeout = std::chrono::seconds(10);
+// Before the 202 tells the job's queued_at, events are matched from the
+// request time minus this allowance for the clocks of Passage and the stack.
+constexpr Millis k_clock_allowance = std::chrono::minutes(10);
+
+std::string text_of(const json::object& object, const char* name) {
+  const json::value* value = object.if_contains(name);
+  return value && value->is_string() ? std::string(value->as_string()) : std::string();
+}
+
+ExportDone done_of(const json::object& doc, const std::string& id) {
+  ExportDone done;
+  done.export_id = id;
+  if (const json::value* size = doc.if_contains("total_size"); size && size->is_number())
+    done.total_size = size->to_number<std::int64_t>();
+  if (const json::value* cursors = doc.if_contains("parts_cursors"); cursors && cursors->is_array())
+    for (const json::value& cursor : cursors->as_array())
+      if (cursor.is_string()) done.parts_cursors.emplace_back(cursor.as_string());
+  done.parts = static_cast<int>(done.parts_cursors.size()) + 1;
+  return done;
+}
+
+// The job document of a 202: {"_id", "queued_at", ...}, or JSON:API.
+std::optional<Instant> queued_at_of(const std::string& body) {
+  boost::system::error_code error;
+  json::value value = json::parse(body, error);
+  const json::object* doc = error ? nullptr : value.if_object();
+  if (doc && doc->contains("data") && (*doc).at("data").is_object()) {
+    const json::object& data = doc->at("data").as_object();
+    const json::value* attributes = data.if_contains("attributes");
+    doc = attributes ? attributes->if_object() : nullptr;
+  }
+  if (!doc) return std::nullopt;
+  return parse_utc(text_of(*doc, "queued_at"));
+}
+
+}  // namespace
+
+std::optional<ExportEvent> export_event_of(const RealtimeEvent& event) {
+  if (event.doctype != "io.cozy.exports" || (event.event != "CREATED" && event.event != "UPDATED"))
+    return std::nullopt;
+  boost::system::error_code error;
+  json::value value = json::parse(event.doc, error);
+  if (error || !value.is_object()) return std::nullopt;
+  const json::object& doc = value.as_object();
+  ExportEvent out;
+  out.id = event.id.empty() ? text_of(doc, "_id") : event.id;
+  out.domain = text_of(doc, "domain");
+  out.state = text_of(doc, "state");
+  out.error = text_of(doc, "error");
+  out.created_at = parse_utc(text_of(doc, "created_at"));
+  if (out.id.empty() || out.domain.empty()) return std::nullopt;
+  if (out.state == "done") out.done = done_of(doc, out.id);
+  return out;
+}
+
+asio::awaitable<Outcome<QueuedExport>> CozyAdminBackend::request_export(std::string domain) {
+  // The outcome is only ever announced on the websocket: be subscribed first.
+  m_realtime.start();
+  bool subscribed = co_await m_realtime.wait_subscribed(k_subscribe_timeout);
+  if (!subscribed) co_return Failure{FailureKind::retryable, "realtime websocket not subscribed", {}};
+  // Events can come before the 202: this export is ours from about now.
+  m_own_since[domain] = m_clock.now() - k_clock_allowance;
+  HttpResponse response = co_await call("POST", "/instances/" + domain + "/export?admin-req=true",
+                                        false, k_admin_read_timeout);
+  if (auto failure = classify_response(response, CallKind::export_request, m_clock.now())) {
+    if (failure->kind != FailureKind::unknown_outcome) m_own_since.erase(domain);  // not queued
+    co_return *failure;
+  }
+  QueuedExport queued{queued_at_of(response.body)};
+  if (queued.queued_at) m_own_since[domain] = *queued.queued_at;
+  co_return queued;
+}
+
+bool CozyAdminBackend::is_own(const ExportEvent& event) const {
+  const auto since = m_own_since.find(event.domain);
+  return since != m_own_since.end() && event.created_at && *event.created_at >= since->second;
+}
+
+void CozyAdminBackend::on_realtime(const RealtimeEvent& realtime) {
+  auto event = export_event_of(realtime);
+  if (!event || m_settled_ids.contains(event->id)) return;
+  if (!is_own(*event) && m_reported_ids.insert(event->id).second)
+    m_foreign.push_back(ForeignExport{event->domain, event->id, event->created_at});
+  if (!event->finished()) return;
+  m_finished[event->domain].push_back(*event);
+  auto [first, last] = m_waiters.equal_range(event->domain);
+  for (auto it = first; it != last; ++it) it->second->cancel();
+}
+
+// The first finished export of `domain` created at or after `since`, once.
+std::optional<ExportEvent> CozyAdminBackend::take_own(const std::string& domain, Instant since) {
+  auto found = m_finished.find(domain);
+  if (found == m_finished.end()) return std::nullopt;
+  std::optional<ExportEvent> own;
+  for (const ExportEvent& event : found->second) {
+    if (own || m_settled_ids.contains(event.id) || !event.created_at || *event.created_at < since) continue;
+    own = event;
+  }
+  m_finished.erase(found);  // the others are not this request's: reported as foreign
+  if (own) m_settled_ids.insert(own->id);
+  return own;
+}
+
+asio::awaitable<Outcome<ExportDone>> CozyAdminBackend::await_export(std::string domain, Instant since,
+                                                                    Instant deadline) {
+  m_realtime.start();
+  m_own_since[domain] = since;
+  struct Forget {
+    std::map<std::string, Instant>& own_since;
+    std::string domain;
+    ~Forget() { own_since.erase(domain); }
+  } forget{m_own_since, domain};
+  while (true) {
+    if (m_shutting_down) co_return Failure{FailureKind::retryable, "shutting down", {}};
+    if (auto own = take_own(domain, since)) {
+      if (own->state == "done") co_return own->done;
+      co_return Failure{FailureKind::export_error,
+                        "export ended in error: " + (own->error.empty() ? std::string("no reason given") : own->error),
+                        {}};
+    }
+    Instant now = m_clock.now();
+    if (now >= deadline) co_return Failure{FailureKind::retryable, "export_deadline", {}};
+    asio::steady_timer timer(m_io, std::chrono::duration_cast<std::chrono::steady_clock::duration>(deadline - now));
+    auto registered = m_waiters.emplace(domain, &timer);
+    boost::system::error_code ignored;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    m_waiters.erase(registered);
+  }
+}
+
+std::vector<ForeignExport> CozyAdminBackend::take_foreign_exports() {
+  std::vector<ForeignExport> taken;
+  taken.swap(m_foreign);
+  return taken;
+}
+
+}  // namespace passage

@@ -1,0 +1,122 @@
+// Exports as cozy-stack really behaves (issue 11): a part can be a
+// well-formed zip that lacks its last files (its last one cut short with a
+// matching CRC), an export can end in error, and the person's own exports
+// arrive on the same socket. None of them may become Passage's evidence.
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <thread>
+
+#include "tests/integration/grace_stand.hpp"
+
+using namespace passage::testing;
+using namespace passage::testing::grace;
+namespace json = boost::json;
+
+namespace {
+
+std::int64_t in_state(const Workspace& ws, const std::string& state) {
+  Db db(ws.database());
+  return db.scalar("SELECT COUNT(*) FROM accounts WHERE state = '" + state + "'");
+}
+
+}  // namespace
+
+TEST_CASE("Well-formed parts missing their last files are never evidence; all verified in the end, "
+          "no unsafe deletion",
+          "[cozy-admin][evidence]") {
+  Options options;
+  options.accounts = 200;
+  options.max_fraction = 1.0;
+  Stand s(options);
+  s.sim->put_faults(R"({"part_missing_entries": 0.1})");
+  s.run();
+  // A part still incomplete after three downloads retries later.
+  for (int round = 0; round < 4 && in_state(s.ws, "GRACE") < options.accounts; ++round) {
+    s.advance(hours(1));
+    s.run();
+  }
+  const json::object stats = s.sim->stats();
+  INFO("requests: " << requests_text(stats));
+  CHECK(stat(stats, "parts_incomplete_served") > 0);
+  REQUIRE(in_state(s.ws, "GRACE") == options.accounts);
+  // Every verified account rests on an export the stack served whole.
+  Db db(s.ws.database());
+  const auto accounts = db.rows("SELECT domain, evidence FROM accounts");
+  int not_served_whole = 0;
+  for (const auto& row : accounts) {
+    const json::value exported = s.sim->export_of(row[0]);
+    if (!exported.is_object() || !exported.at("fully_read").as_bool()) ++not_served_whole;
+  }
+  CHECK(not_served_whole == 0);
+  // The evidence says what was checked, and it adds up to the space.
+  for (const auto& row : accounts) {
+    INFO(row[0] << ": " << row[1]);
+    const json::object evidence = json::parse(row[1]).as_object();
+    REQUIRE(evidence.contains("content"));
+    REQUIRE(evidence.contains("disk_usage"));
+    const json::object& content = evidence.at("content").as_object();
+    const json::object& usage = evidence.at("disk_usage").as_object();
+    CHECK(content.at("file_bytes").as_int64() == usage.at("files").as_int64());
+    CHECK(content.at("version_bytes").as_int64() == usage.at("versions").as_int64());
+    CHECK(content.at("files").as_int64() > 0);
+  }
+
+  s.sim->clear_faults();
+  s.advance_to(parse_iso_utc("2026-12-26T09:00:00Z"));
+  Stand::require_exit(s.purge(), 0);
+  const json::object after = s.sim->stats();
+  CHECK(stat(after, "deletions") == options.accounts);
+  CHECK(stat(after, "unsafe_deletions") == 0);
+}
+
+TEST_CASE("An export that ends in error fails its attempt at once and keeps the 24-hour rule",
+          "[cozy-admin][evidence]") {
+  Options options;
+  options.accounts = 5;
+  Stand s(options);  // export_deadline: 60 seconds
+  s.sim->put_faults(R"({"export_error": 1})");
+  const auto started = std::chrono::steady_clock::now();
+  s.run();
+  const auto took = std::chrono::steady_clock::now() - started;
+  CHECK(took < std::chrono::seconds(30));  // not at the 60-second deadline
+  Db db(s.ws.database());
+  for (const auto& row : db.rows("SELECT login, state, state_reason, due_at FROM accounts")) {
+    INFO(row[0] << " " << row[1] << " " << row[2] << " due " << row[3]);
+    CHECK(row[1] == "RETRY_WAIT");
+    CHECK(row[2].find("export ended in error: The export failed") != std::string::npos);
+    // The next request waits 24 hours after this one.
+    CHECK(parse_iso_utc(row[3]) >= s.now + hours(24));
+  }
+  CHECK(stat(s.sim->stats(), "duplicate_exports_24h") == 0);
+}
+
+TEST_CASE("An export Passage did not request is recorded and never taken as its evidence",
+          "[cozy-admin][evidence]") {
+  Options options;
+  options.accounts = 4;
+  Stand s(options);
+  // Passage's own export jobs are lost by the stack: no event ever comes.
+  s.sim->put_faults(R"({"export_silent_fail": 1})");
+  BackgroundProcess run(s.ws.passage_argv({"run", "--max-duration", "40 seconds", "--now", iso_utc(s.now)}),
+                        s.ws.dir(), s.ws.dir() / "run.out", s.ws.dir() / "run.err", s.ws.environment());
+  REQUIRE(wait_until([&] { return in_state(s.ws, "EXPORTING") == options.accounts; }, Millis(20000)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // The people export their spaces themselves; the stack's documents are
+  // dated before Passage's requests (a clock behind, or events late).
+  s.sim->clear_faults();
+  s.sim->advance_clock(-3600);
+  for (int n = 1; n <= options.accounts; ++n) {
+    const SimAnswer answer = s.sim->call("POST", "/_sim/user-export?domain=" + login_of(n) + ".mytoutatice.cloud");
+    REQUIRE(answer.status == 202);
+  }
+  s.sim->advance_clock(3600);
+  REQUIRE(wait_until([&] { return !run.running(); }, Millis(60000)));
+  INFO("run stderr: " << read_file(s.ws.dir() / "run.err"));
+  Db db(s.ws.database());
+  CHECK(db.scalar("SELECT COUNT(*) FROM accounts WHERE evidence <> ''") == 0);
+  CHECK(in_state(s.ws, "VERIFYING") + in_state(s.ws, "VERIFIED") + in_state(s.ws, "GRACE") == 0);
+  CHECK(db.scalar("SELECT COUNT(*) FROM intents WHERE outcome = 'foreign'") == options.accounts);
+  CHECK(db.scalar("SELECT COUNT(*) FROM journal WHERE kind = 'foreign_export'") == options.accounts);
+}
