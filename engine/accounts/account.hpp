@@ -106,6 +106,9 @@ struct Account {
   // returned: an export event is this request's outcome when its document
   // was created at or after it.
   std::optional<Instant> export_queued_at;
+  // The files an export's evidence lacked (one per line), until verified:
+  // the same files missing on the next export too → FAILED.
+  std::string incomplete_files;
   bool delete_in_flight = false;    // a DELETE intent without outcome (derived)
   // The block Passage itself put on the instance ("MOVING", "MOVED"), if
   // any, and since when: the lookup and the purge ignore Passage's own.

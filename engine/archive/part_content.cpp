@@ -56,7 +56,7 @@ void PartContentCheck::begin(std::string_view name) {
     m_kind = EntryKind::content;
     m_md5 = Md5();
     m_content_bytes = 0;
-    if (!m_promise) problem(std::string(name) + ": content without its metadata");
+    if (!m_promise) problem(std::string(name) + ": content without its metadata", std::string(name));
     return;
   }
   m_kind = name.starts_with(k_versions_meta) ? EntryKind::version_meta
@@ -66,17 +66,19 @@ void PartContentCheck::begin(std::string_view name) {
   m_meta_too_big = false;
 }
 
-void PartContentCheck::data(const char* bytes, std::size_t size) {
+bool PartContentCheck::data(const char* bytes, std::size_t size) {
   if (m_kind == EntryKind::content) {
-    m_md5.update(bytes, size);
     m_content_bytes += static_cast<std::int64_t>(size);
+    if (m_promise && m_content_bytes > m_promise->size) return false;
+    m_md5.update(bytes, size);
   } else if (m_kind == EntryKind::file_meta || m_kind == EntryKind::version_meta) {
     if (m_meta.size() + size > k_max_meta_bytes) {
       m_meta_too_big = true;
-      return;
+      return true;
     }
     m_meta.append(bytes, size);
   }
+  return true;
 }
 
 void PartContentCheck::end() {
@@ -92,15 +94,15 @@ PartContent PartContentCheck::finish() {
 
 // A file's (or version's) metadata: its content must come next.
 void PartContentCheck::meta_ended() {
-  if (m_meta_too_big) return problem(m_name + ": metadata too large to check");
+  if (m_meta_too_big) return problem(m_name + ": metadata too large to check", m_name);
   boost::system::error_code error;
   json::value value = json::parse(m_meta, error);
-  if (error || !value.is_object()) return problem(m_name + ": unreadable metadata");
+  if (error || !value.is_object()) return problem(m_name + ": unreadable metadata", m_name);
   const json::object& doc = value.as_object();
   const bool version = m_kind == EntryKind::version_meta;
   if (!version && text_field(doc, "type") == "directory") return;
   const auto size = size_field(doc);
-  if (!size) return problem(m_name + ": metadata without a size");
+  if (!size) return problem(m_name + ": metadata without a size", m_name);
   Promise promise;
   promise.version = version;
   promise.id = text_field(doc, "_id");
@@ -121,11 +123,12 @@ void PartContentCheck::content_ended() {
   const bool named_right = promise.version ? m_name == std::string(k_content) + promise.id
                                            : base_name(m_name) == base_name(promise.label) ||
                                                  promise.label == promise.id;
-  if (!named_right) return problem(m_name + ": not the content its metadata (" + promise.label + ") announced");
+  if (!named_right)
+    return problem(m_name + ": not the content its metadata (" + promise.label + ") announced", promise.label);
   if (m_content_bytes != promise.size)
-    return problem(m_name + ": " + describe_bytes(m_content_bytes, promise.size));
+    return problem(m_name + ": " + describe_bytes(m_content_bytes, promise.size), promise.label);
   if (!promise.md5_base64.empty() && md5 != promise.md5_base64)
-    return problem(m_name + ": content differs from its md5sum");
+    return problem(m_name + ": content differs from its md5sum", promise.label);
   ContentTotals& totals = m_result.totals;
   if (promise.version) {
     ++totals.versions;
@@ -138,13 +141,16 @@ void PartContentCheck::content_ended() {
 
 void PartContentCheck::missing(const Promise& promise) {
   std::string text = promise.label + ": content missing (" + std::to_string(promise.size) + " bytes announced)";
+  std::string label = promise.label;
   m_promise.reset();  // `promise` may be *m_promise: not used after this
-  problem(std::move(text));
+  problem(std::move(text), std::move(label));
 }
 
-void PartContentCheck::problem(std::string text) {
+void PartContentCheck::problem(std::string text, std::string file) {
   ++m_result.problems;
-  if (m_result.named.size() < PartContent::k_max_named) m_result.named.push_back(std::move(text));
+  if (m_result.named.size() >= PartContent::k_max_named) return;
+  m_result.named.push_back(std::move(text));
+  m_result.files.push_back(std::move(file));
 }
 
 }  // namespace passage

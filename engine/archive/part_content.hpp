@@ -26,6 +26,7 @@ struct PartContent {
   // Files whose content is missing, short, or not the promised bytes
   // ("<path or id>: <why>"), at most k_max_named; `problems` counts them all.
   std::vector<std::string> named;
+  std::vector<std::string> files;  // the same files, by name only
   std::int64_t problems = 0;
   bool complete() const { return problems == 0; }
 
@@ -35,7 +36,9 @@ struct PartContent {
 class PartContentCheck {
  public:
   void begin(std::string_view name);
-  void data(const char* bytes, std::size_t size);
+  // False once a content is longer than its metadata announced: reads are
+  // bounded by the announced sizes, the caller stops reading the entry.
+  bool data(const char* bytes, std::size_t size);
   void end();
   // After the last entry: a metadata entry still waiting for its content
   // counts as missing.
@@ -54,7 +57,7 @@ class PartContentCheck {
   void meta_ended();
   void content_ended();
   void missing(const Promise& promise);
-  void problem(std::string text);
+  void problem(std::string text, std::string file);
 
   EntryKind m_kind = EntryKind::other;
   std::string m_name;

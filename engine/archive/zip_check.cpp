@@ -62,7 +62,8 @@ std::string read_entry(archive* reader, std::vector<char>& buffer, ZipCheck& che
     // ARCHIVE_WARN here is how libarchive reports a bad CRC.
     if (got < 0) return problem_of(reader);
     check.uncompressed_bytes += got;
-    content.data(buffer.data(), static_cast<std::size_t>(got));
+    if (!content.data(buffer.data(), static_cast<std::size_t>(got)))
+      return "longer than the size its metadata announces";
   }
 }
 

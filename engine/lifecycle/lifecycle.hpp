@@ -57,7 +57,7 @@ struct Event {
 
   EventKind kind = EventKind::due;
   std::string detail;
-  std::string payload;  // export_done: the export document (JSON)
+  std::string payload;  // export_done: the export document (JSON); failure: the incomplete files, one per line
   std::optional<Instant> at;
   Evidence evidence;
   FailureKind failure = FailureKind::retryable;

@@ -132,6 +132,7 @@ Transition verified(const Account& account, const Evidence& evidence, Instant no
   transition.next.grace_end = grace_end_for(now, account.departure_date, policy);
   transition.next.told_deletion_date.reset();
   transition.next.usage_at_request.reset();  // now in the evidence
+  transition.next.incomplete_files.clear();
   transition.next.due_at = now;
   return transition;
 }

@@ -148,8 +148,27 @@ StepResult evidence_ok(const Account& account, const Event& event, Instant now,
   return transition;
 }
 
+// Files missing from a verified-looking export (CONTRACT.md "Incomplete
+// evidence"): export again; the same files missing on two exports in a row
+// (cozy-stack skips files it cannot read) → FAILED, a person decides.
+StepResult evidence_incomplete(const Account& account, const Event& event, Instant now,
+                               const Policy& policy) {
+  const std::string& files = event.payload;
+  if (!account.incomplete_files.empty() && account.incomplete_files == files)
+    return fail(account, std::string(k_evidence_incomplete) +
+                             ": the same files are missing on two exports in a row: " + event.detail);
+  Event again = event;
+  again.failure = FailureKind::retryable;
+  Transition transition = retry_or_fail(account, State::queued, again, now, policy);
+  transition.next.incomplete_files = files;
+  retry_after_export_spacing(transition, account, policy);
+  return transition;
+}
+
 StepResult verifying_failure(const Account& account, const Event& event, Instant now,
                              const Policy& policy) {
+  if (event.detail.find(k_evidence_incomplete) != std::string::npos)
+    return evidence_incomplete(account, event, now, policy);
   if (event.failure == FailureKind::not_found) {
     // The export is gone (expired or replaced): export again, 24-hour rule first.
     Event again = event;

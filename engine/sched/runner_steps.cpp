@@ -77,6 +77,7 @@ Event Runner::failure_event(const Account& account, const Failure& failure) {
   event.failure = failure.kind;
   event.detail = failure.reason;
   event.retry_after = failure.retry_after;
+  for (const std::string& file : failure.incomplete_files) event.payload += file + "\n";
   return with_jitter(event);
 }
 
@@ -339,6 +340,7 @@ asio::awaitable<Event> Runner::gap_event(const Account& account, const std::stri
   } else {
     event.failure = FailureKind::retryable;
     event.detail = std::string(k_evidence_incomplete) + ": " + gap;
+    event.payload = "(the files' total bytes)\n";
   }
   co_return with_jitter(event);
 }

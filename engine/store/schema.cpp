@@ -168,6 +168,7 @@ CREATE INDEX served_by_account ON served(account_id, at);
 constexpr std::string_view k_migration_7 = R"sql(
 ALTER TABLE accounts ADD COLUMN usage_at_request TEXT NOT NULL DEFAULT '';
 ALTER TABLE accounts ADD COLUMN export_queued_at TEXT;
+ALTER TABLE accounts ADD COLUMN incomplete_files TEXT NOT NULL DEFAULT '';
 )sql";
 
 constexpr std::string_view k_migrations[] = {k_migration_1, k_migration_2, k_migration_3, k_migration_4,

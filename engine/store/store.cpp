@@ -20,7 +20,7 @@ constexpr const char* k_account_columns = R"sql(
      AND (i.outcome IS NULL OR i.outcome <> 'not_queued')),
   a.version, a.hold_reasons, a.own_block, a.own_block_since,
   EXISTS (SELECT 1 FROM intents d WHERE d.account_id = a.id AND d.kind = 'delete' AND d.outcome IS NULL),
-  a.usage_at_request, a.export_queued_at
+  a.usage_at_request, a.export_queued_at, a.incomplete_files
 )sql";
 
 std::optional<Instant> instant_at(const Statement& row, int column) {
@@ -104,6 +104,7 @@ Account account_from_row(const Statement& row) {
   account.delete_in_flight = row.int_at(38) != 0;
   account.usage_at_request = disk_usage_from_json(row.text_at(39));
   account.export_queued_at = instant_at(row, 40);
+  account.incomplete_files = row.text_at(41);
   return account;
 }
 
@@ -317,7 +318,7 @@ bool Store::write_account(const Account& account, Instant now) {
       export_id = ?, export_completed_at = ?, verified_at = ?, evidence = ?, grace_end = ?,
       told_deletion_date = ?, purged_at = ?, purge_kind = ?, reexports = ?, updated_at = ?,
       export_doc = ?, reminded = ?, hold_reasons = ?, own_block = ?, own_block_since = ?,
-      usage_at_request = ?, export_queued_at = ?, version = version + 1
+      usage_at_request = ?, export_queued_at = ?, incomplete_files = ?, version = version + 1
     WHERE id = ? AND version = ?)sql");
   update.bind(1, to_string(account.state)).bind(2, text_of(account.held_from))
       .bind(3, text_of(account.retry_step)).bind(4, account.state_reason)
@@ -337,7 +338,8 @@ bool Store::write_account(const Account& account, Instant now) {
       .bind(23, reasons_to_json(account.hold_reasons)).bind(24, account.own_block)
       .bind(25, text_of(account.own_block_since))
       .bind(26, account.usage_at_request ? disk_usage_to_json(*account.usage_at_request) : std::string())
-      .bind(27, text_of(account.export_queued_at)).bind(28, account.id).bind(29, account.version);
+      .bind(27, text_of(account.export_queued_at)).bind(28, account.incomplete_files)
+      .bind(29, account.id).bind(30, account.version);
   update.run();
   return m_db.changes() == 1;
 }

@@ -33,6 +33,9 @@ struct Failure {
   // that export may exist, whatever the kind (a 404 from the target's
   // import included), so the 24-hour rule holds the retry.
   bool after_export = false;
+  // Evidence incomplete (k_evidence_incomplete): the files missing, short or
+  // different, by name, in the order found.
+  std::vector<std::string> incomplete_files{};
 };
 
 // A value or a classified failure.

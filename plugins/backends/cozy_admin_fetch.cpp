@@ -59,6 +59,7 @@ asio::awaitable<Outcome<Evidence>> CozyAdminBackend::fetch_part(const FetchReque
                                            boost::urls::unreserved_chars);
   std::filesystem::path file = request.work_dir / (request.domain + "-" + part_name(done.export_id, n) + ".part");
   std::string last_problem;
+  std::vector<std::string> incomplete_files;
   for (int attempt = 0; attempt < k_part_tries; ++attempt) {
     PartWriter writer(file);
     HttpRequest http;
@@ -83,12 +84,15 @@ asio::awaitable<Outcome<Evidence>> CozyAdminBackend::fetch_part(const FetchReque
       co_return Evidence{};
     }
     last_problem = check.problem;
+    incomplete_files = check.content.files;
   }
   std::filesystem::remove(file);
-  co_return Failure{FailureKind::retryable,
-                    "part " + std::to_string(n) + " invalid after " + std::to_string(k_part_tries) +
-                        " downloads: " + last_problem,
-                    {}};
+  Failure failure{FailureKind::retryable,
+                  "part " + std::to_string(n) + " invalid after " + std::to_string(k_part_tries) +
+                      " downloads: " + last_problem,
+                  {}};
+  failure.incomplete_files = std::move(incomplete_files);
+  co_return failure;
 }
 
 }  // namespace passage

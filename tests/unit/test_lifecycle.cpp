@@ -673,6 +673,39 @@ TEST_CASE("VERIFYING failure: retry the download, export again when gone, fail w
   CHECK(broken.next.state_reason == "bad zip");
 }
 
+TEST_CASE("VERIFYING evidence incomplete: export again after 24 h; the same files missing twice: FAILED",
+          "[lifecycle]") {
+  Instant now = now_default();
+  Account account = account_in(State::verifying);
+  account.last_export_request = now - 2h;
+  Event incomplete = failure(FailureKind::retryable,
+                             "part 0 invalid after 3 downloads: evidence_incomplete: 1 file: a.pdf: content missing");
+  incomplete.payload = "a.pdf\n";
+
+  Transition first = step(account, incomplete, now);
+  CHECK(name(first.next.state) == "RETRY_WAIT");
+  CHECK(name(first.next.retry_step) == "QUEUED");  // a new export, not the same parts again
+  CHECK(first.next.incomplete_files == "a.pdf\n");
+  CHECK(text(first.next.due_at) == text(now + 22h));  // the 24-hour rule
+
+  account.incomplete_files = "a.pdf\n";
+  Transition twice = step(account, incomplete, now);
+  CHECK(name(twice.next.state) == "FAILED");
+  CHECK(twice.next.state_reason.find("evidence_incomplete: the same files are missing on two exports in a row") == 0);
+  CHECK(twice.next.state_reason.find("a.pdf") != std::string::npos);
+
+  Event other = incomplete;
+  other.payload = "b.pdf\n";
+  Transition different = step(account, other, now);
+  CHECK(name(different.next.state) == "RETRY_WAIT");
+  CHECK(different.next.incomplete_files == "b.pdf\n");
+
+  // Verified at last: forgotten.
+  Event ok = event(EventKind::evidence_ok);
+  ok.evidence = export_evidence();
+  CHECK(step(account, ok, now).next.incomplete_files.empty());
+}
+
 // --- MOVING -------------------------------------------------------------------
 
 TEST_CASE("MOVING due and resume before the import deadline check the move first", "[lifecycle]") {

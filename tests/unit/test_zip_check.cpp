@@ -325,6 +325,17 @@ TEST_CASE("a file's content must have its metadata's MD5 and come right after it
   CHECK(gap.content.totals.files == 1);  // readme.md still checked
 }
 
+TEST_CASE("a content longer than its metadata announces is not read beyond it", "[zip_check]") {
+  TempDir dir;
+  std::vector<Entry> entries = later_part_entries();
+  entries[1].content += random_bytes(200'000, 3);  // old.bin: far more than its 12000 bytes
+  write_zip(dir.path() / "long.zip", entries);
+  const ZipCheck check = check_zip_part(dir.path() / "long.zip", false);
+  CHECK_FALSE(check.valid);
+  CHECK(check.problem.find("old.bin: longer than the size its metadata announces") != std::string::npos);
+  CHECK(check.uncompressed_bytes < 12000 + 2 * 64 * 1024 + 200);  // stopped within a block
+}
+
 TEST_CASE("a raised stop flag abandons a check", "[zip_check]") {
   Zips zips;
   const std::atomic<bool> stop{true};
