@@ -42,7 +42,7 @@ class Runner {
   boost::asio::awaitable<Event> do_lookup(const Account& account, bool poll);
   boost::asio::awaitable<std::optional<Event>> do_export(Account& account,
                                                          const std::string& intent_key);
-  boost::asio::awaitable<Event> do_await(const Account& account);
+  boost::asio::awaitable<std::optional<Event>> do_await(const Account& account);
   void record_foreign_exports();
   boost::asio::awaitable<Event> do_fetch(const Account& account);
   boost::asio::awaitable<Event> gap_event(const Account& account, const std::string& gap);

@@ -268,8 +268,13 @@ asio::awaitable<std::optional<Event>> Runner::do_export(Account& account,
   co_return std::nullopt;
 }
 
-asio::awaitable<Event> Runner::do_await(const Account& account) {
-  Instant deadline = account.due_at.value_or(m_clock.now());
+// Waits for the export's event until the account's timer, but never longer
+// than the stack's export_deadline from now: after the clock stepped back,
+// the timer can be hours away, and a run must not sit on it (it ends with
+// no event; the timer, unchanged, brings the account back later).
+asio::awaitable<std::optional<Event>> Runner::do_await(const Account& account) {
+  const Instant due = account.due_at.value_or(m_clock.now());
+  const Instant deadline = std::min(due, m_clock.now() + stack_of(account).policy.export_deadline);
   // Stack time from which an export is this request's: the job's queued_at,
   // else (an unknown answer) the request's time with a clock allowance.
   Instant since = account.export_queued_at.value_or(
@@ -284,7 +289,8 @@ asio::awaitable<Event> Runner::do_await(const Account& account) {
     event.payload = export_done_to_json(outcome.value());
     co_return event;
   }
-  if (m_clock.now() >= deadline) co_return with_jitter(Event{EventKind::due});
+  if (m_clock.now() >= due) co_return with_jitter(Event{EventKind::due});
+  if (m_clock.now() >= deadline) co_return std::nullopt;  // capped: the timer is still ahead
   co_return failure_event(account, outcome.failure());
 }
 

@@ -120,3 +120,31 @@ TEST_CASE("An export Passage did not request is recorded and never taken as its 
   CHECK(db.scalar("SELECT COUNT(*) FROM intents WHERE outcome = 'foreign'") == options.accounts);
   CHECK(db.scalar("SELECT COUNT(*) FROM journal WHERE kind = 'foreign_export'") == options.accounts);
 }
+
+TEST_CASE("After the clock stepped back, a run waiting for an export event does not sit on a timer hours away",
+          "[cozy-admin][evidence][clock]") {
+  const SysSeconds start = parse_iso_utc("2026-11-25T10:00:00Z");
+  Workspace ws;
+  write_export_accounts(ws, "accounts.csv", 3, "2026-12-10");  // within the 21-day lead
+  CozySim sim(ws.dir(), ws.dir() / "accounts.csv", iso_utc(start));
+  use_cozy_config(ws, sim.port(), CozyConfig{200, 20, 8, 4, "5 seconds"});
+  sim.put_faults(R"({"export_silent_fail": 1})");  // no event will come
+  REQUIRE(ws.passage({"campaign", "create", "c1", "--accounts", "accounts.csv", "--now", iso_utc(start)}).exit_code == 0);
+  ProcessResult cut = ws.passage({"run", "--max-duration", "2 seconds", "--now", iso_utc(start)});
+  INFO("first run: " << cut.exit_code << " " << cut.out << cut.err);
+  INFO("states: " << Db(ws.database()).rows("SELECT state || ' ' || state_reason FROM accounts")[0][0]);
+  REQUIRE(in_state(ws, "EXPORTING") == 3);
+  Db db(ws.database());
+  const auto due_before = db.rows("SELECT login, due_at FROM accounts ORDER BY login");
+
+  // The clock is four hours behind now: each timer is four hours away.
+  const auto started = std::chrono::steady_clock::now();
+  ProcessResult behind = ws.passage({"run", "--until-idle", "--now", iso_utc(start - hours(4))}, Millis(60000));
+  INFO("run behind: " << behind.err);
+  REQUIRE_FALSE(behind.timed_out);
+  CHECK(behind.exit_code == 0);
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(30));
+  // Nothing given up, nothing shortened: the same timers, still EXPORTING.
+  CHECK(in_state(ws, "EXPORTING") == 3);
+  CHECK(db.rows("SELECT login, due_at FROM accounts ORDER BY login") == due_before);
+}
