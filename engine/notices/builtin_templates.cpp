@@ -53,9 +53,28 @@ link{{#export_expires_at}}, valid until {{export_expires_at}}{{/export_expires_a
 This link is for you only: please do not share it.
 {{/download_url}}
 {{^download_url}}
-If you have not downloaded your archive yet and can still access your space,
-please do it now: https://{{domain}}/ (Settings, section for exporting your
-data).
+{{#space_reachable}}
+{{#export_expired}}
+The archive prepared for you expired{{#export_expires_at}} on {{export_expires_at}}{{/export_expires_at}}.
+While you can still access your space, you can ask for a new one yourself:
+
+  1. sign in to your space: https://{{domain}}/
+  2. go to "Settings", then the "Profile" menu;
+  3. under "My data", choose "EXPORT MY COZY";
+  4. confirm with "SEND ME MY DATA".
+
+You will receive an e-mail from Cozy Cloud with the download link.
+{{/export_expired}}
+{{^export_expired}}
+If you have not downloaded your archive yet, please do it now{{#export_expires_at}},
+before {{export_expires_at}}{{/export_expires_at}}: https://{{domain}}/ (Settings, section for
+exporting your data).
+{{/export_expired}}
+{{/space_reachable}}
+{{^space_reachable}}
+Your access to your space ended when you left the academy. If you have not
+saved your data, contact the support desk before that date.
+{{/space_reachable}}
 {{/download_url}}
 
 If you have already saved your data or moved your space, there is nothing
@@ -315,9 +334,29 @@ personnel{{#export_expires_at}}, valable jusqu'au {{export_expires_at}}{{/export
 Ce lien vous est réservé : merci de ne pas le transmettre.
 {{/download_url}}
 {{^download_url}}
-Si vous n'avez pas encore téléchargé votre archive et que vous avez encore
-accès à votre espace, faites-le dès maintenant : https://{{domain}}/
-(Paramètres, rubrique d'export de vos données).
+{{#space_reachable}}
+{{#export_expired}}
+L'archive préparée pour vous a expiré{{#export_expires_at}} le {{export_expires_at}}{{/export_expires_at}}.
+Tant que vous avez accès à votre espace, vous pouvez en demander une nouvelle vous-même :
+
+  1. connectez-vous à votre espace : https://{{domain}}/
+  2. allez dans « Paramètres », puis dans le menu « Profil » ;
+  3. dans « Mes données », choisissez « EXPORTER MON COZY » ;
+  4. validez avec « M'ENVOYER MES DONNÉES ».
+
+Vous recevrez un courriel de Cozy Cloud avec le lien de téléchargement.
+{{/export_expired}}
+{{^export_expired}}
+Si vous n'avez pas encore téléchargé votre archive, faites-le dès maintenant{{#export_expires_at}},
+avant le {{export_expires_at}}{{/export_expires_at}} : https://{{domain}}/ (Paramètres, rubrique d'export
+de vos données).
+{{/export_expired}}
+{{/space_reachable}}
+{{^space_reachable}}
+Votre accès à votre espace a pris fin avec votre départ de l'académie. Si
+vous n'avez pas récupéré vos données, contactez l'assistance avant cette
+date.
+{{/space_reachable}}
 {{/download_url}}
 
 Si vous avez déjà récupéré vos données ou déménagé votre espace, vous n'avez

@@ -64,7 +64,11 @@ TemplateValues notice_values(const Account& account, const Config& config, Insta
   if (extras.download_url) set_if(values, "download_url", *extras.download_url);
   if (extras.export_expires_at) {
     values["export_expires_at"] = format_moment(*extras.export_expires_at, lang, config.zone);
+    if (now >= *extras.export_expires_at) values["export_expired"] = "yes";
   }
+  // Before the departure the person can still sign in to their space; after
+  // it, no notice may send them there.
+  if (now < local_midnight(account.departure_date, config.zone)) values["space_reachable"] = "yes";
   const auto deadline = extras.move_deadline ? extras.move_deadline : account.move_deadline;
   if (deadline) values["move_deadline"] = format_moment(*deadline, lang, config.zone);
   return values;

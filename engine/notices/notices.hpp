@@ -39,7 +39,9 @@ struct NoticeExtras {
 // X-Passage-Account (the domain) and X-Passage-Deletion-Date (YYYY-MM-DD).
 // Template variables: login, domain, target, support_contact (each when not
 // empty), deletion_date, days_left (whole local days from now to the
-// deletion date, never below 0), and the extras that are set.
+// deletion date, never below 0), and the extras that are set;
+// export_expired when export_expires_at has passed, space_reachable before
+// the departure date (local midnight), both "yes" or absent.
 // Throws std::runtime_error naming the template file on an unknown kind, a
 // missing template, a variable the template needs but this notice lacks, a
 // Mustache error, or a first line that is not "Subject: …".

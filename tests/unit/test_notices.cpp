@@ -135,6 +135,43 @@ TEST_CASE("export_ready: the space's export page or the personal link", "[notice
   CHECK(english.body.find("22 December 2026 at 14:30") != std::string::npos);
 }
 
+TEST_CASE("deletion_reminder: an expired export says how to ask for a new one; after departure, no "
+          "pointer to the space",
+          "[notices]") {
+  for (const std::string lang : {"fr", "en"}) {
+    INFO(lang);
+    const auto config = config_in(lang);
+    const std::string space_url = "https://jdupont.mytoutatice.cloud/";
+    // 1 December: before the departure (15 December), link valid until the 22nd.
+    const auto valid = render_notice("deletion_reminder", sample_account(), config, k_now, full_extras(false));
+    CHECK(valid.body.find(space_url) != std::string::npos);
+    CHECK(valid.body.find(lang == "fr" ? "avant le 22 décembre 2026" : "before 22 December 2026") !=
+          std::string::npos);
+
+    // 10 December: still before the departure, the stack's export expired on 3 December.
+    NoticeExtras expired = full_extras(false);
+    expired.export_expires_at = local("2026-12-03T14:30:00");
+    const auto late = render_notice("deletion_reminder", sample_account(), config, local("2026-12-10T10:00"), expired);
+    CHECK(late.body.find(lang == "fr" ? "a expiré le 3 décembre 2026" : "expired on 3 December 2026") !=
+          std::string::npos);
+    CHECK(late.body.find(lang == "fr" ? "EXPORTER MON COZY" : "EXPORT MY COZY") != std::string::npos);
+    CHECK(late.body.find(space_url) != std::string::npos);
+    CHECK(late.body.find(lang == "fr" ? "dès maintenant" : "do it now") == std::string::npos);
+
+    // 5 January: departed, the space is out of reach: no link to it.
+    const auto departed = render_notice("deletion_reminder", sample_account(), config, local("2027-01-05T10:00"), expired);
+    CHECK(departed.body.find(space_url) == std::string::npos);
+    CHECK(departed.body.find("jdupont.mytoutatice.cloud") != std::string::npos);  // named, not linked
+    CHECK(departed.body.find(lang == "fr" ? "a pris fin" : "ended when you left") != std::string::npos);
+
+    // With archive delivery the personal link is given, whatever the date.
+    const auto archive = render_notice("deletion_reminder", sample_account(), config, local("2027-01-05T10:00"),
+                                       full_extras(true));
+    CHECK(archive.body.find("https://passage.example.org/d/abc?x=1&y=2") != std::string::npos);
+    CHECK(archive.body.find(space_url) == std::string::npos);
+  }
+}
+
 TEST_CASE("move notices carry the deadline, the target and days left", "[notices]") {
   const auto config = config_in("fr");
   const auto invite = render_notice("move_instructions", sample_account(), config, k_now, {});
