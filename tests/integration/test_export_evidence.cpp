@@ -6,7 +6,6 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
-#include <thread>
 
 #include "tests/integration/grace_stand.hpp"
 
@@ -101,8 +100,15 @@ TEST_CASE("An export Passage did not request is recorded and never taken as its 
   s.sim->put_faults(R"({"export_silent_fail": 1})");
   BackgroundProcess run(s.ws.passage_argv({"run", "--max-duration", "40 seconds", "--now", iso_utc(s.now)}),
                         s.ws.dir(), s.ws.dir() / "run.out", s.ws.dir() / "run.err", s.ws.environment());
-  REQUIRE(wait_until([&] { return in_state(s.ws, "EXPORTING") == options.accounts; }, Millis(20000)));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // Every job of Passage's ran and ended, its events lost.
+  const auto all_ended = [&] {
+    for (int n = 1; n <= options.accounts; ++n) {
+      const json::value exported = s.sim->export_of(login_of(n) + ".mytoutatice.cloud");
+      if (!exported.is_object() || exported.at("state") != "error") return false;
+    }
+    return true;
+  };
+  REQUIRE(wait_until(all_ended, Millis(20000), Millis(50)));
   // The people export their spaces themselves; the stack's documents are
   // dated before Passage's requests (a clock behind, or events late).
   s.sim->clear_faults();

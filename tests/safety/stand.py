@@ -9,6 +9,7 @@ import base64
 import ctypes
 import json
 import os
+import select
 import signal
 import subprocess
 import time
@@ -33,6 +34,15 @@ def _die_with_parent():
 def spawn(argv, cwd, out, err, env=None):
     with open(out, "wb") as o, open(err, "wb") as e:
         p = subprocess.Popen(argv, cwd=cwd, stdout=o, stderr=e, stdin=subprocess.DEVNULL, env=env,
+                             preexec_fn=_die_with_parent)
+    _CHILDREN.add(p)
+    return p
+
+
+def spawn_listening(argv, cwd, err):
+    """Like spawn, with stdout a pipe for the first line (see Sim.first_line)."""
+    with open(err, "wb") as e:
+        p = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=e, stdin=subprocess.DEVNULL,
                              preexec_fn=_die_with_parent)
     _CHILDREN.add(p)
     return p
@@ -68,14 +78,10 @@ class Sim:
         out = os.path.join(folder, "sim.out")
         argv = [binary, "--port", "0", "--passphrase", K_PASS, "--instances-from", instances_csv,
                 "--clock", clock] + extra
-        self.proc = spawn(argv, folder, out, os.path.join(folder, "sim.err"))
-        deadline = time.monotonic() + 10
-        text = ""
-        while time.monotonic() < deadline:
-            text = open(out).read()
-            if "\n" in text or self.proc.poll() is not None:
-                break
-            time.sleep(0.01)
+        self.proc = spawn_listening(argv, folder, os.path.join(folder, "sim.err"))
+        text = self.first_line(10)
+        with open(out, "w") as copy:  # the simulator prints nothing after its first line
+            copy.write(text)
         prefix = "listening 127.0.0.1:"
         if not text.startswith(prefix):
             raise HarnessError("simulator did not start: " + open(os.path.join(folder, "sim.err")).read())
@@ -86,11 +92,26 @@ class Sim:
     def alive(self):
         return self.proc.poll() is None
 
+    def first_line(self, timeout):
+        """The simulator's first stdout line, read as it comes (at most
+        `timeout` seconds): "listening 127.0.0.1:PORT"."""
+        text = b""
+        deadline = time.monotonic() + timeout
+        while not text.endswith(b"\n"):
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.proc.stdout], [], [], left)[0]:
+                break
+            chunk = os.read(self.proc.stdout.fileno(), 256)
+            if not chunk:
+                break  # it exited
+            text += chunk
+        return text.decode(errors="replace")
+
     def call(self, method, path, body=None, tries=1):
         """A control-plane or admin call; admin routes see the injected
         faults, so callers pass tries > 1 for those."""
         last = None
-        for attempt in range(tries):
+        for _ in range(tries):
             req = urllib.request.Request("http://127.0.0.1:%d%s" % (self.port, path), method=method,
                                          data=None if body is None else json.dumps(body).encode())
             req.add_header("Authorization", self.auth)
@@ -104,7 +125,7 @@ class Sim:
                 last = "%s %s: %s" % (method, path, e)
             if not self.alive():
                 raise HarnessError("simulator died: " + open(os.path.join(self.folder, "sim.err")).read())
-            time.sleep(min(0.5, 0.02 * (attempt + 1)))
+            # Injected faults are drawn per request: the next try may go at once.
         raise HarnessError("simulator call failed: %s" % last)
 
     def advance(self, seconds):
