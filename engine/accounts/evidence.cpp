@@ -38,15 +38,14 @@ ContentTotals& ContentTotals::operator+=(const ContentTotals& other) {
   return *this;
 }
 
-std::string disk_usage_to_json(const DiskUsage& usage) {
-  return json::serialize(
-      json::object{{"used", usage.used}, {"files", usage.files}, {"versions", usage.versions}});
+namespace {
+
+json::object usage_to_object(const DiskUsage& usage) {
+  return json::object{{"used", usage.used}, {"files", usage.files}, {"versions", usage.versions}};
 }
 
-std::optional<DiskUsage> disk_usage_from_json(const std::string& text) {
-  boost::system::error_code error;
-  json::value value = json::parse(text, error);
-  if (error || !value.is_object()) return std::nullopt;
+std::optional<DiskUsage> usage_from_value(const json::value& value) {
+  if (!value.is_object()) return std::nullopt;
   try {
     const json::object& object = value.as_object();
     return DiskUsage{object.at("used").to_number<std::int64_t>(), object.at("files").to_number<std::int64_t>(),
@@ -54,6 +53,17 @@ std::optional<DiskUsage> disk_usage_from_json(const std::string& text) {
   } catch (const std::exception&) {
     return std::nullopt;
   }
+}
+
+}  // namespace
+
+std::string disk_usage_to_json(const DiskUsage& usage) { return json::serialize(usage_to_object(usage)); }
+
+std::optional<DiskUsage> disk_usage_from_json(const std::string& text) {
+  boost::system::error_code error;
+  json::value value = json::parse(text, error);
+  if (error) return std::nullopt;
+  return usage_from_value(value);
 }
 
 std::optional<std::string> content_gap(const Evidence& evidence) {
@@ -78,7 +88,7 @@ std::string evidence_to_json(const Evidence& evidence) {
                                  {"content", totals_to_json(part.content)}});
   json::object document{{"kind", evidence.kind}, {"export_id", evidence.export_id}, {"parts", parts}};
   if (evidence.kind == "export") document["content"] = totals_to_json(evidence.content);
-  if (evidence.usage) document["disk_usage"] = json::parse(disk_usage_to_json(*evidence.usage));
+  if (evidence.usage) document["disk_usage"] = usage_to_object(*evidence.usage);
   return json::serialize(document);
 }
 
@@ -105,7 +115,7 @@ std::optional<Evidence> evidence_from_json(const std::string& text) {
     }
     evidence.content = totals_from_json(document);
     if (const json::value* usage = document.if_contains("disk_usage"))
-      evidence.usage = disk_usage_from_json(json::serialize(*usage));
+      evidence.usage = usage_from_value(*usage);
   } catch (const std::exception&) {
     return std::nullopt;
   }

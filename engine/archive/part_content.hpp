@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "engine/accounts/account.hpp"
-#include "engine/store/md5.hpp"
+#include "engine/store/digest.hpp"
 
 namespace passage {
 

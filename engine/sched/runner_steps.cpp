@@ -18,9 +18,6 @@ namespace {
 
 constexpr int k_max_steps_per_drive = 64;  // a bound on one account's loop
 constexpr int k_max_stale_reads = 4;       // commits refused as stale, per drive
-// Without the job's queued_at (an unknown answer to the request), an export
-// is the request's when created at most this long before it was sent.
-constexpr Millis k_export_clock_allowance = std::chrono::minutes(10);
 
 bool wants_export(const Account& account) {
   return account.action == Action::export_ || account.fallback_export;
@@ -335,7 +332,8 @@ asio::awaitable<Event> Runner::do_fetch(const Account& account) {
 
 // Every part is sound but they do not add up to the space: the person
 // changed it since the export was requested (export again, 24-hour rule
-// first), or something is missing (the attempt fails; VERIFYING retries).
+// first), or something is missing (evidence_incomplete: export again, and
+// FAILED when it is still missing from the next export).
 asio::awaitable<Event> Runner::gap_event(const Account& account, const std::string& gap) {
   auto activity = co_await stack_of(account).backend->last_activity(account.domain);
   if (!activity.ok()) co_return failure_event(account, activity.failure());

@@ -82,6 +82,11 @@ struct QueuedExport {
   std::optional<Instant> queued_at;
 };
 
+// Without a queued_at (before the 202, or an unknown answer), an export is a
+// request's when created at most this long before the request was sent: an
+// allowance for the clocks of Passage and the stack.
+inline constexpr Millis k_export_clock_allowance = std::chrono::minutes(10);
+
 // An export of an instance that Passage did not request (the person's own,
 // a move's), seen on the admin socket: never Passage's evidence, and it
 // delays Passage's next export request of that instance by 24 hours.

@@ -14,7 +14,6 @@ namespace json = boost::json;
 
 namespace {
 
-
 const json::object* attributes_of(const json::value& document) {
   const json::object* root = document.if_object();
   const json::value* data = root ? root->if_contains("data") : nullptr;

@@ -21,9 +21,6 @@ namespace json = boost::json;
 namespace {
 
 constexpr Millis k_subscribe_timeout = std::chrono::seconds(10);
-// Before the 202 tells the job's queued_at, events are matched from the
-// request time minus this allowance for the clocks of Passage and the stack.
-constexpr Millis k_clock_allowance = std::chrono::minutes(10);
 
 std::string text_of(const json::object& object, const char* name) {
   const json::value* value = object.if_contains(name);
@@ -82,7 +79,7 @@ asio::awaitable<Outcome<QueuedExport>> CozyAdminBackend::request_export(std::str
   bool subscribed = co_await m_realtime.wait_subscribed(k_subscribe_timeout);
   if (!subscribed) co_return Failure{FailureKind::retryable, "realtime websocket not subscribed", {}};
   // Events can come before the 202: this export is ours from about now.
-  m_own_since[domain] = m_clock.now() - k_clock_allowance;
+  m_own_since[domain] = m_clock.now() - k_export_clock_allowance;
   HttpResponse response = co_await call("POST", "/instances/" + domain + "/export?admin-req=true",
                                         false, k_admin_read_timeout);
   if (auto failure = classify_response(response, CallKind::export_request, m_clock.now())) {

@@ -192,7 +192,7 @@ asio::awaitable<Outcome<ExportDone>> CozyAdminBackend::export_for_move(
   if (!queued.ok() && queued.failure().kind != FailureKind::unknown_outcome)
     co_return queued.failure();
   const Instant since = queued.ok() && queued.value().queued_at ? *queued.value().queued_at
-                                                                 : requested - std::chrono::minutes(10);
+                                                                 : requested - k_export_clock_allowance;
   auto done = co_await await_export(domain, since, deadline.clock);
   if (!done.ok()) co_return maybe_queued(done.failure());
   MoveProgress progress;

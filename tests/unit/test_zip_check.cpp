@@ -20,7 +20,6 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "engine/archive/zip_check.hpp"
-#include "engine/store/md5.hpp"
 #include "engine/store/sha256.hpp"
 
 using namespace passage;
