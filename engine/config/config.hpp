@@ -92,7 +92,11 @@ struct MoveConfig {
   CalendarSpan fallback_before_departure{7, SpanUnit::day};
   CalendarSpan poll_interval{1, SpanUnit::hour};
   std::vector<CalendarSpan> reminders{{7, SpanUnit::day}, {2, SpanUnit::day}};
-  bool overwrite = false;
+  bool overwrite = false;  // an admin move may wipe a target that holds data
+  // An admin move's import that fetched no byte and changed nothing on the
+  // target for this long has stalled (cozy-stack imports part k before
+  // fetching part k+1).
+  CalendarSpan stall_timeout{90, SpanUnit::minute};
 };
 
 struct PurgeConfig {

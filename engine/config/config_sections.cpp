@@ -13,8 +13,8 @@ constexpr std::array<std::string_view, 9> k_notify_keys{
 constexpr std::array<std::string_view, 1> k_notify_rate_keys{"per_second"};
 constexpr std::array<std::string_view, 4> k_export_keys{"delivery", "archive_dir",
                                                         "archive_retention", "final_export"};
-constexpr std::array<std::string_view, 4> k_move_keys{"fallback_before_departure",
-                                                      "poll_interval", "reminders", "overwrite"};
+constexpr std::array<std::string_view, 5> k_move_keys{
+    "fallback_before_departure", "poll_interval", "reminders", "overwrite", "stall_timeout"};
 constexpr std::array<std::string_view, 3> k_purge_keys{"max_per_run", "max_fraction",
                                                        "max_reexports"};
 constexpr std::array<std::string_view, 2> k_csv_keys{"provider", "file"};
@@ -111,6 +111,7 @@ void read_move(Reader& reader, const Section& root, MoveConfig& out) {
   reader.read_span(*s, "poll_interval", out.poll_interval, true);
   reader.read_spans(*s, "reminders", out.reminders);
   reader.read_bool(*s, "overwrite", out.overwrite);
+  reader.read_span(*s, "stall_timeout", out.stall_timeout, true);
 }
 
 void read_purge(Reader& reader, const Section& root, PurgeConfig& out) {

@@ -25,7 +25,8 @@ inline constexpr std::string_view k_no_public_url = "no_public_url";
 enum class EventKind {
   due,             // the account's timer fired
   resume,          // a run starts while a remote step is still open (EXPORTING, MOVING, INVITED)
-  window_closed,   // the export window is closed until `at`
+  window_closed,   // nothing can start until `at`: the export window is closed, or
+                   // (detail) serve --public does not answer for an admin move
   lookup_ok,       // the instance exists, not blocked, not moved
   lookup_missing,  // GET /instances/:domain answered 404
   lookup_moved,    // moved: true

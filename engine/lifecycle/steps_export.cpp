@@ -17,7 +17,7 @@ StepResult queued_due(const Account& account, const Event&, Instant, const Polic
 
 StepResult queued_window_closed(const Account& account, const Event& event, Instant now,
                                 const Policy&) {
-  Transition transition = stay(account, "export window closed");
+  Transition transition = stay(account, event.detail.empty() ? "export window closed" : event.detail);
   transition.next.due_at = event.at.value_or(now);
   return transition;
 }

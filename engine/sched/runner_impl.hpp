@@ -10,6 +10,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "engine/net/http.hpp"
 #include "engine/sched/request_gate.hpp"
 #include "engine/sched/runner.hpp"
 #include "engine/sched/stacks.hpp"
@@ -48,6 +49,7 @@ class Runner {
   boost::asio::awaitable<Event> gap_event(const Account& account, const std::string& gap);
   boost::asio::awaitable<Event> do_move(const Account& account, const std::string& intent_key);
   boost::asio::awaitable<std::optional<Event>> do_check_move(const Account& account);
+  boost::asio::awaitable<std::string> public_server_unreachable();
   boost::asio::awaitable<Event> do_notice(const Account& account, const std::string& kind,
                                           const std::string& message_id);
   boost::asio::awaitable<Event> do_activity(const Account& account);
@@ -65,6 +67,8 @@ class Runner {
   RunOptions m_options;
   boost::asio::io_context m_io;
   boost::asio::steady_timer m_wake;
+  HttpClient m_public_http{m_io};  // admin moves: is `serve --public` there?
+  std::optional<std::pair<std::chrono::steady_clock::time_point, std::string>> m_public_checked;
   Stacks m_stacks;
   std::unique_ptr<Notifier> m_notifier;
   std::set<std::int64_t> m_active;

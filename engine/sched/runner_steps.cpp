@@ -7,7 +7,9 @@
 #include "engine/lifecycle/reminders.hpp"
 #include "engine/notices/notices.hpp"
 #include "engine/sched/notice_once.hpp"
+#include "engine/sched/admin_move.hpp"
 #include "engine/sched/export_window.hpp"
+#include "engine/serve/public_routes.hpp"
 #include "engine/sched/runner_impl.hpp"
 
 namespace passage {
@@ -18,6 +20,7 @@ namespace {
 
 constexpr int k_max_steps_per_drive = 64;  // a bound on one account's loop
 constexpr int k_max_stale_reads = 4;       // commits refused as stale, per drive
+constexpr auto k_public_health_ttl = std::chrono::seconds(10);  // one health check serves this long
 
 bool wants_export(const Account& account) {
   return account.action == Action::export_ || account.fallback_export;
@@ -137,6 +140,16 @@ asio::awaitable<void> Runner::drive(Account account, EventKind first) {
       if (auto reopens = export_window_reopens(*window, now, m_config.zone)) {
         event = Event{EventKind::window_closed};
         event.at = reopens;
+      }
+    }
+    // An admin move starts only when the target can fetch from serve
+    // --public: otherwise it waits, nothing touched, no attempt counted.
+    if (event.kind == EventKind::due && account.state == State::queued && account.admin_move) {
+      std::string unreachable = co_await public_server_unreachable();
+      if (!unreachable.empty()) {
+        event = Event{EventKind::window_closed};
+        event.at = now + approximate_length(m_config.move.poll_interval);
+        event.detail = unreachable;
       }
     }
     StepResult result = apply(account, event, now, policy);
@@ -349,6 +362,28 @@ asio::awaitable<Event> Runner::gap_event(const Account& account, const std::stri
   co_return with_jitter(event);
 }
 
+// Empty when `passage serve --public` answers at serve.public_url (checked
+// at most every k_public_health_ttl), else why not.
+asio::awaitable<std::string> Runner::public_server_unreachable() {
+  const auto now = std::chrono::steady_clock::now();
+  if (m_public_checked && now - m_public_checked->first < k_public_health_ttl)
+    co_return m_public_checked->second;
+  std::string why;
+  if (!m_config.serve.public_url) {
+    why = "waiting for serve.public_url: admin-driven moves are fetched from passage serve --public";
+  } else {
+    HttpRequest request;
+    request.url = *m_config.serve.public_url + std::string(k_public_health_path);
+    request.total_timeout = std::chrono::seconds(10);
+    HttpResponse response = co_await m_public_http.perform(std::move(request));
+    if (response.status != 200)
+      why = "waiting for passage serve --public at " + *m_config.serve.public_url + " (" +
+            (response.status ? "http " + std::to_string(response.status) : response.error) + ")";
+  }
+  m_public_checked = std::make_pair(std::chrono::steady_clock::now(), why);
+  co_return why;
+}
+
 asio::awaitable<Event> Runner::do_move(const Account& account, const std::string& intent_key) {
   const StackConfig* target_stack = m_config.stack_for(account.target_host);
   if (!target_stack) {
@@ -357,12 +392,19 @@ asio::awaitable<Event> Runner::do_move(const Account& account, const std::string
     event.detail = "no stack serves " + account.target_host;
     co_return event;
   }
-  auto outcome = co_await stack_of(account).backend->move_to(
-      account.domain, account.target_host, *m_stacks.at(target_stack->name).backend);
-  m_store.finish_intent(intent_key, move_outcome(outcome), m_clock.now());
-  if (!outcome.ok()) co_return failure_event(account, outcome.failure());
+  Backend& source = *stack_of(account).backend;
+  auto outcome = co_await source.stand_in_move(account.domain);
+  if (!outcome) {
+    AdminMoveContext context{m_io, m_store, m_config, m_clock, source,
+                             *m_stacks.at(target_stack->name).backend,
+                             stack_of(account).policy.import_deadline, m_stopping};
+    outcome = co_await run_admin_move(context, account);
+    record_foreign_exports();
+  }
+  m_store.finish_intent(intent_key, move_outcome(*outcome), m_clock.now());
+  if (!outcome->ok()) co_return failure_event(account, outcome->failure());
   Event event{EventKind::evidence_ok};
-  event.evidence = outcome.value();
+  event.evidence = outcome->value();
   co_return event;
 }
 

@@ -7,6 +7,7 @@
 #include "engine/archive/archive_paths.hpp"
 #include "engine/notices/notices.hpp"
 #include "engine/serve/download_page.hpp"
+#include "engine/serve/move_routes.hpp"
 #include "engine/serve/token.hpp"
 #include "engine/store/download_links.hpp"
 
@@ -147,8 +148,13 @@ PublicAnswer part_answer(const LiveArchive& archive, int n) {
 PublicAnswer answer_public(Database& db, const Config& config, std::string_view method,
                            std::string_view target, Instant now) {
   PublicAnswer not_found{404, "text/html; charset=utf-8", not_found_page(), {}, {}, {}, {}, {}};
+  if (target == k_public_health_path) {
+    PublicAnswer healthy{200, "text/plain; charset=utf-8", "ok\n", {}, {}, {}, {}, {}};
+    return healthy;
+  }
   auto route = parse_route(target);
-  if (!route) return not_found;
+  const bool move = !route && target.starts_with("/move/exports/");
+  if (!route && !move) return not_found;
   if (method != "GET" && method != "HEAD") {
     PublicAnswer refused = not_found;
     refused.status = 405;
@@ -156,6 +162,7 @@ PublicAnswer answer_public(Database& db, const Config& config, std::string_view 
     refused.content_type = "text/plain; charset=utf-8";
     return refused;
   }
+  if (move) return answer_move(db, config, target, now).value_or(not_found);
   auto archive = live_archive(db, config, route->token, now);
   if (!archive) return not_found;
   PublicAnswer answer = route->part ? part_answer(*archive, *route->part)

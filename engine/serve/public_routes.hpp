@@ -3,7 +3,8 @@
 // server in public_server.cpp carries it out): GET /d/<token> is the page
 // of the link's archive, GET /d/<token>/<n> one part, streamed from its
 // file. An unknown, expired or removed link, a part that is not there and
-// any other path are the same 404; another method on /d/ is 405.
+// any other path are the same 404; another method on /d/ is 405. The move
+// routes (/move/exports/…) are in move_routes.hpp.
 
 #include <cstdint>
 #include <filesystem>
@@ -27,6 +28,10 @@ struct PublicAnswer {
   std::string token_hash;
   std::string served_path;  // the route with the token masked: "/d/*", "/d/*/0"
 };
+
+// GET /healthz answers 200 "ok": `run` checks that the public server
+// answers at serve.public_url before it starts an admin-driven move.
+inline constexpr std::string_view k_public_health_path = "/healthz";
 
 // `target` is the request target as received ("/d/abc…?x" included).
 PublicAnswer answer_public(Database& db, const Config& config, std::string_view method,

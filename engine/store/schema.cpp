@@ -171,8 +171,24 @@ ALTER TABLE accounts ADD COLUMN export_queued_at TEXT;
 ALTER TABLE accounts ADD COLUMN incomplete_files TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Admin-driven moves served by `passage serve --public` (CONTRACT.md "Two
+// servers", "Admin moves"): a token per import, stored hashed, naming the
+// verified export it serves; `served` is read back by the token.
+constexpr std::string_view k_migration_8 = R"sql(
+CREATE TABLE move_tokens (
+  token_hash TEXT PRIMARY KEY,   -- SHA-256 hex of the token, never the token
+  account_id INTEGER NOT NULL REFERENCES accounts(id),
+  export_doc TEXT NOT NULL,      -- the verified export: id, parts, cursors (JSON)
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL,      -- the import deadline
+  revoked_at TEXT                -- the move ended: no longer served
+);
+CREATE INDEX move_tokens_by_account ON move_tokens(account_id);
+CREATE INDEX served_by_token ON served(token_hash);
+)sql";
+
 constexpr std::string_view k_migrations[] = {k_migration_1, k_migration_2, k_migration_3, k_migration_4,
-                                             k_migration_5, k_migration_6, k_migration_7};
+                                             k_migration_5, k_migration_6, k_migration_7, k_migration_8};
 
 }  // namespace
 

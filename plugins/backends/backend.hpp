@@ -61,6 +61,7 @@ struct InstanceInfo {
   std::string blocking_reason;
   bool deleting = false;
   std::int64_t disk_used = 0;
+  std::int64_t quota = 0;  // `disk_quota`, bytes; 0: none
 };
 
 // The finished export document as the stack announced it. Kept on the
@@ -148,20 +149,23 @@ class Backend {
 
   // POST /instances/:domain/import?manifest_url=U (204): the stack wipes
   // `domain`, blocks it IMPORTING, fetches the export `manifest_url` names
-  // (`<source stack>/move/exports/<export id>`), imports it and unblocks it.
+  // (Passage's own `<serve.public_url>/move/exports/<token>`), imports it
+  // and unblocks it.
   // Success means the import was queued. Not idempotent.
   virtual boost::asio::awaitable<Outcome<Done>> import_from(std::string domain,
                                                             std::string manifest_url) = 0;
 
-  // PATCH /instances/:domain?Blocked=true&BlockingReason=MOVED: the mark a
-  // finished admin-driven move leaves on its source (check_move reads it).
-  virtual boost::asio::awaitable<Outcome<Done>> block_moved(std::string domain) = 0;
+  // PATCH /instances/:domain?Blocked=true&BlockingReason=R (R empty:
+  // Blocked=false), then the instance read back: a block that did not take
+  // is a failure.
+  virtual boost::asio::awaitable<Outcome<Done>> set_block(std::string domain, std::string reason) = 0;
 
-  // Admin-driven move: export on this stack, import on `target`, check the
-  // target, block this source with MOVED. Evidence kind "moved".
-  virtual boost::asio::awaitable<Outcome<Evidence>> move_to(std::string domain,
-                                                            std::string target_host,
-                                                            Backend& target) = 0;
+  // A backend with no stack behind it (dry-run) stands for a whole
+  // admin-driven move in one call. nullopt (a real stack): the engine runs
+  // the move itself (engine/sched/admin_move.cpp).
+  virtual boost::asio::awaitable<std::optional<Outcome<Evidence>>> stand_in_move(std::string /*domain*/) {
+    co_return std::nullopt;
+  }
 
   // After a restart with a move's intent open: did the admin-driven move
   // of `domain` to `target_host` finish? Evidence "moved" if it did,

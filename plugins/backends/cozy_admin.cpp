@@ -105,6 +105,7 @@ asio::awaitable<Outcome<InstanceInfo>> CozyAdminBackend::lookup(std::string doma
   info.blocked = flag(*attributes, "blocked");
   info.blocking_reason = text(*attributes, "blocking_reason");
   info.deleting = flag(*attributes, "deleting");
+  info.quota = byte_count(*attributes, "disk_quota").value_or(0);
   co_return info;
 }
 

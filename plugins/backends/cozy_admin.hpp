@@ -55,12 +55,7 @@ class CozyAdminBackend final : public Backend {
   boost::asio::awaitable<Outcome<Done>> delete_instance(std::string domain) override;
   boost::asio::awaitable<Outcome<Done>> import_from(std::string domain,
                                                     std::string manifest_url) override;
-  boost::asio::awaitable<Outcome<Done>> block_moved(std::string domain) override;
-  // Bounded by the stack's import_deadline (cozy_admin_move.cpp). A retry
-  // within 24 h reuses the export of the failed attempt (never two exports
-  // within 24 h from one process) and skips an import already checked done.
-  boost::asio::awaitable<Outcome<Evidence>> move_to(std::string domain, std::string target_host,
-                                                    Backend& target) override;
+  boost::asio::awaitable<Outcome<Done>> set_block(std::string domain, std::string reason) override;
   boost::asio::awaitable<Outcome<std::optional<Evidence>>> check_move(std::string domain,
                                                                       std::string target_host,
                                                                       Backend& target) override;
@@ -76,32 +71,6 @@ class CozyAdminBackend final : public Backend {
   void on_realtime(const RealtimeEvent& event);
   std::string url(const std::string& path) const;
 
-  // The admin-driven move's steps (cozy_admin_move.cpp).
-  struct MoveDeadline;
-  struct MoveProgress {
-    ExportDone export_done;
-    Instant requested;             // Clock time of the export request
-    bool import_confirmed = false;  // the target answered 204 to the import
-    bool import_finished = false;   // the target was seen unblocked after our import
-  };
-  // Sources this process blocked MOVING for a move still under way.
-  std::map<std::string, bool> m_blocked_moving;
-  boost::asio::awaitable<Outcome<ExportDone>> export_for_move(const std::string& domain,
-                                                              const MoveDeadline& deadline);
-  boost::asio::awaitable<Outcome<Evidence>> move_steps(const std::string& domain,
-                                                      const std::string& target_host,
-                                                      Backend& target, const MoveDeadline& deadline);
-  boost::asio::awaitable<Outcome<Done>> import_on_target(const std::string& domain,
-                                                         const std::string& target_host,
-                                                         Backend& target,
-                                                         const MoveDeadline& deadline);
-  boost::asio::awaitable<Outcome<Done>> await_import(const std::string& target_host,
-                                                     Backend& target,
-                                                     const MoveDeadline& deadline);
-  // PATCH the source's block, then read it back: a block that did not
-  // take is a failure. `reason` empty unblocks.
-  boost::asio::awaitable<Outcome<Done>> set_block(const std::string& domain, const std::string& reason);
-  boost::asio::awaitable<void> pause(Millis duration);
 
   boost::asio::io_context& m_io;
   const StackConfig& m_stack;
@@ -122,9 +91,6 @@ class CozyAdminBackend final : public Backend {
   std::optional<ExportEvent> take_own(const std::string& domain, Instant since);
   // Waiters per domain, woken by cancelling their timer.
   std::multimap<std::string, boost::asio::steady_timer*> m_waiters;
-  // Admin-driven moves whose export finished, by source domain, until the
-  // move succeeds or its export is 24 h old (a retry reuses it).
-  std::map<std::string, MoveProgress> m_moves;
   bool m_shutting_down = false;
 };
 

@@ -169,18 +169,17 @@ asio::awaitable<Outcome<Done>> DryRunBackend::import_from(std::string domain,
   co_return Done{};
 }
 
-asio::awaitable<Outcome<Done>> DryRunBackend::block_moved(std::string domain) {
-  if (auto failure = co_await perform(domain, "block_moved")) co_return *failure;
+asio::awaitable<Outcome<Done>> DryRunBackend::set_block(std::string domain, std::string) {
+  if (auto failure = co_await perform(domain, "set_block")) co_return *failure;
   co_return Done{};
 }
 
-asio::awaitable<Outcome<Evidence>> DryRunBackend::move_to(std::string domain,
-                                                          std::string /*target_host*/,
-                                                          Backend& /*target*/) {
-  if (auto failure = co_await perform(domain, "move_to")) co_return *failure;
+asio::awaitable<std::optional<Outcome<Evidence>>> DryRunBackend::stand_in_move(std::string domain) {
+  if (auto failure = co_await perform(domain, "move_to"))
+    co_return std::optional<Outcome<Evidence>>(*failure);
   Evidence evidence;
   evidence.kind = "moved";
-  co_return evidence;
+  co_return std::optional<Outcome<Evidence>>(evidence);
 }
 
 void DryRunBackend::expect_user_move(const std::string& domain) {

@@ -74,10 +74,10 @@ class DryRunBackend final : public Backend {
   boost::asio::awaitable<Outcome<Done>> delete_instance(std::string domain) override;
   boost::asio::awaitable<Outcome<Done>> import_from(std::string domain,
                                                     std::string manifest_url) override;
-  boost::asio::awaitable<Outcome<Done>> block_moved(std::string domain) override;
-  boost::asio::awaitable<Outcome<Evidence>> move_to(std::string domain, std::string target_host,
-                                                    Backend& target) override;
-  // The drawn outcome of move_to, without performing it again.
+  boost::asio::awaitable<Outcome<Done>> set_block(std::string domain, std::string reason) override;
+  // The whole move, drawn (no stack, no parts to serve).
+  boost::asio::awaitable<std::optional<Outcome<Evidence>>> stand_in_move(std::string domain) override;
+  // The drawn outcome of stand_in_move, without performing it again.
   boost::asio::awaitable<Outcome<std::optional<Evidence>>> check_move(std::string domain,
                                                                       std::string target_host,
                                                                       Backend& target) override;

@@ -1,10 +1,12 @@
 // Admin-driven moves of the real passage binary between two passage-cozy-sim
 // stacks through the cozy-admin backend: the academy's stack (the sources,
 // `uNNNN.mytoutatice.cloud`) and a partner stack Passage also administers
-// (the targets, `uNNNN.partner.test`). Export on the source, import on the
-// target (the sim fetches the manifest over loopback), target checked,
-// source blocked MOVED; then the purge deletes the moved sources safely.
-// Time moves with `--now` and `/_sim/clock` together, never by sleeping.
+// (the targets, `uNNNN.partner.test`). The source is blocked MOVING,
+// exported, its parts downloaded and verified by passage; the target
+// imports them from `passage serve --public` (a child process here, the sim
+// trusting loopback); the target's files are checked and the source is
+// blocked MOVED; then the purge deletes the moved sources safely. Time moves
+// with `--now` and `/_sim/clock` together, never by sleeping.
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -12,6 +14,7 @@
 #include <sstream>
 
 #include "tests/integration/probe.hpp"
+#include "tests/integration/public_serve.hpp"
 #include "tests/integration/sim_fixture.hpp"
 
 using namespace passage::testing;
@@ -62,34 +65,58 @@ std::string stack_yaml(const std::string& name, int port, const std::string& dom
   return text.str();
 }
 
+// What a move campaign may vary.
+struct MoveOptions {
+  std::string import_deadline = "60 seconds";
+  std::vector<std::string> source_flags{};
+  std::vector<std::string> target_flags{};
+  std::string source_extra{};   // more keys of the academy's stack
+  std::string move_section = "move: { overwrite: true }\n";
+  bool serve = true;            // start `passage serve --public`
+};
+
 // Campaign c1 of `count` admin-driven moves from the academy's sim to the
-// partner's sim (both sharing one passphrase), all clocks at k_t.
+// partner's sim (both sharing one passphrase), all clocks at k_t, and
+// `passage serve --public` at serve.public_url.
 struct MoveCampaign {
-  MoveCampaign(int count, const std::string& import_deadline,
-               const std::vector<std::string>& source_flags = {}, const std::string& source_extra = {})
-      : now(k_t) {
+  MoveCampaign(int count, MoveOptions options = {}) : now(k_t), m_options(std::move(options)) {
     write_csv(ws, "accounts.csv", count, true, source_domain);
     write_csv(ws, "partner.csv", count, false, target_host);
     fs::create_directories(ws.dir() / "source");
     fs::create_directories(ws.dir() / "target");
     source = std::make_unique<CozySim>(ws.dir() / "source", ws.dir() / "accounts.csv", iso_utc(now),
-                                       source_flags);
-    target = std::make_unique<CozySim>(ws.dir() / "target", ws.dir() / "partner.csv", iso_utc(now));
-    ws.write("c.yaml", "database: var/passage.db\n"
-                       "timezone: Europe/Paris\n"
-                       "allow_future_purge: true\n"
-                       "stacks:\n" +
-                           stack_yaml("academy", source->port(), "*.mytoutatice.cloud", import_deadline,
-                                      source_extra) +
-                           stack_yaml("partner", target->port(), "*.partner.test", import_deadline) +
-                           "notify: { notifier: outbox, dir: var/outbox }\n"
-                           "reports: { dir: var/reports }\n"
-                           "purge: { max_per_run: 5000 }\n");
+                                       m_options.source_flags);
+    target = std::make_unique<CozySim>(ws.dir() / "target", ws.dir() / "partner.csv", iso_utc(now),
+                                       m_options.target_flags);
+    // Nothing answers at port 9 until serve --public is up.
+    write_config("http://127.0.0.1:9");
     ws.set_environment({{k_passphrase_variable, k_sim_passphrase}});
     ProcessResult created =
         ws.passage({"campaign", "create", "c1", "--accounts", "accounts.csv", "--now", iso_utc(now)});
     INFO("campaign create stderr: " << created.err);
     REQUIRE(created.exit_code == 0);
+    if (m_options.serve) start_serve();
+  }
+
+  // The public server on a free port; then serve.public_url says where.
+  void start_serve() {
+    serve = std::make_unique<PublicServe>(ws, iso_utc(now), "serve");
+    write_config(serve->base());
+  }
+
+  void write_config(const std::string& public_url) const {
+    ws.write("c.yaml", "database: var/passage.db\n"
+                       "timezone: Europe/Paris\n"
+                       "allow_future_purge: true\n"
+                       "stacks:\n" +
+                           stack_yaml("academy", source->port(), "*.mytoutatice.cloud",
+                                      m_options.import_deadline, m_options.source_extra) +
+                           stack_yaml("partner", target->port(), "*.partner.test", m_options.import_deadline) +
+                           "notify: { notifier: outbox, dir: var/outbox }\n"
+                           "reports: { dir: var/reports }\n"
+                           "purge: { max_per_run: 5000 }\n"
+                           "serve: { public_listen: \"127.0.0.1:0\", public_url: \"" + public_url + "\" }\n" +
+                           m_options.move_section);
   }
 
   ProcessResult run() const {
@@ -115,10 +142,22 @@ struct MoveCampaign {
     return json::parse(answer.body).at("data").at("attributes").as_object();
   }
 
+  // GET /instances/:domain/disk-usage on a sim: `files` in bytes.
+  static std::int64_t files_of(const CozySim& sim, const std::string& domain) {
+    SimAnswer answer = sim.call("GET", "/instances/" + domain + "/disk-usage");
+    INFO("disk-usage of " << domain << ": " << answer.status << " " << answer.body);
+    REQUIRE(answer.status == 200);
+    const json::value* files = json::parse(answer.body).as_object().if_contains("files");
+    if (!files || !files->is_string()) return 0;  // zero values are omitted
+    return std::stoll(std::string(files->as_string()));
+  }
+
   Workspace ws;
   std::unique_ptr<CozySim> source;  // declared after ws: killed before its folder goes
   std::unique_ptr<CozySim> target;
+  std::unique_ptr<PublicServe> serve;
   SysSeconds now;
+  MoveOptions m_options;
 };
 
 std::string text_of(const json::object& object, const char* key) {
@@ -131,17 +170,25 @@ bool flag_of(const json::object& object, const char* key) {
   return value && value->is_bool() && value->as_bool();
 }
 
-std::string describe(const json::object& account) {
-  return text_of(account, "login") + " " + text_of(account, "state") + " (" +
-         text_of(account, "reason") + ")";
+// "u0001 RETRY_WAIT (reason)", then the account's journal, a line each.
+std::string describe(const json::object& account, const Workspace* ws = nullptr) {
+  std::string text = text_of(account, "login") + " " + text_of(account, "state") + " (" +
+                     text_of(account, "reason") + ")";
+  if (!ws) return text;
+  Db db(ws->database());
+  for (const auto& row : db.rows("SELECT j.kind, j.detail FROM journal j JOIN accounts a ON a.id = j.account_id "
+                                 "WHERE a.login = '" + text_of(account, "login") + "' ORDER BY j.seq"))
+    text += "\n  " + row[0] + ": " + row[1];
+  return text;
 }
 
 }  // namespace
 
-TEST_CASE("10 admin-driven moves to a partner stack end verified with the sources blocked MOVED and are then purged safely",
-          "[cozy-admin]") {
+TEST_CASE("10 admin-driven moves: the targets import the parts passage verified from serve --public, "
+          "hold the sources' files, and the sources end MOVED and are then purged safely",
+          "[cozy-admin][move]") {
   constexpr int k_count = 10;
-  MoveCampaign c(k_count, "60 seconds");
+  MoveCampaign c(k_count);
   ProcessResult first = c.run();
   INFO("run stderr: " << first.err);
   CHECK(first.exit_code == 0);
@@ -150,7 +197,7 @@ TEST_CASE("10 admin-driven moves to a partner stack end verified with the source
   REQUIRE(accounts.size() == k_count);
   for (const json::value& value : accounts) {
     const json::object& account = value.as_object();
-    INFO("account " << describe(account));
+    INFO("account " << describe(account, &c.ws));
     CHECK_FALSE(account.at("verified_at").is_null());
     REQUIRE(account.at("evidence").is_object());
     const json::object& evidence = account.at("evidence").as_object();
@@ -162,6 +209,9 @@ TEST_CASE("10 admin-driven moves to a partner stack end verified with the source
     INFO("source " << source_domain(n) << ": " << json::serialize(attributes));
     CHECK(flag_of(attributes, "blocked"));
     CHECK(text_of(attributes, "blocking_reason") == "MOVED");
+    const std::int64_t files = MoveCampaign::files_of(*c.source, source_domain(n));
+    CHECK(files > 0);
+    CHECK(MoveCampaign::files_of(*c.target, target_host(n)) == files);
   }
   {
     json::object source_stats = c.source->stats();
@@ -174,9 +224,19 @@ TEST_CASE("10 admin-driven moves to a partner stack end verified with the source
     CHECK(route_count(source_stats, k_export_post, "202") == k_count);
     CHECK(route_count(target_stats, k_import_post, "204") == k_count);
   }
+  {
+    // Every target fetched its manifest and parts from passage, one token
+    // per move, each revoked once the move ended.
+    Db db(c.ws.database());
+    CHECK(db.scalar("SELECT COUNT(*) FROM move_tokens") == k_count);
+    CHECK(db.scalar("SELECT COUNT(*) FROM move_tokens WHERE revoked_at IS NULL") == 0);
+    CHECK(db.scalar("SELECT COUNT(DISTINCT token_hash) FROM served WHERE path = '/move/exports/*'") == k_count);
+    CHECK(db.scalar("SELECT COUNT(DISTINCT token_hash) FROM served WHERE path LIKE '/move/exports/data/*/%'") ==
+          k_count);
+  }
 
   // Grace (1 month from the verification) is over 40 days later. A moved
-  // source counts as safe for the sim: the import read its export whole.
+  // source counts as safe for the sim: passage read its export whole.
   c.advance(hours(24 * 40));
   ProcessResult purge = c.ws.passage({"purge", "--now", iso_utc(c.now)}, k_run_timeout);
   INFO("purge stderr: " << purge.err);
@@ -189,9 +249,12 @@ TEST_CASE("10 admin-driven moves to a partner stack end verified with the source
   CHECK(state_counts(c.ws, "c1").at("PURGED") == k_count);
 }
 
-TEST_CASE("An import that never finishes ends RETRY_WAIT at the import deadline and leaves the source not blocked MOVED",
-          "[cozy-admin]") {
-  MoveCampaign c(1, "3 seconds");
+TEST_CASE("A stalled import (the target never finishes) ends after move.stall_timeout: token revoked, "
+          "source unblocked, the account waits for a retry",
+          "[cozy-admin][move]") {
+  MoveOptions options;
+  options.move_section = "move: { overwrite: true, stall_timeout: 2 seconds }\n";
+  MoveCampaign c(1, options);
   c.target->put_faults(R"({"import_never_finish":1})");
   ProcessResult first = c.run();
   INFO("run stderr: " << first.err);
@@ -203,11 +266,14 @@ TEST_CASE("An import that never finishes ends RETRY_WAIT at the import deadline 
   INFO("account " << describe(account));
   CHECK(text_of(account, "state") == "RETRY_WAIT");
   CHECK(account.at("verified_at").is_null());
+  Db journal(c.ws.database());
+  CHECK(journal.scalar("SELECT COUNT(*) FROM journal WHERE detail LIKE '%import_stalled%'") == 1);
 
   json::object attributes = c.source_attributes(1);
   INFO("source: " << json::serialize(attributes));
-  CHECK(text_of(attributes, "blocking_reason") != "MOVED");
   CHECK_FALSE(flag_of(attributes, "blocked"));
+  Db db(c.ws.database());
+  CHECK(db.scalar("SELECT COUNT(*) FROM move_tokens WHERE revoked_at IS NOT NULL") == 1);
 
   json::object source_stats = c.source->stats();
   json::object target_stats = c.target->stats();
@@ -218,6 +284,49 @@ TEST_CASE("An import that never finishes ends RETRY_WAIT at the import deadline 
   CHECK(stat(source_stats, "duplicate_exports_24h") == 0);
   CHECK(route_count(target_stats, k_import_post) == 1);
   CHECK(stat(target_stats, "imports_done") == 0);
+}
+
+TEST_CASE("A target that is blocked, holds data or is missing is refused before anything is touched",
+          "[cozy-admin][move]") {
+  MoveOptions options;
+  options.move_section = "";  // overwrite off: the sim's targets hold files
+  MoveCampaign c(3, options);
+  REQUIRE(c.target->call("PATCH", "/instances/" + target_host(1) + "?Blocked=true&BlockingReason=PAYMENT_FAILED")
+              .status / 100 == 2);
+  REQUIRE(c.target->call("DELETE", "/instances/" + target_host(3)).status / 100 == 2);
+  ProcessResult run = c.run();
+  INFO("run stderr: " << run.err);
+  std::map<std::string, std::string> reasons;
+  for (const json::value& value : report_accounts(c.ws, "c1")) {
+    const json::object& account = value.as_object();
+    INFO("account " << describe(account));
+    CHECK(text_of(account, "state") == "FAILED");
+    reasons[text_of(account, "login")] = text_of(account, "reason");
+  }
+  CHECK(reasons[login_of(1)].find("target_blocked") != std::string::npos);
+  CHECK(reasons[login_of(2)].find("target_holds_data") != std::string::npos);
+  CHECK(reasons[login_of(3)].find("target_missing") != std::string::npos);
+  json::object source_stats = c.source->stats();
+  INFO("source stats: " << json::serialize(source_stats));
+  CHECK(route_count(source_stats, k_export_post) == 0);
+  CHECK(route_count(c.target->stats(), k_import_post) == 0);
+  for (int n = 1; n <= 3; ++n) CHECK_FALSE(flag_of(c.source_attributes(n), "blocked"));
+}
+
+TEST_CASE("Without serve --public answering, an admin move waits and touches nothing", "[cozy-admin][move]") {
+  MoveOptions options;
+  options.serve = false;
+  MoveCampaign c(1, options);
+  ProcessResult run = c.run();
+  INFO("run stderr: " << run.err);
+  json::array accounts = report_accounts(c.ws, "c1");
+  const json::object& account = accounts.front().as_object();
+  INFO("account " << describe(account));
+  CHECK(text_of(account, "state") == "QUEUED");
+  Db db(c.ws.database());
+  CHECK(db.scalar("SELECT COUNT(*) FROM journal WHERE detail LIKE '%waiting for passage serve --public%'") == 1);
+  CHECK(route_count(c.source->stats(), k_export_post) == 0);
+  CHECK_FALSE(flag_of(c.source_attributes(1), "blocked"));
 }
 
 namespace {
@@ -239,7 +348,9 @@ bool export_intent_open(const MoveCampaign& c) {
 TEST_CASE("defect 6: the source is blocked MOVING before its export, by Passage, and the move "
           "then leaves it MOVED",
           "[cozy-admin][move][deletion-safety]") {
-  MoveCampaign c(1, "60 seconds", {"--export-ms", "1500:1500"});
+  MoveOptions options;
+  options.source_flags = {"--export-ms", "1500:1500"};
+  MoveCampaign c(1, options);
   auto run = run_in_background(c);
   REQUIRE(wait_until([&] { return export_intent_open(c); }, Millis(20000)));
   REQUIRE(wait_until([&] { return route_count(c.source->stats(), k_export_post) >= 1; }, Millis(20000)));
@@ -256,7 +367,9 @@ TEST_CASE("defect 6: the source is blocked MOVING before its export, by Passage,
 TEST_CASE("defect 11: a move failing with a 404 after the source export gives the source back and "
           "a support retry waits for the 24-hour rule",
           "[cozy-admin][move][deletion-safety]") {
-  MoveCampaign c(1, "60 seconds", {"--export-ms", "1500:1500"});
+  MoveOptions options;
+  options.source_flags = {"--export-ms", "1500:1500"};
+  MoveCampaign c(1, options);
   auto run = run_in_background(c);
   REQUIRE(wait_until([&] { return route_count(c.source->stats(), k_export_post) >= 1; }, Millis(20000)));
   // The target disappears while the source exports: the import answers 404.
@@ -276,7 +389,9 @@ TEST_CASE("defect 11: a move failing with a 404 after the source export gives th
 
 TEST_CASE("The export window also gates a move's export of its source", "[cozy-admin][move][window]") {
   // k_t is 10:00 in Paris: the window is closed.
-  MoveCampaign c(1, "60 seconds", {}, "    export_window: \"20:00-06:00\"\n");
+  MoveOptions options;
+  options.source_extra = "    export_window: \"20:00-06:00\"\n";
+  MoveCampaign c(1, options);
   ProcessResult run = c.run();
   CHECK(run.exit_code == 0);
   CHECK(route_count(c.source->stats(), k_export_post) == 0);

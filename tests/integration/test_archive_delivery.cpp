@@ -17,6 +17,7 @@
 
 #include "engine/store/sha256.hpp"
 #include "tests/integration/probe.hpp"
+#include "tests/integration/public_serve.hpp"
 #include "tests/integration/sim_fixture.hpp"
 #include "tests/integration/smtp_fixture.hpp"
 
@@ -30,74 +31,6 @@ const SysSeconds k_t = parse_iso_utc("2026-11-25T09:00:00Z");
 const std::string k_not_departed = "2026-12-10";  // due now (lead 21 days), not departed
 const std::string k_departed = "2026-10-01";
 
-struct HttpAnswer {
-  long status = 0;
-  std::string body;
-  std::string content_type;
-  std::string headers;
-};
-
-std::size_t collect(char* data, std::size_t size, std::size_t count, void* sink) {
-  static_cast<std::string*>(sink)->append(data, size * count);
-  return size * count;
-}
-
-HttpAnswer http_get(const std::string& url) {
-  HttpAnswer answer;
-  CURL* curl = curl_easy_init();
-  REQUIRE(curl != nullptr);
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &collect);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer.body);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &collect);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &answer.headers);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
-  if (curl_easy_perform(curl) == CURLE_OK) {
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &answer.status);
-    char* type = nullptr;
-    curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &type);
-    if (type) answer.content_type = type;
-  }
-  curl_easy_cleanup(curl);
-  return answer;
-}
-
-// `passage serve --public` in the background; its address from its first line.
-class PublicServe {
- public:
-  PublicServe(const Workspace& ws, const std::string& now, const std::string& name)
-      : m_out(ws.dir() / (name + ".out")), m_err(ws.dir() / (name + ".err")) {
-    m_process = std::make_unique<BackgroundProcess>(
-        ws.passage_argv({"serve", "--public", "--now", now}), ws.dir(), m_out, m_err, ws.environment());
-    const bool started = wait_until(
-        [&] { return !m_process->running() || read_file(m_out).find('\n') != std::string::npos; },
-        Millis(15000));
-    const std::string line = read_file(m_out);
-    INFO("serve stderr: " << read_file(m_err));
-    REQUIRE(started);
-    const std::string prefix = "listening http://127.0.0.1:";
-    REQUIRE(line.rfind(prefix, 0) == 0);
-    m_base = "http://127.0.0.1:" + std::to_string(std::stoi(line.substr(prefix.size())));
-  }
-
-  const std::string& base() const { return m_base; }
-  // The link as the person received it, reached through this server.
-  std::string url(const std::string& link) const { return m_base + link.substr(std::string(k_public_url).size()); }
-
-  // SIGTERM: it stops and exits 0.
-  void stop() {
-    ::kill(m_process->pid(), SIGTERM);
-    REQUIRE(m_process->wait_exit(Millis(10000)));
-    CHECK(WIFEXITED(m_process->status()));
-    CHECK(WEXITSTATUS(m_process->status()) == 0);
-  }
-
- private:
-  fs::path m_out, m_err;
-  std::unique_ptr<BackgroundProcess> m_process;
-  std::string m_base;
-};
 
 // The decoded bodies of the outbox notices whose file name starts with `kind.`.
 std::map<std::string, std::string> notices(const Workspace& ws, const std::string& kind) {

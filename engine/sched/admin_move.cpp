@@ -1,0 +1,248 @@
+#include "engine/sched/admin_move.hpp"
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "engine/archive/archive_paths.hpp"
+#include "engine/serve/token.hpp"
+#include "engine/store/move_tokens.hpp"
+
+namespace passage {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr Millis k_poll_interval = std::chrono::milliseconds(500);
+
+Failure failure(FailureKind kind, std::string reason) { return Failure{kind, std::move(reason), {}}; }
+
+// Once the source's export may have been queued, a failure can no longer
+// say "nothing happened remotely": the 24-hour rule holds the retry.
+Failure after_export(Failure failed) {
+  if (failed.kind == FailureKind::retryable || failed.kind == FailureKind::rate_limited)
+    failed.kind = FailureKind::unknown_outcome;
+  failed.after_export = true;
+  return failed;
+}
+
+std::string bytes_text(std::int64_t bytes) { return std::to_string(bytes) + " bytes"; }
+
+// The snapshot the target imports: the verified export and where it came from.
+struct Snapshot {
+  ExportDone done;
+  Evidence evidence;
+};
+
+class AdminMove {
+ public:
+  AdminMove(const AdminMoveContext& context, Account account)
+      : m_c(context), m_account(std::move(account)),
+        m_deadline_clock(context.clock.now() + context.import_deadline),
+        m_deadline_steady(std::chrono::steady_clock::now() + context.import_deadline),
+        m_stall(approximate_length(context.config.move.stall_timeout)) {}
+
+  asio::awaitable<Outcome<Evidence>> run() {
+    if (auto refused = check_public_url()) co_return *refused;
+    if (auto refused = co_await check_target()) co_return *refused;
+    auto blocked = co_await m_c.source.set_block(m_account.domain, "MOVING");
+    if (!blocked.ok()) co_return blocked.failure();
+    auto moved = co_await export_and_import();
+    if (!moved.ok() && !m_left_running) co_await give_back();
+    co_return moved;
+  }
+
+ private:
+  const std::string& domain() const { return m_account.domain; }
+  const std::string& target_host() const { return m_account.target_host; }
+
+  bool deadline_passed() const {
+    return m_c.clock.now() >= m_deadline_clock || std::chrono::steady_clock::now() >= m_deadline_steady;
+  }
+
+  // The runner starts a move only once serve --public answered
+  // (Runner::public_server_unreachable); without its address, no move.
+  std::optional<Failure> check_public_url() const {
+    if (m_c.config.serve.public_url) return std::nullopt;
+    return failure(FailureKind::permanent,
+                   "admin-driven moves need serve.public_url (passage serve --public)");
+  }
+
+  // Missing, blocked, holding data or too small: refused before anything
+  // is touched; a person decides (FAILED with the reason).
+  asio::awaitable<std::optional<Failure>> check_target() {
+    auto info = co_await m_c.target.lookup(target_host());
+    if (!info.ok()) co_return info.failure();
+    if (!info.value().exists)
+      co_return failure(FailureKind::permanent, "target_missing: " + target_host() + " not found");
+    if (info.value().blocked)
+      co_return failure(FailureKind::permanent, "target_blocked: " + target_host() + " is blocked (" +
+                                                    info.value().blocking_reason + ")");
+    auto usage = co_await m_c.target.disk_usage(target_host());
+    if (!usage.ok()) co_return usage.failure();
+    const std::int64_t held = usage.value().files + usage.value().versions;
+    if (held > 0 && !m_c.config.move.overwrite && !move_parts_served(m_c.store.db(), m_account.id))
+      co_return failure(FailureKind::permanent, "target_holds_data: " + target_host() + " holds " +
+                                                    bytes_text(held) + " (move.overwrite is off)");
+    auto source_usage = co_await m_c.source.disk_usage(domain());
+    if (!source_usage.ok()) co_return source_usage.failure();
+    if (info.value().quota > 0 && info.value().quota < source_usage.value().used)
+      co_return failure(FailureKind::permanent,
+                        "target_quota: " + target_host() + " has a quota of " +
+                            bytes_text(info.value().quota) + " for " +
+                            bytes_text(source_usage.value().used));
+    co_return std::nullopt;
+  }
+
+  asio::awaitable<Outcome<Evidence>> export_and_import() {
+    auto snapshot = co_await export_source();
+    if (!snapshot.ok()) co_return snapshot.failure();
+    auto imported = co_await import_on_target(snapshot.value());
+    if (!imported.ok()) co_return imported.failure();
+    auto marked = co_await m_c.source.set_block(domain(), "MOVED");
+    if (!marked.ok()) co_return after_export(marked.failure());
+    Evidence evidence = snapshot.value().evidence;
+    evidence.kind = "moved";
+    co_return evidence;
+  }
+
+  // The source's export, downloaded and content-checked like an `archive`
+  // export: these are the parts the target will fetch.
+  asio::awaitable<Outcome<Snapshot>> export_source() {
+    auto usage = co_await m_c.source.disk_usage(domain());
+    if (!usage.ok()) co_return usage.failure();
+    const Instant requested = m_c.clock.now();
+    auto queued = co_await m_c.source.request_export(domain());
+    // A request that may have been queued is waited for like a queued one.
+    if (!queued.ok() && queued.failure().kind != FailureKind::unknown_outcome)
+      co_return queued.failure();
+    const Instant since = queued.ok() && queued.value().queued_at ? *queued.value().queued_at
+                                                                   : requested - k_export_clock_allowance;
+    auto done = co_await m_c.source.await_export(domain(), since, m_deadline_clock);
+    if (!done.ok()) co_return after_export(done.failure());
+    const fs_path archive_dir = m_c.config.export_.archive_dir;
+    FetchRequest request{domain(), done.value(), "archive",
+                         archive_folder(archive_dir, domain(), m_account.id), archive_dir / ".work",
+                         usage.value()};
+    auto evidence = co_await m_c.source.fetch_export(request);
+    if (!evidence.ok()) co_return after_export(evidence.failure());
+    if (auto gap = content_gap(evidence.value()))
+      co_return after_export(failure(FailureKind::retryable, std::string(k_evidence_incomplete) +
+                                                                 ": the source's export: " + *gap));
+    co_return Snapshot{done.value(), evidence.value()};
+  }
+
+  asio::awaitable<Outcome<Done>> import_on_target(const Snapshot& snapshot) {
+    const std::string token = random_token();
+    m_token_hash = token_hash(token);
+    insert_move_token(m_c.store.db(), MoveToken{m_token_hash, m_account.id,
+                                                export_done_to_json(snapshot.done), m_c.clock.now(),
+                                                m_deadline_clock, {}});
+    const std::string manifest = *m_c.config.serve.public_url + "/move/exports/" + token;
+    auto queued = co_await m_c.target.import_from(target_host(), manifest);
+    // An import that may have been queued (502/504, reset after sending) is
+    // followed like a queued one: what was fetched tells.
+    if (!queued.ok() && queued.failure().kind != FailureKind::unknown_outcome)
+      co_return after_export(queued.failure());
+    co_return co_await follow_import(snapshot.evidence);
+  }
+
+  // Polls what serve --public sent for the token and the target, until the
+  // import ended, stalled or passed its deadline.
+  asio::awaitable<Outcome<Done>> follow_import(const Evidence& evidence) {
+    const int parts = static_cast<int>(evidence.parts.size());
+    bool started = false;  // the target was seen IMPORTING, or fetched the manifest
+    std::int64_t progress = -1;
+    auto last_progress = std::chrono::steady_clock::now();
+    while (true) {
+      if (m_c.stopping) {
+        m_left_running = true;  // the next run reconciles (check_move, then the deadline)
+        co_return failure(FailureKind::retryable, "shutting down");
+      }
+      const MoveServed served = move_served(m_c.store.db(), m_token_hash, parts);
+      auto info = co_await m_c.target.lookup(target_host());
+      if (served.manifest) started = true;
+      if (info.ok() && info.value().blocked && info.value().blocking_reason == "IMPORTING") started = true;
+      if (info.ok() && !info.value().exists)
+        co_return after_export(failure(FailureKind::permanent,
+                                       "target_missing: " + target_host() + " disappeared during the import"));
+      std::int64_t target_bytes = 0;
+      if (started && info.ok() && !info.value().blocked) co_return co_await import_ended(evidence, served);
+      if (started) {
+        auto usage = co_await m_c.target.disk_usage(target_host());
+        if (usage.ok()) target_bytes = usage.value().files + usage.value().versions;
+      }
+      if (served.total_bytes + target_bytes != progress) {
+        progress = served.total_bytes + target_bytes;
+        last_progress = std::chrono::steady_clock::now();
+      }
+      if (deadline_passed())
+        co_return after_export(failure(FailureKind::retryable, "import_deadline: " + fetched(served, parts)));
+      if (std::chrono::steady_clock::now() - last_progress >= m_stall)
+        co_return after_export(failure(FailureKind::retryable,
+                                       "import_stalled: nothing fetched and nothing changed on the target "
+                                       "for " + std::to_string(m_stall.count() / 1000) + " s, " +
+                                           fetched(served, parts)));
+      co_await pause(k_poll_interval);
+    }
+  }
+
+  // The target is unblocked after it started: it says the import ended.
+  // Success only when every part was fetched whole and its files add up.
+  asio::awaitable<Outcome<Done>> import_ended(const Evidence& evidence, const MoveServed& served) {
+    const int parts = static_cast<int>(evidence.parts.size());
+    for (int n = 0; n < parts; ++n)
+      if (served.part_bytes[static_cast<std::size_t>(n)] < evidence.parts[static_cast<std::size_t>(n)].bytes)
+        co_return after_export(failure(FailureKind::retryable,
+                                       "import_failed: the target ended its import with " +
+                                           fetched(served, parts)));
+    auto usage = co_await m_c.target.disk_usage(target_host());
+    if (!usage.ok()) co_return after_export(usage.failure());
+    if (usage.value().files != evidence.content.file_bytes)
+      co_return after_export(failure(FailureKind::retryable,
+                                     "target_size_mismatch: the target holds " +
+                                         bytes_text(usage.value().files) + " of files for " +
+                                         bytes_text(evidence.content.file_bytes) + " verified"));
+    co_return Done{};
+  }
+
+  static std::string fetched(const MoveServed& served, int parts) {
+    int whole = 0;
+    for (std::int64_t bytes : served.part_bytes) whole += bytes > 0 ? 1 : 0;
+    return std::to_string(whole) + " of " + std::to_string(parts) + " parts fetched";
+  }
+
+  // The token is revoked and the source unblocked. A failed unblock leaves
+  // it blocked MOVING, which Passage recorded as its own block.
+  asio::awaitable<void> give_back() {
+    if (!m_token_hash.empty()) revoke_move_token(m_c.store.db(), m_token_hash, m_c.clock.now());
+    co_await m_c.source.set_block(domain(), "");
+  }
+
+  asio::awaitable<void> pause(Millis duration) {
+    asio::steady_timer timer(m_c.io, duration);
+    boost::system::error_code ignored;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  }
+
+  using fs_path = std::filesystem::path;
+
+  AdminMoveContext m_c;
+  Account m_account;
+  Instant m_deadline_clock;
+  std::chrono::steady_clock::time_point m_deadline_steady;
+  Millis m_stall;
+  std::string m_token_hash;
+  bool m_left_running = false;
+};
+
+}  // namespace
+
+asio::awaitable<Outcome<Evidence>> run_admin_move(AdminMoveContext context, Account account) {
+  AdminMove move(context, std::move(account));
+  auto outcome = co_await move.run();
+  co_return outcome;
+}
+
+}  // namespace passage

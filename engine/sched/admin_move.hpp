@@ -1,0 +1,47 @@
+#pragma once
+// The admin-driven move (CONTRACT.md "Admin moves", COZY.md "Moves",
+// "Import"): the stack has no move call, so Passage
+//   1. (the runner checked that `passage serve --public` answers) checks
+//      the target: it
+//      exists, is not blocked, holds no data (unless `move.overwrite`, or
+//      the data is Passage's own earlier import of this source), has room;
+//   2. blocks the source MOVING (nothing the person does after the snapshot
+//      can be lost), exports it, downloads and verifies every part as an
+//      `archive` export (content-checked);
+//   3. issues a move token and asks the target to import
+//      <serve.public_url>/move/exports/<token>: the target fetches the parts
+//      Passage verified, never the stack's own (unreachable) routes;
+//   4. follows the import by what `serve --public` recorded in `served` and
+//      by the target: success when every part was fetched, the target was
+//      seen importing and is unblocked, and its `files` bytes equal the
+//      verified export's; a stall (nothing fetched and no change on the
+//      target for `move.stall_timeout`) or the import deadline ends it;
+//   5. blocks the source MOVED.
+// A failure revokes the token and gives the source back (unblocked).
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "engine/config/config.hpp"
+#include "engine/env/clock.hpp"
+#include "engine/store/store.hpp"
+#include "plugins/backends/backend.hpp"
+
+namespace passage {
+
+struct AdminMoveContext {
+  boost::asio::io_context& io;
+  Store& store;
+  const Config& config;
+  const Clock& clock;
+  Backend& source;
+  Backend& target;
+  Millis import_deadline;  // the source stack's
+  const bool& stopping;    // the run is ending: stop following, leave things as they are
+};
+
+// Evidence kind "moved" with the verified export's parts and content.
+// A failure after the source's export was requested has after_export set.
+boost::asio::awaitable<Outcome<Evidence>> run_admin_move(AdminMoveContext context, Account account);
+
+}  // namespace passage
