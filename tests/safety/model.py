@@ -73,7 +73,11 @@ class Model:
             if day is None:  # --days N: the deletion date then plus N days, at least
                 end = parse_instant((row_before or {}).get("grace_end"))
                 if end is not None:
-                    day = local_date(end + timedelta(days=fact["days"])).isoformat()
+                    # N calendar days at the same local time (CONTRACT.md
+                    # "Grace": `N days`), not N × 24 hours: across a change
+                    # to summer time, 23:00 CET + 14 days is 23:00 CEST, an
+                    # hour less than 14 × 24 h later, on the day before.
+                    day = add_days(local_date(end).isoformat(), fact["days"])
                     if told and fact["days"] > K_MAX_POSTPONE and local_date(end).isoformat() >= told:
                         found.append(violation("postpone_beyond_cap_acknowledged", login, told=told,
                                                days=fact["days"], step=fact["step"]))
