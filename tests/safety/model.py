@@ -40,6 +40,8 @@ class Model:
         self.postpone = {}            # login -> [Fact with "date"]
         self.release = {}             # login -> [Fact with "told" (date last told then)]
         self.dropped = {}             # login -> Fact: dropped by a list, not listed again
+        self.drop_refused = {}        # login -> Fact with "intents": left out of an accepted list, its
+                                      # drop refused (exit 1) as a DELETE intent was open, not listed again
         self.told = {}                # login -> [dates told, in order]
         self.deleted = {}             # login -> step
         self.unsafe_seen = set()
@@ -93,15 +95,28 @@ class Model:
                 self.postpone.setdefault(login, []).append(fact)
         return found
 
-    def ack_list(self, logins, states_before, step, t):
-        """An accepted list (update exit 0, or confirm of a held one)."""
+    def ack_list(self, logins, states_before, step, t, refused=None):
+        """An accepted list (update exit 0, or confirm of a held one).
+        `refused`: login -> keys of the DELETE intents open when the list
+        was applied, for the accounts whose drop the product refused (exit
+        1, "a deletion ... is under way"): the list holds for everyone
+        else. Those are not dropped: their deletion was committed before
+        the list arrived. They stay listed for the product (not held as
+        dropped), so a later list that leaves them out drops them again."""
+        refused = refused or {}
         new = set(logins)
         for login in self.listed - new:
-            if states_before.get(login) not in FINAL:
+            if login in refused:
+                self.drop_refused[login] = Fact(verb="drop_refused", login=login, step=step, t=t,
+                                                intents=list(refused[login]))
+            elif states_before.get(login) not in FINAL:
                 self.dropped[login] = Fact(verb="dropped", login=login, step=step, t=t)
+                self.drop_refused.pop(login, None)
         for login in new - self.listed:
             self.dropped.pop(login, None)
-        self.listed = new
+        for login in new:
+            self.drop_refused.pop(login, None)
+        self.listed = new | set(refused)
         self.pending = None
 
     # ---- checks after a step -----------------------------------------------

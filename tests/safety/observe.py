@@ -50,19 +50,31 @@ def read_accounts(db_path):
     return accounts
 
 
-def open_deletes(db_path):
-    """Logins whose DELETE intent is open (committed, no outcome yet)."""
+def _query(db_path, sql, args=()):
     if not os.path.exists(db_path):
         return []
     con = sqlite3.connect("file:%s?mode=ro" % db_path, uri=True, timeout=10)
     try:
-        return sorted(r[0] for r in con.execute(
-            "SELECT DISTINCT a.login FROM intents i JOIN accounts a ON a.id = i.account_id "
-            "WHERE i.kind = 'delete' AND i.outcome IS NULL"))
+        return con.execute(sql, args).fetchall()
     except sqlite3.OperationalError:
         return []
     finally:
         con.close()
+
+
+def open_delete_intents(db_path):
+    """login -> keys of its DELETE intents that are open (committed, no
+    outcome yet): what the product calls "a deletion under way"."""
+    found = {}
+    for login, key in _query(db_path, "SELECT a.login, i.key FROM intents i JOIN accounts a ON a.id = i.account_id "
+                                      "WHERE i.kind = 'delete' AND i.outcome IS NULL ORDER BY i.id"):
+        found.setdefault(login, []).append(key)
+    return found
+
+
+def open_deletes(db_path):
+    """Logins whose DELETE intent is open (committed, no outcome yet)."""
+    return sorted(open_delete_intents(db_path))
 
 
 def evidence_ok(row):

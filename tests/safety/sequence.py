@@ -5,12 +5,14 @@ replayed."""
 import copy
 import json
 import os
+import re
 import signal
 import time
 from datetime import timedelta
 
 from model import Fact, Model, violation
-from observe import FINAL, Outbox, add_days, local_date, open_deletes, parse_instant, read_accounts
+from observe import (FINAL, Outbox, add_days, local_date, open_delete_intents, open_deletes,
+                     parse_instant, read_accounts)
 from stand import HarnessError, Stand, iso
 
 K_SETTLE = 1.5  # seconds after a SIGKILL: a DELETE already sent lands before the observation
@@ -33,6 +35,10 @@ def settle(faults):
 # idle_horizon (5 s) within retry_budget (8), export deadline 5 s, import 15 s.
 K_TIMEOUTS = {"idle": 100, "purge": 90, "nightly": 120}
 K_MAIN_CODES = {0, 1, 4, 6, 7}
+# `campaign update|confirm` exit 1: the list applied except for these
+# (cmd_campaign_update.cpp `drop`, support.cpp `deletion_under_way`).
+K_DROP_REFUSED = re.compile(r"passage: account (\S+) \((\S+)\) could not be dropped: "
+                            r"a deletion of (\S+) is under way; it cannot be stopped now")
 
 
 class Sequence:
@@ -102,13 +108,7 @@ class Sequence:
         elif kind == "update":
             self.update(op)
         elif kind == "confirm":
-            r = s.passage(["campaign", "confirm", "c1", "--by", "agent"])
-            op["result"] = r.brief()
-            if r.code == 0 and self.model.pending is not None:
-                self.model.ack_list(self.model.pending, self.states(), self.step, s.now)
-            elif r.code == 0:
-                self.found.append(violation("confirm_without_pending_acknowledged", None, step=self.step))
-            self.expect(r, {0, 2} if self.model.pending is None else {0})
+            self.apply_list(op, ["campaign", "confirm", "c1", "--by", "agent"], self.model.pending)
         elif kind == "jump":
             self.count("jumps")
             if "to_grace" in op:
@@ -277,17 +277,67 @@ class Sequence:
         return fact
 
     def update(self, op):
-        s = self.stand
-        states = self.states()
         name = "list-%03d.csv" % self.step
-        s.write(name, s.accounts_csv(set(op["logins"])))
-        r = s.passage(["campaign", "update", "c1", "--accounts", name])
+        self.stand.write(name, self.stand.accounts_csv(set(op["logins"])))
+        self.apply_list(op, ["campaign", "update", "c1", "--accounts", name], op["logins"])
+
+    def apply_list(self, op, args, logins):
+        """`campaign update` (logins: the new list) or `campaign confirm`
+        (logins: the pending list, None without one). Nothing else runs
+        meanwhile, so the DELETE intents open just before the command are
+        the ones it saw."""
+        s, m = self.stand, self.model
+        confirm = args[1] == "confirm"
+        states, open_before = self.states(), open_delete_intents(s.db)
+        r = s.passage(args)
         op["result"] = r.brief()
-        self.expect(r, {0, 6})
-        if r.code == 0:
-            self.model.ack_list(op["logins"], states, self.step, s.now)
-        elif r.code == 6:
-            self.model.pending = list(op["logins"])
+        if r.code == 1 and logins is not None and not r.killed and not r.timed_out:
+            refused, why = self.drops_refused(r, logins, open_before, open_delete_intents(s.db))
+            if refused:
+                op["drop_refused"] = sorted(refused)
+                self.count("drop_refused", len(refused))
+                m.ack_list(logins, states, self.step, s.now, refused=refused)
+                return
+            self.found.append(violation("unexpected_exit", None, command=" ".join(args[:2]), code=r.code, why=why,
+                                        err=r.err.strip()[-300:], step=self.step))
+            return
+        if confirm:
+            self.expect(r, {0, 2} if logins is None else {0})
+        else:
+            self.expect(r, {0, 6})
+        if r.code == 0 and logins is not None:
+            m.ack_list(logins, states, self.step, s.now)
+        elif r.code == 0:
+            self.found.append(violation("confirm_without_pending_acknowledged", None, step=self.step))
+        elif r.code == 6 and not confirm:
+            m.pending = list(logins)
+
+    def drops_refused(self, r, logins, open_before, open_after):
+        """Exit 1 of a list: every stderr line must name an account the
+        list drops whose DELETE intent was open at the command (before and
+        after it: nothing else writes meanwhile), and stdout the same count
+        refused. Returns (login -> open intent keys, "") or (None, why)."""
+        lines = [line for line in r.err.splitlines() if line.strip()]
+        if not lines:
+            return None, "exit 1 without a refusal on stderr"
+        dropped = self.model.listed - set(logins)
+        refused = {}
+        for line in lines:
+            match = K_DROP_REFUSED.fullmatch(line.strip())
+            if not match:
+                return None, "not a refused drop: " + line[:160]
+            login, domain, deleting = match.groups()
+            if login not in dropped:
+                return None, "%s is not dropped by this list" % login
+            if domain != self.login_domain(login) or deleting != domain:
+                return None, "%s: domain %s / %s is not its own" % (login, domain, deleting)
+            keys = [k for k in open_before.get(login, []) if k in open_after.get(login, [])]
+            if not keys:
+                return None, "%s: no DELETE intent open when its drop was refused" % login
+            refused[login] = keys
+        if "%d refused" % len(refused) not in r.out:
+            return None, "stdout does not count %d refused: %s" % (len(refused), r.out.strip()[-160:])
+        return refused, ""
 
     # ---- invariants --------------------------------------------------------------
     def check(self, op):
