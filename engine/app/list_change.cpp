@@ -31,9 +31,9 @@ std::vector<std::string> changed_fields(const Account& account, const AccountRow
   return fields;
 }
 
+// Held as dropped, or the drop kept pending while a deletion was under way.
 bool held_as_dropped(const Account& account) {
-  return account.state == State::held &&
-         std::find(account.hold_reasons.begin(), account.hold_reasons.end(), "dropped_from_list") !=
+  return std::find(account.hold_reasons.begin(), account.hold_reasons.end(), "dropped_from_list") !=
              account.hold_reasons.end();
 }
 

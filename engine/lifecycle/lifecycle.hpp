@@ -122,6 +122,12 @@ using StepResult = std::variant<Transition, Refusal>;
 
 StepResult apply(const Account& account, const Event& event, Instant now, const Policy& policy);
 
+// A hold refused because a DELETE of the account is under way is kept
+// pending in its hold_reasons: the purge that finds the DELETE did not
+// happen holds the account with it instead of deleting (purge.cpp). The
+// refusal still stands for whoever asked: the deletion may complete.
+StepResult keep_hold_pending(const Account& account, const std::string& reason);
+
 // When an account becomes due for its first step: departure_date − lead at
 // local midnight, or `now` if that is past.
 Instant first_due(date::year_month_day departure, Instant now, const Policy& policy);

@@ -91,6 +91,12 @@ StepResult release(const Account& account, const Event& event, Instant now, cons
 // A corrected list includes a dropped account again: that reason is
 // lifted; other holds (support, interlocks) stay until released.
 StepResult relisted(const Account& account, const Event& event, Instant now, const Policy& policy) {
+  if (account.state != State::held && has_reason(account, k_dropped)) {
+    // A drop kept pending while a deletion was under way: withdrawn.
+    Transition transition{account, {}, "support", "listed again: the pending drop is withdrawn"};
+    std::erase(transition.next.hold_reasons, std::string(k_dropped));
+    return transition;
+  }
   if (account.state != State::held || !account.held_from || !has_reason(account, k_dropped))
     return Refusal{"not held as dropped from the list"};
   std::vector<std::string> rest;
@@ -160,6 +166,16 @@ StepResult postpone(const Account& account, const Event& event, Instant now, con
 }
 
 }  // namespace
+
+StepResult keep_hold_pending(const Account& account, const std::string& reason) {
+  if (!account.delete_in_flight) return Refusal{"no deletion under way"};
+  if (has_reason(account, reason)) return Refusal{"already pending: " + reason};
+  Transition transition{account, {}, "support",
+                        "hold kept pending (" + reason + "): a deletion is under way; if it does "
+                        "not happen, the account is held instead of deleted"};
+  transition.next.hold_reasons.push_back(reason);
+  return transition;
+}
 
 StepResult apply_support(const Account& account, const Event& event, Instant now,
                          const Policy& policy) {

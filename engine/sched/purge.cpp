@@ -32,6 +32,9 @@ struct Verdict {
   bool ours = false;      // ...and a DELETE of ours may have done it
   bool unreadable = false;
   bool not_yet = false;   // grace not ended by this clock: not a failure
+  // A hold refused while a DELETE was under way (support.cpp,
+  // keep_hold_pending) that did not happen: held now, never deleted.
+  std::string pending_hold;
 };
 
 bool evidence_intact(const Evidence& evidence) {
@@ -165,6 +168,11 @@ class Purge {
       // The space is still there and not being deleted: that DELETE did
       // not happen. The account is again open to support actions.
       m_store.finish_open_intents(account.id, "delete", "not_deleted (instance still there)", now);
+      verdict.account.delete_in_flight = false;
+    }
+    if (!account.hold_reasons.empty() && account.state != State::held) {
+      verdict.pending_hold = account.hold_reasons.front();
+      co_return;
     }
     if (info.value().blocked && !own_block(account, info.value().blocking_reason)) {
       verdict.interlock = "blocked_by_other";
@@ -227,6 +235,10 @@ class Purge {
     for (const Verdict& verdict : verdicts) {
       if (verdict.not_yet) {
         ++report.not_yet;
+      } else if (!verdict.pending_hold.empty()) {
+        Event held{EventKind::hold};
+        held.detail = verdict.pending_hold;
+        if (record(verdict.account, held)) ++report.held;
       } else if (verdict.unreadable) {
         ++report.unreadable;
       } else if (!verdict.interlock.empty()) {
@@ -313,6 +325,7 @@ class Purge {
   std::optional<Account> still_deletable(const Account& account) {
     auto fresh = m_store.account(account.id);
     if (!fresh || fresh->state != State::purge_due) return std::nullopt;
+    if (!fresh->hold_reasons.empty()) return std::nullopt;  // a hold kept pending
     if (!fresh->grace_end || *fresh->grace_end > m_clock.now()) return std::nullopt;
     return fresh;
   }

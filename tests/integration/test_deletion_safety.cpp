@@ -197,3 +197,32 @@ TEST_CASE("defect 4: a postpone during the departure's activity check is kept", 
   CHECK(told[0] == "2027-01-17");
   CHECK(told[1] == "GRACE");
 }
+
+TEST_CASE("a list dropping an account whose DELETE is under way: refused, but when that DELETE "
+          "did not happen the purge holds the account dropped_from_list instead of deleting it",
+          "[deletion-safety][purge][list]") {
+  OneDue due("idle_horizon: 2 seconds\ncampaign: { max_change_fraction: 1.0 }\n");
+  Stand& s = *due.stand;
+  {
+    // A purge crashed after committing its DELETE intent, before sending it.
+    Db db(s.ws.database());
+    db.exec("INSERT INTO intents (account_id, kind, key, created_at, domain) VALUES (1, 'delete', "
+            "'delete:" + due.domain() + ":1:1', '" + iso_utc(s.now) + "', '" + due.domain() + "')");
+  }
+  s.ws.write("empty.csv", "login,domain,action,email,target,departure_date,reason\n");
+  ProcessResult update = s.passage({"campaign", "update", "c1", "--accounts", "empty.csv"});
+  INFO(update.err);
+  CHECK(update.exit_code == 1);
+  CHECK(update.err.find("could not be dropped") != std::string::npos);
+  CHECK(update.err.find("held dropped_from_list") != std::string::npos);
+
+  ProcessResult purge = s.purge();
+  INFO(purge.err);
+  CHECK(due.instance_status() == 200);
+  CHECK(s.deletions() == 0);
+  CHECK(due.state() == "HELD");
+  Db db(s.ws.database());
+  CHECK(db.rows("SELECT hold_reasons FROM accounts")[0][0] == "[\"dropped_from_list\"]");
+  // Support cannot release a dropped account; a list including it again can.
+  CHECK(s.passage({"account", "release", login_of(1), "--reason", "x", "--by", "jane"}).exit_code == 2);
+}

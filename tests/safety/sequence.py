@@ -38,7 +38,8 @@ K_MAIN_CODES = {0, 1, 4, 6, 7}
 # `campaign update|confirm` exit 1: the list applied except for these
 # (cmd_campaign_update.cpp `drop`, support.cpp `deletion_under_way`).
 K_DROP_REFUSED = re.compile(r"passage: account (\S+) \((\S+)\) could not be dropped: "
-                            r"a deletion of (\S+) is under way; it cannot be stopped now")
+                            r"a deletion of (\S+) is under way; it cannot be stopped now"
+                            r"(?:; if it does not happen, the account is held dropped_from_list)?")
 
 
 class Sequence:
