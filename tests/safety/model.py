@@ -135,8 +135,9 @@ class Model:
         return found
 
     def check_deletions(self, gone, step, op, op_now, op_seconds, rows_before, directory_at_start,
-                        directory_on):
-        """`gone`: logins whose instance disappeared during this step."""
+                        directory_on, delete_outcomes=lambda login: {}):
+        """`gone`: logins whose instance disappeared during this step.
+        `delete_outcomes(login)`: key -> outcome of its DELETE intents."""
         found = []
         kind = op.get("op")
         upper = op_now + timedelta(seconds=op_seconds + 1)  # the latest Passage time of the deletion
@@ -166,6 +167,17 @@ class Model:
             if login in self.dropped:
                 found.append(violation("deleted_while_dropped", login, dropped_at_step=self.dropped[login]["step"],
                                        step=step))
+            refused = self.drop_refused.get(login)
+            if refused:
+                # Its drop was refused because the DELETE open then "cannot
+                # be stopped". If the product itself later closed that
+                # intent as not done (the space was still there), this
+                # deletion is a DELETE committed after the list dropped it.
+                outcomes = delete_outcomes(login)
+                undone = [k for k in refused["intents"] if (outcomes.get(k) or "").startswith("not_deleted")]
+                if undone:
+                    found.append(violation("deleted_after_refused_drop", login, refused_at_step=refused["step"],
+                                           intent=undone[0], outcome=outcomes[undone[0]], step=step))
             if directory_on and directory_at_start.get(login) != "departed":
                 found.append(violation("deleted_while_not_departed", login,
                                        directory=directory_at_start.get(login), step=step))

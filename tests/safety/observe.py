@@ -77,6 +77,12 @@ def open_deletes(db_path):
     return sorted(open_delete_intents(db_path))
 
 
+def delete_outcomes(db_path, login):
+    """key -> outcome (None while open) of every DELETE intent of an account."""
+    return dict(_query(db_path, "SELECT i.key, i.outcome FROM intents i JOIN accounts a ON a.id = i.account_id "
+                                "WHERE i.kind = 'delete' AND a.login = ?", (login,)))
+
+
 def evidence_ok(row):
     """Evidence present: a verification time and a parsable evidence
     document (parts with a SHA-256 each for an export)."""

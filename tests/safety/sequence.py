@@ -11,7 +11,7 @@ import time
 from datetime import timedelta
 
 from model import Fact, Model, violation
-from observe import (FINAL, Outbox, add_days, local_date, open_delete_intents, open_deletes,
+from observe import (FINAL, Outbox, add_days, delete_outcomes, local_date, open_delete_intents, open_deletes,
                      parse_instant, read_accounts)
 from stand import HarnessError, Stand, iso
 
@@ -351,7 +351,8 @@ class Sequence:
         if gone:
             self.count("deleted", len(gone))
             found += m.check_deletions(gone, self.step, op, s.now, self.op_seconds, self.rows_before,
-                                       self.directory_at_start, self.params["directory"])
+                                       self.directory_at_start, self.params["directory"],
+                                       lambda login: delete_outcomes(s.db, login))
         for sim, name in ((s.academy, "academy"), (s.partner, "partner")):
             if sim is None:
                 continue
