@@ -10,7 +10,8 @@ namespace json = boost::json;
 namespace {
 
 const std::vector<std::string> k_args{"--instances", "20", "--domain-suffix", "test.example", "--seed", "3",
-                                      "--export-ms", "20:40", "--delete-ms", "30:30", "--import-ms", "200:200"};
+                                      "--export-ms", "20:40", "--delete-ms", "30:30", "--import-ms", "200:200",
+                                      "--trust-private-networks"};
 
 json::object export_of(Sim& sim, const std::string& d) {
   auto r = sim.get("/_sim/exports/" + d);

@@ -3,6 +3,7 @@
 #include "export_layout.hpp"
 #include "faults.hpp"
 #include "population.hpp"
+#include "safe_http.hpp"
 #include "sim_time.hpp"
 #include "space_files.hpp"
 #include "hash.hpp"
@@ -191,4 +192,31 @@ TEST_CASE("faults JSON round trip", "[units]") {
   CHECK(error.find("part_missing_entries") != std::string::npos);
   CHECK_FALSE(parse_faults(R"({"latency_ms":{"min":1,"max":5,"avg":3}})", error));
   CHECK(error.find("latency_ms.avg") != std::string::npos);
+}
+
+TEST_CASE("safehttp: loopback and private refused unless trusted, public needs port 80 or 443", "[units]") {
+  std::string why;
+  auto safe = [&](const char* ip, std::uint16_t port, bool trust) { return safe_to_dial(ip, port, trust, why); };
+  CHECK(safe("93.184.216.34", 80, false));
+  CHECK(safe("93.184.216.34", 443, false));
+  CHECK_FALSE(safe("93.184.216.34", 8080, false));
+  CHECK(why == "8080 is not a safe port number");
+  CHECK_FALSE(safe("93.184.216.34", 8080, true));  // trust covers private and loopback addresses only
+  for (const char* ip : {"127.0.0.1", "127.1.2.3", "::1", "10.1.2.3", "172.16.0.1", "172.31.255.255",
+                         "192.168.1.1", "fd00::1", "::ffff:127.0.0.1", "::ffff:192.168.0.1"}) {
+    INFO(ip);
+    CHECK_FALSE(safe(ip, 80, false));
+    CHECK(why.find("is not a public IP address") != std::string::npos);
+    CHECK(safe(ip, 45678, true));
+  }
+  CHECK(safe("172.32.0.1", 443, false));  // just past 172.16/12
+  for (const char* ip : {"0.0.0.0", "::", "169.254.1.1", "fe80::1", "224.0.0.1", "ff02::1", "not-an-ip"}) {
+    INFO(ip);
+    CHECK_FALSE(safe(ip, 80, true));  // never dialed, trusted or not
+    CHECK(why.find("is not a valid IP address") != std::string::npos);
+  }
+  CHECK(fetchable_scheme("http"));
+  CHECK(fetchable_scheme("https"));
+  CHECK_FALSE(fetchable_scheme("ftp"));
+  CHECK_FALSE(fetchable_scheme("file"));
 }
