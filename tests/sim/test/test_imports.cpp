@@ -118,7 +118,7 @@ TEST_CASE("import progress: the target's files grow part by part, while it is IM
   CHECK(relay.later_parts_served() >= 1);
 }
 
-TEST_CASE("import: a later part that is no zip fails the import at the end; part 0 stays restored", "[import]") {
+TEST_CASE("import: a later part that is no zip fails the import at the end, part 0 stays restored", "[import]") {
   Sim source(k_source_args);
   Sim target(k_target_args);
   const auto from = pick(source, [](const json::object& u) { return number(u, "used") > k_gib; });
@@ -137,7 +137,7 @@ TEST_CASE("import: a later part that is no zip fails the import at the end; part
   CHECK(relay.later_parts_served() == static_cast<int>(source.get("/_sim/exports/" + from).json().at("parts_cursors").as_array().size()));
 }
 
-TEST_CASE("import: a failure lifts an earlier block; import_never_finish stays IMPORTING with its usage restored",
+TEST_CASE("import: a failure lifts an earlier block, import_never_finish stays IMPORTING with its usage restored",
           "[import]") {
   Sim source(k_source_args);
   Sim target(k_target_args);

@@ -223,7 +223,7 @@ TEST_CASE("safehttp: loopback and private refused unless trusted, public needs p
   CHECK_FALSE(fetchable_scheme("file"));
 }
 
-TEST_CASE("zip directory: the entries libarchive reads, with their sizes; a cut zip is no zip", "[units]") {
+TEST_CASE("zip directory: the entries libarchive reads, with their sizes, a cut zip is no zip", "[units]") {
   const auto zip = ZipStream::render(part_entries(part_input(key_with_versions(true), 0, 40'000, 1)), 0);
   std::string error;
   const auto entries = read_zip_directory(zip, error);
@@ -262,7 +262,7 @@ TEST_CASE("restore a part: files and versions counted as cozy-stack's importer r
   }
 }
 
-TEST_CASE("restore a part: a file cut short is not restored and fails; a cut zip restores nothing", "[units]") {
+TEST_CASE("restore a part: a file cut short is not restored and fails, a cut zip restores nothing", "[units]") {
   for (std::uint64_t draw = 0; draw < 20; ++draw) {
     const auto in = part_input(key_with_versions(draw % 2 == 0), 1, 50'000, 1);
     auto entries = part_entries(in);
