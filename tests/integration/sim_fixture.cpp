@@ -81,9 +81,10 @@ json::object parse_object(const SimAnswer& answer, const std::string& what) {
 
 CozySim::CozySim(const fs::path& dir, const fs::path& accounts_csv, const std::string& clock,
                  const std::vector<std::string>& extra) {
+  // Trusted private networks: imports fetch from other simulators on 127.0.0.1.
   std::vector<std::string> argv{PASSAGE_SIM_BIN,     "--port",         "0",
                                 "--passphrase",      k_sim_passphrase, "--instances-from",
-                                accounts_csv.string()};
+                                accounts_csv.string(), "--trust-private-networks"};
   if (!clock.empty()) {
     argv.push_back("--clock");
     argv.push_back(clock);

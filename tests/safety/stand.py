@@ -197,7 +197,8 @@ class Stand:
         if params["admin_moves"]:
             self.partner = Sim(os.path.join(self.bin, "passage-cozy-sim"), os.path.join(folder, "partner"),
                                os.path.join(folder, "partner.csv"), start,
-                               ["--seed", str(s["seed"] + 1), "--import-ms", "20:100"])
+                               ["--seed", str(s["seed"] + 1), "--import-ms", "20:100",
+                                "--trust-private-networks"])  # it imports from the academy's 127.0.0.1
             self.sims.append(self.partner)
         for sim in self.sims:
             sim.advance(3 * 86400)

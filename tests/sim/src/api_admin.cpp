@@ -28,6 +28,12 @@ std::int64_t trashed_bytes(const Profile& p, std::int64_t files) {
                                    static_cast<double>(std::max<std::int64_t>(1, p.used)));
 }
 
+// A space never imported: what an export of it serves, and its drawn document count.
+ContentUsage served_usage(const Profile& p, std::int64_t used, double size_scale) {
+  const SpaceUsage served = space_usage(used, p.key, size_scale);
+  return {served.files, served.versions, served.versions_count, p.doc_count};
+}
+
 // Where truncate_part cuts a zip: 30-70 % of its bytes.
 std::int64_t truncation_point(const std::vector<ZipEntry>& entries, Rng& rng) {
   std::int64_t total = 0;
@@ -77,21 +83,21 @@ Response Api::disk_usage(const Ticket& t, const Request& req) {
   if (!index) return json_response(500, R"({"error":"Instance not found"})");  // the stack's quirk: 500
   const auto v = m_world.view(*index);
   const Profile& p = v.profile;
-  const bool imported = v.used != p.used;  // an import replaced the content
-  // files and versions: the content bytes an export of the space serves, so
-  // a client can check an export for completeness.
-  const SpaceUsage served = space_usage(v.used, p.key, m_world.options().size_scale);
+  // An imported space reports what its imports restored; any other one the
+  // content bytes an export of it serves, so a client can check an export
+  // for completeness.
+  const ContentUsage u = v.imported ? *v.imported : served_usage(p, v.used, m_world.options().size_scale);
   json::object o{{"used", std::to_string(v.used)}};
   auto put = [&](const char* key, std::int64_t n) {
     if (n != 0) o[key] = std::to_string(n);
   };
   put("quota", v.quota);
-  put("files", served.files);
-  put("versions", served.versions);
-  if (const auto docs = imported ? (v.used > 0 ? 1 + v.used / 2'500'000 : 0) : p.doc_count; docs != 0) o["doc_count"] = docs;
-  put("versions_count", served.versions_count);
+  put("files", u.files);
+  put("versions", u.versions);
+  if (u.doc_count != 0) o["doc_count"] = u.doc_count;
+  put("versions_count", u.versions_count);
   if (auto inc = query_param(req.target, "include"); inc && *inc == "trash")
-    put("trashed", imported ? 0 : trashed_bytes(p, served.files));
+    put("trashed", v.imported ? 0 : trashed_bytes(p, u.files));
   return json_response(200, json::serialize(o));
 }
 

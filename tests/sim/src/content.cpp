@@ -13,6 +13,21 @@ namespace {
 
 constexpr std::size_t k_md5_piece = 256 * 1024;
 
+using Md5Context = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
+
+Md5Context md5_begin() {
+  Md5Context ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  EVP_DigestInit_ex(ctx.get(), EVP_md5(), nullptr);
+  return ctx;
+}
+
+std::string md5_end(Md5Context& ctx) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(ctx.get(), digest, &length);
+  return base64_encode(std::string_view(reinterpret_cast<const char*>(digest), length));
+}
+
 }  // namespace
 
 void fill_content(std::string& buf, std::uint64_t seed, std::int64_t offset, std::size_t n) {
@@ -29,18 +44,20 @@ void fill_content(std::string& buf, std::uint64_t seed, std::int64_t offset, std
 }
 
 std::string content_md5_base64(std::uint64_t seed, std::int64_t size) {
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  EVP_DigestInit_ex(ctx.get(), EVP_md5(), nullptr);
+  auto ctx = md5_begin();
   std::string piece;
   for (std::int64_t at = 0; at < size; at += static_cast<std::int64_t>(k_md5_piece)) {
     const auto n = static_cast<std::size_t>(std::min<std::int64_t>(size - at, k_md5_piece));
     fill_content(piece, seed, at, n);
     EVP_DigestUpdate(ctx.get(), piece.data(), n);
   }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_DigestFinal_ex(ctx.get(), digest, &length);
-  return base64_encode(std::string_view(reinterpret_cast<const char*>(digest), length));
+  return md5_end(ctx);
+}
+
+std::string md5_base64(std::string_view bytes) {
+  auto ctx = md5_begin();
+  EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size());
+  return md5_end(ctx);
 }
 
 }  // namespace sim

@@ -4,6 +4,7 @@
 // piece instead of stored, and its MD5 is computed the same way.
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace sim {
 
@@ -14,5 +15,8 @@ void fill_content(std::string& buf, std::uint64_t seed, std::int64_t offset, std
 // (the `md5sum` of a cozy-stack file document). Generates the bytes in
 // bounded pieces: memory stays small whatever the size.
 std::string content_md5_base64(std::uint64_t seed, std::int64_t size);
+
+// base64 of the 16-byte MD5 of `bytes`.
+std::string md5_base64(std::string_view bytes);
 
 }  // namespace sim

@@ -23,8 +23,11 @@ std::optional<std::int64_t> to_int(const std::string& s) {
 
 bool share_ok(double v) { return v >= 0 && v <= 1; }
 
-po::options_description describe(SimOptions& o, std::string& clock, std::string& move_delay,
-                                 std::string& export_ms, std::string& import_ms, std::string& delete_ms) {
+struct RangeTexts {
+  std::string move_delay, export_ms, import_start_ms, import_ms, delete_ms;
+};
+
+po::options_description describe(SimOptions& o, std::string& clock, RangeTexts& r) {
   po::options_description d("passage-cozy-sim options");
   d.add_options()("help,h", "print this help")
       ("port", po::value(&o.port)->default_value(0), "TCP port on 127.0.0.1 (0: a free one)")
@@ -37,12 +40,14 @@ po::options_description describe(SimOptions& o, std::string& clock, std::string&
       ("clock", po::value(&clock), "start of the sim clock, ISO 8601 (default: real now)")
       ("faults", po::value(&o.faults_file), "faults JSON file")
       ("move-share", po::value(&o.move_share)->default_value(0), "share of instances that move once invited")
-      ("move-delay-s", po::value(&move_delay)->default_value("3600:604800"), "A:B sim seconds from invitation to moved")
+      ("move-delay-s", po::value(&r.move_delay)->default_value("3600:604800"), "A:B sim seconds from invitation to moved")
       ("never-move-share", po::value(&o.never_move_share)->default_value(0), "share of instances that never move")
       ("active-share", po::value(&o.active_share)->default_value(0), "share active again after their export was downloaded")
-      ("export-ms", po::value(&export_ms)->default_value("20:200"), "A:B real ms an export job takes")
-      ("import-ms", po::value(&import_ms)->default_value("20:200"), "A:B real ms an import takes after its download")
-      ("delete-ms", po::value(&delete_ms)->default_value("20:100"), "A:B real ms a DELETE takes")
+      ("export-ms", po::value(&r.export_ms)->default_value("20:200"), "A:B real ms an export job takes")
+      ("import-start-ms", po::value(&r.import_start_ms)->default_value("50:300"), "A:B real ms from an import request to its job blocking the target")
+      ("import-ms", po::value(&r.import_ms)->default_value("20:200"), "A:B real ms an import takes after its download")
+      ("delete-ms", po::value(&r.delete_ms)->default_value("20:100"), "A:B real ms a DELETE takes")
+      ("trust-private-networks", po::bool_switch(&o.trust_private_networks), "imports may fetch from loopback and private addresses, any port")
       ("export-workers", po::value(&o.export_workers)->default_value(4), "export jobs running at once (the stack's CPUs)")
       ("ws-ping-s", po::value(&o.ws_ping_s)->default_value(54), "websocket ping period, real seconds")
       ("ws-idle-s", po::value(&o.ws_idle_s)->default_value(60), "websocket client dropped after this silence");
@@ -80,8 +85,9 @@ std::optional<Range> parse_range(const std::string& text) {
 
 std::optional<SimOptions> parse_options(int argc, char** argv, std::string& error, bool& exit_now) {
   SimOptions o;
-  std::string clock, move_delay, export_ms, import_ms, delete_ms;
-  auto desc = describe(o, clock, move_delay, export_ms, import_ms, delete_ms);
+  std::string clock;
+  RangeTexts texts;
+  auto desc = describe(o, clock, texts);
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -96,10 +102,11 @@ std::optional<SimOptions> parse_options(int argc, char** argv, std::string& erro
     return std::nullopt;
   }
   const std::pair<const char*, std::pair<std::string*, Range*>> ranges[] = {
-      {"--move-delay-s", {&move_delay, &o.move_delay_s}},
-      {"--export-ms", {&export_ms, &o.export_ms}},
-      {"--import-ms", {&import_ms, &o.import_ms}},
-      {"--delete-ms", {&delete_ms, &o.delete_ms}}};
+      {"--move-delay-s", {&texts.move_delay, &o.move_delay_s}},
+      {"--export-ms", {&texts.export_ms, &o.export_ms}},
+      {"--import-start-ms", {&texts.import_start_ms, &o.import_start_ms}},
+      {"--import-ms", {&texts.import_ms, &o.import_ms}},
+      {"--delete-ms", {&texts.delete_ms, &o.delete_ms}}};
   for (const auto& [name, target] : ranges) {
     auto r = parse_range(*target.first);
     if (!r) return error = std::string(name) + ": expected A:B with 0 <= A <= B", std::nullopt;

@@ -27,7 +27,9 @@ struct SimOptions {
   double never_move_share = 0;
   double active_share = 0;
   Range export_ms{20, 200};
+  Range import_start_ms{50, 300};
   Range import_ms{20, 200};
+  bool trust_private_networks = false;
   Range delete_ms{20, 100};
   std::uint32_t export_workers = 4;
   std::uint32_t ws_ping_s = 54;

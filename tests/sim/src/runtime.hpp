@@ -11,6 +11,7 @@ struct FetchResult {
   int status = 0;  // 0: no HTTP answer (connection failed, refused URL)
   std::string body;
   std::string error;
+  bool refused = false;  // not dialed: a loopback or private address, or a port other than 80/443 (safe_http.hpp)
 };
 
 class Runtime {
@@ -19,7 +20,8 @@ public:
   virtual void after(std::chrono::milliseconds delay, std::function<void()> fn) = 0;
   // Sends `message` to every realtime client subscribed to `doctype`.
   virtual void publish(const std::string& doctype, std::string message) = 0;
-  // GET `url` (loopback http only); `done` runs on the event loop.
+  // GET `url` as cozy-stack's safehttp client would (fetch.hpp); `done`
+  // runs on the event loop.
   virtual void fetch(const std::string& url, std::function<void(FetchResult)> done) = 0;
 };
 

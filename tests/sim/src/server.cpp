@@ -72,8 +72,11 @@ void Server::publish(const std::string& doctype, std::string message) {
 }
 
 void Server::fetch(const std::string& url, std::function<void(FetchResult)> done) {
-  net::co_spawn(m->ioc, fetch_url(url), [done = std::move(done)](std::exception_ptr e, FetchResult r) {
-    if (e) r = FetchResult{0, {}, "fetch failed"};
+  net::co_spawn(m->ioc, fetch_url(url, m->options.trust_private_networks), [done = std::move(done)](std::exception_ptr e, FetchResult r) {
+    if (e) {
+      r = FetchResult{};
+      r.error = "fetch failed";
+    }
     done(std::move(r));
   });
 }

@@ -46,6 +46,8 @@ public:
   std::uint64_t parts_incomplete_served = 0;  // sent cut (truncate_part) or with entries missing
   std::uint64_t imports_done = 0;
   std::uint64_t imports_failed = 0;
+  std::uint64_t imports_refused_private = 0;
+  std::uint64_t import_bytes = 0;  // files + versions restored by successful imports  // fetches not dialed: loopback, private address or port (safe_http.hpp)
   std::vector<std::string> unsafe_domains;
 
 private:

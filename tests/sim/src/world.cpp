@@ -58,7 +58,11 @@ InstanceView World::view(std::uint32_t index) const {
   const InstanceState* s = state(index);
   v.locale = s && s->locale ? *s->locale : v.profile.locale;
   v.quota = s && s->quota ? *s->quota : v.profile.quota;
-  v.used = s && s->used ? *s->used : v.profile.used;
+  v.used = v.profile.used;
+  if (s && s->imported) {
+    v.imported = s->imported;
+    v.used = s->imported->files + s->imported->versions;
+  }
   if (!s) return v;
   v.blocked = s->blocked;
   v.blocking_reason = s->blocking_reason;

@@ -5,6 +5,7 @@
 #include "faults.hpp"
 #include "hash.hpp"
 #include "options.hpp"
+#include "part_restore.hpp"
 #include "population.hpp"
 #include "runtime.hpp"
 #include "sim_time.hpp"
@@ -44,7 +45,7 @@ struct InstanceState {
   std::string blocking_reason;
   std::optional<std::string> locale;
   std::optional<std::int64_t> quota;
-  std::optional<std::int64_t> used;  // after an import
+  std::optional<ContentUsage> imported;  // what imports restored since the last wipe
   std::optional<std::int64_t> activity_day;
   std::optional<std::int64_t> invited_ms;
   std::optional<std::int64_t> last_export_request_ms;
@@ -65,8 +66,18 @@ struct InstanceView {
   bool moved = false;
   std::string locale;
   std::int64_t quota = 0;
-  std::int64_t used = 0;
+  std::int64_t used = 0;  // declared; files + versions once imported
+  std::optional<ContentUsage> imported;
   std::uint32_t rev = 1;
+};
+
+// An import job between its steps.
+struct ImportJob {
+  std::string manifest_url;
+  std::vector<std::string> cursors;  // the manifest's parts_cursors
+  std::size_t part = 0;              // the part to fetch next
+  bool failed = false;               // a part after the first failed
+  std::string part_url() const;
 };
 
 class World {
@@ -132,10 +143,12 @@ private:
   void release_export_worker();
   void finish_export(std::uint32_t index, std::string id, bool admin_req);
   void drop_export(InstanceState& s);
-  void import_fetched(std::uint32_t index, std::string manifest_url, FetchResult manifest);
-  void import_parts(std::uint32_t index, std::string base, std::vector<std::string> cursors, std::size_t next,
-                    std::int64_t total);
-  void import_end(std::uint32_t index, bool ok, std::int64_t used);
+  void start_import(std::uint32_t index, const std::string& manifest_url);
+  void import_fetched(std::uint32_t index, ImportJob job, FetchResult manifest);
+  void wipe_for_import(std::uint32_t index);
+  void import_part(std::uint32_t index, ImportJob job);
+  void part_fetched(std::uint32_t index, ImportJob job, FetchResult part);
+  void import_end(std::uint32_t index, bool ok);
 
   SimOptions m_options;
   Population m_population;

@@ -1,8 +1,13 @@
-// Import jobs of the World: fetch a manifest and its parts over HTTP.
+// Import jobs of the World, run as cozy-stack's ImportWorker runs them
+// (worker/moves, model/move/import.go, importer.go): the job blocks the
+// target, fetches the manifest, wipes the target, then fetches and restores
+// each part in turn, and unblocks the target whatever the outcome.
 #include "world.hpp"
 
 #include <boost/json.hpp>
 #include <boost/url.hpp>
+
+#include <cctype>
 
 namespace json = boost::json;
 
@@ -11,79 +16,139 @@ namespace {
 
 std::chrono::milliseconds draw_ms(Rng& rng, const Range& r) { return std::chrono::milliseconds(rng.between(r.lo, r.hi)); }
 
-// Looks like a complete zip: local header at the start, end of central
-// directory near the end.
-bool looks_like_zip(const std::string& body) {
-  if (body.size() < 22 || body.compare(0, 2, "PK") != 0) return false;
-  const std::size_t from = body.size() > 65'557 ? body.size() - 65'557 : 0;
-  return body.find("PK\x05\x06", from) != std::string::npos;
-}
-
-}  // namespace
-
-void World::request_import(std::uint32_t index, const std::string& manifest_url) {
-  auto& s = touch(index);
-  s.blocked = true;
-  s.blocking_reason = "IMPORTING";
-  ++s.rev;
-  m_runtime.fetch(manifest_url, [this, index, manifest_url](FetchResult r) {
-    import_fetched(index, manifest_url, std::move(r));
-  });
-}
-
-void World::import_fetched(std::uint32_t index, std::string manifest_url, FetchResult manifest) {
+// The attributes of a manifest that is a JSON:API export document in state
+// `done`; null otherwise.
+const json::object* done_manifest(const FetchResult& manifest, json::value& doc) {
+  if (manifest.status != 200) return nullptr;
   boost::system::error_code ec;
-  const json::value doc = json::parse(manifest.body, ec);
+  doc = json::parse(manifest.body, ec);
   const json::object* attrs = nullptr;
   if (!ec && doc.is_object())
     if (auto* data = doc.as_object().if_contains("data"); data && data->is_object())
       if (auto* a = data->as_object().if_contains("attributes"); a && a->is_object()) attrs = &a->as_object();
   const json::value* state = attrs ? attrs->if_contains("state") : nullptr;
-  if (manifest.status != 200 || !state || !state->is_string() || state->as_string() != "done")
-    return import_end(index, false, view(index).used);
-  std::vector<std::string> cursors;
-  if (auto* c = attrs->if_contains("parts_cursors"); c && c->is_array())
-    for (const auto& x : c->as_array())
-      if (x.is_string()) cursors.emplace_back(x.as_string());
-  std::int64_t total = 0;
-  if (auto* t = attrs->if_contains("total_size"); t && t->is_int64()) total = t->as_int64();
-  auto& s = touch(index);
-  drop_export(s);  // the import wipes the target first
-  s.used = 0;
-  const auto at = manifest_url.find("/move/exports/");
-  if (at == std::string::npos) return import_end(index, false, 0);
-  std::string base = manifest_url;
-  base.replace(at, 14, "/move/exports/data/");
-  import_parts(index, std::move(base), std::move(cursors), 0, total);
+  return state && state->is_string() && state->as_string() == "done" ? attrs : nullptr;
 }
 
-void World::import_parts(std::uint32_t index, std::string base, std::vector<std::string> cursors, std::size_t next,
-                         std::int64_t total) {
-  if (next > cursors.size()) {
-    if (m_rng.chance(m_faults.import_never_finish)) return;  // stays IMPORTING for good
-    m_runtime.after(draw_ms(m_rng, m_options.import_ms), [this, index, total] { import_end(index, true, total); });
-    return;
+std::vector<std::string> parts_cursors(const json::object& attrs) {
+  std::vector<std::string> cursors;
+  if (auto* c = attrs.if_contains("parts_cursors"); c && c->is_array())
+    for (const auto& x : c->as_array())
+      if (x.is_string()) cursors.emplace_back(x.as_string());
+  return cursors;
+}
+
+// Go's url.QueryEscape.
+std::string query_escape(std::string_view text) {
+  static constexpr char k_hex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else if (c == ' ') {
+      out += '+';
+    } else {
+      out += '%';
+      out += k_hex[c >> 4];
+      out += k_hex[c & 15];
+    }
   }
-  std::string url = base;
-  if (next > 0) {
-    boost::urls::url u(base);
-    u.params().set("cursor", cursors[next - 1]);
-    url = std::string(u.buffer());
+  return out;
+}
+
+}  // namespace
+
+// Part `job.part`'s URL as downloadFile builds it: the first
+// `/move/exports/` of the path becomes `/move/exports/data/` (a URL without
+// it is fetched as is), and every part after the first has `?cursor=C` for
+// a query.
+std::string ImportJob::part_url() const {
+  auto parsed = boost::urls::parse_uri_reference(manifest_url);
+  if (!parsed) return manifest_url;
+  boost::urls::url u(*parsed);
+  std::string path(u.encoded_path());
+  if (const auto at = path.find("/move/exports/"); at != std::string::npos) {
+    path.replace(at, 14, "/move/exports/data/");
+    u.set_encoded_path(path);
   }
-  m_runtime.fetch(url, [this, index, base, cursors, next, total](FetchResult r) mutable {
-    if (r.status != 200 || !looks_like_zip(r.body)) return import_end(index, false, 0);
-    import_parts(index, std::move(base), std::move(cursors), next + 1, total);
+  if (part > 0) u.set_encoded_query("cursor=" + query_escape(cursors[part - 1]));
+  return std::string(u.buffer());
+}
+
+// The handler only queues the job: the target is untouched until the job
+// starts, a little later, and blocks it.
+void World::request_import(std::uint32_t index, const std::string& manifest_url) {
+  m_runtime.after(draw_ms(m_rng, m_options.import_start_ms),
+                  [this, index, manifest_url] { start_import(index, manifest_url); });
+}
+
+void World::start_import(std::uint32_t index, const std::string& manifest_url) {
+  if (!is_live(index)) return;  // deleted meanwhile: the job finds no instance
+  auto& s = touch(index);
+  s.blocked = true;
+  s.blocking_reason = "IMPORTING";
+  ++s.rev;
+  ImportJob job;
+  job.manifest_url = manifest_url;
+  m_runtime.fetch(manifest_url, [this, index, job = std::move(job)](FetchResult r) mutable {
+    import_fetched(index, std::move(job), std::move(r));
   });
 }
 
-void World::import_end(std::uint32_t index, bool ok, std::int64_t used) {
+void World::import_fetched(std::uint32_t index, ImportJob job, FetchResult manifest) {
+  if (manifest.refused) ++m_stats.imports_refused_private;
+  json::value doc;
+  const json::object* attrs = done_manifest(manifest, doc);
+  if (!attrs) return import_end(index, false);  // nothing wiped
+  job.cursors = parts_cursors(*attrs);
+  wipe_for_import(index);
+  import_part(index, std::move(job));
+}
+
+// lifecycle.Reset: every database and file of the target goes.
+void World::wipe_for_import(std::uint32_t index) {
   auto& s = touch(index);
-  s.blocked = false;
+  drop_export(s);
+  s.imported = ContentUsage{};
+  s.imported->doc_count = 2;  // the root and trash directories, made again by the reset
+  ++s.rev;
+}
+
+void World::import_part(std::uint32_t index, ImportJob job) {
+  const std::string url = job.part_url();
+  m_runtime.fetch(url, [this, index, job = std::move(job)](FetchResult r) mutable {
+    part_fetched(index, std::move(job), std::move(r));
+  });
+}
+
+// A part is restored before the next one is fetched, so the target's usage
+// grows part by part. A failed first part ends the import; a later one
+// fails it only once every other part has been imported.
+void World::part_fetched(std::uint32_t index, ImportJob job, FetchResult part) {
+  if (part.refused) ++m_stats.imports_refused_private;
+  PartRestore restore;
+  if (part.status == 200) restore = restore_part(part.body);
+  else restore.errors.emplace_back("export not found");
+  *touch(index).imported += restore.restored;
+  if (!restore.errors.empty()) {
+    if (job.part == 0) return import_end(index, false);
+    job.failed = true;
+  }
+  ++job.part;
+  if (job.part <= job.cursors.size()) return import_part(index, std::move(job));
+  if (job.failed) return import_end(index, false);
+  if (m_rng.chance(m_faults.import_never_finish)) return;  // stays IMPORTING for good
+  m_runtime.after(draw_ms(m_rng, m_options.import_ms), [this, index] { import_end(index, true); });
+}
+
+void World::import_end(std::uint32_t index, bool ok) {
+  auto& s = touch(index);
+  s.blocked = false;  // any earlier block is lifted too
   s.blocking_reason.clear();
-  s.used = used;
   ++s.rev;
   ++m_stats.stack_mails;  // the target's owner is told the outcome
   ++(ok ? m_stats.imports_done : m_stats.imports_failed);
+  if (ok && s.imported) m_stats.import_bytes += static_cast<std::uint64_t>(s.imported->files + s.imported->versions);
 }
 
 }  // namespace sim

@@ -10,7 +10,8 @@ namespace json = boost::json;
 namespace {
 
 const std::vector<std::string> k_args{"--instances", "20", "--domain-suffix", "test.example", "--seed", "3",
-                                      "--export-ms", "20:40", "--delete-ms", "30:30", "--import-ms", "200:200"};
+                                      "--export-ms", "20:40", "--delete-ms", "30:30", "--import-ms", "200:200",
+                                      "--trust-private-networks"};
 
 json::object export_of(Sim& sim, const std::string& d) {
   auto r = sim.get("/_sim/exports/" + d);
@@ -91,20 +92,58 @@ TEST_CASE("import: fetches the manifest and parts, blocks IMPORTING, then unbloc
   REQUIRE(m.status == 200);
   CHECK(m.json().at("data").at("attributes").at("state") == "done");
   REQUIRE(sim.post("/instances/" + target + "/import?manifest_url=" + manifest).status == 204);
-  auto attrs = attributes(sim, target);
-  CHECK(attrs.at("blocked") == true);
-  CHECK(attrs.at("blocking_reason") == "IMPORTING");
+  // The job blocks the target, not the handler: right after the 204 it is untouched.
+  CHECK_FALSE(attributes(sim, target).contains("blocked"));
+  CHECK(eventually([&] {
+    auto a = attributes(sim, target);
+    return a.contains("blocking_reason") && a.at("blocking_reason") == "IMPORTING" && a.at("blocked") == true;
+  }));
   REQUIRE(eventually([&] { return sim.stat("imports_done") == 1; }));
-  attrs = attributes(sim, target);
+  auto attrs = attributes(sim, target);
   CHECK_FALSE(attrs.contains("blocked"));
   CHECK_FALSE(attrs.contains("blocking_reason"));
   CHECK(sim.stat("stack_mails") == 1);
-  const auto used = [&](const std::string& d) { return sim.get("/instances/" + d + "/disk-usage").json().at("used"); };
-  CHECK(used(target) == used(source));
+  // The target reports what it restored: the source's files and versions, and used = files + versions.
+  const auto usage = [&](const std::string& d) { return sim.get("/instances/" + d + "/disk-usage").json().as_object(); };
+  const auto from = usage(source), to = usage(target);
+  const auto n = [](const json::object& o, const char* k) { return o.contains(k) ? std::stoll(std::string(o.at(k).as_string())) : 0LL; };
+  CHECK(n(to, "files") > 0);
+  CHECK(n(to, "files") == n(from, "files"));
+  CHECK(n(to, "versions") == n(from, "versions"));
+  CHECK(n(to, "versions_count") == n(from, "versions_count"));
+  CHECK(n(to, "used") == n(to, "files") + n(to, "versions"));
+  CHECK(sim.stat("import_bytes") == n(to, "used"));
 
   // A bad manifest fails the import, which still unblocks and mails.
   REQUIRE(sim.post("/instances/" + domain(7) + "/import?manifest_url=" + sim.base() + "/move/exports/nope").status == 204);
   REQUIRE(eventually([&] { return sim.stat("imports_failed") == 1; }));
   CHECK_FALSE(attributes(sim, domain(7)).contains("blocked"));
   CHECK(sim.stat("stack_mails") == 2);
+  CHECK(sim.stat("imports_refused_private") == 0);
+}
+
+TEST_CASE("import: a loopback manifest URL is refused without --trust-private-networks, nothing wiped",
+          "[lifecycle][import]") {
+  std::vector<std::string> args(k_args.begin(), k_args.end() - 1);  // without --trust-private-networks
+  Sim sim(args);
+  const auto source = domain(5), target = domain(6);
+  const auto e = export_done(sim, source);
+  const auto before = sim.get("/instances/" + target + "/disk-usage").body;
+  const auto token = std::string(e.at("move_token").as_string());
+  for (const std::string& url : {sim.base() + "/move/exports/" + token,
+                                 "http://localhost:" + std::to_string(sim.port()) + "/move/exports/" + token}) {
+    REQUIRE(sim.post("/instances/" + target + "/import?manifest_url=" + url).status == 204);
+  }
+  REQUIRE(eventually([&] { return sim.stat("imports_failed") == 2; }));
+  CHECK(sim.stat("imports_refused_private") == 2);
+  CHECK(sim.stat("imports_done") == 0);
+  CHECK(sim.stat("stack_mails") == 2);
+  CHECK(sim.get("/instances/" + target + "/disk-usage").body == before);
+  CHECK_FALSE(attributes(sim, target).contains("blocked"));
+  auto s = sim.stats().as_object();
+  CHECK_FALSE(s.at("requests").as_object().contains("GET /move/exports/:token"));  // never dialed
+  // Not an http(s) URL: failed, not counted as refused.
+  REQUIRE(sim.post("/instances/" + target + "/import?manifest_url=ftp://127.0.0.1/move/exports/" + token).status == 204);
+  REQUIRE(eventually([&] { return sim.stat("imports_failed") == 3; }));
+  CHECK(sim.stat("imports_refused_private") == 2);
 }

@@ -2,11 +2,14 @@
 #include "accounts_csv.hpp"
 #include "export_layout.hpp"
 #include "faults.hpp"
+#include "part_restore.hpp"
 #include "population.hpp"
+#include "safe_http.hpp"
 #include "sim_time.hpp"
 #include "space_files.hpp"
 #include "hash.hpp"
 #include "zip_check.hpp"
+#include "zip_read.hpp"
 #include "zip_stream.hpp"
 
 #include <boost/json.hpp>
@@ -191,4 +194,116 @@ TEST_CASE("faults JSON round trip", "[units]") {
   CHECK(error.find("part_missing_entries") != std::string::npos);
   CHECK_FALSE(parse_faults(R"({"latency_ms":{"min":1,"max":5,"avg":3}})", error));
   CHECK(error.find("latency_ms.avg") != std::string::npos);
+}
+
+TEST_CASE("safehttp: loopback and private refused unless trusted, public needs port 80 or 443", "[units]") {
+  std::string why;
+  auto safe = [&](const char* ip, std::uint16_t port, bool trust) { return safe_to_dial(ip, port, trust, why); };
+  CHECK(safe("93.184.216.34", 80, false));
+  CHECK(safe("93.184.216.34", 443, false));
+  CHECK_FALSE(safe("93.184.216.34", 8080, false));
+  CHECK(why == "8080 is not a safe port number");
+  CHECK_FALSE(safe("93.184.216.34", 8080, true));  // trust covers private and loopback addresses only
+  for (const char* ip : {"127.0.0.1", "127.1.2.3", "::1", "10.1.2.3", "172.16.0.1", "172.31.255.255",
+                         "192.168.1.1", "fd00::1", "::ffff:127.0.0.1", "::ffff:192.168.0.1"}) {
+    INFO(ip);
+    CHECK_FALSE(safe(ip, 80, false));
+    CHECK(why.find("is not a public IP address") != std::string::npos);
+    CHECK(safe(ip, 45678, true));
+  }
+  CHECK(safe("172.32.0.1", 443, false));  // just past 172.16/12
+  for (const char* ip : {"0.0.0.0", "::", "169.254.1.1", "fe80::1", "224.0.0.1", "ff02::1", "not-an-ip"}) {
+    INFO(ip);
+    CHECK_FALSE(safe(ip, 80, true));  // never dialed, trusted or not
+    CHECK(why.find("is not a valid IP address") != std::string::npos);
+  }
+  CHECK(fetchable_scheme("http"));
+  CHECK(fetchable_scheme("https"));
+  CHECK_FALSE(fetchable_scheme("ftp"));
+  CHECK_FALSE(fetchable_scheme("file"));
+}
+
+TEST_CASE("zip directory: the entries libarchive reads, with their sizes, a cut zip is no zip", "[units]") {
+  const auto zip = ZipStream::render(part_entries(part_input(key_with_versions(true), 0, 40'000, 1)), 0);
+  std::string error;
+  const auto entries = read_zip_directory(zip, error);
+  REQUIRE(entries);
+  const auto check = simtest::check_zip(zip);
+  REQUIRE(entries->size() == check.entries.size());
+  for (std::size_t i = 0; i < entries->size(); ++i) {
+    CHECK((*entries)[i].name == check.entries[i]);
+    CHECK((*entries)[i].method == 0);
+    CHECK((*entries)[i].size == check.contents[i].size());
+    CHECK(stored_bytes(zip, (*entries)[i]) == check.contents[i]);
+  }
+  CHECK_FALSE(read_zip_directory(zip.substr(0, zip.size() / 2), error));
+  CHECK_FALSE(read_zip_directory(zip.substr(0, zip.size() - 1), error));
+  CHECK_FALSE(read_zip_directory("not a zip", error));
+}
+
+TEST_CASE("restore a part: files and versions counted as cozy-stack's importer restores them", "[units]") {
+  for (const bool versioned : {false, true}) {
+    const auto key = key_with_versions(versioned);
+    for (std::size_t part = 0; part < 2; ++part) {
+      const auto in = part_input(key, part, 60'000, 1);
+      const auto files = part_files(key, part, 60'000);
+      const auto got = restore_part(ZipStream::render(part_entries(in), 0));
+      INFO("versioned " << versioned << " part " << part);
+      CHECK(got.errors.empty());
+      std::int64_t file_bytes = 0, version_bytes = 0;
+      for (const auto& f : files.files) file_bytes += f.size;
+      for (const auto& v : files.versions) version_bytes += v.size;
+      CHECK(got.restored.files == file_bytes);
+      CHECK(got.restored.versions == version_bytes);
+      CHECK(got.restored.versions_count == static_cast<std::int64_t>(files.versions.size()));
+      const auto directories = part == 0 ? static_cast<std::int64_t>(space_folders().size()) : 0;  // the root exists already
+      CHECK(got.restored.doc_count == static_cast<std::int64_t>(files.files.size()) + directories);
+    }
+  }
+}
+
+TEST_CASE("restore a part: a file cut short is not restored and fails, a cut zip restores nothing", "[units]") {
+  for (std::uint64_t draw = 0; draw < 20; ++draw) {
+    const auto in = part_input(key_with_versions(draw % 2 == 0), 1, 50'000, 1);
+    auto entries = part_entries(in);
+    cut_part_midway(entries, mix64(draw));
+    const bool cut_is_version = entries.size() >= 2 &&
+                                entries[entries.size() - 2].path.rfind("My Cozy/Data/io.cozy.files.versions/", 0) == 0;
+    const auto got = restore_part(ZipStream::render(std::move(entries), 0));
+    const auto whole = restore_part(ZipStream::render(part_entries(in), 0));
+    INFO("draw " << draw);
+    if (cut_is_version) {  // restored without a check, at its metadata's size
+      CHECK(got.errors.empty());
+      CHECK(got.restored.files == whole.restored.files);
+    } else {
+      CHECK(got.errors.size() == 1);
+      CHECK(got.restored.files < whole.restored.files);
+    }
+  }
+  const auto zip = ZipStream::render(part_entries(part_input(key_with_versions(false), 0, 50'000, 1)), 0);
+  const auto cut = restore_part(zip.substr(0, zip.size() * 2 / 3));
+  CHECK(cut.errors.size() == 1);
+  CHECK(cut.restored.files == 0);
+  CHECK(cut.restored.doc_count == 0);
+}
+
+TEST_CASE("restore a part: content is checked against the metadata's size and md5sum", "[units]") {
+  auto doc = [](const char* size, const char* md5) {
+    return std::string(R"({"type":"file","_id":"f1","name":"a.txt","size":)") + size + R"(,"md5sum":")" + md5 + "\"}";
+  };
+  const std::string md5_abc = simtest::md5_base64("abc");
+  auto part = [](std::string meta, std::string content) {
+    std::vector<ZipEntry> entries;
+    entries.push_back({"My Cozy/Data/io.cozy.files/f1.json", 0, 0, std::move(meta), {}});
+    entries.push_back({"My Cozy/Files/a.txt", 0, 0, std::move(content), {}});
+    return restore_part(ZipStream::render(std::move(entries), 0));
+  };
+  CHECK(part(doc("\"3\"", md5_abc.c_str()), "abc").restored.files == 3);
+  CHECK(part(doc("\"3\"", md5_abc.c_str()), "abd").errors.size() == 1);  // md5 differs
+  CHECK(part(doc("\"4\"", md5_abc.c_str()), "abc").errors.size() == 1);  // length differs
+  CHECK(part(doc("3", md5_abc.c_str()), "abc").errors.size() == 1);        // size is a string in cozy-stack's JSON
+  // A file's metadata as the last entry: no content for it.
+  std::vector<ZipEntry> alone;
+  alone.push_back({"My Cozy/Data/io.cozy.files/f1.json", 0, 0, doc("\"3\"", md5_abc.c_str()), {}});
+  CHECK(restore_part(ZipStream::render(std::move(alone), 0)).errors.size() == 1);
 }

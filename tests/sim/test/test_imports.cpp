@@ -1,0 +1,161 @@
+// Imports as cozy-stack's import worker runs them: a target blocked by the
+// job (not the handler), wiped after a done manifest, restored part by part
+// from another stack's /move/exports URLs.
+#include "http_client.hpp"
+#include "relay_server.hpp"
+#include "zip_check.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <thread>
+
+using namespace simtest;
+namespace json = boost::json;
+
+namespace {
+
+const std::vector<std::string> k_source_args{"--instances", "20", "--domain-suffix", "test.example", "--seed", "3",
+                                             "--export-ms", "20:40"};
+const std::vector<std::string> k_target_args{"--instances", "5", "--domain-suffix", "target.example", "--seed", "9",
+                                             "--import-ms", "100:100", "--import-start-ms", "300:300",
+                                             "--trust-private-networks"};
+constexpr long long k_gib = 1LL << 30;
+
+json::object usage(Sim& sim, const std::string& d) { return sim.get("/instances/" + d + "/disk-usage").json().as_object(); }
+
+long long number(const json::object& o, const char* key) {
+  return o.contains(key) ? std::stoll(std::string(o.at(key).as_string())) : 0;
+}
+
+json::object attributes(Sim& sim, const std::string& d) {
+  return sim.get("/instances/" + d).json().at("data").at("attributes").as_object();
+}
+
+bool importing(Sim& sim, const std::string& d) {
+  const auto a = attributes(sim, d);
+  return a.contains("blocking_reason") && a.at("blocking_reason") == "IMPORTING" && a.contains("blocked");
+}
+
+// The export token (the export's id) once the source's export is done.
+std::string export_token(Sim& sim, const std::string& d) {
+  REQUIRE(sim.post("/instances/" + d + "/export?admin-req=true").status == 202);
+  std::string token;
+  REQUIRE(eventually([&] {
+    auto r = sim.get("/_sim/exports/" + d);
+    if (r.status != 200 || r.json().at("state") != "done") return false;
+    token = std::string(r.json().at("move_token").as_string());
+    return true;
+  }));
+  return token;
+}
+
+// The first source instance matching `wanted` on its disk-usage.
+std::string pick(Sim& sim, const std::function<bool(const json::object&)>& wanted) {
+  for (int i = 0; i < 20; ++i)
+    if (wanted(usage(sim, domain(i)))) return domain(i);
+  FAIL("no source instance fits");
+  return {};
+}
+
+// Bytes of the files part 0 of an export holds, read the way a careful client reads them.
+long long part0_file_bytes(Sim& source, const std::string& token) {
+  const auto zip = check_zip(source.get("/move/exports/data/" + token).body);
+  REQUIRE(zip.ok);
+  return audit_part(zip).file_bytes;
+}
+
+}  // namespace
+
+TEST_CASE("import from a second stack: the target's disk-usage files and versions are the source's",
+          "[import]") {
+  Sim source(k_source_args);
+  Sim target(k_target_args);
+  const auto from = pick(source, [](const json::object& u) { return u.contains("versions"); });
+  const auto to = domain(1, "target.example");
+  const auto token = export_token(source, from);
+  export_token(target, to);  // the target's own export, which the wipe drops
+  const auto before = usage(target, to);
+
+  REQUIRE(target.post("/instances/" + to + "/import?manifest_url=" + source.base() + "/move/exports/" + token).status == 204);
+  // The job has not started: the target looks untouched.
+  CHECK_FALSE(attributes(target, to).contains("blocked"));
+  CHECK(usage(target, to) == before);
+  CHECK(target.get("/_sim/exports/" + to).status == 200);
+  REQUIRE(eventually([&] { return importing(target, to); }));
+  REQUIRE(eventually([&] { return target.stat("imports_done") == 1; }));
+
+  const auto source_usage = usage(source, from), target_usage = usage(target, to);
+  CHECK(number(target_usage, "files") > 0);
+  CHECK(number(target_usage, "files") == number(source_usage, "files"));
+  CHECK(number(target_usage, "versions") > 0);
+  CHECK(number(target_usage, "versions") == number(source_usage, "versions"));
+  CHECK(number(target_usage, "versions_count") == number(source_usage, "versions_count"));
+  CHECK(number(target_usage, "used") == number(target_usage, "files") + number(target_usage, "versions"));
+  CHECK(target.stat("import_bytes") == number(target_usage, "used"));
+  CHECK_FALSE(attributes(target, to).contains("blocked"));
+  CHECK(target.get("/_sim/exports/" + to).status == 404);  // wiped
+  CHECK(source.get("/_sim/exports/" + from).json().at("fully_read") == true);
+  CHECK(target.stat("stack_mails") == 1);
+  CHECK(target.stat("imports_refused_private") == 0);
+}
+
+TEST_CASE("import progress: the target's files grow part by part, while it is IMPORTING", "[import]") {
+  Sim source(k_source_args);
+  Sim target(k_target_args);
+  const auto from = pick(source, [](const json::object& u) { return number(u, "used") > k_gib; });  // 2 parts or more
+  const auto to = domain(2, "target.example");
+  const auto token = export_token(source, from);
+  const long long first = part0_file_bytes(source, token);
+  REQUIRE(first > 0);
+  RelayServer relay(source.base(), {std::chrono::milliseconds(1500), false});
+
+  REQUIRE(target.post("/instances/" + to + "/import?manifest_url=" + relay.base() + "/move/exports/" + token).status == 204);
+  // Part 0 is restored before part 1 is fetched.
+  CHECK(eventually([&] { return importing(target, to) && number(usage(target, to), "files") == first; }));
+  REQUIRE(eventually([&] { return target.stat("imports_done") == 1; }, std::chrono::seconds(15)));
+  CHECK(number(usage(target, to), "files") == number(usage(source, from), "files"));
+  CHECK(number(usage(target, to), "files") > first);
+  CHECK(relay.later_parts_served() >= 1);
+}
+
+TEST_CASE("import: a later part that is no zip fails the import at the end, part 0 stays restored", "[import]") {
+  Sim source(k_source_args);
+  Sim target(k_target_args);
+  const auto from = pick(source, [](const json::object& u) { return number(u, "used") > k_gib; });
+  const auto to = domain(3, "target.example");
+  const auto token = export_token(source, from);
+  const long long first = part0_file_bytes(source, token);
+  RelayServer relay(source.base(), {std::chrono::milliseconds(0), true});
+
+  REQUIRE(target.post("/instances/" + to + "/import?manifest_url=" + relay.base() + "/move/exports/" + token).status == 204);
+  REQUIRE(eventually([&] { return target.stat("imports_failed") == 1; }));
+  CHECK(target.stat("imports_done") == 0);
+  CHECK(target.stat("import_bytes") == 0);
+  CHECK(target.stat("stack_mails") == 1);
+  CHECK_FALSE(attributes(target, to).contains("blocked"));
+  CHECK(number(usage(target, to), "files") == first);
+  CHECK(relay.later_parts_served() == static_cast<int>(source.get("/_sim/exports/" + from).json().at("parts_cursors").as_array().size()));
+}
+
+TEST_CASE("import: a failure lifts an earlier block, import_never_finish stays IMPORTING with its usage restored",
+          "[import]") {
+  Sim source(k_source_args);
+  Sim target(k_target_args);
+  const auto from = domain(4);
+  const auto token = export_token(source, from);
+  const auto manifest = source.base() + "/move/exports/" + token;
+
+  const auto blocked = domain(0, "target.example");
+  REQUIRE(target.patch("/instances/" + blocked + "?Blocked=true&BlockingReason=PAYMENT_FAILED").status == 200);
+  REQUIRE(target.post("/instances/" + blocked + "/import?manifest_url=" + source.base() + "/move/exports/nope").status == 204);
+  REQUIRE(eventually([&] { return target.stat("imports_failed") == 1; }));
+  CHECK_FALSE(attributes(target, blocked).contains("blocked"));
+
+  target.faults(R"({"import_never_finish":1})");
+  const auto stuck = domain(4, "target.example");
+  REQUIRE(target.post("/instances/" + stuck + "/import?manifest_url=" + manifest).status == 204);
+  REQUIRE(eventually([&] { return number(usage(target, stuck), "files") == number(usage(source, from), "files"); }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // past --import-ms
+  CHECK(importing(target, stuck));
+  CHECK(target.stat("imports_done") == 0);
+}
