@@ -100,6 +100,8 @@ class AdminMove {
     if (!snapshot.ok()) co_return snapshot.failure();
     auto imported = co_await import_on_target(snapshot.value());
     if (!imported.ok()) co_return imported.failure();
+    // The target has it all: the token is no longer served.
+    revoke_move_token(m_c.store.db(), m_token_hash, m_c.clock.now());
     auto marked = co_await m_c.source.set_block(domain(), "MOVED");
     if (!marked.ok()) co_return after_export(marked.failure());
     Evidence evidence = snapshot.value().evidence;
