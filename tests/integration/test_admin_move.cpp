@@ -184,10 +184,10 @@ std::string describe(const json::object& account, const Workspace* ws = nullptr)
 
 }  // namespace
 
-TEST_CASE("10 admin-driven moves: the targets import the parts passage verified from serve --public, "
+TEST_CASE("100 admin-driven moves: the targets import the parts passage verified from serve --public, "
           "hold the sources' files, and the sources end MOVED and are then purged safely",
           "[cozy-admin][move]") {
-  constexpr int k_count = 10;
+  constexpr int k_count = 100;
   MoveCampaign c(k_count);
   ProcessResult first = c.run();
   INFO("run stderr: " << first.err);
