@@ -68,6 +68,8 @@ class Sequence:
             if r.code != 0:
                 self.violations.append(violation("setup_refused", None, result=r.brief()))
                 return self
+            if self.params["admin_moves"]:
+                self.stand.start_public_server()
             self.rows = read_accounts(self.stand.db)
             self.audit_ok = True
             for step, op in enumerate(self.ops):

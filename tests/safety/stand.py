@@ -39,13 +39,29 @@ def spawn(argv, cwd, out, err, env=None):
     return p
 
 
-def spawn_listening(argv, cwd, err):
-    """Like spawn, with stdout a pipe for the first line (see Sim.first_line)."""
+def spawn_listening(argv, cwd, err, env=None):
+    """Like spawn, with stdout a pipe for the first line (see first_line)."""
     with open(err, "wb") as e:
         p = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=e, stdin=subprocess.DEVNULL,
-                             preexec_fn=_die_with_parent)
+                             env=env, preexec_fn=_die_with_parent)
     _CHILDREN.add(p)
     return p
+
+
+def first_line(proc, timeout):
+    """A child's first stdout line, read as it comes (at most `timeout`
+    seconds): "listening 127.0.0.1:PORT" or "listening http://…"."""
+    text = b""
+    deadline = time.monotonic() + timeout
+    while not text.endswith(b"\n"):
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([proc.stdout], [], [], left)[0]:
+            break
+        chunk = os.read(proc.stdout.fileno(), 256)
+        if not chunk:
+            break  # it exited
+        text += chunk
+    return text.decode(errors="replace")
 
 
 def reap(p, timeout=5):
@@ -93,19 +109,7 @@ class Sim:
         return self.proc.poll() is None
 
     def first_line(self, timeout):
-        """The simulator's first stdout line, read as it comes (at most
-        `timeout` seconds): "listening 127.0.0.1:PORT"."""
-        text = b""
-        deadline = time.monotonic() + timeout
-        while not text.endswith(b"\n"):
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([self.proc.stdout], [], [], left)[0]:
-                break
-            chunk = os.read(self.proc.stdout.fileno(), 256)
-            if not chunk:
-                break  # it exited
-            text += chunk
-        return text.decode(errors="replace")
+        return first_line(self.proc, timeout)
 
     def call(self, method, path, body=None, tries=1):
         """A control-plane or admin call; admin routes see the injected
@@ -202,6 +206,8 @@ class Stand:
             self.sims.append(self.partner)
         for sim in self.sims:
             sim.advance(3 * 86400)
+        self.public_url = "http://127.0.0.1:9"  # nothing answers there until serve --public runs
+        self.public = None
         self._write_config()
 
     # ---- inputs -----------------------------------------------------------
@@ -253,16 +259,34 @@ class Stand:
             text += self._stack("partner", self.partner.port, "*.partner.test")
         text += ("notify: { notifier: outbox, dir: var/outbox }\n"
                  "export: { delivery: %s, archive_dir: var/archive, final_export: %s }\n"
-                 "move: { fallback_before_departure: 7 days, poll_interval: 1 hour }\n"
+                 # The partner's targets hold seeded files: overwritten by the import.
+                 "move: { fallback_before_departure: 7 days, poll_interval: 1 hour, overwrite: true, "
+                 "stall_timeout: 10 seconds }\n"
                  "campaign: { max_change_fraction: %s }\nsupport: { max_postpone: 60 days }\n"
                  "purge: { max_per_run: %d, max_fraction: %s }\nreports: { dir: var/reports }\n"
-                 # Archive delivery needs the links' address; nothing fetches them here.
-                 "serve: { public_url: \"http://127.0.0.1:9\" }\n"
+                 # Archive links are never fetched here; admin moves' parts are.
+                 "serve: { public_listen: \"127.0.0.1:0\", public_url: \"%s\" }\n"
                  % (c["delivery"], c["final_export"], c["max_change_fraction"], c["max_per_run"],
-                    c["max_fraction"]))
+                    c["max_fraction"], self.public_url))
         if self.params["directory"]:
             text += "directory: { provider: csv, file: directory.csv }\n"
         self.write("c.yaml", text)
+
+    def start_public_server(self):
+        """`passage serve --public` (the database must exist): the partner
+        stack imports admin moves from it. It runs for the whole sequence,
+        its clock started at the stand's now (a token then never looks
+        expired to it before the run that issued it says so)."""
+        argv = [os.path.join(self.bin, "passage"), "serve", "--public", "--config", "c.yaml", "--now", iso(self.now)]
+        # CONTRACT says serve --public needs no passphrase; today the config
+        # loader reads every stack's: the environment is given.
+        self.public = spawn_listening(argv, self.dir, os.path.join(self.dir, "serve.err"), env=self.env)
+        text = first_line(self.public, 10)
+        prefix = "listening http://127.0.0.1:"
+        if not text.startswith(prefix):
+            raise HarnessError("serve --public did not start: " + open(os.path.join(self.dir, "serve.err")).read())
+        self.public_url = "http://127.0.0.1:%d" % int(text[len(prefix):].split()[0])
+        self._write_config()
 
     # ---- paths ------------------------------------------------------------
     @property
@@ -314,5 +338,9 @@ class Stand:
         return self.finish(self.start(args), timeout)
 
     def close(self):
+        if self.public is not None:
+            if self.public.poll() is None:
+                self.public.send_signal(signal.SIGTERM)
+            reap(self.public, 3)
         for sim in self.sims:
             sim.close()
