@@ -144,7 +144,8 @@ asio::awaitable<void> Runner::drive(Account account, EventKind first) {
     }
     // An admin move starts only when the target can fetch from serve
     // --public: otherwise it waits, nothing touched, no attempt counted.
-    if (event.kind == EventKind::due && account.state == State::queued && account.admin_move) {
+    if (event.kind == EventKind::due && account.state == State::queued && account.admin_move &&
+        !stack_of(account).backend->stands_in_for_moves()) {
       std::string unreachable = co_await public_server_unreachable();
       if (!unreachable.empty()) {
         event = Event{EventKind::window_closed};

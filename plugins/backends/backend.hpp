@@ -166,6 +166,8 @@ class Backend {
   virtual boost::asio::awaitable<std::optional<Outcome<Evidence>>> stand_in_move(std::string /*domain*/) {
     co_return std::nullopt;
   }
+  // True when stand_in_move() does the whole move (no serve --public needed).
+  virtual bool stands_in_for_moves() const { return false; }
 
   // After a restart with a move's intent open: did the admin-driven move
   // of `domain` to `target_host` finish? Evidence "moved" if it did,

@@ -77,6 +77,7 @@ class DryRunBackend final : public Backend {
   boost::asio::awaitable<Outcome<Done>> set_block(std::string domain, std::string reason) override;
   // The whole move, drawn (no stack, no parts to serve).
   boost::asio::awaitable<std::optional<Outcome<Evidence>>> stand_in_move(std::string domain) override;
+  bool stands_in_for_moves() const override { return true; }
   // The drawn outcome of stand_in_move, without performing it again.
   boost::asio::awaitable<Outcome<std::optional<Evidence>>> check_move(std::string domain,
                                                                       std::string target_host,
