@@ -159,8 +159,10 @@ class AdminMove {
     auto last_progress = std::chrono::steady_clock::now();
     while (true) {
       if (m_c.stopping) {
-        m_left_running = true;  // the next run reconciles (check_move, then the deadline)
-        co_return failure(FailureKind::retryable, "shutting down");
+        // The source's export was requested: the 24-hour rule must hold
+        // the next attempt. The next run reconciles (the deadline, then a retry).
+        m_left_running = true;
+        co_return after_export(failure(FailureKind::retryable, "shutting down"));
       }
       const MoveServed served = move_served(m_c.store.db(), m_token_hash, parts);
       auto info = co_await m_c.target.lookup(target_host());

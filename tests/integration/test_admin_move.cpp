@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <csignal>
 #include <memory>
 #include <sstream>
 
@@ -396,4 +397,30 @@ TEST_CASE("The export window also gates a move's export of its source", "[cozy-a
   CHECK(run.exit_code == 0);
   CHECK(route_count(c.source->stats(), k_export_post) == 0);
   CHECK(account_states(c.ws).at(login_of(1)) == "QUEUED");
+}
+
+TEST_CASE("A run stopped (SIGTERM) while the target imports counts the source's export: the next "
+          "attempt waits for the 24-hour rule",
+          "[cozy-admin][move][deletion-safety]") {
+  MoveOptions options;
+  options.import_deadline = "30 seconds";
+  MoveCampaign c(1, options);
+  c.target->put_faults(R"({"import_never_finish":1})");
+  auto run = run_in_background(c);
+  REQUIRE(wait_until([&] { return route_count(c.target->stats(), k_import_post, "204") >= 1; }, Millis(20000)));
+  ::kill(run->pid(), SIGTERM);
+  REQUIRE(run->wait_exit(k_run_timeout));
+  {
+    Db db(c.ws.database());
+    INFO("import intents: " << db.scalar("SELECT COUNT(*) FROM intents WHERE kind = 'import'"));
+    CHECK(db.scalar("SELECT COUNT(*) FROM intents WHERE kind = 'import' AND outcome = 'not_queued'") == 0);
+  }
+  // Past the import deadline, hours before the 24 hours are over.
+  c.advance(hours(2));
+  c.run();
+  json::object source_stats = c.source->stats();
+  INFO("source stats: " << json::serialize(source_stats));
+  CHECK(route_count(source_stats, k_export_post) == 1);
+  CHECK(stat(source_stats, "duplicate_exports_24h") == 0);
+  CHECK(account_states(c.ws).at(login_of(1)) == "RETRY_WAIT");
 }
