@@ -129,7 +129,10 @@ Transition verified(const Account& account, const Evidence& evidence, Instant no
   transition.next.verified_at = now;
   transition.next.attempts = 0;
   transition.next.state_reason.clear();
-  transition.next.grace_end = grace_end_for(now, account.departure_date, policy);
+  // A new verification (an export again after activity) never brings the
+  // deletion earlier than a date already set: a support postpone holds.
+  transition.next.grace_end = std::max(grace_end_for(now, account.departure_date, policy),
+                                       account.grace_end.value_or(Instant{}));
   transition.next.told_deletion_date.reset();
   transition.next.usage_at_request.reset();  // now in the evidence
   transition.next.incomplete_files.clear();

@@ -653,6 +653,16 @@ TEST_CASE("VERIFYING evidence_ok: VERIFIED, grace end from the later of verifica
     Transition t = step(account, ok, now_default());
     CHECK(local_text(t.next.grace_end) == "2027-02-15T00:00:00");
   }
+  SECTION("a later deletion date already set (postponed, then exported again): kept") {
+    account.grace_end = local("2027-03-05T00:00:00");
+    Transition t = step(account, ok, local("2027-01-31T10:00:00"));
+    CHECK(local_text(t.next.grace_end) == "2027-03-05T00:00:00");
+  }
+  SECTION("an earlier deletion date already set: the new verification's") {
+    account.grace_end = local("2027-02-01T00:00:00");
+    Transition t = step(account, ok, local("2027-01-31T10:00:00"));
+    CHECK(local_text(t.next.grace_end) == "2027-02-28T10:00:00");
+  }
 }
 
 TEST_CASE("VERIFYING failure: retry the download, export again when gone, fail when permanent",
