@@ -196,18 +196,29 @@ You will soon be leaving the academy. Your MyToutatice space ({{domain}}) can
 be moved, with all its data, to your new space:
 {{target}}
 
-Here is how, before {{move_deadline}}:
+The move starts from your MyToutatice space: do it while your
+Toutatice access still works, and at the latest on {{move_deadline}}.
 
   1. if you have not done so yet, create your new space with its
      hosting provider: {{target}}
   2. sign in to your MyToutatice space: https://{{domain}}/
-  3. in the Settings, choose "Move" and enter the address of your new
-     space;
-  4. follow the steps: your data is copied to your new space. Keep your
-     session open until the end.
+  3. go to "Settings", menu "Profile", then under "My data" choose
+     "MOVE MY COZY";
+  4. enter the address of your new space ({{target}}), then the password
+     of that new space (not your Toutatice or Educonnect password);
+  5. check the direction of the move ("Export": https://{{domain}}/,
+     "To": your new space): data already in the new space is overwritten;
+  6. a confirmation message is sent to the e-mail address of your
+     MyToutatice space. Its "ACCEPT THE MOVE" link is valid for 5 minutes
+     only: open it at once, in the browser where you are signed in to
+     MyToutatice. After that, start again at step 3.
 
-If the move is not done before {{move_deadline}}, we will export your data
-to an archive you can download: nothing will be lost.
+The move can take several hours; you will get a message when it is done.
+Meanwhile, do not request an export of your data: a new export would
+interrupt the move.
+
+If the move is not done on {{move_deadline}}, we will export your data to
+an archive you can download: nothing will be lost.
 
 In any case, your MyToutatice space will be permanently deleted from
 {{deletion_date}}.
@@ -227,18 +238,26 @@ The MyToutatice team
 
 Hello,
 
-We have not yet seen your MyToutatice space ({{domain}}) move to your new
+We have not yet seen your MyToutatice space ({{domain}}) moved to your new
 space: {{target}}
 
-There is still time: please do it before {{move_deadline}}.
+There is still time: do it at the latest on {{move_deadline}}, while your
+Toutatice access still works.
 
   1. sign in to your MyToutatice space: https://{{domain}}/
-  2. in the Settings, choose "Move" and enter the address of your new
-     space: {{target}}
-  3. follow the steps until the end.
+  2. go to "Settings", menu "Profile", then under "My data" choose
+     "MOVE MY COZY";
+  3. enter the address of your new space ({{target}}) and the password of
+     that new space (not your Toutatice password);
+  4. the "ACCEPT THE MOVE" link in the message sent to the e-mail address
+     of your MyToutatice space is valid for 5 minutes only: open it at
+     once, in the browser where you are signed in.
 
-After that date, we will export your data to an archive you can download:
-nothing will be lost.
+If you started the move and it is running, do not request an export of
+your data: a new export would interrupt it.
+
+After {{move_deadline}}, we will export your data to an archive you can
+download: nothing will be lost.
 
 Your MyToutatice space will be permanently deleted from {{deletion_date}}.
 
@@ -481,19 +500,34 @@ Vous quittez bientôt l'académie. Votre espace MyToutatice ({{domain}}) peut
 être déménagé, avec toutes ses données, vers votre nouvel espace :
 {{target}}
 
-Voici comment faire, avant le {{move_deadline}} :
+Le déménagement se lance depuis votre espace MyToutatice : faites-le tant
+que votre accès Toutatice est encore actif, et au plus tard le
+{{move_deadline}}.
 
   1. si ce n'est pas déjà fait, créez votre nouvel espace chez son
      hébergeur : {{target}}
   2. connectez-vous à votre espace MyToutatice : https://{{domain}}/
-  3. dans les Paramètres, choisissez « Déménager » et indiquez l'adresse
-     de votre nouvel espace ;
-  4. suivez les étapes : vos données sont copiées dans votre nouvel espace.
-     Gardez votre session ouverte jusqu'à la fin.
+  3. allez dans « Paramètres », menu « Profil », puis dans « Mes données »
+     choisissez « DÉMÉNAGER MON COZY » ;
+  4. indiquez l'adresse de votre nouvel espace ({{target}}), puis le mot
+     de passe de ce nouvel espace (ce n'est pas votre mot de passe
+     Toutatice ou Educonnect) ;
+  5. vérifiez le sens du déménagement (« Exporter » : https://{{domain}}/,
+     « Vers » : votre nouvel espace) : les données déjà présentes dans le
+     nouvel espace seront écrasées ;
+  6. un message de confirmation est envoyé à l'adresse de messagerie de
+     votre espace MyToutatice. Son lien « ACCEPTER LE DÉMÉNAGEMENT » n'est
+     valable que 5 minutes : ouvrez-le tout de suite, dans le navigateur où
+     vous êtes connecté à MyToutatice. Passé ce délai, recommencez à
+     l'étape 3.
 
-Si le déménagement n'est pas fait avant le {{move_deadline}}, nous
-exporterons vos données dans une archive que vous pourrez télécharger :
-rien ne sera perdu.
+Le déménagement peut durer plusieurs heures ; vous recevrez un message
+quand il sera terminé. Pendant ce temps, ne demandez pas d'export de vos
+données : un nouvel export interromprait le déménagement.
+
+Si le déménagement n'est pas fait le {{move_deadline}}, nous exporterons
+vos données dans une archive que vous pourrez télécharger : rien ne sera
+perdu.
 
 Dans tous les cas, votre espace MyToutatice sera définitivement supprimé à
 partir du {{deletion_date}}.
@@ -516,15 +550,23 @@ Bonjour,
 Nous n'avons pas encore constaté le déménagement de votre espace MyToutatice
 ({{domain}}) vers votre nouvel espace : {{target}}
 
-Il est encore temps : faites-le avant le {{move_deadline}}.
+Il est encore temps : faites-le au plus tard le {{move_deadline}}, tant que
+votre accès Toutatice est encore actif.
 
   1. connectez-vous à votre espace MyToutatice : https://{{domain}}/
-  2. dans les Paramètres, choisissez « Déménager » et indiquez l'adresse
-     de votre nouvel espace : {{target}}
-  3. suivez les étapes jusqu'à la fin.
+  2. allez dans « Paramètres », menu « Profil », puis dans « Mes données »
+     choisissez « DÉMÉNAGER MON COZY » ;
+  3. indiquez l'adresse de votre nouvel espace ({{target}}) et le mot de
+     passe de ce nouvel espace (pas votre mot de passe Toutatice) ;
+  4. le lien « ACCEPTER LE DÉMÉNAGEMENT » du message envoyé à l'adresse de
+     messagerie de votre espace MyToutatice n'est valable que 5 minutes :
+     ouvrez-le tout de suite, dans le navigateur où vous êtes connecté.
 
-Passé cette date, nous exporterons vos données dans une archive que vous
-pourrez télécharger : rien ne sera perdu.
+Si vous avez lancé le déménagement et qu'il est en cours, ne demandez pas
+d'export de vos données : un nouvel export l'interromprait.
+
+Passé le {{move_deadline}}, nous exporterons vos données dans une archive
+que vous pourrez télécharger : rien ne sera perdu.
 
 Votre espace MyToutatice sera définitivement supprimé à partir du
 {{deletion_date}}.

@@ -176,8 +176,9 @@ class Backend {
       std::string domain, std::string target_host, Backend& target) = 0;
 
   // The person behind `domain` was invited to move their space themselves
-  // (user-driven move). Real stacks learn nothing from this; the dry-run
-  // backend uses it to make the space report `moved` later.
+  // (user-driven move). A real stack's backend listens for the move's
+  // export (a foreign export); the dry-run backend makes the space report
+  // `moved` later.
   virtual void expect_user_move(const std::string& /*domain*/) {}
 
   // The run is ending: stop waiting for events (pending await_export calls

@@ -50,6 +50,9 @@ class CozyAdminBackend final : public Backend {
   boost::asio::awaitable<Outcome<ExportDone>> await_export(std::string domain, Instant since,
                                                            Instant deadline) override;
   std::vector<ForeignExport> take_foreign_exports() override;
+  // An invited person's move exports the space: listen for it, so the
+  // fall-back export waits 24 hours after it instead of breaking the move.
+  void expect_user_move(const std::string& domain) override;
   boost::asio::awaitable<Outcome<Evidence>> fetch_export(FetchRequest request) override;
   boost::asio::awaitable<Outcome<date::year_month_day>> last_activity(std::string domain) override;
   boost::asio::awaitable<Outcome<Done>> delete_instance(std::string domain) override;

@@ -148,6 +148,8 @@ asio::awaitable<Outcome<ExportDone>> CozyAdminBackend::await_export(std::string 
   }
 }
 
+void CozyAdminBackend::expect_user_move(const std::string&) { m_realtime.start(); }
+
 std::vector<ForeignExport> CozyAdminBackend::take_foreign_exports() {
   std::vector<ForeignExport> taken;
   taken.swap(m_foreign);

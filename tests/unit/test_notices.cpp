@@ -188,6 +188,28 @@ TEST_CASE("move notices carry the deadline, the target and days left", "[notices
   CHECK(deletion.body.find("dans 7 jour(s)") != std::string::npos);
 }
 
+TEST_CASE("move notices say what people trip on: start from the source's settings while the academy "
+          "access works, the new space's password, the 5-minute confirmation link sent to the space's address",
+          "[notices]") {
+  for (const char* lang : {"fr", "en"}) {
+    INFO("language " << lang);
+    const auto config = config_in(lang);
+    const bool fr = std::string(lang) == "fr";
+    for (const char* kind : {"move_instructions", "move_reminder"}) {
+      INFO("kind " << kind);
+      const auto notice = render_notice(kind, sample_account(), config, k_now, {});
+      const std::string& body = notice.body;
+      CHECK(body.find("https://jdupont.mytoutatice.cloud/") != std::string::npos);
+      CHECK(body.find(fr ? "DÉMÉNAGER MON COZY" : "MOVE MY COZY") != std::string::npos);
+      CHECK(body.find(fr ? "accès Toutatice est encore actif" : "Toutatice access still works") !=
+            std::string::npos);
+      CHECK(body.find(fr ? "valable que 5 minutes" : "valid for 5 minutes") != std::string::npos);
+      CHECK(body.find(fr ? "8 décembre 2026" : "8 December 2026") != std::string::npos);
+      CHECK(body.find(fr ? "un nouvel export" : "a new export") != std::string::npos);
+    }
+  }
+}
+
 TEST_CASE("headers, addresses and a stable message id", "[notices]") {
   REQUIRE(k_now == local("2026-12-01T10:00:00"));
   const auto config = config_in("fr");
