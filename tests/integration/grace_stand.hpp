@@ -39,6 +39,9 @@ struct Options {
   int accounts = 1000;
   // departure_date of account n (1-based); k_departed for all by default.
   std::function<std::string(int)> departure = [](int) { return k_departed; };
+  // "move": user-driven moves to https://<login>.mycozy.cloud (no stack of
+  // the config serves it); "export" by default.
+  std::string action = "export";
   bool smtp = false;  // notices to the SMTP sink, else to the outbox
   bool directory = false;  // directory: csv, directory.csv (all departed at first)
   int max_per_run = 5000;
@@ -61,8 +64,9 @@ class Stand {
     std::string accounts = "login,domain,action,email,target,departure_date,reason\n";
     for (int n = 1; n <= options.accounts; ++n) {
       const std::string login = login_of(n);
-      accounts += login + "," + login + ".mytoutatice.cloud,export," + login + "@example.org,," +
-                  options.departure(n) + ",left\n";
+      const std::string target = options.action == "move" ? "https://" + login + ".mycozy.cloud" : "";
+      accounts += login + "," + login + ".mytoutatice.cloud," + options.action + "," + login + "@example.org," +
+                  target + "," + options.departure(n) + ",left\n";
     }
     ws.write("accounts.csv", accounts);
     if (options.smtp) sink = std::make_unique<SmtpSink>(ws.dir());

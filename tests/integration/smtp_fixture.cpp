@@ -84,6 +84,25 @@ SinkMessage parse_sink_file(const std::string& text) {
   return message;
 }
 
+std::map<std::string, std::string> outbox_notices(const std::filesystem::path& outbox, const std::string& kind) {
+  std::map<std::string, std::string> bodies;
+  std::error_code error;
+  if (!std::filesystem::exists(outbox, error)) return bodies;
+  for (const auto& entry : std::filesystem::directory_iterator(outbox)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(kind + ".", 0) != 0) continue;
+    const std::string text = read_file(entry.path());
+    const auto blank = text.find("\r\n\r\n");
+    REQUIRE(blank != std::string::npos);
+    const std::string headers = text.substr(0, blank);
+    const auto at = headers.find("X-Passage-Account: ");
+    REQUIRE(at != std::string::npos);
+    const std::string domain = headers.substr(at + 19, headers.find("\r\n", at) - at - 19);
+    bodies[domain] = decode_base64(text.substr(blank + 4));
+  }
+  return bodies;
+}
+
 std::string decode_base64(const std::string& text) {
   namespace b64 = boost::beast::detail::base64;
   std::string compact;

@@ -32,24 +32,9 @@ const std::string k_not_departed = "2026-12-10";  // due now (lead 21 days), not
 const std::string k_departed = "2026-10-01";
 
 
-// The decoded bodies of the outbox notices whose file name starts with `kind.`.
+// The decoded bodies of the outbox notices of `kind`, by domain.
 std::map<std::string, std::string> notices(const Workspace& ws, const std::string& kind) {
-  std::map<std::string, std::string> bodies;
-  std::error_code error;
-  if (!fs::exists(ws.outbox_dir(), error)) return bodies;
-  for (const auto& entry : fs::directory_iterator(ws.outbox_dir())) {
-    const std::string name = entry.path().filename().string();
-    if (name.rfind(kind + ".", 0) != 0) continue;
-    const std::string text = read_file(entry.path());
-    const auto blank = text.find("\r\n\r\n");
-    REQUIRE(blank != std::string::npos);
-    const std::string headers = text.substr(0, blank);
-    const auto at = headers.find("X-Passage-Account: ");
-    REQUIRE(at != std::string::npos);
-    const std::string domain = headers.substr(at + 19, headers.find("\r\n", at) - at - 19);
-    bodies[domain] = decode_base64(text.substr(blank + 4));
-  }
-  return bodies;
+  return outbox_notices(ws.outbox_dir(), kind);
 }
 
 // The personal link of a notice body, or "".
