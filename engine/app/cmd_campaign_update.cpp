@@ -20,17 +20,6 @@ bool untouched(Store& store, const Account& account) {
          store.count_intents(account.id, "import") == 0 && store.count_intents(account.id, "notice") == 0;
 }
 
-// A DELETE under way may still not happen (the purge then finds the space
-// there): the drop is kept pending, and that purge holds the account
-// instead of deleting it. Re-read: the refusal was decided on a fresh row.
-bool keep_drop_pending(AppContext& app, const Account& account, const std::string& actor) {
-  auto fresh = app.store().account(account.id);
-  if (!fresh) return false;
-  StepResult result = keep_hold_pending(*fresh, "dropped_from_list");
-  auto* pending = std::get_if<Transition>(&result);
-  return pending && app.store().commit(*fresh, *pending, app.clock().now(), actor, std::nullopt);
-}
-
 // Nothing done yet (still QUEUED, no intent): cancelled. Otherwise held
 // (an account already held keeps its other reasons too) until a person
 // cancels it or a later list includes it again. A refusal is an error:
@@ -42,7 +31,8 @@ bool drop(AppContext& app, const Account& account, const std::string& actor) {
   Policy policy = policy_for(config, *config.stack_for(account.domain));
   StepResult result = apply_and_commit(app.store(), account, event, app.clock().now(), policy, actor);
   if (auto* refusal = std::get_if<Refusal>(&result)) {
-    const bool pending = keep_drop_pending(app, account, actor);
+    // A DELETE under way may still not happen: the drop is kept pending.
+    const bool pending = commit_pending_hold(app.store(), account.id, "dropped_from_list", app.clock().now(), actor);
     app.err() << "passage: account " << account.login << " (" << account.domain
               << ") could not be dropped: " << refusal->reason
               << (pending ? "; if it does not happen, the account is held dropped_from_list" : "") << '\n';

@@ -49,10 +49,11 @@ StepResult hold(const Account& account, const Event& event, Instant) {
     transition.next.state_reason = joined(transition.next.hold_reasons);
     return transition;
   }
+  // Holds kept pending while a DELETE was under way join this one.
   Transition transition = support_move(account, State::held, event.detail);
   transition.next.held_from = account.state;
-  transition.next.hold_reasons = {event.detail};
-  transition.next.state_reason = event.detail;
+  if (!has_reason(account, event.detail)) transition.next.hold_reasons.push_back(event.detail);
+  transition.next.state_reason = joined(transition.next.hold_reasons);
   transition.next.due_at.reset();
   return transition;
 }

@@ -24,4 +24,13 @@ StepResult apply_and_commit(Store& store, const Account& snapshot, const Event& 
   return Refusal{"the account kept changing meanwhile: try again"};
 }
 
+bool commit_pending_hold(Store& store, std::int64_t account_id, const std::string& reason, Instant now,
+                         const std::string& actor) {
+  auto fresh = store.account(account_id);
+  if (!fresh) return false;
+  StepResult result = keep_hold_pending(*fresh, reason);
+  const auto* pending = std::get_if<Transition>(&result);
+  return pending && store.commit(*fresh, *pending, now, actor, std::nullopt);
+}
+
 }  // namespace passage

@@ -18,4 +18,11 @@ namespace passage {
 StepResult apply_and_commit(Store& store, const Account& snapshot, const Event& event, Instant now,
                             const Policy& policy, const std::string& actor);
 
+// After a hold, cancel or drop was refused because a DELETE of the account
+// is under way: records `reason` as a hold kept pending on the account as
+// stored now, so the purge that finds the DELETE did not happen holds it
+// instead of deleting it (support.cpp keep_hold_pending). True if recorded.
+bool commit_pending_hold(Store& store, std::int64_t account_id, const std::string& reason, Instant now,
+                         const std::string& actor);
+
 }  // namespace passage

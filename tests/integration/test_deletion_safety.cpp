@@ -226,3 +226,36 @@ TEST_CASE("a list dropping an account whose DELETE is under way: refused, but wh
   // Support cannot release a dropped account; a list including it again can.
   CHECK(s.passage({"account", "release", login_of(1), "--reason", "x", "--by", "jane"}).exit_code == 2);
 }
+
+TEST_CASE("a support hold or cancel refused while a DELETE is under way: when that DELETE did not "
+          "happen, the purge holds the account with the desk's reason instead of deleting it",
+          "[deletion-safety][purge][support]") {
+  for (const std::string verb : {"hold", "cancel"}) {
+    DYNAMIC_SECTION("account " << verb) {
+      OneDue due("idle_horizon: 2 seconds\n");
+      Stand& s = *due.stand;
+      {
+        // A purge crashed after committing its DELETE intent, before sending it.
+        Db db(s.ws.database());
+        db.exec("INSERT INTO intents (account_id, kind, key, created_at, domain) VALUES (1, 'delete', "
+                "'delete:" + due.domain() + ":1:1', '" + iso_utc(s.now) + "', '" + due.domain() + "')");
+      }
+      ProcessResult refused =
+          s.passage({"account", verb, login_of(1), "--reason", "ticket 42", "--by", "jane"});
+      INFO(refused.err);
+      CHECK(refused.exit_code != 0);
+      CHECK(refused.err.find("under way") != std::string::npos);
+      CHECK(refused.err.find("the account is held (" + verb + ": ticket 42)") != std::string::npos);
+
+      ProcessResult purge = s.purge();
+      INFO(purge.err);
+      CHECK(due.instance_status() == 200);
+      CHECK(s.deletions() == 0);
+      CHECK(due.state() == "HELD");
+      Db db(s.ws.database());
+      CHECK(db.rows("SELECT hold_reasons FROM accounts")[0][0] == "[\"" + verb + ": ticket 42\"]");
+      // Support can release this hold: it is its own.
+      CHECK(s.passage({"account", "release", login_of(1), "--reason", "x", "--by", "jane"}).exit_code == 0);
+    }
+  }
+}
