@@ -47,6 +47,20 @@ std::string export_line(const std::string& login) {
 
 }  // namespace
 
+TEST_CASE("accounts file: an admin-driven move to a real stack needs serve.public_url", "[accounts]") {
+  Config config = test_config();
+  config.stacks[1].backend = "cozy-admin";
+  const std::string text =
+      k_header + "bob,bob.mytoutatice.cloud,move,bob@example.org,https://bob.target-stack.test,2026-08-31,\n";
+  auto refused = parse_accounts_text("acc.csv", text, config);
+  REQUIRE(refused.errors.size() == 1);
+  CHECK(refused.errors[0] ==
+        "acc.csv:2: target: host 'bob.target-stack.test' is served by a configured stack: an admin-driven "
+        "move needs serve.public_url (passage serve --public) in the configuration");
+  config.serve.public_url = "https://passage.example.org";
+  CHECK(parse_accounts_text("acc.csv", text, config).errors.empty());
+}
+
 TEST_CASE("accounts file: a valid file with exports and moves", "[accounts]") {
   auto file = parse(
       k_header +
