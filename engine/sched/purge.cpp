@@ -154,6 +154,11 @@ class Purge {
     }
     Backend& backend = *m_stacks.at(account.stack).backend;
     auto info = co_await read_with_retries([&] { return backend.lookup(account.domain); });
+    if (!info.ok() && info.failure().reason.starts_with(k_domain_alias)) {
+      // The listed domain is an alias: a DELETE would destroy the main one.
+      verdict.interlock = std::string(k_domain_alias);
+      co_return;
+    }
     if (!info.ok()) {
       verdict.unreadable = true;
       co_return;

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -53,6 +54,10 @@ class Outcome {
 };
 
 struct Done {};
+
+// The reason a lookup fails with when the listed domain is an alias of
+// another instance (COZY.md "Reading answers safely").
+inline constexpr std::string_view k_domain_alias = "domain_alias";
 
 struct InstanceInfo {
   bool exists = true;  // false: GET /instances/:domain answered 404

@@ -2,6 +2,7 @@
 
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/algorithm/string/predicate.hpp>
 #include <boost/json.hpp>
 
 #include "engine/sched/request_gate.hpp"
@@ -90,6 +91,12 @@ asio::awaitable<HttpResponse> CozyAdminBackend::call(std::string method, std::st
   co_return response;
 }
 
+std::optional<std::string> domain_alias_problem(const std::string& listed, const json::object& attributes) {
+  const std::string main = text(attributes, "domain");
+  if (main.empty() || boost::algorithm::iequals(main, listed)) return std::nullopt;
+  return std::string(k_domain_alias) + ": " + main;
+}
+
 asio::awaitable<Outcome<InstanceInfo>> CozyAdminBackend::lookup(std::string domain) {
   HttpResponse response = co_await call("GET", "/instances/" + domain, true, k_admin_read_timeout);
   if (response.status == 404) co_return InstanceInfo{false, false, false, "", false, 0};
@@ -98,6 +105,7 @@ asio::awaitable<Outcome<InstanceInfo>> CozyAdminBackend::lookup(std::string doma
   json::value document = json::parse(response.body, error);
   const json::object* attributes = error ? nullptr : attributes_of(document);
   if (!attributes) co_return bad_answer("GET /instances/" + domain);
+  if (auto alias = domain_alias_problem(domain, *attributes)) co_return Failure{FailureKind::permanent, *alias, {}};
   // Only the fields Passage needs are kept: the answer may carry secrets
   // (register_token, passphrase_reset_token) that must never be stored.
   InstanceInfo info;

@@ -102,5 +102,11 @@ std::unique_ptr<Backend> make_cozy_admin_backend(const BackendContext& context);
 // The disk-usage answer's numbers (strings; zero values omitted).
 std::optional<DiskUsage> disk_usage_of(const boost::json::object& document);
 
+// The lookup matches an alias too and answers with the main domain (COZY.md
+// "Reading answers safely"; a DELETE of the alias destroys the main
+// instance): "domain_alias: <main domain>" when the instance's `domain`
+// attribute is not the listed one (case-insensitive), else nullopt.
+std::optional<std::string> domain_alias_problem(const std::string& listed, const boost::json::object& attributes);
+
 
 }  // namespace passage

@@ -85,3 +85,14 @@ TEST_CASE("the disk-usage answer: numbers as strings, zeros omitted", "[evidence
   CHECK_FALSE(parse(R"({"used":"12","files":"x1"})"));
   CHECK_FALSE(parse(R"({"used":"12","files":"-3"})"));
 }
+
+TEST_CASE("a lookup answering with another domain names the alias", "[evidence][alias]") {
+  const auto problem = [](const char* listed, const char* attributes) {
+    return domain_alias_problem(listed, boost::json::parse(attributes).as_object());
+  };
+  CHECK_FALSE(problem("alice.mytoutatice.cloud", R"({"domain":"alice.mytoutatice.cloud"})"));
+  CHECK_FALSE(problem("Alice.MyToutatice.cloud", R"({"domain":"alice.mytoutatice.cloud"})"));
+  CHECK_FALSE(problem("alice.mytoutatice.cloud", R"({"locale":"fr"})"));
+  CHECK(problem("old-alice.mytoutatice.cloud", R"({"domain":"alice.mytoutatice.cloud"})") ==
+        std::optional<std::string>("domain_alias: alice.mytoutatice.cloud"));
+}
