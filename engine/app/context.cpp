@@ -12,6 +12,20 @@
 
 namespace passage {
 
+namespace {
+
+// CONTRACT.md "Secrets by command": only the commands that talk to the
+// stacks or the directory read the secrets (config check for its
+// reachability test); the support desk, reports and serve never need them.
+bool needs_secrets(const CommandLine& line) {
+  if (line.words.empty()) return false;
+  const std::string& command = line.words[0];
+  return command == "run" || command == "purge" || command == "nightly" || command == "plan" ||
+         command == "config";
+}
+
+}  // namespace
+
 AppContext::AppContext(CommandLine line, std::ostream& out, std::ostream& err)
     : m_line(std::move(line)), m_out(out), m_err(err) {}
 
@@ -24,6 +38,10 @@ const Config& AppContext::config() {
   }
   ConfigResult result = load_config(file);
   if (!result.config) throw BadInputLines(result.errors);
+  if (needs_secrets(m_line)) {
+    std::vector<std::string> errors = resolve_secrets(*result.config);
+    if (!errors.empty()) throw BadInputLines(errors);
+  }
   m_config = std::move(result.config);
   return *m_config;
 }

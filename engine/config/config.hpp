@@ -28,6 +28,16 @@ class Secret {
   std::string m_value;
 };
 
+// Where a secret is read from: an environment variable or a file. Only the
+// commands that talk to the stacks or the directory read it (CONTRACT.md
+// "Secrets by command"): resolve_secrets().
+struct SecretSource {
+  std::string env;             // the variable's name, or
+  std::filesystem::path file;  // the file, resolved against the config's folder
+  std::string field;           // "FILE:LINE: key", for errors (never the value)
+  bool given() const { return !env.empty() || !file.empty(); }
+};
+
 struct RateLimit {
   double per_second = 20;
   int burst = 40;
@@ -53,7 +63,8 @@ struct StackConfig {
   std::string name;
   std::string backend;               // "cozy-admin" or "dry-run"
   std::string url;                   // cozy-admin only
-  Secret passphrase;                 // cozy-admin only
+  SecretSource passphrase_source;    // cozy-admin only
+  Secret passphrase;                 // read by resolve_secrets()
   std::vector<std::string> domains;  // patterns: "*.mytoutatice.cloud" or exact
   RateLimit rate;
   int max_in_flight = 16;
@@ -124,7 +135,8 @@ struct DirectoryConfig {
   std::filesystem::path file;  // csv
   std::string url, base_dn, bind_dn, filter = "(uid={login})";
   std::string departed_attribute, departed_value;
-  Secret password;  // ldap, from password_env
+  SecretSource password_source;  // ldap, password_env
+  Secret password;               // read by resolve_secrets()
 };
 
 struct Config {
@@ -167,8 +179,13 @@ struct ConfigResult {
 };
 
 // Reads and validates `file`. Relative paths resolve against the file's
-// folder. Secrets come from `passphrase_env` / `passphrase_file` /
-// `password_env`; a missing one is an error naming the key, never the value.
+// folder. Secrets (`passphrase_env` / `passphrase_file` / `password_env`)
+// are not read here: see resolve_secrets().
 ConfigResult load_config(const std::filesystem::path& file);
+
+// Reads every secret the config names (stack passphrases, the directory's
+// password) into memory. Returns the errors ("FILE:LINE: key: why"), naming
+// the variable or file, never what it holds; empty when all were read.
+std::vector<std::string> resolve_secrets(Config& config);
 
 }  // namespace passage

@@ -73,6 +73,10 @@ void Reader::error(int line, const std::string& message) {
   m_errors.emplace_back(line, m_file_name + ":" + std::to_string(line) + ": " + message);
 }
 
+std::string Reader::where(const Field& field) const {
+  return m_file_name + ":" + std::to_string(field.line) + (field.path.empty() ? "" : ": " + field.path);
+}
+
 void Reader::error(const Field& field, const std::string& what) {
   error(field.line, field.path.empty() ? what : field.path + ": " + what);
 }

@@ -55,6 +55,8 @@ class Reader {
 
   void error(int line, const std::string& message);
   void error(const Field& field, const std::string& what);
+  // "FILE:LINE: key" of a field, as errors begin.
+  std::string where(const Field& field) const;
   // A required key that is absent, reported at its mapping's line.
   void missing(const Section& section, std::string_view key, const std::string& why);
   bool has_errors() const { return !m_errors.empty(); }

@@ -63,7 +63,7 @@ void read_ldap(Reader& reader, const Section& s, DirectoryConfig& out) {
   reader.read_string(s, "bind_dn", out.bind_dn);
   const auto password = s.get("password_env");
   if (password) {
-    if (const auto secret = read_env_secret(reader, *password)) out.password = *secret;
+    if (const auto source = env_secret_source(reader, *password)) out.password_source = *source;
   } else if (!out.bind_dn.empty()) {
     reader.missing(s, "password_env", "is required with bind_dn");
   }

@@ -20,10 +20,9 @@ void read_serve(Reader& reader, const Section& root, ServeConfig& out);
 void check_archive_delivery(Reader& reader, const Section& root, const Config& config);
 void read_directory(Reader& reader, const Section& root, std::optional<DirectoryConfig>& out);
 
-// The value of the environment variable named by `field`; a missing or
-// empty variable is reported by name (the value is never printed).
-std::optional<Secret> read_env_secret(Reader& reader, const Field& field);
-// The content of the file named by `field`, trailing newlines stripped.
-std::optional<Secret> read_file_secret(Reader& reader, const Field& field);
+// Where a secret is read from (resolve_secrets reads it): the environment
+// variable named by `field`, or the file it names.
+std::optional<SecretSource> env_secret_source(Reader& reader, const Field& field);
+std::optional<SecretSource> file_secret_source(Reader& reader, const Field& field);
 
 }  // namespace passage::config_detail

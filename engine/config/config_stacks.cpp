@@ -131,8 +131,8 @@ void read_admin_access(Reader& reader, const Section& s, StackConfig& out) {
     return reader.missing(s, "passphrase_env",
                           "is required for a cozy-admin stack (or passphrase_file)");
   }
-  const auto secret = env ? read_env_secret(reader, *env) : read_file_secret(reader, *file);
-  if (secret) out.passphrase = *secret;
+  const auto source = env ? env_secret_source(reader, *env) : file_secret_source(reader, *file);
+  if (source) out.passphrase_source = *source;
 }
 
 StackConfig read_stack(Reader& reader, const Section& s) {

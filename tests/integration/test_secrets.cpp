@@ -68,3 +68,38 @@ TEST_CASE("The passphrase and the instance tokens appear in no file and no outpu
     CHECK(files_holding(ws.dir(), secret).empty());
   }
 }
+
+TEST_CASE("Secrets by command: the desk, reports and serve --public work without the passphrase; "
+          "commands that talk to the stack refuse to start without it",
+          "[cozy-admin][secrets]") {
+  const std::string start = "2026-11-25T10:00:00Z";
+  Workspace ws;
+  write_export_accounts(ws, "accounts.csv", 3, "2026-11-01");
+  CozySim sim(ws.dir(), ws.dir() / "accounts.csv", start);
+  use_cozy_config(ws, sim.port(), CozyConfig{200, 20, 8, 4, "30 seconds"});
+  REQUIRE(ws.passage({"campaign", "create", "c1", "--accounts", "accounts.csv", "--now", start}).exit_code == 0);
+  REQUIRE(ws.passage({"run", "--until-idle", "--now", start}).exit_code == 0);
+
+  ws.set_environment({});  // the passphrase variable is not set from here on
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"status", "c1"},
+        {"account", "show", "u0001"},
+        {"account", "hold", "u0002", "--reason", "ticket 7", "--by", "jane", "--now", start},
+        {"report", "c1", "--format", "json", "--out", "-"},
+        {"campaign", "list"},
+        {"audit", "verify"}}) {
+    ProcessResult result = ws.passage(args);
+    INFO(args.front() << " " << args.at(1) << " stderr: " << result.err);
+    CHECK(result.exit_code == 0);
+  }
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"run", "--until-idle", "--now", start},
+        {"purge", "--now", start},
+        {"plan", "c1", "--now", start}}) {
+    ProcessResult result = ws.passage(args);
+    INFO(args.front() << " stderr: " << result.err);
+    CHECK(result.exit_code == 2);
+    CHECK(result.err.find("passphrase_env: environment variable " + std::string(k_passphrase_variable) +
+                          " is not set") != std::string::npos);
+  }
+}
