@@ -128,6 +128,13 @@ json::value CozySim::export_of(const std::string& domain) const {
   return parse_object(answer, "GET /_sim/exports/" + domain);
 }
 
+json::object CozySim::instance_attributes(const std::string& domain) const {
+  SimAnswer answer = call("GET", "/instances/" + domain);
+  if (answer.status == 404) return {};
+  json::value document = parse_object(answer, "GET /instances/" + domain);
+  return document.at("data").at("attributes").as_object();
+}
+
 std::int64_t stat(const json::object& stats, const char* key) {
   const json::value* value = stats.if_contains(key);
   return value && value->is_number() ? value->to_number<std::int64_t>() : 0;

@@ -59,6 +59,8 @@ class CozySim {
   // `/_sim/exports/:domain` (the export document plus `move_token` and
   // `fully_read`), or null when the instance has no export.
   boost::json::value export_of(const std::string& domain) const;
+  // GET /instances/:domain's attributes; empty when it answers 404.
+  boost::json::object instance_attributes(const std::string& domain) const;
 
  private:
   std::unique_ptr<BackgroundProcess> m_process;

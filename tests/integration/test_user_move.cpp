@@ -70,3 +70,76 @@ TEST_CASE("An export Passage did not ask for while the person is invited (their 
   // Passage never blocked the source.
   CHECK(route_count(s.sim->stats(), "PATCH /instances/:domain") == 0);
 }
+
+TEST_CASE("200 user-driven moves (70 % move, 20 % after a reminder, 10 % never): the movers end VERIFIED "
+          "by moved: true, never blocked by Passage; the others get a verified fall-back export and a mail",
+          "[cozy-admin][user-move]") {
+  Options options;
+  options.accounts = 200;
+  options.action = "move";
+  options.max_fraction = 1.0;
+  // Fall-back deadline: 7 days before the departure (23 December, local
+  // midnight); move reminders 7 and 2 days before it (16 and 21 December).
+  options.departure = [](int) { return std::string("2026-12-30"); };
+  // Invited at the first lookup (k_t): most move within 5 days, a fifth
+  // between the first reminder and the deadline (22 to 26 days), a tenth
+  // never.
+  options.sim_flags = {"--move-share", "0.7", "--move-delay-s", "3600:432000", "--late-move-share", "0.2",
+                       "--late-move-delay-s", "1900800:2246400", "--never-move-share", "0.1"};
+  Stand s(options);
+  for (int day = 0; day < 35; ++day) {
+    s.run();
+    s.advance(hours(24));
+  }
+  s.run();
+
+  Db db(s.ws.database());
+  const auto rows = db.rows("SELECT domain, state, evidence, verified_at FROM accounts ORDER BY domain");
+  REQUIRE(rows.size() == 200);
+  const auto reminded = outbox_notices(s.ws.outbox_dir(), "move_reminder");
+  const auto fell_back = outbox_notices(s.ws.outbox_dir(), "move_fallback");
+  int moved = 0, late = 0, exported = 0;
+  for (const auto& row : rows) {
+    INFO(row[0] << " " << row[1] << " " << row[2]);
+    REQUIRE_FALSE(row[3].empty());  // verified, one way or the other
+    const json::object evidence = json::parse(row[2]).as_object();
+    const std::string kind(evidence.at("kind").as_string());
+    const json::object attributes = s.sim->instance_attributes(row[0]);
+    if (kind == "moved") {
+      ++moved;
+      CHECK(attributes.contains("moved"));
+      CHECK(fell_back.count(row[0]) == 0);
+      // Moved after the first reminder: they were reminded before moving.
+      if (parse_iso_utc(row[3]) > parse_iso_utc("2026-12-16T00:00:00Z")) {
+        ++late;
+        CHECK(reminded.count(row[0]) == 1);
+      }
+    } else {
+      ++exported;
+      CHECK(kind == "export");
+      CHECK_FALSE(attributes.contains("moved"));
+      CHECK(fell_back.count(row[0]) == 1);
+    }
+  }
+  CHECK(moved + exported == 200);
+  CHECK(late > 0);
+  CHECK(exported > 0);
+  CHECK(moved - late > late);
+  const json::object stats = s.sim->stats();
+  INFO("stats: " << json::serialize(stats));
+  // Passage never blocked a source, and never broke a move with an export.
+  CHECK(route_count(stats, "PATCH /instances/:domain") == 0);
+  CHECK(stat(stats, "moves_prevented_by_block") == 0);
+  CHECK(stat(stats, "moves_broken_by_export") == 0);
+  CHECK(route_count(stats, "POST /instances/:domain/export", "202") == exported);
+  CHECK(stat(stats, "duplicate_exports_24h") == 0);
+
+  // Past every grace end: the moved sources are gone (the hoster deleted
+  // them a month after the move) or deleted, the others deleted, all safely.
+  s.advance(days(45));
+  Stand::require_exit(s.purge(), 0);
+  const json::object after = s.sim->stats();
+  INFO("after the purge: " << json::serialize(after));
+  CHECK(stat(after, "unsafe_deletions") == 0);
+  CHECK(state_counts(s.ws, "c1").at("PURGED") == 200);
+}
