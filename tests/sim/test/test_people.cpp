@@ -22,11 +22,9 @@ bool moved(Sim& sim, const std::string& d) {
 }
 
 // A mover whose whole move takes 600 sim seconds: the go at 540 s.
-std::vector<std::string> mover_args(std::vector<std::string> more = {}) {
-  std::vector<std::string> args{"--instances", "5", "--domain-suffix", "test.example", "--move-share", "1",
-                                "--move-delay-s", "600:600", "--clock", "2026-11-20T10:00:00Z", "--export-ms", "20:40"};
-  args.insert(args.end(), more.begin(), more.end());
-  return args;
+std::vector<std::string> mover_args() {
+  return {"--instances", "5", "--domain-suffix", "test.example", "--move-share", "1", "--move-delay-s", "600:600",
+          "--clock", "2026-11-20T10:00:00Z", "--export-ms", "20:40"};
 }
 
 std::unique_ptr<WsClient> subscribed(Sim& sim) {
@@ -169,6 +167,32 @@ TEST_CASE("move-share: an admin export during the move replaces its export and b
   CHECK_FALSE(moved(sim, d));
   CHECK(sim.stat("moves_done") == 0);
   CHECK(sim.stat("duplicate_exports_24h") == 0);  // the move's export is not the client's request
+}
+
+TEST_CASE("move-share: an export still running at the go refuses the move's export; a failed export fails the move",
+          "[people]") {
+  Sim sim(mover_args());
+  const auto d = domain(1);
+  attributes(sim, d);
+  sim.faults(R"({"export_never_finish": 1})");
+  REQUIRE(sim.post("/instances/" + d + "/export?admin-req=true").status == 202);
+  REQUIRE(eventually([&] { return export_state(sim, d) == "exporting"; }));
+  sim.faults("{}");
+  sim.advance(550);  // the move's job meets an export under 24 h old: 409 inside the job
+  REQUIRE(eventually([&] { return sim.stat("moves_broken_by_export") == 1; }));
+  CHECK(sim.stat("exports_started") == 1);
+
+  const auto e = domain(2);
+  attributes(sim, e);
+  sim.faults(R"({"export_error": 1})");
+  sim.advance(550);
+  REQUIRE(eventually([&] { return sim.stat("moves_export_failed") == 1; }));
+  CHECK(export_state(sim, e) == "error");
+  CHECK(sim.stat("stack_mails") == 1);  // the person gets the failure mail
+  sim.faults("{}");
+  sim.advance(60);
+  CHECK_FALSE(eventually([&] { return moved(sim, d) || moved(sim, e); }, 500ms));
+  CHECK(sim.stat("moves_done") == 0);
 }
 
 TEST_CASE("late-move-share: a second band moves after --late-move-delay-s", "[people]") {
