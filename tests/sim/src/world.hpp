@@ -45,7 +45,7 @@ enum class MovePhase : std::uint8_t {
   invited,    // waiting for the go
   going,      // gone: the move's export is queued, running or done; the target finalizes at the end
   moved,      // finalized: `moved`, unblocked; the manager deletes the source 30 days later
-  prevented,  // the source was blocked at the go: the person could not start it
+  prevented,  // the source refused the move's routes (blocked, not MOVING or IMPORTING) at the go or the end
   broken,     // its export was replaced by another one, or refused because another was running
   failed,     // its export ended in error (the target aborts), or vanished with an import's wipe
 };

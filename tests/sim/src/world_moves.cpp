@@ -14,6 +14,14 @@ namespace {
 constexpr std::int64_t k_move_window_cap_ms = 600'000;                // the go comes at most 10 min before the end
 constexpr std::int64_t k_manager_delete_after_ms = 30 * k_ms_per_day;  // DelayBeforeInstanceDeletionAfterMoved
 
+// A blocked instance answers 503 (402 for PAYMENT_FAILED) on its /move
+// routes, as on every user route, except while MOVING or IMPORTING
+// (middlewares.handleBlockedInstance): then /move/go, the target's fetches
+// and /move/finalize all get through.
+bool refuses_move_routes(const InstanceState& s) {
+  return s.blocked && s.blocking_reason != "MOVING" && s.blocking_reason != "IMPORTING";
+}
+
 }  // namespace
 
 // Bands over people_draw: [0, never) never moves, then move_share, then
@@ -69,12 +77,13 @@ void World::run_move_step(const MoveStep& step) {
   }
 }
 
-// `/move/go`: a blocked source answers 503 to its person, who cannot start
-// the move; otherwise the target is blocked (elsewhere) and an export of the
-// source is queued, the source itself untouched.
+// `/move/go`: a source blocked for another reason than MOVING or IMPORTING
+// answers 503 to its person, who cannot start the move; otherwise the
+// target is blocked (elsewhere) and an export of the source is queued, the
+// source itself untouched.
 void World::move_go(std::uint32_t index, InstanceState& s) {
   if (s.move != MovePhase::invited) return;
-  if (s.blocked) {
+  if (refuses_move_routes(s)) {
     s.move = MovePhase::prevented;
     ++m_stats.moves_prevented_by_block;
     return;
@@ -112,8 +121,15 @@ void World::move_export_ended(std::uint32_t index, InstanceState& s) {
 }
 
 // `Finalize`: moved, Unblock (reason cleared), the manager asked to delete
-// the source a month from the end of the move.
+// the source a month from the end of the move. A source blocked for another
+// reason than MOVING or IMPORTING answers 503 to the target's fetches and
+// to its /move/finalize (CallFinalize only logs it): not moved, still blocked.
 void World::finalize_move(std::uint32_t index, InstanceState& s) {
+  if (refuses_move_routes(s)) {
+    s.move = MovePhase::prevented;
+    ++m_stats.moves_prevented_by_block;
+    return;
+  }
   s.move = MovePhase::moved;
   s.blocked = false;
   s.blocking_reason.clear();

@@ -88,9 +88,10 @@ TEST_CASE("move-share: the source is never blocked; its export at the go; moved 
   CHECK_FALSE(a.contains("blocked"));  // a user move never blocks the source
   CHECK_FALSE(a.contains("moved"));
   CHECK(sim.stat("moves_started") == 1);
-  // Someone blocks it before the end: Finalize lifts it.
-  REQUIRE(sim.patch("/instances/" + d + "?Blocked=true&BlockingReason=MAINTENANCE").status == 200);
-  CHECK(attributes(sim, d).at("blocking_reason") == "MAINTENANCE");
+  // Blocked MOVING before the end (as an admin move does): /move/* still
+  // gets through, and Finalize lifts the block.
+  REQUIRE(sim.patch("/instances/" + d + "?Blocked=true&BlockingReason=MOVING").status == 200);
+  CHECK(attributes(sim, d).at("blocking_reason") == "MOVING");
   sim.advance(60);
   REQUIRE(eventually([&] { return moved(sim, d); }));
   a = attributes(sim, d);
@@ -128,24 +129,55 @@ TEST_CASE("move-share: a clock jump over the whole move still sends its events i
   CHECK(sim.stats().at("unsafe_domains").as_array().empty());
 }
 
-TEST_CASE("move-share: a source blocked at the go never moves", "[people]") {
+TEST_CASE("move-share: a source blocked at the go never moves, unless blocked MOVING or IMPORTING", "[people]") {
   Sim sim(mover_args());
   auto ws = subscribed(sim);
   REQUIRE(ws);
   const auto d = domain(1);
   attributes(sim, d);
-  REQUIRE(sim.patch("/instances/" + d + "?Blocked=true&BlockingReason=MOVING").status == 200);
+  REQUIRE(sim.patch("/instances/" + d + "?Blocked=true").status == 200);  // UNKNOWN: /move/go answers 503
   sim.advance(700);
   CHECK_FALSE(ws->read(500ms));  // no export: the person could not start the move
   CHECK(sim.stat("moves_prevented_by_block") == 1);
   CHECK(sim.stat("exports_started") == 0);
   REQUIRE(sim.patch("/instances/" + d + "?Blocked=false").status == 200);
   sim.advance(31 * 86400);
-  const auto a = attributes(sim, d);
+  auto a = attributes(sim, d);
   CHECK_FALSE(a.contains("moved"));
-  CHECK(a.at("blocking_reason") == "MOVING");  // Blocked=false keeps it: nobody finalized
+  CHECK(a.at("blocking_reason") == "UNKNOWN");  // Blocked=false keeps it: nobody finalized
   CHECK(sim.stat("moves_done") == 0);
   CHECK(sim.stat("moved_sources_deleted") == 0);
+
+  for (const char* reason : {"MOVING", "IMPORTING"}) {  // /move/* gets through those blocks
+    const auto e = domain(reason[0] == 'M' ? 2 : 3);
+    attributes(sim, e);
+    REQUIRE(sim.patch("/instances/" + e + "?Blocked=true&BlockingReason=" + reason).status == 200);
+    sim.advance(700);
+    REQUIRE(eventually([&] { return moved(sim, e); }));
+    a = attributes(sim, e);
+    CHECK_FALSE(a.contains("blocked"));
+    CHECK_FALSE(a.contains("blocking_reason"));
+  }
+  CHECK(sim.stat("moves_done") == 2);
+  CHECK(sim.stat("moves_prevented_by_block") == 1);
+}
+
+TEST_CASE("move-share: a source blocked for another reason before the end refuses the target: not moved, still "
+          "blocked",
+          "[people]") {
+  Sim sim(mover_args());
+  const auto d = domain(1);
+  attributes(sim, d);
+  sim.advance(550);
+  REQUIRE(eventually([&] { return export_state(sim, d) == "done"; }));
+  REQUIRE(sim.patch("/instances/" + d + "?Blocked=true&BlockingReason=PAYMENT_FAILED").status == 200);
+  sim.advance(60);
+  REQUIRE(eventually([&] { return sim.stat("moves_prevented_by_block") == 1; }));
+  const auto a = attributes(sim, d);
+  CHECK_FALSE(a.contains("moved"));
+  CHECK(a.at("blocking_reason") == "PAYMENT_FAILED");
+  CHECK(sim.stat("moves_started") == 1);
+  CHECK(sim.stat("moves_done") == 0);
 }
 
 TEST_CASE("move-share: an admin export during the move replaces its export and breaks it", "[people]") {
