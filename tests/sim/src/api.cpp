@@ -156,6 +156,7 @@ void Api::apply_faults(Ticket& t) {
 
 Response Api::handle(Ticket& t, const Request& req) {
   if (t.early) return std::move(*t.early);
+  m_world.settle();  // every answer sees the moves due by now
   if (is_control_route(t.route)) return control(t, req);
   if (t.route == RouteId::move_manifest || t.route == RouteId::move_data) return move(t, req);
   return admin(t, req);

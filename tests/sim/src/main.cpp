@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
     sim::World world(*options, sim::Population(options->instances, options->domain_suffix, std::move(listed)), clock,
                      stats, server, *faults);
     sim::Api api(world, stats, clock, *faults, options->passphrase);
+    world.start_ticking();
     const auto port = server.listen(options->port);
     std::printf("listening 127.0.0.1:%u\n", static_cast<unsigned>(port));
     std::fflush(stdout);

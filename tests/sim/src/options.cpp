@@ -3,6 +3,7 @@
 #include "sim_time.hpp"
 
 #include <boost/program_options.hpp>
+#include <cstdio>
 #include <iostream>
 
 namespace po = boost::program_options;
@@ -24,7 +25,7 @@ std::optional<std::int64_t> to_int(const std::string& s) {
 bool share_ok(double v) { return v >= 0 && v <= 1; }
 
 struct RangeTexts {
-  std::string move_delay, export_ms, import_start_ms, import_ms, delete_ms;
+  std::string move_delay, late_move_delay, export_ms, import_start_ms, import_ms, delete_ms;
 };
 
 po::options_description describe(SimOptions& o, std::string& clock, RangeTexts& r) {
@@ -41,7 +42,9 @@ po::options_description describe(SimOptions& o, std::string& clock, RangeTexts& 
       ("faults", po::value(&o.faults_file), "faults JSON file")
       ("move-share", po::value(&o.move_share)->default_value(0), "share of instances that move once invited")
       ("move-delay-s", po::value(&r.move_delay)->default_value("3600:604800"), "A:B sim seconds from invitation to moved")
-      ("never-move-share", po::value(&o.never_move_share)->default_value(0), "share of instances that never move")
+      ("never-move-share", po::value(&o.never_move_share)->default_value(0), "share of instances invited that never move")
+      ("late-move-share", po::value(&o.late_move_share)->default_value(0), "share of instances that move late once invited")
+      ("late-move-delay-s", po::value(&r.late_move_delay)->default_value("604800:1209600"), "A:B sim seconds from invitation to moved, late movers")
       ("active-share", po::value(&o.active_share)->default_value(0), "share active again after their export was downloaded")
       ("export-ms", po::value(&r.export_ms)->default_value("20:200"), "A:B real ms an export job takes")
       ("import-start-ms", po::value(&r.import_start_ms)->default_value("50:300"), "A:B real ms from an import request to its job blocking the target")
@@ -59,9 +62,19 @@ bool check(SimOptions& o, const std::string& clock, std::string& error) {
     o.clock_ms = parse_iso(clock);
     if (!o.clock_ms) return error = "--clock: not an ISO 8601 time: " + clock, false;
   }
-  if (!share_ok(o.move_share) || !share_ok(o.never_move_share) || !share_ok(o.active_share) ||
-      o.move_share + o.never_move_share > 1)
-    return error = "shares must be within 0..1 and move + never-move at most 1", false;
+  const std::pair<const char*, double> shares[] = {{"--move-share", o.move_share},
+                                                   {"--never-move-share", o.never_move_share},
+                                                   {"--late-move-share", o.late_move_share},
+                                                   {"--active-share", o.active_share}};
+  for (const auto& [name, v] : shares)
+    if (!share_ok(v)) return error = std::string(name) + " must be within 0..1", false;
+  // The people bands share one draw: never, then move, then late.
+  if (const double sum = o.never_move_share + o.move_share + o.late_move_share; sum > 1 + 1e-9) {
+    char text[160];
+    std::snprintf(text, sizeof text,
+                  "--never-move-share + --move-share + --late-move-share must be at most 1 (they sum to %g)", sum);
+    return error = text, false;
+  }
   if (!(o.size_scale > 0) || o.size_scale > 1) return error = "--size-scale must be in (0, 1]", false;
   if (o.instances == 0 && o.instances_from.empty()) o.instances = 100;
   if (o.export_workers == 0) o.export_workers = 1;
@@ -103,6 +116,7 @@ std::optional<SimOptions> parse_options(int argc, char** argv, std::string& erro
   }
   const std::pair<const char*, std::pair<std::string*, Range*>> ranges[] = {
       {"--move-delay-s", {&texts.move_delay, &o.move_delay_s}},
+      {"--late-move-delay-s", {&texts.late_move_delay, &o.late_move_delay_s}},
       {"--export-ms", {&texts.export_ms, &o.export_ms}},
       {"--import-start-ms", {&texts.import_start_ms, &o.import_start_ms}},
       {"--import-ms", {&texts.import_ms, &o.import_ms}},

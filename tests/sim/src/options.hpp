@@ -25,6 +25,8 @@ struct SimOptions {
   double move_share = 0;
   Range move_delay_s{3600, 7 * 86400};
   double never_move_share = 0;
+  double late_move_share = 0;
+  Range late_move_delay_s{7 * 86400, 14 * 86400};
   double active_share = 0;
   Range export_ms{20, 200};
   Range import_start_ms{50, 300};

@@ -44,6 +44,8 @@ void Stats::reset() {
   m_max_in_flight = m_in_flight;
   exports_started = duplicate_exports_24h = deletions = stack_mails = imports_done = imports_failed = 0;
   parts_incomplete_served = imports_refused_private = import_bytes = 0;
+  moves_started = moves_done = moves_prevented_by_block = moves_broken_by_export = moves_export_failed = 0;
+  moved_sources_deleted = 0;
   unsafe_domains.clear();
 }
 
@@ -91,7 +93,13 @@ std::string Stats::to_json() const {
                  {"imports_done", imports_done},
                  {"imports_failed", imports_failed},
                  {"imports_refused_private", imports_refused_private},
-                 {"import_bytes", import_bytes}};
+                 {"import_bytes", import_bytes},
+                 {"moves_started", moves_started},
+                 {"moves_done", moves_done},
+                 {"moves_prevented_by_block", moves_prevented_by_block},
+                 {"moves_broken_by_export", moves_broken_by_export},
+                 {"moves_export_failed", moves_export_failed},
+                 {"moved_sources_deleted", moved_sources_deleted}};
   return json::serialize(o);
 }
 

@@ -46,8 +46,15 @@ public:
   std::uint64_t parts_incomplete_served = 0;  // sent cut (truncate_part) or with entries missing
   std::uint64_t imports_done = 0;
   std::uint64_t imports_failed = 0;
-  std::uint64_t imports_refused_private = 0;
-  std::uint64_t import_bytes = 0;  // files + versions restored by successful imports  // fetches not dialed: loopback, private address or port (safe_http.hpp)
+  std::uint64_t imports_refused_private = 0;  // fetches not dialed: loopback, private address or port (safe_http.hpp)
+  std::uint64_t import_bytes = 0;  // files + versions restored by successful imports
+  // People's own moves (world_moves.cpp).
+  std::uint64_t moves_started = 0;             // went: the move's export was queued
+  std::uint64_t moves_done = 0;                // finalized: the source reports moved
+  std::uint64_t moves_prevented_by_block = 0;  // the source was blocked (not MOVING/IMPORTING) at the go or the end
+  std::uint64_t moves_broken_by_export = 0;    // the move's export replaced, or refused for another one running
+  std::uint64_t moves_export_failed = 0;       // the move's export ended in error
+  std::uint64_t moved_sources_deleted = 0;     // deleted by the hoster's manager 30 days after the move
   std::vector<std::string> unsafe_domains;
 
 private:

@@ -37,19 +37,6 @@ Profile World::profile(std::uint32_t index) const {
   return make_profile(m_population.domain(index), m_options.seed, m_start_day);
 }
 
-std::int64_t World::move_delay_ms(const Profile& p) const {
-  const auto& r = m_options.move_delay_s;
-  const double u = unit(mix64(p.key ^ 0x3077e));
-  return (r.lo + static_cast<std::int64_t>(u * static_cast<double>(r.hi - r.lo))) * 1000;
-}
-
-bool World::move_done(std::uint32_t, const Profile& p, const InstanceState* s) const {
-  if (!s || !s->invited_ms) return false;
-  const double band = p.people_draw - m_options.never_move_share;
-  if (band < 0 || band >= m_options.move_share) return false;
-  return now_ms() >= *s->invited_ms + move_delay_ms(p);
-}
-
 InstanceView World::view(std::uint32_t index) const {
   InstanceView v;
   v.index = index;
@@ -68,27 +55,8 @@ InstanceView World::view(std::uint32_t index) const {
   v.blocking_reason = s->blocking_reason;
   v.deleting = s->deleting;
   v.rev = s->rev;
-  v.moved = move_done(index, v.profile, s);
-  // A person's move blocks the source (MOVING) for its last stretch.
-  const double band = v.profile.people_draw - m_options.never_move_share;
-  if (!v.moved && s->invited_ms && band >= 0 && band < m_options.move_share && !v.blocked) {
-    const auto delay = move_delay_ms(v.profile);
-    const auto window = std::min<std::int64_t>(delay / 10, 600'000);
-    if (now_ms() >= *s->invited_ms + delay - window) {
-      v.blocked = true;
-      v.blocking_reason = "MOVING";
-    }
-  }
+  v.moved = s->move == MovePhase::moved;
   return v;
-}
-
-void World::note_admin_get(std::uint32_t index) {
-  if (m_options.move_share <= 0) return;
-  const Profile p = profile(index);
-  const double band = p.people_draw - m_options.never_move_share;
-  if (band < 0 || band >= m_options.move_share) return;
-  auto& s = touch(index);
-  if (!s.invited_ms) s.invited_ms = now_ms();
 }
 
 std::string World::last_activity(std::uint32_t index) const {
@@ -125,7 +93,7 @@ bool World::finish_delete(std::uint32_t index) {
   s.deleting_now = false;
   if (s.deleted) return true;
   if (m_rng.chance(m_faults.delete_stuck)) return false;  // cleanup failed: `deleting` stays set
-  const bool moved = move_done(index, profile(index), &s);
+  const bool moved = s.move == MovePhase::moved;  // a moved source is deleted safely
   if (!s.last_done_export_read && !moved) m_stats.unsafe_domains.push_back(m_population.domain(index));
   drop_export(s);
   s.deleted = true;

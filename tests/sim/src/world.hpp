@@ -12,6 +12,7 @@
 #include "stats.hpp"
 
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,6 +38,18 @@ struct ExportDoc {
   bool fully_read = false;
 };
 
+// A person's own move away, on the source (cozy-stack `StartMove`, then
+// `Finalize` called by the target). See README.md, People.
+enum class MovePhase : std::uint8_t {
+  none,       // not a mover, or not invited yet
+  invited,    // waiting for the go
+  going,      // gone: the move's export is queued, running or done; the target finalizes at the end
+  moved,      // finalized: `moved`, unblocked; the manager deletes the source 30 days later
+  prevented,  // the source refused the move's routes (blocked, not MOVING or IMPORTING) at the go or the end
+  broken,     // its export was replaced by another one, or refused because another was running
+  failed,     // its export ended in error (the target aborts), or vanished with an import's wipe
+};
+
 struct InstanceState {
   bool deleted = false;
   bool blocked = false;
@@ -48,6 +61,11 @@ struct InstanceState {
   std::optional<ContentUsage> imported;  // what imports restored since the last wipe
   std::optional<std::int64_t> activity_day;
   std::optional<std::int64_t> invited_ms;
+  MovePhase move = MovePhase::none;
+  std::int64_t move_go_ms = 0;   // sim time of the go: the move's export is created then
+  std::int64_t move_end_ms = 0;  // sim time the target finalizes (once the export is done)
+  std::string move_export_id;    // the move's export document, once its job created it
+  bool move_end_reached = false; // the end came while the export was still running
   std::optional<std::int64_t> last_export_request_ms;
   std::unique_ptr<ExportDoc> current_export;
   bool last_done_export_read = false;  // the latest finished export was read whole
@@ -94,6 +112,13 @@ public:
   InstanceView view(std::uint32_t index) const;
   // The first admin GET of an instance invites its person to move.
   void note_admin_get(std::uint32_t index);
+  // Runs the people's move steps (go, finalize, the manager's deletion) that
+  // are due by the sim clock, in time order. Called before every request,
+  // after every clock change and by a periodic tick, so a clock jump still
+  // yields each step, and its export events, in order.
+  void settle();
+  // Starts the periodic tick (every 100 ms real) that settles due steps.
+  void start_ticking();
   std::string last_activity(std::uint32_t index) const;
 
   struct Patch {
@@ -108,7 +133,9 @@ public:
   // Who asked for an export: the admin API, or the person from their
   // settings (/_sim/user-export). Only the admin API's requests count in
   // duplicate_exports_24h; both obey the stack's 24-hour conflict rule.
-  enum class ExportOrigin { admin_api, person };
+  // A person's move exports the source too (`move`: admin-req=false, no
+  // mail on success, the target is told instead).
+  enum class ExportOrigin { admin_api, person, move };
   // Queues an export job; returns the job's id.
   std::string request_export(std::uint32_t index, bool admin_req, ExportOrigin origin);
   const ExportDoc* current_export(std::uint32_t index) const;
@@ -134,9 +161,26 @@ public:
 private:
   InstanceState& touch(std::uint32_t index);
   const InstanceState* state(std::uint32_t index) const;
-  bool move_done(std::uint32_t index, const Profile& p, const InstanceState* s) const;
-  std::int64_t move_delay_ms(const Profile& p) const;
-  void run_export(std::uint32_t index, bool admin_req);
+  // Moves (world_moves.cpp).
+  enum class MoveStepKind : std::uint8_t { go, finalize, manager_delete };
+  struct MoveStep {
+    std::uint32_t index = 0;
+    MoveStepKind kind = MoveStepKind::go;
+  };
+  std::optional<Range> move_delay_range(const Profile& p) const;
+  void run_move_step(const MoveStep& step);
+  void move_go(std::uint32_t index, InstanceState& s);
+  void move_finalize_due(std::uint32_t index, InstanceState& s);
+  void move_export_ended(std::uint32_t index, InstanceState& s);
+  void finalize_move(std::uint32_t index, InstanceState& s);
+  void manager_delete(std::uint32_t index, InstanceState& s);
+  void tick();
+  struct QueuedExport {
+    std::uint32_t index = 0;
+    bool admin_req = true;
+    ExportOrigin origin = ExportOrigin::admin_api;
+  };
+  void run_export(const QueuedExport& job);
   std::unique_ptr<ExportDoc> new_export_doc(std::uint32_t index, bool admin_req);
   void publish_export(const char* event, std::uint32_t index, const ExportDoc& e);
   void start_next_export();
@@ -162,7 +206,8 @@ private:
   std::uint64_t m_sequence = 0;
   std::unordered_map<std::uint32_t, InstanceState> m_states;
   std::unordered_map<std::string, std::uint32_t> m_export_owner;
-  std::deque<std::pair<std::uint32_t, bool>> m_export_queue;
+  std::deque<QueuedExport> m_export_queue;
+  std::multimap<std::int64_t, MoveStep> m_move_steps;  // by due sim time; equal times in insertion order
   std::uint32_t m_exports_running = 0;
 };
 

@@ -28,18 +28,18 @@ std::string World::request_export(std::uint32_t index, bool admin_req, ExportOri
     if (s.last_export_request_ms && now < *s.last_export_request_ms + k_day_ms) ++m_stats.duplicate_exports_24h;
     s.last_export_request_ms = now;
   }
-  m_export_queue.emplace_back(index, admin_req);
+  m_export_queue.push_back({index, admin_req, origin});
   start_next_export();
   return couch_id(mix64(m_options.seed ^ 0x10b) + ++m_sequence);
 }
 
 void World::start_next_export() {
   while (m_exports_running < m_options.export_workers && !m_export_queue.empty()) {
-    const auto [index, admin_req] = m_export_queue.front();
+    const QueuedExport job = m_export_queue.front();
     m_export_queue.pop_front();
     ++m_exports_running;
     // Jobs start from the loop, never inside the HTTP handler.
-    m_runtime.after(std::chrono::milliseconds(0), [this, index, admin_req] { run_export(index, admin_req); });
+    m_runtime.after(std::chrono::milliseconds(0), [this, job] { run_export(job); });
   }
 }
 
@@ -71,20 +71,37 @@ void World::publish_export(const char* event, std::uint32_t index, const ExportD
   if (!e.events_lost) m_runtime.publish("io.cozy.exports", export_event(event, e, domain(index)));
 }
 
-void World::run_export(std::uint32_t index, bool admin_req) {
+void World::run_export(const QueuedExport& job) {
+  const std::uint32_t index = job.index;
   auto& s = touch(index);
   const bool conflict = s.current_export && s.current_export->state == "exporting" &&
                         now_ms() < s.current_export->created_ms + k_day_ms;
-  if (s.deleted || conflict) return release_export_worker();  // 409 inside the job: no doc, no event
+  const bool for_move = job.origin == ExportOrigin::move && s.move == MovePhase::going;
+  if (s.deleted || conflict) {  // 409 inside the job: no doc, no event
+    if (for_move && !s.deleted) {  // CreateExport fails: the move aborts
+      s.move = MovePhase::broken;
+      ++m_stats.moves_broken_by_export;
+    }
+    return release_export_worker();
+  }
+  if (s.move == MovePhase::going && s.current_export && s.current_export->id == s.move_export_id) {
+    s.move = MovePhase::broken;  // the move's archive is deleted under the target's import
+    ++m_stats.moves_broken_by_export;
+  }
   drop_export(s);  // a new export deletes the previous one
-  s.current_export = new_export_doc(index, admin_req);
-  const ExportDoc& e = *s.current_export;
+  s.current_export = new_export_doc(index, job.admin_req);
+  ExportDoc& e = *s.current_export;
+  if (for_move) {  // the export of the go, even when the clock jumped past it
+    e.created_ms = s.move_go_ms;
+    e.expires_ms = s.move_go_ms + 7 * k_day_ms;
+    s.move_export_id = e.id;
+  }
   m_export_owner[e.id] = index;
   ++m_stats.exports_started;
   publish_export("CREATED", index, e);
   if (m_rng.chance(m_faults.export_never_finish)) return release_export_worker();  // stays `exporting` for good
   m_runtime.after(draw_ms(m_rng, m_options.export_ms),
-                  [this, index, id = e.id, admin_req] { finish_export(index, id, admin_req); });
+                  [this, index, id = e.id, admin_req = job.admin_req] { finish_export(index, id, admin_req); });
 }
 
 void World::finish_export(std::uint32_t index, std::string id, bool admin_req) {
@@ -101,6 +118,7 @@ void World::finish_export(std::uint32_t index, std::string id, bool admin_req) {
     s.last_done_export_read = false;
   }
   publish_export("UPDATED", index, e);  // MarksAsFinished
+  if (s.move == MovePhase::going && e.id == s.move_export_id) return move_export_ended(index, s);
   if (!admin_req) {
     ++m_stats.stack_mails;  // download link or failure mail to the person; nothing to the admin
     return;

@@ -8,6 +8,7 @@
 #include "sim_time.hpp"
 #include "space_files.hpp"
 #include "hash.hpp"
+#include "options.hpp"
 #include "zip_check.hpp"
 #include "zip_read.hpp"
 #include "zip_stream.hpp"
@@ -306,4 +307,38 @@ TEST_CASE("restore a part: content is checked against the metadata's size and md
   std::vector<ZipEntry> alone;
   alone.push_back({"My Cozy/Data/io.cozy.files/f1.json", 0, 0, doc("\"3\"", md5_abc.c_str()), {}});
   CHECK(restore_part(ZipStream::render(std::move(alone), 0)).errors.size() == 1);
+}
+
+namespace {
+
+std::optional<SimOptions> options_of(std::vector<std::string> args, std::string& error) {
+  args.insert(args.begin(), "passage-cozy-sim");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  bool exit_now = false;
+  return parse_options(static_cast<int>(argv.size()), argv.data(), error, exit_now);
+}
+
+}  // namespace
+
+TEST_CASE("people flags: late band defaults, bands summing above 1 refused by name", "[units][people]") {
+  std::string error;
+  auto o = options_of({}, error);
+  REQUIRE(o);
+  CHECK(o->late_move_share == 0);
+  CHECK(o->late_move_delay_s.lo == 604800);
+  CHECK(o->late_move_delay_s.hi == 1209600);
+  o = options_of({"--never-move-share", "0.2", "--move-share", "0.3", "--late-move-share", "0.5",
+                  "--late-move-delay-s", "10:20"},
+                 error);
+  REQUIRE(o);
+  CHECK(o->late_move_delay_s.lo == 10);
+  CHECK(o->late_move_delay_s.hi == 20);
+  CHECK_FALSE(options_of({"--move-share", "0.5", "--late-move-share", "0.6"}, error));
+  CHECK(error.find("--never-move-share + --move-share + --late-move-share must be at most 1") != std::string::npos);
+  CHECK(error.find("1.1") != std::string::npos);
+  CHECK_FALSE(options_of({"--late-move-share", "-0.1"}, error));
+  CHECK(error.find("--late-move-share") != std::string::npos);
+  CHECK_FALSE(options_of({"--late-move-delay-s", "20:10"}, error));
+  CHECK(error.find("--late-move-delay-s") != std::string::npos);
 }
