@@ -90,7 +90,8 @@ std::map<std::string, std::string> outbox_notices(const std::filesystem::path& o
   if (!std::filesystem::exists(outbox, error)) return bodies;
   for (const auto& entry : std::filesystem::directory_iterator(outbox)) {
     const std::string name = entry.path().filename().string();
-    if (name.rfind(kind + ".", 0) != 0) continue;
+    // "<kind>.<id>" or, for reminders, "<kind>-<offset>.<id>".
+    if (name.rfind(kind + ".", 0) != 0 && name.rfind(kind + "-", 0) != 0) continue;
     const std::string text = read_file(entry.path());
     const auto blank = text.find("\r\n\r\n");
     REQUIRE(blank != std::string::npos);

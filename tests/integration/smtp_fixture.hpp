@@ -33,7 +33,8 @@ SinkMessage parse_sink_file(const std::string& text);
 std::string decode_base64(const std::string& text);
 std::string decode_quoted_printable(const std::string& text);
 // The decoded bodies of the outbox notices (files in `outbox`) whose file
-// name starts with `kind.`, by their X-Passage-Account domain.
+// name starts with `kind.` (or `kind-`, a reminder's offset), by their
+// X-Passage-Account domain (the latest file wins for a domain).
 std::map<std::string, std::string> outbox_notices(const std::filesystem::path& outbox, const std::string& kind);
 
 // The sink listening on 127.0.0.1 (a port of its own), storing under

@@ -81,11 +81,11 @@ TEST_CASE("200 user-driven moves (70 % move, 20 % after a reminder, 10 % never):
   // Fall-back deadline: 7 days before the departure (23 December, local
   // midnight); move reminders 7 and 2 days before it (16 and 21 December).
   options.departure = [](int) { return std::string("2026-12-30"); };
-  // Invited at the first lookup (k_t): most move within 5 days, a fifth
-  // between the first reminder and the deadline (22 to 26 days), a tenth
-  // never.
+  // Invited on 9 December (21 days before the departure, the first lookup):
+  // most move within 5 days, a fifth between the first reminder and the
+  // deadline (7.1 to 12.9 days after the invitation), a tenth never.
   options.sim_flags = {"--move-share", "0.7", "--move-delay-s", "3600:432000", "--late-move-share", "0.2",
-                       "--late-move-delay-s", "1900800:2246400", "--never-move-share", "0.1"};
+                       "--late-move-delay-s", "613440:1114560", "--never-move-share", "0.1"};
   Stand s(options);
   for (int day = 0; day < 35; ++day) {
     s.run();
@@ -121,6 +121,8 @@ TEST_CASE("200 user-driven moves (70 % move, 20 % after a reminder, 10 % never):
       CHECK(fell_back.count(row[0]) == 1);
     }
   }
+  INFO("moved " << moved << " (late " << late << "), exported " << exported << "; sim "
+                  << json::serialize(s.sim->stats()));
   CHECK(moved + exported == 200);
   CHECK(late > 0);
   CHECK(exported > 0);
