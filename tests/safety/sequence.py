@@ -348,8 +348,11 @@ class Sequence:
         found = []
         found += m.note_notices(self.outbox.new_notices(), self.step)
         live = s.academy.live()
+        # A person's completed move: the hoster's manager deletes the source
+        # 30 days later (cozy-stack's Finalize). Not a deletion by Passage.
+        by_hoster = set(s.academy.stats().get("moved_sources_deleted_domains", []))
         gone = {a["login"] for a in self.params["accounts"]
-                if a["domain"] not in live and a["login"] not in m.deleted}
+                if a["domain"] not in live and a["domain"] not in by_hoster and a["login"] not in m.deleted}
         if gone:
             self.count("deleted", len(gone))
             found += m.check_deletions(gone, self.step, op, s.now, self.op_seconds, self.rows_before,

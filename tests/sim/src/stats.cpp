@@ -47,6 +47,7 @@ void Stats::reset() {
   moves_started = moves_done = moves_prevented_by_block = moves_broken_by_export = moves_export_failed = 0;
   moved_sources_deleted = 0;
   unsafe_domains.clear();
+  moved_sources_deleted_domains.clear();
 }
 
 void Stats::admin_arrived(std::chrono::steady_clock::time_point at) {
@@ -80,6 +81,8 @@ std::string Stats::to_json() const {
   for (const auto& [key, m] : m_unknown) requests[key] = statuses(m);
   json::array unsafe;
   for (const auto& d : unsafe_domains) unsafe.emplace_back(d);
+  json::array manager_deleted;
+  for (const auto& d : moved_sources_deleted_domains) manager_deleted.emplace_back(d);
   json::object o{{"requests", std::move(requests)},
                  {"max_rps_1s", m_max_rps},
                  {"max_in_flight", m_max_in_flight},
@@ -99,7 +102,8 @@ std::string Stats::to_json() const {
                  {"moves_prevented_by_block", moves_prevented_by_block},
                  {"moves_broken_by_export", moves_broken_by_export},
                  {"moves_export_failed", moves_export_failed},
-                 {"moved_sources_deleted", moved_sources_deleted}};
+                 {"moved_sources_deleted", moved_sources_deleted},
+                 {"moved_sources_deleted_domains", std::move(manager_deleted)}};
   return json::serialize(o);
 }
 

@@ -56,6 +56,7 @@ public:
   std::uint64_t moves_export_failed = 0;       // the move's export ended in error
   std::uint64_t moved_sources_deleted = 0;     // deleted by the hoster's manager 30 days after the move
   std::vector<std::string> unsafe_domains;
+  std::vector<std::string> moved_sources_deleted_domains;  // which ones the manager deleted
 
 private:
   std::array<std::map<int, std::uint64_t>, static_cast<std::size_t>(RouteId::k_count)> m_requests;

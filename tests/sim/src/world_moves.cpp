@@ -138,12 +138,13 @@ void World::finalize_move(std::uint32_t index, InstanceState& s) {
   m_move_steps.emplace(s.move_end_ms + k_manager_delete_after_ms, MoveStep{index, MoveStepKind::manager_delete});
 }
 
-void World::manager_delete(std::uint32_t, InstanceState& s) {
+void World::manager_delete(std::uint32_t index, InstanceState& s) {
   if (s.move != MovePhase::moved) return;
   drop_export(s);
   s.deleted = true;
   ++m_deleted;
   ++m_stats.moved_sources_deleted;  // safe: not one of the client's deletions
+  m_stats.moved_sources_deleted_domains.push_back(m_population.domain(index));
 }
 
 }  // namespace sim
