@@ -213,13 +213,14 @@ class RecordChecker {
     if (m_domain_ok && *host == m_row.domain)
       return fail(target, "host " + in_quotes(*host) + " is the account's own domain");
     m_row.target_host = *host;
-    const StackConfig* target_stack = m_config.stack_for(*host);
-    m_row.admin_move = target_stack != nullptr;
-    // A real target fetches the parts from passage serve --public: without
-    // its address, the move could never start (a dry-run stack stands in).
-    if (target_stack && target_stack->backend == "cozy-admin" && !m_config.serve.public_url)
-      return fail(target, "host " + in_quotes(*host) + " is served by a configured stack: an admin-driven "
-                          "move needs serve.public_url (passage serve --public) in the configuration");
+    m_row.admin_move = m_config.stack_for(*host) != nullptr;
+    // The target fetches the parts from passage serve --public: without its
+    // address the move could never start. A dry-run source stack stands in
+    // for the whole move (the runner asks the source's backend).
+    const StackConfig* source_stack = m_domain_ok ? m_config.stack_for(m_row.domain) : nullptr;
+    if (m_row.admin_move && source_stack && source_stack->backend == "cozy-admin" && !m_config.serve.public_url)
+      fail(target, "host " + in_quotes(*host) + " is served by a configured stack: an admin-driven "
+                   "move needs serve.public_url (passage serve --public) in the configuration");
     first_use(m_seen.target_hosts, *host, target, "host " + in_quotes(*host) + " is already the target of");
   }
 

@@ -13,6 +13,10 @@ namespace passage::steps {
 // --- building blocks (steps_common.cpp) ---
 Transition move_to(const Account& account, State to, std::string why);
 Transition stay(const Account& account, std::string why);
+// HELD from `account`'s state with `reason`, joining the holds kept pending
+// on it (a support hold or a drop refused while a DELETE was under way):
+// each reason is lifted by its own mechanism, none is lost.
+Transition hold_for(const Account& account, const std::string& reason, std::string why);
 Transition act(const Account& account, std::string why, std::vector<Effect> effects);
 Transition fail(const Account& account, std::string reason);
 Transition wait_then(const Account& account, State step, Instant at, std::string reason);

@@ -15,6 +15,18 @@ Transition move_to(const Account& account, State to, std::string why) {
   return transition;
 }
 
+Transition hold_for(const Account& account, const std::string& reason, std::string why) {
+  Transition transition = move_to(account, State::held, std::move(why));
+  transition.next.held_from = account.state;
+  auto& reasons = transition.next.hold_reasons;
+  if (std::find(reasons.begin(), reasons.end(), reason) == reasons.end()) reasons.push_back(reason);
+  std::string joined;
+  for (const std::string& one : reasons) joined += (joined.empty() ? "" : "; ") + one;
+  transition.next.state_reason = joined;
+  transition.next.due_at.reset();
+  return transition;
+}
+
 Transition stay(const Account& account, std::string why) {
   Transition transition{account, {}, "state", {}};
   transition.journal_detail = std::string(to_string(account.state)) + ": " + why;

@@ -117,12 +117,7 @@ StepResult stale(const Account& account, const Event&, Instant now, const Policy
   bool moved = account.evidence.kind == "moved";
   if (moved || account.reexports >= policy.max_reexports) {
     std::string reason = moved ? "activity_after_move" : "activity_after_export";
-    Transition transition = move_to(account, State::held, reason);
-    transition.next.held_from = account.state;
-    transition.next.hold_reasons = {reason};
-    transition.next.state_reason = reason;
-    transition.next.due_at.reset();
-    return transition;
+    return hold_for(account, reason, reason);
   }
   Transition transition = move_to(account, State::queued, "activity after export: export again");
   transition.next.reexports = account.reexports + 1;
@@ -209,12 +204,7 @@ StepResult purge_done(const Account& account, const Event& event, Instant now, c
 }
 
 StepResult purge_interlock(const Account& account, const Event& event, Instant, const Policy&) {
-  Transition transition = move_to(account, State::held, "interlock: " + event.detail);
-  transition.next.held_from = State::purge_due;
-  transition.next.hold_reasons = {event.detail};
-  transition.next.state_reason = event.detail;
-  transition.next.due_at.reset();
-  return transition;
+  return hold_for(account, event.detail, "interlock: " + event.detail);
 }
 
 StepResult purge_failure(const Account& account, const Event& event, Instant, const Policy&) {

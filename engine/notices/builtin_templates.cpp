@@ -197,7 +197,7 @@ be moved, with all its data, to your new space:
 {{target}}
 
 The move starts from your MyToutatice space: do it while your
-Toutatice access still works, and at the latest on {{move_deadline}}.
+Toutatice access still works, and before {{move_deadline}}.
 
   1. if you have not done so yet, create your new space with its
      hosting provider: {{target}}
@@ -217,7 +217,7 @@ The move can take several hours; you will get a message when it is done.
 Meanwhile, do not request an export of your data: a new export would
 interrupt the move.
 
-If the move is not done on {{move_deadline}}, we will export your data to
+If the move is not done before {{move_deadline}}, we will export your data to
 an archive you can download: nothing will be lost.
 
 In any case, your MyToutatice space will be permanently deleted from
@@ -241,7 +241,7 @@ Hello,
 We have not yet seen your MyToutatice space ({{domain}}) moved to your new
 space: {{target}}
 
-There is still time: do it at the latest on {{move_deadline}}, while your
+There is still time: do it before {{move_deadline}}, while your
 Toutatice access still works.
 
   1. sign in to your MyToutatice space: https://{{domain}}/
@@ -256,7 +256,7 @@ Toutatice access still works.
 If you started the move and it is running, do not request an export of
 your data: a new export would interrupt it.
 
-After {{move_deadline}}, we will export your data to an archive you can
+From {{move_deadline}}, we will export your data to an archive you can
 download: nothing will be lost.
 
 Your MyToutatice space will be permanently deleted from {{deletion_date}}.
@@ -501,7 +501,7 @@ Vous quittez bientôt l'académie. Votre espace MyToutatice ({{domain}}) peut
 {{target}}
 
 Le déménagement se lance depuis votre espace MyToutatice : faites-le tant
-que votre accès Toutatice est encore actif, et au plus tard le
+que votre accès Toutatice est encore actif, et avant le
 {{move_deadline}}.
 
   1. si ce n'est pas déjà fait, créez votre nouvel espace chez son
@@ -525,7 +525,7 @@ Le déménagement peut durer plusieurs heures ; vous recevrez un message
 quand il sera terminé. Pendant ce temps, ne demandez pas d'export de vos
 données : un nouvel export interromprait le déménagement.
 
-Si le déménagement n'est pas fait le {{move_deadline}}, nous exporterons
+Si le déménagement n'est pas fait avant le {{move_deadline}}, nous exporterons
 vos données dans une archive que vous pourrez télécharger : rien ne sera
 perdu.
 
@@ -550,7 +550,7 @@ Bonjour,
 Nous n'avons pas encore constaté le déménagement de votre espace MyToutatice
 ({{domain}}) vers votre nouvel espace : {{target}}
 
-Il est encore temps : faites-le au plus tard le {{move_deadline}}, tant que
+Il est encore temps : faites-le avant le {{move_deadline}}, tant que
 votre accès Toutatice est encore actif.
 
   1. connectez-vous à votre espace MyToutatice : https://{{domain}}/
@@ -565,7 +565,7 @@ votre accès Toutatice est encore actif.
 Si vous avez lancé le déménagement et qu'il est en cours, ne demandez pas
 d'export de vos données : un nouvel export l'interromprait.
 
-Passé le {{move_deadline}}, nous exporterons vos données dans une archive
+À partir du {{move_deadline}}, nous exporterons vos données dans une archive
 que vous pourrez télécharger : rien ne sera perdu.
 
 Votre espace MyToutatice sera définitivement supprimé à partir du

@@ -49,7 +49,7 @@ std::string export_line(const std::string& login) {
 
 TEST_CASE("accounts file: an admin-driven move to a real stack needs serve.public_url", "[accounts]") {
   Config config = test_config();
-  config.stacks[1].backend = "cozy-admin";
+  config.stacks[0].backend = "cozy-admin";  // the source's stack performs the move
   const std::string text =
       k_header + "bob,bob.mytoutatice.cloud,move,bob@example.org,https://bob.target-stack.test,2026-08-31,\n";
   auto refused = parse_accounts_text("acc.csv", text, config);

@@ -219,3 +219,25 @@ TEST_CASE("defect 6: an admin move records Passage's own MOVING block before the
   moved.evidence = Evidence{"moved", "exp", {}, {}, {}};
   CHECK(step(t.next, moved, now + 1h).next.own_block == "MOVED");
 }
+
+TEST_CASE("a hold kept pending during a DELETE survives an interlock hold and a stale hold",
+          "[deletion-safety]") {
+  Instant now = local("2027-01-20T09:00:00");
+  Account due = told_account(State::purge_due);
+  due.hold_reasons = {"hold: dispute", "dropped_from_list"};
+  Transition interlock = step(due, event(EventKind::interlock_failed, "directory_unknown"), now);
+  CHECK(name(interlock.next.state) == "HELD");
+  CHECK(interlock.next.hold_reasons ==
+        std::vector<std::string>{"hold: dispute", "dropped_from_list", "directory_unknown"});
+  CHECK(name(*interlock.next.held_from) == "PURGE_DUE");
+  // Releasing the interlock's hold does not lift the others: the drop
+  // refuses support's release.
+  CHECK(refusal(interlock.next, event(EventKind::release, "ok"), now).find("campaign update") !=
+        std::string::npos);
+
+  Account moved = told_account(State::purge_due);
+  moved.evidence.kind = "moved";
+  moved.hold_reasons = {"hold: dispute"};
+  Transition stale = step(moved, event(EventKind::activity_stale), now);
+  CHECK(stale.next.hold_reasons == std::vector<std::string>{"hold: dispute", "activity_after_move"});
+}

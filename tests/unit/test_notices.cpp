@@ -206,6 +206,9 @@ TEST_CASE("move notices say what people trip on: start from the source's setting
       CHECK(body.find(fr ? "valable que 5 minutes" : "valid for 5 minutes") != std::string::npos);
       CHECK(body.find(fr ? "8 décembre 2026" : "8 December 2026") != std::string::npos);
       CHECK(body.find(fr ? "un nouvel export" : "a new export") != std::string::npos);
+      // The fall-back export starts at the deadline's local midnight: "before", never "on".
+      CHECK(body.find(fr ? "au plus tard" : "at the latest") == std::string::npos);
+      CHECK(body.find(fr ? "avant le 8 décembre 2026" : "before 8 December 2026") != std::string::npos);
     }
   }
 }
