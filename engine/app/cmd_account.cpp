@@ -86,15 +86,25 @@ int support_action(AppContext& app, const std::string& verb, const std::string& 
   // A run or purge committing the same account meanwhile never overwrites
   // this decision, nor does it overwrite theirs: compare-and-set.
   StepResult result = apply_and_commit(app.store(), account, event, now, policy, actor);
-  if (auto* refusal = std::get_if<Refusal>(&result)) {
-    // A hold or cancel that a DELETE under way made impossible: if that
-    // DELETE does not happen, the purge holds the account instead.
-    const bool stops_deletion = event.kind == EventKind::hold || event.kind == EventKind::cancel;
-    std::string pending;
-    if (stops_deletion && commit_pending_hold(app.store(), account.id, verb + ": " + event.detail, now, actor))
+  // A hold or cancel that a DELETE under way made impossible is kept
+  // pending: if that DELETE does not happen, the purge holds the account.
+  // The purge may settle or start a DELETE meanwhile: decide again on the
+  // row as it is now, a bounded number of times.
+  const bool stops_deletion = event.kind == EventKind::hold || event.kind == EventKind::cancel;
+  std::string pending;
+  for (int attempt = 0; stops_deletion && pending.empty() && attempt < 5; ++attempt) {
+    if (!std::holds_alternative<Refusal>(result)) break;
+    auto fresh = app.store().account(account.id);
+    if (!fresh || !fresh->delete_in_flight) {
+      if (!fresh || attempt > 0) break;  // refused for another reason: say so
+      result = apply_and_commit(app.store(), *fresh, event, now, policy, actor);
+      continue;
+    }
+    if (commit_pending_hold(app.store(), account.id, verb + ": " + event.detail, now, actor))
       pending = "; if it does not happen, the account is held (" + verb + ": " + event.detail + ")";
-    throw BadInput("account " + account.login + ": " + refusal->reason + pending);
   }
+  if (auto* refusal = std::get_if<Refusal>(&result))
+    throw BadInput("account " + account.login + ": " + refusal->reason + pending);
   const Transition& transition = std::get<Transition>(result);
   if (!app.line().quiet)
     app.out() << account.login << ": " << transition.journal_detail << "\n";
