@@ -6,6 +6,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -67,9 +68,24 @@ std::string read_entry(archive* reader, std::vector<char>& buffer, ZipCheck& che
   }
 }
 
+// An empty zip is only its 22-byte end of central directory record, with
+// no entry (libarchive does not recognise it as a zip at all).
+bool is_empty_zip(const std::filesystem::path& file) {
+  std::error_code error;
+  if (std::filesystem::file_size(file, error) != 22 || error) return false;
+  std::ifstream in(file, std::ios::binary);
+  std::string bytes(22, '\0');
+  if (!in.read(bytes.data(), 22)) return false;
+  return bytes.compare(0, 4, "PK\x05\x06", 4) == 0 && bytes.compare(8, 4, std::string(4, '\0')) == 0;
+}
+
 ZipCheck check_part(const std::filesystem::path& file, bool first_part,
                     const std::atomic<bool>* stop) {
   ZipCheck check;
+  if (is_empty_zip(file)) {
+    check.well_formed = true;
+    return invalid(check, "an empty zip, without any entry");
+  }
   Reader reader(archive_read_new());
   if (!reader) return invalid(check, "out of memory");
   archive_read_support_format_zip_seekable(reader.get());
@@ -95,6 +111,7 @@ ZipCheck check_part(const std::filesystem::path& file, bool first_part,
   if (archive_read_close(reader.get()) != ARCHIVE_OK) {
     return invalid(check, problem_of(reader.get()));
   }
+  check.well_formed = true;
   if (first_part && !check.has_instance_json) {
     return invalid(check, "the first part has no " + std::string(k_instance_json));
   }

@@ -46,6 +46,7 @@ class PartWriter {
 
 struct ZipCheck {
   bool valid = false;
+  bool well_formed = false;  // libarchive read it to its end (even with no entry)
   std::int64_t entries = 0;
   std::int64_t uncompressed_bytes = 0;
   bool has_instance_json = false;  // "My Cozy/Data/instance.json"

@@ -78,6 +78,13 @@ asio::awaitable<Outcome<Evidence>> CozyAdminBackend::fetch_part(const FetchReque
     }
     if (!written.ok) co_return Failure{FailureKind::retryable, "cannot write " + file.string(), {}};
     ZipCheck check = co_await m_checks.check(file, n == 0);
+    if (n == 0 && check.well_formed && check.entries == 0) {
+      // A replaced export: the stack removed its archive, and its first
+      // part streams an empty zip (COZY.md "The data route can lie"). As
+      // for a 404, the export is gone: export again.
+      std::filesystem::remove(file);
+      co_return Failure{FailureKind::not_found, "export " + done.export_id + " was replaced: its first part is empty", {}};
+    }
     if (check.valid) {
       evidence = PartEvidence{n, written.bytes, check.entries, written.sha256, check.content.totals};
       if (request.delivery != "archive") std::filesystem::remove(file);

@@ -197,6 +197,28 @@ TEST_CASE("a later part needs no instance.json but a first part does", "[zip_che
   CHECK(as_first.problem.find("My Cozy/Data/instance.json") != std::string::npos);
 }
 
+TEST_CASE("an empty zip (a replaced export's first part) is well-formed, has no entry, and is not valid "
+          "as a first part; a cut zip is not well-formed",
+          "[zip_check]") {
+  Zips zips;
+  const std::filesystem::path empty = zips.dir.path() / "empty.zip";
+  // Only the end of central directory record: 22 bytes.
+  write_all(empty, std::string("PK\x05\x06", 4) + std::string(18, '\0'));
+  const ZipCheck check = check_zip_part(empty, true);
+  INFO(check.problem);
+  CHECK(check.well_formed);
+  CHECK(check.entries == 0);
+  CHECK_FALSE(check.valid);
+
+  const std::string whole = read_all(zips.first);
+  const std::filesystem::path cut = zips.dir.path() / "cut.zip";
+  for (const std::size_t length : {std::size_t{1}, std::size_t{100}, whole.size() / 2, whole.size() - 1}) {
+    write_all(cut, whole.substr(0, length));
+    INFO("cut at " << length);
+    CHECK_FALSE(check_zip_part(cut, true).well_formed);
+  }
+}
+
 TEST_CASE("a truncated part is invalid wherever it was cut", "[zip_check]") {
   Zips zips;
   const std::string whole = read_all(zips.first);
