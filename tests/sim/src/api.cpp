@@ -177,9 +177,10 @@ Response Api::admin(Ticket& t, const Request& req) {
       auto index = m_world.find(t.domain);
       const ExportDoc* e = index ? m_world.current_export(*index) : nullptr;
       std::uint32_t owner = 0;
-      if (!e || e->id != t.export_id || !live_export(t.export_id, owner))
-        return error_response(404, "Not Found", "exports: not found");
-      return part(*index, *e, req, true);
+      if (e && e->id == t.export_id && live_export(t.export_id, owner)) return part(*index, *e, req, true);
+      const ExportDoc* old = index ? m_world.replaced_export(*index, t.export_id) : nullptr;
+      if (old) return part(*index, *old, req, true, true);
+      return error_response(404, "Not Found", "exports: not found");
     }
     default: return error_response(404, "Not Found", "no such route");
   }

@@ -51,8 +51,11 @@ private:
   Response export_post(const Ticket& t, const Request& req);
   Response import(const Ticket& t, const Request& req);
   Response del(const Ticket& t);
-  // A part download, from the admin route or the move route.
-  Response part(std::uint32_t index, const ExportDoc& e, const Request& req, bool may_truncate);
+  // A part download, from the admin route or the move route. A replaced
+  // export's part (`replaced`) is served as the stack serves it once its
+  // archive is gone: part 0 an empty zip, the others the current files; it
+  // never counts as read.
+  Response part(std::uint32_t index, const ExportDoc& e, const Request& req, bool may_truncate, bool replaced = false);
 
   // Control handlers (api_control.cpp).
   Response clock(const Request& req);

@@ -142,7 +142,7 @@ Response Api::export_post(const Ticket& t, const Request& req) {
   return json_response(202, job_document(job, t.domain, *admin_req, m_world.now_ms()));
 }
 
-Response Api::part(std::uint32_t index, const ExportDoc& e, const Request& req, bool may_truncate) {
+Response Api::part(std::uint32_t index, const ExportDoc& e, const Request& req, bool may_truncate, bool replaced) {
   std::size_t k = 0;
   if (auto c = query_param(req.target, "cursor"); c && !c->empty()) {
     auto it = std::find(e.cursors.begin(), e.cursors.end(), *c);
@@ -153,6 +153,9 @@ Response Api::part(std::uint32_t index, const ExportDoc& e, const Request& req, 
   const PartContentInput in{m_world.instance_json(index), e.declared[k], m_world.options().size_scale,
                             m_world.profile(index).key, k, e.created_ms};
   auto entries = part_entries(in);
+  // copyJSONData fails on the missing archive before any entry, and the
+  // deferred zip.Writer.Close still writes an empty, well-formed zip.
+  if (replaced && k == 0) entries.clear();
   std::optional<std::int64_t> cut;
   bool missing = false;
   if (may_truncate && m_world.rng().chance(m_faults.truncate_part)) {
@@ -167,8 +170,12 @@ Response Api::part(std::uint32_t index, const ExportDoc& e, const Request& req, 
   r.headers.emplace_back("Content-Disposition",
                          "attachment; filename=\"" + part_file_name(domain, k, e.declared.size()) + "\"");
   r.stream = std::make_unique<ZipStream>(
-      std::move(entries), e.created_ms / 1000, cut, [this, index, id = e.id, k, incomplete](bool sent) {
+      std::move(entries), e.created_ms / 1000, cut, [this, index, id = e.id, k, incomplete, replaced](bool sent) {
         if (incomplete && sent) ++m_stats.parts_incomplete_served;
+        if (replaced) {  // never a read of the latest export, whatever it holds
+          if (sent) ++m_stats.replaced_parts_served;
+          return;
+        }
         m_world.part_read(index, id, k, sent && !incomplete);  // an incomplete part is never read
       });
   return r;

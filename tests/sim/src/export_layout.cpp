@@ -73,6 +73,15 @@ std::vector<ZipEntry> part_entries(const PartContentInput& in) {
   return out;
 }
 
+std::int64_t json_documents_size(const PartContentInput& in) {
+  std::vector<ZipEntry> docs;
+  add_data_docs(docs, in);
+  add_directory_docs(docs, in);
+  std::int64_t size = 0;
+  for (const auto& d : docs) size += static_cast<std::int64_t>(d.text.size());
+  return size;
+}
+
 void cut_part_midway(std::vector<ZipEntry>& entries, std::uint64_t draw) {
   std::vector<std::size_t> candidates;
   for (std::size_t i = 0; i + 1 < entries.size(); ++i)

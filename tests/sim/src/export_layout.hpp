@@ -47,6 +47,13 @@ struct PartContentInput {
 // followed by its content (My Cozy/Files/<id>).
 std::vector<ZipEntry> part_entries(const PartContentInput& in);
 
+// The bytes of the JSON documents part 0 starts with (instance.json, the
+// other doctypes' documents, the directories): what cozy-stack's
+// writeDocuments returns and MarksAsFinished stores as `total_size`. Files'
+// and versions' metadata are not among them (copyFiles writes those at
+// download time). `in.part` is ignored.
+std::int64_t json_documents_size(const PartContentInput& in);
+
 // What ExportCopyData leaves when copying fails midway: a generated content
 // entry that is not the last one (unless it is the only one) is cut short,
 // to fewer bytes than its metadata says, and every entry after it is

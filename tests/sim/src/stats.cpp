@@ -43,7 +43,7 @@ void Stats::reset() {
   m_max_rps = 0;
   m_max_in_flight = m_in_flight;
   exports_started = duplicate_exports_24h = deletions = stack_mails = imports_done = imports_failed = 0;
-  parts_incomplete_served = imports_refused_private = import_bytes = 0;
+  parts_incomplete_served = replaced_parts_served = imports_refused_private = import_bytes = 0;
   moves_started = moves_done = moves_prevented_by_block = moves_broken_by_export = moves_export_failed = 0;
   moved_sources_deleted = 0;
   unsafe_domains.clear();
@@ -93,6 +93,7 @@ std::string Stats::to_json() const {
                  {"unsafe_domains", std::move(unsafe)},
                  {"stack_mails", stack_mails},
                  {"parts_incomplete_served", parts_incomplete_served},
+                 {"replaced_parts_served", replaced_parts_served},
                  {"imports_done", imports_done},
                  {"imports_failed", imports_failed},
                  {"imports_refused_private", imports_refused_private},

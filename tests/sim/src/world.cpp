@@ -96,6 +96,7 @@ bool World::finish_delete(std::uint32_t index) {
   const bool moved = s.move == MovePhase::moved;  // a moved source is deleted safely
   if (!s.last_done_export_read && !moved) m_stats.unsafe_domains.push_back(m_population.domain(index));
   drop_export(s);
+  s.replaced_exports.clear();
   s.deleted = true;
   ++m_deleted;
   ++m_stats.deletions;
@@ -106,6 +107,22 @@ void World::drop_export(InstanceState& s) {
   if (!s.current_export) return;
   m_export_owner.erase(s.current_export->id);
   s.current_export.reset();
+}
+
+void World::retire_export(InstanceState& s) {
+  const auto now = now_ms();
+  std::erase_if(s.replaced_exports, [now](const ExportDoc& e) { return now >= e.expires_ms; });
+  if (s.current_export && s.current_export->state == "done" && now < s.current_export->expires_ms)
+    s.replaced_exports.push_back(*s.current_export);
+  drop_export(s);
+}
+
+const ExportDoc* World::replaced_export(std::uint32_t index, const std::string& id) const {
+  const auto* s = state(index);
+  if (!s || s->deleted) return nullptr;
+  for (const auto& e : s->replaced_exports)
+    if (e.id == id && now_ms() < e.expires_ms) return &e;
+  return nullptr;
 }
 
 const ExportDoc* World::current_export(std::uint32_t index) const {

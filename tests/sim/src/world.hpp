@@ -27,7 +27,7 @@ struct ExportDoc {
   std::string state = "exporting";  // exporting, done, error
   std::int64_t created_ms = 0;
   std::int64_t expires_ms = 0;
-  std::int64_t total_size = 0;      // declared
+  std::int64_t total_size = -1;     // once done: bytes of part 0's JSON documents (json_documents_size)
   std::int64_t parts_size = 0;
   std::vector<std::string> cursors;
   std::vector<std::int64_t> declared;
@@ -68,6 +68,9 @@ struct InstanceState {
   bool move_end_reached = false; // the end came while the export was still running
   std::optional<std::int64_t> last_export_request_ms;
   std::unique_ptr<ExportDoc> current_export;
+  // `done` exports a later one replaced: their documents stay, their archive
+  // is gone (CleanPreviousExports). Unexpired ones only.
+  std::vector<ExportDoc> replaced_exports;
   bool last_done_export_read = false;  // the latest finished export was read whole
   bool activity_bumped = false;
   std::uint32_t rev = 1;
@@ -140,6 +143,9 @@ public:
   std::string request_export(std::uint32_t index, bool admin_req, ExportOrigin origin);
   const ExportDoc* current_export(std::uint32_t index) const;
   std::optional<std::uint32_t> export_owner(const std::string& export_id) const;
+  // A `done`, unexpired export of the instance that a later export replaced:
+  // its parts still answer (part 0 without its archive), as on the stack.
+  const ExportDoc* replaced_export(std::uint32_t index, const std::string& id) const;
   // Records that part `part` of export `id` was (or was not) read whole.
   void part_read(std::uint32_t index, const std::string& id, std::size_t part, bool whole);
 
@@ -187,6 +193,7 @@ private:
   void release_export_worker();
   void finish_export(std::uint32_t index, std::string id, bool admin_req);
   void drop_export(InstanceState& s);
+  void retire_export(InstanceState& s);
   void start_import(std::uint32_t index, const std::string& manifest_url);
   void import_fetched(std::uint32_t index, ImportJob job, FetchResult manifest);
   void wipe_for_import(std::uint32_t index);

@@ -54,9 +54,8 @@ std::unique_ptr<ExportDoc> World::new_export_doc(std::uint32_t index, bool admin
   doc->id = couch_id(mix64(m_options.seed ^ 0xe4) + ++m_sequence);
   doc->created_ms = now;
   doc->expires_ms = now + 7 * k_day_ms;
-  doc->total_size = view(index).used;
   doc->admin_req = admin_req;
-  const PartPlan plan = plan_parts(doc->total_size, mix64(std::hash<std::string>{}(doc->id)));
+  const PartPlan plan = plan_parts(view(index).used, mix64(std::hash<std::string>{}(doc->id)));
   doc->parts_size = plan.parts_size;
   doc->cursors = plan.cursors;
   doc->declared = plan.declared;
@@ -88,7 +87,7 @@ void World::run_export(const QueuedExport& job) {
     s.move = MovePhase::broken;  // the move's archive is deleted under the target's import
     ++m_stats.moves_broken_by_export;
   }
-  drop_export(s);  // a new export deletes the previous one
+  retire_export(s);  // a new export deletes the previous one's archive; its document stays
   s.current_export = new_export_doc(index, job.admin_req);
   ExportDoc& e = *s.current_export;
   if (for_move) {  // the export of the go, even when the clock jumped past it
@@ -115,6 +114,8 @@ void World::finish_export(std::uint32_t index, std::string id, bool admin_req) {
     e.error = e.events_lost ? "exporting: unexpected EOF" : export_error_reason(m_rng.next());
   } else {
     e.state = "done";
+    // As MarksAsFinished: the size of the JSON documents written, the ones part 0 serves.
+    e.total_size = json_documents_size({instance_json(index), 0, m_options.size_scale, profile(index).key, 0, e.created_ms});
     s.last_done_export_read = false;
   }
   publish_export("UPDATED", index, e);  // MarksAsFinished

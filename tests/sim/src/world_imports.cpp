@@ -109,6 +109,7 @@ void World::import_fetched(std::uint32_t index, ImportJob job, FetchResult manif
 void World::wipe_for_import(std::uint32_t index) {
   auto& s = touch(index);
   drop_export(s);
+  s.replaced_exports.clear();
   s.imported = ContentUsage{};
   s.imported->doc_count = 2;  // the root and trash directories, made again by the reset
   ++s.rev;

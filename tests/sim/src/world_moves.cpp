@@ -141,6 +141,7 @@ void World::finalize_move(std::uint32_t index, InstanceState& s) {
 void World::manager_delete(std::uint32_t index, InstanceState& s) {
   if (s.move != MovePhase::moved) return;
   drop_export(s);
+  s.replaced_exports.clear();
   s.deleted = true;
   ++m_deleted;
   ++m_stats.moved_sources_deleted;  // safe: not one of the client's deletions

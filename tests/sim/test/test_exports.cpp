@@ -186,7 +186,7 @@ TEST_CASE("24-hour rule: a second export while exporting fails silently - duplic
   REQUIRE(sim.post("/instances/" + d + "/export?admin-req=true").status == 202);
   CHECK(sim.stat("duplicate_exports_24h") == 2);
   REQUIRE(eventually([&] { return current_export(sim, d).at("_id") != previous.at("_id") && state_of(sim, d) == "done"; }));
-  CHECK(sim.get(part_path(d, previous, 0)).status == 404);
+  CHECK(sim.get(part_path(d, previous, 0)).status == 200);  // its document stays, its archive is gone
 }
 
 TEST_CASE("parts: size rule, cursors, real zips, file names, fully read", "[exports]") {
@@ -355,7 +355,9 @@ TEST_CASE("user-export: the person's own export, as noise on the socket", "[expo
   CHECK(events[1].at("payload").at("id") != mine.at("_id"));
   CHECK_FALSE(ws.read(300ms));
   CHECK(eventually([&] { return sim.stat("stack_mails") == 1; }));
-  CHECK(sim.get(part_path(d, mine, 0)).status == 404);  // it replaced the admin's export
+  const auto replaced = sim.get(part_path(d, mine, 0));  // it replaced the admin's export: its archive is gone
+  CHECK(replaced.status == 200);
+  CHECK(check_zip(replaced.body).entries.empty());
   CHECK(sim.stat("duplicate_exports_24h") == 0);  // not the client's request
   CHECK(sim.stat("exports_started") == 2);
 

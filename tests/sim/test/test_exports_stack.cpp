@@ -1,0 +1,132 @@
+// Exports as cozy-stack leaves them: `total_size` is the bytes of part 0's
+// JSON documents, and a replaced export's parts still answer 200.
+#include "http_client.hpp"
+#include "zip_check.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace simtest;
+namespace json = boost::json;
+
+namespace {
+
+const std::vector<std::string> k_args{"--instances", "60", "--domain-suffix", "test.example", "--seed", "7",
+                                      "--clock", "2026-11-20T10:00:00Z", "--export-ms", "20:40"};
+
+json::object current_export(Sim& sim, const std::string& d) {
+  auto r = sim.get("/_sim/exports/" + d);
+  return r.status == 200 ? r.json().as_object() : json::object();
+}
+
+// Requests an admin export of `d` and waits until it is the current one, done.
+json::object export_done(Sim& sim, const std::string& d) {
+  const auto before = current_export(sim, d);
+  const json::value previous = before.contains("_id") ? before.at("_id") : json::value();
+  if (sim.post("/instances/" + d + "/export?admin-req=true").status != 202) return {};
+  json::object e;
+  eventually([&] {
+    e = current_export(sim, d);
+    return e.contains("_id") && e.at("_id") != previous && e.at("state") == "done";
+  });
+  return e;
+}
+
+std::string part_path(const std::string& d, const json::object& e, std::size_t k) {
+  std::string p = "/instances/" + d + "/exports/" + std::string(e.at("_id").as_string()) + "/data";
+  if (k > 0) p += "?cursor=" + std::string(e.at("parts_cursors").as_array()[k - 1].as_string());
+  return p;
+}
+
+// The first instance whose space spans at least two parts.
+int multi_part_instance(Sim& sim) {
+  for (int i = 0; i < 60; ++i)
+    if (std::stoll(std::string(sim.get("/instances/" + domain(i) + "/disk-usage").json().at("used").as_string())) >
+        (3LL << 29))
+      return i;
+  return -1;
+}
+
+// What writeDocuments counts: instance.json, other doctypes' documents and
+// the directories, not the files' and versions' metadata (copyFiles').
+bool is_json_document(const std::string& path, const std::string& bytes) {
+  if (path.rfind("My Cozy/Data/", 0) != 0) return false;
+  if (path.rfind("My Cozy/Data/io.cozy.files.versions/", 0) == 0) return false;
+  if (path.rfind("My Cozy/Data/io.cozy.files/", 0) != 0) return true;
+  return json::parse(bytes).at("type") == "directory";
+}
+
+}  // namespace
+
+TEST_CASE("total_size of a done export: the bytes of part 0's JSON documents, not the space's size",
+          "[exports]") {
+  Sim sim(k_args);
+  for (int i : {2, multi_part_instance(sim)}) {
+    REQUIRE(i >= 0);
+    const auto d = domain(i);
+    const auto e = export_done(sim, d);
+    REQUIRE(e.contains("total_size"));
+    const auto zip = check_zip(sim.get(part_path(d, e, 0)).body);
+    REQUIRE(zip.ok);
+    long long documents = 0;
+    for (std::size_t n = 0; n < zip.entries.size(); ++n)
+      if (is_json_document(zip.entries[n], zip.contents[n])) documents += static_cast<long long>(zip.contents[n].size());
+    CHECK(documents > 0);
+    CHECK(e.at("total_size").as_int64() == documents);
+    const auto used = std::stoll(std::string(sim.get("/instances/" + d + "/disk-usage").json().at("used").as_string()));
+    CHECK(e.at("total_size").as_int64() < used);
+  }
+}
+
+TEST_CASE("a replaced export's parts: 200, part 0 an empty well-formed zip, the others the current files - never a read",
+          "[exports]") {
+  Sim sim(k_args);
+  const int i = multi_part_instance(sim);
+  REQUIRE(i >= 0);
+  const auto d = domain(i);
+  const auto old = export_done(sim, d);
+  REQUIRE(old.contains("_id"));
+  const auto parts = old.at("parts_cursors").as_array().size() + 1;
+  REQUIRE(parts >= 2);
+  const auto latest = export_done(sim, d);
+  REQUIRE(latest.contains("_id"));
+
+  auto r = sim.get(part_path(d, old, 0));
+  REQUIRE(r.status == 200);
+  CHECK(r.headers["content-type"] == "application/zip");
+  const auto empty = check_zip(r.body);
+  CHECK(empty.ok);  // libarchive reads it to the end without complaint
+  CHECK(empty.entries.empty());
+  for (std::size_t k = 1; k < parts; ++k) {
+    r = sim.get(part_path(d, old, k));
+    REQUIRE(r.status == 200);
+    const auto zip = check_zip(r.body);
+    REQUIRE(zip.ok);
+    const auto audit = audit_part(zip);
+    CHECK(audit.complete());
+    CHECK(audit.files > 0);
+    CHECK(audit.directories == 0);
+  }
+  CHECK(sim.stat("replaced_parts_served") == static_cast<std::int64_t>(parts));
+  CHECK(sim.stat("parts_incomplete_served") == 0);
+  CHECK_FALSE(current_export(sim, d).at("fully_read").as_bool());
+  CHECK(sim.get(part_path(d, old, 1) + "nonsense").status == 400);
+  CHECK(sim.get("/move/exports/" + std::string(old.at("_id").as_string())).status == 404);
+
+  // Reading the replaced export whole is not reading the latest one: its deletion is unsafe.
+  CHECK(sim.del("/instances/" + d).status == 204);
+  CHECK(sim.stat("unsafe_deletions") == 1);
+  CHECK(sim.get(part_path(d, old, 1)).status == 404);  // a deleted instance answers nothing
+}
+
+TEST_CASE("a replaced export's parts expire with it, 7 days after its creation", "[exports]") {
+  Sim sim(k_args);
+  const auto d = domain(5);
+  const auto old = export_done(sim, d);
+  REQUIRE(old.contains("_id"));
+  sim.advance(6 * 86400);
+  REQUIRE(export_done(sim, d).contains("_id"));
+  CHECK(sim.get(part_path(d, old, 0)).status == 200);
+  sim.advance(86400 + 1);
+  CHECK(sim.get(part_path(d, old, 0)).status == 404);
+  CHECK(sim.stat("replaced_parts_served") == 1);
+}
