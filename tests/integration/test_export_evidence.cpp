@@ -155,3 +155,58 @@ TEST_CASE("After the clock stepped back, a run waiting for an export event does 
   CHECK(in_state(ws, "EXPORTING") == 3);
   CHECK(db.rows("SELECT login, due_at FROM accounts ORDER BY login") == due_before);
 }
+
+TEST_CASE("An export replaced before Passage downloaded it (its first part an empty zip) is exported "
+          "again, never taken as evidence and never failed for good",
+          "[cozy-admin][evidence]") {
+  Options options;
+  options.accounts = 1;
+  Stand s(options);
+  // Every download comes cut: the account waits to download again.
+  s.sim->put_faults(R"({"truncate_part": 1})");
+  BackgroundProcess run(s.ws.passage_argv({"run", "--max-duration", "8 seconds", "--now", iso_utc(s.now)}),
+                        s.ws.dir(), s.ws.dir() / "run.out", s.ws.dir() / "run.err", s.ws.environment());
+  REQUIRE(run.wait_exit(k_timeout));
+  const std::string domain = login_of(1) + ".mytoutatice.cloud";
+  const json::value first = s.sim->export_of(domain);
+  REQUIRE(first.is_object());
+  const std::string first_id(first.at("_id").as_string());
+  {
+    Db db(s.ws.database());
+    const auto row = db.rows("SELECT state, retry_step FROM accounts")[0];
+    INFO(row[0] << " " << row[1]);
+    REQUIRE((row[0] == "VERIFYING" || row[1] == "VERIFYING"));
+  }
+  // The person exports the space meanwhile: Passage's export is replaced.
+  s.sim->clear_faults();
+  REQUIRE(s.sim->call("POST", "/_sim/user-export?domain=" + domain).status == 202);
+  REQUIRE(wait_until([&] {
+    const json::value now = s.sim->export_of(domain);
+    return now.is_object() && now.at("_id").as_string() != first_id && now.at("state") == "done";
+  }, Millis(10000), Millis(20)));
+
+  s.advance(hours(1));
+  s.run();
+  {
+    Db db(s.ws.database());
+    const auto row = db.rows("SELECT state, state_reason, due_at FROM accounts")[0];
+    INFO(row[0] << " (" << row[1] << ") due " << row[2]);
+    CHECK(row[0] != "FAILED");
+    CHECK(row[0] != "VERIFIED");
+    CHECK(row[0] != "NOTIFIED");
+  }
+  // After the 24-hour rule: exported again and verified on that export.
+  s.advance(hours(24));
+  s.run();
+  const json::object stats = s.sim->stats();
+  INFO("stats: " << json::serialize(stats));
+  CHECK(route_count(stats, "POST /instances/:domain/export", "202") == 2);
+  CHECK(stat(stats, "duplicate_exports_24h") == 0);
+  CHECK(stat(stats, "replaced_parts_served") >= 1);
+  Db db(s.ws.database());
+  const auto row = db.rows("SELECT state, evidence FROM accounts")[0];
+  INFO(row[0] << " " << row[1]);
+  CHECK((row[0] == "GRACE" || row[0] == "NOTIFIED"));
+  const json::object evidence = json::parse(row[1]).as_object();
+  CHECK(evidence.at("export_id").as_string() != first_id);
+}
