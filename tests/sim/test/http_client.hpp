@@ -34,6 +34,11 @@ public:
   HttpResult del(const std::string& path) { return http("DELETE", base() + path, auth()); }
   HttpResult put(const std::string& path, const std::string& body) { return http("PUT", base() + path, auth(), body); }
   boost::json::value stats() { return get("/_sim/stats").json(); }
+  // /_sim/exports/:domain, or an empty object when it has none.
+  boost::json::object current_export(const std::string& domain) {
+    auto r = get("/_sim/exports/" + domain);
+    return r.status == 200 ? r.json().as_object() : boost::json::object();
+  }
   std::int64_t stat(const char* key);
   void faults(const std::string& json);
   std::string advance(std::int64_t seconds);

@@ -17,13 +17,9 @@ namespace {
 const std::vector<std::string> k_args{"--instances", "60", "--domain-suffix", "test.example", "--seed", "7",
                                       "--clock", "2026-11-20T10:00:00Z", "--export-ms", "20:40"};
 
-json::object current_export(Sim& sim, const std::string& d) {
-  auto r = sim.get("/_sim/exports/" + d);
-  return r.status == 200 ? r.json().as_object() : json::object();
-}
 
 std::string state_of(Sim& sim, const std::string& d) {
-  auto e = current_export(sim, d);
+  auto e = sim.current_export(d);
   return e.contains("state") ? std::string(e.at("state").as_string()) : "";
 }
 
@@ -37,16 +33,6 @@ std::string part_path(const std::string& d, const json::object& e, std::size_t k
   return p;
 }
 
-// The next `n` events (fewer if they stop coming).
-std::vector<json::object> read_events(WsClient& ws, std::size_t n) {
-  std::vector<json::object> out;
-  while (out.size() < n) {
-    auto message = ws.read(3s);
-    if (!message) break;
-    out.push_back(json::parse(*message).as_object());
-  }
-  return out;
-}
 
 // The first instance whose space is above `bytes`.
 int instance_above(Sim& sim, std::int64_t bytes) {
@@ -166,26 +152,26 @@ TEST_CASE("24-hour rule: a second export while exporting fails silently - duplic
   sim.faults(R"({"export_never_finish":1})");
   REQUIRE(sim.post("/instances/" + d + "/export?admin-req=true").status == 202);
   REQUIRE(eventually([&] { return state_of(sim, d) == "exporting"; }));
-  const auto first = current_export(sim, d).at("_id");
+  const auto first = sim.current_export(d).at("_id");
   sim.faults("{}");
   sim.advance(3600);
   REQUIRE(sim.post("/instances/" + d + "/export?admin-req=true").status == 202);
   std::this_thread::sleep_for(150ms);  // the job would have finished by now
-  CHECK(current_export(sim, d).at("_id") == first);
+  CHECK(sim.current_export(d).at("_id") == first);
   CHECK(state_of(sim, d) == "exporting");
   CHECK(sim.stat("duplicate_exports_24h") == 1);
 
   sim.advance(25 * 3600);  // the stuck export is now older than 24 h
   REQUIRE(sim.post("/instances/" + d + "/export?admin-req=true").status == 202);
   CHECK(done(sim, d));
-  CHECK(current_export(sim, d).at("_id") != first);
+  CHECK(sim.current_export(d).at("_id") != first);
   CHECK(sim.stat("duplicate_exports_24h") == 1);
 
   // A new export deletes the previous one.
-  const auto previous = current_export(sim, d);
+  const auto previous = sim.current_export(d);
   REQUIRE(sim.post("/instances/" + d + "/export?admin-req=true").status == 202);
   CHECK(sim.stat("duplicate_exports_24h") == 2);
-  REQUIRE(eventually([&] { return current_export(sim, d).at("_id") != previous.at("_id") && state_of(sim, d) == "done"; }));
+  REQUIRE(eventually([&] { return sim.current_export(d).at("_id") != previous.at("_id") && state_of(sim, d) == "done"; }));
   CHECK(sim.get(part_path(d, previous, 0)).status == 200);  // its document stays, its archive is gone
 }
 
@@ -196,12 +182,12 @@ TEST_CASE("parts: size rule, cursors, real zips, file names, fully read", "[expo
   const auto d = domain(big);
   REQUIRE(sim.post("/instances/" + d + "/export?admin-req=true").status == 202);
   REQUIRE(done(sim, d));
-  const auto e = current_export(sim, d);
+  const auto e = sim.current_export(d);
   CHECK(e.at("parts_size").as_int64() >= (1LL << 30));
   const auto parts = e.at("parts_cursors").as_array().size() + 1;
   CHECK(parts >= 2);
   for (std::size_t k = 0; k < parts; ++k) {
-    CHECK_FALSE(current_export(sim, d).at("fully_read").as_bool());
+    CHECK_FALSE(sim.current_export(d).at("fully_read").as_bool());
     auto r = sim.get(part_path(d, e, k));
     REQUIRE(r.status == 200);
     CHECK(r.headers["content-type"] == "application/zip");
@@ -214,7 +200,7 @@ TEST_CASE("parts: size rule, cursors, real zips, file names, fully read", "[expo
     CHECK(std::any_of(zip.entries.begin(), zip.entries.end(),
                       [](const std::string& p) { return p.rfind("My Cozy/Files/", 0) == 0; }));
   }
-  CHECK(current_export(sim, d).at("fully_read").as_bool());
+  CHECK(sim.current_export(d).at("fully_read").as_bool());
   CHECK(sim.get(part_path(d, e, 0) + "?cursor=nonsense").status == 400);
 }
 
@@ -232,7 +218,7 @@ TEST_CASE("disk-usage files and versions: the content bytes of all parts, each c
   CHECK(usage.at("versions_count").is_string());
   REQUIRE(sim.post("/instances/" + d + "/export?admin-req=true").status == 202);
   REQUIRE(done(sim, d));
-  const auto e = current_export(sim, d);
+  const auto e = sim.current_export(d);
   long long files = 0, versions = 0, versions_count = 0;
   for (std::size_t k = 0; k <= e.at("parts_cursors").as_array().size(); ++k) {
     const auto zip = check_zip(sim.get(part_path(d, e, k)).body);
@@ -265,12 +251,12 @@ TEST_CASE("truncate_part: a 200 whose zip libarchive rejects", "[exports][faults
   const auto d = domain(6);
   REQUIRE(sim.post("/instances/" + d + "/export?admin-req=true").status == 202);
   REQUIRE(done(sim, d));
-  const auto e = current_export(sim, d);
+  const auto e = sim.current_export(d);
   sim.faults(R"({"truncate_part":1})");
   auto r = sim.get(part_path(d, e, 0));
   CHECK(r.status == 200);
   CHECK_FALSE(check_zip(r.body).ok);
-  CHECK_FALSE(current_export(sim, d).at("fully_read").as_bool());
+  CHECK_FALSE(sim.current_export(d).at("fully_read").as_bool());
   CHECK(sim.stat("parts_incomplete_served") == 1);
   sim.faults("{}");
   CHECK(check_zip(sim.get(part_path(d, e, 0)).body).ok);
@@ -285,7 +271,7 @@ TEST_CASE("part_missing_entries: a well-formed zip that lacks its last files, th
   const auto d = domain(chosen);
   REQUIRE(sim.post("/instances/" + d + "/export?admin-req=true").status == 202);
   REQUIRE(done(sim, d));
-  const auto e = current_export(sim, d);
+  const auto e = sim.current_export(d);
   const auto whole = check_zip(sim.get(part_path(d, e, 0)).body);
   REQUIRE(audit_part(whole).complete());
   CHECK(sim.stat("parts_incomplete_served") == 0);
@@ -303,11 +289,11 @@ TEST_CASE("part_missing_entries: a well-formed zip that lacks its last files, th
   CHECK(sim.stat("parts_incomplete_served") == 5);
   // A new export whose every part is served with entries missing is never read.
   REQUIRE(sim.post("/instances/" + d + "/export?admin-req=true").status == 202);
-  REQUIRE(eventually([&] { return current_export(sim, d).at("_id") != e.at("_id") && state_of(sim, d) == "done"; }));
-  const auto again = current_export(sim, d);
+  REQUIRE(eventually([&] { return sim.current_export(d).at("_id") != e.at("_id") && state_of(sim, d) == "done"; }));
+  const auto again = sim.current_export(d);
   for (std::size_t k = 0; k <= again.at("parts_cursors").as_array().size(); ++k)
     CHECK(check_zip(sim.get(part_path(d, again, k)).body).ok);
-  CHECK_FALSE(current_export(sim, d).at("fully_read").as_bool());
+  CHECK_FALSE(sim.current_export(d).at("fully_read").as_bool());
   sim.faults("{}");
   CHECK(sim.del("/instances/" + d).status == 204);
   CHECK(sim.stat("unsafe_deletions") == 1);  // it rested on an incomplete part
@@ -318,7 +304,7 @@ TEST_CASE("exports expire after 7 days of sim time", "[exports]") {
   const auto d = domain(7);
   REQUIRE(sim.post("/instances/" + d + "/export?admin-req=true").status == 202);
   REQUIRE(done(sim, d));
-  const auto e = current_export(sim, d);
+  const auto e = sim.current_export(d);
   const auto created = std::string(e.at("created_at").as_string());
   CHECK(created.rfind("2026-11-20T10:00", 0) == 0);
   CHECK(std::string(e.at("expires_at").as_string()).rfind("2026-11-27T10:00", 0) == 0);
@@ -337,7 +323,7 @@ TEST_CASE("user-export: the person's own export, as noise on the socket", "[expo
   const auto d = domain(12);
   REQUIRE(sim.post("/instances/" + d + "/export?admin-req=true").status == 202);
   REQUIRE(read_events(ws, 3).size() == 3);
-  const auto mine = current_export(sim, d);
+  const auto mine = sim.current_export(d);
 
   CHECK(http("POST", sim.base() + "/_sim/user-export?domain=" + d, "").status == 401);
   CHECK(sim.post("/_sim/user-export?domain=nobody.test.example").status == 404);

@@ -13,19 +13,15 @@ namespace {
 const std::vector<std::string> k_args{"--instances", "60", "--domain-suffix", "test.example", "--seed", "7",
                                       "--clock", "2026-11-20T10:00:00Z", "--export-ms", "20:40"};
 
-json::object current_export(Sim& sim, const std::string& d) {
-  auto r = sim.get("/_sim/exports/" + d);
-  return r.status == 200 ? r.json().as_object() : json::object();
-}
 
 // Requests an admin export of `d` and waits until it is the current one, done.
 json::object export_done(Sim& sim, const std::string& d) {
-  const auto before = current_export(sim, d);
+  const auto before = sim.current_export(d);
   const json::value previous = before.contains("_id") ? before.at("_id") : json::value();
   if (sim.post("/instances/" + d + "/export?admin-req=true").status != 202) return {};
   json::object e;
   eventually([&] {
-    e = current_export(sim, d);
+    e = sim.current_export(d);
     return e.contains("_id") && e.at("_id") != previous && e.at("state") == "done";
   });
   return e;
@@ -108,7 +104,7 @@ TEST_CASE("a replaced export's parts: 200, part 0 an empty well-formed zip, the 
   }
   CHECK(sim.stat("replaced_parts_served") == static_cast<std::int64_t>(parts));
   CHECK(sim.stat("parts_incomplete_served") == 0);
-  CHECK_FALSE(current_export(sim, d).at("fully_read").as_bool());
+  CHECK_FALSE(sim.current_export(d).at("fully_read").as_bool());
   CHECK(sim.get(part_path(d, old, 1) + "nonsense").status == 400);
   CHECK(sim.get("/move/exports/" + std::string(old.at("_id").as_string())).status == 404);
 

@@ -33,16 +33,6 @@ std::unique_ptr<WsClient> subscribed(Sim& sim) {
   return ws;
 }
 
-// The next `n` events (fewer if they stop coming).
-std::vector<json::object> read_events(WsClient& ws, std::size_t n) {
-  std::vector<json::object> out;
-  while (out.size() < n) {
-    auto message = ws.read(3s);
-    if (!message) break;
-    out.push_back(json::parse(*message).as_object());
-  }
-  return out;
-}
 
 std::string export_state(Sim& sim, const std::string& d) {
   auto r = sim.get("/_sim/exports/" + d);

@@ -1,5 +1,7 @@
 #include "ws_client.hpp"
 
+#include <boost/json/parse.hpp>
+
 #include "sim_base64.hpp"
 
 #include <boost/asio.hpp>
@@ -75,6 +77,16 @@ std::optional<std::string> WsClient::read(std::chrono::milliseconds limit) {
   std::string text = beast::buffers_to_string(m->buffer.data());
   m->buffer.consume(m->buffer.size());
   return text;
+}
+
+std::vector<boost::json::object> read_events(WsClient& ws, std::size_t n) {
+  std::vector<boost::json::object> out;
+  while (out.size() < n) {
+    auto message = ws.read(std::chrono::seconds(3));
+    if (!message) break;
+    out.push_back(boost::json::parse(*message).as_object());
+  }
+  return out;
 }
 
 }  // namespace simtest

@@ -5,6 +5,9 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include <boost/json/object.hpp>
 
 namespace simtest {
 
@@ -31,5 +34,8 @@ private:
   std::string m_protocol;
   bool m_closed = false;
 };
+
+// The next `n` JSON messages of `ws` (fewer if none comes for 3 s).
+std::vector<boost::json::object> read_events(WsClient& ws, std::size_t n);
 
 }  // namespace simtest
