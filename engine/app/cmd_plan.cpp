@@ -53,7 +53,7 @@ std::map<std::int64_t, std::int64_t> disk_sizes(AppContext& app, std::vector<Acc
                                                 std::size_t& queued) {
   boost::asio::io_context io;
   Stacks stacks = build_stacks(io, app.config(), app.clock());
-  restore_cooldowns(stacks, app.store(), app.clock());
+  restore_cooldowns(stacks, app.store());
   std::map<std::int64_t, std::int64_t> sizes;
   std::map<std::string, std::vector<std::vector<Account*>>> shares;
   queued = static_cast<std::size_t>(std::count_if(accounts.begin(), accounts.end(), [](const Account& a) {

@@ -51,7 +51,7 @@ class Purge {
       : m_config(config), m_store(store), m_clock(clock), m_options(options),
         m_stacks(build_stacks(m_io, config, clock)), m_notifier(make_notifier(config.notify, m_io)),
         m_directory(make_directory(config.directory)), m_random(std::random_device{}()) {
-    restore_cooldowns(m_stacks, m_store, m_clock);
+    restore_cooldowns(m_stacks, m_store);
   }
 
   ~Purge() {
@@ -152,6 +152,12 @@ class Purge {
         co_return;
       }
     }
+    if (paused_too_long(account.stack)) {
+      // The stack asked to be left alone longer than a night waits: a
+      // later night reads it.
+      verdict.unreadable = true;
+      co_return;
+    }
     Backend& backend = *m_stacks.at(account.stack).backend;
     auto info = co_await read_with_retries([&] { return backend.lookup(account.domain); });
     if (!info.ok() && info.failure().reason.starts_with(k_domain_alias)) {
@@ -189,6 +195,11 @@ class Purge {
       co_return;
     }
     verdict.stale = activity_after_evidence(account, activity.value());
+  }
+
+  bool paused_too_long(const std::string& stack) const {
+    const auto until = m_stacks.at(stack).gate->paused_until();
+    return until > std::chrono::steady_clock::now() + approximate_length(m_config.idle_horizon);
   }
 
   // A block Passage recorded itself (CONTRACT.md "Passage's own blocks");

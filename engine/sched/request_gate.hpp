@@ -78,6 +78,8 @@ class RequestGate {
   TimePoint bucket_next_due() const { return m_bucket.next_due(); }
   void continue_bucket(TimePoint next_due) { m_bucket.continue_from(next_due); }
 
+  // No request passes before this instant (a past one: no pause).
+  TimePoint paused_until() const { return m_paused_until; }
   int in_flight() const { return m_in_flight; }
   int max_in_flight() const { return m_max_in_flight; }
   // Callers queued, not yet admitted.

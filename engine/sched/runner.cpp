@@ -30,7 +30,7 @@ Runner::Runner(const Config& config, Store& store, const Clock& clock, const Run
 }
 
 RunSummary Runner::run() {
-  restore_cooldowns(m_stacks, m_store, m_clock);
+  restore_cooldowns(m_stacks, m_store);
   asio::signal_set signals(m_io, SIGINT, SIGTERM);
   signals.async_wait([this](const boost::system::error_code& error, int) {
     if (error) return;

@@ -68,8 +68,9 @@ Event Runner::with_jitter(Event event) {
 
 Event Runner::failure_event(const Account& account, const Failure& failure) {
   if (failure.kind == FailureKind::rate_limited && failure.retry_after) {
-    // The stack asked every caller to slow down: remember it across runs.
-    Instant until = m_clock.now() + *failure.retry_after;
+    // The stack asked every caller to slow down: remember it across runs,
+    // in real time (restore_cooldowns).
+    Instant until = std::chrono::floor<Millis>(std::chrono::system_clock::now()) + *failure.retry_after;
     m_store.set_cooldown(account.stack, until);
     stack_of(account).gate->pause_until(std::chrono::steady_clock::now() + *failure.retry_after);
   }

@@ -41,12 +41,13 @@ Stacks build_stacks(boost::asio::io_context& io, const Config& config, const Clo
   return stacks;
 }
 
-void restore_cooldowns(Stacks& stacks, Store& store, const Clock& clock) {
-  Instant now = clock.now();
+void restore_cooldowns(Stacks& stacks, Store& store) {
+  const auto now = std::chrono::system_clock::now();
   for (auto& [name, runtime] : stacks) {
     auto until = store.cooldown(name);
     if (until && *until > now)
-      runtime.gate->pause_until(std::chrono::steady_clock::now() + (*until - now));
+      runtime.gate->pause_until(std::chrono::steady_clock::now() +
+                                std::chrono::duration_cast<std::chrono::steady_clock::duration>(*until - now));
     if (auto next = store.bucket(name)) {
       auto ahead = *next - std::chrono::system_clock::now();
       runtime.gate->continue_bucket(std::chrono::steady_clock::now() +

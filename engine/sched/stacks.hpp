@@ -33,8 +33,10 @@ using Stacks = std::map<std::string, StackRuntime>;
 Stacks build_stacks(boost::asio::io_context& io, const Config& config, const Clock& clock);
 
 // Pauses each stack's gate for the cooldown still stored for it, and
-// continues the token bucket the previous command left.
-void restore_cooldowns(Stacks& stacks, Store& store, const Clock& clock);
+// continues the token bucket the previous command left. Both are about the
+// stack's real time: stored in system time, whatever --now says (a clock
+// stepped back must not turn a 3-second Retry-After into minutes).
+void restore_cooldowns(Stacks& stacks, Store& store);
 
 // Saves each stack's token bucket for the next command. The bucket is about
 // real time, so it is saved in system time, whatever --now says.

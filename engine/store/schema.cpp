@@ -84,7 +84,8 @@ CREATE TABLE journal (
   hash       TEXT NOT NULL
 );
 
--- Per-stack cooldowns asked by the stack (Retry-After), kept across restarts.
+-- Per-stack cooldowns asked by the stack (Retry-After), kept across restarts;
+-- `until` is in system time (real time), whatever --now says.
 CREATE TABLE stack_cooldowns (
   stack TEXT PRIMARY KEY,
   until TEXT NOT NULL

@@ -514,3 +514,65 @@ TEST_CASE("An update dropping 50 of 200 accounts waits for confirmation and then
   CHECK(logins_in(s.ws, "PURGED").size() == 75);
   check_no_unsafe_deletion(*s.sim);
 }
+
+TEST_CASE("A Retry-After stored by a run does not stall a purge whose clock is behind the run's",
+          "[grace][purge][cooldown]") {
+  // Found by the safety test (seed 9004): a run at T stored the stack's
+  // cooldown on --now's scale; a purge at T minus 10 minutes then paused
+  // every request for 10 real minutes. Retry-After is about the stack's
+  // real time, whatever --now says.
+  Options options;
+  options.accounts = 6;
+  // Five reach GRACE at once; the sixth is exported only after their grace ended.
+  options.departure = [](int n) { return n <= 5 ? k_departed : std::string("2027-01-20"); };
+  options.extra = "retry_budget: 2\n";
+  Stand s(options);
+  s.run();
+  REQUIRE(state_counts(s.ws, "c1").at("GRACE") == 5);
+
+  s.advance_to(parse_iso_utc("2027-01-02T09:00:00Z"));
+  s.sim->put_faults(R"({"throttle":{"status":429,"rate":1,"retry_after_s":2}})");
+  s.passage({"run", "--until-idle"});
+  s.sim->clear_faults();
+  {
+    Db db(s.ws.database());
+    REQUIRE(db.scalar("SELECT COUNT(*) FROM stack_cooldowns") == 1);
+  }
+
+  std::vector<std::string> args{"purge", "--now", iso_utc(s.now - std::chrono::minutes(10))};
+  const auto started = std::chrono::steady_clock::now();
+  const ProcessResult purged = s.ws.passage(args, Millis(60000));
+  const auto seconds_taken =
+      std::chrono::duration_cast<seconds>(std::chrono::steady_clock::now() - started).count();
+  INFO("purge took " << seconds_taken << " s");
+  Stand::require_exit(purged, 0);
+  CHECK(s.deletions() == 5);
+  CHECK(logins_in(s.ws, "PURGED").size() == 5);
+}
+
+TEST_CASE("A Retry-After longer than a night waits leaves the purge's accounts for a later night, unread",
+          "[grace][purge][cooldown]") {
+  Options options;
+  options.accounts = 6;
+  options.departure = [](int n) { return n <= 5 ? k_departed : std::string("2027-01-20"); };
+  options.extra = "retry_budget: 2\n";
+  Stand s(options);
+  s.run();
+  REQUIRE(state_counts(s.ws, "c1").at("GRACE") == 5);
+
+  s.advance_to(parse_iso_utc("2027-01-02T09:00:00Z"));
+  s.sim->put_faults(R"({"throttle":{"status":429,"rate":1,"retry_after_s":900}})");
+  const auto run_started = std::chrono::steady_clock::now();
+  const ProcessResult ran = s.ws.passage({"run", "--until-idle", "--now", iso_utc(s.now)}, Millis(60000));
+  INFO("run took " << std::chrono::duration_cast<seconds>(std::chrono::steady_clock::now() - run_started).count()
+                   << " s; stderr: " << ran.err);
+  REQUIRE_FALSE(ran.timed_out);
+  s.sim->clear_faults();
+
+  const ProcessResult purged = s.ws.passage({"purge", "--now", iso_utc(s.now)}, Millis(60000));
+  REQUIRE_FALSE(purged.timed_out);
+  CHECK(s.deletions() == 0);
+  CHECK(logins_in(s.ws, "PURGED").empty());
+  json::object report = latest_purge_report(s.ws);
+  CHECK(report.at("unreadable").as_int64() == 5);
+}
