@@ -15,7 +15,8 @@ from observe import (FINAL, Outbox, add_days, delete_outcomes, local_date, open_
                      parse_instant, read_accounts)
 from stand import HarnessError, Stand, iso
 
-K_SETTLE = 1.5  # seconds after a SIGKILL: a DELETE already sent lands before the observation
+K_LANDED_S = 10  # at most this long after a SIGKILL for the requests it sent to be answered
+K_POLL_S = 0.005  # how often a condition in the database is looked at while one is awaited
 
 
 def settle(faults):
@@ -187,7 +188,7 @@ class Sequence:
             while probes and probes[0][0] <= now:
                 self.probe(probes.pop(0)[1])
             if not ready:
-                time.sleep(0.005)
+                time.sleep(self.pause_until_next(pending, probes, p, seen, hard_stop))
                 continue
             e, what = min(ready, key=lambda x: x[0]["delay_ms"])
             pending.remove((e, what))
@@ -201,15 +202,40 @@ class Sequence:
                     probes.append((time.monotonic() + settle(self.faults), (fact, e)))
         r = s.finish(p, timeout)
         for due, fact in probes:
-            while time.monotonic() < due:
-                time.sleep(0.005)
+            time.sleep(max(0.0, due - time.monotonic()))
             self.probe(fact)
         if r.killed:
             self.count("killed")
-            time.sleep(K_SETTLE)  # a DELETE already sent lands before the observation
+            self.wait_requests_landed()  # a DELETE already sent lands before the observation
         self.op_seconds = r.seconds
         op["result"] = r.brief()
         self.expect(r, K_MAIN_CODES)
+
+    @staticmethod
+    def pause_until_next(pending, probes, p, seen, hard_stop):
+        """Seconds to sleep before the next event is due: the earliest
+        delay or probe; a short look when an event waits for a condition
+        in the database (an open DELETE) or for the process to end."""
+        now = time.monotonic()
+        dues = [due for due, _ in probes]
+        for e, _ in pending:
+            if not e.get("when"):
+                dues.append(p.started + e["delay_ms"] / 1000.0)
+            elif seen is not None:
+                dues.append(seen + e["delay_ms"] / 1000.0)
+            else:
+                dues.append(now + K_POLL_S)
+        return max(0.0, min(dues + [hard_stop]) - now)
+
+    def wait_requests_landed(self):
+        """After a SIGKILL: until the simulator has answered every request
+        the killed process sent (two looks in a row with none in flight),
+        at most K_LANDED_S."""
+        deadline, quiet = time.monotonic() + K_LANDED_S, 0
+        while quiet < 2 and time.monotonic() < deadline:
+            quiet = quiet + 1 if self.stand.academy.stats().get("in_flight", 0) == 0 else 0
+            if quiet < 2:
+                time.sleep(K_POLL_S * 4)
 
     def probe(self, what):
         fact, op = what

@@ -86,6 +86,7 @@ std::string Stats::to_json() const {
   json::object o{{"requests", std::move(requests)},
                  {"max_rps_1s", m_max_rps},
                  {"max_in_flight", m_max_in_flight},
+                 {"in_flight", m_in_flight},
                  {"exports_started", exports_started},
                  {"duplicate_exports_24h", duplicate_exports_24h},
                  {"deletions", deletions},
