@@ -23,7 +23,19 @@ enum ExitCode {
   k_exit_breaker = 4,
   k_exit_audit_broken = 5,
   k_exit_held = 6,
+  // The run or night was degraded: deletions failed, a stack or the mail
+  // relay could not be reached, 404s not believed (CONTRACT.md).
+  k_exit_degraded = 7,
 };
+
+// The exit code of a command that did several things (nightly: run, then
+// purge): the one that matters most, in CONTRACT.md's precedence
+// 5, 4, 7, 1, 0 (2 and 3 stop before any work).
+inline int worst_exit(int a, int b) {
+  for (int code : {k_exit_audit_broken, k_exit_breaker, k_exit_degraded, k_exit_held, k_exit_failed})
+    if (a == code || b == code) return code;
+  return k_exit_done;
+}
 
 // A user error: printed as one line on stderr, exit 2, nothing changed.
 class BadInput : public std::runtime_error {
@@ -94,6 +106,9 @@ int cmd_config_check(AppContext& app);
 int cmd_campaign(AppContext& app);
 int cmd_plan(AppContext& app);
 int cmd_run(AppContext& app);
+struct RunSummary;
+std::string run_summary_line(const RunSummary& summary);
+int run_exit_code(const RunSummary& summary);
 int cmd_status(AppContext& app);
 int cmd_account(AppContext& app);
 int cmd_purge(AppContext& app);

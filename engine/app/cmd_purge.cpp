@@ -40,7 +40,8 @@ void print_purge(AppContext& app, const PurgeReport& report, bool dry_run) {
   app.out() << (dry_run ? "purge (dry run): " : "purge: ") << report.due << " due, " << report.deleted
             << (dry_run ? " would be deleted, " : " deleted, ") << report.already_gone
             << " already gone, " << report.held << " held, " << report.reexport << " to export again, "
-            << report.deferred << " for the next nights, " << report.unreadable << " unreadable\n";
+            << report.deferred << " for the next nights, " << report.unreadable << " unreadable, "
+            << report.delete_failed << " deletions failed\n";
   if (!report.directory_check)
     app.out() << "directory check: off (no directory configured: departures are not re-checked)\n";
   if (report.tripped) app.out() << "breaker tripped: " << report.reason << '\n';
@@ -61,6 +62,9 @@ int purge_once(AppContext& app, const std::string& actor) {
     app.err() << "passage: purge: breaker tripped: " << report.reason << '\n';
     return k_exit_breaker;
   }
+  // Accounts left due because the stack failed them tonight: monitoring
+  // must see it (CONTRACT.md exit code 7).
+  if (report.delete_failed > 0 || report.unreadable > 0) return k_exit_degraded;
   return k_exit_done;
 }
 
@@ -99,9 +103,8 @@ int cmd_nightly(AppContext& app) {
   options.until_idle = true;
   options.actor = "nightly";
   RunSummary summary = run_accounts(app.config(), app.store(), app.clock(), options);
-  int purged = purge_once(app, "nightly");
-  if (purged != k_exit_done) return purged;
-  return summary.failed > 0 ? k_exit_failed : k_exit_done;
+  if (!app.line().quiet) app.out() << run_summary_line(summary) << '\n';
+  return worst_exit(run_exit_code(summary), purge_once(app, "nightly"));
 }
 
 int cmd_plan(AppContext& app);

@@ -17,6 +17,21 @@ Campaign require_campaign(AppContext& app, const std::string& name) {
   return *campaign;
 }
 
+std::string run_summary_line(const RunSummary& summary) {
+  std::string line = "run: " + std::to_string(summary.steps) + " steps, " + std::to_string(summary.failed) +
+                     " accounts FAILED";
+  if (summary.storm_held > 0)
+    line += ", " + std::to_string(summary.storm_held) + " accounts HELD " + k_lookup_404_storm + " (" +
+            std::to_string(summary.lookups_404) + " of " + std::to_string(summary.lookups) +
+            " lookups answered 404: not believed)";
+  return line;
+}
+
+int run_exit_code(const RunSummary& summary) {
+  if (summary.storm_held > 0) return k_exit_degraded;
+  return summary.failed > 0 ? k_exit_failed : k_exit_done;
+}
+
 int cmd_run(AppContext& app) {
   const Config& config = app.config();
   RunOptions options;
@@ -32,9 +47,8 @@ int cmd_run(AppContext& app) {
   options.progress = !app.line().quiet && isatty(STDERR_FILENO);
   auto lock = take_writer_lock(app, "run" + (app.line().words.size() > 1 ? " " + app.line().words[1] : ""));
   RunSummary summary = run_accounts(config, app.store(), app.clock(), options);
-  if (!app.line().quiet)
-    app.out() << "run: " << summary.steps << " steps, " << summary.failed << " accounts FAILED\n";
-  return summary.failed > 0 ? k_exit_failed : k_exit_done;
+  if (!app.line().quiet) app.out() << run_summary_line(summary) << '\n';
+  return run_exit_code(summary);
 }
 
 namespace {

@@ -17,6 +17,10 @@ namespace passage {
 
 namespace asio = boost::asio;
 
+bool is_lookup_404_storm(int lookups_404, int lookups) {
+  return lookups_404 > std::max(5.0, 0.10 * lookups);
+}
+
 Runner::Runner(const Config& config, Store& store, const Clock& clock, const RunOptions& options)
     : m_config(config), m_store(store), m_clock(clock), m_options(options), m_wake(m_io),
       m_random(std::random_device{}()) {

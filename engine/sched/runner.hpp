@@ -29,7 +29,19 @@ struct RunOptions {
 struct RunSummary {
   int steps = 0;     // transitions committed
   int failed = 0;    // accounts FAILED at the end (in scope)
+  int lookups = 0;   // instance lookups answered
+  int lookups_404 = 0;
+  // Accounts held lookup_404_storm: too many lookups answered 404 for a
+  // 404 to be believed (CONTRACT.md "Reading the stack safely").
+  int storm_held = 0;
 };
+
+// The hold reason of an account whose lookup answered 404 during a storm.
+inline constexpr const char* k_lookup_404_storm = "lookup_404_storm";
+
+// True when `lookups_404` 404s among `lookups` answered lookups are more
+// than max(5, 10 %): a stack that lost its instances, not people gone.
+bool is_lookup_404_storm(int lookups_404, int lookups);
 
 // Runs until idle (or until stopped by SIGTERM/SIGINT or max_duration).
 RunSummary run_accounts(const Config& config, Store& store, const Clock& clock,

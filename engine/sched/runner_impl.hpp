@@ -40,6 +40,7 @@ class Runner {
   boost::asio::awaitable<std::optional<Event>> perform(Account& account,
                                                        const std::vector<Effect>& effects,
                                                        const std::string& intent_key);
+  Event missing_or_storm();
   boost::asio::awaitable<Event> do_lookup(const Account& account, bool poll);
   boost::asio::awaitable<std::optional<Event>> do_export(Account& account,
                                                          const std::string& intent_key);

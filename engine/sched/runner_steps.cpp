@@ -240,7 +240,8 @@ asio::awaitable<Event> Runner::do_lookup(const Account& account, bool poll) {
   auto outcome = co_await stack_of(account).backend->lookup(account.domain);
   if (!outcome.ok()) co_return failure_event(account, outcome.failure());
   const InstanceInfo& info = outcome.value();
-  if (!info.exists) co_return Event{EventKind::lookup_missing};
+  ++m_summary.lookups;
+  if (!info.exists) co_return missing_or_storm();
   if (info.moved) co_return Event{EventKind::lookup_moved};
   // A block Passage recorded itself (its admin move's MOVING) is no
   // reason to wait: the move is Passage's own, resumed here.
@@ -251,6 +252,17 @@ asio::awaitable<Event> Runner::do_lookup(const Account& account, bool poll) {
     co_return event;
   }
   co_return Event{EventKind::lookup_ok};
+}
+
+// NO_SPACE is final: concluded only while 404s are rare in this run. Past
+// the storm threshold every further 404 holds its account for a person.
+Event Runner::missing_or_storm() {
+  ++m_summary.lookups_404;
+  if (!is_lookup_404_storm(m_summary.lookups_404, m_summary.lookups)) return Event{EventKind::lookup_missing};
+  ++m_summary.storm_held;
+  Event held{EventKind::hold};
+  held.detail = k_lookup_404_storm;
+  return held;
 }
 
 // POST the export. A 202 is journaled at once; an answer that says it was

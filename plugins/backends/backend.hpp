@@ -59,6 +59,11 @@ struct Done {};
 // another instance (COZY.md "Reading answers safely").
 inline constexpr std::string_view k_domain_alias = "domain_alias";
 
+// The reason a lookup's 404 is not believed: the stack counts no instance
+// (cozy-stack's global database missing answers 404 for every domain).
+inline constexpr std::string_view k_no_instances_counted =
+    "no_instances_counted: the stack answers 404 and counts 0 instances (its global database missing?)";
+
 struct InstanceInfo {
   bool exists = true;  // false: GET /instances/:domain answered 404
   bool moved = false;

@@ -99,7 +99,10 @@ std::optional<std::string> domain_alias_problem(const std::string& listed, const
 
 asio::awaitable<Outcome<InstanceInfo>> CozyAdminBackend::lookup(std::string domain) {
   HttpResponse response = co_await call("GET", "/instances/" + domain, true, k_admin_read_timeout);
-  if (response.status == 404) co_return InstanceInfo{false, false, false, "", false, 0};
+  if (response.status == 404) {
+    if (auto doubt = co_await missing_instance_doubt()) co_return *doubt;
+    co_return InstanceInfo{false, false, false, "", false, 0};
+  }
   if (auto failure = classify_response(response, CallKind::read, m_clock.now())) co_return *failure;
   boost::system::error_code error;
   json::value document = json::parse(response.body, error);
@@ -115,6 +118,19 @@ asio::awaitable<Outcome<InstanceInfo>> CozyAdminBackend::lookup(std::string doma
   info.deleting = flag(*attributes, "deleting");
   info.quota = byte_count(*attributes, "disk_quota").value_or(0);
   co_return info;
+}
+
+asio::awaitable<std::optional<Failure>> CozyAdminBackend::missing_instance_doubt() {
+  HttpResponse response = co_await call("GET", "/instances/count", true, k_admin_read_timeout);
+  if (auto failure = classify_response(response, CallKind::read, m_clock.now())) co_return *failure;
+  boost::system::error_code error;
+  json::value document = json::parse(response.body, error);
+  const json::value* count = !error && document.is_object() ? document.as_object().if_contains("count") : nullptr;
+  if (!count || !count->is_number()) co_return bad_answer("GET /instances/count");
+  if (count->to_number<double>() > 0) co_return std::nullopt;
+  // cozy-stack answers 0 when its global database is missing, and then
+  // 404 for every domain: that says nothing about this one.
+  co_return Failure{FailureKind::retryable, std::string(k_no_instances_counted), {}};
 }
 
 asio::awaitable<Outcome<DiskUsage>> CozyAdminBackend::disk_usage(std::string domain) {

@@ -73,6 +73,9 @@ class CozyAdminBackend final : public Backend {
                                                        PartEvidence& evidence);
   void on_realtime(const RealtimeEvent& event);
   std::string url(const std::string& path) const;
+  // A lookup's 404 means "no such instance" only while the stack counts
+  // instances: nullopt then, else the failure to report instead.
+  boost::asio::awaitable<std::optional<Failure>> missing_instance_doubt();
 
 
   boost::asio::io_context& m_io;

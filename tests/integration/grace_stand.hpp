@@ -69,12 +69,19 @@ class Stand {
                   target + "," + options.departure(n) + ",left\n";
     }
     ws.write("accounts.csv", accounts);
+    // The stack also holds spaces nobody listed, as a real one does: it
+    // never counts zero instances, even once every listed one is deleted.
+    std::string universe = accounts;
+    for (int n = 1; n <= 3; ++n)
+      universe += "bystander" + std::to_string(n) + ",bystander" + std::to_string(n) +
+                  ".mytoutatice.cloud,export,b@example.org,,2030-01-01,\n";
+    ws.write("universe.csv", universe);
     if (options.smtp) sink = std::make_unique<SmtpSink>(ws.dir());
     // The simulator's people were last active up to 400 days before its
     // start day, that day included: started two days early, no space shows
     // activity on the export day (which would ask for a final export).
     sim = std::make_unique<CozySim>(
-        ws.dir(), ws.dir() / "accounts.csv", iso_utc(k_t - days(2)),
+        ws.dir(), ws.dir() / "universe.csv", iso_utc(k_t - days(2)),
         sim_flags(options));
     sim->advance_clock(std::chrono::duration_cast<seconds>(days(2)).count());
     write_config();

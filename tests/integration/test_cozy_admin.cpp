@@ -280,3 +280,57 @@ TEST_CASE("SIGKILL at three points of a 200-account campaign and restart never r
   check_no_duplicate_export(stats);
   CHECK(route_count(stats, k_export_post, "202") >= 200);
 }
+
+TEST_CASE("A stack that answers 404 for every instance and counts none concludes NO_SPACE for nobody",
+          "[cozy-admin][reading]") {
+  // cozy-stack with its global database missing: every lookup 404,
+  // GET /instances/count 0. Nobody's export may be given up on that.
+  Workspace ws;
+  write_export_accounts(ws, "accounts.csv", 20, "2026-10-01");
+  CozySim sim(ws.dir(), ws.dir() / "accounts.csv", "2026-11-25T09:00:00Z");
+  use_cozy_config(ws, sim.port());
+  ws.write("c.yaml", read_file(ws.config()) + "retry_budget: 2\nidle_horizon: 1 second\n");
+  const std::vector<std::string> now{"--now", "2026-11-25T09:00:00Z"};
+  auto with_now = [&](std::vector<std::string> args) {
+    args.insert(args.end(), now.begin(), now.end());
+    return args;
+  };
+  REQUIRE(ws.passage(with_now({"campaign", "create", "c1", "--accounts", "accounts.csv"})).exit_code == 0);
+  sim.put_faults(R"({"global_db_missing":true})");
+  const ProcessResult ran = ws.passage(with_now({"run", "--until-idle"}));
+  INFO("run: " << ran.out << ran.err);
+  REQUIRE_FALSE(ran.timed_out);
+  CHECK(ran.exit_code != 0);
+  const auto counts = state_counts(ws, "c1");
+  CHECK(counts.at("NO_SPACE") == 0);
+  CHECK(counts.at("FAILED") == 20);
+  for (const json::value& row : report_accounts(ws, "c1"))
+    CHECK(std::string(row.at("reason").as_string()).find("no_instances_counted") != std::string::npos);
+  CHECK(stat(sim.stats(), "exports_started") == 0);
+}
+
+TEST_CASE("Past max(5, 10 %) of 404 lookups in a run, the missing are held lookup_404_storm, not NO_SPACE, and the run exits 7",
+          "[cozy-admin][reading]") {
+  // The stack serves 20 of the 40 listed instances (another stack's
+  // domains listed by mistake, an index lost): 20 lookups answer 404.
+  Workspace ws;
+  write_export_accounts(ws, "served.csv", 20, "2026-10-01");
+  write_export_accounts(ws, "accounts.csv", 40, "2026-10-01");
+  CozySim sim(ws.dir(), ws.dir() / "served.csv", "2026-11-25T09:00:00Z");
+  use_cozy_config(ws, sim.port());
+  const std::string now = "2026-11-25T09:00:00Z";
+  REQUIRE(ws.passage({"campaign", "create", "c1", "--accounts", "accounts.csv", "--now", now}).exit_code == 0);
+  const ProcessResult ran = ws.passage({"run", "--until-idle", "--now", now});
+  INFO("run: " << ran.out << ran.err);
+  REQUIRE_FALSE(ran.timed_out);
+  CHECK(ran.exit_code == 7);
+  CHECK(ran.out.find("HELD lookup_404_storm") != std::string::npos);
+  const auto counts = state_counts(ws, "c1");
+  // At most 5 (or 10 % of the lookups answered before them) were believed.
+  CHECK(counts.at("NO_SPACE") <= 5);
+  CHECK(counts.at("NO_SPACE") + counts.at("HELD") == 20);
+  CHECK(counts.at("HELD") >= 15);
+  for (const json::value& row : report_accounts(ws, "c1"))
+    if (row.at("state") == "HELD") CHECK(row.at("reason") == "lookup_404_storm");
+  CHECK(counts.at("GRACE") + counts.at("NOTIFIED") + counts.at("VERIFIED") == 20);
+}

@@ -3,7 +3,9 @@
 #include <cmath>
 #include <limits>
 
+#include "engine/app/app.hpp"
 #include "engine/sched/backoff.hpp"
+#include "engine/sched/runner.hpp"
 
 using namespace passage;
 using namespace std::chrono_literals;
@@ -64,4 +66,22 @@ TEST_CASE("retry_delay: without Retry-After it is full jitter", "[backoff]") {
   for (int attempt = 0; attempt < 12; ++attempt)
     CHECK(retry_delay(std::nullopt, attempt, 1000ms, 600000ms, 0.37) ==
           full_jitter_backoff(attempt, 1000ms, 600000ms, 0.37));
+}
+
+TEST_CASE("a 404 storm is more than max(5, 10 %) of a run's lookups", "[sched][reading]") {
+  CHECK_FALSE(passage::is_lookup_404_storm(5, 5));
+  CHECK(passage::is_lookup_404_storm(6, 6));
+  CHECK_FALSE(passage::is_lookup_404_storm(10, 100));
+  CHECK(passage::is_lookup_404_storm(11, 100));
+  CHECK_FALSE(passage::is_lookup_404_storm(0, 0));
+}
+
+TEST_CASE("a command doing several things exits with the code that matters most: 5, 4, 7, 6, 1, 0",
+          "[app][exit]") {
+  using namespace passage;
+  CHECK(worst_exit(k_exit_done, k_exit_done) == k_exit_done);
+  CHECK(worst_exit(k_exit_failed, k_exit_degraded) == k_exit_degraded);
+  CHECK(worst_exit(k_exit_degraded, k_exit_breaker) == k_exit_breaker);
+  CHECK(worst_exit(k_exit_audit_broken, k_exit_breaker) == k_exit_audit_broken);
+  CHECK(worst_exit(k_exit_done, k_exit_failed) == k_exit_failed);
 }

@@ -163,6 +163,7 @@ Response Api::handle(Ticket& t, const Request& req) {
 }
 
 Response Api::admin(Ticket& t, const Request& req) {
+  if (m_faults.global_db_missing) return without_global_db(t);
   switch (t.route) {
     case RouteId::list: return list(req);
     case RouteId::count: return json_response(200, R"({"count":)" + std::to_string(m_world.live_count()) + "}");
@@ -184,6 +185,15 @@ Response Api::admin(Ticket& t, const Request& req) {
     }
     default: return error_response(404, "Not Found", "no such route");
   }
+}
+
+// A stack whose global database is missing: no instance is found, the
+// count is 0, the list is empty.
+Response Api::without_global_db(const Ticket& t) {
+  if (t.route == RouteId::count) return json_response(200, R"({"count":0})");
+  if (t.route == RouteId::list) return json_response(200, R"({"data":[],"meta":{"count":0},"links":{}})", "application/vnd.api+json");
+  if (t.route == RouteId::disk_usage) return json_response(500, R"({"error":"Instance not found"})");
+  return error_response(404, "Not Found", "Instance not found");
 }
 
 void Api::end(Ticket& t, int status) {

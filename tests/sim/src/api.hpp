@@ -39,6 +39,7 @@ private:
   void classify(Ticket& t, std::string_view method, std::string_view target) const;
   void apply_faults(Ticket& t);
   Response admin(Ticket& t, const Request& req);
+  Response without_global_db(const Ticket& t);
   Response control(Ticket& t, const Request& req);
   Response move(Ticket& t, const Request& req);
 

@@ -30,6 +30,11 @@ std::int64_t count(const json::value& v, const std::string& key) {
   return static_cast<std::int64_t>(n);
 }
 
+bool flag(const json::value& v, const std::string& key) {
+  if (!v.is_bool()) throw Bad{key + ": expected true or false"};
+  return v.as_bool();
+}
+
 const json::object& object(const json::value& v, const std::string& key) {
   if (!v.is_object()) throw Bad{key + ": expected an object"};
   return v.as_object();
@@ -106,6 +111,7 @@ std::optional<Faults> parse_faults(const std::string& text, std::string& error) 
       else if (k == "throttle") read_throttle(x, f.throttle);
       else if (k == "ws_drop_every_s") f.ws_drop_every_s = static_cast<double>(count(x, k));
       else if (k == "max_rps") f.max_rps = static_cast<double>(count(x, k));
+      else if (k == "global_db_missing") f.global_db_missing = flag(x, k);
       else return false;
       return true;
     });
@@ -134,7 +140,8 @@ std::string faults_to_json(const Faults& f) {
       {"delete_stuck", f.delete_stuck},
       {"import_never_finish", f.import_never_finish},
       {"throttle", std::move(throttle)},
-      {"max_rps", f.max_rps}};
+      {"max_rps", f.max_rps},
+      {"global_db_missing", f.global_db_missing}};
   return json::serialize(o);
 }
 

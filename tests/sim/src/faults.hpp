@@ -37,6 +37,9 @@ struct Faults {
   double import_never_finish = 0;
   Throttle throttle;
   double max_rps = 0;  // 0: no ceiling
+  // The stack's global database is missing: every instance route answers
+  // 404 and GET /instances/count answers 0 (web/instances countHandler).
+  bool global_db_missing = false;
 };
 
 // Parses and validates; unknown keys, wrong types and rates outside 0..1

@@ -51,6 +51,21 @@ TEST_CASE("throttle: status with Retry-After only when configured", "[faults]") 
   CHECK(sim.get("/_sim/stats").status == 200);  // the control plane is never faulted
 }
 
+TEST_CASE("global_db_missing: every instance 404, a count of 0, an empty list; the instances come back after", "[faults]") {
+  Sim sim(k_args);
+  REQUIRE(sim.get("/instances/" + domain(1)).status == 200);
+  CHECK(sim.put("/_sim/faults", R"({"global_db_missing":1})").status == 400);
+  sim.faults(R"({"global_db_missing":true})");
+  CHECK(sim.get("/instances/" + domain(1)).status == 404);
+  CHECK(sim.get("/instances/" + domain(1) + "/last-activity").status == 404);
+  CHECK(sim.del("/instances/" + domain(1)).status == 404);
+  CHECK(sim.get("/instances/count").json().at("count") == 0);
+  CHECK(sim.get("/instances").json().at("data").as_array().empty());
+  sim.faults("{}");
+  CHECK(sim.get("/instances/" + domain(1)).status == 200);
+  CHECK(sim.get("/instances/count").json().at("count") == 20);
+}
+
 TEST_CASE("http_5xx answers before the handler - reset_after applies the effect", "[faults]") {
   Sim sim(k_args);
   const auto path = "/instances/" + domain(2);
