@@ -44,6 +44,8 @@ void print_purge(AppContext& app, const PurgeReport& report, bool dry_run) {
             << report.delete_failed << " deletions failed\n";
   if (!report.directory_check)
     app.out() << "directory check: off (no directory configured: departures are not re-checked)\n";
+  for (const std::string& stack : report.stacks_unreached) app.out() << "stack " << stack << " not answering\n";
+  if (report.relay_unreached) app.out() << "mail relay not answering\n";
   if (report.tripped) app.out() << "breaker tripped: " << report.reason << '\n';
 }
 
@@ -64,7 +66,9 @@ int purge_once(AppContext& app, const std::string& actor) {
   }
   // Accounts left due because the stack failed them tonight: monitoring
   // must see it (CONTRACT.md exit code 7).
-  if (report.delete_failed > 0 || report.unreadable > 0) return k_exit_degraded;
+  if (report.delete_failed > 0 || report.unreadable > 0 || !report.stacks_unreached.empty() ||
+      report.relay_unreached)
+    return k_exit_degraded;
   return k_exit_done;
 }
 

@@ -24,11 +24,14 @@ std::string run_summary_line(const RunSummary& summary) {
     line += ", " + std::to_string(summary.storm_held) + " accounts HELD " + k_lookup_404_storm + " (" +
             std::to_string(summary.lookups_404) + " of " + std::to_string(summary.lookups) +
             " lookups answered 404: not believed)";
+  for (const std::string& stack : summary.stacks_unreached) line += ", stack " + stack + " not answering";
+  if (summary.relay_unreached) line += ", mail relay not answering";
   return line;
 }
 
 int run_exit_code(const RunSummary& summary) {
-  if (summary.storm_held > 0) return k_exit_degraded;
+  if (summary.storm_held > 0 || !summary.stacks_unreached.empty() || summary.relay_unreached)
+    return k_exit_degraded;
   return summary.failed > 0 ? k_exit_failed : k_exit_done;
 }
 

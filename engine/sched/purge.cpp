@@ -96,6 +96,8 @@ class Purge {
       return report;
     }
     apply_verdicts(verdicts, report);
+    report.stacks_unreached = unreached_stacks(m_stacks);
+    report.relay_unreached = m_notifier && m_notifier->answered_last() == false;
     return report;
   }
 
@@ -469,6 +471,8 @@ std::string purge_report_json(const PurgeReport& report) {
       {"directory_check", report.directory_check ? "on" : "off"},
       {"breaker", boost::json::object{{"tripped", report.tripped}, {"reason", report.reason}}},
       {"dry_run", report.dry_run},
+      {"stacks_not_answering", boost::json::value_from(report.stacks_unreached)},
+      {"relay_answering", !report.relay_unreached},
   };
   return boost::json::serialize(document) + "\n";
 }

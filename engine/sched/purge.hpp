@@ -7,6 +7,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "engine/config/config.hpp"
 #include "engine/env/clock.hpp"
@@ -34,6 +35,9 @@ struct PurgeReport {
   bool tripped = false;
   std::string reason;
   bool dry_run = false;  // decided only: nothing was changed
+  // Stacks whose last call got no answer, and the mail relay's likewise.
+  std::vector<std::string> stacks_unreached;
+  bool relay_unreached = false;
 };
 
 PurgeReport purge_night(const Config& config, Store& store, const Clock& clock,

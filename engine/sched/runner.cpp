@@ -57,6 +57,8 @@ RunSummary Runner::run() {
   if (m_options.progress) print_progress(true);
   for (const auto& [state, count] : m_store.state_counts(m_options.campaign_id))
     if (state == State::failed) m_summary.failed = count;
+  m_summary.stacks_unreached = unreached_stacks(m_stacks);
+  m_summary.relay_unreached = m_notifier->answered_last() == false;
   return m_summary;
 }
 

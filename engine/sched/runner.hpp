@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/config/config.hpp"
 #include "engine/env/clock.hpp"
@@ -34,6 +35,9 @@ struct RunSummary {
   // Accounts held lookup_404_storm: too many lookups answered 404 for a
   // 404 to be believed (CONTRACT.md "Reading the stack safely").
   int storm_held = 0;
+  // Stacks whose last call got no answer, and the mail relay's likewise.
+  std::vector<std::string> stacks_unreached;
+  bool relay_unreached = false;
 };
 
 // The hold reason of an account whose lookup answered 404 during a storm.

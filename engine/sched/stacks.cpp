@@ -41,6 +41,13 @@ Stacks build_stacks(boost::asio::io_context& io, const Config& config, const Clo
   return stacks;
 }
 
+std::vector<std::string> unreached_stacks(const Stacks& stacks) {
+  std::vector<std::string> names;
+  for (const auto& [name, runtime] : stacks)
+    if (runtime.backend->answered_last() == false) names.push_back(name);
+  return names;
+}
+
 void restore_cooldowns(Stacks& stacks, Store& store) {
   const auto now = std::chrono::system_clock::now();
   for (auto& [name, runtime] : stacks) {

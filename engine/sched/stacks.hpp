@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 
@@ -28,6 +29,9 @@ struct StackRuntime {
 };
 
 using Stacks = std::map<std::string, StackRuntime>;
+
+// The stacks whose last call of this command got no answer.
+std::vector<std::string> unreached_stacks(const Stacks& stacks);
 
 // Throws std::runtime_error when a stack names a backend this build lacks.
 Stacks build_stacks(boost::asio::io_context& io, const Config& config, const Clock& clock);

@@ -195,6 +195,11 @@ class Backend {
   // complete with a retryable "shutting down" failure, which the runner
   // does not record) and close long-lived connections.
   virtual void shutdown() {}
+
+  // Whether the stack answered this command's last call: nullopt before
+  // any call, false when it failed without an HTTP answer (refused, reset,
+  // timed out). A stack that cannot be reached degrades the run (exit 7).
+  virtual std::optional<bool> answered_last() const { return std::nullopt; }
 };
 
 // What a backend is built from.

@@ -88,6 +88,7 @@ asio::awaitable<HttpResponse> CozyAdminBackend::call(std::string method, std::st
   // by the whole-request limit, not cut by the stall limit.
   if (total_timeout > Millis(0)) request.stall_timeout = Millis(0);
   HttpResponse response = co_await m_http.perform(std::move(request));
+  m_answered_last = response.status != 0;
   co_return response;
 }
 

@@ -64,6 +64,7 @@ class CozyAdminBackend final : public Backend {
                                                                       Backend& target) override;
   boost::asio::awaitable<Outcome<Done>> clear_deleting(std::string domain) override;
   void shutdown() override;
+  std::optional<bool> answered_last() const override { return m_answered_last; }
 
  private:
   // One admin API call through the gate; the body collected.
@@ -98,6 +99,7 @@ class CozyAdminBackend final : public Backend {
   // Waiters per domain, woken by cancelling their timer.
   std::multimap<std::string, boost::asio::steady_timer*> m_waiters;
   bool m_shutting_down = false;
+  std::optional<bool> m_answered_last;
 };
 
 std::unique_ptr<Backend> make_cozy_admin_backend(const BackendContext& context);

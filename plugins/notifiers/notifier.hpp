@@ -5,6 +5,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <boost/asio/awaitable.hpp>
@@ -28,6 +29,9 @@ class Notifier {
   virtual ~Notifier() = default;
   // Success: the notice was accepted (file written, SMTP 250).
   virtual boost::asio::awaitable<Outcome<Done>> send(Notice notice) = 0;
+  // Whether the relay answered the last send: nullopt before any send or
+  // for a notifier without a relay (the outbox).
+  virtual std::optional<bool> answered_last() const { return std::nullopt; }
 };
 
 }  // namespace passage

@@ -172,10 +172,14 @@ class SmtpNotifier final : public Notifier {
     job.tls_required = m_tls_required;
     co_await wait_for_turn();
     SmtpReply reply = co_await transfer(std::move(job));
+    m_answered_last = reply.code == CURLE_OK || reply.smtp_code != 0;
     co_return classify(reply, m_server);
   }
 
+  std::optional<bool> answered_last() const override { return m_answered_last; }
+
  private:
+  std::optional<bool> m_answered_last;
   // Reserves the bucket's next token (so waiters are served in order, each
   // woken once) and waits on a steady timer until it is due.
   asio::awaitable<void> wait_for_turn() {

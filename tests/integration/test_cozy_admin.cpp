@@ -334,3 +334,20 @@ TEST_CASE("Past max(5, 10 %) of 404 lookups in a run, the missing are held looku
     if (row.at("state") == "HELD") CHECK(row.at("reason") == "lookup_404_storm");
   CHECK(counts.at("GRACE") + counts.at("NOTIFIED") + counts.at("VERIFIED") == 20);
 }
+
+TEST_CASE("A run whose stack does not answer exits 7 and names the stack", "[cozy-admin][exit]") {
+  Workspace ws;
+  write_export_accounts(ws, "accounts.csv", 5, "2026-10-01");
+  auto sim = std::make_unique<CozySim>(ws.dir(), ws.dir() / "accounts.csv", "2026-11-25T09:00:00Z");
+  use_cozy_config(ws, sim->port());
+  ws.write("c.yaml", read_file(ws.config()) + "retry_budget: 2\nidle_horizon: 1 second\n");
+  const std::string now = "2026-11-25T09:00:00Z";
+  REQUIRE(ws.passage({"campaign", "create", "c1", "--accounts", "accounts.csv", "--now", now}).exit_code == 0);
+  sim.reset();  // the stack is down: connections refused
+  const ProcessResult ran = ws.passage({"run", "--until-idle", "--now", now});
+  INFO("run: " << ran.out << ran.err);
+  REQUIRE_FALSE(ran.timed_out);
+  CHECK(ran.exit_code == 7);
+  CHECK(ran.out.find("stack academy not answering") != std::string::npos);
+  CHECK(state_counts(ws, "c1").at("NO_SPACE") == 0);
+}

@@ -276,3 +276,30 @@ TEST_CASE("a dry-run campaign announces each export once over smtp and a refused
   CHECK(account.at("state").as_string() == "FAILED");
   CHECK(account.at("reason").as_string() == "notice_refused");
 }
+
+TEST_CASE("a run whose mail relay does not answer exits 7 and says so", "[smtp][exit]") {
+  ConfigOptions options;
+  options.transient_failure_rate = 0.0;
+  Workspace ws(options);
+  DeadPort dead;
+  std::string config = read_file(ws.config());
+  const std::string outbox = "notify: { notifier: outbox, dir: var/outbox }\n";
+  const std::size_t at = config.find(outbox);
+  REQUIRE(at != std::string::npos);
+  config.replace(at, outbox.size(),
+                 "notify: { notifier: smtp, smtp_url: \"smtp://127.0.0.1:" + std::to_string(dead.port()) +
+                     "\", from: mytoutatice.cloud@ac-test.fr }\nretry_budget: 2\nidle_horizon: 1 second\n");
+  ws.write("c.yaml", config);
+  std::string accounts = "login,domain,action,email,target,departure_date,reason\n";
+  for (int n = 1; n <= 3; ++n)
+    accounts += login_of(n) + "," + login_of(n) + ".mytoutatice.cloud,export," + login_of(n) +
+                "@example.org,,2026-10-01,left\n";
+  ws.write("accounts.csv", accounts);
+  const std::string now = "2026-11-25T10:00:00";
+  REQUIRE(ws.passage({"campaign", "create", "c1", "--accounts", "accounts.csv", "--now", now}).exit_code == 0);
+  ProcessResult run = ws.passage({"run", "--until-idle", "--now", now});
+  INFO("run: " << run.out << run.err);
+  REQUIRE_FALSE(run.timed_out);
+  CHECK(run.exit_code == 7);
+  CHECK(run.out.find("mail relay not answering") != std::string::npos);
+}
