@@ -58,9 +58,19 @@ StepResult hold(const Account& account, const Event& event, Instant) {
   return transition;
 }
 
+// The deletion date the person was last told is behind us: they may think
+// it happened, or that the hold stopped it for good.
+bool told_date_passed(const Account& account, Instant now, const Policy& policy) {
+  if (!account.told_deletion_date) return false;
+  const date::year_month_day day_after{date::sys_days{*account.told_deletion_date} + date::days{1}};
+  return now >= local_midnight(day_after, policy.zone);
+}
+
 // Back to the state held from, timers re-evaluated at now; a grace end
-// already past (whatever the state held from) moves to now + release_grace
-// so the person is told a new date before anything is deleted.
+// already past, or a told date already past (a postpone nobody was told of
+// may keep the grace end ahead), whatever the state held from, moves to
+// at least now + release_grace so the person is told a new date before
+// anything is deleted.
 Transition resume_from_hold(const Account& account, const std::string& why, Instant now,
                             const Policy& policy) {
   State back = *account.held_from;
@@ -70,8 +80,8 @@ Transition resume_from_hold(const Account& account, const std::string& why, Inst
   transition.next.state_reason.clear();
   transition.next.attempts = 0;
   transition.next.due_at = now;
-  if (account.grace_end && *account.grace_end <= now) {
-    transition.next.grace_end = now + policy.release_grace;
+  if (account.grace_end && (*account.grace_end <= now || told_date_passed(account, now, policy))) {
+    transition.next.grace_end = std::max(*account.grace_end, now + policy.release_grace);
     transition.next.reminded.reset();
   }
   if (back == State::purge_due) transition.next.state = State::grace;

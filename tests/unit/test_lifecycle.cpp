@@ -1227,6 +1227,25 @@ TEST_CASE("release into GRACE or PURGE_DUE after grace end: now + 7 days in GRAC
   }
 }
 
+TEST_CASE("release after the date last told has passed: a new date 7 days on, told, even when a postpone "
+          "nobody was told of keeps the grace end ahead", "[lifecycle]") {
+  // Safety seed 9192: told the 13th, postponed to the 15th (no mail), held;
+  // released on the 14th and deleted the next night, the person never told.
+  Instant now = local("2027-02-16T09:00:00");
+  Account held = rich_account(State::held);
+  held.held_from = State::grace;
+  held.told_deletion_date = date::year_month_day{date::year{2027}, date::month{2}, date::day{14}};
+  held.grace_end = local("2027-02-17T00:00:00");  // postponed, never told
+  Transition t = step(held, event(EventKind::release), now);
+  CHECK(name(t.next.state) == "GRACE");
+  CHECK(text(t.next.grace_end) == text(now + std::chrono::days(7)));
+  CHECK(deletion_date_untold(t.next, policy()));
+  // A date still ahead as told is kept.
+  held.told_deletion_date = date::year_month_day{date::year{2027}, date::month{2}, date::day{16}};
+  t = step(held, event(EventKind::release), now);
+  CHECK(local_text(t.next.grace_end) == "2027-02-17T00:00:00");
+}
+
 TEST_CASE("release is refused unless HELD with a remembered state", "[lifecycle]") {
   for (State state : k_states) {
     if (state == State::held) continue;
