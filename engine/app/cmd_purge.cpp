@@ -1,9 +1,12 @@
 // passage purge, nightly.
 
+#include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <ostream>
 
 #include "engine/app/app.hpp"
+#include "engine/metrics/metrics.hpp"
 #include "engine/sched/archive_retention.hpp"
 #include "engine/sched/purge.hpp"
 #include "engine/sched/runner.hpp"
@@ -49,9 +52,39 @@ void print_purge(AppContext& app, const PurgeReport& report, bool dry_run) {
   if (report.tripped) app.out() << "breaker tripped: " << report.reason << '\n';
 }
 
-int purge_once(AppContext& app, const std::string& actor) {
+double unix_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// metrics.textfile, when configured: what this night did, for monitoring.
+// A dry run changes nothing, the file included.
+void write_metrics(AppContext& app, double started, int exit_code, const PurgeReport& report,
+                   const RunSummary* run) {
+  const auto& path = app.config().metrics_textfile;
+  if (!path || app.line().dry_run) return;
+  MetricsInput input;
+  read_account_metrics(app.store(), input);
+  input.last_purge = {{"deleted", report.deleted},     {"already_gone", report.already_gone},
+                      {"failed", report.delete_failed}, {"held", report.held},
+                      {"deferred", report.deferred}};
+  input.breaker_tripped = app.store().breaker().tripped;
+  for (const StackConfig& stack : app.config().stacks) {
+    bool down = std::count(report.stacks_unreached.begin(), report.stacks_unreached.end(), stack.name) > 0;
+    if (run) down = down || std::count(run->stacks_unreached.begin(), run->stacks_unreached.end(), stack.name) > 0;
+    input.stack_up[stack.name] = !down;
+  }
+  if (app.config().notify.notifier == "smtp")
+    input.relay_up = !(report.relay_unreached || (run && run->relay_unreached));
+  input.run_start = started;
+  input.run_end = unix_now();
+  input.exit_code = exit_code;
+  input.last_success = exit_code == k_exit_done ? std::optional<double>(input.run_end) : previous_last_success(*path);
+  write_atomically(*path, metrics_text(input));
+}
+
+int purge_once(AppContext& app, const std::string& actor, PurgeReport& report) {
   PurgeOptions options{app.line().dry_run, actor};
-  PurgeReport report = purge_night(app.config(), app.store(), app.clock(), options);
+  report = purge_night(app.config(), app.store(), app.clock(), options);
   print_purge(app, report, options.dry_run);
   write_purge_report(app, report);
   // Not on a night the breaker tripped: the list that tripped it may be wrong.
@@ -91,8 +124,12 @@ int reset_breaker(AppContext& app) {
 int cmd_purge(AppContext& app) {
   if (app.line().reset_breaker) return reset_breaker(app);
   refuse_future_clock(app);
+  const double started = unix_now();
   auto lock = take_writer_lock(app, app.line().dry_run ? "purge --dry-run" : "purge");
-  return purge_once(app, app.admin_actor());
+  PurgeReport report;
+  const int code = purge_once(app, app.admin_actor(), report);
+  write_metrics(app, started, code, report, nullptr);
+  return code;
 }
 
 int cmd_nightly(AppContext& app) {
@@ -100,15 +137,20 @@ int cmd_nightly(AppContext& app) {
   if (app.line().dry_run) {
     auto lock = take_writer_lock(app, "nightly --dry-run");
     if (!app.line().quiet) app.out() << "nightly (dry run): run step skipped (it would change accounts)\n";
-    return purge_once(app, "nightly");
+    PurgeReport report;
+    return purge_once(app, "nightly", report);
   }
+  const double started = unix_now();
   auto lock = take_writer_lock(app, "nightly");
   RunOptions options;
   options.until_idle = true;
   options.actor = "nightly";
   RunSummary summary = run_accounts(app.config(), app.store(), app.clock(), options);
   if (!app.line().quiet) app.out() << run_summary_line(summary) << '\n';
-  return worst_exit(run_exit_code(summary), purge_once(app, "nightly"));
+  PurgeReport report;
+  const int code = worst_exit(run_exit_code(summary), purge_once(app, "nightly", report));
+  write_metrics(app, started, code, report, &summary);
+  return code;
 }
 
 int cmd_plan(AppContext& app);

@@ -14,13 +14,15 @@ namespace {
 
 using namespace config_detail;
 
-constexpr std::array<std::string_view, 18> k_top_keys{
+constexpr std::array<std::string_view, 19> k_top_keys{
     "database", "timezone", "grace",   "reminders", "stacks",       "notify",
     "lead",     "export",   "move",    "campaign",  "support",      "purge",
-    "directory", "reports", "idle_horizon", "retry_budget", "allow_future_purge", "serve"};
+    "directory", "reports", "idle_horizon", "retry_budget", "allow_future_purge", "serve",
+    "metrics"};
 constexpr std::array<std::string_view, 1> k_campaign_keys{"max_change_fraction"};
 constexpr std::array<std::string_view, 1> k_support_keys{"max_postpone"};
 constexpr std::array<std::string_view, 1> k_reports_keys{"dir"};
+constexpr std::array<std::string_view, 1> k_metrics_keys{"textfile"};
 
 std::optional<Section> sub_section(Reader& reader, const Section& root, std::string_view key,
                                    Keys known) {
@@ -55,6 +57,11 @@ void read_small_sections(Reader& reader, const Section& root, Config& config) {
   if (const auto s = sub_section(reader, root, "reports", k_reports_keys)) {
     reader.read_path(*s, "dir", config.reports_dir);
   }
+  if (const auto s = sub_section(reader, root, "metrics", k_metrics_keys)) {
+    std::filesystem::path textfile;
+    reader.read_path(*s, "textfile", textfile);
+    if (!textfile.empty()) config.metrics_textfile = textfile;
+  }
 }
 
 void read_top_level(Reader& reader, const Section& root, Config& config) {
@@ -85,6 +92,7 @@ void resolve_paths(const Reader& reader, Config& config) {
   if (config.notify.templates) config.notify.templates = reader.resolve(*config.notify.templates);
   config.export_.archive_dir = reader.resolve(config.export_.archive_dir);
   config.reports_dir = reader.resolve(config.reports_dir);
+  if (config.metrics_textfile) config.metrics_textfile = reader.resolve(*config.metrics_textfile);
   if (config.directory) config.directory->file = reader.resolve(config.directory->file);
   if (config.serve.token_file) config.serve.token_file = reader.resolve(*config.serve.token_file);
   if (config.serve.agents_file) config.serve.agents_file = reader.resolve(*config.serve.agents_file);

@@ -157,6 +157,8 @@ struct Config {
   ServeConfig serve;
   std::optional<DirectoryConfig> directory;
   std::filesystem::path reports_dir = "reports/out";
+  // metrics.textfile: the Prometheus textfile nightly and purge write.
+  std::optional<std::filesystem::path> metrics_textfile;
   CalendarSpan idle_horizon{10, SpanUnit::minute};
   int retry_budget = 8;
   bool allow_future_purge = false;

@@ -579,3 +579,47 @@ TEST_CASE("A Retry-After longer than a night waits leaves the purge's accounts f
   json::object report = latest_purge_report(s.ws);
   CHECK(report.at("unreadable").as_int64() == 5);
 }
+
+namespace {
+
+// The value of one sample line of a Prometheus textfile, -1 when absent.
+double metric(const std::string& text, const std::string& sample) {
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);)
+    if (line.rfind(sample + " ", 0) == 0) return std::stod(line.substr(sample.size() + 1));
+  return -1;
+}
+
+}  // namespace
+
+TEST_CASE("nightly writes metrics.textfile: accounts, the night's deletions, exit code, last success kept on a failed night",
+          "[grace][purge][metrics]") {
+  Options options;
+  options.accounts = 6;
+  options.max_per_run = 3;
+  options.extra = "metrics: { textfile: var/passage.prom }\nretry_budget: 2\nidle_horizon: 5 seconds\n";
+  Stand s(options);
+  s.run();
+  s.advance_to(after(latest_end(schedule(s.ws))));
+  Stand::require_exit(s.passage({"nightly"}), 0);
+  const std::string first = read_file(s.ws.dir() / "var" / "passage.prom");
+  INFO(first);
+  CHECK(metric(first, R"(passage_accounts{campaign="c1",state="PURGED"})") == 3);
+  CHECK(metric(first, R"(passage_last_purge_accounts{result="deleted"})") == 3);
+  CHECK(metric(first, R"(passage_last_purge_accounts{result="deferred"})") == 3);
+  CHECK(metric(first, R"(passage_stack_up{stack="academy"})") == 1);
+  CHECK(metric(first, "passage_breaker_tripped") == 0);
+  CHECK(metric(first, "passage_last_run_exit_code") == 0);
+  const double success = metric(first, "passage_last_success_timestamp_seconds");
+  CHECK(success >= metric(first, "passage_last_run_start_timestamp_seconds"));
+
+  s.sim->put_faults(R"({"delete_stuck":1})");
+  s.advance(days(1));
+  Stand::require_exit(s.passage({"nightly"}), 7);
+  const std::string second = read_file(s.ws.dir() / "var" / "passage.prom");
+  INFO(second);
+  CHECK(metric(second, "passage_last_run_exit_code") == 7);
+  CHECK(metric(second, R"(passage_last_purge_accounts{result="failed"})") == 3);
+  CHECK(metric(second, "passage_last_success_timestamp_seconds") == Approx(success));
+  CHECK_FALSE(std::filesystem::exists(s.ws.dir() / "var" / "passage.prom.tmp"));
+}
