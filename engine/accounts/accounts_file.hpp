@@ -1,7 +1,10 @@
 #pragma once
 // The accounts file (DESIGN.md "Accounts file", CONTRACT.md "Accounts file"):
 // CSV, UTF-8 with or without BOM, LF or CRLF, RFC 4180 quoting, header
-// exactly `login,domain,action,email,target,departure_date,reason`.
+// exactly `login,domain,action,email,target,departure_date,reason`, or the
+// same names separated by `;` (then `;` separates every record), as French
+// spreadsheets save it. Spaces around fields are dropped, rows of
+// separators only are skipped, actions and domains are read in any case.
 // Parsing checks everything that can be checked from the file and the
 // config alone; checks against the database (accounts in other unfinished
 // campaigns) are done by the caller with the same error format.
@@ -23,9 +26,9 @@ enum class Action { export_, move };
 struct AccountRow {
   int line = 0;  // physical line of the record's first line (header = 1)
   std::string login;
-  std::string domain;
+  std::string domain;        // lower-case
   Action action = Action::export_;
-  std::string email;
+  std::string email;         // as written (compared case-insensitively)
   std::string target;        // https:// Cozy URL for a move, empty otherwise
   std::string target_host;   // host part of target, empty for exports
   bool admin_move = false;   // target host served by a configured stack
@@ -36,6 +39,7 @@ struct AccountRow {
 struct AccountsFile {
   std::vector<AccountRow> rows;     // complete only when errors is empty
   std::vector<std::string> errors;  // "FILE:LINE: field: what is wrong"
+  std::size_t skipped_rows = 0;     // empty lines and rows of separators only
 };
 
 // Reads `file` (as given, for messages) and validates every record. A file
