@@ -347,9 +347,12 @@ std::vector<std::string> check_against_existing(const std::string& name, const s
                                                 const OwnerCampaignLookup& owner_campaign) {
   std::vector<std::string> errors;
   Reporter reporter(name, errors);
-  for (const auto& row : rows)
-    if (auto campaign = owner_campaign(row.login, row.domain))
+  for (const auto& row : rows) {
+    if (auto campaign = owner_campaign.of_login(row.login))
       reporter.add(row.line, "login", "already in unfinished campaign " + *campaign);
+    if (auto campaign = owner_campaign.of_domain(row.domain))
+      reporter.add(row.line, "domain", "already in unfinished campaign " + *campaign);
+  }
   return errors;
 }
 

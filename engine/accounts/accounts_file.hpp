@@ -52,14 +52,17 @@ AccountsFile parse_accounts_text(const std::string& name, const std::string& tex
 
 const char* to_string(Action action);
 
-// Tells which other unfinished campaign already holds this login or this
-// domain; nullopt when neither is taken. Kept abstract so that this module
-// needs no database.
-using OwnerCampaignLookup =
-    std::function<std::optional<std::string>(const std::string& login, const std::string& domain)>;
+// Tell which other unfinished campaign already holds a login, or a
+// domain; nullopt when none does. Kept abstract so that this module needs
+// no database.
+struct OwnerCampaignLookup {
+  std::function<std::optional<std::string>(const std::string& login)> of_login;
+  std::function<std::optional<std::string>(const std::string& domain)> of_domain;
+};
 
-// One error per row already held elsewhere, in the same format as parsing:
-// "NAME:LINE: login: already in unfinished campaign X".
+// One error per login or domain already held elsewhere, in the same format
+// as parsing: "NAME:LINE: login: already in unfinished campaign X", and
+// the same on `domain`.
 std::vector<std::string> check_against_existing(const std::string& name,
                                                 const std::vector<AccountRow>& rows,
                                                 const OwnerCampaignLookup& owner_campaign);

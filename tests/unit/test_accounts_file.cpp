@@ -289,15 +289,15 @@ TEST_CASE("accounts file: rows against other unfinished campaigns", "[accounts]"
   REQUIRE(file.errors.empty());
   std::map<std::string, std::string> held{{"b", "spring-2026"}};
   std::map<std::string, std::string> held_domains{{"c.mytoutatice.cloud", "summer-2026"}};
-  auto errors = check_against_existing(
-      "acc.csv", file.rows,
-      [&](const std::string& login, const std::string& domain) -> std::optional<std::string> {
-        if (held.count(login)) return held.at(login);
-        if (held_domains.count(domain)) return held_domains.at(domain);
-        return std::nullopt;
-      });
+  auto find = [](const std::map<std::string, std::string>& map, const std::string& key) {
+    auto found = map.find(key);
+    return found == map.end() ? std::nullopt : std::optional<std::string>(found->second);
+  };
+  OwnerCampaignLookup lookup{[&](const std::string& login) { return find(held, login); },
+                             [&](const std::string& domain) { return find(held_domains, domain); }};
+  auto errors = check_against_existing("acc.csv", file.rows, lookup);
   CHECK(errors == std::vector<std::string>{"acc.csv:3: login: already in unfinished campaign spring-2026",
-                                           "acc.csv:4: login: already in unfinished campaign summer-2026"});
+                                           "acc.csv:4: domain: already in unfinished campaign summer-2026"});
 }
 
 TEST_CASE("accounts file: read from disk", "[accounts]") {
