@@ -13,6 +13,7 @@
 
 #include "engine/accounts/csv.hpp"
 #include "engine/accounts/field_checks.hpp"
+#include "engine/accounts/text_encoding.hpp"
 #include "engine/env/time.hpp"
 
 namespace passage {
@@ -30,12 +31,6 @@ std::string expected_header() {
   std::string header;
   for (auto column : k_columns) header += (header.empty() ? "" : ",") + std::string(column);
   return header;
-}
-
-std::string lowercase(std::string text) {
-  for (char& c : text)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return text;
 }
 
 // Collects "NAME:LINE: field: what" messages.
@@ -89,11 +84,6 @@ void check_column_names(const CsvRecord& header, Reporter& reporter) {
 // reading: with columns in doubt, record errors would only be noise.
 bool check_header(const CsvRecord& header, Reporter& reporter) {
   const auto& fields = header.fields;
-  if (fields.size() == 1 && fields[0].find(';') != std::string::npos) {
-    reporter.add(header.line, "header",
-                 "looks ';'-separated; only ',' separates fields (export the sheet as CSV with commas)");
-    return false;
-  }
   std::size_t before = reporter.count();
   check_column_names(header, reporter);
   if (reporter.count() > before) return false;
@@ -131,16 +121,17 @@ class RecordChecker {
     m_row.line = record.line;
   }
 
+  // A field that is not UTF-8 is reported as such and not checked further;
+  // the other fields of its record still are.
   std::optional<AccountRow> check() {
     std::size_t before = m_reporter.count();
-    if (!check_encoding()) return std::nullopt;
-    check_login();
-    check_domain();
-    check_action();
-    check_email();
-    check_target();
-    check_date();
-    m_row.reason = field(reason);
+    if (readable(login)) check_login();
+    if (readable(domain)) check_domain();
+    if (readable(action)) check_action();
+    if (readable(email)) check_email();
+    if (readable(target)) check_target();
+    if (readable(departure_date)) check_date();
+    if (readable(reason)) m_row.reason = field(reason);
     if (m_reporter.count() > before) return std::nullopt;
     return m_row;
   }
@@ -160,14 +151,14 @@ class RecordChecker {
     return inserted;
   }
 
-  bool check_encoding() {
-    bool valid = true;
-    for (std::size_t column = 0; column < k_columns.size(); ++column) {
-      if (is_valid_utf8(m_record.fields[column])) continue;
-      fail(static_cast<Column>(column), "invalid UTF-8 (save the file as UTF-8)");
-      valid = false;
-    }
-    return valid;
+  // True when the field is UTF-8; otherwise reports its first bad byte.
+  bool readable(Column column) {
+    const std::string& text = field(column);
+    auto bad = first_invalid_utf8(text);
+    if (bad)
+      fail(column, "not UTF-8: " + describe_non_utf8_byte(static_cast<unsigned char>(text[*bad])) +
+                       "; save the file as \"CSV UTF-8\"");
+    return !bad;
   }
 
   void check_login() {
@@ -177,7 +168,7 @@ class RecordChecker {
   }
 
   void check_domain() {
-    m_row.domain = field(domain);
+    m_row.domain = ascii_lowercase(field(domain));
     if (auto problem = check_dns_name(m_row.domain)) return fail(domain, *problem);
     m_domain_ok = true;
     if (m_config.stack_for(m_row.domain) == nullptr)
@@ -187,11 +178,11 @@ class RecordChecker {
   }
 
   void check_action() {
-    const auto& text = field(action);
-    m_action_ok = text == "export" || text == "move";
+    std::string name = ascii_lowercase(field(action));
+    m_action_ok = name == "export" || name == "move";
     if (!m_action_ok)
-      return fail(action, in_quotes(text) + " is not an action (expected 'export' or 'move')");
-    m_row.action = text == "move" ? Action::move : Action::export_;
+      return fail(action, in_quotes(field(action)) + " is not an action (expected 'export' or 'move')");
+    m_row.action = name == "move" ? Action::move : Action::export_;
   }
 
   void check_email() {
@@ -237,17 +228,18 @@ class RecordChecker {
     if (url->encoded_host().empty()) return bad("has no host");
     if (url->host_type() != boost::urls::host_type::name)
       return bad("must have a host name (not an address)");
-    std::string host = lowercase(url->host());
+    std::string host = ascii_lowercase(url->host());
     if (auto problem = check_dns_name(host)) return bad("has a bad host: " + *problem);
     return host;
   }
 
   void check_date() {
     const auto& text = field(departure_date);
-    if (auto day = parse_iso_date(text))
+    auto day = text.find('/') == std::string::npos ? parse_iso_date(text) : parse_day_month_year(text);
+    if (day)
       m_row.departure_date = *day;
     else
-      fail(departure_date, in_quotes(text) + " is not a real date written YYYY-MM-DD");
+      fail(departure_date, in_quotes(text) + " is not a real date written DD/MM/YYYY or YYYY-MM-DD");
   }
 
   const CsvRecord& m_record;
@@ -286,28 +278,21 @@ void report_targets_listed_as_domains(const Seen& seen, Reporter& reporter) {
   }
 }
 
-}  // namespace
-
-AccountsFile parse_accounts_text(const std::string& name, const std::string& text, const Config& config) {
-  AccountsFile result;
-  Reporter reporter(name, result.errors);
-  std::string_view body = text;
-  if (body.starts_with(k_utf8_bom)) body.remove_prefix(k_utf8_bom.size());
-  CsvDocument document = read_csv(body);
-  if (document.records.empty()) {
-    reporter.add(1, "header", "missing: the file is empty (expected " + expected_header() + ")");
-    return result;
-  }
-  std::size_t next_problem = 0;
-  const CsvRecord& header = document.records.front();
-  if (report_problems(document, next_problem, header, true, reporter) || !check_header(header, reporter))
-    return result;
+// Checks every record after the header into `result`: rows, skipped rows
+// and errors.
+void check_records(const CsvDocument& document, std::size_t next_problem, const Config& config,
+                   Reporter& reporter, AccountsFile& result) {
+  result.skipped_rows = document.empty_lines;
   Seen seen;
   for (std::size_t i = 1; i < document.records.size(); ++i) {
     const CsvRecord& record = document.records[i];
     // A badly quoted record's fields are guesses: checking them would only
     // add confusing errors on top of the real one.
     if (report_problems(document, next_problem, record, false, reporter)) continue;
+    if (is_blank(record)) {
+      ++result.skipped_rows;
+      continue;
+    }
     if (record.fields.size() != k_columns.size()) {
       reporter.add(record.line, "record",
                    "expected " + std::to_string(k_columns.size()) + " fields, found " +
@@ -318,6 +303,28 @@ AccountsFile parse_accounts_text(const std::string& name, const std::string& tex
       result.rows.push_back(std::move(*row));
   }
   report_targets_listed_as_domains(seen, reporter);
+}
+
+}  // namespace
+
+AccountsFile parse_accounts_text(const std::string& name, const std::string& text, const Config& config) {
+  AccountsFile result;
+  Reporter reporter(name, result.errors);
+  std::string_view body = text;
+  if (body.starts_with(k_utf8_bom)) body.remove_prefix(k_utf8_bom.size());
+  // The header decides: French spreadsheets save CSV with ';', because ','
+  // is their decimal mark.
+  CsvDocument document = read_csv(body, first_line_separator(body));
+  trim_fields(document);
+  if (document.records.empty()) {
+    reporter.add(1, "header", "missing: the file is empty (expected " + expected_header() + ")");
+    return result;
+  }
+  std::size_t next_problem = 0;
+  const CsvRecord& header = document.records.front();
+  if (report_problems(document, next_problem, header, true, reporter) || !check_header(header, reporter))
+    return result;
+  check_records(document, next_problem, config, reporter, result);
   return result;
 }
 
@@ -340,9 +347,12 @@ std::vector<std::string> check_against_existing(const std::string& name, const s
                                                 const OwnerCampaignLookup& owner_campaign) {
   std::vector<std::string> errors;
   Reporter reporter(name, errors);
-  for (const auto& row : rows)
-    if (auto campaign = owner_campaign(row.login, row.domain))
+  for (const auto& row : rows) {
+    if (auto campaign = owner_campaign.of_login(row.login))
       reporter.add(row.line, "login", "already in unfinished campaign " + *campaign);
+    if (auto campaign = owner_campaign.of_domain(row.domain))
+      reporter.add(row.line, "domain", "already in unfinished campaign " + *campaign);
+  }
   return errors;
 }
 

@@ -24,16 +24,31 @@ struct CsvProblem {
 struct CsvDocument {
   std::vector<CsvRecord> records;
   std::vector<CsvProblem> problems;
+  std::size_t empty_lines = 0;  // fully empty lines skipped
 };
 
-// Splits `text` (without BOM) on `,` and LF / CRLF line ends. Quoted fields
-// may hold commas, doubled quotes and line ends; a CRLF inside one is kept
-// as LF. A record that has a problem is still returned, with its data read
-// as leniently as possible, so that later records keep their line numbers.
+// Splits `text` (without BOM) on `separator` and LF / CRLF line ends.
+// Quoted fields may hold separators, doubled quotes and line ends; a CRLF
+// inside one is kept as LF. Spaces and tabs around a quoted field (outside
+// its quotes) are dropped; those of an unquoted field are kept. A record
+// that has a problem is still returned, with its data read as leniently as
+// possible, so that later records keep their line numbers.
 //
-// Fully empty lines are skipped: RFC 4180 would read them as a record with
-// one empty field, but a stray blank line (often the editor's) is harmless
-// and refusing the file for it helps no one. A line of spaces is NOT empty.
-CsvDocument read_csv(std::string_view text);
+// Fully empty lines are skipped (and counted): RFC 4180 would read them as
+// a record with one empty field, but a stray blank line (often the
+// editor's) is harmless and refusing the file for it helps no one. A line
+// of spaces is NOT empty: it is a record of one field.
+CsvDocument read_csv(std::string_view text, char separator = ',');
+
+// `;` when the first non-empty line of `text` holds a `;` and no `,`;
+// otherwise `,`.
+char first_line_separator(std::string_view text);
+
+// Drops the spaces and tabs around every field's value.
+void trim_fields(CsvDocument& document);
+
+// True when every field is empty: a row of separators only (";;;;;;"), what
+// a spreadsheet saves for a row left empty.
+bool is_blank(const CsvRecord& record);
 
 }  // namespace passage

@@ -30,31 +30,6 @@ std::string describe(char c) {
 
 std::string in_quotes(std::string_view text) { return "'" + std::string(text) + "'"; }
 
-// Length of the well-formed UTF-8 sequence at `at`, 0 if there is none.
-std::size_t sequence_length(std::string_view text, std::size_t at) {
-  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[at + k]); };
-  unsigned lead = byte(0);
-  if (lead < 0x80) return 1;
-  std::size_t length = 0;
-  char32_t code = 0, lowest = 0;
-  if ((lead & 0xE0) == 0xC0)
-    length = 2, code = lead & 0x1F, lowest = 0x80;
-  else if ((lead & 0xF0) == 0xE0)
-    length = 3, code = lead & 0x0F, lowest = 0x800;
-  else if ((lead & 0xF8) == 0xF0)
-    length = 4, code = lead & 0x07, lowest = 0x10000;
-  else
-    return 0;
-  if (at + length > text.size()) return 0;
-  for (std::size_t k = 1; k < length; ++k) {
-    if ((byte(k) & 0xC0) != 0x80) return 0;
-    code = (code << 6) | (byte(k) & 0x3F);
-  }
-  bool surrogate = code >= 0xD800 && code <= 0xDFFF;
-  if (code < lowest || code > 0x10FFFF || surrogate) return 0;
-  return length;
-}
-
 std::vector<std::string_view> split_labels(std::string_view name) {
   std::vector<std::string_view> labels;
   std::size_t start = 0;
@@ -77,27 +52,20 @@ std::optional<std::string> check_label(std::string_view label) {
   return std::nullopt;
 }
 
-std::string lowercase(std::string_view text) {
-  std::string out(text);
-  for (char& c : out)
-    if (is_upper(c)) c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
 // Characters that only appear in a local part inside quotes, or that betray
 // a display name or a list of addresses.
 bool is_local_special(char c) { return std::string_view("()<>[]:;,\\\"").find(c) != std::string_view::npos; }
 
 }  // namespace
 
-bool is_valid_utf8(std::string_view text) {
-  for (std::size_t at = 0; at < text.size();) {
-    std::size_t length = sequence_length(text, at);
-    if (length == 0) return false;
-    at += length;
-  }
-  return true;
+std::string ascii_lowercase(std::string_view text) {
+  std::string out(text);
+  for (char& c : out)
+    if (is_upper(c)) c = static_cast<char>(c - 'A' + 'a');
+  return out;
 }
+
+bool same_email(std::string_view a, std::string_view b) { return ascii_lowercase(a) == ascii_lowercase(b); }
 
 std::optional<std::string> check_login(std::string_view login) {
   if (login.empty()) return "empty";
@@ -139,7 +107,7 @@ std::optional<std::string> check_email(std::string_view email) {
       return in_quotes(email) + " contains " + describe(c) + " before '@'";
   // Domains compare case-insensitively; internationalized domains must be
   // written in their ASCII (xn--) form.
-  if (auto problem = check_dns_name(lowercase(email.substr(at + 1))))
+  if (auto problem = check_dns_name(ascii_lowercase(email.substr(at + 1))))
     return in_quotes(email) + " has a bad domain: " + *problem;
   return std::nullopt;
 }

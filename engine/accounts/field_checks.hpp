@@ -8,8 +8,11 @@
 
 namespace passage {
 
-// Well-formed UTF-8: no overlong forms, no surrogates, nothing past U+10FFFF.
-bool is_valid_utf8(std::string_view text);
+// A-Z to a-z, nothing else: locale-free, for domains, actions and e-mails.
+std::string ascii_lowercase(std::string_view text);
+
+// E-mail addresses compare case-insensitively (ASCII letters).
+bool same_email(std::string_view a, std::string_view b);
 
 // ASCII letters, digits, '.', '_', '-', starting with a letter or digit:
 // logins end up in file names, URLs and LDAP filters.

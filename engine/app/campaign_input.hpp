@@ -12,19 +12,23 @@
 
 namespace passage {
 
-// The rows of `name`'s `text`, checked against the file and the config only.
-std::vector<AccountRow> parsed_rows(AppContext& app, const std::string& name, const std::string& text);
+// `name`'s `text` read as an accounts file (rows and skipped rows),
+// checked against the file and the config only.
+AccountsFile parsed_file(AppContext& app, const std::string& name, const std::string& text);
 
 // BadInputLines when a row's login or domain is in another unfinished
 // campaign than `except`.
 void check_other_campaigns(AppContext& app, const std::string& name,
                            const std::vector<AccountRow>& rows, std::optional<std::int64_t> except);
 
-// Both of the above: validated rows of `name`'s `text`; accounts of campaign `except` do not
-// count as "in another unfinished campaign".
-std::vector<AccountRow> validated_rows(AppContext& app, const std::string& name,
-                                       const std::string& text,
-                                       std::optional<std::int64_t> except);
+// Both of the above: `name`'s `text` validated; accounts of campaign
+// `except` do not count as "in another unfinished campaign".
+AccountsFile validated_file(AppContext& app, const std::string& name, const std::string& text,
+                            std::optional<std::int64_t> except);
+
+// ", 2 empty rows skipped" (rows of separators only), nothing for none:
+// the end of a campaign command's summary line.
+std::string skipped_note(std::size_t skipped_rows);
 
 // The file's text, or BadInput naming it.
 std::string read_text_file(const std::string& path);

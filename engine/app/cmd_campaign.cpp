@@ -23,28 +23,32 @@ std::string read_text_file(const std::string& path) {
   return text.str();
 }
 
-std::vector<AccountRow> parsed_rows(AppContext& app, const std::string& name, const std::string& text) {
+AccountsFile parsed_file(AppContext& app, const std::string& name, const std::string& text) {
   AccountsFile file = parse_accounts_text(name, text, app.config());
   if (!file.errors.empty()) throw BadInputLines(file.errors);
-  return file.rows;
+  return file;
 }
 
 void check_other_campaigns(AppContext& app, const std::string& name,
                            const std::vector<AccountRow>& rows, std::optional<std::int64_t> except) {
   Store& store = app.store();
-  std::vector<std::string> errors =
-      check_against_existing(name, rows, [&](const std::string& login, const std::string& domain) {
-        return store.unfinished_campaign_of(login, domain, except);
-      });
+  OwnerCampaignLookup owner_campaign{
+      [&](const std::string& login) { return store.unfinished_campaign_with_login(login, except); },
+      [&](const std::string& domain) { return store.unfinished_campaign_with_domain(domain, except); }};
+  std::vector<std::string> errors = check_against_existing(name, rows, owner_campaign);
   if (!errors.empty()) throw BadInputLines(errors);
 }
 
-std::vector<AccountRow> validated_rows(AppContext& app, const std::string& name,
-                                       const std::string& text,
-                                       std::optional<std::int64_t> except) {
-  std::vector<AccountRow> rows = parsed_rows(app, name, text);
-  check_other_campaigns(app, name, rows, except);
-  return rows;
+AccountsFile validated_file(AppContext& app, const std::string& name, const std::string& text,
+                            std::optional<std::int64_t> except) {
+  AccountsFile file = parsed_file(app, name, text);
+  check_other_campaigns(app, name, file.rows, except);
+  return file;
+}
+
+std::string skipped_note(std::size_t skipped_rows) {
+  if (skipped_rows == 0) return "";
+  return ", " + std::to_string(skipped_rows) + (skipped_rows == 1 ? " empty row" : " empty rows") + " skipped";
 }
 
 std::vector<NewAccount> new_accounts(const Config& config, const std::vector<AccountRow>& rows,
@@ -67,15 +71,17 @@ int campaign_create(AppContext& app) {
   const Config& config = app.config();
   // The file first: a refused file leaves no database behind.
   std::string text = read_text_file(*app.line().accounts);
-  std::vector<AccountRow> rows = parsed_rows(app, *app.line().accounts, text);
+  AccountsFile file = parsed_file(app, *app.line().accounts, text);
   auto lock = take_writer_lock(app, "campaign create " + name);
   Store& store = app.store();
   if (store.find_campaign(name)) throw BadInput("campaign " + name + " already exists");
-  check_other_campaigns(app, *app.line().accounts, rows, std::nullopt);
-  std::vector<NewAccount> accounts = new_accounts(config, rows, app.clock().now());
-  store.create_campaign(name, *app.line().accounts, accounts, app.clock().now(), app.admin_actor());
+  check_other_campaigns(app, *app.line().accounts, file.rows, std::nullopt);
+  std::vector<NewAccount> accounts = new_accounts(config, file.rows, app.clock().now());
+  store.create_campaign(name, *app.line().accounts, accounts, app.clock().now(), app.admin_actor(),
+                        file.skipped_rows);
   if (!app.line().quiet)
-    app.out() << "campaign " << name << ": " << accounts.size() << " accounts imported\n";
+    app.out() << "campaign " << name << ": " << accounts.size() << " accounts imported"
+              << skipped_note(file.skipped_rows) << '\n';
   return k_exit_done;
 }
 

@@ -56,7 +56,7 @@ bool relist(AppContext& app, const Account& account, const std::string& actor) {
   return true;
 }
 
-int apply_change(AppContext& app, const Campaign& campaign, const ListChange& change,
+int apply_change(AppContext& app, const Campaign& campaign, const ListChange& change, std::size_t skipped_rows,
                  const std::string& actor) {
   Instant now = app.clock().now();
   app.store().add_accounts(campaign.id, new_accounts(app.config(), change.added, now), now, actor);
@@ -64,6 +64,7 @@ int apply_change(AppContext& app, const Campaign& campaign, const ListChange& ch
   for (const Account& account : change.dropped) refused += drop(app, account, actor) ? 0 : 1;
   for (const Account& account : change.relisted) refused += relist(app, account, actor) ? 0 : 1;
   app.store().clear_pending(campaign.id);
+  app.store().set_skipped_rows(campaign.id, skipped_rows);
   app.store().journal(now, actor, std::nullopt, "campaign_updated",
                       campaign.name + ": " + std::to_string(change.added.size()) + " added, " +
                           std::to_string(change.dropped.size()) + " dropped, " +
@@ -71,6 +72,7 @@ int apply_change(AppContext& app, const Campaign& campaign, const ListChange& ch
   if (!app.line().quiet)
     app.out() << "campaign " << campaign.name << ": " << change.added.size() << " added, "
               << change.dropped.size() << " dropped, " << change.relisted.size() << " listed again"
+              << skipped_note(skipped_rows)
               << (refused > 0 ? ", " + std::to_string(refused) + " refused (see above)" : "") << '\n';
   return refused > 0 ? k_exit_failed : k_exit_done;
 }
@@ -87,12 +89,14 @@ std::string too_many(AppContext& app, const ListChange& change) {
 
 // `campaign update --dry-run`: what the update would do, read from a
 // read-only database; exit 0 or 6 as the update would.
-int preview(AppContext& app, const Campaign& campaign, const ListChange& change, bool held) {
+int preview(AppContext& app, const Campaign& campaign, const ListChange& change, std::size_t skipped_rows,
+            bool held) {
   std::ostream& out = app.out();
   if (!app.line().quiet) {
     out << "campaign " << campaign.name << " (dry run): " << change.added.size() << " added, "
         << change.dropped.size() << " dropped, " << change.changed.size() << " changed, "
-        << change.relisted.size() << " listed again out of " << change.current << " unfinished accounts\n";
+        << change.relisted.size() << " listed again out of " << change.current << " unfinished accounts"
+        << skipped_note(skipped_rows) << '\n';
     for (const AccountRow& row : change.added) out << "  added    " << row.login << "  " << row.domain << '\n';
     for (const Account& account : change.dropped)
       out << "  dropped  " << account.login << "  " << account.domain << "  (would be "
@@ -124,10 +128,10 @@ int cmd_campaign_update(AppContext& app) {
   auto lock = take_writer_lock(app, "campaign update " + name + (dry_run ? " --dry-run" : ""));
   Campaign campaign = require_campaign(app, name);
   std::string text = read_text_file(*app.line().accounts);
-  std::vector<AccountRow> rows = validated_rows(app, *app.line().accounts, text, campaign.id);
-  ListChange change = compare_list(app.store().accounts_of(campaign.id), rows);
+  AccountsFile file = validated_file(app, *app.line().accounts, text, campaign.id);
+  ListChange change = compare_list(app.store().accounts_of(campaign.id), file.rows);
   bool held = change.fraction() > app.config().campaign_max_change_fraction;
-  if (dry_run) return preview(app, campaign, change, held);
+  if (dry_run) return preview(app, campaign, change, file.skipped_rows, held);
   if (held) {
     app.store().set_pending(campaign.id, *app.line().accounts, text, app.clock().now(), app.admin_actor());
     app.err() << "passage: campaign " << name << ": " << too_many(app, change) << ": held until "
@@ -135,7 +139,7 @@ int cmd_campaign_update(AppContext& app) {
     return k_exit_held;
   }
   // Changed rows count toward the fraction but are not applied here yet.
-  return apply_change(app, campaign, change, app.admin_actor());
+  return apply_change(app, campaign, change, file.skipped_rows, app.admin_actor());
 }
 
 int cmd_campaign_confirm(AppContext& app) {
@@ -146,8 +150,9 @@ int cmd_campaign_confirm(AppContext& app) {
   auto pending = app.store().pending(campaign.id);
   if (!pending) throw BadInput("campaign " + name + " has no update waiting for confirmation");
   // Validated again: other campaigns may have changed since.
-  std::vector<AccountRow> rows = validated_rows(app, pending->first, pending->second, campaign.id);
-  return apply_change(app, campaign, compare_list(app.store().accounts_of(campaign.id), rows), actor);
+  AccountsFile file = validated_file(app, pending->first, pending->second, campaign.id);
+  ListChange change = compare_list(app.store().accounts_of(campaign.id), file.rows);
+  return apply_change(app, campaign, change, file.skipped_rows, actor);
 }
 
 }  // namespace passage

@@ -10,6 +10,7 @@
 #include <boost/json.hpp>
 
 #include "engine/app/app.hpp"
+#include "engine/app/campaign_input.hpp"
 #include "engine/sched/stacks.hpp"
 
 namespace passage {
@@ -157,13 +158,14 @@ int cmd_plan(AppContext& app) {
                      {"by_action", by_action}, {"by_next_step", by_step}, {"exports", plan.exports},
                      {"bytes_to_transfer", plan.bytes_to_transfer}, {"bytes_to_store", plan.bytes_to_store},
                      {"deletions_by_night", by_night}, {"makespan_seconds", plan.makespan_seconds},
-                     {"disk_usage_sampled", plan.sampled},
+                     {"disk_usage_sampled", plan.sampled}, {"skipped_rows", campaign.skipped_rows},
                      {"directory_check", directory ? "on" : "off"}})
               << '\n';
     return k_exit_done;
   }
   std::ostream& out = app.out();
-  out << "campaign " << campaign.name << ": " << accounts.size() << " accounts\n";
+  out << "campaign " << campaign.name << ": " << accounts.size() << " accounts"
+      << skipped_note(static_cast<std::size_t>(campaign.skipped_rows)) << '\n';
   for (const auto& [key, count] : plan.by_action) out << "  " << key << ": " << count << '\n';
   out << "next steps:\n";
   for (const auto& [key, count] : plan.by_next_step) out << "  " << key << ": " << count << '\n';

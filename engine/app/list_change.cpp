@@ -4,6 +4,8 @@
 #include <map>
 #include <set>
 
+#include "engine/accounts/field_checks.hpp"
+
 namespace passage {
 
 namespace {
@@ -25,7 +27,7 @@ double ListChange::fraction() const {
 std::vector<std::string> changed_fields(const Account& account, const AccountRow& row) {
   std::vector<std::string> fields;
   differ(fields, "departure_date", format_date(account.departure_date), format_date(row.departure_date));
-  differ(fields, "email", account.email, row.email);
+  if (!same_email(account.email, row.email)) differ(fields, "email", account.email, row.email);
   differ(fields, "target", account.target, row.target);
   differ(fields, "action", to_string(account.action), to_string(row.action));
   return fields;

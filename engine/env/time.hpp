@@ -54,6 +54,10 @@ std::optional<Instant> parse_iso_instant(std::string_view text, const date::time
 // "YYYY-MM-DD" strictly (a real calendar date); nullopt otherwise.
 std::optional<date::year_month_day> parse_iso_date(std::string_view text);
 
+// "DD/MM/YYYY" strictly (a real calendar date), as French spreadsheets
+// write dates; nullopt otherwise.
+std::optional<date::year_month_day> parse_day_month_year(std::string_view text);
+
 // The local wall-clock time of `at` in `zone` (a null zone means UTC).
 date::local_time<Millis> to_local_time(Instant at, const date::time_zone* zone);
 

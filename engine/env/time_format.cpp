@@ -57,16 +57,20 @@ class Cursor {
   std::size_t m_pos = 0;
 };
 
+std::optional<date::year_month_day> calendar_date(int year, int month, int day) {
+  const date::year_month_day ymd{date::year{year}, date::month{static_cast<unsigned>(month)},
+                                 date::day{static_cast<unsigned>(day)}};
+  if (!ymd.ok()) return std::nullopt;
+  return ymd;
+}
+
 std::optional<date::year_month_day> read_date(Cursor& in) {
   int year = 0, month = 0, day = 0;
   if (!in.digits(4, year) || !in.take('-') || !in.digits(2, month) || !in.take('-') ||
       !in.digits(2, day)) {
     return std::nullopt;
   }
-  const date::year_month_day ymd{date::year{year}, date::month{static_cast<unsigned>(month)},
-                                 date::day{static_cast<unsigned>(day)}};
-  if (!ymd.ok()) return std::nullopt;
-  return ymd;
+  return calendar_date(year, month, day);
 }
 
 // "HH:MM", "HH:MM:SS" or "HH:MM:SS.fff" as a time of day.
@@ -134,6 +138,16 @@ std::optional<date::year_month_day> parse_iso_date(std::string_view text) {
   const auto day = read_date(in);
   if (!day || !in.at_end()) return std::nullopt;
   return day;
+}
+
+std::optional<date::year_month_day> parse_day_month_year(std::string_view text) {
+  Cursor in{text};
+  int year = 0, month = 0, day = 0;
+  if (!in.digits(2, day) || !in.take('/') || !in.digits(2, month) || !in.take('/') || !in.digits(4, year) ||
+      !in.at_end()) {
+    return std::nullopt;
+  }
+  return calendar_date(year, month, day);
 }
 
 std::string format_utc(Instant at) {

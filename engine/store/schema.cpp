@@ -188,8 +188,14 @@ CREATE INDEX move_tokens_by_account ON move_tokens(account_id);
 CREATE INDEX served_by_token ON served(token_hash);
 )sql";
 
-constexpr std::string_view k_migrations[] = {k_migration_1, k_migration_2, k_migration_3, k_migration_4,
-                                             k_migration_5, k_migration_6, k_migration_7, k_migration_8};
+// Rows of the latest accounts list skipped as empty (issue 14), for `plan`.
+constexpr std::string_view k_migration_9 = R"sql(
+ALTER TABLE campaigns ADD COLUMN skipped_rows INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+constexpr std::string_view k_migrations[] = {k_migration_1, k_migration_2, k_migration_3,
+                                             k_migration_4, k_migration_5, k_migration_6,
+                                             k_migration_7, k_migration_8, k_migration_9};
 
 }  // namespace
 

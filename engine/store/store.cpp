@@ -131,6 +131,27 @@ class DurableCommit {
   bool m_durable;
 };
 
+// The unfinished campaign other than `except` with an account where
+// `column` (a column of `accounts a`) equals `value`.
+std::optional<std::string> unfinished_campaign_where(Database& db, std::string_view column,
+                                                     const std::string& value,
+                                                     std::optional<std::int64_t> except) {
+  auto statement = db.prepare("SELECT c.name FROM accounts a JOIN campaigns c ON c.id = a.campaign_id WHERE " +
+                              std::string(column) +
+                              " = ? AND c.id <> ? AND a.state NOT IN ('PURGED', 'CANCELLED', 'NO_SPACE') LIMIT 1");
+  statement.bind(1, value).bind(2, except.value_or(-1));
+  if (!statement.step()) return std::nullopt;
+  return statement.text_at(0);
+}
+
+Campaign campaign_from_row(Statement& row) {
+  return Campaign{row.int_at(0), row.text_at(1), row.text_at(2), row.text_at(3), row.int_at(4) != 0,
+                  row.int_at(5)};
+}
+
+constexpr const char* k_campaign_columns =
+    "SELECT id, name, created_at, accounts_file, pending_file IS NOT NULL, skipped_rows FROM campaigns ";
+
 }  // namespace
 
 Store::Store(const std::filesystem::path& file, OpenMode mode) : m_db(file, mode) {
@@ -138,33 +159,27 @@ Store::Store(const std::filesystem::path& file, OpenMode mode) : m_db(file, mode
 }
 
 std::optional<Campaign> Store::find_campaign(const std::string& name) {
-  auto statement = m_db.prepare(
-      "SELECT id, name, created_at, accounts_file, pending_file IS NOT NULL FROM campaigns "
-      "WHERE name = ?");
+  auto statement = m_db.prepare(std::string(k_campaign_columns) + "WHERE name = ?");
   statement.bind(1, name);
   if (!statement.step()) return std::nullopt;
-  return Campaign{statement.int_at(0), statement.text_at(1), statement.text_at(2),
-                  statement.text_at(3), statement.int_at(4) != 0};
+  return campaign_from_row(statement);
 }
 
 std::vector<Campaign> Store::campaigns() {
-  auto statement = m_db.prepare(
-      "SELECT id, name, created_at, accounts_file, pending_file IS NOT NULL FROM campaigns "
-      "ORDER BY id");
+  auto statement = m_db.prepare(std::string(k_campaign_columns) + "ORDER BY id");
   std::vector<Campaign> result;
-  while (statement.step())
-    result.push_back(Campaign{statement.int_at(0), statement.text_at(1), statement.text_at(2),
-                              statement.text_at(3), statement.int_at(4) != 0});
+  while (statement.step()) result.push_back(campaign_from_row(statement));
   return result;
 }
 
 std::int64_t Store::create_campaign(const std::string& name, const std::string& accounts_file,
                                     const std::vector<NewAccount>& accounts, Instant now,
-                                    const std::string& actor) {
+                                    const std::string& actor, std::size_t skipped_rows) {
   Transaction transaction(m_db);
-  auto insert_campaign =
-      m_db.prepare("INSERT INTO campaigns (name, created_at, accounts_file) VALUES (?, ?, ?)");
-  insert_campaign.bind(1, name).bind(2, format_utc(now)).bind(3, accounts_file).run();
+  auto insert_campaign = m_db.prepare(
+      "INSERT INTO campaigns (name, created_at, accounts_file, skipped_rows) VALUES (?, ?, ?, ?)");
+  insert_campaign.bind(1, name).bind(2, format_utc(now)).bind(3, accounts_file)
+      .bind(4, static_cast<std::int64_t>(skipped_rows)).run();
   std::int64_t campaign_id = m_db.last_insert_id();
   append_journal(m_db, now, actor, std::nullopt, "campaign_created",
                  name + ": " + std::to_string(accounts.size()) + " accounts from " + accounts_file);
@@ -230,16 +245,19 @@ void Store::clear_pending(std::int64_t campaign_id) {
   update.bind(1, campaign_id).run();
 }
 
-std::optional<std::string> Store::unfinished_campaign_of(const std::string& login,
-                                                         const std::string& domain,
-                                                         std::optional<std::int64_t> except) {
-  auto statement = m_db.prepare(R"sql(
-    SELECT c.name FROM accounts a JOIN campaigns c ON c.id = a.campaign_id
-    WHERE (a.login = ? OR a.domain = ?) AND c.id <> ?
-      AND a.state NOT IN ('PURGED', 'CANCELLED', 'NO_SPACE') LIMIT 1)sql");
-  statement.bind(1, login).bind(2, domain).bind(3, except.value_or(-1));
-  if (!statement.step()) return std::nullopt;
-  return statement.text_at(0);
+void Store::set_skipped_rows(std::int64_t campaign_id, std::size_t skipped_rows) {
+  auto update = m_db.prepare("UPDATE campaigns SET skipped_rows = ? WHERE id = ?");
+  update.bind(1, static_cast<std::int64_t>(skipped_rows)).bind(2, campaign_id).run();
+}
+
+std::optional<std::string> Store::unfinished_campaign_with_login(const std::string& login,
+                                                                 std::optional<std::int64_t> except) {
+  return unfinished_campaign_where(m_db, "a.login", login, except);
+}
+
+std::optional<std::string> Store::unfinished_campaign_with_domain(const std::string& domain,
+                                                                  std::optional<std::int64_t> except) {
+  return unfinished_campaign_where(m_db, "a.domain", domain, except);
 }
 
 std::vector<Account> Store::query_accounts(const std::string& where,
@@ -259,7 +277,8 @@ std::optional<Account> Store::account(std::int64_t id) {
 }
 
 std::vector<Account> Store::find_accounts(const std::string& key) {
-  return query_accounts("WHERE a.login = ?1 OR a.domain = ?1 OR a.email = ?1 ORDER BY a.id", {key});
+  return query_accounts(
+      "WHERE a.login = ?1 OR a.domain = lower(?1) OR a.email = ?1 COLLATE NOCASE ORDER BY a.id", {key});
 }
 
 std::vector<Account> Store::accounts_of(std::int64_t campaign_id) {

@@ -23,6 +23,7 @@ struct Campaign {
   std::string created_at;
   std::string accounts_file;
   bool has_pending = false;
+  std::int64_t skipped_rows = 0;  // empty rows of the latest list applied
 };
 
 // A new account as imported from the accounts file.
@@ -54,15 +55,18 @@ class Store {
   // Imports a whole campaign in one transaction, journaled.
   std::int64_t create_campaign(const std::string& name, const std::string& accounts_file,
                                const std::vector<NewAccount>& accounts, Instant now,
-                               const std::string& actor);
+                               const std::string& actor, std::size_t skipped_rows = 0);
+  // How many empty rows the list applied last had.
+  void set_skipped_rows(std::int64_t campaign_id, std::size_t skipped_rows);
   // Adds accounts to an existing campaign in one transaction, journaled.
   void add_accounts(std::int64_t campaign_id, const std::vector<NewAccount>& accounts, Instant now,
                     const std::string& actor);
-  // The unfinished campaign (any account not final) holding this login or
-  // domain, if any, other than `except`.
-  std::optional<std::string> unfinished_campaign_of(const std::string& login,
-                                                    const std::string& domain,
-                                                    std::optional<std::int64_t> except = {});
+  // The unfinished campaign (any account not final) other than `except`
+  // holding this login, or this domain, if any.
+  std::optional<std::string> unfinished_campaign_with_login(const std::string& login,
+                                                            std::optional<std::int64_t> except = {});
+  std::optional<std::string> unfinished_campaign_with_domain(const std::string& domain,
+                                                             std::optional<std::int64_t> except = {});
   // A campaign update held for confirmation: the file's name and text.
   void set_pending(std::int64_t campaign_id, const std::string& file, const std::string& text,
                    Instant now, const std::string& actor);
@@ -71,7 +75,7 @@ class Store {
 
   // --- accounts ---
   std::optional<Account> account(std::int64_t id);
-  // By login, domain or e-mail address.
+  // By login, domain or e-mail address (domain and e-mail in any case).
   std::vector<Account> find_accounts(const std::string& key);
   std::vector<Account> accounts_of(std::int64_t campaign_id);
   // Accounts the runner acts on whose timer is due, earliest first.

@@ -25,18 +25,13 @@ const char* const k_bad_file =
     "u9,u9.mytoutatice.cloud,export,u9@example.org,,2026-10-01,ok\n"               // 11
     "u10,u10.mytoutatice.cloud,export,u10@example.org,,2026-02-30,ok\n";           // 12
 
-}  // namespace
+// `campaign create NAME --accounts FILE` at a fixed instant.
+ProcessResult create_campaign(const Workspace& ws, const std::string& name, const std::string& file) {
+  return ws.passage({"campaign", "create", name, "--accounts", file, "--now", "2026-11-25T10:00:00"});
+}
 
-TEST_CASE("A file with errors on lines 3 7 and 12 is refused whole and names those lines",
-          "[input]") {
-  Workspace ws;
-  ws.write("bad.csv", k_bad_file);
-  ProcessResult create = ws.passage(
-      {"campaign", "create", "c1", "--accounts", "bad.csv", "--now", "2026-11-25T10:00:00"});
-  INFO("stderr: " << create.err);
-  CHECK(create.exit_code == 2);
-  CHECK(lines_named(create.err, "bad.csv") == std::vector<int>{3, 7, 12});
-
+// A refused file leaves no campaign and no account behind.
+void check_nothing_written(const Workspace& ws) {
   ProcessResult list = ws.passage({"campaign", "list", "--json"});
   INFO("list stderr: " << list.err);
   REQUIRE(list.exit_code == 0);
@@ -46,6 +41,21 @@ TEST_CASE("A file with errors on lines 3 7 and 12 is refused whole and names tho
     CHECK(db.scalar("SELECT COUNT(*) FROM campaigns") == 0);
     CHECK(db.scalar("SELECT COUNT(*) FROM accounts") == 0);
   }
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("A file with errors on lines 3 7 and 12 is refused whole and names those lines",
+          "[input]") {
+  Workspace ws;
+  ws.write("bad.csv", k_bad_file);
+  ProcessResult create = create_campaign(ws, "c1", "bad.csv");
+  INFO("stderr: " << create.err);
+  CHECK(create.exit_code == 2);
+  CHECK(lines_named(create.err, "bad.csv") == std::vector<int>{3, 7, 12});
+  check_nothing_written(ws);
 
   // The same file, corrected, is accepted: the errors were the only problem.
   std::string fixed = k_bad_file;
@@ -53,8 +63,7 @@ TEST_CASE("A file with errors on lines 3 7 and 12 is refused whole and names tho
                            std::pair{"2026-02-30", "2026-02-28"}})
     fixed.replace(fixed.find(bad), std::string(bad).size(), good);
   ws.write("good.csv", fixed);
-  ProcessResult again = ws.passage(
-      {"campaign", "create", "c1", "--accounts", "good.csv", "--now", "2026-11-25T10:00:00"});
+  ProcessResult again = create_campaign(ws, "c1", "good.csv");
   INFO("corrected stderr: " << again.err);
   CHECK(again.exit_code == 0);
   CHECK(state_counts(ws, "c1").at("QUEUED") == 10);
@@ -87,4 +96,78 @@ TEST_CASE("passage plugins lists dry-run and config check names an unknown key b
   CHECK(check.exit_code == 2);
   CHECK(lines_named(check.err, "typo.yaml") == std::vector<int>{7});
   CHECK(check.err.find("max_in_fligth") != std::string::npos);
+}
+
+// --- lists as French offices make them (issue 14) ---------------------------
+
+namespace {
+
+// French Excel's "CSV UTF-8": BOM, ';', CRLF, DD/MM/YYYY dates, and what
+// hands add: a capitalised action or domain, spaces, rows left empty.
+const char* const k_french_excel =
+    "\xEF\xBB\xBFlogin;domain;action;email;target;departure_date;reason\r\n"        // 1
+    "anne;anne.mytoutatice.cloud;export;Anne.Martin@example.org;;01/10/2026;\r\n"  // 2
+    "paul ; Paul.MyToutatice.Cloud ; Export ; paul@example.org ; ; 2026-10-01 ; \"retraite, enfin\"\r\n"
+    ";;;;;;\r\n"                                                                     // 4
+    "jose;jose.mytoutatice.cloud;MOVE;jose@example.org;https://jose.mycozy.cloud;15/10/2026;mutation\r\n"
+    ";;;;;;\r\n";                                                                    // 6
+
+// The same kind of list saved as "CSV (séparateur: point-virgule)": Windows-1252.
+const char* const k_windows_1252 =
+    "login;domain;action;email;target;departure_date;reason\r\n"                // 1
+    "anne;anne.mytoutatice.cloud;export;anne@example.org;;01/10/2026;\r\n"      // 2
+    "paul;paul.mytoutatice.cloud;export;paul@example.org;;31/02/2027;\r\n"      // 3
+    "jose;jose.mytoutatice.cloud;export;jos\xE9@example.org;;01/10/2026;\r\n"  // 4
+    "marc;marc.mytoutatice.cloud;export;marc@example.org;;01/10/2026;d\xE9part\r\n";  // 5
+
+}  // namespace
+
+TEST_CASE("A list from French Excel with ';' and Windows line endings creates a campaign", "[input]") {
+  Workspace ws;
+  ws.write("comptes.csv", k_french_excel);
+  ProcessResult create = create_campaign(ws, "c1", "comptes.csv");
+  INFO("stdout: " << create.out << "\nstderr: " << create.err);
+  REQUIRE(create.exit_code == 0);
+  CHECK(contains(create.out, "campaign c1: 3 accounts imported, 2 empty rows skipped"));
+  CHECK(state_counts(ws, "c1").at("QUEUED") == 3);
+  Db db(ws.database());
+  CHECK(db.rows("SELECT login, domain, action, email, departure_date, reason FROM accounts ORDER BY id") ==
+        std::vector<std::vector<std::string>>{
+            {"anne", "anne.mytoutatice.cloud", "export", "Anne.Martin@example.org", "2026-10-01", ""},
+            {"paul", "paul.mytoutatice.cloud", "export", "paul@example.org", "2026-10-01", "retraite, enfin"},
+            {"jose", "jose.mytoutatice.cloud", "move", "jose@example.org", "2026-10-15", "mutation"}});
+
+  ProcessResult plan = ws.passage({"plan", "c1", "--now", "2026-11-25T10:00:00"});
+  INFO("plan: " << plan.out << plan.err);
+  CHECK(plan.exit_code == 0);
+  CHECK(contains(plan.out, "campaign c1: 3 accounts, 2 empty rows skipped"));
+
+  ProcessResult update = ws.passage(
+      {"campaign", "update", "c1", "--accounts", "comptes.csv", "--now", "2026-11-25T10:00:00"});
+  INFO("update: " << update.out << update.err);
+  CHECK(update.exit_code == 0);
+  CHECK(contains(update.out, "campaign c1: 0 added, 0 dropped, 0 listed again, 2 empty rows skipped"));
+
+  // The same space in a second campaign: named on its domain field.
+  ws.write("again.csv",
+           "login;domain;action;email;target;departure_date;reason\r\n"
+           "paul2;PAUL.mytoutatice.cloud;export;paul@example.org;;01/10/2026;\r\n");
+  ProcessResult twice = create_campaign(ws, "c2", "again.csv");
+  INFO("twice: " << twice.err);
+  CHECK(twice.exit_code == 2);
+  CHECK(contains(twice.err, "again.csv:2: domain: already in unfinished campaign c1"));
+}
+
+TEST_CASE("A Windows-1252 list is refused with every error listed and no campaign created", "[input]") {
+  Workspace ws;
+  ws.write("comptes.csv", k_windows_1252);
+  ProcessResult create = create_campaign(ws, "c1", "comptes.csv");
+  INFO("stderr: " << create.err);
+  CHECK(create.exit_code == 2);
+  CHECK(lines_named(create.err, "comptes.csv") == std::vector<int>{3, 4, 5});
+  CHECK(contains(create.err, "comptes.csv:3: departure_date: '31/02/2027' is not a real date"));
+  CHECK(contains(create.err, "comptes.csv:4: email: not UTF-8: byte 0xE9, probably \"\xC3\xA9\" in "
+                             "Windows-1252; save the file as \"CSV UTF-8\""));
+  CHECK(contains(create.err, "comptes.csv:5: reason: not UTF-8: byte 0xE9"));
+  check_nothing_written(ws);
 }

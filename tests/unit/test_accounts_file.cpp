@@ -105,6 +105,7 @@ TEST_CASE("accounts file: BOM, CRLF, blank lines", "[accounts]") {
   CHECK(file.rows[0].reason == "r");  // no stray CR
   CHECK(file.rows[1].line == 4);
   CHECK(file.rows[1].reason == "r");
+  CHECK(file.skipped_rows == 2);
 }
 
 TEST_CASE("accounts file: quoted fields and line numbers after them", "[accounts]") {
@@ -172,21 +173,14 @@ TEST_CASE("accounts file: header errors", "[accounts]") {
   }
 }
 
-TEST_CASE("accounts file: a semicolon-separated file gets a hint", "[accounts]") {
-  auto errors = errors_of(
-      "login;domain;action;email;target;departure_date;reason\n"
-      "a;a.mytoutatice.cloud;export;a@example.org;;2026-07-01;\n");
-  REQUIRE(errors.size() == 1);
-  CHECK(has_error(errors, "acc.csv:1: header: ", "';'-separated"));
-}
-
 TEST_CASE("accounts file: wrong number of fields", "[accounts]") {
   auto errors = errors_of_record("x,x.mytoutatice.cloud,export,x@example.org,,2026-07-01");
   REQUIRE(errors.size() == 1);
   CHECK(errors[0] == "acc.csv:3: record: expected 7 fields, found 6");
   CHECK(errors_of_record("x,x.mytoutatice.cloud,export,x@example.org,,2026-07-01,a,b") ==
         std::vector<std::string>{"acc.csv:3: record: expected 7 fields, found 8"});
-  CHECK(errors_of_record("   ") == std::vector<std::string>{"acc.csv:3: record: expected 7 fields, found 1"});
+  CHECK(errors_of_record("x;x.mytoutatice.cloud;export;x@example.org;;2026-07-01;") ==
+        std::vector<std::string>{"acc.csv:3: record: expected 7 fields, found 1"});
 }
 
 TEST_CASE("accounts file: each field error", "[accounts]") {
@@ -201,14 +195,13 @@ TEST_CASE("accounts file: each field error", "[accounts]") {
       {"j/dupont,x.mytoutatice.cloud,export" + tail, "login", "'/'"},
       {"jérôme,x.mytoutatice.cloud,export" + tail, "login", "byte 0xC3"},
       {"x,,export" + tail, "domain", "empty"},
-      {"x,X.mytoutatice.cloud,export" + tail, "domain", "lowercase"},
       {"x,x..mytoutatice.cloud,export" + tail, "domain", "empty label"},
       {"x,x_y.mytoutatice.cloud,export" + tail, "domain", "'_'"},
       {"x,-x.mytoutatice.cloud,export" + tail, "domain", "starts or ends with '-'"},
       {"x,localhost,export" + tail, "domain", "two labels"},
       {"x,x.example.org,export" + tail, "domain", "no configured stack serves 'x.example.org'"},
       {"x,mytoutatice.cloud,export" + tail, "domain", "no configured stack serves"},
-      {"x,x.mytoutatice.cloud,Export" + tail, "action", "'Export' is not an action"},
+      {"x,x.mytoutatice.cloud,send" + tail, "action", "'send' is not an action"},
       {"x,x.mytoutatice.cloud,,x@example.org,,2026-07-01,", "action", "not an action"},
       {"x,x.mytoutatice.cloud,export,,,2026-07-01,", "email", "empty"},
       {"x,x.mytoutatice.cloud,export,x.example.org,,2026-07-01,", "email", "exactly one '@'"},
@@ -231,9 +224,12 @@ TEST_CASE("accounts file: each field error", "[accounts]") {
        "the account's own domain"},
       {"x,x.mytoutatice.cloud,export,x@example.org,,,", "departure_date", "YYYY-MM-DD"},
       {"x,x.mytoutatice.cloud,export,x@example.org,,2026-02-30,", "departure_date", "YYYY-MM-DD"},
-      {"x,x.mytoutatice.cloud,export,x@example.org,,01/07/2026,", "departure_date", "YYYY-MM-DD"},
+      {"x,x.mytoutatice.cloud,export,x@example.org,,31/02/2027,", "departure_date", "DD/MM/YYYY"},
+      {"x,x.mytoutatice.cloud,export,x@example.org,,1/7/2026,", "departure_date", "DD/MM/YYYY"},
+      {"x,x.mytoutatice.cloud,export,x@example.org,,07/01/26,", "departure_date", "DD/MM/YYYY"},
+      {"x,x.mytoutatice.cloud,export,x@example.org,,2026/07/01,", "departure_date", "DD/MM/YYYY"},
       {"x,x.mytoutatice.cloud,export,x@example.org,,2026-7-1,", "departure_date", "YYYY-MM-DD"},
-      {"x,x.mytoutatice.cloud,export,x@example.org,,2026-07-01,bad \xC3\x28", "reason", "invalid UTF-8"},
+      {"x,x.mytoutatice.cloud,export,x@example.org,,2026-07-01,bad \xC3\x28", "reason", "not UTF-8: byte 0xC3"},
   };
   for (const auto& c : cases) {
     INFO(c.record);
@@ -249,8 +245,8 @@ TEST_CASE("accounts file: invalid UTF-8 is reported at its record's line", "[acc
                           "c,c.mytoutatice.cloud,export,c@example.org,,2026-07-01,\"multi\nline \xFF\"\n" +
                           "d\xE0\x80\xAF,d.mytoutatice.cloud,export,d@example.org,,2026-07-01,\n");
   REQUIRE(errors.size() == 2);
-  CHECK(has_error(errors, "acc.csv:4: reason: ", "invalid UTF-8"));
-  CHECK(has_error(errors, "acc.csv:6: login: ", "invalid UTF-8"));  // overlong '/'
+  CHECK(has_error(errors, "acc.csv:4: reason: ", "not UTF-8: byte 0xFF"));
+  CHECK(has_error(errors, "acc.csv:6: login: ", "not UTF-8: byte 0xE0"));  // overlong '/'
 }
 
 TEST_CASE("accounts file: duplicates are reported at the later line", "[accounts]") {
@@ -293,15 +289,15 @@ TEST_CASE("accounts file: rows against other unfinished campaigns", "[accounts]"
   REQUIRE(file.errors.empty());
   std::map<std::string, std::string> held{{"b", "spring-2026"}};
   std::map<std::string, std::string> held_domains{{"c.mytoutatice.cloud", "summer-2026"}};
-  auto errors = check_against_existing(
-      "acc.csv", file.rows,
-      [&](const std::string& login, const std::string& domain) -> std::optional<std::string> {
-        if (held.count(login)) return held.at(login);
-        if (held_domains.count(domain)) return held_domains.at(domain);
-        return std::nullopt;
-      });
+  auto find = [](const std::map<std::string, std::string>& map, const std::string& key) {
+    auto found = map.find(key);
+    return found == map.end() ? std::nullopt : std::optional<std::string>(found->second);
+  };
+  OwnerCampaignLookup lookup{[&](const std::string& login) { return find(held, login); },
+                             [&](const std::string& domain) { return find(held_domains, domain); }};
+  auto errors = check_against_existing("acc.csv", file.rows, lookup);
   CHECK(errors == std::vector<std::string>{"acc.csv:3: login: already in unfinished campaign spring-2026",
-                                           "acc.csv:4: login: already in unfinished campaign summer-2026"});
+                                           "acc.csv:4: domain: already in unfinished campaign summer-2026"});
 }
 
 TEST_CASE("accounts file: read from disk", "[accounts]") {
@@ -336,4 +332,151 @@ TEST_CASE("accounts file: a move onto another listed account's own space names b
   REQUIRE(errors.size() == 1);
   CHECK(errors[0] == "acc.csv:2: target: host 'b.mytoutatice.cloud' is the domain of the account on line 3 "
                      "of this list");
+}
+
+// --- lists as French offices make them (issue 14) ---------------------------
+
+TEST_CASE("accounts file: a ';' file from French Excel, with BOM and CRLF", "[accounts]") {
+  auto file = parse(
+      "\xEF\xBB\xBFlogin;domain;action;email;target;departure_date;reason\r\n"
+      "alice;alice.mytoutatice.cloud;export;alice@example.org;;31/08/2026;partie, retraite\r\n"
+      "bob;bob.mytoutatice.cloud;move;bob@example.org;https://bob.mycozy.cloud;2026-09-01;\"dit \"\"oui\"\"; merci\"\r\n"
+      ";;;;;;\r\n");
+  INFO((file.errors.empty() ? std::string() : file.errors.front()));
+  REQUIRE(file.errors.empty());
+  REQUIRE(file.rows.size() == 2);
+  CHECK(file.rows[0].login == "alice");
+  CHECK(file.rows[0].departure_date == date::year{2026} / 8 / 31);
+  CHECK(file.rows[0].reason == "partie, retraite");
+  CHECK(file.rows[1].line == 3);
+  CHECK(file.rows[1].action == Action::move);
+  CHECK(file.rows[1].target_host == "bob.mycozy.cloud");
+  CHECK(file.rows[1].reason == "dit \"oui\"; merci");
+  CHECK(file.skipped_rows == 1);
+}
+
+TEST_CASE("accounts file: the header decides the separator for the whole file", "[accounts]") {
+  // A ',' header: a ';' record is one field.
+  CHECK(errors_of(k_header + "a;a.mytoutatice.cloud;export;a@example.org;;2026-07-01;\n") ==
+        std::vector<std::string>{"acc.csv:2: record: expected 7 fields, found 1"});
+  // A ';' header: a ',' record is one field; a ',' inside a field is data.
+  CHECK(errors_of("login;domain;action;email;target;departure_date;reason\n" + export_line("a")) ==
+        std::vector<std::string>{"acc.csv:2: record: expected 7 fields, found 1"});
+  // The names stay the same with either separator.
+  auto errors = errors_of("login;domain;action;mail;target;departure_date;reason\n");
+  CHECK(has_error(errors, "acc.csv:1: header: ", "unknown column 'mail'"));
+}
+
+TEST_CASE("accounts file: DD/MM/YYYY dates beside YYYY-MM-DD", "[accounts]") {
+  auto file = parse(k_header + "a,a.mytoutatice.cloud,export,a@example.org,,01/07/2026,\n" +
+                    "b,b.mytoutatice.cloud,export,b@example.org,,29/02/2028,\n" +
+                    "c,c.mytoutatice.cloud,export,c@example.org,,2026-12-31,\n");
+  REQUIRE(file.errors.empty());
+  REQUIRE(file.rows.size() == 3);
+  CHECK(file.rows[0].departure_date == date::year{2026} / 7 / 1);
+  CHECK(file.rows[1].departure_date == date::year{2028} / 2 / 29);
+  CHECK(file.rows[2].departure_date == date::year{2026} / 12 / 31);
+}
+
+TEST_CASE("accounts file: a date that is not in the calendar names its field", "[accounts]") {
+  CHECK(errors_of_record("x,x.mytoutatice.cloud,export,x@example.org,,31/02/2027,") ==
+        std::vector<std::string>{"acc.csv:3: departure_date: '31/02/2027' is not a real date written "
+                                 "DD/MM/YYYY or YYYY-MM-DD"});
+  CHECK(has_error(errors_of_record("x,x.mytoutatice.cloud,export,x@example.org,,29/02/2027,"),
+                  "acc.csv:3: departure_date: ", "'29/02/2027'"));
+  CHECK(has_error(errors_of_record("x,x.mytoutatice.cloud,export,x@example.org,,01/13/2026,"),
+                  "acc.csv:3: departure_date: ", "'01/13/2026'"));
+}
+
+TEST_CASE("accounts file: action in any case, domains stored lower-case, e-mails as written",
+          "[accounts]") {
+  auto file = parse(k_header + "a,A.MyToutatice.Cloud,Export,Anne.Martin@Example.org,,2026-07-01,\n" +
+                    "b,b.mytoutatice.cloud,MOVE,b@example.org,https://B.MyCozy.cloud,2026-07-01,\n");
+  INFO((file.errors.empty() ? std::string() : file.errors.front()));
+  REQUIRE(file.errors.empty());
+  REQUIRE(file.rows.size() == 2);
+  CHECK(file.rows[0].domain == "a.mytoutatice.cloud");
+  CHECK(file.rows[0].action == Action::export_);
+  CHECK(file.rows[0].email == "Anne.Martin@Example.org");
+  CHECK(file.rows[1].action == Action::move);
+  CHECK(file.rows[1].target_host == "b.mycozy.cloud");
+}
+
+TEST_CASE("accounts file: domains are compared lower-case", "[accounts]") {
+  auto errors = errors_of(k_header + export_line("a") +
+                          "b,A.MYTOUTATICE.CLOUD,export,b@example.org,,2026-07-01,\n" +
+                          "c,c.mytoutatice.cloud,move,c@example.org,https://c.mycozy.cloud,2026-07-01,\n" +
+                          "d,C.MyCozy.Cloud,export,d@example.org,,2026-07-01,\n" +
+                          "e,E.Example.ORG,export,e@example.org,,2026-07-01,\n");
+  CHECK(errors == std::vector<std::string>{
+                      "acc.csv:3: domain: 'a.mytoutatice.cloud' already appears on line 2",
+                      "acc.csv:5: domain: no configured stack serves 'c.mycozy.cloud' (configured: "
+                      "*.mytoutatice.cloud, *.target-stack.test)",
+                      "acc.csv:6: domain: no configured stack serves 'e.example.org' (configured: "
+                      "*.mytoutatice.cloud, *.target-stack.test)"});
+}
+
+TEST_CASE("accounts file: spaces around fields are trimmed, inside quotes too", "[accounts]") {
+  auto file = parse(
+      "login ; domain;action ;email;target;departure_date;reason \r\n"
+      " alice ; alice.mytoutatice.cloud ;  Export ; \" alice@example.org \" ;  ; 01/07/2026 ;\t\" partie \"\t\r\n");
+  INFO((file.errors.empty() ? std::string() : file.errors.front()));
+  REQUIRE(file.errors.empty());
+  REQUIRE(file.rows.size() == 1);
+  const auto& alice = file.rows[0];
+  CHECK(alice.login == "alice");
+  CHECK(alice.domain == "alice.mytoutatice.cloud");
+  CHECK(alice.action == Action::export_);
+  CHECK(alice.email == "alice@example.org");
+  CHECK(alice.target.empty());
+  CHECK(alice.departure_date == date::year{2026} / 7 / 1);
+  CHECK(alice.reason == "partie");
+}
+
+TEST_CASE("accounts file: rows of separators only are skipped and counted", "[accounts]") {
+  SECTION("';' file") {
+    auto file = parse("login;domain;action;email;target;departure_date;reason\n"  // 1
+                      "a;a.mytoutatice.cloud;export;a@example.org;;2026-07-01;\n"  // 2
+                      ";;;;;;\n"                                                   // 3
+                      "\n"                                                         // 4
+                      " ; ;\t; ;\"\";;\n"                                          // 5
+                      "b;b.mytoutatice.cloud;export;b@example.org;;2026-07-01;\n"  // 6
+                      ";;;;;;;;;;\n");                                             // 7
+    REQUIRE(file.errors.empty());
+    REQUIRE(file.rows.size() == 2);
+    CHECK(file.rows[1].line == 6);
+    CHECK(file.skipped_rows == 4);
+  }
+  SECTION("',' file") {
+    auto file = parse(k_header + ",,,,,,\r\n" + export_line("a") + "   \n");
+    REQUIRE(file.errors.empty());
+    REQUIRE(file.rows.size() == 1);
+    CHECK(file.rows[0].line == 3);
+    CHECK(file.skipped_rows == 2);
+  }
+}
+
+TEST_CASE("accounts file: a Windows-1252 file lists every error, naming the character", "[accounts]") {
+  // French Excel's "CSV (séparateur: point-virgule)": ';', CRLF, Windows-1252.
+  auto file = parse("login;domain;action;email;target;departure_date;reason\r\n"                    // 1
+                    "anne;anne.mytoutatice.cloud;export;anne@example.org;;01/07/2026;\r\n"          // 2
+                    "paul;paul.mytoutatice.cloud;export;paul@example.org;;31/02/2027;\r\n"          // 3
+                    "jose;jose.mytoutatice.cloud;export;jos\xE9@example.org;;01/07/2026;\r\n");  // 4
+  CHECK(file.errors ==
+        std::vector<std::string>{
+            "acc.csv:3: departure_date: '31/02/2027' is not a real date written DD/MM/YYYY or YYYY-MM-DD",
+            "acc.csv:4: email: not UTF-8: byte 0xE9, probably \"\xC3\xA9\" in Windows-1252; save the file as "
+            "\"CSV UTF-8\""});
+}
+
+TEST_CASE("accounts file: a record with a bad byte still has its other fields checked", "[accounts]") {
+  auto errors = errors_of_record("x,x.mytoutatice.cloud,send,x@example.org,,2026-07-01,d\xE9part \x80 \x81");
+  CHECK(errors == std::vector<std::string>{
+                      "acc.csv:3: action: 'send' is not an action (expected 'export' or 'move')",
+                      "acc.csv:3: reason: not UTF-8: byte 0xE9, probably \"\xC3\xA9\" in Windows-1252; save "
+                      "the file as \"CSV UTF-8\""});
+  CHECK(has_error(errors_of_record("x,x.mytoutatice.cloud,export,x@example.org,,2026-07-01,\x80"),
+                  "acc.csv:3: reason: ", "byte 0x80, probably \"\xE2\x82\xAC\" in Windows-1252"));
+  CHECK(errors_of_record("x,x.mytoutatice.cloud,export,x@example.org,,2026-07-01,\x81") ==
+        std::vector<std::string>{"acc.csv:3: reason: not UTF-8: byte 0x81; save the file as \"CSV UTF-8\""});
 }

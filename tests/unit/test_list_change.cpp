@@ -72,6 +72,13 @@ TEST_CASE("the same list changes nothing; a finished account is never changed", 
   CHECK(change.fraction() == 0.0);
 }
 
+TEST_CASE("an e-mail written in another case is not a change", "[list_change]") {
+  std::vector<Account> current{account("a")};
+  std::vector<AccountRow> rows{row("a")};
+  rows[0].email = "A@Example.ORG";
+  CHECK(compare_list(current, rows).changed.empty());
+}
+
 TEST_CASE("an account held as dropped is not dropped again, and is listed again when the list has it",
           "[list_change]") {
   std::vector<Account> current{account("a", State::held), account("b", State::held), account("c", State::held)};

@@ -143,6 +143,14 @@ TEST_CASE("the configured delivery reaches every imported account", "[store][del
   CHECK(f.store.find_accounts("carol").front().delivery == "archive");
 }
 
+TEST_CASE("a campaign keeps how many empty rows its latest list had", "[store]") {
+  Fixture f;
+  std::int64_t id = f.store.create_campaign("spring", "a.csv", {new_account("alice", k_t0)}, k_t0, "admin", 3);
+  CHECK(f.store.find_campaign("spring")->skipped_rows == 3);
+  f.store.set_skipped_rows(id, 1);
+  CHECK(f.store.campaigns().front().skipped_rows == 1);
+}
+
 TEST_CASE("create_campaign and accounts_of round-trip every field", "[store]") {
   Fixture f;
   std::vector<NewAccount> rows = {new_account("alice", k_t0 + 1h),
@@ -156,6 +164,7 @@ TEST_CASE("create_campaign and accounts_of round-trip every field", "[store]") {
   CHECK(campaign->created_at == format_utc(k_t0));
   CHECK(campaign->accounts_file == "/etc/passage/spring.csv");
   CHECK_FALSE(campaign->has_pending);
+  CHECK(campaign->skipped_rows == 0);
   CHECK(f.store.campaigns().size() == 1);
   CHECK_FALSE(f.store.find_campaign("autumn"));
 
@@ -189,10 +198,15 @@ TEST_CASE("create_campaign and accounts_of round-trip every field", "[store]") {
     CHECK_FALSE(account.told_deletion_date);
     CHECK(account.reexports == 0);
   }
-  CHECK(f.store.unfinished_campaign_of("alice", "x") == std::optional<std::string>("spring"));
-  CHECK(f.store.unfinished_campaign_of("x", "bob.cozy.example") == std::optional<std::string>("spring"));
-  CHECK_FALSE(f.store.unfinished_campaign_of("carol", "carol.cozy.example"));
+  CHECK(f.store.unfinished_campaign_with_login("alice") == std::optional<std::string>("spring"));
+  CHECK_FALSE(f.store.unfinished_campaign_with_login("alice.cozy.example"));
+  CHECK(f.store.unfinished_campaign_with_domain("bob.cozy.example") == std::optional<std::string>("spring"));
+  CHECK_FALSE(f.store.unfinished_campaign_with_domain("bob"));
+  CHECK_FALSE(f.store.unfinished_campaign_with_login("alice", id));
+  CHECK_FALSE(f.store.unfinished_campaign_with_login("carol"));
+  CHECK_FALSE(f.store.unfinished_campaign_with_domain("carol.cozy.example"));
   CHECK(f.store.find_accounts("bob@example.org").size() == 1);
+  CHECK(f.store.find_accounts("Bob@Example.ORG").size() == 1);  // e-mails compare case-insensitively
 
   auto journal = journal_of(f.store);
   REQUIRE(journal.size() == 3);

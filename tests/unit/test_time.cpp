@@ -149,6 +149,16 @@ TEST_CASE("parse_iso_date accepts only real calendar dates", "[time]") {
   }
 }
 
+TEST_CASE("parse_day_month_year reads DD/MM/YYYY, only real calendar dates", "[time]") {
+  CHECK(parse_day_month_year("29/02/2028") == date::year{2028} / 2 / 29);
+  CHECK(parse_day_month_year("01/12/2026") == date::year{2026} / 12 / 1);
+  for (const char* bad : {"29/02/2027", "31/04/2026", "01/13/2026", "1/12/2026", "01/12/26", "2026-12-01",
+                          "01-12-2026", " 01/12/2026", "01/12/2026 "}) {
+    INFO(bad);
+    CHECK_FALSE(parse_day_month_year(bad));
+  }
+}
+
 TEST_CASE("formats and their round trip", "[time]") {
   const Instant at = utc("2026-12-01T02:03:04.056Z");
   CHECK(format_utc(at) == "2026-12-01T02:03:04.056Z");
