@@ -34,7 +34,7 @@ ContentUsage served_usage(const Profile& p, std::int64_t used, double size_scale
   return {served.files, served.versions, served.versions_count, p.doc_count};
 }
 
-// Where truncate_part cuts a zip: 30-70 % of its bytes.
+// Where truncate_part cuts a zip: once 30-70 % of its content went in.
 std::int64_t truncation_point(const std::vector<ZipEntry>& entries, Rng& rng) {
   std::int64_t total = 0;
   for (const auto& x : entries)  // a metadata document is rendered later: count ~400 bytes for it
