@@ -2,6 +2,7 @@
 // The stack's state: instances (derived, materialised lazily on first
 // change), their exports, deletions, imports and the people's behaviour.
 // Single-threaded: everything runs on the event loop.
+#include "export_layout.hpp"
 #include "faults.hpp"
 #include "hash.hpp"
 #include "options.hpp"
@@ -28,9 +29,7 @@ struct ExportDoc {
   std::int64_t created_ms = 0;
   std::int64_t expires_ms = 0;
   std::int64_t total_size = -1;     // once done: bytes of part 0's JSON documents (json_documents_size)
-  std::int64_t parts_size = 0;
-  std::vector<std::string> cursors;
-  std::vector<std::int64_t> declared;
+  PartPlan plan;  // parts_size, parts_cursors, and what each part declares
   std::string error;
   bool admin_req = true;
   bool events_lost = false;  // export_silent_fail: no event of it reaches the socket

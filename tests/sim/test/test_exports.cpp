@@ -253,6 +253,41 @@ TEST_CASE("disk-usage files and versions: the content bytes of all parts, each c
   CHECK(std::to_string(versions_count) == usage.at("versions_count").as_string());
 }
 
+TEST_CASE("parts: old versions after every file, each cursor its part's first file or version", "[exports]") {
+  Sim sim(k_args);
+  int chosen = -1;
+  for (int i = 0; i < 60 && chosen < 0; ++i) {
+    const auto usage = sim.get("/instances/" + domain(i) + "/disk-usage").json().as_object();
+    if (usage.contains("versions") && std::stoll(std::string(usage.at("used").as_string())) > (2LL << 30)) chosen = i;
+  }
+  REQUIRE(chosen >= 0);
+  const auto d = domain(chosen);
+  REQUIRE(sim.post("/instances/" + d + "/export?admin-req=true").status == 202);
+  REQUIRE(done(sim, d));
+  const auto e = sim.current_export(d);
+  const auto& cursors = e.at("parts_cursors").as_array();
+  REQUIRE(cursors.size() >= 1);
+  bool versions_seen = false;
+  for (std::size_t k = 0; k <= cursors.size(); ++k) {
+    const auto zip = check_zip(sim.get(part_path(d, e, k)).body);
+    REQUIRE(zip.ok);
+    std::string first;  // the part's first file or version, as a cursor names it
+    for (std::size_t i = 0; i < zip.entries.size(); ++i) {
+      const bool version = zip.entries[i].rfind("My Cozy/Data/io.cozy.files.versions/", 0) == 0;
+      const bool file = zip.entries[i].rfind("My Cozy/Data/io.cozy.files/", 0) == 0 &&
+                        json::parse(zip.contents[i]).at("type") == "file";
+      if (!version && !file) continue;
+      CHECK_FALSE((file && versions_seen));  // never a file after a version, whatever the part
+      versions_seen = versions_seen || version;
+      if (first.empty())
+        first = (version ? "io.cozy.files.versions/" : "io.cozy.files/") +
+                std::string(json::parse(zip.contents[i]).at("_id").as_string());
+    }
+    if (k > 0) CHECK(json::value(first) == cursors[k - 1]);
+  }
+  CHECK(versions_seen);
+}
+
 TEST_CASE("disk-usage at --size-scale 1: used is files + versions", "[exports]") {
   Sim sim({"--instances", "30", "--domain-suffix", "test.example", "--size-scale", "1"});
   for (int i = 0; i < 30; ++i) {
