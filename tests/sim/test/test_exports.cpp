@@ -162,8 +162,14 @@ TEST_CASE("24-hour rule: a second export while exporting fails silently - duplic
   CHECK(sim.current_export(d).at("_id") == first);
   CHECK(state_of(sim, d) == "exporting");
   CHECK(sim.stat("duplicate_exports_24h") == 1);
+  // The export worker's 1 h Timeout is a context deadline CreateExport never
+  // reads: the job neither ends nor errs, its export blocks others for 24 h.
+  sim.advance(22 * 3600);
+  std::this_thread::sleep_for(150ms);
+  CHECK(state_of(sim, d) == "exporting");
+  CHECK(sim.current_export(d).at("_id") == first);
 
-  sim.advance(25 * 3600);  // the stuck export is now older than 24 h
+  sim.advance(3 * 3600);  // the stuck export is now older than 24 h
   REQUIRE(sim.post("/instances/" + d + "/export?admin-req=true").status == 202);
   CHECK(done(sim, d));
   CHECK(sim.current_export(d).at("_id") != first);
