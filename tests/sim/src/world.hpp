@@ -45,6 +45,7 @@ enum class MovePhase : std::uint8_t {
   going,      // gone: the move's export is queued, running or done; the target finalizes at the end
   moved,      // finalized: `moved`, unblocked; the manager deletes the source 30 days later
   prevented,  // the source refused the move's routes (blocked, not MOVING or IMPORTING) at the go or the end
+  aborting,   // its done export of several parts was replaced: the target's import fails, aborts at the end
   broken,     // its export was replaced by another one, or refused because another was running
   failed,     // its export ended in error (the target aborts), or vanished with an import's wipe
 };
@@ -65,6 +66,7 @@ struct InstanceState {
   std::int64_t move_end_ms = 0;  // sim time the target finalizes (once the export is done)
   std::string move_export_id;    // the move's export document, once its job created it
   bool move_end_reached = false; // the end came while the export was still running
+  bool move_export_replaced = false;  // its done, single-part export was replaced: the target finalizes anyway
   std::optional<std::int64_t> last_export_request_ms;
   std::unique_ptr<ExportDoc> current_export;
   // `done` exports a later one replaced: their documents stay, their archive
@@ -177,6 +179,8 @@ private:
   void move_go(std::uint32_t index, InstanceState& s);
   void move_finalize_due(std::uint32_t index, InstanceState& s);
   void move_export_ended(std::uint32_t index, InstanceState& s);
+  void move_export_replaced(InstanceState& s);
+  void abort_move(InstanceState& s);
   void finalize_move(std::uint32_t index, InstanceState& s);
   void manager_delete(std::uint32_t index, InstanceState& s);
   void tick();

@@ -80,10 +80,8 @@ void World::run_export(const QueuedExport& job) {
     }
     return release_export_worker();
   }
-  if (s.move == MovePhase::going && s.current_export && s.current_export->id == s.move_export_id) {
-    s.move = MovePhase::broken;  // the move's archive is deleted under the target's import
-    ++m_stats.moves_broken_by_export;
-  }
+  if (s.move == MovePhase::going && s.current_export && s.current_export->id == s.move_export_id)
+    move_export_replaced(s);  // the move's archive is deleted under the target's import
   retire_export(s);  // a new export deletes the previous one's archive; its document stays
   s.current_export = new_export_doc(index, job.admin_req);
   ExportDoc& e = *s.current_export;
