@@ -34,7 +34,7 @@ ContentUsage served_usage(const Profile& p, std::int64_t used, double size_scale
   return {served.files, served.versions, served.versions_count, p.doc_count};
 }
 
-// Where truncate_part cuts a zip: 30-70 % of its bytes.
+// Where truncate_part cuts a zip: once 30-70 % of its content went in.
 std::int64_t truncation_point(const std::vector<ZipEntry>& entries, Rng& rng) {
   std::int64_t total = 0;
   for (const auto& x : entries)  // a metadata document is rendered later: count ~400 bytes for it
@@ -145,13 +145,14 @@ Response Api::export_post(const Ticket& t, const Request& req) {
 Response Api::part(std::uint32_t index, const ExportDoc& e, const Request& req, bool may_truncate, bool replaced) {
   std::size_t k = 0;
   if (auto c = query_param(req.target, "cursor"); c && !c->empty()) {
-    auto it = std::find(e.cursors.begin(), e.cursors.end(), *c);
-    if (it == e.cursors.end()) return error_response(400, "Bad Request", "invalid cursor");
-    k = static_cast<std::size_t>(it - e.cursors.begin()) + 1;
+    const auto& cursors = e.plan.cursors;
+    auto it = std::find(cursors.begin(), cursors.end(), *c);
+    if (it == cursors.end()) return error_response(400, "Bad Request", "invalid cursor");
+    k = static_cast<std::size_t>(it - cursors.begin()) + 1;
   }
   const std::string domain = m_world.domain(index);
-  const PartContentInput in{m_world.instance_json(index), e.declared[k], m_world.options().size_scale,
-                            m_world.profile(index).key, k, e.created_ms};
+  const PartContentInput in{m_world.instance_json(index), part_share(e.plan, k, m_world.options().size_scale),
+                            m_world.profile(index).key, e.created_ms};
   auto entries = part_entries(in);
   // copyJSONData fails on the missing archive before any entry, and the
   // deferred zip.Writer.Close still writes an empty, well-formed zip.
@@ -168,7 +169,7 @@ Response Api::part(std::uint32_t index, const ExportDoc& e, const Request& req, 
   Response r;
   r.content_type = "application/zip";
   r.headers.emplace_back("Content-Disposition",
-                         "attachment; filename=\"" + part_file_name(domain, k, e.declared.size()) + "\"");
+                         "attachment; filename=\"" + part_file_name(domain, k, e.plan.declared.size()) + "\"");
   r.stream = std::make_unique<ZipStream>(
       std::move(entries), e.created_ms / 1000, cut, [this, index, id = e.id, k, incomplete, replaced](bool sent) {
         if (incomplete && sent) ++m_stats.parts_incomplete_served;

@@ -6,29 +6,26 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
-#include <memory>
 
 namespace sim {
 namespace {
 
 constexpr std::size_t k_md5_piece = 256 * 1024;
 
-using Md5Context = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
+}  // namespace
 
-Md5Context md5_begin() {
-  Md5Context ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  EVP_DigestInit_ex(ctx.get(), EVP_md5(), nullptr);
-  return ctx;
-}
+Md5::Md5() : m_ctx(EVP_MD_CTX_new()) { EVP_DigestInit_ex(m_ctx, EVP_md5(), nullptr); }
 
-std::string md5_end(Md5Context& ctx) {
+Md5::~Md5() { EVP_MD_CTX_free(m_ctx); }
+
+void Md5::update(std::string_view bytes) { EVP_DigestUpdate(m_ctx, bytes.data(), bytes.size()); }
+
+std::string Md5::base64() {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  EVP_DigestFinal_ex(ctx.get(), digest, &length);
+  EVP_DigestFinal_ex(m_ctx, digest, &length);
   return base64_encode(std::string_view(reinterpret_cast<const char*>(digest), length));
 }
-
-}  // namespace
 
 void fill_content(std::string& buf, std::uint64_t seed, std::int64_t offset, std::size_t n) {
   buf.resize(n);
@@ -44,20 +41,20 @@ void fill_content(std::string& buf, std::uint64_t seed, std::int64_t offset, std
 }
 
 std::string content_md5_base64(std::uint64_t seed, std::int64_t size) {
-  auto ctx = md5_begin();
+  Md5 md5;
   std::string piece;
   for (std::int64_t at = 0; at < size; at += static_cast<std::int64_t>(k_md5_piece)) {
     const auto n = static_cast<std::size_t>(std::min<std::int64_t>(size - at, k_md5_piece));
     fill_content(piece, seed, at, n);
-    EVP_DigestUpdate(ctx.get(), piece.data(), n);
+    md5.update(piece);
   }
-  return md5_end(ctx);
+  return md5.base64();
 }
 
 std::string md5_base64(std::string_view bytes) {
-  auto ctx = md5_begin();
-  EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size());
-  return md5_end(ctx);
+  Md5 md5;
+  md5.update(bytes);
+  return md5.base64();
 }
 
 }  // namespace sim

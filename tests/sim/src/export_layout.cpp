@@ -11,16 +11,47 @@
 
 namespace sim {
 
+namespace {
+
+// The id part `part` starts with: its first file's, or its first version's.
+std::string first_entry_cursor(std::uint64_t key, const PartPlan& plan, std::size_t part) {
+  const std::int64_t files = plan.declared_files[part];
+  const PartShare declared{part, files, plan.declared[part] - files, plan.file_parts};
+  const PartFiles first = part_files(key, declared);
+  if (!first.files.empty()) return "io.cozy.files/" + first.files.front().id;
+  return "io.cozy.files.versions/" + first.versions.front().id;
+}
+
+}  // namespace
+
 PartPlan plan_parts(std::int64_t used, std::uint64_t key) {
   PartPlan plan;
   const double gib = static_cast<double>(used) / static_cast<double>(k_gib);
   plan.parts_size = std::max<std::int64_t>(k_gib, static_cast<std::int64_t>(std::sqrt(gib) * k_gib));
   const std::int64_t n = std::max<std::int64_t>(1, (used + plan.parts_size - 1) / plan.parts_size);
-  for (std::int64_t k = 0; k < n; ++k)
-    plan.declared.push_back(k + 1 < n ? plan.parts_size : used - plan.parts_size * (n - 1));
-  for (std::int64_t k = 1; k < n; ++k)
-    plan.cursors.push_back("io.cozy.files/" + couch_id(mix64(key + static_cast<std::uint64_t>(k))));
+  const std::int64_t files_end = used - (has_versions(key) ? used / 20 : 0);
+  plan.file_parts = 0;
+  for (std::int64_t k = 0; k < n; ++k) {
+    const std::int64_t start = k * plan.parts_size;
+    plan.declared.push_back(k + 1 < n ? plan.parts_size : used - start);
+    plan.declared_files.push_back(std::clamp<std::int64_t>(files_end - start, 0, plan.declared.back()));
+    if (plan.declared_files.back() > 0 || k == 0) ++plan.file_parts;
+  }
+  for (std::size_t k = 1; k < plan.declared.size(); ++k) plan.cursors.push_back(first_entry_cursor(key, plan, k));
   return plan;
+}
+
+PartShare part_share(const PartPlan& plan, std::size_t part, double size_scale) {
+  const std::int64_t declared = plan.declared[part], files = plan.declared_files[part];
+  const std::int64_t served = served_bytes(declared, size_scale);
+  std::int64_t served_files = served;  // an empty space still serves a 1-byte file
+  if (files == 0 && declared > 0) {
+    served_files = 0;
+  } else if (files < declared && served >= 2) {  // both: each keeps at least a byte
+    const double share = static_cast<double>(files) / static_cast<double>(declared);
+    served_files = std::clamp<std::int64_t>(std::llround(static_cast<double>(served) * share), 1, served - 1);
+  }
+  return {part, served_files, served - served_files, plan.file_parts};
 }
 
 namespace {
@@ -63,11 +94,11 @@ void add_version(std::vector<ZipEntry>& out, const SpaceFile& v, const PartConte
 
 std::vector<ZipEntry> part_entries(const PartContentInput& in) {
   std::vector<ZipEntry> out;
-  if (in.part == 0) {
+  if (in.share.part == 0) {
     add_data_docs(out, in);
     add_directory_docs(out, in);
   }
-  const PartFiles files = part_files(in.key, in.part, served_bytes(in.declared, in.size_scale));
+  const PartFiles files = part_files(in.key, in.share);
   for (const auto& f : files.files) add_file(out, f, in);
   for (const auto& v : files.versions) add_version(out, v, in);
   return out;
@@ -98,7 +129,7 @@ SpaceUsage space_usage(std::int64_t used, std::uint64_t key, double size_scale) 
   SpaceUsage usage;
   const PartPlan plan = plan_parts(used, key);
   for (std::size_t k = 0; k < plan.declared.size(); ++k) {
-    const PartFiles files = part_files(key, k, served_bytes(plan.declared[k], size_scale));
+    const PartFiles files = part_files(key, part_share(plan, k, size_scale));
     for (const auto& f : files.files) usage.files += f.size;
     for (const auto& v : files.versions) usage.versions += v.size;
     usage.versions_count += static_cast<std::int64_t>(files.versions.size());

@@ -1,6 +1,8 @@
 #pragma once
 // How an export of a given size is cut into parts (the stack's rule) and
 // what each part's zip holds. Pure functions of their inputs.
+#include "space_files.hpp"
+
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -11,13 +13,25 @@ namespace sim {
 constexpr std::int64_t k_gib = 1LL << 30;
 
 struct PartPlan {
-  std::int64_t parts_size = 0;        // declared bytes per part
-  std::vector<std::int64_t> declared;  // declared bytes of each part
-  std::vector<std::string> cursors;    // n-1 cursors for n parts
+  std::int64_t parts_size = 0;              // declared bytes per part
+  std::vector<std::int64_t> declared;        // declared bytes of each part
+  std::vector<std::int64_t> declared_files;  // of which files; the rest are old versions
+  std::size_t file_parts = 1;                // the first parts, those holding files
+  std::vector<std::string> cursors;          // n-1 cursors for n parts
 };
 
-// Part size is at least 1 GiB; above, about sqrt(used / 1 GiB) GiB.
+// Part size is at least 1 GiB; above, about sqrt(used / 1 GiB) GiB. The
+// declared bytes are laid out as exportFiles lists them: every file first,
+// then the old versions (5 % of `used`, for the spaces that have some).
+// Part k > 0 starts at cursor k-1, its first entry's: `io.cozy.files/<file
+// id>`, or `io.cozy.files.versions/<file id>/<version id>` for a part that
+// holds old versions only. `key` is the instance's: the same space gives
+// the same plan.
 PartPlan plan_parts(std::int64_t used, std::uint64_t key);
+
+// What part `part` of `plan` serves at `size_scale`: its declared bytes
+// scaled (at least 1), shared between files and versions as declared.
+PartShare part_share(const PartPlan& plan, std::size_t part, double size_scale);
 
 struct ZipEntry {
   std::string path;
@@ -32,11 +46,9 @@ struct ZipEntry {
 
 struct PartContentInput {
   std::string instance_json;  // part 0's My Cozy/Data/instance.json
-  std::int64_t declared = 0;
-  double size_scale = 1;
-  std::uint64_t key = 0;  // the instance's: every export of a space holds the same files
-  std::size_t part = 0;
-  std::int64_t now_ms = 0;  // documents' dates are before it (the export's creation: stable per export)
+  PartShare share;            // which part, and the bytes it serves
+  std::uint64_t key = 0;      // the instance's: every export of a space holds the same files
+  std::int64_t now_ms = 0;    // documents' dates are before it (the export's creation: stable per export)
 };
 
 // A part as ExportCopyData writes it: part 0 starts with instance.json, the
@@ -51,7 +63,7 @@ std::vector<ZipEntry> part_entries(const PartContentInput& in);
 // other doctypes' documents, the directories): what cozy-stack's
 // writeDocuments returns and MarksAsFinished stores as `total_size`. Files'
 // and versions' metadata are not among them (copyFiles writes those at
-// download time). `in.part` is ignored.
+// download time). `in.share` is ignored.
 std::int64_t json_documents_size(const PartContentInput& in);
 
 // What ExportCopyData leaves when copying fails midway: a generated content

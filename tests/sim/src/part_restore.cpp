@@ -1,6 +1,7 @@
 #include "part_restore.hpp"
 
 #include "content.hpp"
+#include "zip_entry.hpp"
 #include "zip_read.hpp"
 
 #include <boost/json.hpp>
@@ -44,28 +45,49 @@ std::optional<std::int64_t> size_field(const json::object& doc) {
   return n;
 }
 
+constexpr std::size_t k_max_document = 16 << 20;
+
+// A content entry as the VFS takes it: its bytes counted and hashed on the way.
+struct ContentRead {
+  EntryError error = EntryError::none;
+  std::uint64_t bytes = 0;
+  std::string md5;
+};
+
 struct Reader {
   std::string_view zip;
   PartRestore& out;
 
   void fail(const ZipDirEntry& e, const std::string& why) { out.errors.push_back(e.name + ": " + why); }
 
-  std::optional<std::string_view> bytes(const ZipDirEntry& e) {
-    if (e.method == 0) return stored_bytes(zip, e);
-    fail(e, "compressed entry (the simulator reads stored entries only)");
-    return std::nullopt;
-  }
-
+  // json.Decoder stops at the end of the value: a CRC mismatch found at the
+  // entry's end never reaches it, a broken stream before that does.
   std::optional<json::object> document(const ZipDirEntry& e) {
-    const auto text = bytes(e);
-    if (!text) return std::nullopt;
+    std::string text;
+    const EntryError error = read_entry_data(zip, e, [&](std::string_view piece) {
+      if (text.size() < k_max_document) text.append(piece);
+    });
+    if (error != EntryError::none && error != EntryError::checksum) return fail(e, describe(error)), std::nullopt;
     boost::system::error_code ec;
-    json::value v = json::parse(*text, ec);
+    json::value v = json::parse(text, ec);
     if (ec || !v.is_object()) return fail(e, "unreadable document"), std::nullopt;
     return std::move(v.as_object());
   }
 
-  void file(const ZipDirEntry& meta, const ZipDirEntry* content) {
+  ContentRead content(const ZipDirEntry& e) {
+    ContentRead read;
+    Md5 md5;
+    read.error = read_entry_data(zip, e, [&](std::string_view piece) {
+      read.bytes += piece.size();
+      md5.update(piece);
+    });
+    read.md5 = md5.base64();
+    return read;
+  }
+
+  // io.Copy into the VFS file, then its Close: the copy's error wins, but
+  // the file stays whenever its length and MD5 match the metadata.
+  void file(const ZipDirEntry& meta, const ZipDirEntry* next) {
     const auto doc = document(meta);
     if (!doc) return;
     if (text_field(*doc, "type") == "directory") {
@@ -73,23 +95,30 @@ struct Reader {
       if (id != k_root_dir_id && id != k_trash_dir_id) ++out.restored.doc_count;  // those two exist already
       return;
     }
-    if (!content) return fail(meta, "No content for file");
+    if (!next) return fail(meta, "No content for file");
     const auto size = size_field(*doc);
     if (!size) return fail(meta, "size is not a number in a string");
-    if (content->size != static_cast<std::uint64_t>(*size)) return fail(*content, "content length mismatch");
-    const auto data = bytes(*content);
-    if (!data) return;
+    const ContentRead read = content(*next);
     const std::string md5 = text_field(*doc, "md5sum");
-    if (!md5.empty() && md5 != md5_base64(*data)) return fail(*content, "invalid hash");
+    const bool length_ok = read.bytes == static_cast<std::uint64_t>(*size);
+    const bool hash_ok = md5.empty() || md5 == read.md5;
+    if (read.error != EntryError::none) fail(*next, describe(read.error));
+    else if (!length_ok) fail(*next, "content length mismatch");
+    else if (!hash_ok) fail(*next, "invalid hash");
+    if (!length_ok || !hash_ok) return;
     out.restored.files += *size;
     ++out.restored.doc_count;
   }
 
-  void version(const ZipDirEntry& meta) {
+  // ImportFileVersion copies the content without checking it: only a read
+  // error keeps the version out.
+  void version(const ZipDirEntry& meta, const ZipDirEntry& next) {
     const auto doc = document(meta);
     if (!doc) return;
     const auto size = size_field(*doc);
     if (!size) return fail(meta, "size is not a number in a string");
+    const EntryError error = read_entry_data(zip, next, [](std::string_view) {});
+    if (error != EntryError::none) return fail(next, describe(error));
     out.restored.versions += *size;
     ++out.restored.versions_count;
   }
@@ -118,7 +147,7 @@ PartRestore restore_part(std::string_view zip) {
     const ZipDirEntry* next = i + 1 < entries->size() ? &(*entries)[i + 1] : nullptr;
     const auto doctype = data_doctype((*entries)[i].name);
     if (doctype == "io.cozy.files") reader.file((*entries)[i], next);
-    else if (doctype == "io.cozy.files.versions" && next) reader.version((*entries)[i]);
+    else if (doctype == "io.cozy.files.versions" && next) reader.version((*entries)[i], *next);
   }
   return out;
 }

@@ -8,8 +8,10 @@
 // only when its length and MD5 match the metadata's `size` and `md5sum`
 // (the VFS refuses it otherwise). Each
 // `My Cozy/Data/io.cozy.files.versions/<id>.json` followed by an entry is an
-// old version, restored without any check and counted at its metadata's
-// `size` (VersionsUsage sums the documents). Other entries do not count.
+// old version, restored unless its content cannot be read whole (bad
+// stream, CRC), without checking length or MD5, and counted at its
+// metadata's `size` (VersionsUsage sums the documents). Other entries do
+// not count.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -32,8 +34,9 @@ struct PartRestore {
 };
 
 // A part that is not a well-formed zip restores nothing and has one error.
-// Only stored entries are read (the simulator's zips); a deflated document
-// or file content is an error.
+// Entries are stored or deflated; a content whose CRC-32 differs is an error
+// (Go's io.Copy returns zip.ErrChecksum), a document's is not (json.Decoder
+// stops at the end of the value, before the check).
 PartRestore restore_part(std::string_view zip);
 
 }  // namespace sim

@@ -66,11 +66,11 @@ json::object export_doc_json(const ExportDoc& e, const std::string& domain) {
   const bool done = e.state == "done";
   json::array cursors;  // the stack knows them once the job has listed the files
   if (done)
-    for (const auto& c : e.cursors) cursors.emplace_back(c);
+    for (const auto& c : e.plan.cursors) cursors.emplace_back(c);
   json::object o{{"_id", e.id},
                  {"_rev", std::to_string(e.rev) + "-" + hex64(mix64(std::hash<std::string>{}(e.id) + e.rev))},
                  {"domain", domain},
-                 {"parts_size", e.parts_size},
+                 {"parts_size", e.plan.parts_size},
                  {"parts_cursors", std::move(cursors)},
                  {"state", e.state},
                  {"created_at", format_iso(e.created_ms)},

@@ -32,9 +32,33 @@ SpaceFile make_file(std::uint64_t key, std::size_t part, std::size_t i, std::int
   return {couch_id(h ^ 0xf11e), {}, name, (h >> 8) % std::size(k_folders), size, h};
 }
 
-SpaceFile make_version(const SpaceFile& file, std::size_t v, std::int64_t size) {
-  const auto h = mix64(file.content ^ (0x7e5 + v));
+// Old version `n` of `file` (n unique in the space: a file may have several).
+SpaceFile make_version(const SpaceFile& file, std::size_t n, std::int64_t size) {
+  const auto h = mix64(file.content ^ (0x7e5 + n));
   return {file.id + "/" + couch_id(h), file.id, file.name, file.folder, size, h};
+}
+
+std::vector<SpaceFile> files_of(std::uint64_t key, const PartShare& share, std::uint64_t part_key) {
+  if (share.files <= 0) return {};
+  const auto count = static_cast<std::size_t>(std::min<std::int64_t>(2 + part_key % 7, share.files));
+  const auto sizes = split(share.files, count);
+  std::vector<SpaceFile> out;
+  for (std::size_t i = 0; i < count; ++i) out.push_back(make_file(key, share.part, i, sizes[i]));
+  return out;
+}
+
+// Each version belongs to the first file of a part drawn among those holding files.
+std::vector<SpaceFile> versions_of(std::uint64_t key, const PartShare& share, std::uint64_t part_key) {
+  if (share.versions <= 0) return {};
+  const auto count = static_cast<std::size_t>(std::min<std::int64_t>(1 + part_key % 2, share.versions));
+  const auto sizes = split(share.versions, count);
+  const std::size_t file_parts = std::max<std::size_t>(1, share.file_parts);
+  std::vector<SpaceFile> out;
+  for (std::size_t v = 0; v < count; ++v) {
+    const SpaceFile owner = make_file(key, mix64(part_key + v) % file_parts, 0, 0);
+    out.push_back(make_version(owner, share.part * 2 + v, sizes[v]));
+  }
+  return out;
 }
 
 }  // namespace
@@ -52,22 +76,9 @@ std::int64_t served_bytes(std::int64_t declared, double size_scale) {
 
 bool has_versions(std::uint64_t key) { return unit(mix64(key ^ 0x7e55)) < 0.3; }
 
-PartFiles part_files(std::uint64_t key, std::size_t part, std::int64_t served) {
-  const std::uint64_t part_key = mix64(key ^ mix64(part + 1));
-  const std::size_t wanted_versions = has_versions(key) && served >= 64 ? 1 + part_key % 2 : 0;
-  const auto room =
-      static_cast<std::size_t>(std::max<std::int64_t>(1, served - static_cast<std::int64_t>(wanted_versions)));
-  const std::size_t files = std::min<std::size_t>(2 + part_key % 7, room);
-  // Old versions take about 5 % of the part's bytes.
-  const auto version_bytes =
-      wanted_versions ? std::max<std::int64_t>(static_cast<std::int64_t>(wanted_versions), served / 20) : 0;
-  PartFiles out;
-  const auto file_sizes = split(served - version_bytes, files);
-  for (std::size_t i = 0; i < files; ++i) out.files.push_back(make_file(key, part, i, file_sizes[i]));
-  const auto version_sizes = split(version_bytes, wanted_versions);
-  for (std::size_t v = 0; v < wanted_versions; ++v)
-    out.versions.push_back(make_version(out.files[v % files], v, version_sizes[v]));
-  return out;
+PartFiles part_files(std::uint64_t key, const PartShare& share) {
+  const std::uint64_t part_key = mix64(key ^ mix64(share.part + 1));
+  return {files_of(key, share, part_key), versions_of(key, share, part_key)};
 }
 
 }  // namespace sim

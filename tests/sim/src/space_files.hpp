@@ -24,6 +24,16 @@ struct PartFiles {
   std::vector<SpaceFile> versions;  // written after the files, as copyVersions does
 };
 
+// What one part of an export serves: files, then old versions. An export
+// lists every file before any old version (exportFiles splits the files,
+// then the versions), so only the last part holding files can hold both.
+struct PartShare {
+  std::size_t part = 0;
+  std::int64_t files = 0;      // bytes of files served (0: none)
+  std::int64_t versions = 0;   // bytes of old versions served after them (0: none)
+  std::size_t file_parts = 1;  // parts holding files: each version's file is in one of them
+};
+
 struct Folder {
   const char* path;  // below the root, no leading slash
   const char* name;
@@ -38,10 +48,12 @@ std::string folder_id(std::uint64_t key, int folder);
 
 // Bytes a part serves for its declared bytes (at least 1).
 std::int64_t served_bytes(std::int64_t declared, double size_scale);
-// About 30 % of spaces have old versions: one or two in each part.
+// About 30 % of spaces have old versions.
 bool has_versions(std::uint64_t key);
-// The files of part `part`, whose contents (files and versions) add up to
-// exactly `served` bytes, each at least 1 byte.
-PartFiles part_files(std::uint64_t key, std::size_t part, std::int64_t served);
+// The files (2-8) and old versions (1-2) of a part, whose contents add up
+// to exactly `share.files` and `share.versions` bytes, each at least 1
+// byte. Ids depend on the part, not on the sizes: a version's id is
+// `<file id>/<version id>`, of a file of one of the first `file_parts` parts.
+PartFiles part_files(std::uint64_t key, const PartShare& share);
 
 }  // namespace sim

@@ -45,7 +45,7 @@ void Stats::reset() {
   exports_started = duplicate_exports_24h = deletions = stack_mails = imports_done = imports_failed = 0;
   parts_incomplete_served = replaced_parts_served = imports_refused_private = import_bytes = 0;
   moves_started = moves_done = moves_prevented_by_block = moves_broken_by_export = moves_export_failed = 0;
-  moved_sources_deleted = 0;
+  moved_sources_deleted = moves_done_replaced_export = moves_aborted = 0;
   unsafe_domains.clear();
   moved_sources_deleted_domains.clear();
 }
@@ -103,6 +103,8 @@ std::string Stats::to_json() const {
                  {"moves_done", moves_done},
                  {"moves_prevented_by_block", moves_prevented_by_block},
                  {"moves_broken_by_export", moves_broken_by_export},
+                 {"moves_done_replaced_export", moves_done_replaced_export},
+                 {"moves_aborted", moves_aborted},
                  {"moves_export_failed", moves_export_failed},
                  {"moved_sources_deleted", moved_sources_deleted},
                  {"moved_sources_deleted_domains", std::move(manager_deleted)}};

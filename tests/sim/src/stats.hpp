@@ -53,7 +53,9 @@ public:
   std::uint64_t moves_started = 0;             // went: the move's export was queued
   std::uint64_t moves_done = 0;                // finalized: the source reports moved
   std::uint64_t moves_prevented_by_block = 0;  // the source was blocked (not MOVING/IMPORTING) at the go or the end
-  std::uint64_t moves_broken_by_export = 0;    // the move's export replaced, or refused for another one running
+  std::uint64_t moves_broken_by_export = 0;    // the move's export replaced (several parts), or refused for another one running
+  std::uint64_t moves_done_replaced_export = 0;  // finalized though their single-part export was replaced before the end
+  std::uint64_t moves_aborted = 0;             // the target's failed import called /move/abort: the source unblocked
   std::uint64_t moves_export_failed = 0;       // the move's export ended in error
   std::uint64_t moved_sources_deleted = 0;     // deleted by the hoster's manager 30 days after the move
   std::vector<std::string> unsafe_domains;

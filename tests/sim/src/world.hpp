@@ -2,6 +2,7 @@
 // The stack's state: instances (derived, materialised lazily on first
 // change), their exports, deletions, imports and the people's behaviour.
 // Single-threaded: everything runs on the event loop.
+#include "export_layout.hpp"
 #include "faults.hpp"
 #include "hash.hpp"
 #include "options.hpp"
@@ -28,9 +29,7 @@ struct ExportDoc {
   std::int64_t created_ms = 0;
   std::int64_t expires_ms = 0;
   std::int64_t total_size = -1;     // once done: bytes of part 0's JSON documents (json_documents_size)
-  std::int64_t parts_size = 0;
-  std::vector<std::string> cursors;
-  std::vector<std::int64_t> declared;
+  PartPlan plan;  // parts_size, parts_cursors, and what each part declares
   std::string error;
   bool admin_req = true;
   bool events_lost = false;  // export_silent_fail: no event of it reaches the socket
@@ -46,6 +45,7 @@ enum class MovePhase : std::uint8_t {
   going,      // gone: the move's export is queued, running or done; the target finalizes at the end
   moved,      // finalized: `moved`, unblocked; the manager deletes the source 30 days later
   prevented,  // the source refused the move's routes (blocked, not MOVING or IMPORTING) at the go or the end
+  aborting,   // its done export of several parts was replaced: the target's import fails, aborts at the end
   broken,     // its export was replaced by another one, or refused because another was running
   failed,     // its export ended in error (the target aborts), or vanished with an import's wipe
 };
@@ -66,6 +66,7 @@ struct InstanceState {
   std::int64_t move_end_ms = 0;  // sim time the target finalizes (once the export is done)
   std::string move_export_id;    // the move's export document, once its job created it
   bool move_end_reached = false; // the end came while the export was still running
+  bool move_export_replaced = false;  // its done, single-part export was replaced: the target finalizes anyway
   std::optional<std::int64_t> last_export_request_ms;
   std::unique_ptr<ExportDoc> current_export;
   // `done` exports a later one replaced: their documents stay, their archive
@@ -178,6 +179,8 @@ private:
   void move_go(std::uint32_t index, InstanceState& s);
   void move_finalize_due(std::uint32_t index, InstanceState& s);
   void move_export_ended(std::uint32_t index, InstanceState& s);
+  void move_export_replaced(InstanceState& s);
+  void abort_move(InstanceState& s);
   void finalize_move(std::uint32_t index, InstanceState& s);
   void manager_delete(std::uint32_t index, InstanceState& s);
   void tick();

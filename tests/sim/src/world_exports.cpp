@@ -55,11 +55,8 @@ std::unique_ptr<ExportDoc> World::new_export_doc(std::uint32_t index, bool admin
   doc->created_ms = now;
   doc->expires_ms = now + 7 * k_day_ms;
   doc->admin_req = admin_req;
-  const PartPlan plan = plan_parts(view(index).used, mix64(std::hash<std::string>{}(doc->id)));
-  doc->parts_size = plan.parts_size;
-  doc->cursors = plan.cursors;
-  doc->declared = plan.declared;
-  doc->parts_read.assign(plan.declared.size(), false);
+  doc->plan = plan_parts(view(index).used, profile(index).key);  // the space's files: the same for every export
+  doc->parts_read.assign(doc->plan.declared.size(), false);
   // export_silent_fail: a job whose events never reach this socket, as on a
   // stack run as several processes without a realtime hub.
   doc->events_lost = m_rng.chance(m_faults.export_silent_fail);
@@ -83,10 +80,8 @@ void World::run_export(const QueuedExport& job) {
     }
     return release_export_worker();
   }
-  if (s.move == MovePhase::going && s.current_export && s.current_export->id == s.move_export_id) {
-    s.move = MovePhase::broken;  // the move's archive is deleted under the target's import
-    ++m_stats.moves_broken_by_export;
-  }
+  if (s.move == MovePhase::going && s.current_export && s.current_export->id == s.move_export_id)
+    move_export_replaced(s);  // the move's archive is deleted under the target's import
   retire_export(s);  // a new export deletes the previous one's archive; its document stays
   s.current_export = new_export_doc(index, job.admin_req);
   ExportDoc& e = *s.current_export;
@@ -115,7 +110,7 @@ void World::finish_export(std::uint32_t index, std::string id, bool admin_req) {
   } else {
     e.state = "done";
     // As MarksAsFinished: the size of the JSON documents written, the ones part 0 serves.
-    e.total_size = json_documents_size({instance_json(index), 0, m_options.size_scale, profile(index).key, 0, e.created_ms});
+    e.total_size = json_documents_size({instance_json(index), {}, profile(index).key, e.created_ms});
     s.last_done_export_read = false;
   }
   publish_export("UPDATED", index, e);  // MarksAsFinished

@@ -112,6 +112,7 @@ void World::wipe_for_import(std::uint32_t index) {
   s.replaced_exports.clear();
   s.imported = ContentUsage{};
   s.imported->doc_count = 2;  // the root and trash directories, made again by the reset
+  s.move_export_replaced = false;  // its document is gone too: a move's target finds nothing to import
   ++s.rev;
 }
 

@@ -97,11 +97,15 @@ void World::move_go(std::uint32_t index, InstanceState& s) {
 // The target has imported by now, if the move's export is done; else it
 // finalizes when the export ends (move_export_ended).
 void World::move_finalize_due(std::uint32_t index, InstanceState& s) {
+  if (s.move == MovePhase::aborting) return abort_move(s);
   if (s.move != MovePhase::going) return;
   const ExportDoc* e = s.current_export.get();
   const bool mine = e && !s.move_export_id.empty() && e->id == s.move_export_id;
   if (s.move_export_id.empty() || (mine && e->state == "exporting")) {
     s.move_end_reached = true;  // its job is still queued or running
+  } else if (!mine && s.move_export_replaced) {
+    ++m_stats.moves_done_replaced_export;
+    finalize_move(index, s);
   } else if (!mine) {
     s.move = MovePhase::failed;  // wiped by an import meanwhile: nothing left to import
   } else if (e->state == "done") {
@@ -118,6 +122,36 @@ void World::move_export_ended(std::uint32_t index, InstanceState& s) {
   }
   // Success tells the target (NotifyTarget), no mail from this stack.
   if (s.move_end_reached) finalize_move(index, s);
+}
+
+// A new export removed the archive of the move's export. Still exporting
+// (the 24-hour rule let it through), the target was never told: the move
+// is broken. Done, the target fetches its parts from the replaced export,
+// whose part 0 is now an empty zip: a single part imports nothing, or all
+// of it if fetched before, without error either way, and the target
+// finalizes at the end; with several parts, the files of the later ones
+// have no folders: the import fails and the target aborts at the end.
+void World::move_export_replaced(InstanceState& s) {
+  const ExportDoc& e = *s.current_export;
+  if (e.state == "done" && e.plan.declared.size() == 1) {
+    s.move_export_replaced = true;
+    return;
+  }
+  s.move = e.state == "done" ? MovePhase::aborting : MovePhase::broken;
+  ++m_stats.moves_broken_by_export;
+}
+
+// The target's `/move/abort` after its failed import: `lifecycle.Unblock`
+// on the source (reason cleared), unless the source refuses its /move
+// routes (blocked for another reason: 503, nothing changes).
+void World::abort_move(InstanceState& s) {
+  s.move = MovePhase::broken;
+  if (refuses_move_routes(s)) return;
+  ++m_stats.moves_aborted;
+  if (!s.blocked) return;
+  s.blocked = false;
+  s.blocking_reason.clear();
+  ++s.rev;
 }
 
 // `Finalize`: moved, Unblock (reason cleared), the manager asked to delete

@@ -68,7 +68,9 @@ void read_zip64_extra(std::string_view extra, ZipDirEntry& e, std::uint64_t& loc
 std::optional<ZipDirEntry> read_entry(std::string_view zip, std::uint64_t& at) {
   if (!fits(zip, at, 46) || le(zip, at, 4) != k_central_header) return std::nullopt;
   ZipDirEntry e;
+  e.flags = static_cast<std::uint16_t>(le(zip, at + 8, 2));
   e.method = static_cast<std::uint16_t>(le(zip, at + 10, 2));
+  e.crc32 = static_cast<std::uint32_t>(le(zip, at + 16, 4));
   e.compressed = le(zip, at + 20, 4);
   e.size = le(zip, at + 24, 4);
   const auto name_n = le(zip, at + 28, 2), extra_n = le(zip, at + 30, 2), comment_n = le(zip, at + 32, 2);

@@ -14,12 +14,13 @@ constexpr std::size_t k_piece = 64 * 1024;
 
 }  // namespace
 
-ZipStream::ZipStream(std::vector<ZipEntry> entries, std::int64_t mtime_s, std::optional<std::int64_t> cut_at,
+ZipStream::ZipStream(std::vector<ZipEntry> entries, std::int64_t mtime_s, std::optional<std::int64_t> cut_after,
                      std::function<void(bool)> on_done)
-    : m_entries(std::move(entries)), m_mtime_s(mtime_s), m_cut_at(cut_at), m_on_done(std::move(on_done)) {
+    : m_entries(std::move(entries)), m_mtime_s(mtime_s), m_cut_after(cut_after), m_on_done(std::move(on_done)) {
   m_archive = archive_write_new();
   archive_write_set_format_zip(m_archive);
-  archive_write_set_options(m_archive, "zip:compression=store");
+  // Go's archive/zip compresses with compress/flate at level 5.
+  archive_write_set_options(m_archive, "zip:compression=deflate,zip:compression-level=5");
   archive_write_set_bytes_per_block(m_archive, 0);
   archive_write_open(m_archive, this, nullptr, &ZipStream::on_write, nullptr);
 }
@@ -41,6 +42,7 @@ void ZipStream::write_entry_data() {
   if (!e.text.empty()) {
     archive_write_data(m_archive, e.text.data(), e.text.size());
     m_entry_written = static_cast<std::int64_t>(e.text.size());
+    m_consumed += m_entry_written;
     return;
   }
   const auto left = e.size - m_entry_written;
@@ -49,33 +51,41 @@ void ZipStream::write_entry_data() {
   fill_content(buf, e.content, m_entry_written, n);
   archive_write_data(m_archive, buf.data(), n);
   m_entry_written += static_cast<std::int64_t>(n);
+  m_consumed += static_cast<std::int64_t>(n);
+}
+
+void ZipStream::start_entry(ZipEntry& e) {
+  if (e.render) {  // a file's metadata: its md5sum is computed now, not before the part starts
+    e.text = e.render();
+    e.render = nullptr;
+  }
+  archive_entry* entry = archive_entry_new();
+  archive_entry_set_pathname(entry, e.path.c_str());
+  archive_entry_set_size(entry, e.text.empty() ? e.size : static_cast<std::int64_t>(e.text.size()));
+  archive_entry_set_filetype(entry, AE_IFREG);
+  archive_entry_set_perm(entry, 0644);
+  archive_entry_set_mtime(entry, m_mtime_s, 0);
+  archive_write_header(m_archive, entry);
+  archive_entry_free(entry);
+  m_header_written = true;
+  m_entry_written = 0;
 }
 
 void ZipStream::produce() {
-  while (m_pending.size() < k_piece && !m_closed) {
-    if (m_entry >= m_entries.size()) {
+  while (m_pending.size() < k_piece && !m_closed && !m_truncated) {
+    const bool at_end = m_entry >= m_entries.size();
+    if (cut_due() || (m_cut_after && at_end)) {  // a cut zip never gets its end
+      m_truncated = true;
+      break;
+    }
+    if (at_end) {
       archive_write_close(m_archive);
       m_closed = true;
       break;
     }
     ZipEntry& e = m_entries[m_entry];
-    if (e.render) {  // a file's metadata: its md5sum is computed now, not before the part starts
-      e.text = e.render();
-      e.render = nullptr;
-    }
+    if (!m_header_written) start_entry(e);
     const std::int64_t size = e.text.empty() ? e.size : static_cast<std::int64_t>(e.text.size());
-    if (!m_header_written) {
-      archive_entry* entry = archive_entry_new();
-      archive_entry_set_pathname(entry, e.path.c_str());
-      archive_entry_set_size(entry, size);
-      archive_entry_set_filetype(entry, AE_IFREG);
-      archive_entry_set_perm(entry, 0644);
-      archive_entry_set_mtime(entry, m_mtime_s, 0);
-      archive_write_header(m_archive, entry);
-      archive_entry_free(entry);
-      m_header_written = true;
-      m_entry_written = 0;
-    }
     if (m_entry_written < size) write_entry_data();
     if (m_entry_written >= size) {
       archive_write_finish_entry(m_archive);
@@ -88,18 +98,13 @@ void ZipStream::produce() {
 bool ZipStream::next(std::string& out) {
   if (m_done) return false;
   produce();
-  if (m_cut_at && m_emitted + static_cast<std::int64_t>(m_pending.size()) >= *m_cut_at) {
-    m_pending.resize(static_cast<std::size_t>(*m_cut_at - m_emitted));
-    m_truncated = m_done = true;
-  }
   if (m_pending.empty()) {
     m_done = true;
     return false;
   }
-  m_emitted += static_cast<std::int64_t>(m_pending.size());
   out += m_pending;
   m_pending.clear();
-  if (m_closed && !m_truncated) m_done = true;
+  if (m_closed || m_truncated) m_done = true;
   return true;
 }
 

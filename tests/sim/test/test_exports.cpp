@@ -2,6 +2,8 @@
 #include "http_client.hpp"
 #include "ws_client.hpp"
 #include "zip_check.hpp"
+#include "zip_entry.hpp"
+#include "zip_read.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -160,8 +162,14 @@ TEST_CASE("24-hour rule: a second export while exporting fails silently - duplic
   CHECK(sim.current_export(d).at("_id") == first);
   CHECK(state_of(sim, d) == "exporting");
   CHECK(sim.stat("duplicate_exports_24h") == 1);
+  // The export worker's 1 h Timeout is a context deadline CreateExport never
+  // reads: the job neither ends nor errs, its export blocks others for 24 h.
+  sim.advance(22 * 3600);
+  std::this_thread::sleep_for(150ms);
+  CHECK(state_of(sim, d) == "exporting");
+  CHECK(sim.current_export(d).at("_id") == first);
 
-  sim.advance(25 * 3600);  // the stuck export is now older than 24 h
+  sim.advance(3 * 3600);  // the stuck export is now older than 24 h
   REQUIRE(sim.post("/instances/" + d + "/export?admin-req=true").status == 202);
   CHECK(done(sim, d));
   CHECK(sim.current_export(d).at("_id") != first);
@@ -204,6 +212,22 @@ TEST_CASE("parts: size rule, cursors, real zips, file names, fully read", "[expo
   CHECK(sim.get(part_path(d, e, 0) + "?cursor=nonsense").status == 400);
 }
 
+TEST_CASE("parts: every entry deflated, each CRC-32 matching its bytes", "[exports]") {
+  Sim sim(k_args);
+  const auto d = domain(5);
+  REQUIRE(sim.post("/instances/" + d + "/export?admin-req=true").status == 202);
+  REQUIRE(done(sim, d));
+  const auto body = sim.get(part_path(d, sim.current_export(d), 0)).body;
+  std::string error;
+  const auto entries = sim::read_zip_directory(body, error);
+  REQUIRE(entries);
+  REQUIRE(entries->size() > 2);
+  for (const auto& e : *entries) {
+    CHECK(e.method == 8);
+    CHECK(sim::read_entry_data(body, e, [](std::string_view) {}) == sim::EntryError::none);
+  }
+}
+
 TEST_CASE("disk-usage files and versions: the content bytes of all parts, each checked against its metadata",
           "[exports]") {
   Sim sim(k_args);
@@ -233,6 +257,41 @@ TEST_CASE("disk-usage files and versions: the content bytes of all parts, each c
   CHECK(std::to_string(files) == usage.at("files").as_string());
   CHECK(std::to_string(versions) == usage.at("versions").as_string());
   CHECK(std::to_string(versions_count) == usage.at("versions_count").as_string());
+}
+
+TEST_CASE("parts: old versions after every file, each cursor its part's first file or version", "[exports]") {
+  Sim sim(k_args);
+  int chosen = -1;
+  for (int i = 0; i < 60 && chosen < 0; ++i) {
+    const auto usage = sim.get("/instances/" + domain(i) + "/disk-usage").json().as_object();
+    if (usage.contains("versions") && std::stoll(std::string(usage.at("used").as_string())) > (2LL << 30)) chosen = i;
+  }
+  REQUIRE(chosen >= 0);
+  const auto d = domain(chosen);
+  REQUIRE(sim.post("/instances/" + d + "/export?admin-req=true").status == 202);
+  REQUIRE(done(sim, d));
+  const auto e = sim.current_export(d);
+  const auto& cursors = e.at("parts_cursors").as_array();
+  REQUIRE(cursors.size() >= 1);
+  bool versions_seen = false;
+  for (std::size_t k = 0; k <= cursors.size(); ++k) {
+    const auto zip = check_zip(sim.get(part_path(d, e, k)).body);
+    REQUIRE(zip.ok);
+    std::string first;  // the part's first file or version, as a cursor names it
+    for (std::size_t i = 0; i < zip.entries.size(); ++i) {
+      const bool version = zip.entries[i].rfind("My Cozy/Data/io.cozy.files.versions/", 0) == 0;
+      const bool file = zip.entries[i].rfind("My Cozy/Data/io.cozy.files/", 0) == 0 &&
+                        json::parse(zip.contents[i]).at("type") == "file";
+      if (!version && !file) continue;
+      CHECK_FALSE((file && versions_seen));  // never a file after a version, whatever the part
+      versions_seen = versions_seen || version;
+      if (first.empty())
+        first = (version ? "io.cozy.files.versions/" : "io.cozy.files/") +
+                std::string(json::parse(zip.contents[i]).at("_id").as_string());
+    }
+    if (k > 0) CHECK(json::value(first) == cursors[k - 1]);
+  }
+  CHECK(versions_seen);
 }
 
 TEST_CASE("disk-usage at --size-scale 1: used is files + versions", "[exports]") {
@@ -285,6 +344,11 @@ TEST_CASE("part_missing_entries: a well-formed zip that lacks its last files, th
     CHECK(std::equal(zip.entries.begin(), zip.entries.end(), whole.entries.begin()));
     CHECK(zip.contents.back().size() < whole.contents[zip.entries.size() - 1].size());
     CHECK_FALSE(audit_part(zip).complete());  // only the metadata tells
+    std::string error;
+    const auto entries = sim::read_zip_directory(r.body, error);
+    REQUIRE(entries);
+    CHECK(entries->back().method == 8);  // deflated, cut short, its CRC-32 that of the bytes written
+    CHECK(sim::read_entry_data(r.body, entries->back(), [](std::string_view) {}) == sim::EntryError::none);
   }
   CHECK(sim.stat("parts_incomplete_served") == 5);
   // A new export whose every part is served with entries missing is never read.

@@ -158,4 +158,9 @@ TEST_CASE("import: a failure lifts an earlier block, import_never_finish stays I
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // past --import-ms
   CHECK(importing(target, stuck));
   CHECK(target.stat("imports_done") == 0);
+  // The import worker's 3 h Timeout is a context deadline move.Import never reads: no end, ever.
+  target.advance(4 * 3600);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  CHECK(importing(target, stuck));
+  CHECK(target.stat("imports_done") + target.stat("imports_failed") == 1);
 }

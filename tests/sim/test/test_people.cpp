@@ -170,9 +170,26 @@ TEST_CASE("move-share: a source blocked for another reason before the end refuse
   CHECK(sim.stat("moves_done") == 0);
 }
 
-TEST_CASE("move-share: an admin export during the move replaces its export and breaks it", "[people]") {
-  Sim sim(mover_args());
-  const auto d = domain(1);
+namespace {
+
+// A mover whose space fits in one part (used <= 1 GiB), or needs several.
+std::string mover_with_parts(Sim& sim, bool several) {
+  for (int i = 0; i < 40; ++i) {
+    const auto usage = sim.get("/instances/" + domain(i) + "/disk-usage").json();
+    if ((std::stoll(std::string(usage.at("used").as_string())) > (1LL << 30)) == several) return domain(i);
+  }
+  FAIL("no mover with the wanted number of parts");
+  return {};
+}
+
+std::vector<std::string> many_movers_args() {
+  auto args = mover_args();
+  args[1] = "40";
+  return args;
+}
+
+// Invites `d`, lets its move go, and replaces the move's done export with an admin export.
+void replace_move_export(Sim& sim, const std::string& d) {
   attributes(sim, d);
   sim.advance(550);
   REQUIRE(eventually([&] { return export_state(sim, d) == "done"; }));  // the move's export
@@ -182,13 +199,41 @@ TEST_CASE("move-share: an admin export during the move replaces its export and b
     auto r = sim.get("/_sim/exports/" + d);
     return r.status == 200 && r.json().at("_id") != move_export && r.json().at("state") == "done";
   }));
-  CHECK(sim.stat("moves_broken_by_export") == 1);
+}
+
+}  // namespace
+
+TEST_CASE("move-share: a single-part move whose export is replaced still moves (its target imports an empty part)",
+          "[people]") {
+  Sim sim(many_movers_args());
+  const auto d = mover_with_parts(sim, false);
+  replace_move_export(sim, d);
+  CHECK(sim.stat("moves_broken_by_export") == 0);
   sim.advance(60);
-  CHECK_FALSE(eventually([&] { return moved(sim, d); }, 500ms));
+  CHECK(eventually([&] { return moved(sim, d); }));
+  CHECK(sim.stat("moves_done") == 1);
+  CHECK(sim.stat("moves_done_replaced_export") == 1);
+  CHECK(sim.stat("duplicate_exports_24h") == 0);  // the move's export is not the client's request
+  sim.advance(31 * 86400);
+  CHECK(sim.get("/instances/" + d).status == 404);  // the manager deletes the moved source
+}
+
+TEST_CASE("move-share: a multi-part move whose export is replaced fails; the target's abort unblocks the source",
+          "[people]") {
+  Sim sim(many_movers_args());
+  const auto d = mover_with_parts(sim, true);
+  replace_move_export(sim, d);
+  CHECK(sim.stat("moves_broken_by_export") == 1);
+  REQUIRE(sim.patch("/instances/" + d + "?Blocked=true&BlockingReason=MOVING").status == 200);
+  sim.advance(60);
+  REQUIRE(eventually([&] { return sim.stat("moves_aborted") == 1; }));
+  const auto a = attributes(sim, d);
+  CHECK_FALSE(a.contains("blocked"));  // lifecycle.Unblock: the MOVING block lifted, its reason cleared
+  CHECK_FALSE(a.contains("blocking_reason"));
+  CHECK_FALSE(a.contains("moved"));
   sim.advance(31 * 86400);
   CHECK_FALSE(moved(sim, d));
   CHECK(sim.stat("moves_done") == 0);
-  CHECK(sim.stat("duplicate_exports_24h") == 0);  // the move's export is not the client's request
 }
 
 TEST_CASE("move-share: an export still running at the go refuses the move's export; a failed export fails the move",

@@ -10,6 +10,7 @@
 #include "hash.hpp"
 #include "options.hpp"
 #include "zip_check.hpp"
+#include "zip_entry.hpp"
 #include "zip_read.hpp"
 #include "zip_stream.hpp"
 
@@ -58,24 +59,29 @@ std::uint64_t key_with_versions(bool wanted) {
   return key;
 }
 
-PartContentInput part_input(std::uint64_t key, std::size_t part, std::int64_t declared, double scale) {
-  return {R"({"domain":"u1.example.org"})", declared, scale, key, part, 1'790'000'000'000};
+constexpr std::int64_t k_two_parts = 3 * k_gib;  // parts of ~1.73 GiB: 2 of them
+
+// Part `part` of the export of a space of `used` declared bytes, served at `scale`.
+PartContentInput part_input(std::uint64_t key, std::size_t part, std::int64_t used, double scale) {
+  return {R"({"domain":"u1.example.org"})", part_share(plan_parts(used, key), part, scale), key, 1'790'000'000'000};
 }
+
+bool is_version_meta(const std::string& path) { return path.rfind("My Cozy/Data/io.cozy.files.versions/", 0) == 0; }
+bool is_file_meta(const std::string& path) { return path.rfind("My Cozy/Data/io.cozy.files/", 0) == 0; }
 
 }  // namespace
 
 TEST_CASE("zip parts are valid, part 0 holds instance.json and the directories", "[units]") {
-  auto in = part_input(42, 0, 300'000, 0.01);
-  const auto check = simtest::check_zip(ZipStream::render(part_entries(in), 1'700'000'000));
+  const auto check = simtest::check_zip(ZipStream::render(part_entries(part_input(42, 0, k_two_parts, 1e-5)), 1'700'000'000));
   CHECK(check.ok);
   CHECK(check.has("My Cozy/Data/instance.json"));
   CHECK(check.bytes >= 3000);
+  CHECK(check.ok);
   const auto audit = simtest::audit_part(check);
   CHECK(audit.complete());
   CHECK(audit.directories == 1 + static_cast<int>(space_folders().size()));
   CHECK(check.has("My Cozy/Data/io.cozy.files/io.cozy.files.root-dir.json"));
-  in.part = 1;
-  const auto other = simtest::check_zip(ZipStream::render(part_entries(in), 0));
+  const auto other = simtest::check_zip(ZipStream::render(part_entries(part_input(42, 1, k_two_parts, 1e-5)), 0));
   CHECK_FALSE(other.has("My Cozy/Data/instance.json"));
   CHECK(simtest::audit_part(other).directories == 0);
 }
@@ -84,19 +90,21 @@ TEST_CASE("part layout: each file's metadata right before its content, with its 
   for (const bool versioned : {false, true}) {
     const auto key = key_with_versions(versioned);
     for (std::size_t part = 0; part < 2; ++part) {
-      const auto zip = simtest::check_zip(ZipStream::render(part_entries(part_input(key, part, 200'000, 1)), 0));
+      const auto in = part_input(key, part, k_two_parts, 1e-4);
+      const auto zip = simtest::check_zip(ZipStream::render(part_entries(in), 0));
       REQUIRE(zip.ok);
       const auto audit = simtest::audit_part(zip);
       CHECK(audit.complete());
       CHECK(audit.files >= 2);
-      CHECK(audit.file_bytes + audit.version_bytes == 200'000);
-      CHECK((audit.versions > 0) == versioned);
+      CHECK(audit.file_bytes == in.share.files);
+      CHECK(audit.version_bytes == in.share.versions);
+      CHECK((audit.versions > 0) == (versioned && part == 1));  // after every file: in the last part
       CHECK(audit.versions <= 2);
       CHECK(std::none_of(zip.entries.begin(), zip.entries.end(),
                          [](const std::string& p) { return p.rfind("My Cozy/Versions/", 0) == 0; }));
     }
   }
-  const auto zip = simtest::check_zip(ZipStream::render(part_entries(part_input(key_with_versions(true), 1, 9'000, 1)), 0));
+  const auto zip = simtest::check_zip(ZipStream::render(part_entries(part_input(key_with_versions(true), 1, k_two_parts, 1e-5)), 0));
   const auto doc = boost::json::parse(zip.contents.at(0)).as_object();
   CHECK(doc.at("type") == "file");
   CHECK(doc.at("size").is_string());
@@ -104,11 +112,65 @@ TEST_CASE("part layout: each file's metadata right before its content, with its 
   CHECK(simtest::md5_base64("") == "1B2M2Y8AsgTpgAmY7PhCfg==");
 }
 
+namespace {
+
+// The metadata entries of every part of the export of a space, in order.
+std::vector<std::vector<std::string>> export_metadata(std::uint64_t key, std::int64_t used) {
+  std::vector<std::vector<std::string>> parts;
+  for (std::size_t k = 0; k < plan_parts(used, key).declared.size(); ++k) {
+    parts.emplace_back();
+    for (const auto& e : part_entries(part_input(key, k, used, 1e-5)))
+      if (is_file_meta(e.path) || is_version_meta(e.path)) parts.back().push_back(e.render ? e.render() : e.text);
+  }
+  return parts;
+}
+
+// `io.cozy.files/<id>` or `io.cozy.files.versions/<id>`, as the stack's cursors name a document.
+std::string cursor_of(const std::string& doc_text, bool version) {
+  const auto doc = boost::json::parse(doc_text).as_object();
+  return (version ? "io.cozy.files.versions/" : "io.cozy.files/") + std::string(doc.at("_id").as_string());
+}
+
+}  // namespace
+
+TEST_CASE("plan: old versions after every file, each part's cursor its first file or version", "[units]") {
+  const auto key = key_with_versions(true);
+  for (const std::int64_t used : std::vector<std::int64_t>{3 * k_gib, 5'000'000'000, k_gib + 1000, 4 * k_gib + 123}) {
+    INFO("used " << used);
+    const auto plan = plan_parts(used, key);
+    REQUIRE(plan.cursors.size() + 1 == plan.declared.size());
+    bool versions_seen = false;
+    std::int64_t versions = 0;
+    for (std::size_t k = 0; k < plan.declared.size(); ++k) {
+      const auto in = part_input(key, k, used, 1);
+      const auto files = part_files(key, in.share);
+      for (const auto& f : files.versions) versions += f.size;
+      if (!files.files.empty()) CHECK_FALSE(versions_seen);  // no file after a version, whatever the part
+      versions_seen = versions_seen || !files.versions.empty();
+      if (k == 0) continue;
+      const bool starts_with_version = files.files.empty();
+      CHECK(plan.cursors[k - 1] == (starts_with_version ? "io.cozy.files.versions/" + files.versions.front().id
+                                                         : "io.cozy.files/" + files.files.front().id));
+    }
+    CHECK(versions == used / 20);
+  }
+  // A space just above one part: its versions overflow into a second part of their own.
+  const auto spill = plan_parts(k_gib + 1000, key);
+  REQUIRE(spill.cursors.size() == 1);
+  CHECK(spill.cursors[0].rfind("io.cozy.files.versions/", 0) == 0);
+  CHECK(std::count(spill.cursors[0].begin(), spill.cursors[0].end(), '/') == 2);  // <doctype>/<file id>/<version id>
+  CHECK(plan_parts(k_gib + 1000, key_with_versions(false)).cursors[0].rfind("io.cozy.files/", 0) == 0);
+  // The zips say the same: each part's first metadata names its cursor.
+  const auto parts = export_metadata(key, k_gib + 1000);
+  REQUIRE(parts.size() == 2);
+  CHECK(cursor_of(parts[1].front(), true) == spill.cursors[0]);
+}
+
 TEST_CASE("a part cut midway: well-formed, its last file short, later entries gone", "[units]") {
   for (std::uint64_t draw = 0; draw < 20; ++draw) {
     const auto key = key_with_versions(draw % 2 == 0);
-    auto full = part_entries(part_input(key, draw % 3, 50'000, 1));
-    auto entries = part_entries(part_input(key, draw % 3, 50'000, 1));
+    auto full = part_entries(part_input(key, draw % 3, 5'000'000'000, 1e-5));
+    auto entries = part_entries(part_input(key, draw % 3, 5'000'000'000, 1e-5));
     cut_part_midway(entries, mix64(draw));
     REQUIRE(entries.size() < full.size());
     CHECK(entries.back().size < full[entries.size() - 1].size);
@@ -117,7 +179,7 @@ TEST_CASE("a part cut midway: well-formed, its last file short, later entries go
     CHECK_FALSE(simtest::audit_part(zip).complete());
   }
   // A tiny part (one 1-byte file): its only content is cut.
-  auto tiny = part_entries(part_input(key_with_versions(false), 1, 1, 1));
+  auto tiny = part_entries({"{}", PartShare{1, 1, 0, 1}, key_with_versions(false), 0});
   cut_part_midway(tiny, 3);
   REQUIRE(tiny.back().is_generated());
   CHECK(tiny.back().size == 0);
@@ -134,7 +196,7 @@ TEST_CASE("space usage: the content bytes of every part; used == files + version
     const auto plan = plan_parts(used, key);
     std::int64_t files = 0, versions = 0;
     for (std::size_t k = 0; k < plan.declared.size(); ++k) {
-      const auto entries = part_entries(part_input(key, k, plan.declared[k], 1e-5));
+      const auto entries = part_entries(part_input(key, k, used, 1e-5));
       for (std::size_t i = 1; i < entries.size(); ++i) {
         if (!entries[i].is_generated()) continue;
         const bool version = entries[i - 1].path.rfind("My Cozy/Data/io.cozy.files.versions/", 0) == 0;
@@ -233,21 +295,39 @@ TEST_CASE("zip directory: the entries libarchive reads, with their sizes, a cut 
   REQUIRE(entries->size() == check.entries.size());
   for (std::size_t i = 0; i < entries->size(); ++i) {
     CHECK((*entries)[i].name == check.entries[i]);
-    CHECK((*entries)[i].method == 0);
     CHECK((*entries)[i].size == check.contents[i].size());
-    CHECK(stored_bytes(zip, (*entries)[i]) == check.contents[i]);
+    std::string bytes;
+    CHECK(read_entry_data(zip, (*entries)[i], [&](std::string_view piece) { bytes += piece; }) == EntryError::none);
+    CHECK(bytes == check.contents[i]);
   }
   CHECK_FALSE(read_zip_directory(zip.substr(0, zip.size() / 2), error));
   CHECK_FALSE(read_zip_directory(zip.substr(0, zip.size() - 1), error));
   CHECK_FALSE(read_zip_directory("not a zip", error));
 }
 
+TEST_CASE("zip parts: every entry deflated with a data descriptor, as Go's zip.Writer with zip.Deflate",
+          "[units]") {
+  const auto zip = ZipStream::render(part_entries(part_input(key_with_versions(true), 0, 400'000, 1)), 0);
+  std::string error;
+  const auto entries = read_zip_directory(zip, error);
+  REQUIRE(entries);
+  std::uint64_t compressed = 0, size = 0;
+  for (const auto& e : *entries) {
+    CHECK(e.method == 8);
+    CHECK((e.flags & 0x8) != 0);
+    compressed += e.compressed;
+    size += e.size;
+  }
+  CHECK(compressed < size * 3 / 4);  // the generated letters deflate to about 60 %
+  CHECK(zip.size() < size);
+}
+
 TEST_CASE("restore a part: files and versions counted as cozy-stack's importer restores them", "[units]") {
   for (const bool versioned : {false, true}) {
     const auto key = key_with_versions(versioned);
     for (std::size_t part = 0; part < 2; ++part) {
-      const auto in = part_input(key, part, 60'000, 1);
-      const auto files = part_files(key, part, 60'000);
+      const auto in = part_input(key, part, k_two_parts, 2e-5);
+      const auto files = part_files(key, in.share);
       const auto got = restore_part(ZipStream::render(part_entries(in), 0));
       INFO("versioned " << versioned << " part " << part);
       CHECK(got.errors.empty());
@@ -265,7 +345,7 @@ TEST_CASE("restore a part: files and versions counted as cozy-stack's importer r
 
 TEST_CASE("restore a part: a file cut short is not restored and fails, a cut zip restores nothing", "[units]") {
   for (std::uint64_t draw = 0; draw < 20; ++draw) {
-    const auto in = part_input(key_with_versions(draw % 2 == 0), 1, 50'000, 1);
+    const auto in = part_input(key_with_versions(draw % 2 == 0), 1, k_two_parts, 1e-5);
     auto entries = part_entries(in);
     cut_part_midway(entries, mix64(draw));
     const bool cut_is_version = entries.size() >= 2 &&
@@ -307,6 +387,63 @@ TEST_CASE("restore a part: content is checked against the metadata's size and md
   std::vector<ZipEntry> alone;
   alone.push_back({"My Cozy/Data/io.cozy.files/f1.json", 0, 0, doc("\"3\"", md5_abc.c_str()), {}});
   CHECK(restore_part(ZipStream::render(std::move(alone), 0)).errors.size() == 1);
+}
+
+namespace {
+
+// Overwrites the CRC-32 of entry `i` in the central directory.
+void break_crc(std::string& zip, std::size_t i) {
+  std::string error;
+  const auto entries = read_zip_directory(zip, error);
+  REQUIRE(entries);
+  std::size_t at = zip.rfind(std::string("PK\x01\x02", 4));
+  for (std::size_t n = entries->size() - 1; n > i; --n) at = zip.rfind(std::string("PK\x01\x02", 4), at - 1);
+  zip[at + 16] = static_cast<char>(zip[at + 16] ^ 0x5a);
+}
+
+// Flips a byte in the middle of entry `i`'s compressed bytes.
+void break_stream(std::string& zip, std::size_t i) {
+  std::string error;
+  const auto e = read_zip_directory(zip, error)->at(i);
+  zip[e.data_offset + e.compressed / 2] = static_cast<char>(zip[e.data_offset + e.compressed / 2] ^ 0xff);
+}
+
+std::vector<ZipEntry> one_file(const std::string& content) {
+  const std::string md5 = simtest::md5_base64(content);
+  std::vector<ZipEntry> entries;
+  entries.push_back({"My Cozy/Data/io.cozy.files/f1.json", 0, 0,
+                     R"({"type":"file","_id":"f1","name":"a.txt","size":")" + std::to_string(content.size()) +
+                         R"(","md5sum":")" + md5 + "\"}",
+                     {}});
+  entries.push_back({"My Cozy/Files/a.txt", 0, 0, content, {}});
+  return entries;
+}
+
+}  // namespace
+
+TEST_CASE("restore a part: deflated entries inflated, a content's CRC-32 checked, a document's not", "[units]") {
+  const std::string content(5000, 'q');
+  const auto zip = ZipStream::render(one_file(content), 0);
+  const auto fine = restore_part(zip);
+  CHECK(fine.errors.empty());
+  CHECK(fine.restored.files == 5000);
+
+  auto bad_content_crc = zip;
+  break_crc(bad_content_crc, 1);
+  const auto crc = restore_part(bad_content_crc);
+  REQUIRE(crc.errors.size() == 1);
+  CHECK(crc.errors[0] == "My Cozy/Files/a.txt: zip: checksum error");
+  CHECK(crc.restored.files == 5000);  // the VFS kept it (length and MD5 match): only the import fails
+
+  auto bad_document_crc = zip;
+  break_crc(bad_document_crc, 0);
+  CHECK(restore_part(bad_document_crc).errors.empty());
+
+  auto bad_stream = zip;
+  break_stream(bad_stream, 1);
+  const auto broken = restore_part(bad_stream);
+  CHECK(broken.errors.size() == 1);
+  CHECK(broken.restored.files == 0);
 }
 
 namespace {
