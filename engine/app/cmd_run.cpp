@@ -18,14 +18,19 @@ Campaign require_campaign(AppContext& app, const std::string& name) {
 }
 
 std::string run_summary_line(const RunSummary& summary) {
-  std::string line = "run: " + std::to_string(summary.steps) + " steps, " + std::to_string(summary.failed) +
-                     " accounts FAILED";
+  std::string line = "run: " + plural(summary.steps, "step", "steps") + ", " +
+                     plural(summary.failed, "account", "accounts") + " FAILED";
   if (summary.storm_held > 0)
-    line += ", " + std::to_string(summary.storm_held) + " accounts HELD " + k_lookup_404_storm + " (" +
+    line += ", " + plural(summary.storm_held, "account", "accounts") + " HELD " + k_lookup_404_storm + " (" +
             std::to_string(summary.lookups_404) + " of " + std::to_string(summary.lookups) +
             " lookups answered 404: not believed)";
   for (const std::string& stack : summary.stacks_unreached) line += ", stack " + stack + " not answering";
   if (summary.relay_unreached) line += ", mail relay not answering";
+  if (summary.reached_max_duration) {
+    line += ", stopped at --max-duration";
+    if (summary.exports_left > 0)
+      line += ": " + plural(summary.exports_left, "export", "exports") + " left to the next run";
+  }
   return line;
 }
 
@@ -45,6 +50,7 @@ int cmd_run(AppContext& app) {
     if (!span || span->unit == SpanUnit::month)
       throw BadInput("--max-duration: '" + *app.line().max_duration + "' is not a duration like '2 hours'");
     options.max_duration = approximate_length(*span);
+    options.drain = approximate_length(config.max_duration_drain);
   }
   options.actor = app.admin_actor();
   options.progress = !app.line().quiet && isatty(STDERR_FILENO);

@@ -14,11 +14,11 @@ namespace {
 
 using namespace config_detail;
 
-constexpr std::array<std::string_view, 19> k_top_keys{
+constexpr std::array<std::string_view, 20> k_top_keys{
     "database", "timezone", "grace",   "reminders", "stacks",       "notify",
     "lead",     "export",   "move",    "campaign",  "support",      "purge",
     "directory", "reports", "idle_horizon", "retry_budget", "allow_future_purge", "serve",
-    "metrics"};
+    "metrics", "max_duration_drain"};
 constexpr std::array<std::string_view, 1> k_campaign_keys{"max_change_fraction"};
 constexpr std::array<std::string_view, 1> k_support_keys{"max_postpone"};
 constexpr std::array<std::string_view, 1> k_reports_keys{"dir"};
@@ -80,6 +80,7 @@ void read_top_level(Reader& reader, const Section& root, Config& config) {
   check_archive_delivery(reader, root, config);
   read_directory(reader, root, config.directory);
   reader.read_span(root, "idle_horizon", config.idle_horizon, true);
+  reader.read_span(root, "max_duration_drain", config.max_duration_drain, false);
   reader.read_int(root, "retry_budget", config.retry_budget, 1);
   reader.read_bool(root, "allow_future_purge", config.allow_future_purge);
 }

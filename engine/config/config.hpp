@@ -160,6 +160,9 @@ struct Config {
   // metrics.textfile: the Prometheus textfile nightly and purge write.
   std::optional<std::filesystem::path> metrics_textfile;
   CalendarSpan idle_horizon{10, SpanUnit::minute};
+  // run --max-duration D: exports already requested are awaited until
+  // D + max_duration_drain, then left to the next run ("0 seconds": at once).
+  CalendarSpan max_duration_drain{10, SpanUnit::minute};
   int retry_budget = 8;
   bool allow_future_purge = false;
 

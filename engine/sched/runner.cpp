@@ -39,8 +39,7 @@ RunSummary Runner::run() {
   signals.async_wait([this](const boost::system::error_code& error, int) {
     if (error) return;
     m_stopping = true;  // no new work; what is in flight finishes
-    for (auto& [name, stack] : m_stacks) stack.backend->shutdown();
-    m_wake.cancel();
+    leave_awaited_exports();
   });
   std::exception_ptr failure;
   asio::co_spawn(m_io, main_loop(), [&](std::exception_ptr error) {
@@ -65,10 +64,13 @@ RunSummary Runner::run() {
 asio::awaitable<void> Runner::main_loop() {
   Instant started = m_clock.now();
   resume_open_steps();
-  while (true) {
+  while (!m_stopping) {
     Instant now = m_clock.now();
-    if (m_options.max_duration && now - started >= *m_options.max_duration) m_stopping = true;
-    if (m_stopping) break;
+    if (m_options.max_duration && now - started >= *m_options.max_duration) {
+      m_summary.reached_max_duration = true;
+      m_stopping = true;  // no new work; drain() settles what is in flight
+      break;
+    }
     start_due(now);
     if (m_active.empty()) {
       auto next = m_store.next_runner_due(m_options.campaign_id);
@@ -77,7 +79,38 @@ asio::awaitable<void> Runner::main_loop() {
     }
     co_await wait_for_work(now);
   }
-  while (!m_active.empty()) co_await wait_for_work(m_clock.now());
+  co_await drain();
+}
+
+// What is in flight finishes. Past --max-duration, exports already requested
+// are awaited for the drain only, then left to the next run (CONTRACT.md
+// "--max-duration D").
+asio::awaitable<void> Runner::drain() {
+  std::optional<Instant> leave_at;
+  if (m_summary.reached_max_duration) leave_at = m_clock.now() + m_options.drain;
+  while (!m_active.empty()) {
+    if (leave_at && m_clock.now() >= *leave_at) {
+      leave_awaited_exports();
+      leave_at.reset();
+    }
+    co_await wait_for_work(m_clock.now());
+  }
+}
+
+// Stops waiting for export events: each account awaiting one stays
+// EXPORTING with its timer, and the journal says the run left it.
+void Runner::leave_awaited_exports() {
+  Instant now = m_clock.now();
+  for (std::int64_t id : m_active) {
+    auto account = m_store.account(id);
+    if (!account || account->state != State::exporting) continue;
+    std::string until = account->due_at ? " until " + format_utc(*account->due_at) : "";
+    m_store.journal(now, m_options.actor, id, "export_left",
+                    "run stopped: the next run waits for this export's event" + until);
+    ++m_summary.exports_left;
+  }
+  for (auto& [name, stack] : m_stacks) stack.backend->shutdown();
+  m_wake.cancel();
 }
 
 // Accounts with a remote step still open when the last run stopped: wait

@@ -23,6 +23,8 @@ struct RunOptions {
   std::optional<std::int64_t> campaign_id;  // all campaigns when empty
   bool until_idle = false;
   std::optional<Millis> max_duration;
+  // After max_duration: how long exports already requested are awaited.
+  Millis drain{0};
   std::string actor = "nightly";
   bool progress = false;  // a progress line on stderr
 };
@@ -38,6 +40,9 @@ struct RunSummary {
   // Stacks whose last call got no answer, and the mail relay's likewise.
   std::vector<std::string> stacks_unreached;
   bool relay_unreached = false;
+  // Exports still awaited when the run stopped, left to the next run.
+  int exports_left = 0;
+  bool reached_max_duration = false;
 };
 
 // The hold reason of an account whose lookup answered 404 during a storm.

@@ -27,6 +27,8 @@ class Runner {
  private:
   // runner.cpp: the loop.
   boost::asio::awaitable<void> main_loop();
+  boost::asio::awaitable<void> drain();
+  void leave_awaited_exports();
   void resume_open_steps();
   void start_due(Instant now);
   bool try_start(const Account& account, EventKind first);
