@@ -53,7 +53,12 @@ int cmd_run(AppContext& app) {
     options.drain = approximate_length(config.max_duration_drain);
   }
   options.actor = app.admin_actor();
-  options.progress = !app.line().quiet && isatty(STDERR_FILENO);
+  if (!app.line().quiet)
+    options.progress = isatty(STDERR_FILENO) ? RunOptions::Progress::live : RunOptions::Progress::lines;
+  if (!app.line().quiet && !options.until_idle)
+    app.err() << "run: runs until stopped (Ctrl-C or SIGTERM)"
+              << (options.max_duration ? " or --max-duration" : "")
+              << "; --until-idle returns once nothing is due\n";
   auto lock = take_writer_lock(app, "run" + (app.line().words.size() > 1 ? " " + app.line().words[1] : ""));
   RunSummary summary = run_accounts(config, app.store(), app.clock(), options);
   if (!app.line().quiet) app.out() << run_summary_line(summary) << '\n';

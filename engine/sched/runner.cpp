@@ -10,6 +10,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "engine/sched/export_window.hpp"
+#include "engine/sched/progress.hpp"
 #include "engine/sched/runner_impl.hpp"
 #include "plugins/registry.hpp"
 
@@ -34,6 +35,7 @@ Runner::Runner(const Config& config, Store& store, const Clock& clock, const Run
 }
 
 RunSummary Runner::run() {
+  m_started = std::chrono::steady_clock::now();
   restore_cooldowns(m_stacks, m_store);
   asio::signal_set signals(m_io, SIGINT, SIGTERM);
   signals.async_wait([this](const boost::system::error_code& error, int) {
@@ -53,7 +55,7 @@ RunSummary Runner::run() {
   m_io.run();
   save_buckets(m_stacks, m_store);
   if (failure) std::rethrow_exception(failure);
-  if (m_options.progress) print_progress(true);
+  if (m_options.progress != RunOptions::Progress::none) print_progress(true);
   for (const auto& [state, count] : m_store.state_counts(m_options.campaign_id))
     if (state == State::failed) m_summary.failed = count;
   m_summary.stacks_unreached = unreached_stacks(m_stacks);
@@ -172,7 +174,7 @@ void Runner::finish(const Account& account, bool held_export_slot) {
 }
 
 asio::awaitable<void> Runner::wait_for_work(Instant now) {
-  if (m_options.progress) print_progress(false);
+  if (m_options.progress != RunOptions::Progress::none) print_progress(false);
   record_foreign_exports();
   if (m_dirty) {
     m_dirty = false;
@@ -190,15 +192,35 @@ asio::awaitable<void> Runner::wait_for_work(Instant now) {
 }
 
 void Runner::print_progress(bool final_line) {
+  using Progress = RunOptions::Progress;
   auto now = std::chrono::steady_clock::now();
-  if (!final_line && now - m_last_progress < std::chrono::milliseconds(500)) return;
+  const auto every = m_options.progress == Progress::live ? std::chrono::milliseconds(500)
+                                                         : std::chrono::milliseconds(60000);
+  if (!final_line && now - m_last_progress < every) return;
   m_last_progress = now;
-  auto counts = m_store.state_counts(m_options.campaign_id);
-  std::string line = "\r";
-  for (const auto& [state, count] : counts)
-    if (count > 0) line += std::string(to_string(state)) + " " + std::to_string(count) + "  ";
-  std::cerr << line << "in flight " << m_active.size() << "   " << (final_line ? "\n" : "")
-            << std::flush;
+  ProgressFigures figures;
+  for (const auto& [state, count] : m_store.state_counts(m_options.campaign_id))
+    figures.counts.emplace_back(state, count);
+  if (!m_settled_at_start) m_settled_at_start = settled_count(figures.counts);
+  figures.settled_at_start = *m_settled_at_start;
+  figures.elapsed_seconds = std::chrono::duration<double>(now - m_started).count();
+  figures.in_flight = static_cast<int>(m_active.size());
+  for (const auto& [name, stack] : m_stacks) figures.stacks.push_back(stack_limit_text(name, stack));
+  if (m_options.progress == Progress::live)
+    std::cerr << "\r" << progress_line(figures) << "   " << (final_line ? "\n" : "") << std::flush;
+  else
+    std::cerr << "progress: " << progress_line(figures) << std::endl;
+}
+
+// "academy 50/s", or "academy paused 12 s" while a Retry-After holds it.
+std::string Runner::stack_limit_text(const std::string& name, const StackRuntime& stack) const {
+  auto paused = stack.gate->paused_until() - std::chrono::steady_clock::now();
+  if (paused > std::chrono::seconds(0))
+    return name + " paused " +
+           std::to_string(std::chrono::ceil<std::chrono::seconds>(paused).count()) + " s";
+  char rate[32];
+  std::snprintf(rate, sizeof rate, "%g/s", stack.config->rate.per_second);
+  return name + " " + rate;
 }
 
 StackRuntime& Runner::stack_of(const Account& account) {

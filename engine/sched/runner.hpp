@@ -26,7 +26,9 @@ struct RunOptions {
   // After max_duration: how long exports already requested are awaited.
   Millis drain{0};
   std::string actor = "nightly";
-  bool progress = false;  // a progress line on stderr
+  // Progress on stderr: none, a live line (a terminal), or a plain line a
+  // minute (a log).
+  enum class Progress { none, live, lines } progress = Progress::none;
 };
 
 struct RunSummary {

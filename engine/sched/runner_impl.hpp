@@ -36,6 +36,7 @@ class Runner {
   boost::asio::awaitable<void> wait_for_work(Instant now);
   bool export_bound(const Account& account) const;
   void print_progress(bool final_line);
+  std::string stack_limit_text(const std::string& name, const StackRuntime& stack) const;
 
   // runner_steps.cpp: one account, and the effects.
   boost::asio::awaitable<void> drive(Account account, EventKind first);
@@ -80,7 +81,9 @@ class Runner {
   bool m_dirty = true;
   bool m_stopping = false;
   int m_max_active = 8;
+  std::chrono::steady_clock::time_point m_started{};
   std::chrono::steady_clock::time_point m_last_progress{};
+  std::optional<int> m_settled_at_start;
 };
 
 }  // namespace passage

@@ -55,6 +55,9 @@ TEST_CASE("At --max-duration a run waiting for export events leaves them after t
   CHECK(took < std::chrono::seconds(15));
   CHECK(took >= std::chrono::seconds(4));
   CHECK(run.out.find("stopped at --max-duration: 3 exports left to the next run") != std::string::npos);
+  // Not on a terminal: it says it runs until stopped, and plain progress lines.
+  CHECK(run.err.find("run: runs until stopped") != std::string::npos);
+  CHECK(run.err.find("progress: 0/3 settled (EXPORTING 3)") != std::string::npos);
   // Left, not given up: still EXPORTING with their timers, each journaled.
   CHECK(count(s.ws, "SELECT COUNT(*) FROM accounts WHERE state = 'EXPORTING'") == 3);
   CHECK(count(s.ws, "SELECT COUNT(*) FROM journal WHERE kind = 'export_left'") == 3);
