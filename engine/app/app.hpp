@@ -70,6 +70,7 @@ struct CommandLine {
   bool json = false, quiet = false, verbose = false, help = false;
   bool dry_run = false, until_idle = false, reset_breaker = false;
   bool public_server = false;  // serve --public
+  bool all = false;            // campaign list --all: closed ones too
 };
 
 class AppContext {

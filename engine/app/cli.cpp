@@ -36,6 +36,7 @@ po::options_description all_options() {
       ("until-idle", po::bool_switch(), "")
       ("reset-breaker", po::bool_switch(), "")
       ("public", po::bool_switch(), "")
+      ("all", po::bool_switch(), "")
       ("words", po::value<std::vector<std::string>>(), "");
   return options;
 }
@@ -84,6 +85,7 @@ CommandLine parse(int argc, char** argv) {
   line.until_idle = map["until-idle"].as<bool>();
   line.reset_breaker = map["reset-breaker"].as<bool>();
   line.public_server = map["public"].as<bool>();
+  line.all = map["all"].as<bool>();
   return line;
 }
 

@@ -85,10 +85,47 @@ int campaign_create(AppContext& app) {
   return k_exit_done;
 }
 
+// "5 accounts are not finished (QUEUED 2, GRACE 3)"; empty when all are.
+std::string unfinished_text(const std::map<State, int>& counts) {
+  int unfinished = 0;
+  std::string states;
+  for (const auto& [state, count] : counts) {
+    if (is_final(state) || count == 0) continue;
+    unfinished += count;
+    states += (states.empty() ? "" : ", ") + std::string(to_string(state)) + " " + std::to_string(count);
+  }
+  if (unfinished == 0) return "";
+  return plural(unfinished, "account is", "accounts are") + " not finished (" + states + ")";
+}
+
+// A finished or test campaign leaves `campaign list`; nothing about its
+// accounts changes, so only a campaign whose accounts are all final closes.
+int campaign_close(AppContext& app) {
+  const std::string& name = app.word(2, "campaign NAME");
+  auto lock = take_writer_lock(app, "campaign close " + name);
+  Store& store = app.store();
+  Campaign campaign = require_campaign(app, name);
+  if (!campaign.closed_at.empty())
+    throw BadInput("campaign " + name + " is already closed (" + campaign.closed_at + ")");
+  if (campaign.has_pending)
+    throw BadInput("campaign " + name + " has an update held for confirmation: confirm it or leave it");
+  std::string unfinished = unfinished_text(store.state_counts(campaign.id));
+  if (!unfinished.empty())
+    throw BadInput("campaign " + name + ": " + unfinished +
+                   "; a campaign closes once every account is PURGED, CANCELLED or NO_SPACE (a test "
+                   "campaign: cancel its accounts first, passage account cancel ID --reason TEXT --by NAME)");
+  store.close_campaign(campaign, app.clock().now(), app.admin_actor(), app.line().reason.value_or(""));
+  if (!app.line().quiet)
+    app.out() << "campaign " << name << " closed: it leaves campaign list (--all shows it); its status and "
+              << "report stay available\n";
+  return k_exit_done;
+}
+
 int campaign_list(AppContext& app) {
   Store& store = app.store();
   boost::json::array list;
   for (const Campaign& campaign : store.campaigns()) {
+    if (!campaign.closed_at.empty() && !app.line().all) continue;
     auto counts = store.state_counts(campaign.id);
     int total = 0, settled = 0;
     for (const auto& [state, count] : counts) {
@@ -98,11 +135,14 @@ int campaign_list(AppContext& app) {
     if (app.line().json) {
       list.push_back(boost::json::object{{"campaign", campaign.name}, {"created_at", campaign.created_at},
                                          {"accounts", total}, {"finished", settled},
-                                         {"pending_update", campaign.has_pending}});
+                                         {"pending_update", campaign.has_pending},
+                                         {"closed_at", campaign.closed_at.empty()
+                                                           ? boost::json::value(nullptr)
+                                                           : boost::json::value(campaign.closed_at)}});
     } else {
       app.out() << campaign.name << "  " << total << " accounts, " << settled << " finished, created "
                 << campaign.created_at << (campaign.has_pending ? "  (update held for confirmation)" : "")
-                << '\n';
+                << (campaign.closed_at.empty() ? "" : "  (closed " + campaign.closed_at + ")") << '\n';
     }
   }
   if (app.line().json) app.out() << boost::json::serialize(list) << '\n';
@@ -122,12 +162,13 @@ int cmd_config_check(AppContext& app) {
 }
 
 int cmd_campaign(AppContext& app) {
-  const std::string& sub = app.word(1, "campaign subcommand (create, update, confirm, list)");
+  const std::string& sub = app.word(1, "campaign subcommand (create, update, confirm, list, close)");
   if (sub == "create") return campaign_create(app);
   if (sub == "list") return campaign_list(app);
   if (sub == "update") return cmd_campaign_update(app);
   if (sub == "confirm") return cmd_campaign_confirm(app);
-  throw BadInput("campaign " + sub + ": not a campaign subcommand (create, update, confirm, list)");
+  if (sub == "close") return campaign_close(app);
+  throw BadInput("campaign " + sub + ": not a campaign subcommand (create, update, confirm, list, close)");
 }
 
 }  // namespace passage

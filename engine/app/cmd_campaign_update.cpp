@@ -56,9 +56,32 @@ bool relist(AppContext& app, const Account& account, const std::string& actor) {
   return true;
 }
 
+// One line per account the list adds, drops, lists again or changes, with
+// what happens to it ("would" in a preview).
+void print_change(AppContext& app, const ListChange& change, bool preview) {
+  std::ostream& out = app.out();
+  const std::string becomes = preview ? "would be " : "";
+  for (const AccountRow& row : change.added) out << "  added    " << row.login << "  " << row.domain << '\n';
+  for (const Account& account : change.dropped)
+    out << "  dropped  " << account.login << "  " << account.domain << "  (" << becomes
+        << (untouched(app.store(), account) ? "CANCELLED" : "HELD dropped_from_list") << ")\n";
+  for (const Account& account : change.relisted)
+    out << "  listed again  " << account.login << "  " << account.domain << "  (its dropped_from_list hold "
+        << (preview ? "would be" : "is") << " lifted)\n";
+  for (const ChangedRow& changed : change.changed) {
+    out << "  changed  " << changed.account.login << "  " << changed.account.domain << " ";
+    for (std::size_t i = 0; i < changed.fields.size(); ++i) out << (i ? "; " : " ") << changed.fields[i];
+    // Counted toward the fraction, not applied by an update yet.
+    out << (preview ? "" : "  (not applied: the account keeps its imported values)") << '\n';
+  }
+}
+
 int apply_change(AppContext& app, const Campaign& campaign, const ListChange& change, std::size_t skipped_rows,
                  const std::string& actor) {
   Instant now = app.clock().now();
+  // Listed before anything changes: what each account becomes is read from
+  // its state now.
+  if (!app.line().quiet) print_change(app, change, false);
   app.store().add_accounts(campaign.id, new_accounts(app.config(), change.added, now), now, actor);
   int refused = 0;
   for (const Account& account : change.dropped) refused += drop(app, account, actor) ? 0 : 1;
@@ -97,18 +120,7 @@ int preview(AppContext& app, const Campaign& campaign, const ListChange& change,
         << change.dropped.size() << " dropped, " << change.changed.size() << " changed, "
         << change.relisted.size() << " listed again out of " << change.current << " unfinished accounts"
         << skipped_note(skipped_rows) << '\n';
-    for (const AccountRow& row : change.added) out << "  added    " << row.login << "  " << row.domain << '\n';
-    for (const Account& account : change.dropped)
-      out << "  dropped  " << account.login << "  " << account.domain << "  (would be "
-          << (untouched(app.store(), account) ? "CANCELLED" : "HELD dropped_from_list") << ")\n";
-    for (const Account& account : change.relisted)
-      out << "  listed again  " << account.login << "  " << account.domain
-          << "  (its dropped_from_list hold would be lifted)\n";
-    for (const ChangedRow& changed : change.changed) {
-      out << "  changed  " << changed.account.login << "  " << changed.account.domain << " ";
-      for (std::size_t i = 0; i < changed.fields.size(); ++i) out << (i ? "; " : " ") << changed.fields[i];
-      out << '\n';
-    }
+    print_change(app, change, true);
   }
   if (held) {
     app.err() << "passage: campaign " << campaign.name << " (dry run): " << too_many(app, change)
@@ -133,6 +145,7 @@ int cmd_campaign_update(AppContext& app) {
   bool held = change.fraction() > app.config().campaign_max_change_fraction;
   if (dry_run) return preview(app, campaign, change, file.skipped_rows, held);
   if (held) {
+    if (!app.line().quiet) print_change(app, change, true);
     app.store().set_pending(campaign.id, *app.line().accounts, text, app.clock().now(), app.admin_actor());
     app.err() << "passage: campaign " << name << ": " << too_many(app, change) << ": held until "
               << "`passage campaign confirm " << name << " --by NAME`\n";

@@ -146,11 +146,12 @@ std::optional<std::string> unfinished_campaign_where(Database& db, std::string_v
 
 Campaign campaign_from_row(Statement& row) {
   return Campaign{row.int_at(0), row.text_at(1), row.text_at(2), row.text_at(3), row.int_at(4) != 0,
-                  row.int_at(5)};
+                  row.int_at(5), row.text_at(6)};
 }
 
 constexpr const char* k_campaign_columns =
-    "SELECT id, name, created_at, accounts_file, pending_file IS NOT NULL, skipped_rows FROM campaigns ";
+    "SELECT id, name, created_at, accounts_file, pending_file IS NOT NULL, skipped_rows, "
+    "COALESCE(closed_at, '') FROM campaigns ";
 
 }  // namespace
 
@@ -170,6 +171,15 @@ std::vector<Campaign> Store::campaigns() {
   std::vector<Campaign> result;
   while (statement.step()) result.push_back(campaign_from_row(statement));
   return result;
+}
+
+void Store::close_campaign(const Campaign& campaign, Instant now, const std::string& actor,
+                           const std::string& reason) {
+  Transaction transaction(m_db);
+  m_db.prepare("UPDATE campaigns SET closed_at = ? WHERE id = ?").bind(1, format_utc(now)).bind(2, campaign.id).run();
+  append_journal(m_db, now, actor, std::nullopt, "campaign_closed",
+                 campaign.name + (reason.empty() ? "" : ": " + reason));
+  transaction.commit();
 }
 
 std::int64_t Store::create_campaign(const std::string& name, const std::string& accounts_file,

@@ -24,6 +24,7 @@ struct Campaign {
   std::string accounts_file;
   bool has_pending = false;
   std::int64_t skipped_rows = 0;  // empty rows of the latest list applied
+  std::string closed_at;          // empty while open (`campaign close`)
 };
 
 // A new account as imported from the accounts file.
@@ -72,6 +73,9 @@ class Store {
                    Instant now, const std::string& actor);
   std::optional<std::pair<std::string, std::string>> pending(std::int64_t campaign_id);
   void clear_pending(std::int64_t campaign_id);
+  // `campaign close`: the campaign leaves `campaign list`, journaled.
+  void close_campaign(const Campaign& campaign, Instant now, const std::string& actor,
+                      const std::string& reason);
 
   // --- accounts ---
   std::optional<Account> account(std::int64_t id);

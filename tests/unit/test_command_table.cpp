@@ -45,7 +45,7 @@ TEST_CASE("the command line fits the command's spec or is refused naming what do
   CHECK(refusal({"account"}) ==
         "account: missing subcommand (show, hold, release, retry, cancel, postpone)");
   CHECK(refusal({"campaign", "delete", "c1"}) ==
-        "campaign delete: not a campaign subcommand (create, update, confirm, list)");
+        "campaign delete: not a campaign subcommand (create, update, confirm, list, close)");
   CHECK(refusal({"frobnicate"}) == "unknown command 'frobnicate' (see passage --help)");
   CHECK(refusal({"nightly"}, {"--reset-breaker"}) == "nightly does not take --reset-breaker (see passage nightly --help)");
 }
