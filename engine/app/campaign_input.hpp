@@ -37,6 +37,10 @@ std::string read_text_file(const std::string& path);
 std::vector<NewAccount> new_accounts(const Config& config, const std::vector<AccountRow>& rows,
                                      Instant now);
 
+// "3 move accounts leave too soon to be invited …", or empty: user moves
+// whose departure is too close for an invitation (exported instead).
+std::string too_close_warning(const Config& config, const std::vector<AccountRow>& rows, Instant now);
+
 int cmd_campaign_update(AppContext& app);
 int cmd_campaign_confirm(AppContext& app);
 

@@ -63,6 +63,19 @@ std::vector<NewAccount> new_accounts(const Config& config, const std::vector<Acc
   return accounts;
 }
 
+std::string too_close_warning(const Config& config, const std::vector<AccountRow>& rows, Instant now) {
+  int too_close = 0;
+  for (const AccountRow& row : rows) {
+    if (row.action != Action::move || row.admin_move) continue;
+    if (user_move_deadline(row.departure_date, policy_for(config, *config.stack_for(row.domain))) <= now)
+      ++too_close;
+  }
+  if (too_close == 0) return "";
+  return plural(too_close, "move account leaves", "move accounts leave") +
+         " too soon to be invited to move (move.fallback_before_departure): exported instead, and the "
+         "export notice says why";
+}
+
 namespace {
 
 int campaign_create(AppContext& app) {
@@ -80,8 +93,12 @@ int campaign_create(AppContext& app) {
   store.create_campaign(name, *app.line().accounts, accounts, app.clock().now(), app.admin_actor(),
                         file.skipped_rows);
   if (!app.line().quiet)
-    app.out() << "campaign " << name << ": " << accounts.size() << " accounts imported"
-              << skipped_note(file.skipped_rows) << '\n';
+    app.out() << "campaign " << name << ": " << plural(static_cast<long long>(accounts.size()), "account", "accounts")
+              << " imported" << skipped_note(file.skipped_rows) << '\n';
+  std::string warning = too_close_warning(config, file.rows, app.clock().now());
+  if (!warning.empty())
+    app.err() << "passage: warning: " << warning << " (passage plan " << name
+              << " also reads the stacks: sizes, time, whether they answer)\n";
   return k_exit_done;
 }
 

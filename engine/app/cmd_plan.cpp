@@ -17,6 +17,12 @@ namespace passage {
 
 namespace {
 
+// Disk usage reads of one stack: a stack that answers none is unreachable.
+struct SizeReads {
+  int asked = 0;
+  int answered = 0;
+};
+
 struct PlanFigures {
   std::map<std::string, int> by_action;
   std::map<std::string, int> by_next_step;
@@ -26,22 +32,32 @@ struct PlanFigures {
   std::map<std::string, int> deletions_by_night;  // local date of the night
   double makespan_seconds = 0;
   std::size_t sampled = 0;  // accounts whose disk usage was read
+  int too_close = 0;        // moves whose departure is too close to invite
+  std::map<std::string, SizeReads> reads;  // by stack
 };
 
-std::string next_step(const Account& account) {
+// What an account does next. A user move too close to its departure to
+// invite the person is exported instead (and counted as an export).
+std::string next_step(const Account& account, bool too_close) {
   if (account.state == State::held) return "held";
   if (is_final(account.state)) return "done";
-  if (account.state == State::queued)
-    return account.action == Action::export_ ? "export" : account.admin_move ? "admin move" : "invite to move";
+  if (account.state == State::queued) {
+    if (account.action == Action::export_) return "export";
+    if (account.admin_move) return "admin move";
+    return too_close ? "export (departure too close to invite to move)" : "invite to move";
+  }
   return std::string(to_string(account.state));
 }
 
 boost::asio::awaitable<void> read_sizes(Backend& backend, std::vector<Account*> accounts,
-                                        std::map<std::int64_t, std::int64_t>& sizes) {
+                                        std::map<std::int64_t, std::int64_t>& sizes, SizeReads& reads) {
   for (Account* account : accounts) {
     std::string domain = account->domain;
     auto used = co_await backend.disk_usage(domain);
-    if (used.ok()) sizes[account->id] = used.value().used;
+    ++reads.asked;
+    if (!used.ok()) continue;
+    ++reads.answered;
+    sizes[account->id] = used.value().used;
   }
 }
 
@@ -51,7 +67,7 @@ constexpr std::size_t k_size_sample = 200;
 // sample is read (every k-th queued account): a plan must not take hours
 // of a stack's rate on a 100,000-account campaign.
 std::map<std::int64_t, std::int64_t> disk_sizes(AppContext& app, std::vector<Account>& accounts,
-                                                std::size_t& queued) {
+                                                std::size_t& queued, std::map<std::string, SizeReads>& reads) {
   boost::asio::io_context io;
   Stacks stacks = build_stacks(io, app.config(), app.clock());
   restore_cooldowns(stacks, app.store());
@@ -71,7 +87,8 @@ std::map<std::int64_t, std::int64_t> disk_sizes(AppContext& app, std::vector<Acc
   }
   for (auto& [stack, lanes] : shares)
     for (auto& lane : lanes)
-      boost::asio::co_spawn(io, read_sizes(*stacks.at(stack).backend, lane, sizes), boost::asio::detached);
+      boost::asio::co_spawn(io, read_sizes(*stacks.at(stack).backend, lane, sizes, reads[stack]),
+                            boost::asio::detached);
   io.run();
   save_buckets(stacks, app.store());
   return sizes;
@@ -81,7 +98,7 @@ PlanFigures figure(AppContext& app, std::vector<Account>& accounts) {
   const Config& config = app.config();
   PlanFigures plan;
   std::size_t queued = 0;
-  auto sizes = disk_sizes(app, accounts, queued);
+  auto sizes = disk_sizes(app, accounts, queued, plan.reads);
   plan.sampled = sizes.size();
   std::int64_t sampled_bytes = 0;
   for (const auto& entry : sizes) sampled_bytes += entry.second;
@@ -89,9 +106,12 @@ PlanFigures figure(AppContext& app, std::vector<Account>& accounts) {
   std::int64_t mean = sizes.empty() ? 0 : sampled_bytes / static_cast<std::int64_t>(sizes.size());
   std::map<std::string, int> exports_per_stack;
   for (const Account& account : accounts) {
+    const Policy policy = policy_for(config, *config.stack_for(account.domain));
+    const bool too_close = account.state == State::queued && too_close_to_invite(account, app.clock().now(), policy);
+    plan.too_close += too_close ? 1 : 0;
     ++plan.by_action[to_string(account.action)];
-    ++plan.by_next_step[next_step(account)];
-    if (account.state == State::queued && (account.action == Action::export_ || account.admin_move)) {
+    ++plan.by_next_step[next_step(account, too_close)];
+    if (account.state == State::queued && (account.action == Action::export_ || account.admin_move || too_close)) {
       ++plan.exports;
       ++exports_per_stack[account.stack];
       auto size = sizes.count(account.id) ? sizes[account.id] : mean;
@@ -101,7 +121,7 @@ PlanFigures figure(AppContext& app, std::vector<Account>& accounts) {
     if (!is_final(account.state)) {
       Instant end = account.grace_end.value_or(grace_end_for(
           std::max(app.clock().now(), local_midnight(account.departure_date, config.zone)),
-          account.departure_date, policy_for(config, *config.stack_for(account.domain))));
+          account.departure_date, policy));
       ++plan.deletions_by_night[format_date(local_date(end, config.zone))];
     }
   }
@@ -138,6 +158,41 @@ std::map<std::string, int> throttled(const std::map<std::string, int>& due, int 
   return nights;
 }
 
+// What an admin would find odd, said before the campaign runs.
+std::vector<std::string> plan_warnings(const PlanFigures& plan) {
+  std::vector<std::string> warnings;
+  if (plan.too_close > 0)
+    warnings.push_back(plural(plan.too_close, "move account leaves", "move accounts leave") +
+                       " too soon to be invited to move (move.fallback_before_departure): exported "
+                       "instead, and the export notice says why");
+  for (const auto& [stack, reads] : plan.reads) {
+    if (reads.answered == reads.asked) continue;
+    warnings.push_back("stack " + stack + " answered " + std::to_string(reads.answered) + " of " +
+                       plural(reads.asked, "disk usage read", "disk usage reads") +
+                       (reads.answered == 0 ? ": it is unreachable or refuses the passphrase; sizes and "
+                                              "times below are unknown"
+                                            : ": sizes below are estimated from the answers"));
+  }
+  return warnings;
+}
+
+// "12.3 GB", "0.4 GB".
+std::string gigabytes(std::int64_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f GB", static_cast<double>(bytes) / 1e9);
+  return text;
+}
+
+// "about 3 h 20 min", "about 12 min", "under a minute".
+std::string duration_text(double seconds) {
+  if (seconds < 60) return "under a minute";
+  long minutes = std::lround(seconds / 60);
+  if (minutes < 60) return "about " + std::to_string(minutes) + " min";
+  char text[48];
+  std::snprintf(text, sizeof text, "about %ld h %02ld min", minutes / 60, minutes % 60);
+  return text;
+}
+
 }  // namespace
 
 int cmd_plan(AppContext& app) {
@@ -148,7 +203,10 @@ int cmd_plan(AppContext& app) {
   PlanFigures plan = figure(app, accounts);
   auto nights = throttled(plan.deletions_by_night, config.purge.max_per_run);
   bool directory = config.directory.has_value();
+  const std::vector<std::string> warnings = plan_warnings(plan);
   if (app.line().json) {
+    boost::json::array warning_list;
+    for (const std::string& warning : warnings) warning_list.push_back(boost::json::string(warning));
     boost::json::object by_action, by_step, by_night;
     for (const auto& [key, count] : plan.by_action) by_action[key] = count;
     for (const auto& [key, count] : plan.by_next_step) by_step[key] = count;
@@ -159,21 +217,23 @@ int cmd_plan(AppContext& app) {
                      {"bytes_to_transfer", plan.bytes_to_transfer}, {"bytes_to_store", plan.bytes_to_store},
                      {"deletions_by_night", by_night}, {"makespan_seconds", plan.makespan_seconds},
                      {"disk_usage_sampled", plan.sampled}, {"skipped_rows", campaign.skipped_rows},
-                     {"directory_check", directory ? "on" : "off"}})
+                     {"directory_check", directory ? "on" : "off"},
+                     {"moves_too_close_to_invite", plan.too_close}, {"warnings", warning_list}})
               << '\n';
     return k_exit_done;
   }
   std::ostream& out = app.out();
+  for (const std::string& warning : warnings) app.err() << "passage: warning: " << warning << '\n';
   out << "campaign " << campaign.name << ": " << accounts.size() << " accounts"
       << skipped_note(static_cast<std::size_t>(campaign.skipped_rows)) << '\n';
   for (const auto& [key, count] : plan.by_action) out << "  " << key << ": " << count << '\n';
   out << "next steps:\n";
   for (const auto& [key, count] : plan.by_next_step) out << "  " << key << ": " << count << '\n';
-  out << "exports: " << plan.exports << ", " << plan.bytes_to_transfer / 1'000'000 << " MB to transfer, "
-      << plan.bytes_to_store / 1'000'000 << " MB to store (delivery " << config.export_.delivery
-      << "; disk usage read for " << plan.sampled << " accounts)\n";
-  out << "estimated time for the exports: " << static_cast<long>(plan.makespan_seconds)
-      << " s (about 5 minutes an export on a real stack, within the rate limits)\n";
+  out << "exports: " << plan.exports << ", " << gigabytes(plan.bytes_to_transfer) << " to transfer, "
+      << gigabytes(plan.bytes_to_store) << " to store (delivery " << config.export_.delivery
+      << "; disk usage read for " << plural(static_cast<long long>(plan.sampled), "account", "accounts") << ")\n";
+  out << "estimated time for the exports: " << duration_text(plan.makespan_seconds)
+      << " (about 5 minutes an export on a real stack, within the rate limits)\n";
   out << "deletions by night (at most " << config.purge.max_per_run << " a night):\n";
   for (const auto& [night, count] : nights) out << "  " << night << ": " << count << '\n';
   if (!directory) out << "directory check: off (no directory configured: departures are not re-checked before deletion)\n";

@@ -132,6 +132,15 @@ StepResult keep_hold_pending(const Account& account, const std::string& reason);
 // local midnight, or `now` if that is past.
 Instant first_due(date::year_month_day departure, Instant now, const Policy& policy);
 
+// The deadline a user-driven move would get: fallback_before_departure
+// before the departure (local midnight).
+Instant user_move_deadline(date::year_month_day departure, const Policy& policy);
+
+// A user-driven move whose deadline would already have passed at `now`:
+// the person is not invited, the account is exported instead and told why
+// (the notice's move_not_offered).
+bool too_close_to_invite(const Account& account, Instant now, const Policy& policy);
+
 // The grace end for evidence verified at `verified_at` (CONTRACT.md "Grace").
 Instant grace_end_for(Instant verified_at, date::year_month_day departure, const Policy& policy);
 

@@ -88,6 +88,7 @@ Instant departure_instant(const Account& account, const Policy& policy) {
   return local_midnight(account.departure_date, policy.zone);
 }
 
+
 bool wants_export(const Account& account) {
   return account.action == Action::export_ || account.fallback_export;
 }
@@ -119,13 +120,15 @@ StepResult start_export(const Account& account, Instant now, const Policy& polic
 }
 
 StepResult start_user_move(const Account& account, Instant now, const Policy& policy) {
-  Instant deadline = add_span(departure_instant(account, policy),
-                              policy.fallback_before_departure, policy.zone, -1);
-  if (deadline <= now) {
+  Instant deadline = user_move_deadline(account.departure_date, policy);
+  if (too_close_to_invite(account, now, policy)) {
     // Too late for the person to move it: export instead, so nothing is lost.
     Account fallback = account;
     fallback.fallback_export = true;
-    return start_export(fallback, now, policy);
+    StepResult result = start_export(fallback, now, policy);
+    if (auto* transition = std::get_if<Transition>(&result))
+      transition->journal_detail += " (departure too close to invite to move: export instead)";
+    return result;
   }
   Transition transition = move_to(account, State::invited, "move instructions sent");
   transition.next.move_deadline = deadline;
@@ -153,3 +156,16 @@ Transition verified(const Account& account, const Evidence& evidence, Instant no
 }
 
 }  // namespace passage::steps
+
+namespace passage {
+
+Instant user_move_deadline(date::year_month_day departure, const Policy& policy) {
+  return add_span(local_midnight(departure, policy.zone), policy.fallback_before_departure, policy.zone, -1);
+}
+
+bool too_close_to_invite(const Account& account, Instant now, const Policy& policy) {
+  return account.action == Action::move && !account.admin_move &&
+         user_move_deadline(account.departure_date, policy) <= now;
+}
+
+}  // namespace passage

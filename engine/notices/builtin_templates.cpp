@@ -41,7 +41,7 @@ The MyToutatice team
 Hello,
 
 Your MyToutatice space ({{domain}}) will be permanently deleted from
-{{deletion_date}}, that is in {{days_left}} day(s). After that date its data
+{{deletion_date}}, that is {{days_left_text}}. After that date its data
 cannot be recovered.
 
 {{#download_url}}
@@ -96,6 +96,12 @@ Hello,
 As you are leaving the academy, and so that you keep your documents, photos,
 contacts and other data, we have prepared a complete archive of your
 MyToutatice space ({{domain}}).
+{{#move_not_offered}}
+
+Your departure is too close for you to move your space to your new one
+yourself: we have prepared this archive instead. You can import it into your
+new space.
+{{/move_not_offered}}
 
 {{#download_url}}
 Download it with this personal link, before {{export_expires_at}}:
@@ -341,7 +347,7 @@ L'équipe MyToutatice
 Bonjour,
 
 Votre espace MyToutatice ({{domain}}) sera définitivement supprimé à partir
-du {{deletion_date}}, soit dans {{days_left}} jour(s). Après cette date, ses
+du {{deletion_date}}, soit {{days_left_text}}. Après cette date, ses
 données ne pourront plus être récupérées.
 
 {{#download_url}}
@@ -397,6 +403,12 @@ Bonjour,
 Dans le cadre de votre départ de l'académie, et pour que vous gardiez vos
 documents, photos, contacts et autres données, nous avons préparé une archive
 complète de votre espace MyToutatice ({{domain}}).
+{{#move_not_offered}}
+
+Votre départ est trop proche pour que vous puissiez déménager vous-même votre
+espace vers votre nouvel espace : nous avons préparé cette archive à la place.
+Vous pourrez l'importer dans votre nouvel espace.
+{{/move_not_offered}}
 
 {{#download_url}}
 Téléchargez-la avec ce lien personnel, avant le {{export_expires_at}} :

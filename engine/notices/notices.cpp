@@ -46,6 +46,18 @@ long days_between(date::year_month_day from, date::year_month_day to) {
   return (date::sys_days{to} - date::sys_days{from}).count();
 }
 
+// "dans 3 jours", "demain", "in 1 day": never "jour(s)".
+std::string days_left_text(long days, const std::string& lang) {
+  if (lang == "fr") {
+    if (days == 0) return "aujourd'hui";
+    if (days == 1) return "demain";
+    return "dans " + std::to_string(days) + " jours";
+  }
+  if (days == 0) return "today";
+  if (days == 1) return "tomorrow";
+  return "in " + std::to_string(days) + " days";
+}
+
 void set_if(TemplateValues& values, const char* name, const std::string& value) {
   if (!value.empty()) values[name] = value;
 }
@@ -61,6 +73,9 @@ TemplateValues notice_values(const Account& account, const Config& config, Insta
   values["deletion_date"] = format_long_date(deletion, lang);
   const auto days = days_between(local_date(now, config.zone), deletion);
   values["days_left"] = std::to_string(std::max(0L, days));
+  values["days_left_text"] = days_left_text(std::max(0L, days), lang);
+  if (account.action == Action::move && account.fallback_export && !account.move_deadline)
+    values["move_not_offered"] = "yes";
   if (extras.download_url) set_if(values, "download_url", *extras.download_url);
   if (extras.export_expires_at) {
     values["export_expires_at"] = format_moment(*extras.export_expires_at, lang, config.zone);

@@ -94,8 +94,11 @@ bool Runner::commit(Account& account, const Transition& transition,
 
 std::string Runner::notice_kind(const Account& account) const {
   if (account.evidence.kind == "moved") return "move_done";
-  // A move that fell back to an export: say why the export came instead.
-  if (account.action == Action::move && account.fallback_export && account.reexports == 0)
+  // A move that fell back to an export after the invitation: say why the
+  // export came instead. Never invited (too close): the export notice, with
+  // move_not_offered saying why.
+  if (account.action == Action::move && account.fallback_export && account.reexports == 0 &&
+      account.move_deadline)
     return "move_fallback";
   return account.reexports > 0 ? "reexport" : "export_ready";
 }

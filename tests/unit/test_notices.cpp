@@ -185,7 +185,34 @@ TEST_CASE("move notices carry the deadline, the target and days left", "[notices
 
   const auto deletion = render_notice("deletion_reminder", sample_account(), config,
                                       local("2027-01-08T14:30:00"), {});
-  CHECK(deletion.body.find("dans 7 jour(s)") != std::string::npos);
+  CHECK(deletion.body.find("soit dans 7 jours.") != std::string::npos);
+  const auto last_day = render_notice("deletion_reminder", sample_account(), config,
+                                      local("2027-01-14T14:30:00"), {});
+  CHECK(last_day.body.find("soit demain.") != std::string::npos);
+  const auto english = render_notice("deletion_reminder", sample_account(), config_in("en"),
+                                     local("2027-01-08T14:30:00"), {});
+  CHECK(english.body.find("that is in 7 days.") != std::string::npos);
+  for (const auto* notice : {&deletion, &last_day, &english}) {
+    CHECK(notice->body.find("(s)") == std::string::npos);
+  }
+}
+
+TEST_CASE("a move too close to its departure to invite the person gets the export notice saying why",
+          "[notices]") {
+  for (const char* lang : {"fr", "en"}) {
+    INFO("language " << lang);
+    Account account = sample_account();
+    account.move_deadline.reset();  // never invited
+    account.fallback_export = true;
+    NoticeExtras extras;
+    extras.export_expires_at = local("2026-12-08T10:00:00");
+    const std::string why = std::string(lang) == "fr" ? "Votre départ est trop proche" : "Your departure is too close";
+    const auto never_invited = render_notice("export_ready", account, config_in(lang), k_now, extras);
+    CHECK(never_invited.body.find(why) != std::string::npos);
+    account.move_deadline = local("2026-12-01T00:00:00");  // invited, then fell back
+    const auto invited = render_notice("export_ready", account, config_in(lang), k_now, extras);
+    CHECK(invited.body.find(why) == std::string::npos);
+  }
 }
 
 TEST_CASE("move notices say what people trip on: start from the source's settings while the academy "
