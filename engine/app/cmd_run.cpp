@@ -78,12 +78,11 @@ boost::json::object status_json(Store& store, const Campaign& campaign) {
 }
 
 void print_status(AppContext& app, const Campaign& campaign) {
-  auto counts = app.store().state_counts(campaign.id);
+  auto counts = app.store().state_counts(campaign.id);  // every state, zeros included
   int total = 0;
   for (const auto& entry : counts) total += entry.second;
-  app.out() << campaign.name << ": " << total << " accounts\n";
-  for (const auto& [state, count] : counts)
-    if (count > 0) app.out() << "  " << to_string(state) << ' ' << count << '\n';
+  app.out() << campaign.name << ": " << plural(total, "account", "accounts") << '\n';
+  for (const auto& [state, count] : counts) app.out() << "  " << to_string(state) << ' ' << count << '\n';
 }
 
 }  // namespace
@@ -93,7 +92,8 @@ int cmd_status(AppContext& app) {
   std::vector<Campaign> campaigns;
   bool one = app.line().words.size() > 1;
   if (one) campaigns.push_back(require_campaign(app, app.line().words[1]));
-  else campaigns = app.store().campaigns();
+  for (const Campaign& campaign : one ? std::vector<Campaign>{} : app.store().campaigns())
+    if (campaign.closed_at.empty()) campaigns.push_back(campaign);  // closed ones only by name
   if (app.line().json) {
     if (one) {
       app.out() << boost::json::serialize(status_json(app.store(), campaigns[0])) << '\n';

@@ -10,16 +10,31 @@ namespace passage::steps {
 
 // --- INVITED ------------------------------------------------------------
 
-StepResult invited_due(const Account& account, const Event&, Instant now, const Policy& policy) {
+namespace {
+
+Instant next_move_look(const Account& account, Instant now, const Policy& policy) {
+  return std::min(now + policy.poll_interval, account.move_deadline.value_or(now + policy.poll_interval));
+}
+
+// Not moved, or not known: look again later, never past the deadline.
+StepResult look_again_later(const Account& account, Instant now, const Policy& policy) {
+  Transition transition = stay(account, "not moved yet");
+  transition.journal_kind.clear();
+  transition.next.due_at = next_move_look(account, now, policy);
+  return transition;
+}
+
+}  // namespace
+
+StepResult invited_due(const Account& account, const Event&, Instant now, const Policy&) {
   if (account.move_deadline && now >= *account.move_deadline) {
     Transition transition = move_to(account, State::queued, "no move by the deadline: export instead");
     transition.next.fallback_export = true;
     transition.next.due_at = now;
     return transition;
   }
-  if (due_move_reminder(account, now, policy)) {
-    return act(account, "reminding the move deadline", {Effect::send_move_reminder});
-  }
+  // The move is checked first: a reminder never goes out in the run that
+  // finds the move done (invited_not_moved sends it).
   return act(account, "checking whether the move is done", {Effect::poll_move});
 }
 
@@ -27,7 +42,7 @@ StepResult invited_notice_sent(const Account& account, const Event&, Instant now
                                const Policy& policy) {
   Transition transition = stay(account, "move reminder sent");
   if (auto latest = due_move_reminder(account, now, policy)) transition.next.reminded = latest;
-  transition.next.due_at = now;  // then look whether the move is done
+  transition.next.due_at = next_move_look(account, now, policy);
   return transition;
 }
 
@@ -35,19 +50,19 @@ StepResult invited_resume(const Account& account, const Event&, Instant, const P
   return act(account, "invitation still out", {Effect::announce_user_move});
 }
 
+// Seen not moved: the due reminder goes out now, else look again later.
 StepResult invited_not_moved(const Account& account, const Event&, Instant now,
                              const Policy& policy) {
-  Transition transition = stay(account, "not moved yet");
-  transition.journal_kind.clear();
-  transition.next.due_at = std::min(now + policy.poll_interval,
-                                    account.move_deadline.value_or(now + policy.poll_interval));
-  return transition;
+  if (due_move_reminder(account, now, policy))
+    return act(account, "not moved yet: reminding the move deadline", {Effect::send_move_reminder});
+  return look_again_later(account, now, policy);
 }
 
+// A failed look sends no reminder: the move may be done.
 StepResult invited_failure(const Account& account, const Event& event, Instant now,
                            const Policy& policy) {
   if (event.failure == FailureKind::permanent) return fail(account, failure_reason(event));
-  return invited_not_moved(account, event, now, policy);
+  return look_again_later(account, now, policy);
 }
 
 // --- VERIFIED, NOTIFIED, GRACE --------------------------------------------

@@ -126,6 +126,8 @@ std::string french_date(const std::string& iso) {
 
 // The N of "soit dans N jour(s)" in a French reminder, -1 if absent.
 int days_left_in(const std::string& text) {
+  if (text.find("soit demain.") != std::string::npos) return 1;
+  if (text.find("soit aujourd'hui.") != std::string::npos) return 0;
   const std::string marker = "soit dans ";
   const auto at = text.find(marker);
   if (at == std::string::npos) return -1;

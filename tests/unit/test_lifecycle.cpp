@@ -824,8 +824,11 @@ TEST_CASE("INVITED lookup_ok and lookup_blocked: not moved yet, poll again", "[l
     CHECK(name(t.next.state) == "INVITED");
     CHECK(text(t.next.due_at) == text(now_default() + 1h));
     CHECK(t.effects.empty());
-    // Never past the fallback deadline.
-    Transition close = step(invited_account(), event(kind, "MOVING"), deadline - 10min);
+    // Never past the fallback deadline (every reminder already sent).
+    Account reminded = invited_account();
+    reminded.reminded = CalendarSpan{2, SpanUnit::day};
+    Transition close = step(reminded, event(kind, "MOVING"), deadline - 10min);
+    CHECK(close.effects.empty());
     CHECK(text(close.next.due_at) == text(deadline));
   }
 }
@@ -1421,21 +1424,37 @@ TEST_CASE("GRACE reminder refused for good: FAILED notice_refused, retried other
   CHECK(*retried.next.due_at >= now);
 }
 
-TEST_CASE("INVITED move reminders 7 and 2 days before the deadline, then polling", "[lifecycle]") {
+TEST_CASE("INVITED move reminders 7 and 2 days before the deadline, each after a look that found no move",
+          "[lifecycle]") {
   Account account = invited_account();  // deadline 2027-01-08 local midnight
   Instant first = local("2027-01-01T00:00:00");
+  // The move is looked at first: a person who moved gets no reminder.
   Transition due = step(account, event(EventKind::due), first);
-  CHECK(effects(due.effects) == Names{"send_move_reminder"});
-  Transition sent = step(due.next, event(EventKind::notice_sent), first);
+  CHECK(effects(due.effects) == Names{"poll_move"});
+  Transition moved = step(due.next, event(EventKind::lookup_moved), first);
+  CHECK(effects(moved.effects) != Names{"send_move_reminder"});
+  // Not moved: the due reminder.
+  Transition not_moved = step(due.next, event(EventKind::lookup_ok), first);
+  CHECK(effects(not_moved.effects) == Names{"send_move_reminder"});
+  Transition sent = step(not_moved.next, event(EventKind::notice_sent), first);
   REQUIRE(sent.next.reminded);
   CHECK(to_string(*sent.next.reminded) == "7 days");
-  CHECK(text(sent.next.due_at) == text(first));
+  CHECK(text(sent.next.due_at) == text(first + policy().poll_interval));
   // The same day again: no second reminder, the source is polled.
   Transition polled = step(sent.next, event(EventKind::due), first + 1h);
   CHECK(effects(polled.effects) == Names{"poll_move"});
-  Transition second = step(sent.next, event(EventKind::due), local("2027-01-06T00:00:00"));
+  Transition again = step(polled.next, event(EventKind::lookup_ok), first + 1h);
+  CHECK(again.effects.empty());
+  const Instant later = local("2027-01-06T00:00:00");
+  Transition second = step(step(sent.next, event(EventKind::due), later).next, event(EventKind::lookup_ok), later);
   CHECK(effects(second.effects) == Names{"send_move_reminder"});
-  CHECK(to_string(*due_move_reminder(sent.next, local("2027-01-06T00:00:00"), policy())) == "2 days");
+  CHECK(to_string(*due_move_reminder(sent.next, later, policy())) == "2 days");
+  // A look that failed sends no reminder: the move may be done.
+  Event failed = event(EventKind::failure);
+  failed.failure = FailureKind::retryable;
+  Transition unknown = step(step(sent.next, event(EventKind::due), later).next, failed, later);
+  CHECK(unknown.effects.empty());
+  CHECK(name(unknown.next.state) == "INVITED");
 }
 
 TEST_CASE("release into QUEUED before the account's start keeps its start", "[lifecycle]") {
