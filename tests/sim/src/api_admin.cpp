@@ -198,6 +198,10 @@ Response Api::del(const Ticket& t) {
     return error_response(500, "Internal Server Error", "deletion already requested");
   Response r;
   r.delay_ms = m_world.rng().between(m_world.options().delete_ms.lo, m_world.options().delete_ms.hi);
+  // delete_hang: Destroy waits on the konnectors' clean-up for minutes; the
+  // client that gives up meanwhile does not stop it (the server finishes
+  // the deletion whether or not anyone is still there to read the answer).
+  if (m_world.rng().chance(m_faults.delete_hang.rate)) r.delay_ms = m_faults.delete_hang.ms;
   r.finish = [this, index = *index] {
     if (!m_world.finish_delete(index))
       return error_response(500, "Internal Server Error", "konnector cleanup failed: deletion interrupted");
