@@ -93,7 +93,10 @@ void World::run_export(const QueuedExport& job) {
   m_export_owner[e.id] = index;
   ++m_stats.exports_started;
   publish_export("CREATED", index, e);
-  if (m_rng.chance(m_faults.export_never_finish)) return release_export_worker();  // stays `exporting` for good
+  // Stays `exporting` for good, and keeps its worker: the stack's job runs
+  // its function synchronously on one of its CPU-many workers, and the 1 h
+  // Timeout is a context CreateExport never reads.
+  if (m_rng.chance(m_faults.export_never_finish)) return;
   m_runtime.after(draw_ms(m_rng, m_options.export_ms),
                   [this, index, id = e.id, admin_req = job.admin_req] { finish_export(index, id, admin_req); });
 }
