@@ -106,7 +106,7 @@ TEST_CASE("a replaced export's parts: 200, part 0 an empty well-formed zip, the 
   CHECK(sim.stat("parts_incomplete_served") == 0);
   CHECK_FALSE(sim.current_export(d).at("fully_read").as_bool());
   CHECK(sim.get(part_path(d, old, 1) + "nonsense").status == 400);
-  CHECK(sim.get("/move/exports/" + std::string(old.at("_id").as_string())).status == 404);
+  CHECK(sim.get_public("/move/exports/" + std::string(old.at("_id").as_string())).status == 404);
 
   // Reading the replaced export whole is not reading the latest one: its deletion is unsafe.
   CHECK(sim.del("/instances/" + d).status == 204);
