@@ -151,7 +151,9 @@ Response Api::part(std::uint32_t index, const ExportDoc& e, const Request& req, 
     k = static_cast<std::size_t>(it - cursors.begin()) + 1;
   }
   const std::string domain = m_world.domain(index);
-  const PartContentInput in{m_world.instance_json(index), part_share(e.plan, k, m_world.options().size_scale),
+  // Part 0 holds the documents as the job wrote them, not as they are now.
+  const std::string documents = e.instance_json.empty() ? m_world.instance_json(index) : e.instance_json;
+  const PartContentInput in{documents, part_share(e.plan, k, m_world.options().size_scale),
                             m_world.profile(index).key, e.created_ms};
   auto entries = part_entries(in);
   // copyJSONData fails on the missing archive before any entry, and the

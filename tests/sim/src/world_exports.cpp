@@ -112,8 +112,10 @@ void World::finish_export(std::uint32_t index, std::string id, bool admin_req) {
     e.error = e.events_lost ? "exporting: unexpected EOF" : export_error_reason(m_rng.next());
   } else {
     e.state = "done";
-    // As MarksAsFinished: the size of the JSON documents written, the ones part 0 serves.
-    e.total_size = json_documents_size({instance_json(index), {}, profile(index).key, e.created_ms});
+    // The job writes the JSON documents once, into an archive part 0 streams
+    // later as it is; MarksAsFinished stores their size.
+    e.instance_json = instance_json(index);
+    e.total_size = json_documents_size({e.instance_json, {}, profile(index).key, e.created_ms});
     s.last_done_export_read = false;
   }
   publish_export("UPDATED", index, e);  // MarksAsFinished

@@ -126,3 +126,24 @@ TEST_CASE("a replaced export's parts expire with it, 7 days after its creation",
   CHECK(sim.get(part_path(d, old, 0)).status == 404);
   CHECK(sim.stat("replaced_parts_served") == 1);
 }
+
+TEST_CASE("part 0 streams the documents the job wrote: a change after the export does not alter it or total_size",
+          "[exports]") {
+  Sim sim(k_args);
+  const auto d = domain(3);
+  const auto e = export_done(sim, d);
+  REQUIRE(e.contains("total_size"));
+  const auto locale = std::string(sim.get("/instances/" + d).json().at("data").at("attributes").at("locale").as_string());
+  const std::string changed = locale == "fr" ? "en" : "fr";
+  REQUIRE(sim.patch("/instances/" + d + "?Locale=" + changed).status == 200);
+  const auto zip = check_zip(sim.get(part_path(d, e, 0)).body);
+  REQUIRE(zip.ok);
+  long long documents = 0;
+  std::string instance;
+  for (std::size_t n = 0; n < zip.entries.size(); ++n) {
+    if (zip.entries[n] == "My Cozy/Data/instance.json") instance = zip.contents[n];
+    if (is_json_document(zip.entries[n], zip.contents[n])) documents += static_cast<long long>(zip.contents[n].size());
+  }
+  CHECK(json::parse(instance).at("locale") == json::value(locale));
+  CHECK(e.at("total_size").as_int64() == documents);
+}
