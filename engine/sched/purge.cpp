@@ -354,6 +354,15 @@ class Purge {
   // always wins, and none can be acknowledged after it while the DELETE is
   // in flight (they are refused: "a deletion is under way").
   asio::awaitable<void> remove(Account account, PurgeReport& report) {
+    if (account.delete_in_flight) {
+      // A DELETE left under way by an earlier night (leave_under_way): the
+      // instance is still there, so it did not complete. Closed before a
+      // new attempt, so that the account is open to support again once
+      // this night is over.
+      m_store.finish_open_intents(account.id, "delete", "unknown: no answer, instance still there later",
+                                  m_clock.now());
+      account.delete_in_flight = false;
+    }
     bool repaired = false;
     if (!co_await repair_stuck_flag(account, repaired, report)) co_return;
     Backend& backend = *m_stacks.at(account.stack).backend;
@@ -385,6 +394,10 @@ class Purge {
           if (settle_gone(account, true, report)) co_await tell_deleted(account);
           co_return;
         }
+        if (unknown && info.ok() && info.value().deleting) {
+          leave_under_way(account, *last, report);
+          co_return;
+        }
       }
       m_store.finish_intent(key, (unknown ? "unknown: " : "failed: ") + last->reason, m_clock.now());
       if (last->kind == FailureKind::not_found) break;
@@ -406,6 +419,21 @@ class Purge {
       record(account, failed);
       ++report.delete_failed;
     }
+  }
+
+  // A DELETE without an answer (a timeout, a connection lost after the
+  // request left) while the stack shows the deletion running: cozy-stack's
+  // Destroy goes on after the client gives up. Sending another DELETE now
+  // would only be refused ("already requested"), so none is sent tonight;
+  // the intent stays open (support actions are refused: the deletion may
+  // still happen) and a later purge reads the instance back: gone, it is
+  // recorded as our deletion; still there, it is retried (a flag left
+  // stuck is repaired first). Nothing is recorded as deleted here.
+  void leave_under_way(const Account& account, const Failure& failure, PurgeReport& report) {
+    m_store.journal(m_clock.now(), m_options.actor, account.id, "delete_unanswered",
+                    "DELETE " + account.domain + ": " + failure.reason +
+                        "; the stack shows the deletion running: read back at the next purge");
+    ++report.delete_failed;  // not seen done tonight: the night is degraded
   }
 
   void settle_deleted(const Account& account, PurgeReport& report) {

@@ -259,3 +259,70 @@ TEST_CASE("a support hold or cancel refused while a DELETE is under way: when th
     }
   }
 }
+
+namespace {
+
+// The stack `academy` waits `timeout` for a DELETE's answer.
+void set_delete_timeout(Stand& s, const std::string& timeout) {
+  std::string config = read_file(s.ws.config());
+  replace_once(config, "    export_deadline: ", "    delete_timeout: " + timeout + "\n    export_deadline: ");
+  s.ws.write("c.yaml", config);
+}
+
+std::int64_t open_delete_intents(const Workspace& ws) {
+  Db db(ws.database());
+  return db.scalar("SELECT COUNT(*) FROM intents WHERE kind = 'delete' AND outcome IS NULL");
+}
+
+}  // namespace
+
+TEST_CASE("a DELETE the stack holds past delete_timeout is an unknown outcome: one DELETE, no deletion recorded "
+          "that night; a later purge reads the instance back and records what really happened",
+          "[deletion-safety][purge][delete-hang]") {
+  const bool stack_fails = GENERATE(false, true);
+  OneDue due("idle_horizon: 2 seconds\n");
+  Stand& s = *due.stand;
+  set_delete_timeout(s, "2 seconds");
+  // cozy-stack's Destroy goes on after the client gave up; with delete_stuck
+  // it fails behind the hang and leaves `deleting` set.
+  s.sim->put_faults(stack_fails ? R"({"delete_hang":{"rate":1,"ms":6000},"delete_stuck":1})"
+                                : R"({"delete_hang":{"rate":1,"ms":6000}})");
+  ProcessResult night = s.purge();
+  INFO(night.out << night.err);
+  CHECK(night.exit_code == 7);  // degraded: a deletion not seen done
+  CHECK(due.state() == "PURGE_DUE");
+  CHECK(outbox_count(s.ws, "deletion_done") == 0);
+  // The deletion may still happen: the DELETE stays under way, support cannot promise a hold.
+  CHECK(open_delete_intents(s.ws) == 1);
+  if (!stack_fails) {
+    ProcessResult hold = s.passage({"account", "hold", login_of(1), "--reason", "x", "--by", "jane"});
+    CHECK(hold.exit_code != 0);
+    CHECK(hold.err.find("under way") != std::string::npos);
+  }
+
+  // The stack ends the deletion (or fails it) on its own; nothing was re-sent meanwhile.
+  if (stack_fails) {
+    REQUIRE(wait_until([&] { return route_count(s.sim->stats(), "DELETE /instances/:domain") == 1; }, Millis(15000)));
+    CHECK(due.instance_status() == 200);
+  } else {
+    REQUIRE(wait_until([&] { return due.instance_status() == 404; }, Millis(15000)));
+  }
+  CHECK(route_count(s.sim->stats(), "DELETE /instances/:domain") == 1);
+  s.sim->clear_faults();
+
+  const std::int64_t patches = route_count(s.sim->stats(), "PATCH /instances/:domain");
+  s.advance(days(1));
+  ProcessResult next = s.purge();
+  INFO(next.out << next.err);
+  CHECK(next.exit_code == 0);
+  CHECK(due.state() == "PURGED");
+  Db db(s.ws.database());
+  CHECK(db.rows("SELECT purge_kind FROM accounts")[0][0] == "deleted");
+  CHECK(outbox_count(s.ws, "deletion_done") == 1);
+  CHECK(open_delete_intents(s.ws) == 0);
+  CHECK(s.deletions() == 1);
+  CHECK(due.instance_status() == 404);
+  // Gone: no new DELETE. Still there with the flag stuck: repaired, then one DELETE.
+  CHECK(route_count(s.sim->stats(), "DELETE /instances/:domain") == (stack_fails ? 2 : 1));
+  CHECK(route_count(s.sim->stats(), "PATCH /instances/:domain") - patches == (stack_fails ? 1 : 0));
+}

@@ -104,11 +104,13 @@ void Api::classify(Ticket& t, std::string_view method, std::string_view target) 
   }
 }
 
-Ticket Api::begin(const Request& req, bool websocket_upgrade) {
+Ticket Api::begin(const Request& req, bool websocket_upgrade, Listener listener) {
   Ticket t;
   classify(t, req.method, req.target);
-  if (t.route == RouteId::unknown) t.method = std::string(req.method);
   if (websocket_upgrade && t.route != RouteId::realtime) t.route = RouteId::unknown;
+  // The admin port has no /move routes; the public one serves nothing else.
+  if (is_move_route(t.route) != (listener == Listener::instance)) t.route = RouteId::unknown;
+  if (t.route == RouteId::unknown) t.method = std::string(req.method);
   if (t.route != RouteId::realtime && !is_control_route(t.route)) {  // the client's HTTP requests only
     t.in_flight = true;
     m_stats.enter();
@@ -158,7 +160,7 @@ Response Api::handle(Ticket& t, const Request& req) {
   if (t.early) return std::move(*t.early);
   m_world.settle();  // every answer sees the moves due by now
   if (is_control_route(t.route)) return control(t, req);
-  if (t.route == RouteId::move_manifest || t.route == RouteId::move_data) return move(t, req);
+  if (is_move_route(t.route)) return move(t, req);
   return admin(t, req);
 }
 

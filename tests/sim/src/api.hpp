@@ -12,6 +12,10 @@
 
 namespace sim {
 
+// Which port a request came in on: the admin API's, or the public one where
+// a stack serves its instances' own routes (/move/*).
+enum class Listener : std::uint8_t { admin, instance };
+
 struct Ticket {
   RouteId route = RouteId::unknown;
   std::string method;
@@ -28,7 +32,8 @@ class Api {
 public:
   Api(World& world, Stats& stats, SimClock& clock, Faults& faults, std::string passphrase);
 
-  Ticket begin(const Request& req, bool websocket_upgrade);
+  // Routes served on the other listener answer 404 here, as on the stack.
+  Ticket begin(const Request& req, bool websocket_upgrade, Listener listener);
   Response handle(Ticket& ticket, const Request& req);
   // `status` 0 (k_status_reset) when the connection was closed instead.
   void end(Ticket& ticket, int status);

@@ -151,7 +151,9 @@ Response Api::part(std::uint32_t index, const ExportDoc& e, const Request& req, 
     k = static_cast<std::size_t>(it - cursors.begin()) + 1;
   }
   const std::string domain = m_world.domain(index);
-  const PartContentInput in{m_world.instance_json(index), part_share(e.plan, k, m_world.options().size_scale),
+  // Part 0 holds the documents as the job wrote them, not as they are now.
+  const std::string documents = e.instance_json.empty() ? m_world.instance_json(index) : e.instance_json;
+  const PartContentInput in{documents, part_share(e.plan, k, m_world.options().size_scale),
                             m_world.profile(index).key, e.created_ms};
   auto entries = part_entries(in);
   // copyJSONData fails on the missing archive before any entry, and the
@@ -198,6 +200,10 @@ Response Api::del(const Ticket& t) {
     return error_response(500, "Internal Server Error", "deletion already requested");
   Response r;
   r.delay_ms = m_world.rng().between(m_world.options().delete_ms.lo, m_world.options().delete_ms.hi);
+  // delete_hang: Destroy waits on the konnectors' clean-up for minutes; the
+  // client that gives up meanwhile does not stop it (the server finishes
+  // the deletion whether or not anyone is still there to read the answer).
+  if (m_world.rng().chance(m_faults.delete_hang.rate)) r.delay_ms = m_faults.delete_hang.ms;
   r.finish = [this, index = *index] {
     if (!m_world.finish_delete(index))
       return error_response(500, "Internal Server Error", "konnector cleanup failed: deletion interrupted");

@@ -59,8 +59,8 @@ void read_latency(const json::value& v, Faults::Latency& l) {
   if (l.max < l.min) throw Bad{"latency_ms: max must be >= min"};
 }
 
-void read_stall(const json::value& v, Faults::Stall& s) {
-  each(object(v, "stall_ms"), "stall_ms.", [&](const std::string& k, const json::value& x, const std::string& full) {
+void read_stall(const json::value& v, const std::string& name, Faults::Stall& s) {
+  each(object(v, name), name + ".", [&](const std::string& k, const json::value& x, const std::string& full) {
     if (k == "rate") s.rate = rate(x, full);
     else if (k == "ms") s.ms = count(x, full);
     else return false;
@@ -107,7 +107,8 @@ std::optional<Faults> parse_faults(const std::string& text, std::string& error) 
     each(object(root, "faults"), "", [&](const std::string& k, const json::value& x, const std::string&) {
       if (read_rate(k, x, f)) return true;
       if (k == "latency_ms") read_latency(x, f.latency_ms);
-      else if (k == "stall_ms") read_stall(x, f.stall_ms);
+      else if (k == "stall_ms") read_stall(x, k, f.stall_ms);
+      else if (k == "delete_hang") read_stall(x, k, f.delete_hang);
       else if (k == "throttle") read_throttle(x, f.throttle);
       else if (k == "ws_drop_every_s") f.ws_drop_every_s = static_cast<double>(count(x, k));
       else if (k == "max_rps") f.max_rps = static_cast<double>(count(x, k));
@@ -138,6 +139,7 @@ std::string faults_to_json(const Faults& f) {
       {"export_error", f.export_error},
       {"export_never_finish", f.export_never_finish},
       {"delete_stuck", f.delete_stuck},
+      {"delete_hang", {{"rate", f.delete_hang.rate}, {"ms", f.delete_hang.ms}}},
       {"import_never_finish", f.import_never_finish},
       {"throttle", std::move(throttle)},
       {"max_rps", f.max_rps},

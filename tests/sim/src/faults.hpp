@@ -34,6 +34,10 @@ struct Faults {
   double export_error = 0;
   double export_never_finish = 0;
   double delete_stuck = 0;
+  // Per DELETE: the connection is held `ms` without an answer while the
+  // deletion goes on behind it (lifecycle.Destroy reads no context: a
+  // client that gives up does not stop it).
+  Stall delete_hang;
   double import_never_finish = 0;
   Throttle throttle;
   double max_rps = 0;  // 0: no ceiling

@@ -58,7 +58,9 @@ int main(int argc, char** argv) {
     sim::Api api(world, stats, clock, *faults, options->passphrase);
     world.start_ticking();
     const auto port = server.listen(options->port);
-    std::printf("listening 127.0.0.1:%u\n", static_cast<unsigned>(port));
+    const auto public_port = server.listen_public(options->public_port);
+    std::printf("listening 127.0.0.1:%u\npublic 127.0.0.1:%u\n", static_cast<unsigned>(port),
+                static_cast<unsigned>(public_port));
     std::fflush(stdout);
     server.run(api, [&faults] { return faults->ws_drop_every_s; });
   } catch (const std::exception& e) {

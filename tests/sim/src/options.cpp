@@ -32,6 +32,7 @@ po::options_description describe(SimOptions& o, std::string& clock, RangeTexts& 
   po::options_description d("passage-cozy-sim options");
   d.add_options()("help,h", "print this help")
       ("port", po::value(&o.port)->default_value(0), "TCP port on 127.0.0.1 (0: a free one)")
+      ("public-port", po::value(&o.public_port)->default_value(0), "TCP port of the instances' own routes, /move/* (0: a free one)")
       ("passphrase", po::value(&o.passphrase)->default_value("admin"), "admin passphrase (Basic auth password)")
       ("instances", po::value(&o.instances)->default_value(0), "number of generated instances")
       ("domain-suffix", po::value(&o.domain_suffix)->default_value("mytoutatice.cloud"), "suffix of generated domains")

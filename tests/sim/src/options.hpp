@@ -13,7 +13,8 @@ struct Range {
 };
 
 struct SimOptions {
-  std::uint16_t port = 0;
+  std::uint16_t port = 0;          // the admin API (and /_sim/*)
+  std::uint16_t public_port = 0;   // the instances' own routes (/move/*)
   std::string passphrase = "admin";
   std::uint32_t instances = 0;
   std::string domain_suffix = "mytoutatice.cloud";

@@ -54,9 +54,12 @@ struct ContentRead {
   std::string md5;
 };
 
+constexpr const char* k_file_too_big = "The file is too big and exceeds the disk quota";
+
 struct Reader {
   std::string_view zip;
   PartRestore& out;
+  QuotaCheck& quota;
 
   void fail(const ZipDirEntry& e, const std::string& why) { out.errors.push_back(e.name + ": " + why); }
 
@@ -98,6 +101,7 @@ struct Reader {
     if (!next) return fail(meta, "No content for file");
     const auto size = size_field(*doc);
     if (!size) return fail(meta, "size is not a number in a string");
+    if (quota.refuses(*size)) return fail(meta, k_file_too_big);  // CreateFile refuses it before any byte
     const ContentRead read = content(*next);
     const std::string md5 = text_field(*doc, "md5sum");
     const bool length_ok = read.bytes == static_cast<std::uint64_t>(*size);
@@ -107,6 +111,7 @@ struct Reader {
     else if (!hash_ok) fail(*next, "invalid hash");
     if (!length_ok || !hash_ok) return;
     out.restored.files += *size;
+    quota.used += *size;
     ++out.restored.doc_count;
   }
 
@@ -117,9 +122,11 @@ struct Reader {
     if (!doc) return;
     const auto size = size_field(*doc);
     if (!size) return fail(meta, "size is not a number in a string");
+    if (quota.refuses(*size)) return fail(meta, k_file_too_big);
     const EntryError error = read_entry_data(zip, next, [](std::string_view) {});
     if (error != EntryError::none) return fail(next, describe(error));
     out.restored.versions += *size;
+    quota.used += *size;
     ++out.restored.versions_count;
   }
 };
@@ -134,7 +141,7 @@ ContentUsage& ContentUsage::operator+=(const ContentUsage& o) {
   return *this;
 }
 
-PartRestore restore_part(std::string_view zip) {
+PartRestore restore_part(std::string_view zip, QuotaCheck quota) {
   PartRestore out;
   std::string error;
   const auto entries = read_zip_directory(zip, error);
@@ -142,7 +149,7 @@ PartRestore restore_part(std::string_view zip) {
     out.errors.push_back(error);
     return out;
   }
-  Reader reader{zip, out};
+  Reader reader{zip, out, quota};
   for (std::size_t i = 0; i < entries->size(); ++i) {
     const ZipDirEntry* next = i + 1 < entries->size() ? &(*entries)[i + 1] : nullptr;
     const auto doctype = data_doctype((*entries)[i].name);

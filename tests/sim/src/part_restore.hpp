@@ -11,7 +11,7 @@
 // old version, restored unless its content cannot be read whole (bad
 // stream, CRC), without checking length or MD5, and counted at its
 // metadata's `size` (VersionsUsage sums the documents). Other entries do
-// not count.
+// not count. A file or version over the disk quota is not restored.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -33,10 +33,20 @@ struct PartRestore {
   std::vector<std::string> errors;  // what the importer reports; any error fails the import
 };
 
+// The target's disk quota as the VFS checks it before each file and version
+// (vfs.CheckAvailableDiskSpace, ImportFileVersion): one that would take the
+// usage (files + versions) past `limit` is refused with ErrFileTooBig, and
+// the import goes on with the next entry. `limit` 0: no quota.
+struct QuotaCheck {
+  std::int64_t limit = 0;
+  std::int64_t used = 0;  // grows with what is restored
+  bool refuses(std::int64_t size) const { return limit > 0 && size > limit - used; }
+};
+
 // A part that is not a well-formed zip restores nothing and has one error.
 // Entries are stored or deflated; a content whose CRC-32 differs is an error
 // (Go's io.Copy returns zip.ErrChecksum), a document's is not (json.Decoder
 // stops at the end of the value, before the check).
-PartRestore restore_part(std::string_view zip);
+PartRestore restore_part(std::string_view zip, QuotaCheck quota = {});
 
 }  // namespace sim

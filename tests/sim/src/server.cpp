@@ -9,20 +9,30 @@
 namespace sim {
 
 struct Server::Impl {
-  explicit Impl(const SimOptions& o) : options(o), acceptor(ioc) {}
-  net::awaitable<void> accept_loop();
-  net::awaitable<void> session(tcp::socket socket);
+  explicit Impl(const SimOptions& o) : options(o), acceptor(ioc), public_acceptor(ioc) {}
+  net::awaitable<void> accept_loop(tcp::acceptor& from, Listener listener);
+  net::awaitable<void> session(tcp::socket socket, Listener listener);
   net::awaitable<bool> write(beast::tcp_stream& stream, const http::request<http::string_body>& req, Response& res);
   net::awaitable<void> sleep_ms(std::int64_t ms);
 
   SimOptions options;
   net::io_context ioc{1};
   tcp::acceptor acceptor;
+  tcp::acceptor public_acceptor;
   Api* api = nullptr;
   std::optional<RealtimeHub> hub;
 };
 
 namespace {
+
+std::uint16_t bind(tcp::acceptor& acceptor, std::uint16_t port) {
+  const tcp::endpoint endpoint(net::ip::make_address_v4("127.0.0.1"), port);
+  acceptor.open(endpoint.protocol());
+  acceptor.set_option(net::socket_base::reuse_address(true));
+  acceptor.bind(endpoint);
+  acceptor.listen(net::socket_base::max_listen_connections);
+  return acceptor.local_endpoint().port();
+}
 
 void reset(beast::tcp_stream& stream) {
   beast::error_code ec;
@@ -42,14 +52,9 @@ void set_headers(Message& m, const Response& res) {
 Server::Server(const SimOptions& options) : m(std::make_unique<Impl>(options)) {}
 Server::~Server() = default;
 
-std::uint16_t Server::listen(std::uint16_t port) {
-  const tcp::endpoint endpoint(net::ip::make_address_v4("127.0.0.1"), port);
-  m->acceptor.open(endpoint.protocol());
-  m->acceptor.set_option(net::socket_base::reuse_address(true));
-  m->acceptor.bind(endpoint);
-  m->acceptor.listen(net::socket_base::max_listen_connections);
-  return m->acceptor.local_endpoint().port();
-}
+std::uint16_t Server::listen(std::uint16_t port) { return bind(m->acceptor, port); }
+
+std::uint16_t Server::listen_public(std::uint16_t port) { return bind(m->public_acceptor, port); }
 
 void Server::run(Api& api, std::function<double()> drop_period_s) {
   m->api = &api;
@@ -58,7 +63,9 @@ void Server::run(Api& api, std::function<double()> drop_period_s) {
   m->hub->start();
   net::signal_set signals(m->ioc, SIGINT, SIGTERM);
   signals.async_wait([this](const boost::system::error_code&, int) { m->ioc.stop(); });
-  net::co_spawn(m->ioc, m->accept_loop(), net::detached);
+  net::co_spawn(m->ioc, m->accept_loop(m->acceptor, Listener::admin), net::detached);
+  if (m->public_acceptor.is_open())
+    net::co_spawn(m->ioc, m->accept_loop(m->public_acceptor, Listener::instance), net::detached);
   m->ioc.run();
 }
 
@@ -81,15 +88,15 @@ void Server::fetch(const std::string& url, std::function<void(FetchResult)> done
   });
 }
 
-net::awaitable<void> Server::Impl::accept_loop() {
+net::awaitable<void> Server::Impl::accept_loop(tcp::acceptor& from, Listener listener) {
   for (;;) {
-    auto [ec, socket] = co_await acceptor.async_accept(k_use_tuple);
+    auto [ec, socket] = co_await from.async_accept(k_use_tuple);
     if (ec) {
       if (ec == net::error::operation_aborted) co_return;
       continue;
     }
     socket.set_option(tcp::no_delay(true), ec);
-    net::co_spawn(ioc, session(std::move(socket)), net::detached);
+    net::co_spawn(ioc, session(std::move(socket), listener), net::detached);
   }
 }
 
@@ -98,7 +105,7 @@ net::awaitable<void> Server::Impl::sleep_ms(std::int64_t ms) {
   co_await timer.async_wait(k_use_tuple);
 }
 
-net::awaitable<void> Server::Impl::session(tcp::socket socket) {
+net::awaitable<void> Server::Impl::session(tcp::socket socket, Listener listener) {
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
   for (;;) {
@@ -109,7 +116,7 @@ net::awaitable<void> Server::Impl::session(tcp::socket socket) {
     http::request<http::string_body> req = parser.release();
     const Request view{req.method_string(), req.target(), req[http::field::authorization], req.body()};
     const bool upgrade = websocket::is_upgrade(req);
-    Ticket ticket = api->begin(view, upgrade);
+    Ticket ticket = api->begin(view, upgrade, listener);
     if (upgrade && ticket.route == RouteId::realtime && !ticket.early) {
       api->end(ticket, 101);
       co_await hub->serve(std::move(stream), std::move(req));

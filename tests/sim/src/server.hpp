@@ -17,8 +17,12 @@ class Server : public Runtime {
 public:
   explicit Server(const SimOptions& options);
   ~Server() override;
-  // Binds 127.0.0.1:port (0: a free port) and returns the port.
+  // Binds 127.0.0.1:port (0: a free port) for the admin API and returns
+  // the port.
   std::uint16_t listen(std::uint16_t port);
+  // Binds 127.0.0.1:port (0: a free port) for the instances' own routes
+  // (/move/*), as a stack serves them on its public port, and returns it.
+  std::uint16_t listen_public(std::uint16_t port);
   // Serves until SIGINT or SIGTERM. `drop_period_s` reads ws_drop_every_s.
   void run(Api& api, std::function<double()> drop_period_s);
 

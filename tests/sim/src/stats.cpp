@@ -36,6 +36,8 @@ bool is_control_route(RouteId id) { return id >= RouteId::sim_clock && id <= Rou
 
 bool is_admin_route(RouteId id) { return id <= RouteId::realtime; }
 
+bool is_move_route(RouteId id) { return id == RouteId::move_manifest || id == RouteId::move_data; }
+
 void Stats::reset() {
   for (auto& m : m_requests) m.clear();
   m_unknown.clear();

@@ -24,6 +24,7 @@ enum class RouteId : std::uint8_t {
 const char* route_key(RouteId id);     // "GET /instances/:domain"
 bool is_admin_route(RouteId id);       // eligible for faults and rate counting
 bool is_control_route(RouteId id);     // /_sim/*
+bool is_move_route(RouteId id);        // /move/*: the public listener's only routes
 
 constexpr int k_status_reset = 0;  // the connection was closed instead of answered
 

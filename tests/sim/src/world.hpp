@@ -29,6 +29,7 @@ struct ExportDoc {
   std::int64_t created_ms = 0;
   std::int64_t expires_ms = 0;
   std::int64_t total_size = -1;     // once done: bytes of part 0's JSON documents (json_documents_size)
+  std::string instance_json;        // once done: the instance document the job wrote into part 0's archive
   PartPlan plan;  // parts_size, parts_cursors, and what each part declares
   std::string error;
   bool admin_req = true;

@@ -93,7 +93,10 @@ void World::run_export(const QueuedExport& job) {
   m_export_owner[e.id] = index;
   ++m_stats.exports_started;
   publish_export("CREATED", index, e);
-  if (m_rng.chance(m_faults.export_never_finish)) return release_export_worker();  // stays `exporting` for good
+  // Stays `exporting` for good, and keeps its worker: the stack's job runs
+  // its function synchronously on one of its CPU-many workers, and the 1 h
+  // Timeout is a context CreateExport never reads.
+  if (m_rng.chance(m_faults.export_never_finish)) return;
   m_runtime.after(draw_ms(m_rng, m_options.export_ms),
                   [this, index, id = e.id, admin_req = job.admin_req] { finish_export(index, id, admin_req); });
 }
@@ -109,8 +112,10 @@ void World::finish_export(std::uint32_t index, std::string id, bool admin_req) {
     e.error = e.events_lost ? "exporting: unexpected EOF" : export_error_reason(m_rng.next());
   } else {
     e.state = "done";
-    // As MarksAsFinished: the size of the JSON documents written, the ones part 0 serves.
-    e.total_size = json_documents_size({instance_json(index), {}, profile(index).key, e.created_ms});
+    // The job writes the JSON documents once, into an archive part 0 streams
+    // later as it is; MarksAsFinished stores their size.
+    e.instance_json = instance_json(index);
+    e.total_size = json_documents_size({e.instance_json, {}, profile(index).key, e.created_ms});
     s.last_done_export_read = false;
   }
   publish_export("UPDATED", index, e);  // MarksAsFinished

@@ -129,7 +129,9 @@ void World::import_part(std::uint32_t index, ImportJob job) {
 void World::part_fetched(std::uint32_t index, ImportJob job, FetchResult part) {
   if (part.refused) ++m_stats.imports_refused_private;
   PartRestore restore;
-  if (part.status == 200) restore = restore_part(part.body);
+  const ContentUsage& so_far = *touch(index).imported;
+  const QuotaCheck quota{view(index).quota, so_far.files + so_far.versions};
+  if (part.status == 200) restore = restore_part(part.body, quota);
   else restore.errors.emplace_back("export not found");
   *touch(index).imported += restore.restored;
   if (!restore.errors.empty()) {

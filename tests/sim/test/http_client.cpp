@@ -38,7 +38,8 @@ boost::json::value HttpResult::json() const {
   return ec ? boost::json::value() : v;
 }
 
-HttpResult http(const std::string& method, const std::string& url, const std::string& auth, const std::string& body) {
+HttpResult http(const std::string& method, const std::string& url, const std::string& auth, const std::string& body,
+                std::chrono::milliseconds timeout) {
   HttpResult r;
   CURL* curl = curl_easy_init();
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
@@ -47,7 +48,7 @@ HttpResult http(const std::string& method, const std::string& url, const std::st
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &r.body);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &r.headers);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 15000L);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
   if (method == "POST" || method == "PUT") {
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));

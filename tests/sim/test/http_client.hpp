@@ -18,9 +18,10 @@ struct HttpResult {
   boost::json::value json() const;
 };
 
-// `auth` is "user:password"; empty sends no Authorization header.
+// `auth` is "user:password"; empty sends no Authorization header. The
+// client gives up after `timeout` (status 0).
 HttpResult http(const std::string& method, const std::string& url, const std::string& auth,
-                const std::string& body = {});
+                const std::string& body = {}, std::chrono::milliseconds timeout = std::chrono::seconds(15));
 
 // The simulator with the right passphrase.
 class Sim {
@@ -28,6 +29,10 @@ public:
   explicit Sim(std::vector<std::string> args = {}) : m_process(std::move(args)) {}
   std::string base() const { return m_process.base(); }
   std::uint16_t port() const { return m_process.port(); }
+  std::string public_base() const { return m_process.public_base(); }
+  std::uint16_t public_port() const { return m_process.public_port(); }
+  // GET on the public listener (no auth: the instances' own routes).
+  HttpResult get_public(const std::string& path) { return http("GET", public_base() + path, ""); }
   HttpResult get(const std::string& path) { return http("GET", base() + path, auth()); }
   HttpResult post(const std::string& path, const std::string& body = {}) { return http("POST", base() + path, auth(), body); }
   HttpResult patch(const std::string& path) { return http("PATCH", base() + path, auth()); }

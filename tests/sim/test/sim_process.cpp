@@ -26,6 +26,13 @@ SimProcess::SimProcess(std::vector<std::string> args) {
   }
   close(fds[1]);
   m_out = fds[0];
+  const std::string line = read_line();
+  m_startup = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  m_port = port_after(line, "listening 127.0.0.1:");
+  m_public_port = port_after(read_line(), "public 127.0.0.1:");
+}
+
+std::string SimProcess::read_line() {
   std::string line;
   char c = 0;
   while (line.size() < 200) {
@@ -34,10 +41,12 @@ SimProcess::SimProcess(std::vector<std::string> args) {
     if (c == '\n') break;
     line += c;
   }
-  m_startup = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-  const std::string prefix = "listening 127.0.0.1:";
+  return line;
+}
+
+std::uint16_t SimProcess::port_after(const std::string& line, const std::string& prefix) {
   if (line.rfind(prefix, 0) != 0) throw std::runtime_error("simulator did not start: '" + line + "'");
-  m_port = static_cast<std::uint16_t>(std::stoi(line.substr(prefix.size())));
+  return static_cast<std::uint16_t>(std::stoi(line.substr(prefix.size())));
 }
 
 SimProcess::~SimProcess() {

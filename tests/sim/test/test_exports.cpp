@@ -373,10 +373,10 @@ TEST_CASE("exports expire after 7 days of sim time", "[exports]") {
   CHECK(created.rfind("2026-11-20T10:00", 0) == 0);
   CHECK(std::string(e.at("expires_at").as_string()).rfind("2026-11-27T10:00", 0) == 0);
   CHECK(sim.get(part_path(d, e, 0)).status == 200);
-  CHECK(sim.get("/move/exports/" + std::string(e.at("_id").as_string())).status == 200);
+  CHECK(sim.get_public("/move/exports/" + std::string(e.at("_id").as_string())).status == 200);
   sim.advance(7 * 86400 + 1);
   CHECK(sim.get(part_path(d, e, 0)).status == 404);
-  CHECK(sim.get("/move/exports/" + std::string(e.at("_id").as_string())).status == 404);
+  CHECK(sim.get_public("/move/exports/" + std::string(e.at("_id").as_string())).status == 404);
 }
 
 TEST_CASE("user-export: the person's own export, as noise on the socket", "[exports][realtime]") {
@@ -420,4 +420,26 @@ TEST_CASE("user-export: the person's own export, as noise on the socket", "[expo
   CHECK_FALSE(ws.read(300ms));
   CHECK(state_of(sim, domain(13)) == "exporting");
   CHECK(sim.stat("stack_mails") == 1);
+}
+
+TEST_CASE("export_never_finish keeps its worker: on a one-worker stack the next export stays queued",
+          "[exports][faults]") {
+  std::vector<std::string> args = k_args;
+  args.insert(args.end(), {"--export-workers", "1"});
+  Sim sim(args);
+  const auto hung = domain(20), next = domain(21);
+  sim.faults(R"({"export_never_finish":1})");
+  REQUIRE(sim.post("/instances/" + hung + "/export?admin-req=true").status == 202);
+  REQUIRE(eventually([&] { return state_of(sim, hung) == "exporting"; }));
+  sim.faults("{}");
+  // The job hangs inside a live stack: it holds the only worker, so the
+  // next job is accepted (202) but never starts.
+  REQUIRE(sim.post("/instances/" + next + "/export?admin-req=true").status == 202);
+  std::this_thread::sleep_for(300ms);  // many times --export-ms
+  CHECK(sim.current_export(next).empty());
+  CHECK(sim.stat("exports_started") == 1);
+  sim.advance(25 * 3600);  // no sim time frees it: only the process's end would
+  std::this_thread::sleep_for(300ms);
+  CHECK(sim.current_export(next).empty());
+  CHECK(state_of(sim, hung) == "exporting");
 }

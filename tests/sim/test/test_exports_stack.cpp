@@ -106,7 +106,7 @@ TEST_CASE("a replaced export's parts: 200, part 0 an empty well-formed zip, the 
   CHECK(sim.stat("parts_incomplete_served") == 0);
   CHECK_FALSE(sim.current_export(d).at("fully_read").as_bool());
   CHECK(sim.get(part_path(d, old, 1) + "nonsense").status == 400);
-  CHECK(sim.get("/move/exports/" + std::string(old.at("_id").as_string())).status == 404);
+  CHECK(sim.get_public("/move/exports/" + std::string(old.at("_id").as_string())).status == 404);
 
   // Reading the replaced export whole is not reading the latest one: its deletion is unsafe.
   CHECK(sim.del("/instances/" + d).status == 204);
@@ -125,4 +125,25 @@ TEST_CASE("a replaced export's parts expire with it, 7 days after its creation",
   sim.advance(86400 + 1);
   CHECK(sim.get(part_path(d, old, 0)).status == 404);
   CHECK(sim.stat("replaced_parts_served") == 1);
+}
+
+TEST_CASE("part 0 streams the documents the job wrote: a change after the export does not alter it or total_size",
+          "[exports]") {
+  Sim sim(k_args);
+  const auto d = domain(3);
+  const auto e = export_done(sim, d);
+  REQUIRE(e.contains("total_size"));
+  const auto locale = std::string(sim.get("/instances/" + d).json().at("data").at("attributes").at("locale").as_string());
+  const std::string changed = locale == "fr" ? "en" : "fr";
+  REQUIRE(sim.patch("/instances/" + d + "?Locale=" + changed).status == 200);
+  const auto zip = check_zip(sim.get(part_path(d, e, 0)).body);
+  REQUIRE(zip.ok);
+  long long documents = 0;
+  std::string instance;
+  for (std::size_t n = 0; n < zip.entries.size(); ++n) {
+    if (zip.entries[n] == "My Cozy/Data/instance.json") instance = zip.contents[n];
+    if (is_json_document(zip.entries[n], zip.contents[n])) documents += static_cast<long long>(zip.contents[n].size());
+  }
+  CHECK(json::parse(instance).at("locale") == json::value(locale));
+  CHECK(e.at("total_size").as_int64() == documents);
 }

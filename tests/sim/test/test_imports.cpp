@@ -59,7 +59,7 @@ std::string pick(Sim& sim, const std::function<bool(const json::object&)>& wante
 
 // Bytes of the files part 0 of an export holds, read the way a careful client reads them.
 long long part0_file_bytes(Sim& source, const std::string& token) {
-  const auto zip = check_zip(source.get("/move/exports/data/" + token).body);
+  const auto zip = check_zip(source.get_public("/move/exports/data/" + token).body);
   REQUIRE(zip.ok);
   return audit_part(zip).file_bytes;
 }
@@ -76,7 +76,7 @@ TEST_CASE("import from a second stack: the target's disk-usage files and version
   export_token(target, to);  // the target's own export, which the wipe drops
   const auto before = usage(target, to);
 
-  REQUIRE(target.post("/instances/" + to + "/import?manifest_url=" + source.base() + "/move/exports/" + token).status == 204);
+  REQUIRE(target.post("/instances/" + to + "/import?manifest_url=" + source.public_base() + "/move/exports/" + token).status == 204);
   // The job has not started: the target looks untouched.
   CHECK_FALSE(attributes(target, to).contains("blocked"));
   CHECK(usage(target, to) == before);
@@ -107,7 +107,7 @@ TEST_CASE("import progress: the target's files grow part by part, while it is IM
   const auto token = export_token(source, from);
   const long long first = part0_file_bytes(source, token);
   REQUIRE(first > 0);
-  RelayServer relay(source.base(), {std::chrono::milliseconds(1500), false});
+  RelayServer relay(source.public_base(), {std::chrono::milliseconds(1500), false});
 
   REQUIRE(target.post("/instances/" + to + "/import?manifest_url=" + relay.base() + "/move/exports/" + token).status == 204);
   // Part 0 is restored before part 1 is fetched.
@@ -125,7 +125,7 @@ TEST_CASE("import: a later part that is no zip fails the import at the end, part
   const auto to = domain(3, "target.example");
   const auto token = export_token(source, from);
   const long long first = part0_file_bytes(source, token);
-  RelayServer relay(source.base(), {std::chrono::milliseconds(0), true});
+  RelayServer relay(source.public_base(), {std::chrono::milliseconds(0), true});
 
   REQUIRE(target.post("/instances/" + to + "/import?manifest_url=" + relay.base() + "/move/exports/" + token).status == 204);
   REQUIRE(eventually([&] { return target.stat("imports_failed") == 1; }));
@@ -143,11 +143,11 @@ TEST_CASE("import: a failure lifts an earlier block, import_never_finish stays I
   Sim target(k_target_args);
   const auto from = domain(4);
   const auto token = export_token(source, from);
-  const auto manifest = source.base() + "/move/exports/" + token;
+  const auto manifest = source.public_base() + "/move/exports/" + token;
 
   const auto blocked = domain(0, "target.example");
   REQUIRE(target.patch("/instances/" + blocked + "?Blocked=true&BlockingReason=PAYMENT_FAILED").status == 200);
-  REQUIRE(target.post("/instances/" + blocked + "/import?manifest_url=" + source.base() + "/move/exports/nope").status == 204);
+  REQUIRE(target.post("/instances/" + blocked + "/import?manifest_url=" + source.public_base() + "/move/exports/nope").status == 204);
   REQUIRE(eventually([&] { return target.stat("imports_failed") == 1; }));
   CHECK_FALSE(attributes(target, blocked).contains("blocked"));
 
@@ -163,4 +163,33 @@ TEST_CASE("import: a failure lifts an earlier block, import_never_finish stays I
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   CHECK(importing(target, stuck));
   CHECK(target.stat("imports_done") + target.stat("imports_failed") == 1);
+}
+
+TEST_CASE("import: the target's disk quota refuses the files beyond it, and the import fails", "[import]") {
+  Sim source(k_source_args);
+  Sim target(k_target_args);
+  const auto from = pick(source, [](const json::object& u) { return number(u, "files") > 0; });
+  const auto to = domain(0, "target.example");
+  const auto token = export_token(source, from);
+  const long long files = number(usage(source, from), "files");
+  // A quota of half the source's files: CheckAvailableDiskSpace refuses each
+  // file that would go past it, the importer goes on, the job fails.
+  const long long quota = files / 2;
+  REQUIRE(target.patch("/instances/" + to + "?DiskQuota=" + std::to_string(quota)).status == 200);
+  REQUIRE(target.post("/instances/" + to + "/import?manifest_url=" + source.public_base() + "/move/exports/" + token)
+              .status == 204);
+  REQUIRE(eventually([&] { return target.stat("imports_failed") == 1; }));
+  CHECK(target.stat("imports_done") == 0);
+  CHECK_FALSE(attributes(target, to).contains("blocked"));
+  const auto after = usage(target, to);
+  CHECK(number(after, "files") + number(after, "versions") <= quota);
+  CHECK(number(after, "files") < files);
+  CHECK(number(after, "quota") == quota);
+
+  // The same import on a target without quota restores everything.
+  const auto free_target = domain(1, "target.example");
+  REQUIRE(target.post("/instances/" + free_target + "/import?manifest_url=" + source.public_base() + "/move/exports/" +
+                      token).status == 204);
+  REQUIRE(eventually([&] { return target.stat("imports_done") == 1; }));
+  CHECK(number(usage(target, free_target), "files") == files);
 }

@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <thread>
+
 using namespace simtest;
 namespace json = boost::json;
 
@@ -87,8 +89,8 @@ TEST_CASE("import: fetches the manifest and parts, blocks IMPORTING, then unbloc
   Sim sim(k_args);
   const auto source = domain(5), target = domain(6);
   const auto e = export_done(sim, source);
-  const auto manifest = sim.base() + "/move/exports/" + std::string(e.at("move_token").as_string());
-  auto m = sim.get("/move/exports/" + std::string(e.at("move_token").as_string()));
+  const auto manifest = sim.public_base() + "/move/exports/" + std::string(e.at("move_token").as_string());
+  auto m = sim.get_public("/move/exports/" + std::string(e.at("move_token").as_string()));
   REQUIRE(m.status == 200);
   CHECK(m.json().at("data").at("attributes").at("state") == "done");
   REQUIRE(sim.post("/instances/" + target + "/import?manifest_url=" + manifest).status == 204);
@@ -115,7 +117,7 @@ TEST_CASE("import: fetches the manifest and parts, blocks IMPORTING, then unbloc
   CHECK(sim.stat("import_bytes") == n(to, "used"));
 
   // A bad manifest fails the import, which still unblocks and mails.
-  REQUIRE(sim.post("/instances/" + domain(7) + "/import?manifest_url=" + sim.base() + "/move/exports/nope").status == 204);
+  REQUIRE(sim.post("/instances/" + domain(7) + "/import?manifest_url=" + sim.public_base() + "/move/exports/nope").status == 204);
   REQUIRE(eventually([&] { return sim.stat("imports_failed") == 1; }));
   CHECK_FALSE(attributes(sim, domain(7)).contains("blocked"));
   CHECK(sim.stat("stack_mails") == 2);
@@ -130,8 +132,8 @@ TEST_CASE("import: a loopback manifest URL is refused without --trust-private-ne
   const auto e = export_done(sim, source);
   const auto before = sim.get("/instances/" + target + "/disk-usage").body;
   const auto token = std::string(e.at("move_token").as_string());
-  for (const std::string& url : {sim.base() + "/move/exports/" + token,
-                                 "http://localhost:" + std::to_string(sim.port()) + "/move/exports/" + token}) {
+  for (const std::string& url : {sim.public_base() + "/move/exports/" + token,
+                                 "http://localhost:" + std::to_string(sim.public_port()) + "/move/exports/" + token}) {
     REQUIRE(sim.post("/instances/" + target + "/import?manifest_url=" + url).status == 204);
   }
   REQUIRE(eventually([&] { return sim.stat("imports_failed") == 2; }));
@@ -146,4 +148,56 @@ TEST_CASE("import: a loopback manifest URL is refused without --trust-private-ne
   REQUIRE(sim.post("/instances/" + target + "/import?manifest_url=ftp://127.0.0.1/move/exports/" + token).status == 204);
   REQUIRE(eventually([&] { return sim.stat("imports_failed") == 3; }));
   CHECK(sim.stat("imports_refused_private") == 2);
+}
+
+TEST_CASE("delete_hang: the DELETE holds the connection, the deletion goes on after the client gives up",
+          "[lifecycle][faults]") {
+  Sim sim(k_args);
+  const auto d = domain(8);
+  sim.faults(R"({"delete_hang":{"rate":1,"ms":1500}})");
+  CHECK(sim.get("/_sim/faults").json().at("delete_hang").at("ms") == 1500);
+  // The client gives up long before the stack answers: no answer at all.
+  const auto cut = http("DELETE", sim.base() + "/instances/" + d, Sim::auth(), {}, std::chrono::milliseconds(300));
+  CHECK(cut.status == 0);
+  // Behind it, Destroy goes on: the flag is set and a second DELETE is refused.
+  CHECK(attributes(sim, d).at("deleting") == true);
+  const auto again = sim.del("/instances/" + d);
+  CHECK(again.status == 500);
+  CHECK(again.body.find("deletion already requested") != std::string::npos);
+  CHECK(sim.stat("deletions") == 0);
+  // Then it ends, though nobody waits for the answer.
+  CHECK(eventually([&] { return sim.get("/instances/" + d).status == 404; }, std::chrono::seconds(5)));
+  CHECK(sim.stat("deletions") == 1);
+
+  // A client that waits gets the answer at the end of the hang.
+  const auto e = domain(9);
+  const auto waited = sim.del("/instances/" + e);
+  CHECK(waited.status == 204);
+  CHECK(waited.seconds >= 1.4);
+  // With delete_stuck too, the hang ends in the failure: the flag stays set.
+  sim.faults(R"({"delete_hang":{"rate":1,"ms":500},"delete_stuck":1})");
+  const auto f = domain(10);
+  CHECK(http("DELETE", sim.base() + "/instances/" + f, Sim::auth(), {}, std::chrono::milliseconds(100)).status == 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  CHECK(sim.get("/instances/" + f).status == 200);
+  CHECK(attributes(sim, f).at("deleting") == true);
+  CHECK(sim.stat("deletions") == 2);
+}
+
+TEST_CASE("the admin port has no /move routes; the public port serves them and nothing else", "[lifecycle][move]") {
+  Sim sim(k_args);
+  const auto d = domain(11);
+  const auto e = export_done(sim, d);
+  const std::string token(e.at("move_token").as_string());
+  // As on the stack: /move lives on the instance's own domain, not the admin API.
+  CHECK(sim.get("/move/exports/" + token).status == 404);
+  CHECK(sim.get("/move/exports/data/" + token).status == 404);
+  CHECK(sim.get_public("/move/exports/" + token).status == 200);
+  CHECK(check_zip(sim.get_public("/move/exports/data/" + token).body).ok);
+  // The public port answers neither the admin API nor the control plane, even with the passphrase.
+  CHECK(http("GET", sim.public_base() + "/instances/" + d, Sim::auth()).status == 404);
+  CHECK(http("GET", sim.public_base() + "/_sim/stats", Sim::auth()).status == 404);
+  const auto requests = sim.stats().at("requests").as_object();
+  CHECK(requests.at("GET /move/exports/:token").at("200") == 1);
+  CHECK(requests.at("GET (unknown route)").at("404") == 4);
 }
