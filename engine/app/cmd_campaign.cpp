@@ -157,7 +157,7 @@ int campaign_list(AppContext& app) {
                                                            ? boost::json::value(nullptr)
                                                            : boost::json::value(campaign.closed_at)}});
     } else {
-      app.out() << campaign.name << "  " << total << " accounts, " << settled << " finished, created "
+      app.out() << campaign.name << "  " << plural(total, "account", "accounts") << ", " << settled << " finished, created "
                 << campaign.created_at << (campaign.has_pending ? "  (update held for confirmation)" : "")
                 << (campaign.closed_at.empty() ? "" : "  (closed " + campaign.closed_at + ")") << '\n';
     }

@@ -224,7 +224,7 @@ int cmd_plan(AppContext& app) {
   }
   std::ostream& out = app.out();
   for (const std::string& warning : warnings) app.err() << "passage: warning: " << warning << '\n';
-  out << "campaign " << campaign.name << ": " << accounts.size() << " accounts"
+  out << "campaign " << campaign.name << ": " << plural(static_cast<long long>(accounts.size()), "account", "accounts")
       << skipped_note(static_cast<std::size_t>(campaign.skipped_rows)) << '\n';
   for (const auto& [key, count] : plan.by_action) out << "  " << key << ": " << count << '\n';
   out << "next steps:\n";
