@@ -71,9 +71,26 @@ void print_change(AppContext& app, const ListChange& change, bool preview) {
   for (const ChangedRow& changed : change.changed) {
     out << "  changed  " << changed.account.login << "  " << changed.account.domain << " ";
     for (std::size_t i = 0; i < changed.fields.size(); ++i) out << (i ? "; " : " ") << changed.fields[i];
-    // Counted toward the fraction, not applied by an update yet.
-    out << (preview ? "" : "  (not applied: the account keeps its imported values)") << '\n';
+    out << '\n';
   }
+}
+
+// A changed row applies (list_correction.cpp): a refusal is printed and
+// counted, like a drop's.
+bool correct(AppContext& app, const ChangedRow& changed, const std::string& actor) {
+  const Config& config = app.config();
+  const AccountRow& row = changed.row;
+  Event event(EventKind::list_corrected);
+  event.correction = ListCorrection{row.departure_date, row.email, row.action, row.target, row.target_host,
+                                    row.admin_move};
+  Policy policy = policy_for(config, *config.stack_for(changed.account.domain));
+  StepResult result = apply_and_commit(app.store(), changed.account, event, app.clock().now(), policy, actor);
+  if (auto* refusal = std::get_if<Refusal>(&result)) {
+    app.err() << "passage: account " << changed.account.login << " (" << changed.account.domain
+              << ") could not be corrected: " << refusal->reason << '\n';
+    return false;
+  }
+  return true;
 }
 
 int apply_change(AppContext& app, const Campaign& campaign, const ListChange& change, std::size_t skipped_rows,
@@ -86,18 +103,38 @@ int apply_change(AppContext& app, const Campaign& campaign, const ListChange& ch
   int refused = 0;
   for (const Account& account : change.dropped) refused += drop(app, account, actor) ? 0 : 1;
   for (const Account& account : change.relisted) refused += relist(app, account, actor) ? 0 : 1;
+  for (const ChangedRow& changed : change.changed) refused += correct(app, changed, actor) ? 0 : 1;
   app.store().clear_pending(campaign.id);
   app.store().set_skipped_rows(campaign.id, skipped_rows);
   app.store().journal(now, actor, std::nullopt, "campaign_updated",
                       campaign.name + ": " + std::to_string(change.added.size()) + " added, " +
                           std::to_string(change.dropped.size()) + " dropped, " +
+                          std::to_string(change.changed.size()) + " changed, " +
                           std::to_string(change.relisted.size()) + " listed again");
   if (!app.line().quiet)
     app.out() << "campaign " << campaign.name << ": " << change.added.size() << " added, "
-              << change.dropped.size() << " dropped, " << change.relisted.size() << " listed again"
+              << change.dropped.size() << " dropped, " << change.changed.size() << " changed, "
+              << change.relisted.size() << " listed again"
               << skipped_note(skipped_rows)
               << (refused > 0 ? ", " + std::to_string(refused) + " refused (see above)" : "") << '\n';
   return refused > 0 ? k_exit_failed : k_exit_done;
+}
+
+// A changed action or target on an account already exported or invited is
+// an error on that row: the whole update is refused, nothing applied.
+void check_action_changes(AppContext& app, const std::string& file, const ListChange& change) {
+  std::vector<std::string> errors;
+  for (const ChangedRow& changed : change.changed) {
+    const bool new_action = changed.row.action != changed.account.action ||
+                            changed.row.target != changed.account.target;
+    if (new_action && !untouched(app.store(), changed.account))
+      errors.push_back(file + ":" + std::to_string(changed.row.line) + ": " +
+                       (changed.row.action != changed.account.action ? "action" : "target") +
+                       ": the account was already exported or invited (" +
+                       std::string(to_string(changed.account.state)) +
+                       "): its action and target can no longer change");
+  }
+  if (!errors.empty()) throw BadInputLines(errors);
 }
 
 // "3 added, 1 dropped and 2 changed out of 20 is more than …".
@@ -142,6 +179,7 @@ int cmd_campaign_update(AppContext& app) {
   std::string text = read_text_file(*app.line().accounts);
   AccountsFile file = validated_file(app, *app.line().accounts, text, campaign.id);
   ListChange change = compare_list(app.store().accounts_of(campaign.id), file.rows);
+  check_action_changes(app, *app.line().accounts, change);
   bool held = change.fraction() > app.config().campaign_max_change_fraction;
   if (dry_run) return preview(app, campaign, change, file.skipped_rows, held);
   if (held) {
@@ -165,6 +203,7 @@ int cmd_campaign_confirm(AppContext& app) {
   // Validated again: other campaigns may have changed since.
   AccountsFile file = validated_file(app, pending->first, pending->second, campaign.id);
   ListChange change = compare_list(app.store().accounts_of(campaign.id), file.rows);
+  check_action_changes(app, pending->first, change);
   return apply_change(app, campaign, change, file.skipped_rows, actor);
 }
 

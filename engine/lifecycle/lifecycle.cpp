@@ -75,6 +75,8 @@ constexpr Row k_table[] = {
 
 StepResult apply_support(const Account& account, const Event& event, Instant now,
                          const Policy& policy);
+StepResult apply_list_correction(const Account& account, const Event& event, Instant now,
+                                 const Policy& policy);
 
 StepResult apply(const Account& account, const Event& event, Instant now, const Policy& policy) {
   switch (event.kind) {
@@ -85,6 +87,8 @@ StepResult apply(const Account& account, const Event& event, Instant now, const 
     case EventKind::postpone:
     case EventKind::relisted:
       return apply_support(account, event, now, policy);
+    case EventKind::list_corrected:
+      return apply_list_correction(account, event, now, policy);
     default:
       break;
   }

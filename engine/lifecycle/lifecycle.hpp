@@ -47,10 +47,22 @@ enum class EventKind {
   cancel,          // support or a corrected list: never touch it again
   postpone,        // support: deletion no earlier than `at`
   relisted,        // a corrected list includes a dropped account again
+  list_corrected,  // a corrected list changed the account's row; `correction`
   grace_ended,     // purge: the grace period of a GRACE account is over
 };
 
 const char* to_string(EventKind kind);
+
+// A corrected list's row for an account (campaign update): its values,
+// applied where they differ (list_correction.cpp).
+struct ListCorrection {
+  date::year_month_day departure_date;
+  std::string email;
+  Action action = Action::export_;
+  std::string target;
+  std::string target_host;
+  bool admin_move = false;
+};
 
 struct Event {
   Event() = default;
@@ -63,6 +75,7 @@ struct Event {
   Evidence evidence;
   FailureKind failure = FailureKind::retryable;
   std::optional<Millis> retry_after;
+  std::optional<ListCorrection> correction;  // list_corrected
   double jitter = 0.5;  // uniform in [0, 1): the randomness of backoff, supplied by the caller
 };
 

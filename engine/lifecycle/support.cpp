@@ -233,6 +233,7 @@ const char* to_string(EventKind kind) {
     case EventKind::cancel: return "cancel";
     case EventKind::postpone: return "postpone";
     case EventKind::relisted: return "relisted";
+    case EventKind::list_corrected: return "list_corrected";
     case EventKind::grace_ended: return "grace_ended";
   }
   return "unknown";

@@ -347,7 +347,8 @@ bool Store::write_account(const Account& account, Instant now) {
       export_id = ?, export_completed_at = ?, verified_at = ?, evidence = ?, grace_end = ?,
       told_deletion_date = ?, purged_at = ?, purge_kind = ?, reexports = ?, updated_at = ?,
       export_doc = ?, reminded = ?, hold_reasons = ?, own_block = ?, own_block_since = ?,
-      usage_at_request = ?, export_queued_at = ?, incomplete_files = ?, version = version + 1
+      usage_at_request = ?, export_queued_at = ?, incomplete_files = ?, email = ?, departure_date = ?,
+      action = ?, target = ?, target_host = ?, admin_move = ?, version = version + 1
     WHERE id = ? AND version = ?)sql");
   update.bind(1, to_string(account.state)).bind(2, text_of(account.held_from))
       .bind(3, text_of(account.retry_step)).bind(4, account.state_reason)
@@ -368,7 +369,11 @@ bool Store::write_account(const Account& account, Instant now) {
       .bind(25, text_of(account.own_block_since))
       .bind(26, account.usage_at_request ? disk_usage_to_json(*account.usage_at_request) : std::string())
       .bind(27, text_of(account.export_queued_at)).bind(28, account.incomplete_files)
-      .bind(29, account.id).bind(30, account.version);
+      // The listed fields: a corrected list may change them (list_correction.cpp).
+      .bind(29, account.email).bind(30, format_date(account.departure_date))
+      .bind(31, std::string(to_string(account.action))).bind(32, account.target)
+      .bind(33, account.target_host).bind(34, account.admin_move ? 1 : 0)
+      .bind(35, account.id).bind(36, account.version);
   update.run();
   return m_db.changes() == 1;
 }
