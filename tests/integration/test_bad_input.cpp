@@ -146,7 +146,7 @@ TEST_CASE("A list from French Excel with ';' and Windows line endings creates a 
       {"campaign", "update", "c1", "--accounts", "comptes.csv", "--now", "2026-11-25T10:00:00"});
   INFO("update: " << update.out << update.err);
   CHECK(update.exit_code == 0);
-  CHECK(contains(update.out, "campaign c1: 0 added, 0 dropped, 0 listed again, 2 empty rows skipped"));
+  CHECK(contains(update.out, "campaign c1: 0 added, 0 dropped, 0 changed, 0 listed again, 2 empty rows skipped"));
 
   // The same space in a second campaign: named on its domain field.
   ws.write("again.csv",

@@ -70,7 +70,7 @@ TEST_CASE("campaign update lists the accounts it adds and drops, and what each b
   ProcessResult update = must(ws.passage({"campaign", "update", "c1", "--accounts", "accounts2.csv"}), 0);
   CHECK(has(update.out, "  added    z1  z1.mytoutatice.cloud\n"));
   CHECK(has(update.out, "  dropped  " + first + "  " + first + ".mytoutatice.cloud  (CANCELLED)\n"));
-  CHECK(has(update.out, "campaign c1: 1 added, 1 dropped, 0 listed again"));
+  CHECK(has(update.out, "campaign c1: 1 added, 1 dropped, 0 changed, 0 listed again"));
 }
 
 namespace {
