@@ -2,6 +2,7 @@
 // Campaign reports (CONTRACT.md "Outputs"): JSON, CSV and HTML over the
 // same per-account fields.
 
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -19,9 +20,20 @@ struct ReportInput {
 };
 
 std::string report_json(const ReportInput& input, const Config& config);
-// One row per account; evidence parts flattened into parts, part_bytes,
-// part_entries and part_sha256 columns (values joined with ';').
-std::string report_csv(const ReportInput& input, const Config& config);
+// The CSV report for spreadsheets: UTF-8 with a BOM, CRLF lines, `separator`
+// between cells (';' for French spreadsheets by default), RFC 4180 quoting.
+// One row per account: CONTRACT.md's columns (evidence parts flattened into
+// parts, part_bytes, part_entries and part_sha256, values joined with ';'),
+// then email, target, list_reason (the accounts file's reason),
+// fell_back_to_export (yes/no for a move, empty for an export) and
+// told_deletion_date. Times are local in config.zone ("YYYY-MM-DD HH:MM:SS").
+// A cell starting with = + - @, a tab or a carriage return is prefixed with
+// a single quote, so that no spreadsheet runs it as a formula.
+std::string report_csv(const ReportInput& input, const Config& config, char separator = ';');
+
+// The separator `--csv-separator` names: ";", ",", a tab or "tab"; nullopt
+// for anything else.
+std::optional<char> parse_csv_separator(const std::string& text);
 
 // A self-contained HTML5 page (lang="fr", UTF-8, inline CSS, no script and
 // no external resource) for IT admins and the support desk: the campaign and
