@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "engine/app/app.hpp"
+#include "plugins/reporters/report_history.hpp"
 #include "plugins/reporters/reporters.hpp"
 
 namespace passage {
@@ -31,6 +32,7 @@ int cmd_report(AppContext& app) {
   Campaign campaign = require_campaign(app, name);
   Instant now = app.clock().now();
   ReportInput input{campaign.name, now, app.store().accounts_of(campaign.id)};
+  if (format == "html") input.history = read_state_changes(app.store(), input.accounts);
   std::string text = format == "json"   ? report_json(input, config)
                      : format == "html" ? report_html(input, config)
                                         : report_csv(input, config, separator);
