@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <set>
 
 #include "plugins/reporters/html_words.hpp"
 
@@ -69,6 +70,15 @@ std::string svg_open(std::string_view id, int height, std::string_view label) {
          std::to_string(height) + "\" width=\"" + std::to_string(k_width) + "\" height=\"" +
          std::to_string(height) + "\" aria-label=\"" + html_escape(label) + "\"><title>" + html_escape(label) +
          "</title>";
+}
+
+// Every day of a fortnight; else about seven days, the last one included
+// unless it would overlap the label before it.
+bool day_labelled(std::size_t i, std::size_t days) {
+  if (days <= 14) return true;
+  const std::size_t step = days / 7;
+  if (i % step == 0) return true;
+  return i + 1 == days && i % step >= step / 2;
 }
 
 int most_accounts(const std::vector<DayStates>& days) {
@@ -166,20 +176,23 @@ std::string html_escape(std::string_view text) {
 
 std::vector<DayStates> states_per_day(const ReportInput& input, const date::time_zone* zone,
                                       date::year_month_day last_day, int max_days) {
-  std::map<std::int64_t, State> current;  // accounts without any change: their state now
-  for (const Account& account : input.accounts) current[account.id] = account.state;
   std::vector<StateChange> changes = input.history;
   std::stable_sort(changes.begin(), changes.end(), [](const auto& a, const auto& b) { return a.at < b.at; });
-  for (const StateChange& change : changes) current.erase(change.account_id);
+  std::set<std::int64_t> changed;
+  for (const StateChange& change : changes) changed.insert(change.account_id);
+  std::map<State, int> unchanged;  // accounts without any recorded change: their state now
+  for (const Account& account : input.accounts)
+    if (!changed.count(account.id)) ++unchanged[account.state];
+  std::map<std::int64_t, State> current;  // the others, as replayed so far
   date::sys_days first = last_day;
   if (!changes.empty()) first = std::min(first, date::sys_days(local_date(changes.front().at, zone)));
   first = std::max(first, date::sys_days(last_day) - date::days(max_days - 1));
   std::vector<DayStates> days;
   std::size_t next = 0;
   for (date::sys_days day = first; day <= date::sys_days(last_day); day += date::days(1)) {
-    while (next < changes.size() && date::sys_days(local_date(changes[next].at, zone)) <= day)
-      current[changes[next].account_id] = changes[next].to, ++next;
-    DayStates states{date::year_month_day(day), {}};
+    for (; next < changes.size() && date::sys_days(local_date(changes[next].at, zone)) <= day; ++next)
+      current[changes[next].account_id] = changes[next].to;
+    DayStates states{date::year_month_day(day), unchanged};
     for (const auto& [id, state] : current) ++states.counts[state];
     days.push_back(std::move(states));
   }
@@ -200,7 +213,7 @@ std::string states_chart(const std::vector<DayStates>& days, std::string_view la
   for (std::size_t i = 0; i < days.size(); ++i) {
     const double x = k_plot_left + i * slot;
     svg += day_bar(days[i], x + slot * 0.1, slot * 0.8, scale, lang);
-    if (i == 0 || i + 1 == days.size() || days.size() <= 14 || i % (days.size() / 7) == 0)
+    if (day_labelled(i, days.size()))
       svg += text_at(x + slot / 2, k_plot_top + k_plot_height + 14, short_day(days[i].day), "middle");
   }
   return svg + legend(days, legend_top, lang) + "</svg>";
