@@ -176,8 +176,15 @@ std::string html_escape(std::string_view text) {
 
 std::vector<DayStates> states_per_day(const ReportInput& input, const date::time_zone* zone,
                                       date::year_month_day last_day, int max_days) {
-  std::vector<StateChange> changes = input.history;
-  std::stable_sort(changes.begin(), changes.end(), [](const auto& a, const auto& b) { return a.at < b.at; });
+  // Journal order is the order things happened: a clock set back between
+  // two commands (--now) must not reorder them, so an entry's day is never
+  // before the day of the entry preceding it.
+  const std::vector<StateChange>& changes = input.history;
+  std::vector<date::sys_days> change_days;
+  for (const StateChange& change : changes) {
+    const date::sys_days own = local_date(change.at, zone);
+    change_days.push_back(change_days.empty() ? own : std::max(own, change_days.back()));
+  }
   std::set<std::int64_t> changed;
   for (const StateChange& change : changes) changed.insert(change.account_id);
   std::map<State, int> unchanged;  // accounts without any recorded change: their state now
@@ -185,12 +192,12 @@ std::vector<DayStates> states_per_day(const ReportInput& input, const date::time
     if (!changed.count(account.id)) ++unchanged[account.state];
   std::map<std::int64_t, State> current;  // the others, as replayed so far
   date::sys_days first = last_day;
-  if (!changes.empty()) first = std::min(first, date::sys_days(local_date(changes.front().at, zone)));
+  if (!change_days.empty()) first = std::min(first, change_days.front());
   first = std::max(first, date::sys_days(last_day) - date::days(max_days - 1));
   std::vector<DayStates> days;
   std::size_t next = 0;
   for (date::sys_days day = first; day <= date::sys_days(last_day); day += date::days(1)) {
-    for (; next < changes.size() && date::sys_days(local_date(changes[next].at, zone)) <= day; ++next)
+    for (; next < changes.size() && change_days[next] <= day; ++next)
       current[changes[next].account_id] = changes[next].to;
     DayStates states{date::year_month_day(day), unchanged};
     for (const auto& [id, state] : current) ++states.counts[state];

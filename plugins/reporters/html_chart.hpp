@@ -20,8 +20,9 @@ struct DayStates {
 };
 
 // The accounts per state at the end of each local day, from the first
-// change's day to `last_day` (at most `max_days`, the latest kept). An
-// account without a recorded change counts in its current state every day.
+// change's day to `last_day` (at most `max_days`, the latest kept), replaying
+// `input.history` in its (journal) order. An account without a recorded
+// change counts in its current state every day.
 std::vector<DayStates> states_per_day(const ReportInput& input, const date::time_zone* zone,
                                       date::year_month_day last_day, int max_days = 90);
 

@@ -191,16 +191,15 @@ Config english() {
   return config;
 }
 
-// A history: u0001..u0003 imported on 20 November, exported on the 22nd,
-// in grace on the 24th (journal times in UTC, days local in Paris).
+// A history in journal order: u0001..u0003 imported on 20 November,
+// exported on the 22nd, in grace on the 24th (journal times in UTC, days
+// local in Paris).
 ReportInput with_history() {
   ReportInput input = sample();
   for (std::size_t i = 0; i < input.accounts.size(); ++i) input.accounts[i].id = static_cast<std::int64_t>(i + 1);
-  for (std::int64_t id = 1; id <= 3; ++id) {
-    input.history.push_back({id, at(2026, 11, 20, 8), State::queued});
-    input.history.push_back({id, at(2026, 11, 22, 8), State::verified});
-    input.history.push_back({id, at(2026, 11, 24, 8), State::grace});
-  }
+  for (std::int64_t id = 1; id <= 3; ++id) input.history.push_back({id, at(2026, 11, 20, 8), State::queued});
+  for (std::int64_t id = 1; id <= 3; ++id) input.history.push_back({id, at(2026, 11, 22, 8), State::verified});
+  for (std::int64_t id = 1; id <= 3; ++id) input.history.push_back({id, at(2026, 11, 24, 8), State::grace});
   input.history.push_back({1, at(2026, 11, 24, 23) + std::chrono::minutes(30), State::purged});
   return input;
 }
@@ -281,4 +280,17 @@ TEST_CASE("the html report's charts escape what people wrote", "[report]") {
   const std::vector<DayStates> days = states_per_day(input, paris().zone, date::year(2026) / 11 / 25);
   REQUIRE(days.size() == 1);  // no history: today's states
   CHECK(days[0].counts.at(State::grace) == 3);
+}
+
+TEST_CASE("the html report's chart replays the journal in its order, whatever the clock said", "[report]") {
+  ReportInput input = sample();
+  input.accounts.resize(1);
+  input.accounts[0].id = 1;
+  // A run whose clock ran on, then a hold at the same --now: journaled
+  // after, though its time is earlier.
+  input.history = {{1, at(2026, 11, 25, 9) + std::chrono::milliseconds(19), State::grace},
+                   {1, at(2026, 11, 25, 9), State::held}};
+  const auto days = states_per_day(input, paris().zone, date::year(2026) / 11 / 25);
+  REQUIRE(days.size() == 1);
+  CHECK(days[0].counts == std::map<State, int>{{State::held, 1}});
 }
