@@ -27,6 +27,7 @@ po::options_description all_options() {
       ("until", po::value<std::string>(), "")
       ("format", po::value<std::string>(), "")
       ("out", po::value<std::string>(), "")
+      ("csv-separator", po::value<std::string>(), "")
       ("max-duration", po::value<std::string>(), "")
       ("json", po::bool_switch(), "")
       ("quiet", po::bool_switch(), "")
@@ -76,6 +77,7 @@ CommandLine parse(int argc, char** argv) {
   take(map, "until", line.until);
   take(map, "format", line.format);
   take(map, "out", line.out);
+  take(map, "csv-separator", line.csv_separator);
   take(map, "max-duration", line.max_duration);
   line.json = map["json"].as<bool>();
   line.quiet = map["quiet"].as<bool>();

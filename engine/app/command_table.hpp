@@ -37,7 +37,7 @@ constexpr CommandSpec k_command_specs[] = {
     {"account postpone", "ID", "--days --until --reason --by"},
     {"purge", "", "--dry-run --reset-breaker --by"},
     {"nightly", "", "--dry-run"},
-    {"report", "NAME", "--format --out"},
+    {"report", "NAME", "--format --out --csv-separator"},
     {"audit verify", "", ""},
     {"plugins", "", ""},
     {"serve", "", "--public"},

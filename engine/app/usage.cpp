@@ -24,7 +24,7 @@ Commands:
   purge [--dry-run] [--reset-breaker --by NAME]
                                             delete the spaces whose grace period ended
   nightly [--dry-run]                       run, then purge (the timer's command)
-  report NAME --format csv|json|html [--out PATH|-]
+  report NAME --format csv|json|html [--out PATH|-] [--csv-separator SEP]
   audit verify                              prove the journal unbroken
   plugins                                   the backends, notifiers and reporters built in
   serve --public                            serve the personal download links (serve.public_listen)
@@ -59,7 +59,7 @@ constexpr Help k_helps[] = {
     {"account", "usage: passage account show ID [--json]\n       passage account hold|release|retry|cancel ID --reason TEXT --by NAME\n       passage account postpone ID (--days N | --until DATE) --reason TEXT --by NAME\n  ID is a login, a domain or an e-mail address. --by admin:NAME or support:NAME\n  (a bare name means support:NAME) is recorded in the journal.\n"},
     {"purge", "usage: passage purge [--dry-run] [--reset-breaker --by NAME]\n  Deletes the spaces whose grace period ended and that pass every interlock,\n  at most purge.max_per_run a night. --dry-run shows what would happen and changes\n  nothing (database read-only; its report is <reports.dir>/dry-run-purge-<stamp>.json).\n  --reset-breaker needs --by and does not go with --dry-run.\n  Exit 4 when the breaker stops deletions.\n"},
     {"nightly", "usage: passage nightly [--dry-run]\n  run --until-idle for every campaign, then purge. Journaled as `nightly`.\n  --dry-run skips the run step (and says so) and purges as purge --dry-run.\n"},
-    {"report", "usage: passage report NAME --format csv|json|html [--out PATH|-]\n  Without --out, writes <reports.dir>/<NAME>-<stamp>.<ext> and prints its path.\n"},
+    {"report", "usage: passage report NAME --format csv|json|html [--out PATH|-] [--csv-separator SEP]\n  Without --out, writes <reports.dir>/<NAME>-<stamp>.<ext> and prints its path.\n  csv: UTF-8 with BOM for spreadsheets, cells separated by ';' (--csv-separator ','\n  or tab to choose), times local in `timezone`, cells that would start a formula\n  (= + - @) prefixed with a quote; columns: those of json, then email, target,\n  list_reason, fell_back_to_export, told_deletion_date.\n  html: in notify.language (fr by default, or en), with charts of states per day\n  and failures by reason.\n"},
     {"audit", "usage: passage audit verify\n  Checks the hash chain of the journal. Exit 5 naming the first bad entry.\n"},
     {"plugins", "usage: passage plugins\n  The plugins built into this passage.\n"},
     {"serve", "usage: passage serve --public\n  Serves the personal download links of archive delivery (GET /d/TOKEN and\n  /d/TOKEN/N) on serve.public_listen, until SIGTERM or SIGINT. It needs no\n  lock and writes only the `served` table. (passage serve without --public,\n  the support page, is not built yet.)\n"},

@@ -8,7 +8,6 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/json.hpp>
 
 #include "engine/notices/notices.hpp"
 #include "engine/sched/notice_once.hpp"
@@ -64,6 +63,7 @@ class Purge {
 
   PurgeReport run() {
     PurgeReport report;
+    report.dry_run = m_options.dry_run;
     report.directory_check = m_config.directory.has_value();
     auto breaker = m_store.breaker();
     if (breaker.tripped) {
@@ -253,12 +253,17 @@ class Purge {
     for (const Verdict& verdict : verdicts) {
       if (verdict.not_yet) {
         ++report.not_yet;
+        report.list("not_yet", verdict.account, "grace not ended by this purge's clock");
       } else if (!verdict.pending_hold.empty()) {
         Event held{EventKind::hold};
         held.detail = verdict.pending_hold;
-        if (record(verdict.account, held)) ++report.held;
+        if (record(verdict.account, held)) {
+          ++report.held;
+          report.list("held", verdict.account, verdict.pending_hold);
+        }
       } else if (verdict.unreadable) {
         ++report.unreadable;
+        report.list("unreadable", verdict.account, "the stack did not answer its reads");
       } else if (!verdict.interlock.empty()) {
         hold(verdict.account, verdict.interlock, report);
       } else if (verdict.gone) {
@@ -266,6 +271,7 @@ class Purge {
       } else if (verdict.stale) {
         record(verdict.account, Event{EventKind::activity_stale});
         ++report.reexport;
+        report.list("reexport", verdict.account, "activity after the export");
       } else {
         deletable.push_back(verdict.account);
       }
@@ -273,10 +279,13 @@ class Purge {
     int allowed = std::max(0, m_config.purge.max_per_run);
     if (static_cast<int>(deletable.size()) > allowed) {
       report.deferred = static_cast<int>(deletable.size()) - allowed;
+      for (std::size_t i = static_cast<std::size_t>(allowed); i < deletable.size(); ++i)
+        report.list("deferred", deletable[i], "over purge.max_per_run: a later night");
       deletable.resize(static_cast<std::size_t>(allowed));
     }
     if (m_options.dry_run) {
       report.deleted += static_cast<int>(deletable.size());
+      for (const Account& account : deletable) report.list("deleted", account);
       return;
     }
     for (const Account& account : to_tell) asio::co_spawn(m_io, tell_deleted(account), asio::detached);
@@ -289,7 +298,10 @@ class Purge {
   void hold(const Account& account, const std::string& reason, PurgeReport& report) {
     Event held{EventKind::interlock_failed};
     held.detail = reason;
-    if (record(account, held)) ++report.held;
+    if (record(account, held)) {
+      ++report.held;
+      report.list("held", account, reason);
+    }
   }
 
   // The instance is gone. After a DELETE of ours whose answer was lost (a
@@ -298,11 +310,15 @@ class Purge {
   // True when the person is to be told of the deletion.
   bool settle_gone(const Account& account, bool ours, PurgeReport& report) {
     if (!ours) {
-      if (record(account, Event{EventKind::already_gone})) ++report.already_gone;
+      if (record(account, Event{EventKind::already_gone})) {
+        ++report.already_gone;
+        report.list("already_gone", account);
+      }
       return false;
     }
     if (m_options.dry_run) {
       ++report.deleted;
+      report.list("deleted", account);
       return false;
     }
     // Recorded PURGED before the intent is closed: until then no support
@@ -311,6 +327,7 @@ class Purge {
     m_store.finish_open_intents(account.id, "delete", "deleted (instance gone)", m_clock.now());
     if (!recorded) return false;
     ++report.deleted;
+    report.list("deleted", account);
     return true;
   }
 
@@ -418,6 +435,7 @@ class Purge {
       failed.detail = last->reason;
       record(account, failed);
       ++report.delete_failed;
+      report.list("failed", account, last->reason);
     }
   }
 
@@ -437,7 +455,10 @@ class Purge {
   }
 
   void settle_deleted(const Account& account, PurgeReport& report) {
-    if (record(account, Event{EventKind::purged})) ++report.deleted;
+    if (record(account, Event{EventKind::purged})) {
+      ++report.deleted;
+      report.list("deleted", account);
+    }
   }
 
   asio::awaitable<void> backoff(const Failure& failure, int attempt) {
@@ -481,28 +502,6 @@ PurgeReport purge_night(const Config& config, Store& store, const Clock& clock,
   PurgeReport report = purge.run();
   report.dry_run = options.dry_run;
   return report;
-}
-
-std::string purge_report_json(const PurgeReport& report) {
-  boost::json::object failures;
-  for (const auto& [name, count] : report.interlock_failures) failures[name] = count;
-  boost::json::object document{
-      {"due", report.due},
-      {"deleted", report.deleted},
-      {"already_gone", report.already_gone},
-      {"held", report.held},
-      {"reexport", report.reexport},
-      {"unreadable", report.unreadable},
-      {"delete_failed", report.delete_failed},
-      {"deferred", report.deferred},
-      {"interlock_failures", failures},
-      {"directory_check", report.directory_check ? "on" : "off"},
-      {"breaker", boost::json::object{{"tripped", report.tripped}, {"reason", report.reason}}},
-      {"dry_run", report.dry_run},
-      {"stacks_not_answering", boost::json::value_from(report.stacks_unreached)},
-      {"relay_answering", !report.relay_unreached},
-  };
-  return boost::json::serialize(document) + "\n";
 }
 
 }  // namespace passage

@@ -10,13 +10,13 @@ namespace {
 
 constexpr BuiltinReportTemplate k_builtin_report_templates[] = {
     {"campaign.html", R"mustache(<!DOCTYPE html>
-<html lang="fr">
+<html lang="{{lang}}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="passage">
 <link rel="icon" href="data:,">
-<title>Passage — campagne {{campaign}}</title>
+<title>{{w_title}} {{campaign}}</title>
 <style>
   :root { color-scheme: light; --line: #d0d5dd; --muted: #5b6473; --head: #eef1f5; }
   * { box-sizing: border-box; }
@@ -43,29 +43,32 @@ constexpr BuiltinReportTemplate k_builtin_report_templates[] = {
   #accounts tbody tr:nth-child(even) { background: #f8f9fb; }
   details summary { cursor: pointer; }
   details ol { margin: .25rem 0 0; padding-left: 1.5rem; }
+  figure { margin: 0 0 1rem; }
+  figcaption { font-weight: 600; padding: .25rem 0; }
+  svg text { font: 11px system-ui, "DejaVu Sans", sans-serif; fill: #1d2430; }
 </style>
 </head>
 <body>
 <header>
-  <h1>Campagne <span id="campaign">{{campaign}}</span></h1>
-  <p>Rapport généré le <time id="generated-at" datetime="{{generated_at}}">{{generated_at}}</time> (UTC) — {{account_count}} compte(s).</p>
+  <h1>{{w_campaign}} <span id="campaign">{{campaign}}</span></h1>
+  <p>{{w_generated}} <time id="generated-at" datetime="{{generated_at}}">{{generated_text}}</time> — <span id="account-count">{{account_count}}</span></p>
 </header>
 
 <section id="summary">
-  <h2>Synthèse</h2>
+  <h2>{{w_summary}}</h2>
   <div class="summary">
     <table id="states">
-      <caption>Comptes par état</caption>
-      <thead><tr><th>État</th><th class="num">Comptes</th></tr></thead>
+      <caption>{{w_by_state}}</caption>
+      <thead><tr><th>{{w_state}}</th><th class="num">{{w_accounts}}</th></tr></thead>
       <tbody>
 {{#states}}
-        <tr data-state="{{state}}"><td class="state">{{state}}</td><td class="num">{{count}}</td></tr>
+        <tr data-state="{{state}}"><td class="state">{{label}}</td><td class="num">{{count}}</td></tr>
 {{/states}}
       </tbody>
     </table>
     <table id="evidence-kinds">
-      <caption>Preuves</caption>
-      <thead><tr><th>Nature</th><th class="num">Comptes</th></tr></thead>
+      <caption>{{w_evidence}}</caption>
+      <thead><tr><th>{{w_kind}}</th><th class="num">{{w_accounts}}</th></tr></thead>
       <tbody>
 {{#evidence_kinds}}
         <tr data-kind="{{kind}}"><td>{{label}}</td><td class="num">{{count}}</td></tr>
@@ -75,30 +78,42 @@ constexpr BuiltinReportTemplate k_builtin_report_templates[] = {
   </div>
 </section>
 
+<section id="charts">
+  <h2>{{w_charts}}</h2>
+  <figure>
+    <figcaption>{{w_states_over_time}}</figcaption>
+    {{{states_chart}}}
+  </figure>
+  <figure>
+    <figcaption>{{w_failures_by_reason}}</figcaption>
+    {{{failures_chart}}}
+  </figure>
+</section>
+
 <section>
-  <h2>Comptes</h2>
+  <h2>{{w_accounts}}</h2>
   <table id="accounts">
     <thead>
       <tr>
-        <th>Identifiant</th><th>Domaine</th><th>Action</th><th>État</th><th>Motif</th>
-        <th>Départ</th><th>Vérifié le</th><th>Suppression à partir du</th><th>Purgé le</th>
-        <th>Preuve</th>
+        <th>{{w_login}}</th><th>{{w_domain}}</th><th>{{w_action}}</th><th>{{w_state}}</th><th>{{w_reason}}</th>
+        <th>{{w_departure}}</th><th>{{w_verified}}</th><th>{{w_deletion}}</th><th>{{w_purged}}</th>
+        <th>{{w_proof}}</th>
       </tr>
     </thead>
     <tbody>
 {{#accounts}}
-      <tr class="s-{{state}}" data-login="{{login}}">
+      <tr class="s-{{state}}" data-login="{{login}}" data-state="{{state}}">
         <td>{{login}}</td>
         <td>{{domain}}</td>
-        <td>{{action}}</td>
-        <td class="state">{{state}}</td>
+        <td data-action="{{action}}">{{action_label}}</td>
+        <td class="state">{{state_label}}</td>
         <td class="reason">{{#reason}}{{reason}}{{/reason}}{{^reason}}<span class="none">—</span>{{/reason}}</td>
-        <td class="date">{{departure_date}}</td>
-        <td>{{#verified_at}}{{verified_at}}{{/verified_at}}{{^verified_at}}<span class="none">—</span>{{/verified_at}}</td>
-        <td class="date">{{#deletion_date}}{{deletion_date}}{{/deletion_date}}{{^deletion_date}}<span class="none">—</span>{{/deletion_date}}</td>
-        <td>{{#purged_at}}{{purged_at}}<br>{{purge_kind}}{{/purged_at}}{{^purged_at}}<span class="none">—</span>{{/purged_at}}</td>
-        <td class="evidence">{{#evidence}}{{kind}}{{#export_id}} <span class="mono">{{export_id}}</span>{{/export_id}}{{#part_count}}<br>{{part_count}} partie(s), <span class="bytes">{{total_bytes}} octets</span>
-          <details><summary>SHA-256</summary><ol start="0">{{#parts}}<li class="mono" title="{{bytes}} octets, {{entries}} entrées">{{sha256}}</li>{{/parts}}</ol></details>{{/part_count}}{{/evidence}}{{^evidence}}<span class="none">aucune</span>{{/evidence}}</td>
+        <td class="date"><time datetime="{{departure_iso}}">{{departure_text}}</time></td>
+        <td>{{#verified_at}}<time datetime="{{iso}}">{{text}}</time>{{/verified_at}}{{^verified_at}}<span class="none">—</span>{{/verified_at}}</td>
+        <td class="date">{{#deletion_date}}<time datetime="{{iso}}">{{text}}</time>{{/deletion_date}}{{^deletion_date}}<span class="none">—</span>{{/deletion_date}}</td>
+        <td>{{#purged_at}}<time datetime="{{iso}}">{{text}}</time><br><span data-purge-kind="{{purge_kind}}">{{purge_kind_label}}</span>{{/purged_at}}{{^purged_at}}<span class="none">—</span>{{/purged_at}}</td>
+        <td class="evidence">{{#evidence}}<span data-kind="{{kind}}">{{kind_label}}</span>{{#export_id}} <span class="mono">{{export_id}}</span>{{/export_id}}{{#part_count}}<br>{{part_count}}, <span class="bytes">{{total_bytes}} {{w_bytes}}</span>
+          <details><summary>SHA-256</summary><ol start="0">{{#parts}}<li class="mono" title="{{bytes}} {{w_bytes}}, {{entries}} {{w_entries}}">{{sha256}}</li>{{/parts}}</ol></details>{{/part_count}}{{/evidence}}{{^evidence}}<span class="none">{{w_none}}</span>{{/evidence}}</td>
       </tr>
 {{/accounts}}
     </tbody>

@@ -2,15 +2,17 @@
 // template (reports/templates/campaign.html.mustache, compiled in) rendered
 // by kainjow/mustache with its default HTML escaping left on: logins,
 // reasons and every other value come from files and people, and must never
-// become markup in a support agent's browser.
+// become markup in a support agent's browser. The charts are SVG built by
+// html_chart.cpp, which escapes every text it writes; they are the only
+// values the template inserts unescaped.
 
 #include <map>
 #include <stdexcept>
 
-#include <boost/json.hpp>
 #include <kainjow/mustache.hpp>
 
-#include "engine/app/account_json.hpp"
+#include "plugins/reporters/html_chart.hpp"
+#include "plugins/reporters/html_words.hpp"
 #include "plugins/reporters/reporters.hpp"
 
 namespace passage {
@@ -20,37 +22,43 @@ namespace mustache = kainjow::mustache;
 
 constexpr std::string_view k_template_name = "campaign.html";
 
-// The French label of an evidence kind in the summary; "" is no evidence.
-std::string evidence_label(const std::string& kind) {
-  if (kind == "export") return "export vérifié";
-  if (kind == "moved") return "déménagement terminé";
-  if (kind.empty()) return "aucune preuve";
-  return kind;
-}
+// The page's fixed words, as w_<key> (a prefix no account field has, so a
+// lookup from inside an account never finds one by mistake).
+constexpr std::string_view k_page_words[] = {
+    "title",     "campaign",  "generated",     "summary",          "by_state",           "state",
+    "accounts",  "evidence",  "kind",          "charts",           "states_over_time",   "failures_by_reason",
+    "login",     "domain",    "action",        "reason",           "departure",          "verified",
+    "deletion",  "purged",    "proof",         "none",             "bytes",              "entries"};
 
-// 1234567 → "1 234 567" (French grouping, narrow no-break spaces).
-std::string grouped(std::int64_t value) {
+// 1234567 → "1 234 567" (narrow no-break spaces) in French, "1,234,567" in English.
+std::string grouped(std::int64_t value, std::string_view lang) {
   const std::string digits = std::to_string(value);
+  const std::string separator = lang == "en" ? "," : "\u202f";
   std::string out;
   const std::size_t first = digits.front() == '-' ? 1 : 0;
   for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > first && (digits.size() - i) % 3 == 0) out += "\u202f";
+    if (i > first && (digits.size() - i) % 3 == 0) out += separator;
     out += digits[i];
   }
   return out;
 }
 
-// A value the template tests with {{#x}}: false when null or empty, so that
-// an absent field renders as a dash and never falls back to an outer name.
-mustache::data optional_text(const boost::json::value& value) {
-  if (value.is_null()) return mustache::data(false);
-  const std::string text =
-      value.is_string() ? std::string(value.as_string()) : boost::json::serialize(value);
+// A value the template tests with {{#x}}: false when empty, so that an
+// absent field renders as a dash and never falls back to an outer name.
+mustache::data optional_text(const std::string& text) {
   if (text.empty()) return mustache::data(false);
   return mustache::data(text);
 }
 
-mustache::data evidence_data(const Evidence& evidence) {
+mustache::data optional_moment(const std::optional<Instant>& at, const Config& config, std::string_view lang) {
+  if (!at) return mustache::data(false);
+  mustache::data data{mustache::data::type::object};
+  data.set("iso", format_utc(*at));
+  data.set("text", local_moment(*at, config.zone, lang));
+  return data;
+}
+
+mustache::data evidence_data(const Evidence& evidence, std::string_view lang) {
   if (evidence.empty()) return mustache::data(false);
   mustache::data parts{mustache::data::type::list};
   std::int64_t total = 0;
@@ -58,34 +66,55 @@ mustache::data evidence_data(const Evidence& evidence) {
     total += part.bytes;
     mustache::data item{mustache::data::type::object};
     item.set("n", std::to_string(part.n));
-    item.set("bytes", grouped(part.bytes));
-    item.set("entries", grouped(part.entries));
+    item.set("bytes", grouped(part.bytes, lang));
+    item.set("entries", grouped(part.entries, lang));
     item.set("sha256", part.sha256);
     parts.push_back(item);
   }
   mustache::data data{mustache::data::type::object};
   data.set("kind", evidence.kind);
-  data.set("export_id",
-           evidence.export_id.empty() ? mustache::data(false) : mustache::data(evidence.export_id));
-  data.set("part_count", evidence.parts.empty() ? mustache::data(false)
-                                                : mustache::data(std::to_string(evidence.parts.size())));
-  data.set("total_bytes", grouped(total));
+  data.set("kind_label", evidence_words(evidence.kind, lang));
+  data.set("export_id", optional_text(evidence.export_id));
+  data.set("part_count", evidence.parts.empty()
+                             ? mustache::data(false)
+                             : mustache::data(count_words(static_cast<long>(evidence.parts.size()),
+                                                          page_word("part_one", lang), page_word("part_many", lang))));
+  data.set("total_bytes", grouped(total, lang));
   data.set("parts", parts);
   return data;
 }
 
-mustache::data account_data(const Account& account, const Config& config) {
-  static const char* k_fields[] = {"login",       "domain",        "action",    "state",
-                                   "reason",      "departure_date", "verified_at", "deletion_date",
-                                   "purged_at",   "purge_kind"};
-  const boost::json::object row = account_json(account, config);
+mustache::data deletion_data(const Account& account, const Config& config, std::string_view lang) {
+  if (!account.grace_end) return mustache::data(false);
+  const date::year_month_day day = local_date(*account.grace_end, config.zone);
   mustache::data data{mustache::data::type::object};
-  for (const char* field : k_fields) data.set(field, optional_text(row.at(field)));
-  data.set("evidence", evidence_data(account.evidence));
+  data.set("iso", format_date(day));
+  data.set("text", long_date(day, lang));
   return data;
 }
 
-mustache::data state_summary(const std::vector<Account>& accounts) {
+mustache::data account_data(const Account& account, const Config& config, std::string_view lang) {
+  const std::string action = to_string(account.action);
+  mustache::data data{mustache::data::type::object};
+  data.set("login", account.login);
+  data.set("domain", account.domain);
+  data.set("action", action);
+  data.set("action_label", std::string(action_words(action, lang)));
+  data.set("state", std::string(to_string(account.state)));
+  data.set("state_label", std::string(state_words(account.state, lang)));
+  data.set("reason", optional_text(reason_words(account.state_reason, lang)));
+  data.set("departure_iso", format_date(account.departure_date));
+  data.set("departure_text", long_date(account.departure_date, lang));
+  data.set("verified_at", optional_moment(account.verified_at, config, lang));
+  data.set("deletion_date", deletion_data(account, config, lang));
+  data.set("purged_at", optional_moment(account.purged_at, config, lang));
+  data.set("purge_kind", account.purge_kind);
+  data.set("purge_kind_label", purge_kind_words(account.purge_kind, lang));
+  data.set("evidence", evidence_data(account.evidence, lang));
+  return data;
+}
+
+mustache::data state_summary(const std::vector<Account>& accounts, std::string_view lang) {
   std::map<State, int> counts;
   for (const Account& account : accounts) ++counts[account.state];
   mustache::data states{mustache::data::type::list};
@@ -94,13 +123,14 @@ mustache::data state_summary(const std::vector<Account>& accounts) {
     if (it == counts.end()) continue;
     mustache::data row{mustache::data::type::object};
     row.set("state", std::string(to_string(state)));
+    row.set("label", std::string(state_words(state, lang)));
     row.set("count", std::to_string(it->second));
     states.push_back(row);
   }
   return states;
 }
 
-mustache::data evidence_summary(const std::vector<Account>& accounts) {
+mustache::data evidence_summary(const std::vector<Account>& accounts, std::string_view lang) {
   std::map<std::string, int> counts;
   for (const Account& account : accounts) ++counts[account.evidence.kind];
   // export and moved first, then any other kind, then the accounts without.
@@ -114,11 +144,15 @@ mustache::data evidence_summary(const std::vector<Account>& accounts) {
     if (it == counts.end()) continue;
     mustache::data row{mustache::data::type::object};
     row.set("kind", kind.empty() ? std::string("none") : kind);
-    row.set("label", evidence_label(kind));
+    row.set("label", evidence_words(kind, lang));
     row.set("count", std::to_string(it->second));
     kinds.push_back(row);
   }
   return kinds;
+}
+
+void set_page_words(mustache::data& page, std::string_view lang) {
+  for (std::string_view key : k_page_words) page.set("w_" + std::string(key), std::string(page_word(key, lang)));
 }
 
 std::string_view campaign_template() {
@@ -130,14 +164,22 @@ std::string_view campaign_template() {
 }  // namespace
 
 std::string report_html(const ReportInput& input, const Config& config) {
+  const std::string_view lang = report_language(config.notify.language);
   mustache::data accounts{mustache::data::type::list};
-  for (const Account& account : input.accounts) accounts.push_back(account_data(account, config));
+  for (const Account& account : input.accounts) accounts.push_back(account_data(account, config, lang));
   mustache::data page{mustache::data::type::object};
+  set_page_words(page, lang);
+  page.set("lang", std::string(lang));
   page.set("campaign", input.campaign);
   page.set("generated_at", format_utc(input.generated_at));
-  page.set("account_count", std::to_string(input.accounts.size()));
-  page.set("states", state_summary(input.accounts));
-  page.set("evidence_kinds", evidence_summary(input.accounts));
+  page.set("generated_text", local_moment(input.generated_at, config.zone, lang));
+  page.set("account_count", count_words(static_cast<long>(input.accounts.size()), page_word("account_one", lang),
+                                        page_word("account_many", lang)));
+  page.set("states", state_summary(input.accounts, lang));
+  page.set("evidence_kinds", evidence_summary(input.accounts, lang));
+  const auto days = states_per_day(input, config.zone, local_date(input.generated_at, config.zone));
+  page.set("states_chart", states_chart(days, lang));
+  page.set("failures_chart", failures_chart(input.accounts, lang));
   page.set("accounts", accounts);
 
   mustache::mustache tmpl{std::string(campaign_template())};

@@ -2,6 +2,7 @@
 // Campaign reports (CONTRACT.md "Outputs"): JSON, CSV and HTML over the
 // same per-account fields.
 
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -12,23 +13,48 @@
 
 namespace passage {
 
+// One state change of an account, as the journal recorded it.
+struct StateChange {
+  std::int64_t account_id = 0;
+  Instant at;
+  State to = State::queued;
+};
+
 struct ReportInput {
   std::string campaign;
   Instant generated_at;
   std::vector<Account> accounts;
+  // The accounts' state changes in journal order (the HTML report's chart
+  // of states per day); may be empty.
+  std::vector<StateChange> history = {};
 };
 
 std::string report_json(const ReportInput& input, const Config& config);
-// One row per account; evidence parts flattened into parts, part_bytes,
-// part_entries and part_sha256 columns (values joined with ';').
-std::string report_csv(const ReportInput& input, const Config& config);
+// The CSV report for spreadsheets: UTF-8 with a BOM, CRLF lines, `separator`
+// between cells (';' for French spreadsheets by default), RFC 4180 quoting.
+// One row per account: CONTRACT.md's columns (evidence parts flattened into
+// parts, part_bytes, part_entries and part_sha256, values joined with ';'),
+// then email, target, list_reason (the accounts file's reason),
+// fell_back_to_export (yes/no for a move, empty for an export) and
+// told_deletion_date. Times are local in config.zone ("YYYY-MM-DD HH:MM:SS").
+// A cell starting with = + - @, a tab or a carriage return is prefixed with
+// a single quote, so that no spreadsheet runs it as a formula.
+std::string report_csv(const ReportInput& input, const Config& config, char separator = ';');
 
-// A self-contained HTML5 page (lang="fr", UTF-8, inline CSS, no script and
-// no external resource) for IT admins and the support desk: the campaign and
+// The separator `--csv-separator` names: ";", ",", a tab or "tab"; nullopt
+// for anything else.
+std::optional<char> parse_csv_separator(const std::string& text);
+
+// A self-contained HTML5 page (UTF-8, inline CSS and SVG, no script and no
+// external resource) for IT admins and the support desk, in the academy's
+// language (config.notify.language: French unless "en"): the campaign and
 // generation time, accounts per state (states with a count > 0) and per
-// evidence kind, then one row per account in `input` order. Every value is
-// HTML-escaped. Rendered from the built-in "campaign.html" template; throws
-// std::runtime_error if that template does not render.
+// evidence kind, a chart of states per day (from `input.history`) and one
+// of failures and holds by reason, then one row per account in `input`
+// order. States, evidence kinds, actions and known reasons are in words;
+// dates are local in config.zone. Every value is HTML-escaped. Rendered
+// from the built-in "campaign.html" template; throws std::runtime_error if
+// that template does not render.
 std::string report_html(const ReportInput& input, const Config& config);
 
 struct BuiltinReportTemplate {

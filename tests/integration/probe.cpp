@@ -85,6 +85,17 @@ boost::json::object latest_purge_report(const Workspace& ws) {
   return boost::json::parse(read_file(latest)).as_object();
 }
 
+std::map<std::string, std::string> purge_listed(const boost::json::object& report, const std::string& result) {
+  std::map<std::string, std::string> listed;
+  for (const boost::json::value& entry : report.at("accounts").as_object().at(result).as_array()) {
+    const boost::json::object& one = entry.as_object();
+    const boost::json::value* reason = one.if_contains("reason");
+    listed[std::string(one.at("login").as_string())] =
+        reason && reason->is_string() ? std::string(reason->as_string()) : std::string();
+  }
+  return listed;
+}
+
 std::vector<int> lines_named(const std::string& err, const std::string& file) {
   std::vector<int> lines;
   std::regex named("(^|[\\s:])" + std::regex_replace(file, std::regex(R"([.^$|()\[\]{}*+?\\])"),

@@ -42,6 +42,9 @@ std::map<std::string, std::int64_t> state_counts(const Workspace& ws, const std:
 std::map<std::string, std::string> account_states(const Workspace& ws);
 // The newest purge-*.json of the workspace's reports folder, parsed.
 boost::json::object latest_purge_report(const Workspace& ws);
+// A purge report's list of accounts under `result` ("deleted", "held", …):
+// login → reason ("" when it has none).
+std::map<std::string, std::string> purge_listed(const boost::json::object& report, const std::string& result);
 // The lines of `err` that name `file:LINE:`, as LINE numbers, in order.
 std::vector<int> lines_named(const std::string& err, const std::string& file);
 

@@ -416,6 +416,14 @@ TEST_CASE("A deletion left stuck with the deleting flag is repaired and complete
   REQUIRE(s.deletions() == k_first_night);
   const std::set<std::string> stuck = logins_in(s.ws, "PURGE_DUE");
   REQUIRE(stuck.size() == k_accounts - k_first_night);
+  {
+    // The night's report lists who was deleted and who waits for a later night.
+    const json::object first = latest_purge_report(s.ws);
+    CHECK(purge_listed(first, "deleted").size() == k_first_night);
+    std::set<std::string> deferred;
+    for (const auto& [login, reason] : purge_listed(first, "deferred")) deferred.insert(login);
+    CHECK(deferred == stuck);
+  }
 
   // Their night: every DELETE fails midway and leaves `deleting` set.
   s.sim->put_faults(R"({"delete_stuck":1})");
@@ -428,6 +436,16 @@ TEST_CASE("A deletion left stuck with the deleting flag is repaired and complete
   CHECK(logins_in(s.ws, "PURGE_DUE") == stuck);
   CHECK(latest_purge_report(s.ws).at("delete_failed").as_int64() ==
         static_cast<std::int64_t>(stuck.size()));
+  {
+    // Each failed deletion is listed with the stack's answer.
+    const auto failed = purge_listed(latest_purge_report(s.ws), "failed");
+    CHECK(failed.size() == stuck.size());
+    for (const auto& [login, reason] : failed) {
+      INFO(login);
+      CHECK(stuck.count(login) == 1);
+      CHECK_FALSE(reason.empty());
+    }
+  }
   CHECK(route_count(s.sim->stats(), "DELETE /instances/:domain", "500") >=
         static_cast<std::int64_t>(stuck.size()));
   for (const std::string& login : stuck) {

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "plugins/reporters/html_chart.hpp"
 #include "plugins/reporters/reporters.hpp"
 
 using namespace passage;
@@ -133,7 +134,7 @@ TEST_CASE("the html report has one row per account with its fields", "[report]")
   CHECK(first.find("2027-01-04T22:00:00") != std::string::npos);   // purged at
   CHECK(first.find("deleted") != std::string::npos);
   CHECK(first.find("exp-u0001") != std::string::npos);
-  CHECK(first.find("2 partie(s), <span class=\"bytes\">1\u202f235\u202f567 octets") != std::string::npos);
+  CHECK(first.find("2 parties, <span class=\"bytes\">1\u202f235\u202f567 octets") != std::string::npos);
   CHECK(first.find("<details>") != std::string::npos);
   CHECK(first.find(std::string(64, 'a')) != std::string::npos);
   CHECK(first.find(std::string(64, 'b')) != std::string::npos);
@@ -149,7 +150,7 @@ TEST_CASE("the html report summary counts accounts per state and evidence kind",
   using Counts = std::map<std::string, std::string>;
   const std::string html = report_html(sample(), paris());
   static const std::regex state_row(
-      "<tr data-state=\"([A-Z_]+)\"><td class=\"state\">\\1</td><td class=\"num\">([0-9]+)</td></tr>");
+      "<tr data-state=\"([A-Z_]+)\"><td class=\"state\">[^<]+</td><td class=\"num\">([0-9]+)</td></tr>");
   CHECK(summary(between(html, "<table id=\"states\">", "</table>"), state_row) ==
         Counts{{"PURGED", "1"}, {"GRACE", "3"}, {"HELD", "1"}, {"FAILED", "1"}});
   static const std::regex kind_row(
@@ -180,4 +181,116 @@ TEST_CASE("embedded report templates match reports/templates", "[report]") {
   INFO("run scripts/embed-report-templates");
   CHECK(embedded == on_disk);
   CHECK(embedded.count("campaign.html") == 1);
+}
+
+namespace {
+
+Config english() {
+  Config config = paris();
+  config.notify.language = "en";
+  return config;
+}
+
+// A history in journal order: u0001..u0003 imported on 20 November,
+// exported on the 22nd, in grace on the 24th (journal times in UTC, days
+// local in Paris).
+ReportInput with_history() {
+  ReportInput input = sample();
+  for (std::size_t i = 0; i < input.accounts.size(); ++i) input.accounts[i].id = static_cast<std::int64_t>(i + 1);
+  for (std::int64_t id = 1; id <= 3; ++id) input.history.push_back({id, at(2026, 11, 20, 8), State::queued});
+  for (std::int64_t id = 1; id <= 3; ++id) input.history.push_back({id, at(2026, 11, 22, 8), State::verified});
+  for (std::int64_t id = 1; id <= 3; ++id) input.history.push_back({id, at(2026, 11, 24, 8), State::grace});
+  input.history.push_back({1, at(2026, 11, 24, 23) + std::chrono::minutes(30), State::purged});
+  return input;
+}
+
+}  // namespace
+
+TEST_CASE("the html report is in French by default: states, kinds, reasons and dates in words", "[report]") {
+  ReportInput input = sample();
+  input.accounts[4].state_reason = "directory_active";
+  input.accounts[5].state_reason = "delete_failed: HTTP 500";
+  const std::string html = report_html(input, paris());
+  CHECK(html.find("<html lang=\"fr\">") != std::string::npos);
+  const std::string rows = between(html, "<table id=\"accounts\">", "</table>");
+  const std::string first = between(rows, "data-login=\"u0001\"", "</tr>");
+  CHECK(first.find("<td class=\"state\">Supprimé</td>") != std::string::npos);
+  CHECK(first.find("export vérifié") != std::string::npos);
+  CHECK(first.find("1 octobre 2026") != std::string::npos);                 // departure
+  CHECK(first.find("25 novembre 2026 à 10:00") != std::string::npos);       // verified, Paris time
+  CHECK(first.find("25 décembre 2026") != std::string::npos);               // deletion date
+  CHECK(first.find("4 janvier 2027 à 23:00") != std::string::npos);         // purged, Paris time
+  CHECK(first.find(">supprimé</span>") != std::string::npos);
+  CHECK(between(rows, "data-login=\"u0004\"", "</tr>").find("déménagement terminé") != std::string::npos);
+  CHECK(between(rows, "data-login=\"u0005\"", "</tr>").find("l&apos;annuaire indique la personne présente") !=
+        std::string::npos);
+  CHECK(rows.find("suppression refusée : HTTP 500") != std::string::npos);
+  CHECK(html.find("Comptes par état") != std::string::npos);
+  CHECK(html.find("<td class=\"state\">Délai de grâce</td>") != std::string::npos);
+  CHECK(html.find("6 comptes") != std::string::npos);
+  CHECK(html.find("(s)") == std::string::npos);
+}
+
+TEST_CASE("the html report is in English when notify.language is en", "[report]") {
+  const std::string html = report_html(sample(), english());
+  CHECK(html.find("<html lang=\"en\">") != std::string::npos);
+  CHECK(html.find("Accounts by state") != std::string::npos);
+  CHECK(html.find("<td class=\"state\">Grace period</td>") != std::string::npos);
+  CHECK(html.find("verified export") != std::string::npos);
+  CHECK(html.find("25 November 2026 at 10:00") != std::string::npos);
+  CHECK(html.find("2 parts, <span class=\"bytes\">1,235,567 bytes") != std::string::npos);
+  CHECK(html.find("<svg id=\"states-chart\"") != std::string::npos);
+  CHECK(html.find("Account states per day") != std::string::npos);
+  for (const char* french : {"Comptes par état", "Délai de grâce", "novembre", "octets", "aucune"})
+    CHECK(html.find(french) == std::string::npos);
+}
+
+TEST_CASE("the html report charts the states per day from the journal and failures by reason", "[report]") {
+  ReportInput input = with_history();
+  input.accounts[4].state_reason = "directory_active";
+  input.accounts[4].hold_reasons = {"directory_active"};
+  const std::string html = report_html(input, paris());
+  const std::string chart = between(html, "<svg id=\"states-chart\"", "</svg>");
+  // 20 to 25 November: six days, each a labelled bar.
+  for (const char* day : {"20/11", "21/11", "22/11", "23/11", "24/11", "25/11"})
+    CHECK(chart.find(std::string(">") + day + "</text>") != std::string::npos);
+  CHECK(chart.find("20 novembre 2026 — En attente : 3") != std::string::npos);
+  CHECK(chart.find("22 novembre 2026 — Vérifié : 3") != std::string::npos);
+  // u0004 has no recorded change: its current state every day. u0001's
+  // deletion at 23:30 UTC is 25 November in Paris.
+  CHECK(chart.find("20 novembre 2026 — Délai de grâce : 1") != std::string::npos);
+  CHECK(chart.find("24 novembre 2026 — Délai de grâce : 4") != std::string::npos);
+  CHECK(chart.find("25 novembre 2026 — Délai de grâce : 3") != std::string::npos);
+  CHECK(chart.find("25 novembre 2026 — Supprimé : 1") != std::string::npos);
+  CHECK(chart.find("<script") == std::string::npos);
+
+  const std::string failures = between(html, "<svg id=\"failures-chart\"", "</svg>");
+  CHECK(failures.find("l&#39;annuaire indique la personne présente : 1") != std::string::npos);
+  CHECK(failures.find("&lt;script&gt;") == std::string::npos);  // u0006 is FAILED without reason
+  CHECK(failures.find("En échec : 1") != std::string::npos);
+}
+
+TEST_CASE("the html report's charts escape what people wrote", "[report]") {
+  ReportInput input = sample();
+  input.accounts[5].state_reason = "<img src=x onerror=alert(1)> & \"co\"";
+  const std::string html = report_html(input, paris());
+  const std::string failures = between(html, "<svg id=\"failures-chart\"", "</svg>");
+  CHECK(failures.find("<img") == std::string::npos);
+  CHECK(failures.find("&lt;img src=x onerror=alert(1)&gt; &amp; &quot;co&quot;") != std::string::npos);
+  const std::vector<DayStates> days = states_per_day(input, paris().zone, date::year(2026) / 11 / 25);
+  REQUIRE(days.size() == 1);  // no history: today's states
+  CHECK(days[0].counts.at(State::grace) == 3);
+}
+
+TEST_CASE("the html report's chart replays the journal in its order, whatever the clock said", "[report]") {
+  ReportInput input = sample();
+  input.accounts.resize(1);
+  input.accounts[0].id = 1;
+  // A run whose clock ran on, then a hold at the same --now: journaled
+  // after, though its time is earlier.
+  input.history = {{1, at(2026, 11, 25, 9) + std::chrono::milliseconds(19), State::grace},
+                   {1, at(2026, 11, 25, 9), State::held}};
+  const auto days = states_per_day(input, paris().zone, date::year(2026) / 11 / 25);
+  REQUIRE(days.size() == 1);
+  CHECK(days[0].counts == std::map<State, int>{{State::held, 1}});
 }

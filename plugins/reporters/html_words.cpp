@@ -1,0 +1,182 @@
+#include "plugins/reporters/html_words.hpp"
+
+#include <cstdio>
+
+#include "engine/notices/notices.hpp"
+
+namespace passage {
+
+namespace {
+
+struct Words {
+  std::string_view key;
+  std::string_view fr;
+  std::string_view en;
+};
+
+std::string_view pick(const Words& words, std::string_view lang) { return lang == "en" ? words.en : words.fr; }
+
+constexpr Words k_page[] = {
+    {"title", "Passage — campagne", "Passage — campaign"},
+    {"campaign", "Campagne", "Campaign"},
+    {"generated", "Rapport généré le", "Report generated on"},
+    {"account_one", "compte", "account"},
+    {"account_many", "comptes", "accounts"},
+    {"summary", "Synthèse", "Summary"},
+    {"by_state", "Comptes par état", "Accounts by state"},
+    {"state", "État", "State"},
+    {"accounts", "Comptes", "Accounts"},
+    {"evidence", "Preuves", "Evidence"},
+    {"kind", "Nature", "Kind"},
+    {"charts", "Évolution", "Over time"},
+    {"states_over_time", "États des comptes par jour", "Account states per day"},
+    {"failures_by_reason", "Échecs et blocages par motif", "Failures and holds by reason"},
+    {"no_failures", "Aucun échec ni blocage", "No failure and no hold"},
+    {"login", "Identifiant", "Login"},
+    {"domain", "Domaine", "Domain"},
+    {"action", "Action", "Action"},
+    {"reason", "Motif", "Reason"},
+    {"departure", "Départ", "Departure"},
+    {"verified", "Vérifié le", "Verified on"},
+    {"deletion", "Suppression à partir du", "Deletion from"},
+    {"purged", "Purgé le", "Purged on"},
+    {"proof", "Preuve", "Evidence"},
+    {"none", "aucune", "none"},
+    {"part_one", "partie", "part"},
+    {"part_many", "parties", "parts"},
+    {"bytes", "octets", "bytes"},
+    {"entries", "entrées", "entries"},
+};
+
+constexpr Words k_states[] = {
+    {"QUEUED", "En attente", "Queued"},
+    {"EXPORTING", "Export en cours", "Exporting"},
+    {"VERIFYING", "Vérification", "Verifying"},
+    {"MOVING", "Déménagement en cours", "Moving"},
+    {"INVITED", "Invité à déménager", "Invited to move"},
+    {"VERIFIED", "Vérifié", "Verified"},
+    {"NOTIFIED", "Prévenu", "Notified"},
+    {"GRACE", "Délai de grâce", "Grace period"},
+    {"PURGE_DUE", "Suppression due", "Due for deletion"},
+    {"PURGED", "Supprimé", "Deleted"},
+    {"HELD", "Suspendu", "Held"},
+    {"RETRY_WAIT", "Nouvel essai prévu", "Waiting to retry"},
+    {"FAILED", "En échec", "Failed"},
+    {"CANCELLED", "Annulé", "Cancelled"},
+    {"NO_SPACE", "Pas d'espace", "No space"},
+};
+
+constexpr Words k_kinds[] = {
+    {"export", "export vérifié", "verified export"},
+    {"moved", "déménagement terminé", "move completed"},
+    {"", "aucune preuve", "no evidence"},
+    {"move", "déménagement", "move"},
+    {"deleted", "supprimé", "deleted"},
+    {"already_gone", "déjà disparu", "already gone"},
+};
+
+// Reason codes Passage writes (lifecycle, purge interlocks, support).
+constexpr Words k_reasons[] = {
+    {"evidence_missing", "preuve absente ou abîmée", "evidence missing or damaged"},
+    {"evidence_incomplete", "export incomplet", "incomplete export"},
+    {"directory_active", "l'annuaire indique la personne présente", "the directory shows the person active"},
+    {"directory_unknown", "personne absente de l'annuaire", "person not in the directory"},
+    {"directory_failed", "annuaire illisible", "directory unreadable"},
+    {"blocked_by_other", "espace bloqué par un tiers", "space blocked by someone else"},
+    {"blocked", "espace bloqué", "space blocked"},
+    {"domain_alias", "le domaine est un alias", "the domain is an alias"},
+    {"delete_stuck", "suppression bloquée", "deletion stuck"},
+    {"delete_failed", "suppression refusée", "deletion refused"},
+    {"notice_refused", "message refusé par le serveur de courrier", "notice refused by the mail server"},
+    {"dropped_from_list", "retiré de la liste", "dropped from the list"},
+    {"lookup_404_storm", "trop de réponses 404 du serveur", "too many 404 answers from the stack"},
+    {"target_missing", "Cozy cible introuvable", "target Cozy missing"},
+    {"target_quota", "quota de la cible insuffisant", "target quota too small"},
+    {"target_holds_data", "la cible contient déjà des données", "the target already holds data"},
+    {"target_blocked", "cible bloquée", "target blocked"},
+    {"import_deadline", "import trop long", "import took too long"},
+    {"activity_after_export", "activité après l'export", "activity after the export"},
+    {"activity_after_move", "activité après le déménagement", "activity after the move"},
+    {"no_public_url", "serve.public_url non configuré", "serve.public_url not configured"},
+};
+
+template <std::size_t N>
+const Words* find(const Words (&table)[N], std::string_view key) {
+  for (const Words& words : table)
+    if (words.key == key) return &words;
+  return nullptr;
+}
+
+std::string one_reason(std::string_view reason, std::string_view lang) {
+  const auto colon = reason.find(':');
+  const std::string_view code = reason.substr(0, colon);
+  const Words* words = find(k_reasons, code);
+  if (!words) return std::string(reason);
+  std::string text(pick(*words, lang));
+  if (colon == std::string_view::npos) return text;
+  std::string_view detail = reason.substr(colon + 1);
+  while (detail.starts_with(' ')) detail.remove_prefix(1);
+  if (detail.empty()) return text;
+  return text + (lang == "en" ? ": " : " : ") + std::string(detail);
+}
+
+}  // namespace
+
+std::string_view report_language(std::string_view notify_language) {
+  return notify_language == "en" ? "en" : "fr";
+}
+
+std::string_view page_word(std::string_view key, std::string_view lang) {
+  const Words* words = find(k_page, key);
+  return words ? pick(*words, lang) : key;
+}
+
+std::string_view state_words(State state, std::string_view lang) {
+  const Words* words = find(k_states, to_string(state));
+  return words ? pick(*words, lang) : to_string(state);
+}
+
+std::string evidence_words(const std::string& kind, std::string_view lang) {
+  const Words* words = find(k_kinds, kind);
+  return words ? std::string(pick(*words, lang)) : kind;
+}
+
+std::string_view action_words(std::string_view action, std::string_view lang) {
+  if (action == "move") return pick(*find(k_kinds, "move"), lang);
+  return "export";
+}
+
+std::string purge_kind_words(const std::string& kind, std::string_view lang) {
+  const Words* words = kind.empty() ? nullptr : find(k_kinds, kind);
+  return words ? std::string(pick(*words, lang)) : kind;
+}
+
+std::string reason_words(const std::string& reason, std::string_view lang) {
+  std::string text;
+  std::string_view rest = reason;
+  while (!rest.empty()) {
+    const auto end = rest.find("; ");
+    if (!text.empty()) text += "; ";
+    text += one_reason(rest.substr(0, end), lang);
+    if (end == std::string_view::npos) break;
+    rest.remove_prefix(end + 2);
+  }
+  return text;
+}
+
+std::string count_words(long count, std::string_view one, std::string_view many) {
+  return std::to_string(count) + " " + std::string(count == 1 ? one : many);
+}
+
+std::string local_moment(Instant at, const date::time_zone* zone, std::string_view lang) {
+  const auto local = to_local_time(at, zone);
+  const auto day = date::floor<date::days>(local);
+  const auto minutes = date::floor<std::chrono::minutes>(local - day).count();
+  char time[8];
+  std::snprintf(time, sizeof time, "%02d:%02d", static_cast<int>(minutes / 60), static_cast<int>(minutes % 60));
+  return format_long_date(date::year_month_day{day}, lang) + (lang == "en" ? " at " : " à ") + time;
+}
+
+std::string long_date(date::year_month_day day, std::string_view lang) { return format_long_date(day, lang); }
+
+}  // namespace passage
