@@ -44,7 +44,7 @@ void print_purge(AppContext& app, const PurgeReport& report, bool dry_run) {
             << (dry_run ? " would be deleted, " : " deleted, ") << report.already_gone
             << " already gone, " << report.held << " held, " << report.reexport << " to export again, "
             << report.deferred << " for the next nights, " << report.unreadable << " unreadable, "
-            << report.delete_failed << " deletions failed\n";
+            << plural(report.delete_failed, "deletion", "deletions") << " failed\n";
   if (!report.directory_check)
     app.out() << "directory check: off (no directory configured: departures are not re-checked)\n";
   for (const std::string& stack : report.stacks_unreached) app.out() << "stack " << stack << " not answering\n";

@@ -431,7 +431,7 @@ TEST_CASE("A deletion left stuck with the deleting flag is repaired and complete
   // Failed deletions: the night is degraded, monitoring is told (exit 7).
   const ProcessResult failed_night = s.purge();
   Stand::require_exit(failed_night, 7);
-  CHECK(failed_night.out.find(std::to_string(stuck.size()) + " deletions failed") != std::string::npos);
+  CHECK(failed_night.out.find(std::to_string(stuck.size()) + (stuck.size() == 1 ? " deletion failed" : " deletions failed")) != std::string::npos);
   CHECK(s.deletions() == k_first_night);
   CHECK(logins_in(s.ws, "PURGE_DUE") == stuck);
   CHECK(latest_purge_report(s.ws).at("delete_failed").as_int64() ==
