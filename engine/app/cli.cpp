@@ -28,6 +28,10 @@ po::options_description all_options() {
       ("format", po::value<std::string>(), "")
       ("out", po::value<std::string>(), "")
       ("max-duration", po::value<std::string>(), "")
+      ("from", po::value<std::string>(), "")
+      ("campaign", po::value<std::string>(), "")
+      ("state", po::value<std::string>(), "")
+      ("failure", po::value<std::string>(), "")
       ("json", po::bool_switch(), "")
       ("quiet", po::bool_switch(), "")
       ("verbose", po::bool_switch(), "")
@@ -76,6 +80,10 @@ CommandLine parse(int argc, char** argv) {
   take(map, "format", line.format);
   take(map, "out", line.out);
   take(map, "max-duration", line.max_duration);
+  take(map, "from", line.from);
+  take(map, "campaign", line.campaign);
+  take(map, "state", line.state);
+  take(map, "failure", line.failure);
   line.json = map["json"].as<bool>();
   line.quiet = map["quiet"].as<bool>();
   line.verbose = map["verbose"].as<bool>();

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "engine/lifecycle/lifecycle.hpp"
+#include "engine/lifecycle/reminders.hpp"
 
 namespace passage {
 
@@ -185,6 +186,17 @@ StepResult keep_hold_pending(const Account& account, const std::string& reason) 
                         "hold kept pending (" + reason + "): a deletion is under way; if it does "
                         "not happen, the account is held instead of deleted"};
   transition.next.hold_reasons.push_back(reason);
+  return transition;
+}
+
+Transition deletion_date_told(const Account& account, Instant now, const Policy& policy) {
+  Transition transition{account, {}, "state", {}};
+  if (!account.grace_end) return transition;
+  const date::year_month_day day = local_date(*account.grace_end, policy.zone);
+  transition.journal_detail = "deletion date told: " + format_date(day) + " (deletion_date_changed)";
+  transition.next.told_deletion_date = day;
+  if (auto latest = due_reminder(account, now, policy)) transition.next.reminded = latest;
+  if (account.state == State::grace) transition.next.due_at = next_grace_timer(transition.next, now, policy);
   return transition;
 }
 

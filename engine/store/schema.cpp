@@ -193,9 +193,16 @@ constexpr std::string_view k_migration_9 = R"sql(
 ALTER TABLE campaigns ADD COLUMN skipped_rows INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// One account's journal entries, for the support desk's timeline
+// (`account show`, issue 13): read by index, not by scanning the chain.
+constexpr std::string_view k_migration_10 = R"sql(
+CREATE INDEX journal_by_account ON journal(account_id, seq);
+)sql";
+
 constexpr std::string_view k_migrations[] = {k_migration_1, k_migration_2, k_migration_3,
                                              k_migration_4, k_migration_5, k_migration_6,
-                                             k_migration_7, k_migration_8, k_migration_9};
+                                             k_migration_7, k_migration_8, k_migration_9,
+                                             k_migration_10};
 
 }  // namespace
 
