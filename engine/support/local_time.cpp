@@ -22,9 +22,11 @@ std::string format_local_iso(Instant at, const date::time_zone* zone) {
   const std::string local =
       date::format("%Y-%m-%dT%H:%M:%S", date::floor<std::chrono::seconds>(to_local_time(at, zone)));
   const long minutes = static_cast<long>(std::chrono::duration_cast<std::chrono::minutes>(offset_at(at, zone)).count());
-  char offset[8];
-  std::snprintf(offset, sizeof offset, "%c%02ld:%02ld", minutes < 0 ? '-' : '+', std::labs(minutes) / 60,
-                std::labs(minutes) % 60);
+  // Zone offsets stay within ±24 hours: two digits each.
+  const int hours = static_cast<int>(std::labs(minutes) / 60 % 100);
+  const int rest = static_cast<int>(std::labs(minutes) % 60);
+  char offset[16];
+  std::snprintf(offset, sizeof offset, "%c%02d:%02d", minutes < 0 ? '-' : '+', hours, rest);
   return local + offset;
 }
 
