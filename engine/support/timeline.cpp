@@ -122,6 +122,21 @@ TimelineEntry evidence_entry(const Account& account) {
   return TimelineEntry{*account.verified_at, "evidence", text, {}, {}, {}, false};
 }
 
+// The evidence right after the latest "-> VERIFIED" entry, at its instant:
+// the store's verified_at and the notice that follows may be a few
+// milliseconds apart either way, and the notice always came after it.
+void add_evidence(const Account& account, std::vector<TimelineEntry>& entries) {
+  if (account.evidence.empty() || !account.verified_at) return;
+  TimelineEntry evidence = evidence_entry(account);
+  for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
+    if (it->text.find("-> VERIFIED") == std::string::npos) continue;
+    evidence.at = it->at;
+    entries.insert(it.base(), std::move(evidence));
+    return;
+  }
+  entries.push_back(std::move(evidence));
+}
+
 // Dates the account holds: link expiry, move deadline, deletion.
 void add_dates(const CaseRecord& record, const date::time_zone* zone, Instant now,
                std::vector<TimelineEntry>& out) {
@@ -129,7 +144,6 @@ void add_dates(const CaseRecord& record, const date::time_zone* zone, Instant no
   auto dated = [&](Instant at, const char* kind, std::string text) {
     out.push_back(TimelineEntry{at, kind, std::move(text), {}, {}, {}, at > now});
   };
-  if (!account.evidence.empty() && account.verified_at) out.push_back(evidence_entry(account));
   if (record.download_link_expiry)
     dated(*record.download_link_expiry, "link_expiry", "the personal download link expires");
   else if (account.delivery == "space" && account.export_completed_at && account.evidence.kind == "export")
@@ -169,6 +183,7 @@ std::vector<TimelineEntry> case_timeline(const CaseRecord& record, const date::t
   std::vector<TimelineEntry> entries;
   for (const JournalEntry& entry : record.journal)
     if (auto out = journal_entry(entry, record.campaign)) entries.push_back(std::move(*out));
+  add_evidence(record.account, entries);
   for (const NoticeRecord& notice : record.notices) entries.push_back(notice_entry(notice, record.account));
   add_dates(record, zone, now, entries);
   std::stable_sort(entries.begin(), entries.end(),

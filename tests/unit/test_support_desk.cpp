@@ -143,6 +143,28 @@ TEST_CASE("the timeline of an exported, notified, postponed, reminded and delete
   CHECK(format_local_minute(timeline.front().at, paris()) == "2026-11-25 10:00");
 }
 
+TEST_CASE("the evidence follows the verification it belongs to, whatever instant the store gave each",
+          "[support][timeline]") {
+  // In a real run the notice's outcome may be stored a millisecond before
+  // the account's verified_at: the evidence still reads before the notice.
+  CaseRecord record;
+  record.account = hakim();
+  record.account.state = State::notified;
+  record.account.verified_at = utc("2026-11-25T09:01:00.005Z");
+  record.account.evidence.kind = "export";
+  record.account.evidence.export_id = "e1";
+  record.journal = {
+      journal("2026-11-25T09:01:00.001Z", "runner", "state", "VERIFYING -> VERIFIED: evidence export"),
+      journal("2026-11-25T09:01:00.004Z", "runner", "state", "VERIFIED -> NOTIFIED: notice sent"),
+  };
+  record.notices = {NoticeRecord{"export_ready.h.x.20261225@passage", utc("2026-11-25T09:01:00.002Z"),
+                                 utc("2026-11-25T09:01:00.003Z"), "sent"}};
+  const auto timeline = case_timeline(record, paris(), utc("2026-11-26T00:00:00Z"));
+  CHECK(position(timeline, "-> VERIFIED") + 1 == position(timeline, "evidence: export e1"));
+  CHECK(position(timeline, "evidence: export e1") < position(timeline, "notice export_ready"));
+  CHECK(position(timeline, "notice export_ready") < position(timeline, "VERIFIED -> NOTIFIED"));
+}
+
 TEST_CASE("a refused or queued notice says so; a planned deletion is marked planned", "[support][timeline]") {
   CaseRecord record;
   record.account = hakim();
