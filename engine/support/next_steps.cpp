@@ -24,16 +24,30 @@ std::string reason_in_words(const Account& account) {
   return account.state_reason.empty() ? std::string() : " (" + explain_reasons(account.state_reason) + ")";
 }
 
-// The deletion and the reminders not sent yet before it.
-std::vector<NextStep> deletion_steps(const Account& account, const Policy& policy, Instant now) {
+// The deletion and the reminders not sent yet before it, as the runner
+// sends them from `from` on (now in GRACE, the departure before it):
+// reminders whose time has come by then go as one at `from` (only the
+// latest is sent); a date the person was not told yet is told first, and
+// counts as those reminders. Past the grace end only the purge is left.
+std::vector<NextStep> deletion_steps(const Account& account, const Policy& policy, Instant now, Instant from) {
   std::vector<NextStep> steps;
   if (!account.grace_end) return steps;
+  const std::string end_day = long_date(*account.grace_end, policy);
+  if (*account.grace_end <= now)
+    return {{now, "deletion at the next nightly purge (the grace period ended on " + end_day + ")"}};
+  bool due_at_from = false;
   for (const CalendarSpan& offset : policy.reminders) {
     Instant at = add_span(*account.grace_end, offset, policy.zone, -1);
     bool pending = !account.reminded || approximate_length(offset) < approximate_length(*account.reminded);
-    if (pending && at > now) steps.push_back({at, "reminder on " + long_date(at, policy)});
+    if (!pending || at >= *account.grace_end) continue;
+    if (at <= from) due_at_from = true;
+    else steps.push_back({at, "reminder on " + long_date(at, policy)});
   }
-  steps.push_back({*account.grace_end, "deletion in the night of " + long_date(*account.grace_end, policy)});
+  if (deletion_date_untold(account, policy) && account.told_deletion_date)
+    steps.push_back({from, "the new deletion date (" + end_day + ") sent to the person " + when(from, now, policy)});
+  else if (due_at_from)
+    steps.push_back({from, std::string("reminder ") + when(from, now, policy)});
+  steps.push_back({*account.grace_end, "deletion in the night of " + end_day});
   return steps;
 }
 
@@ -67,17 +81,19 @@ std::vector<NextStep> steps_in_state(const Account& account, const Policy& polic
                                    " " + when(account.due_at, now, policy) + reason_in_words(account)}};
     case State::verified: {
       std::vector<NextStep> steps{{account.due_at, "notice to the person " + when(account.due_at, now, policy)}};
-      for (NextStep& step : deletion_steps(account, policy, now)) steps.push_back(std::move(step));
+      const Instant from = std::max(now, local_midnight(account.departure_date, policy.zone));
+      for (NextStep& step : deletion_steps(account, policy, now, from)) steps.push_back(std::move(step));
       return steps;
     }
     case State::notified: {
       Instant departure = local_midnight(account.departure_date, policy.zone);
       std::vector<NextStep> steps;
       if (departure > now) steps.push_back({departure, "departure on " + long_date(departure, policy)});
-      for (NextStep& step : deletion_steps(account, policy, now)) steps.push_back(std::move(step));
+      for (NextStep& step : deletion_steps(account, policy, now, std::max(now, departure)))
+        steps.push_back(std::move(step));
       return steps;
     }
-    case State::grace: return deletion_steps(account, policy, now);
+    case State::grace: return deletion_steps(account, policy, now, now);
     case State::purge_due:
       return {{now, "deletion at the next nightly purge (the grace period ended" +
                         (account.grace_end ? " on " + long_date(*account.grace_end, policy) : std::string()) + ")"}};

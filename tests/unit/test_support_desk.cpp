@@ -204,6 +204,39 @@ TEST_CASE("next steps of a GRACE account: the reminders not sent and the deletio
   CHECK(held.find("deletion not before 15 January 2027") != std::string::npos);
 }
 
+TEST_CASE("next steps say what the runner and the purge will really do in each state", "[support][next]") {
+  const Policy policy = paris_policy();
+  Account account = hakim();
+  account.grace_end = local_midnight(date::year{2027} / 1 / 15, paris());
+  account.told_deletion_date = date::year{2027} / 1 / 15;
+
+  SECTION("GRACE past its end: the next nightly purge, not a night already gone") {
+    account.state = State::grace;
+    account.reminded = CalendarSpan{1, SpanUnit::day};
+    CHECK(next_steps_in_words(next_steps(account, policy, utc("2027-01-16T10:00:00Z"))) ==
+          "deletion at the next nightly purge (the grace period ended on 15 January 2027)");
+  }
+  SECTION("GRACE with a reminder due and not sent: it goes at the next run") {
+    account.state = State::grace;
+    CHECK(next_steps_in_words(next_steps(account, policy, utc("2027-01-09T10:00:00Z"))) ==
+          "reminder at the next run; reminder on 14 January 2027; deletion in the night of 15 January 2027");
+  }
+  SECTION("GRACE with a new date not told yet: it is told at the next run, and covers the due reminders") {
+    account.state = State::grace;
+    account.told_deletion_date = date::year{2027} / 1 / 10;
+    CHECK(next_steps_in_words(next_steps(account, policy, utc("2027-01-09T10:00:00Z"))) ==
+          "the new deletion date (15 January 2027) sent to the person at the next run; "
+          "reminder on 14 January 2027; deletion in the night of 15 January 2027");
+  }
+  SECTION("NOTIFIED: reminders before the departure are one reminder at the departure") {
+    account.state = State::notified;
+    account.departure_date = date::year{2027} / 1 / 12;
+    CHECK(next_steps_in_words(next_steps(account, policy, utc("2026-12-20T10:00:00Z"))) ==
+          "departure on 12 January 2027; reminder on 12 January 2027; reminder on 14 January 2027; "
+          "deletion in the night of 15 January 2027");
+  }
+}
+
 TEST_CASE("an ID names one account, else the candidates are listed and none is chosen", "[support][lookup]") {
   Account one = hakim();
   Account other = hakim();
