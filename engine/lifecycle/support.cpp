@@ -157,6 +157,10 @@ StepResult postpone(const Account& account, const Event& event, Instant now, con
   if (wanted <= *account.grace_end)
     return Refusal{"postpone only moves the deletion date later (now " +
                    format_date(local_date(*account.grace_end, policy.zone)) + ")"};
+  // A date gone by would be mailed to the person and deleted that night.
+  if (wanted <= now)
+    return Refusal{"the new deletion date " + format_date(local_date(wanted, policy.zone)) +
+                   " is already past: give a date still ahead"};
   // The cap is on dates, as the person reads them: told + max_postpone is
   // allowed whatever the time of day of the grace end.
   date::year_month_day told = account.told_deletion_date.value_or(local_date(*account.grace_end, policy.zone));
