@@ -1,5 +1,6 @@
 #include "engine/app/account_select.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <fstream>
 
@@ -40,8 +41,12 @@ std::vector<Account> accounts_from_file(AppContext& app, const std::string& file
     std::size_t start = line.find_first_not_of(" \t");
     if (start == std::string::npos || line[start] == '#') continue;
     AccountLookup lookup = look_up(app.store(), line.substr(start));
-    if (lookup.account) accounts.push_back(*lookup.account);
-    else for (std::string& error : problem_lines(file + ":" + std::to_string(number) + ": ", lookup)) errors.push_back(std::move(error));
+    // One person named twice (login, then e-mail) is acted on once.
+    if (lookup.account) {
+      if (std::none_of(accounts.begin(), accounts.end(),
+                       [&](const Account& seen) { return seen.id == lookup.account->id; }))
+        accounts.push_back(*lookup.account);
+    } else for (std::string& error : problem_lines(file + ":" + std::to_string(number) + ": ", lookup)) errors.push_back(std::move(error));
   }
   if (!errors.empty()) throw BadInputLines(errors);
   if (accounts.empty()) throw BadInput("--from: " + file + " names no account");

@@ -186,10 +186,17 @@ TEST_CASE("account list selects by state and failure; bulk actions journal each 
   CHECK(account_states(desk.ws).at("karim") == "GRACE");
   CHECK(account_states(desk.ws).at("hakima") == "HELD");
 
+  // One person named twice (login and e-mail) is acted on once.
+  desk.ws.write("twice.txt", "karim\nKARIM@example.org\n");
+  ProcessResult twice = desk.ws.passage({"account", "hold", "--from", "twice.txt", "--reason", "again", "--by", "jane"});
+  require_exit(twice, 0);
+  CHECK(contains(twice.out, "hold: 1 of 1 accounts acted on"));
+  CHECK(account_states(desk.ws).at("karim") == "HELD");
+
   // Some refused: exit 1, and the refusals named.
   ProcessResult mixed = desk.ws.passage({"account", "release", "--campaign", "c1", "--reason", "ok", "--by", "jane"});
   require_exit(mixed, 1);
-  CHECK(contains(mixed.out, "release: 1 of 3 accounts acted on, 2 refused"));
+  CHECK(contains(mixed.out, "release: 2 of 3 accounts acted on, 1 refused"));
   CHECK(contains(mixed.err, "only a HELD account can be released"));
 }
 
