@@ -15,6 +15,7 @@ namespace passage {
 
 int cmd_account_show(AppContext& app, const std::string& key);
 int cmd_account_list(AppContext& app);
+int cmd_account_grant(AppContext& app);
 
 namespace {
 
@@ -25,7 +26,8 @@ EventKind support_event(const std::string& verb) {
   if (verb == "cancel") return EventKind::cancel;
   if (verb == "postpone") return EventKind::postpone;
   throw BadInput("account " + verb +
-                 ": not an account subcommand (show, list, hold, release, retry, cancel, postpone)");
+                 ": not an account subcommand (show, list, hold, release, retry, cancel, postpone, "
+                 "grant-access)");
 }
 
 Policy account_policy(const Config& config, const Account& account) {
@@ -156,6 +158,7 @@ int cmd_account(AppContext& app) {
   const std::string& verb = app.word(1, "account subcommand");
   if (verb == "list") return cmd_account_list(app);
   if (verb == "show") return cmd_account_show(app, app.word(2, "account ID (login, domain or e-mail)"));
+  if (verb == "grant-access") return cmd_account_grant(app);
   return support_action(app, verb);
 }
 

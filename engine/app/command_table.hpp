@@ -36,6 +36,8 @@ constexpr CommandSpec k_command_specs[] = {
     {"account retry", "[ID]", "--reason --by --from --campaign --state --failure"},
     {"account cancel", "[ID]", "--reason --by --from --campaign --state --failure"},
     {"account postpone", "[ID]", "--days --until --reason --by --from --campaign --state --failure"},
+    // Talks to the account's stack (reads its passphrase).
+    {"account grant-access", "ID", "--days --reason --by"},
     {"purge", "", "--dry-run --reset-breaker --by"},
     {"nightly", "", "--dry-run"},
     {"report", "NAME", "--format --out"},

@@ -23,6 +23,8 @@ Commands:
                                             the accounts behind a count
   account hold|release|retry|cancel (ID | --from FILE | selectors) --reason TEXT --by NAME
   account postpone (ID | --from FILE | selectors) (--days N | --until DATE) --reason TEXT --by NAME
+  account grant-access ID --days N --reason TEXT --by NAME
+                                            open a space Passage blocked after its move for N days
   purge [--dry-run] [--reset-breaker --by NAME]
                                             delete the spaces whose grace period ended
   nightly [--dry-run]                       run, then purge (the timer's command)
@@ -63,6 +65,7 @@ constexpr Help k_helps[] = {
                 "       passage account hold|release|retry|cancel ID --reason TEXT --by NAME\n"
                 "       passage account postpone ID (--days N | --until DATE) --reason TEXT --by NAME\n"
                 "       passage account VERB (--from FILE | [--campaign C] [--state S] [--failure CODE]) ...\n"
+                "       passage account grant-access ID --days N --reason TEXT --by NAME\n"
                 "  ID is a login, a domain or the list's e-mail, in any case. When nothing is exactly\n"
                 "  ID but some accounts contain it, they are listed and nothing acts (exit 2).\n"
                 "  show prints the case as a timeline, oldest first, in the local time of `timezone`\n"
@@ -81,7 +84,12 @@ constexpr Help k_helps[] = {
                 "  person the new date (deletion_date_changed) at once; if that fails it stays\n"
                 "  queued for the next run, and the command says so.\n"
                 "  --by admin:NAME or support:NAME (a bare name means support:NAME) is recorded in\n"
-                "  the journal. No stack passphrase is read.\n"},
+                "  the journal. No stack passphrase is read, except by grant-access.\n"
+                "  grant-access lifts the MOVED block Passage put on the source of an admin-driven\n"
+                "  move for N days (at most support.max_grant, 14 days by default); the first run\n"
+                "  after that blocks it again. The deletion date does not move (postpone it too if\n"
+                "  needed). A source the stack closed itself after the person's own move (moved:\n"
+                "  true) cannot be opened: the command says what to tell the person instead.\n"},
     {"purge", "usage: passage purge [--dry-run] [--reset-breaker --by NAME]\n  Deletes the spaces whose grace period ended and that pass every interlock,\n  at most purge.max_per_run a night. --dry-run shows what would happen and changes\n  nothing (database read-only; its report is <reports.dir>/dry-run-purge-<stamp>.json).\n  --reset-breaker needs --by and does not go with --dry-run.\n  Exit 4 when the breaker stops deletions.\n"},
     {"nightly", "usage: passage nightly [--dry-run]\n  run --until-idle for every campaign, then purge. Journaled as `nightly`.\n  --dry-run skips the run step (and says so) and purges as purge --dry-run.\n"},
     {"report", "usage: passage report NAME --format csv|json|html [--out PATH|-]\n  Without --out, writes <reports.dir>/<NAME>-<stamp>.<ext> and prints its path.\n"},

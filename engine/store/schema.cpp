@@ -199,10 +199,28 @@ constexpr std::string_view k_migration_10 = R"sql(
 CREATE INDEX journal_by_account ON journal(account_id, seq);
 )sql";
 
+// Access to a moved space granted by the support desk (`account
+// grant-access`, issue 13): the block lifted, until when, and its closing.
+constexpr std::string_view k_migration_11 = R"sql(
+CREATE TABLE access_grants (
+  id          INTEGER PRIMARY KEY,
+  account_id  INTEGER NOT NULL REFERENCES accounts(id),
+  domain      TEXT NOT NULL,
+  block       TEXT NOT NULL,
+  granted_at  TEXT NOT NULL,
+  until       TEXT NOT NULL,
+  reason      TEXT NOT NULL,
+  actor       TEXT NOT NULL,
+  closed_at   TEXT,
+  outcome     TEXT
+);
+CREATE INDEX access_grants_open ON access_grants(closed_at, until);
+)sql";
+
 constexpr std::string_view k_migrations[] = {k_migration_1, k_migration_2, k_migration_3,
                                              k_migration_4, k_migration_5, k_migration_6,
                                              k_migration_7, k_migration_8, k_migration_9,
-                                             k_migration_10};
+                                             k_migration_10, k_migration_11};
 
 }  // namespace
 

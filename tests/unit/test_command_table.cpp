@@ -49,7 +49,7 @@ TEST_CASE("the command line fits the command's spec or is refused naming what do
   CHECK(refusal({"account", "show", "u1"}, {"--days"}) ==
         "account show does not take --days (see passage account --help)");
   CHECK(refusal({"account"}) ==
-        "account: missing subcommand (show, list, hold, release, retry, cancel, postpone)");
+        "account: missing subcommand (show, list, hold, release, retry, cancel, postpone, grant-access)");
   CHECK(refusal({"campaign", "delete", "c1"}) ==
         "campaign delete: not a campaign subcommand (create, update, confirm, list)");
   CHECK(refusal({"frobnicate"}) == "unknown command 'frobnicate' (see passage --help)");

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/lifecycle/reminders.hpp"
+#include "engine/support/access.hpp"
 #include "engine/support/local_time.hpp"
 #include "engine/support/lookup.hpp"
 #include "engine/support/next_steps.hpp"
@@ -281,4 +282,38 @@ TEST_CASE("a postponed date owes deletion_date_changed until told; telling it ar
   // Never told a date (the first notice tells it): nothing owed.
   account.told_deletion_date.reset();
   CHECK_FALSE(deletion_date_changed_untold(account, policy));
+}
+
+TEST_CASE("grant-access: only the MOVED block of Passage's own move, at most max_grant, one grant at a time",
+          "[support][grant]") {
+  const CalendarSpan cap{14, SpanUnit::day};
+  const Instant now = utc("2026-12-01T10:00:00Z");
+  Account moved = hakim();
+  moved.state = State::grace;
+  moved.evidence.kind = "moved";
+  moved.admin_move = true;
+  moved.target = "https://hakim.partner.test";
+  moved.grace_end = local_midnight(date::year{2027} / 1 / 15, paris());
+  CHECK(check_grant(moved, 14, cap, std::nullopt, now, paris()).allowed);
+  GrantCheck too_long = check_grant(moved, 15, cap, std::nullopt, now, paris());
+  CHECK_FALSE(too_long.allowed);
+  CHECK(too_long.problem == "grant-access: support.max_grant is 14 days (asked: 15 days)");
+  AccessGrant open;
+  open.until = utc("2026-12-03T10:00:00Z");
+  CHECK(check_grant(moved, 3, cap, open, now, paris()).problem.ends_with("already granted until 2026-12-03 11:00 (Europe/Paris)"));
+
+  Account by_person = moved;
+  by_person.admin_move = false;
+  GrantCheck closed = check_grant(by_person, 3, cap, std::nullopt, now, paris());
+  CHECK_FALSE(closed.allowed);
+  CHECK(closed.problem.find("the admin API cannot open it again") != std::string::npos);
+  CHECK(closed.problem.find("in https://hakim.partner.test") != std::string::npos);
+  CHECK(closed.problem.find("before the deletion from 15 January 2027") != std::string::npos);
+
+  Account exported = moved;
+  exported.evidence.kind = "export";
+  CHECK(check_grant(exported, 3, cap, std::nullopt, now, paris()).problem.find("was not moved") != std::string::npos);
+  Account purged = moved;
+  purged.state = State::purged;
+  CHECK_FALSE(check_grant(purged, 3, cap, std::nullopt, now, paris()).allowed);
 }
