@@ -66,7 +66,9 @@ std::string granted_message(const Account& account, const AccessGrant& grant, co
     text += ". The deletion date does not move: from " + deletion;
     if (*account.grace_end < grant.until) text += ", before this access ends (postpone it too if the person needs it)";
   }
-  return text;
+  // The purge's stale rule: work after the move's snapshot would be lost.
+  return text + ". If the person works in it, that activity after the move holds the account for a person to "
+                "decide (activity_after_move) instead of deleting it";
 }
 
 }  // namespace

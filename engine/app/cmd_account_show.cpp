@@ -9,6 +9,7 @@
 #include "engine/app/account_select.hpp"
 #include "engine/app/app.hpp"
 #include "engine/sched/policy.hpp"
+#include "engine/store/access_grants.hpp"
 #include "engine/support/local_time.hpp"
 #include "engine/support/next_steps.hpp"
 #include "engine/support/reasons.hpp"
@@ -99,7 +100,9 @@ int cmd_account_show(AppContext& app, const std::string& key) {
   CaseRecord record = case_record(app.store(), account);
   const Instant now = app.clock().now();
   std::vector<TimelineEntry> timeline = case_timeline(record, config.zone, now);
-  std::vector<NextStep> next = next_steps(account, account_policy(config, account), now);
+  const Policy policy = account_policy(config, account);
+  std::vector<NextStep> next = next_steps(account, policy, now);
+  if (auto grant = open_access_grant(app.store().db(), account.id)) add_access_end(next, grant->until, policy, now);
   if (app.line().json) {
     app.out() << boost::json::serialize(case_json(account, config, timeline, next)) << '\n';
     return k_exit_done;

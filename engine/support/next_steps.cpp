@@ -110,14 +110,29 @@ std::vector<NextStep> steps_in_state(const Account& account, const Policy& polic
 
 }  // namespace
 
+namespace {
+
+void soonest_first(std::vector<NextStep>& steps) {
+  std::stable_sort(steps.begin(), steps.end(), [](const NextStep& a, const NextStep& b) {
+    return a.at.has_value() && (!b.at.has_value() || *a.at < *b.at);
+  });
+}
+
+}  // namespace
+
+void add_access_end(std::vector<NextStep>& steps, Instant until, const Policy& policy, Instant now) {
+  const std::string when_text = until <= now ? std::string("at the next run")
+                                             : "at the first run after " + format_long_date(local_date(until, policy.zone), "en");
+  steps.push_back({until, "the old space, opened by the desk, is blocked again " + when_text});
+  soonest_first(steps);
+}
+
 std::vector<NextStep> next_steps(const Account& account, const Policy& policy, Instant now) {
   std::vector<NextStep> steps = steps_in_state(account, policy, now);
   if (account.state == State::held && account.grace_end)
     steps.push_back({std::nullopt, "deletion not before " + long_date(*account.grace_end, policy) +
                                        " (later if released after it)"});
-  std::stable_sort(steps.begin(), steps.end(), [](const NextStep& a, const NextStep& b) {
-    return a.at.has_value() && (!b.at.has_value() || *a.at < *b.at);
-  });
+  soonest_first(steps);
   return steps;
 }
 

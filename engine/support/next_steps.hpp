@@ -20,6 +20,11 @@ struct NextStep {
 // The coming steps, soonest first.
 std::vector<NextStep> next_steps(const Account& account, const Policy& policy, Instant now);
 
+// Adds the end of an access the desk granted to a moved space (`account
+// grant-access`): blocked again at the first run after `until`; keeps the
+// steps soonest first.
+void add_access_end(std::vector<NextStep>& steps, Instant until, const Policy& policy, Instant now);
+
 // The steps' texts joined by "; ".
 std::string next_steps_in_words(const std::vector<NextStep>& steps);
 

@@ -449,6 +449,10 @@ TEST_CASE("grant-access opens a moved source for N days (at most support.max_gra
   REQUIRE(granted.exit_code == 0);
   CHECK(granted.out.find("is open again until 2026-11-28 10:00 (Europe/Paris)") != std::string::npos);
   CHECK(granted.out.find("The deletion date does not move") != std::string::npos);
+  CHECK(granted.out.find("activity_after_move") != std::string::npos);
+  ProcessResult open_show = c.ws.passage({"account", "show", "u0001", "--now", iso_utc(c.now)});
+  CHECK(open_show.out.find("next: the old space, opened by the desk, is blocked again at the first run after "
+                           "28 November 2026") != std::string::npos);
   CHECK_FALSE(flag_of(c.source_attributes(1), "blocked"));
   ProcessResult again = grant("3");
   CHECK(again.exit_code == 2);

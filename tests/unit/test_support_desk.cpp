@@ -317,3 +317,17 @@ TEST_CASE("grant-access: only the MOVED block of Passage's own move, at most max
   purged.state = State::purged;
   CHECK_FALSE(check_grant(purged, 3, cap, std::nullopt, now, paris()).allowed);
 }
+
+TEST_CASE("next steps name the end of an access the desk granted, in its place", "[support][next][grant]") {
+  const Policy policy = paris_policy();
+  Account account = hakim();
+  account.state = State::grace;
+  account.grace_end = local_midnight(date::year{2027} / 1 / 15, paris());
+  account.told_deletion_date = date::year{2027} / 1 / 15;
+  const Instant now = utc("2026-12-20T10:00:00Z");
+  std::vector<NextStep> steps = next_steps(account, policy, now);
+  add_access_end(steps, utc("2026-12-23T10:00:00Z"), policy, now);
+  CHECK(next_steps_in_words(steps) ==
+        "the old space, opened by the desk, is blocked again at the first run after 23 December 2026; "
+        "reminder on 8 January 2027; reminder on 14 January 2027; deletion in the night of 15 January 2027");
+}
