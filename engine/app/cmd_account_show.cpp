@@ -57,7 +57,8 @@ void print_header(std::ostream& out, const Account& account, const CaseRecord& r
 
 void print_entry(std::ostream& out, const TimelineEntry& entry, const date::time_zone* zone) {
   out << "  " << format_local_minute(entry.at, zone) << "  " << entry.text;
-  if (!entry.actor.empty()) out << " [" << entry.actor << "]";
+  // Who acted, once: "held by support:jane" names them already.
+  if (!entry.actor.empty() && entry.text.find(entry.actor) == std::string::npos) out << " [" << entry.actor << "]";
   if (entry.planned) out << " (planned)";
   out << "\n";
   if (!entry.reason.empty() && entry.text.find(entry.reason) == std::string::npos)

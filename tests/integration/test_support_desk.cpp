@@ -105,6 +105,7 @@ TEST_CASE("account show: the timeline of an export, its notices, a support postp
       "next: nothing: the space is deleted"};
   for (std::size_t i = 1; i < in_order.size(); ++i) CHECK(line_of(show.out, in_order[i - 1]) < line_of(show.out, in_order[i]));
   CHECK(contains(show.out, "reason: one more week"));
+  CHECK_FALSE(contains(show.out, "by support:jane [support:jane]"));  // who, once
   CHECK_FALSE(contains(show.out, ".000Z"));  // no UTC milliseconds anywhere
 
   ProcessResult json = passage_at(desk.ws, {"account", "show", "HAKIM", "--json"}, "2027-01-06T12:00:00");
