@@ -67,6 +67,8 @@ struct CommandLine {
   std::optional<std::string> config, db, now, accounts, by, reason, until, format, out;
   std::optional<std::string> max_duration;
   std::optional<std::string> csv_separator;  // report --format csv
+  // account list and bulk actions: a file of IDs, or selectors.
+  std::optional<std::string> from, campaign, state, failure;
   std::optional<int> days;
   bool json = false, quiet = false, verbose = false, help = false;
   bool dry_run = false, until_idle = false, reset_breaker = false;

@@ -29,6 +29,10 @@ po::options_description all_options() {
       ("out", po::value<std::string>(), "")
       ("csv-separator", po::value<std::string>(), "")
       ("max-duration", po::value<std::string>(), "")
+      ("from", po::value<std::string>(), "")
+      ("campaign", po::value<std::string>(), "")
+      ("state", po::value<std::string>(), "")
+      ("failure", po::value<std::string>(), "")
       ("json", po::bool_switch(), "")
       ("quiet", po::bool_switch(), "")
       ("verbose", po::bool_switch(), "")
@@ -79,6 +83,10 @@ CommandLine parse(int argc, char** argv) {
   take(map, "out", line.out);
   take(map, "csv-separator", line.csv_separator);
   take(map, "max-duration", line.max_duration);
+  take(map, "from", line.from);
+  take(map, "campaign", line.campaign);
+  take(map, "state", line.state);
+  take(map, "failure", line.failure);
   line.json = map["json"].as<bool>();
   line.quiet = map["quiet"].as<bool>();
   line.verbose = map["verbose"].as<bool>();

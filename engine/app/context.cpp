@@ -16,10 +16,13 @@ namespace {
 
 // CONTRACT.md "Secrets by command": only the commands that talk to the
 // stacks or the directory read the secrets (config check for its
-// reachability test); the support desk, reports and serve never need them.
+// reachability test); the support desk, reports and serve never need them,
+// except `account grant-access`, which opens a space on its stack.
 bool needs_secrets(const CommandLine& line) {
   if (line.words.empty()) return false;
   const std::string& command = line.words[0];
+  // account grant-access opens a space on its stack (issue 13).
+  if (command == "account") return line.words.size() > 1 && line.words[1] == "grant-access";
   return command == "run" || command == "purge" || command == "nightly" || command == "plan" ||
          command == "config";
 }

@@ -18,9 +18,14 @@ Commands:
   run [NAME] [--until-idle] [--max-duration D]
                                             take due accounts through their lifecycle
   status [NAME] [--json]                    accounts per state
-  account show ID [--json]                  one account (ID: login, domain or e-mail)
-  account hold|release|retry|cancel ID --reason TEXT --by NAME
-  account postpone ID (--days N | --until DATE) --reason TEXT --by NAME
+  account show ID [--json]                  one person's case as a timeline, and what comes next
+                                            (ID: login, domain or e-mail, any case)
+  account list [--campaign C] [--state S] [--failure CODE] [--json]
+                                            the accounts behind a count
+  account hold|release|retry|cancel (ID | --from FILE | selectors) --reason TEXT --by NAME
+  account postpone (ID | --from FILE | selectors) (--days N | --until DATE) --reason TEXT --by NAME
+  account grant-access ID --days N --reason TEXT --by NAME
+                                            open a space Passage blocked after its move for N days
   purge [--dry-run] [--reset-breaker --by NAME]
                                             delete the spaces whose grace period ended
   nightly [--dry-run]                       run, then purge (the timer's command)
@@ -56,7 +61,36 @@ constexpr Help k_helps[] = {
     {"plan", "usage: passage plan NAME [--json]\n  Counts by action and next step, bytes to transfer and store, deletions by\n  night, and the estimated duration under the configured limits.\n"},
     {"run", "usage: passage run [NAME] [--until-idle] [--max-duration D]\n  Takes due accounts through export, move, verification and notices. Never deletes.\n  Without --until-idle it runs until stopped (Ctrl-C, SIGTERM) or --max-duration.\n  --until-idle returns when nothing is in flight and nothing is due within idle_horizon.\n  --max-duration D: at D no new work starts; exports already requested are awaited\n  for max_duration_drain (config, default 10 minutes), then left to the next run.\n  Exit 0, 1 when some accounts are FAILED, 7 when a stack or the mail relay did not answer.\n"},
     {"status", "usage: passage status [NAME] [--json]\n  Accounts per state, zeros included.\n"},
-    {"account", "usage: passage account show ID [--json]\n       passage account hold|release|retry|cancel ID --reason TEXT --by NAME\n       passage account postpone ID (--days N | --until DATE) --reason TEXT --by NAME\n  ID is a login, a domain or an e-mail address. --by admin:NAME or support:NAME\n  (a bare name means support:NAME) is recorded in the journal.\n"},
+    {"account", "usage: passage account show ID [--json]\n"
+                "       passage account list [--campaign C] [--state S] [--failure CODE] [--json]\n"
+                "       passage account hold|release|retry|cancel ID --reason TEXT --by NAME\n"
+                "       passage account postpone ID (--days N | --until DATE) --reason TEXT --by NAME\n"
+                "       passage account VERB (--from FILE | [--campaign C] [--state S] [--failure CODE]) ...\n"
+                "       passage account grant-access ID --days N --reason TEXT --by NAME\n"
+                "  ID is a login, a domain or the list's e-mail, in any case. When nothing is exactly\n"
+                "  ID but some accounts contain it, they are listed and nothing acts (exit 2).\n"
+                "  show prints the case as a timeline, oldest first, in the local time of `timezone`\n"
+                "  (YYYY-MM-DD HH:MM): the import, each state change with its reason in words, each\n"
+                "  notice and its outcome, each attempt and its failure, holds, postpones and\n"
+                "  releases with who and why, the evidence, the link expiry, the move deadline and\n"
+                "  the deletion; then what happens next. --json: the same, ISO 8601 times with the\n"
+                "  local offset.\n"
+                "  list selects by campaign, state and failure reason code (delete_stuck,\n"
+                "  directory_active, blocked, ...). The actions take one ID, or act on each account\n"
+                "  of --from FILE (one ID a line, # comments; every ID must name one account, else\n"
+                "  nothing acts) or of the selectors, each journaled on its own, with a summary.\n"
+                "  Exit 0 all acted on, 1 some refused, 2 none.\n"
+                "  postpone moves the deletion date later, at most support.max_postpone beyond the\n"
+                "  date the person was told. A postpone or release that changes the date mails the\n"
+                "  person the new date (deletion_date_changed) at once; if that fails it stays\n"
+                "  queued for the next run, and the command says so.\n"
+                "  --by admin:NAME or support:NAME (a bare name means support:NAME) is recorded in\n"
+                "  the journal. No stack passphrase is read, except by grant-access.\n"
+                "  grant-access lifts the MOVED block Passage put on the source of an admin-driven\n"
+                "  move for N days (at most support.max_grant, 14 days by default); the first run\n"
+                "  after that blocks it again. The deletion date does not move (postpone it too if\n"
+                "  needed). A source the stack closed itself after the person's own move (moved:\n"
+                "  true) cannot be opened: the command says what to tell the person instead.\n"},
     {"purge", "usage: passage purge [--dry-run] [--reset-breaker --by NAME]\n  Deletes the spaces whose grace period ended and that pass every interlock,\n  at most purge.max_per_run a night. --dry-run shows what would happen and changes\n  nothing (database read-only; its report is <reports.dir>/dry-run-purge-<stamp>.json).\n  --reset-breaker needs --by and does not go with --dry-run.\n  Exit 4 when the breaker stops deletions.\n"},
     {"nightly", "usage: passage nightly [--dry-run]\n  run --until-idle for every campaign, then purge. Journaled as `nightly`.\n  --dry-run skips the run step (and says so) and purges as purge --dry-run.\n"},
     {"report", "usage: passage report NAME --format csv|json|html [--out PATH|-] [--csv-separator SEP]\n  Without --out, writes <reports.dir>/<NAME>-<stamp>.<ext> and prints its path.\n  csv: UTF-8 with BOM for spreadsheets, cells separated by ';' (--csv-separator ','\n  or tab to choose), times local in `timezone`, cells that would start a formula\n  (= + - @) prefixed with a quote; columns: those of json, then email, target,\n  list_reason, fell_back_to_export, told_deletion_date.\n  html: in notify.language (fr by default, or en), with charts of states per day\n  and failures by reason.\n"},

@@ -20,7 +20,7 @@ constexpr std::array<std::string_view, 20> k_top_keys{
     "directory", "reports", "idle_horizon", "retry_budget", "allow_future_purge", "serve",
     "metrics", "max_duration_drain"};
 constexpr std::array<std::string_view, 1> k_campaign_keys{"max_change_fraction"};
-constexpr std::array<std::string_view, 1> k_support_keys{"max_postpone"};
+constexpr std::array<std::string_view, 2> k_support_keys{"max_postpone", "max_grant"};
 constexpr std::array<std::string_view, 1> k_reports_keys{"dir"};
 constexpr std::array<std::string_view, 1> k_metrics_keys{"textfile"};
 
@@ -53,6 +53,7 @@ void read_small_sections(Reader& reader, const Section& root, Config& config) {
   }
   if (const auto s = sub_section(reader, root, "support", k_support_keys)) {
     reader.read_span(*s, "max_postpone", config.support_max_postpone, false);
+    reader.read_span(*s, "max_grant", config.support_max_grant, true);
   }
   if (const auto s = sub_section(reader, root, "reports", k_reports_keys)) {
     reader.read_path(*s, "dir", config.reports_dir);

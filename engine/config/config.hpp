@@ -153,6 +153,8 @@ struct Config {
   MoveConfig move;
   double campaign_max_change_fraction = 0.10;
   CalendarSpan support_max_postpone{60, SpanUnit::day};
+  // account grant-access: the longest a moved space is opened again.
+  CalendarSpan support_max_grant{14, SpanUnit::day};
   PurgeConfig purge;
   ServeConfig serve;
   std::optional<DirectoryConfig> directory;

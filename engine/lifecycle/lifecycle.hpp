@@ -141,6 +141,11 @@ StepResult apply(const Account& account, const Event& event, Instant now, const 
 // refusal still stands for whoever asked: the deletion may complete.
 StepResult keep_hold_pending(const Account& account, const std::string& reason);
 
+// The person was sent the current deletion date (deletion_date_changed,
+// by the command that changed it): it is the date told; reminders already
+// due count as sent; a GRACE timer waits for the next reminder.
+Transition deletion_date_told(const Account& account, Instant now, const Policy& policy);
+
 // When an account becomes due for its first step: departure_date − lead at
 // local midnight, or `now` if that is past.
 Instant first_due(date::year_month_day departure, Instant now, const Policy& policy);

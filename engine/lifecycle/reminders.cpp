@@ -57,4 +57,12 @@ bool deletion_date_untold(const Account& account, const Policy& policy) {
   return account.told_deletion_date != local_date(*account.grace_end, policy.zone);
 }
 
+bool deletion_date_changed_untold(const Account& account, const Policy& policy) {
+  return account.told_deletion_date && deletion_date_untold(account, policy);
+}
+
+const char* deletion_notice_kind(const Account& account, const Policy& policy) {
+  return deletion_date_changed_untold(account, policy) ? "deletion_date_changed" : "deletion_reminder";
+}
+
 }  // namespace passage

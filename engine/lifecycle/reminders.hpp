@@ -35,4 +35,12 @@ std::optional<CalendarSpan> due_move_reminder(const Account& account, Instant no
 // True when the person has not been told the current deletion date.
 bool deletion_date_untold(const Account& account, const Policy& policy);
 
+// True when the person was told a deletion date and the current one is
+// another (a postpone, a release): the deletion_date_changed notice is owed.
+bool deletion_date_changed_untold(const Account& account, const Policy& policy);
+
+// The notice that tells the deletion date of a GRACE account now:
+// "deletion_date_changed" when owed, else "deletion_reminder".
+const char* deletion_notice_kind(const Account& account, const Policy& policy);
+
 }  // namespace passage

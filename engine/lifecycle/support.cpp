@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "engine/lifecycle/lifecycle.hpp"
+#include "engine/lifecycle/reminders.hpp"
 
 namespace passage {
 
@@ -156,6 +157,10 @@ StepResult postpone(const Account& account, const Event& event, Instant now, con
   if (wanted <= *account.grace_end)
     return Refusal{"postpone only moves the deletion date later (now " +
                    format_date(local_date(*account.grace_end, policy.zone)) + ")"};
+  // A date gone by would be mailed to the person and deleted that night.
+  if (wanted <= now)
+    return Refusal{"the new deletion date " + format_date(local_date(wanted, policy.zone)) +
+                   " is already past: give a date still ahead"};
   // The cap is on dates, as the person reads them: told + max_postpone is
   // allowed whatever the time of day of the grace end.
   date::year_month_day told = account.told_deletion_date.value_or(local_date(*account.grace_end, policy.zone));
@@ -185,6 +190,17 @@ StepResult keep_hold_pending(const Account& account, const std::string& reason) 
                         "hold kept pending (" + reason + "): a deletion is under way; if it does "
                         "not happen, the account is held instead of deleted"};
   transition.next.hold_reasons.push_back(reason);
+  return transition;
+}
+
+Transition deletion_date_told(const Account& account, Instant now, const Policy& policy) {
+  Transition transition{account, {}, "state", {}};
+  if (!account.grace_end) return transition;
+  const date::year_month_day day = local_date(*account.grace_end, policy.zone);
+  transition.journal_detail = "deletion date told: " + format_date(day) + " (deletion_date_changed)";
+  transition.next.told_deletion_date = day;
+  if (auto latest = due_reminder(account, now, policy)) transition.next.reminded = latest;
+  if (account.state == State::grace) transition.next.due_at = next_grace_timer(transition.next, now, policy);
   return transition;
 }
 

@@ -8,6 +8,35 @@ namespace passage {
 namespace {
 
 constexpr BuiltinTemplate k_builtin_templates[] = {
+    {"en", "deletion_date_changed", R"mustache(Subject: New deletion date for your MyToutatice space: from {{deletion_date}}
+
+Hello,
+
+The deletion date of your MyToutatice space ({{domain}}) has changed: it
+will be permanently deleted from {{deletion_date}}, that is in {{days_left}}
+day(s). This date replaces the one we told you before.
+
+{{#download_url}}
+If you have not done so yet, download your archive with your personal
+link{{#export_expires_at}}, valid until {{export_expires_at}}{{/export_expires_at}}:
+
+  {{download_url}}
+
+This link is for you only: please do not share it.
+{{/download_url}}
+{{^download_url}}
+If you have not saved your data yet, please do it before that date.
+{{/download_url}}
+
+{{#support_contact}}
+If you have any questions, write to {{support_contact}}.
+{{/support_contact}}
+{{^support_contact}}
+If you have any questions, contact your academy's support desk.
+{{/support_contact}}
+
+The MyToutatice team
+)mustache"},
     {"en", "deletion_done", R"mustache(Subject: Your old MyToutatice space has been deleted
 
 Hello,
@@ -313,6 +342,36 @@ If you have any questions, contact your academy's support desk.
 {{/support_contact}}
 
 The MyToutatice team
+)mustache"},
+    {"fr", "deletion_date_changed", R"mustache(Subject: Nouvelle date de suppression de votre espace MyToutatice : à partir du {{deletion_date}}
+
+Bonjour,
+
+La date de suppression de votre espace MyToutatice ({{domain}}) a changé :
+il sera définitivement supprimé à partir du {{deletion_date}}, soit dans
+{{days_left}} jour(s). Cette date remplace celle que nous vous avions
+indiquée.
+
+{{#download_url}}
+Si vous ne l'avez pas encore fait, téléchargez votre archive avec votre lien
+personnel{{#export_expires_at}}, valable jusqu'au {{export_expires_at}}{{/export_expires_at}} :
+
+  {{download_url}}
+
+Ce lien vous est réservé : merci de ne pas le transmettre.
+{{/download_url}}
+{{^download_url}}
+Si vous n'avez pas encore récupéré vos données, faites-le avant cette date.
+{{/download_url}}
+
+{{#support_contact}}
+Pour toute question, écrivez à {{support_contact}}.
+{{/support_contact}}
+{{^support_contact}}
+Pour toute question, contactez l'assistance de votre académie.
+{{/support_contact}}
+
+L'équipe MyToutatice
 )mustache"},
     {"fr", "deletion_done", R"mustache(Subject: Votre ancien espace MyToutatice a été supprimé
 

@@ -18,9 +18,9 @@
 namespace passage {
 
 // Every notice kind, roughly in the order a person receives them.
-inline constexpr std::array<std::string_view, 8> k_notice_kinds = {
-    "move_instructions", "move_reminder", "move_fallback", "export_ready",
-    "reexport",          "move_done",     "deletion_reminder", "deletion_done"};
+inline constexpr std::array<std::string_view, 9> k_notice_kinds = {
+    "move_instructions", "move_reminder",     "move_fallback",         "export_ready", "reexport",
+    "move_done",         "deletion_reminder", "deletion_date_changed", "deletion_done"};
 
 // The variables a template may name; any other name is an error.
 inline constexpr std::array<std::string_view, 13> k_template_variables = {

@@ -9,6 +9,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "engine/sched/access_close.hpp"
 #include "engine/sched/export_window.hpp"
 #include "engine/sched/progress.hpp"
 #include "engine/sched/runner_impl.hpp"
@@ -66,6 +67,8 @@ RunSummary Runner::run() {
 asio::awaitable<void> Runner::main_loop() {
   Instant started = m_clock.now();
   resume_open_steps();
+  // Access the desk granted to a moved space ends here (issue 13).
+  co_await close_expired_grants(m_store, m_stacks, started, m_options.actor);
   while (!m_stopping) {
     Instant now = m_clock.now();
     if (m_options.max_duration && now - started >= *m_options.max_duration) {

@@ -109,8 +109,13 @@ std::optional<IntentSpec> Runner::intent_for(const Account& account,
   if (contains(effects, Effect::request_export)) return IntentSpec{"export", m_store.next_intent_key(account, "export")};
   if (contains(effects, Effect::start_move)) return IntentSpec{"import", m_store.next_intent_key(account, "import")};
   if (contains(effects, Effect::send_reminder)) {
-    auto latest = due_reminder(account, m_clock.now(), stack_of(account).policy);
-    std::string kind = reminder_key("deletion_reminder", latest, "date");
+    const Policy& policy = stack_of(account).policy;
+    auto latest = due_reminder(account, m_clock.now(), policy);
+    // A date changed since the person was told (a postpone, a release): the
+    // deletion_date_changed notice the command queued, with its Message-ID.
+    std::string kind = deletion_date_changed_untold(account, policy)
+                           ? std::string("deletion_date_changed")
+                           : reminder_key("deletion_reminder", latest, "date");
     return IntentSpec{"notice", message_id_for(kind, account, local_date(*account.grace_end, m_config.zone))};
   }
   if (contains(effects, Effect::send_move_reminder)) {
@@ -228,8 +233,10 @@ asio::awaitable<std::optional<Event>> Runner::perform(Account& account,
         break;
       case Effect::send_move_reminder:
         co_return co_await do_notice(account, "move_reminder", intent_key);
-      case Effect::send_reminder:
-        co_return co_await do_notice(account, "deletion_reminder", intent_key);
+      case Effect::send_reminder: {
+        std::string kind = deletion_notice_kind(account, stack_of(account).policy);
+        co_return co_await do_notice(account, kind, intent_key);
+      }
       case Effect::send_notice:
         co_return co_await do_notice(account, notice_kind(account), intent_key);
       case Effect::check_activity:

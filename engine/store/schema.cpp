@@ -193,15 +193,39 @@ constexpr std::string_view k_migration_9 = R"sql(
 ALTER TABLE campaigns ADD COLUMN skipped_rows INTEGER NOT NULL DEFAULT 0;
 )sql";
 
-// `campaign close`: a finished or test campaign leaves `campaign list`.
+// One account's journal entries, for the support desk's timeline
+// (`account show`, issue 13): read by index, not by scanning the chain.
 constexpr std::string_view k_migration_10 = R"sql(
+CREATE INDEX journal_by_account ON journal(account_id, seq);
+)sql";
+
+// Access to a moved space granted by the support desk (`account
+// grant-access`, issue 13): the block lifted, until when, and its closing.
+constexpr std::string_view k_migration_11 = R"sql(
+CREATE TABLE access_grants (
+  id          INTEGER PRIMARY KEY,
+  account_id  INTEGER NOT NULL REFERENCES accounts(id),
+  domain      TEXT NOT NULL,
+  block       TEXT NOT NULL,
+  granted_at  TEXT NOT NULL,
+  until       TEXT NOT NULL,
+  reason      TEXT NOT NULL,
+  actor       TEXT NOT NULL,
+  closed_at   TEXT,
+  outcome     TEXT
+);
+CREATE INDEX access_grants_open ON access_grants(closed_at, until);
+)sql";
+
+// `campaign close`: a finished or test campaign leaves `campaign list`.
+constexpr std::string_view k_migration_12 = R"sql(
 ALTER TABLE campaigns ADD COLUMN closed_at TEXT;
 )sql";
 
 constexpr std::string_view k_migrations[] = {k_migration_1, k_migration_2, k_migration_3,
                                              k_migration_4, k_migration_5, k_migration_6,
                                              k_migration_7, k_migration_8, k_migration_9,
-                                             k_migration_10};
+                                             k_migration_10, k_migration_11, k_migration_12};
 
 }  // namespace
 

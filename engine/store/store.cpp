@@ -108,6 +108,13 @@ Account account_from_row(const Statement& row) {
   return account;
 }
 
+// "; from FILE line N" for an imported account's journal entry (the
+// support desk's timeline shows where the person came from).
+std::string imported_from(const std::string& file, int line) {
+  if (file.empty()) return line > 0 ? "; line " + std::to_string(line) : "";
+  return "; from " + file + (line > 0 ? " line " + std::to_string(line) : "");
+}
+
 // Makes the commits made while it lives durable against a power cut
 // (PRAGMA synchronous=FULL), when asked to.
 class DurableCommit {
@@ -193,14 +200,14 @@ std::int64_t Store::create_campaign(const std::string& name, const std::string& 
   std::int64_t campaign_id = m_db.last_insert_id();
   append_journal(m_db, now, actor, std::nullopt, "campaign_created",
                  name + ": " + std::to_string(accounts.size()) + " accounts from " + accounts_file);
-  insert_accounts(campaign_id, name, accounts, now, actor);
+  insert_accounts(campaign_id, name, accounts_file, accounts, now, actor);
   transaction.commit();
   return campaign_id;
 }
 
 void Store::insert_accounts(std::int64_t campaign_id, const std::string& name,
-                            const std::vector<NewAccount>& accounts, Instant now,
-                            const std::string& actor) {
+                            const std::string& accounts_file, const std::vector<NewAccount>& accounts,
+                            Instant now, const std::string& actor) {
   auto insert = m_db.prepare(R"sql(
     INSERT INTO accounts (campaign_id, login, domain, action, email, target, target_host,
       admin_move, departure_date, reason, stack, state, due_at, updated_at, delivery)
@@ -216,18 +223,18 @@ void Store::insert_accounts(std::int64_t campaign_id, const std::string& name,
     insert.run();
     append_journal(m_db, now, actor, m_db.last_insert_id(), "imported",
                    name + ": " + row.login + " " + row.domain + " " + to_string(row.action) +
-                       ", due " + format_utc(account.due_at));
+                       ", due " + format_utc(account.due_at) + imported_from(accounts_file, row.line));
   }
 }
 
 void Store::add_accounts(std::int64_t campaign_id, const std::vector<NewAccount>& accounts,
-                         Instant now, const std::string& actor) {
+                         Instant now, const std::string& actor, const std::string& accounts_file) {
   auto campaign = m_db.prepare("SELECT name FROM campaigns WHERE id = ?");
   campaign.bind(1, campaign_id);
   if (!campaign.step()) throw StoreError("no campaign " + std::to_string(campaign_id));
   std::string name = campaign.text_at(0);
   Transaction transaction(m_db);
-  insert_accounts(campaign_id, name, accounts, now, actor);
+  insert_accounts(campaign_id, name, accounts_file, accounts, now, actor);
   transaction.commit();
 }
 
@@ -284,11 +291,6 @@ std::optional<Account> Store::account(std::int64_t id) {
   auto found = query_accounts("WHERE a.id = ?", {std::to_string(id)});
   if (found.empty()) return std::nullopt;
   return found.front();
-}
-
-std::vector<Account> Store::find_accounts(const std::string& key) {
-  return query_accounts(
-      "WHERE a.login = ?1 OR a.domain = lower(?1) OR a.email = ?1 COLLATE NOCASE ORDER BY a.id", {key});
 }
 
 std::vector<Account> Store::accounts_of(std::int64_t campaign_id) {

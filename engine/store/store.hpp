@@ -61,7 +61,7 @@ class Store {
   void set_skipped_rows(std::int64_t campaign_id, std::size_t skipped_rows);
   // Adds accounts to an existing campaign in one transaction, journaled.
   void add_accounts(std::int64_t campaign_id, const std::vector<NewAccount>& accounts, Instant now,
-                    const std::string& actor);
+                    const std::string& actor, const std::string& accounts_file = {});
   // The unfinished campaign (any account not final) other than `except`
   // holding this login, or this domain, if any.
   std::optional<std::string> unfinished_campaign_with_login(const std::string& login,
@@ -79,8 +79,16 @@ class Store {
 
   // --- accounts ---
   std::optional<Account> account(std::int64_t id);
-  // By login, domain or e-mail address (domain and e-mail in any case).
+  // --- the support desk's searches (store_search.cpp) ---
+  // Accounts whose login, domain or e-mail address equals `key`, in any
+  // case ("Hakim.BenAli@Laposte.net" finds hakim.benali@laposte.net).
   std::vector<Account> find_accounts(const std::string& key);
+  // Accounts whose login, domain or e-mail contains `fragment` in any
+  // case, at most `limit` of them, by id.
+  std::vector<Account> search_accounts(const std::string& fragment, int limit);
+  // Accounts of a campaign (all when none) in a state (any when none), by id.
+  std::vector<Account> select_accounts(std::optional<std::int64_t> campaign_id,
+                                       std::optional<State> state);
   std::vector<Account> accounts_of(std::int64_t campaign_id);
   // Accounts the runner acts on whose timer is due, earliest first.
   std::vector<Account> due_for_runner(Instant now, std::optional<std::int64_t> campaign_id,
@@ -153,7 +161,8 @@ class Store {
   void insert_intent(const Account& account, const IntentSpec& intent, Instant now,
                      const std::string& actor);
   void insert_accounts(std::int64_t campaign_id, const std::string& campaign_name,
-                       const std::vector<NewAccount>& accounts, Instant now, const std::string& actor);
+                       const std::string& accounts_file, const std::vector<NewAccount>& accounts,
+                       Instant now, const std::string& actor);
 
   Database m_db;
 };

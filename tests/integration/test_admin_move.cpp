@@ -424,3 +424,66 @@ TEST_CASE("A run stopped (SIGTERM) while the target imports counts the source's 
   CHECK(stat(source_stats, "duplicate_exports_24h") == 0);
   CHECK(account_states(c.ws).at(login_of(1)) == "RETRY_WAIT");
 }
+
+TEST_CASE("grant-access opens a moved source for N days (at most support.max_grant) and the first run "
+          "after them blocks it MOVED again; the deletion date does not move",
+          "[cozy-admin][move][support][grant]") {
+  MoveCampaign c(1);
+  ProcessResult first = c.run();
+  REQUIRE(first.exit_code == 0);
+  REQUIRE(text_of(c.source_attributes(1), "blocking_reason") == "MOVED");
+  const std::string grace_end = Db(c.ws.database()).rows("SELECT grace_end FROM accounts")[0][0];
+  auto grant = [&](const std::string& days) {
+    return c.ws.passage({"account", "grant-access", "U0001@example.org", "--days", days, "--reason",
+                         "needs the school report", "--by", "jane", "--now", iso_utc(c.now)});
+  };
+
+  ProcessResult too_long = grant("15");
+  INFO("stderr: " << too_long.err);
+  CHECK(too_long.exit_code == 2);
+  CHECK(too_long.err.find("support.max_grant is 14 days") != std::string::npos);
+  CHECK(flag_of(c.source_attributes(1), "blocked"));
+
+  ProcessResult granted = grant("3");
+  INFO("stdout: " << granted.out << "\nstderr: " << granted.err);
+  REQUIRE(granted.exit_code == 0);
+  CHECK(granted.out.find("is open again until 2026-11-28 10:00 (Europe/Paris)") != std::string::npos);
+  CHECK(granted.out.find("The deletion date does not move") != std::string::npos);
+  CHECK(granted.out.find("activity_after_move") != std::string::npos);
+  ProcessResult open_show = c.ws.passage({"account", "show", "u0001", "--now", iso_utc(c.now)});
+  CHECK(open_show.out.find("next: the old space, opened by the desk, is blocked again at the first run after "
+                           "28 November 2026") != std::string::npos);
+  CHECK_FALSE(flag_of(c.source_attributes(1), "blocked"));
+  ProcessResult again = grant("3");
+  CHECK(again.exit_code == 2);
+  CHECK(again.err.find("already granted until 2026-11-28 10:00") != std::string::npos);
+
+  // Two days on, a run leaves it open; four days on, the run blocks it again.
+  c.advance(hours(48));
+  ProcessResult open_run = c.run();
+  INFO("run stderr: " << open_run.err);
+  REQUIRE(open_run.exit_code == 0);
+  CHECK_FALSE(flag_of(c.source_attributes(1), "blocked"));
+  c.advance(hours(48));
+  ProcessResult closing_run = c.run();
+  INFO("run stderr: " << closing_run.err);
+  REQUIRE(closing_run.exit_code == 0);
+  json::object attributes = c.source_attributes(1);
+  CHECK(flag_of(attributes, "blocked"));
+  CHECK(text_of(attributes, "blocking_reason") == "MOVED");
+  {
+    Db db(c.ws.database());
+    CHECK(db.rows("SELECT outcome FROM access_grants")[0][0] == "blocked MOVED again");
+    CHECK(db.rows("SELECT grace_end FROM accounts")[0][0] == grace_end);
+    CHECK(db.scalar("SELECT COUNT(*) FROM journal WHERE kind = 'support' AND actor = 'support:jane' "
+                    "AND detail LIKE 'access granted until %: needs the school report'") == 1);
+  }
+  ProcessResult show = c.ws.passage({"account", "show", "u0001", "--now", iso_utc(c.now)});
+  INFO("show: " << show.out);
+  CHECK(show.out.find("access granted until") != std::string::npos);
+  CHECK(show.out.find("access closed: blocked MOVED again") != std::string::npos);
+  // The purge treats the block put back as Passage's own: the source is deleted at grace end.
+  c.advance(hours(24 * 40));
+  REQUIRE(c.ws.passage({"purge", "--now", iso_utc(c.now)}, k_run_timeout).exit_code == 0);
+  CHECK(state_counts(c.ws, "c1").at("PURGED") == 1);
+}

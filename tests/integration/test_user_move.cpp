@@ -145,3 +145,39 @@ TEST_CASE("200 user-driven moves (70 % move, 20 % after a reminder, 10 % never):
   CHECK(stat(after, "unsafe_deletions") == 0);
   CHECK(state_counts(s.ws, "c1").at("PURGED") == 200);
 }
+
+TEST_CASE("grant-access on a space the person moved themselves (moved: true) says the admin API cannot "
+          "open it and what to tell the person; nothing is sent to the stack",
+          "[cozy-admin][user-move][support][grant]") {
+  Options options;
+  options.accounts = 1;
+  options.action = "move";
+  options.departure = [](int) { return std::string("2026-12-30"); };
+  options.sim_flags = {"--move-share", "1.0", "--move-delay-s", "3600:3600", "--late-move-share", "0",
+                       "--never-move-share", "0"};
+  Stand s(options);
+  // Invited on 9 December (21 days before the departure); moved an hour later.
+  s.advance_to(parse_iso_utc("2026-12-09T09:00:00Z"));
+  s.run();
+  REQUIRE(account_states(s.ws).at(login_of(1)) == "INVITED");
+  // The person's move ends on the sim's clock an hour after the invitation;
+  // the runner sees it at its next poll.
+  for (int hour = 0; hour < 6 && account_states(s.ws).at(login_of(1)) == "INVITED"; ++hour) {
+    s.advance(hours(1));
+    s.run();
+  }
+  REQUIRE(s.sim->instance_attributes(domain_of(1)).contains("moved"));
+  REQUIRE(account_states(s.ws).at(login_of(1)) != "INVITED");
+  const std::int64_t patches = route_count(s.sim->stats(), "PATCH /instances/:domain");
+
+  ProcessResult refused = s.passage({"account", "grant-access", login_of(1), "--days", "3", "--reason",
+                                     "needs a file", "--by", "jane"});
+  INFO("stdout: " << refused.out << "\nstderr: " << refused.err);
+  CHECK(refused.exit_code == 2);
+  CHECK(refused.err.find("the admin API cannot open it again") != std::string::npos);
+  CHECK(refused.err.find("Tell the person: everything the old space held is in https://" + login_of(1) +
+                         ".mycozy.cloud") != std::string::npos);
+  CHECK(route_count(s.sim->stats(), "PATCH /instances/:domain") == patches);
+  Db db(s.ws.database());
+  CHECK(db.scalar("SELECT COUNT(*) FROM access_grants") == 0);
+}

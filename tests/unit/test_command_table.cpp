@@ -34,8 +34,14 @@ TEST_CASE("the command line fits the command's spec or is refused naming what do
 
   CHECK(refusal({"run"}, {"--dry-run"}) == "run does not take --dry-run (see passage run --help)");
   CHECK(refusal({"account", "retry", "a", "b"}, {"--reason", "--by"}) ==
-        "account retry does not take the argument 'b' (usage: account retry ID; see passage account --help)");
-  CHECK(refusal({"account", "retry"}) == "account retry: missing ID (see passage account --help)");
+        "account retry does not take the argument 'b' (usage: account retry [ID]; see passage account --help)");
+  CHECK(refusal({"account", "show"}) == "account show: missing ID (see passage account --help)");
+  CHECK(refusal({"account", "list", "u1"}) ==
+        "account list does not take the argument 'u1' (usage: account list; see passage account --help)");
+  CHECK(refusal({"account", "show", "u1"}, {"--from"}) ==
+        "account show does not take --from (see passage account --help)");
+  CHECK(check_command_line({"account", "hold"}, {"--state", "--failure", "--reason", "--by"}).command ==
+        "account hold");
   CHECK(refusal({"status", "c1", "c2"}) ==
         "status does not take the argument 'c2' (usage: status [NAME]; see passage status --help)");
   CHECK(refusal({"plugins", "x"}) ==
@@ -43,7 +49,7 @@ TEST_CASE("the command line fits the command's spec or is refused naming what do
   CHECK(refusal({"account", "show", "u1"}, {"--days"}) ==
         "account show does not take --days (see passage account --help)");
   CHECK(refusal({"account"}) ==
-        "account: missing subcommand (show, hold, release, retry, cancel, postpone)");
+        "account: missing subcommand (show, list, hold, release, retry, cancel, postpone, grant-access)");
   CHECK(refusal({"campaign", "delete", "c1"}) ==
         "campaign delete: not a campaign subcommand (create, update, confirm, list, close)");
   CHECK(refusal({"frobnicate"}) == "unknown command 'frobnicate' (see passage --help)");

@@ -136,7 +136,7 @@ lead: 14 days
 export: { delivery: archive, archive_dir: /srv/archive, archive_retention: 2 months, final_export: none }
 move: { fallback_before_departure: 3 days, poll_interval: 30 minutes, reminders: [5 days], overwrite: true }
 campaign: { max_change_fraction: 0.2 }
-support: { max_postpone: 30 days }
+support: { max_postpone: 30 days, max_grant: 7 days }
 purge: { max_per_run: 100, max_fraction: 0.1, max_reexports: 2 }
 directory:
   provider: ldap
@@ -212,6 +212,7 @@ serve:
   CHECK(config.move.overwrite);
   CHECK(config.campaign_max_change_fraction == 0.2);
   CHECK(config.support_max_postpone == CalendarSpan{30, SpanUnit::day});
+  CHECK(config.support_max_grant == CalendarSpan{7, SpanUnit::day});
   CHECK(config.purge.max_per_run == 100);
   CHECK(config.purge.max_fraction == 0.1);
   CHECK(config.purge.max_reexports == 2);
@@ -279,6 +280,7 @@ TEST_CASE("every optional key has its contract default", "[config]") {
   CHECK_FALSE(config.move.overwrite);
   CHECK(config.campaign_max_change_fraction == 0.10);
   CHECK(config.support_max_postpone == CalendarSpan{60, SpanUnit::day});
+  CHECK(config.support_max_grant == CalendarSpan{14, SpanUnit::day});
   CHECK(config.purge.max_per_run == 500);
   CHECK(config.purge.max_fraction == 0.05);
   CHECK(config.purge.max_reexports == 1);

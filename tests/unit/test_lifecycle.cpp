@@ -1338,6 +1338,21 @@ TEST_CASE("postpone only later, at most max_postpone beyond the told date", "[li
   }
 }
 
+TEST_CASE("postpone to a date already past is refused: the person would be sent a date gone by",
+          "[lifecycle]") {
+  // The purge was stopped (breaker) for weeks: grace ended 1 January.
+  Instant now = local("2027-02-01T09:00:00");
+  for (State state : {State::grace, State::purge_due}) {
+    INFO(name(state));
+    Account account = rich_account(state);
+    account.grace_end = local("2027-01-01T00:00:00");
+    account.told_deletion_date = date::year{2027} / 1 / 1;
+    std::string why = refusal_reason(account, at_event(EventKind::postpone, local("2027-01-11T00:00:00")), now);
+    CHECK(why.find("2027-01-11 is already past") != std::string::npos);
+    CHECK_FALSE(refused(account, at_event(EventKind::postpone, local("2027-02-05T00:00:00")), now));
+  }
+}
+
 TEST_CASE("postpone of a held account keeps it held", "[lifecycle]") {
   Account held = rich_account(State::held);  // held from GRACE
   Transition t = step(held, at_event(EventKind::postpone, local("2027-03-01T00:00:00")),
