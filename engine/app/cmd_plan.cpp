@@ -183,15 +183,6 @@ std::string gigabytes(std::int64_t bytes) {
   return text;
 }
 
-// "about 3 h 20 min", "about 12 min", "under a minute".
-std::string duration_text(double seconds) {
-  if (seconds < 60) return "under a minute";
-  long minutes = std::lround(seconds / 60);
-  if (minutes < 60) return "about " + std::to_string(minutes) + " min";
-  char text[48];
-  std::snprintf(text, sizeof text, "about %ld h %02ld min", minutes / 60, minutes % 60);
-  return text;
-}
 
 }  // namespace
 
@@ -232,7 +223,7 @@ int cmd_plan(AppContext& app) {
   out << "exports: " << plan.exports << ", " << gigabytes(plan.bytes_to_transfer) << " to transfer, "
       << gigabytes(plan.bytes_to_store) << " to store (delivery " << config.export_.delivery
       << "; disk usage read for " << plural(static_cast<long long>(plan.sampled), "account", "accounts") << ")\n";
-  out << "estimated time for the exports: " << duration_text(plan.makespan_seconds)
+  out << "estimated time for the exports: " << about_duration(plan.makespan_seconds)
       << " (about 5 minutes an export on a real stack, within the rate limits)\n";
   out << "deletions by night (at most " << config.purge.max_per_run << " a night):\n";
   for (const auto& [night, count] : nights) out << "  " << night << ": " << count << '\n';

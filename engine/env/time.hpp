@@ -76,6 +76,8 @@ date::year_month_day local_date(Instant at, const date::time_zone* zone);
 std::string format_utc(Instant at);
 // "2026-12-01"
 std::string format_date(date::year_month_day day);
+// A span for people: "about 3 h 20 min", "about 12 min", "less than a minute".
+std::string about_duration(double seconds);
 // "20261201T020000" in UTC, for file names.
 std::string format_stamp(Instant at);
 

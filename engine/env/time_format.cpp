@@ -2,6 +2,7 @@
 // hand-written and strict: `--now` and stored instants are read here, and a
 // silently misread date would shift every deadline of a campaign.
 
+#include <cmath>
 #include <cstdio>
 
 #include "engine/env/time.hpp"
@@ -160,6 +161,15 @@ std::string format_date(date::year_month_day day) {
 
 std::string format_stamp(Instant at) {
   return date::format("%Y%m%dT%H%M%S", date::floor<std::chrono::seconds>(at));
+}
+
+std::string about_duration(double seconds) {
+  if (seconds < 60) return "less than a minute";
+  long minutes = std::lround(seconds / 60);
+  if (minutes < 60) return "about " + std::to_string(minutes) + " min";
+  char text[48];
+  std::snprintf(text, sizeof text, "about %ld h %02ld min", minutes / 60, minutes % 60);
+  return text;
 }
 
 }  // namespace passage

@@ -1,21 +1,13 @@
 #include "engine/sched/progress.hpp"
 
+#include "engine/env/time.hpp"
+
 #include <cmath>
 #include <cstdio>
 
 namespace passage {
 
 namespace {
-
-// "about 2 h 05 min left", "about 17 min left", "less than a minute left".
-std::string time_left_text(double seconds) {
-  if (seconds < 60) return "less than a minute left";
-  long minutes = std::lround(seconds / 60);
-  if (minutes < 60) return "about " + std::to_string(minutes) + " min left";
-  char text[48];
-  std::snprintf(text, sizeof text, "about %ld h %02ld min left", minutes / 60, minutes % 60);
-  return text;
-}
 
 std::string rate_text(double per_minute) {
   char text[32];
@@ -60,7 +52,7 @@ std::string progress_line(const ProgressFigures& figures) {
     line += " · " + rate_text(per_second * 60);
     // INVITED accounts wait for people, not for the run.
     const int to_do = total - settled - count_of(figures.counts, State::invited);
-    if (to_do > 0) line += " · " + time_left_text(to_do / per_second);
+    if (to_do > 0) line += " · " + about_duration(to_do / per_second) + " left";
   }
   for (const std::string& stack : figures.stacks) line += " · " + stack;
   line += " · " + std::to_string(figures.in_flight) + " in flight";

@@ -37,6 +37,15 @@ struct SilentStand {
     INFO(created.err);
     REQUIRE(created.exit_code == 0);
   }
+
+  // `run --max-duration LIMIT`, and how long it took.
+  std::pair<ProcessResult, std::chrono::steady_clock::duration> run(const std::string& limit) const {
+    const auto started = std::chrono::steady_clock::now();
+    ProcessResult result = ws.passage({"run", "--max-duration", limit, "--now", iso_utc(k_start)}, Millis(120000));
+    INFO(result.out << result.err);
+    REQUIRE_FALSE(result.timed_out);
+    return {result, std::chrono::steady_clock::now() - started};
+  }
 };
 
 }  // namespace
@@ -44,12 +53,8 @@ struct SilentStand {
 TEST_CASE("At --max-duration a run waiting for export events leaves them after the drain and exits",
           "[cozy-admin][max-duration]") {
   SilentStand s("2 seconds");
-  const auto started = std::chrono::steady_clock::now();
-  ProcessResult run = s.ws.passage({"run", "--max-duration", "2 seconds", "--now", iso_utc(k_start)},
-                                   Millis(120000));
-  const auto took = std::chrono::steady_clock::now() - started;
+  const auto [run, took] = s.run("2 seconds");
   INFO(run.out << run.err);
-  REQUIRE_FALSE(run.timed_out);
   CHECK(run.exit_code == 0);
   // 2 s of work, 2 s of drain, a second to notice: well under the hour.
   CHECK(took < std::chrono::seconds(15));
@@ -64,9 +69,7 @@ TEST_CASE("At --max-duration a run waiting for export events leaves them after t
   CHECK(route_count(s.sim->stats(), "POST /instances/:domain/export") == 3);
 
   // The next run waits for those exports instead of asking again.
-  ProcessResult next = s.ws.passage({"run", "--max-duration", "1 second", "--now", iso_utc(k_start)},
-                                    Millis(120000));
-  INFO(next.out << next.err);
+  s.run("1 second");
   CHECK(route_count(s.sim->stats(), "POST /instances/:domain/export") == 3);
   CHECK(count(s.ws, "SELECT COUNT(*) FROM accounts WHERE state = 'EXPORTING'") == 3);
 }
@@ -74,12 +77,7 @@ TEST_CASE("At --max-duration a run waiting for export events leaves them after t
 TEST_CASE("With max_duration_drain 0 seconds a run leaves its awaited exports at once",
           "[cozy-admin][max-duration]") {
   SilentStand s("0 seconds");
-  const auto started = std::chrono::steady_clock::now();
-  ProcessResult run = s.ws.passage({"run", "--max-duration", "2 seconds", "--now", iso_utc(k_start)},
-                                   Millis(120000));
-  const auto took = std::chrono::steady_clock::now() - started;
-  INFO(run.out << run.err);
-  REQUIRE_FALSE(run.timed_out);
+  const auto took = s.run("2 seconds").second;
   CHECK(took < std::chrono::seconds(6));
   CHECK(count(s.ws, "SELECT COUNT(*) FROM journal WHERE kind = 'export_left'") == 3);
   CHECK(count(s.ws, "SELECT COUNT(*) FROM accounts WHERE state = 'EXPORTING'") == 3);
@@ -90,10 +88,7 @@ TEST_CASE("An event arriving during the drain is settled by the run that asked",
   SilentStand s("20 seconds");
   s.sim->clear_faults();
   // Exports take a while on the simulator but end well within the drain.
-  ProcessResult run = s.ws.passage({"run", "--max-duration", "1 second", "--now", iso_utc(k_start)},
-                                   Millis(120000));
-  INFO(run.out << run.err);
-  REQUIRE_FALSE(run.timed_out);
+  s.run("1 second");
   CHECK(count(s.ws, "SELECT COUNT(*) FROM journal WHERE kind = 'export_left'") == 0);
   CHECK(count(s.ws, "SELECT COUNT(*) FROM accounts WHERE state = 'EXPORTING'") == 0);
 }
