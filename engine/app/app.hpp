@@ -67,7 +67,7 @@ struct CommandLine {
   std::optional<std::string> config, db, now, accounts, by, reason, until, format, out;
   std::optional<std::string> max_duration;
   std::optional<int> days;
-  bool json = false, quiet = false, verbose = false, help = false;
+  bool json = false, quiet = false, verbose = false, help = false, version = false;
   bool dry_run = false, until_idle = false, reset_breaker = false;
   bool public_server = false;  // serve --public
   bool all = false;            // campaign list --all: closed ones too
