@@ -57,6 +57,31 @@ std::vector<Reached> reach_all(const Config& config, const Clock& clock) {
   return reached;
 }
 
+// One line for what was reached: answers on stdout (unless --quiet),
+// warnings on stderr, refused credentials added to `errors`.
+void say(AppContext& app, const Reached& reached, std::vector<std::string>& errors) {
+  const bool quiet = app.line().quiet;
+  if (!reached.result) {
+    if (!quiet) app.out() << reached.what << ": nothing to reach\n";
+    return;
+  }
+  const ReachResult& result = *reached.result;
+  switch (result.reach) {
+    case Reach::answered:
+      if (!quiet) app.out() << reached.what << ": answered (" << result.detail << ")\n";
+      return;
+    case Reach::refused:
+      errors.push_back("passage: " + reached.what + ": credentials refused (" + result.detail + ")");
+      return;
+    case Reach::failing:
+      app.err() << "passage: warning: " << reached.what << ": answered with an error (" << result.detail << ")\n";
+      return;
+    case Reach::unreachable:
+      app.err() << "passage: warning: " << reached.what << ": no answer (" << result.detail << ")\n";
+      return;
+  }
+}
+
 }  // namespace
 
 int cmd_config_check(AppContext& app) {
@@ -64,29 +89,10 @@ int cmd_config_check(AppContext& app) {
   const Config& config = app.config();
   std::vector<std::string> errors = check_templates(config);
   if (!errors.empty()) throw BadInputLines(errors);
-  const bool quiet = app.line().quiet;
-  if (!quiet) app.out() << config.file.string() << ": valid (" << plural(static_cast<long long>(config.stacks.size()), "stack", "stacks") << ")\n";
-  for (const Reached& reached : reach_all(config, app.clock())) {
-    if (!reached.result) {
-      if (!quiet) app.out() << reached.what << ": nothing to reach\n";
-      continue;
-    }
-    const ReachResult& result = *reached.result;
-    switch (result.reach) {
-      case Reach::answered:
-        if (!quiet) app.out() << reached.what << ": answered (" << result.detail << ")\n";
-        break;
-      case Reach::refused:
-        errors.push_back("passage: " + reached.what + ": credentials refused (" + result.detail + ")");
-        break;
-      case Reach::failing:
-        app.err() << "passage: warning: " << reached.what << ": answered with an error (" << result.detail << ")\n";
-        break;
-      case Reach::unreachable:
-        app.err() << "passage: warning: " << reached.what << ": no answer (" << result.detail << ")\n";
-        break;
-    }
-  }
+  const auto stacks = static_cast<long long>(config.stacks.size());
+  if (!app.line().quiet)
+    app.out() << config.file.string() << ": valid (" << plural(stacks, "stack", "stacks") << ")\n";
+  for (const Reached& reached : reach_all(config, app.clock())) say(app, reached, errors);
   if (!errors.empty()) throw BadInputLines(errors);
   return k_exit_done;
 }

@@ -158,7 +158,8 @@ ReachResult reach_of(const SmtpReply& reply, const std::string& server) {
   const std::string where = "smtp " + server;
   const std::string code = std::to_string(reply.smtp_code);
   if (reply.code == CURLE_OK) return ReachResult{Reach::answered, where + ": " + code};
-  if (reply.code == CURLE_LOGIN_DENIED) return ReachResult{Reach::refused, where + ": login refused (" + code + ")"};
+  if (reply.code == CURLE_LOGIN_DENIED)
+    return ReachResult{Reach::refused, where + ": login refused (" + code + ")"};
   if (reply.code == CURLE_USE_SSL_FAILED)
     return ReachResult{Reach::failing, where + ": STARTTLS not offered (notify.starttls: required)"};
   if (reply.smtp_code != 0) return ReachResult{Reach::failing, where + ": " + code};
