@@ -125,3 +125,23 @@ TEST_CASE("passage --version prints the project version and exits 0", "[config]"
   ProcessResult help = run_process({PASSAGE_BIN, "--help"}, Millis(10000), ws.dir());
   CHECK(help.out.find("--version") != std::string::npos);
 }
+
+TEST_CASE("config check warns about a stack that answers with an error or resets, exit 0", "[config]") {
+  Workspace ws;
+  CozySim sim(ws.dir(), write_export_accounts(ws, "accounts.csv", 1, "2026-10-01"), "");
+  use_cozy_config(ws, sim.port());
+
+  sim.put_faults(R"({"throttle":{"status":503,"rate":1}})");
+  ProcessResult busy = ws.passage({"config", "check"}, Millis(30000));
+  INFO("stdout: " << busy.out << "\nstderr: " << busy.err);
+  CHECK(busy.exit_code == 0);
+  CHECK(busy.err.find("passage: warning: stack academy (cozy-admin " + sim.base() +
+                      "): answered with an error (http 503)") != std::string::npos);
+
+  sim.put_faults(R"({"reset_before":1})");
+  ProcessResult reset = ws.passage({"config", "check"}, Millis(30000));
+  INFO("stdout: " << reset.out << "\nstderr: " << reset.err);
+  CHECK(reset.exit_code == 0);
+  CHECK(reset.err.find("passage: warning: stack academy (cozy-admin " + sim.base() + "): no answer") !=
+        std::string::npos);
+}
