@@ -5,10 +5,12 @@
 # - its control fields and maintainer scripts (dpkg-deb -I / -e);
 # - the units' settings (timer, user, hardening);
 # - lintian without errors (skipped, saying so, where lintian is missing);
-# - an install into a scratch root: the files extracted (dpkg-deb -x), the
-#   postinst run twice against that root with stubs for the commands that
-#   would change the host (adduser, getent, chown, systemctl), then the
-#   installed binary's `config check` on the installed config.
+# - an install into a scratch root by dpkg itself (`dpkg --root` with its
+#   own database there; the maintainer scripts run without chroot, with
+#   DPKG_ROOT set and stubs for the commands that would change the host:
+#   adduser, getent, chown, systemctl), installed twice (idempotent), then
+#   the installed binary's `config check` on the installed config, then
+#   removed and purged.
 # usage: test_package.sh BUILD_DIR
 set -euo pipefail
 
@@ -128,7 +130,8 @@ fi
 
 # --- install into a scratch root -------------------------------------------
 root="$work/root"
-dpkg-deb -x "$deb" "$root"
+mkdir -p "$root/var/lib/dpkg/info" "$root/var/lib/dpkg/updates" "$root/var/lib/dpkg/triggers"
+touch "$root/var/lib/dpkg/status" "$root/var/lib/dpkg/available"
 stubs="$work/stubs"
 mkdir -p "$stubs"
 # getent knows the passage user once the adduser stub created it.
@@ -146,13 +149,20 @@ for command in chown systemctl; do
   printf '#!/bin/sh\necho "%s $*" >>"%s/calls"\n' "$command" "$work" >"$stubs/$command"
 done
 chmod +x "$stubs"/*
-run_postinst() { env DPKG_ROOT="$root" PATH="$stubs:/usr/sbin:/usr/bin:/sbin:/bin" sh "$work/control/postinst" configure; }
-check "postinst configure succeeds" run_postinst
+# The scratch root has no libraries: dependencies are not checked there.
+scratch_dpkg() {
+  env PATH="$stubs:/usr/sbin:/usr/bin:/sbin:/bin" dpkg --root="$root" --force-script-chrootless \
+    --force-not-root --force-depends --log="$work/dpkg.log" "$@" >>"$work/dpkg.out" 2>&1
+}
+check "dpkg --root installs the package" scratch_dpkg -i "$deb"
+check "dpkg says it is installed" grep -qx "Status: install ok installed" <<<"$(dpkg --root="$root" -s passage)"
+check "dpkg registered the conffile" grep -q "^ /etc/passage/passage.yaml [0-9a-f]\{32\}$" <<<"$(dpkg --root="$root" -s passage)"
 check "postinst created the system user passage" \
   grep -qx 'adduser --system --group --home /var/lib/passage --no-create-home --gecos Passage batch migration engine passage' "$work/calls"
 check "postinst gave /var/lib/passage to passage" grep -qxF "chown passage:passage $root/var/lib/passage" "$work/calls"
 check "/var/lib/passage is mode 0750" test "$(stat -c %a "$root/var/lib/passage")" = 750
-check "postinst configure succeeds again" run_postinst
+check "the binary is installed" test -x "$root/usr/bin/passage"
+check "dpkg installs it again (an upgrade to the same version)" scratch_dpkg -i "$deb"
 check "postinst is idempotent: one adduser only" test "$(grep -c '^adduser' "$work/calls")" = 1
 
 # config check on the installed config, its stack and relay pointed at a
@@ -174,7 +184,18 @@ check "config check says the config is valid" grep -q "passage.yaml: valid (1 st
 check "config check warns that the stack did not answer" grep -q "warning: stack academy .*: no answer" "$work/check.err"
 check "installed passage --version" test "$("$root/usr/bin/passage" --version)" = "passage $version"
 
+# Removal keeps the config (a conffile) and the state folder with its data;
+# purge removes the config, never the data (the audit trail).
+touch "$root/var/lib/passage/passage.db"
+check "dpkg removes the package" scratch_dpkg -r passage
+check "removal took the binary" test ! -e "$root/usr/bin/passage"
+check "removal kept the edited config" test -f "$root/etc/passage/passage.yaml"
+check "dpkg purges the package" scratch_dpkg -P passage
+check "purge took the config" test ! -e "$root/etc/passage/passage.yaml"
+check "purge kept the database" test -f "$root/var/lib/passage/passage.db"
+
 if [ "$failures" -gt 0 ]; then
+  sed 's/^/dpkg: /' "$work/dpkg.out" >&2
   echo "$failures check(s) failed" >&2
   exit 1
 fi
