@@ -59,7 +59,7 @@ struct Done {};
 enum class Reach {
   answered,     // it answered and accepted the credentials
   refused,      // it refused the credentials (HTTP 401/403, SMTP login denied)
-  failing,      // it answered with an error (a 5xx, an unreadable answer)
+  failing,      // it answered with an error (HTTP 5xx or 429, an SMTP 4xx)
   unreachable,  // no answer: connection refused or reset, timeout
 };
 
