@@ -70,7 +70,7 @@ struct CommandLine {
   // account list and bulk actions: a file of IDs, or selectors.
   std::optional<std::string> from, campaign, state, failure;
   std::optional<int> days;
-  bool json = false, quiet = false, verbose = false, help = false;
+  bool json = false, quiet = false, verbose = false, help = false, version = false;
   bool dry_run = false, until_idle = false, reset_breaker = false;
   bool public_server = false;  // serve --public
   bool all = false;            // campaign list --all: closed ones too

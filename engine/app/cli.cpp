@@ -37,6 +37,7 @@ po::options_description all_options() {
       ("quiet", po::bool_switch(), "")
       ("verbose", po::bool_switch(), "")
       ("help,h", po::bool_switch(), "")
+      ("version", po::bool_switch(), "")
       ("dry-run", po::bool_switch(), "")
       ("until-idle", po::bool_switch(), "")
       ("reset-breaker", po::bool_switch(), "")
@@ -91,6 +92,7 @@ CommandLine parse(int argc, char** argv) {
   line.quiet = map["quiet"].as<bool>();
   line.verbose = map["verbose"].as<bool>();
   line.help = map["help"].as<bool>();
+  line.version = map["version"].as<bool>();
   line.dry_run = map["dry-run"].as<bool>();
   line.until_idle = map["until-idle"].as<bool>();
   line.reset_breaker = map["reset-breaker"].as<bool>();
@@ -116,6 +118,12 @@ constexpr CommandEntry k_commands[] = {
 
 int dispatch(AppContext& app) {
   const CommandLine& line = app.line();
+  // --version answers alone, whatever else is given (the man page and
+  // packaging scripts read it).
+  if (line.version) {
+    app.out() << "passage " << PASSAGE_VERSION << '\n';
+    return k_exit_done;
+  }
   if (line.words.empty()) {
     app.out() << usage_text("");
     return line.help ? k_exit_done : k_exit_bad_input;

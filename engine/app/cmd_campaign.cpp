@@ -1,4 +1,4 @@
-// passage config check, campaign create|list, and the campaign input
+// passage campaign create|list|close, and the campaign input
 // helpers shared with campaign update|confirm.
 
 #include <fstream>
@@ -10,7 +10,6 @@
 #include "engine/accounts/accounts_file.hpp"
 #include "engine/app/app.hpp"
 #include "engine/app/campaign_input.hpp"
-#include "engine/notices/notices.hpp"
 #include "engine/sched/policy.hpp"
 
 namespace passage {
@@ -167,16 +166,6 @@ int campaign_list(AppContext& app) {
 }
 
 }  // namespace
-
-int cmd_config_check(AppContext& app) {
-  if (app.word(1, "check") != "check") throw BadInput("usage: passage config check");
-  const Config& config = app.config();
-  std::vector<std::string> errors = check_templates(config);
-  if (!errors.empty()) throw BadInputLines(errors);
-  if (!app.line().quiet)
-    app.out() << config.file.string() << ": valid (" << config.stacks.size() << " stacks)\n";
-  return k_exit_done;
-}
 
 int cmd_campaign(AppContext& app) {
   const std::string& sub = app.word(1, "campaign subcommand (create, update, confirm, list, close)");

@@ -7,7 +7,7 @@ namespace {
 constexpr const char* k_general = R"(usage: passage [global options] COMMAND ...
 
 Commands:
-  config check                              validate the configuration
+  config check                              validate the configuration, reach the stacks and relay
   campaign create NAME --accounts FILE.csv  validate the whole file, then import it
   campaign update NAME --accounts FILE.csv [--dry-run]
                                             a corrected list for the same campaign
@@ -41,6 +41,7 @@ Global options (before or after the command):
   --quiet         print only errors
   --verbose       print every step
   --help          this text, or a command's help after the command
+  --version       print `passage X.Y.Z` and exit
 
 An option or argument a command does not take is an error (exit 2).
 --dry-run takes the lock, opens the database read-only and writes at most a
@@ -56,7 +57,7 @@ struct Help {
 };
 
 constexpr Help k_helps[] = {
-    {"config", "usage: passage config check\n  Validates the configuration; prints every error as FILE:LINE: message.\n  Exit 0 valid, 2 invalid.\n"},
+    {"config", "usage: passage config check\n  Validates the configuration; prints every error as FILE:LINE: message.\n  Then reaches each stack (one authenticated GET /instances/count) and the mail\n  relay (connect, EHLO, QUIT; the outbox has none) and says which answered.\n  Exit 0 valid (a stack or relay that does not answer is a warning on stderr),\n  2 invalid or credentials refused (HTTP 401/403, SMTP login denied).\n"},
     {"campaign", "usage: passage campaign create NAME --accounts FILE.csv\n       passage campaign update NAME --accounts FILE.csv [--dry-run]\n       passage campaign confirm NAME --by NAME\n       passage campaign list [--json] [--all]\n       passage campaign close NAME [--reason TEXT]\n  update imports added accounts; dropped ones are CANCELLED when nothing was done yet,\n  otherwise HELD dropped_from_list. An update changing more than\n  campaign.max_change_fraction of the list is held (exit 6) until confirmed.\n  create validates the whole accounts file first: every error is printed as\n  FILE:LINE: field: what is wrong, and nothing is imported unless all is valid (exit 2).\n  update --dry-run lists the accounts added, dropped and changed (departure_date, email,\n  target or action; changed ones count toward the fraction) and exits 0 or 6 as the\n  update would, writing nothing. update lists the accounts it adds, drops and lists again.\n  close: a campaign whose accounts are all PURGED, CANCELLED or NO_SPACE leaves\n  campaign list (--all shows it); its status and report stay available.\n"},
     {"plan", "usage: passage plan NAME [--json]\n  Counts by action and next step, bytes to transfer and store, deletions by\n  night, and the estimated duration under the configured limits.\n"},
     {"run", "usage: passage run [NAME] [--until-idle] [--max-duration D]\n  Takes due accounts through export, move, verification and notices. Never deletes.\n  Without --until-idle it runs until stopped (Ctrl-C, SIGTERM) or --max-duration.\n  --until-idle returns when nothing is in flight and nothing is due within idle_horizon.\n  --max-duration D: at D no new work starts; exports already requested are awaited\n  for max_duration_drain (config, default 10 minutes), then left to the next run.\n  Exit 0, 1 when some accounts are FAILED, 7 when a stack or the mail relay did not answer.\n"},

@@ -55,6 +55,19 @@ class Outcome {
 
 struct Done {};
 
+// What one authenticated call that changes nothing found (`config check`).
+enum class Reach {
+  answered,     // it answered and accepted the credentials
+  refused,      // it refused the credentials (HTTP 401/403, SMTP login denied)
+  failing,      // it answered with an error (HTTP 5xx or 429, an SMTP 4xx)
+  unreachable,  // no answer: connection refused or reset, timeout
+};
+
+struct ReachResult {
+  Reach reach = Reach::unreachable;
+  std::string detail;  // "http 401", "Couldn't connect to server"; no secrets
+};
+
 // The reason a lookup fails with when the listed domain is an alias of
 // another instance (COZY.md "Reading answers safely").
 inline constexpr std::string_view k_domain_alias = "domain_alias";
@@ -195,6 +208,10 @@ class Backend {
   // complete with a retryable "shutting down" failure, which the runner
   // does not record) and close long-lived connections.
   virtual void shutdown() {}
+
+  // One authenticated call that changes nothing, for `config check`.
+  // nullopt: there is no stack behind this backend (dry-run).
+  virtual boost::asio::awaitable<std::optional<ReachResult>> check_reach() { co_return std::nullopt; }
 
   // Whether the stack answered this command's last call: nullopt before
   // any call, false when it failed without an HTTP answer (refused, reset,

@@ -134,6 +134,17 @@ asio::awaitable<std::optional<Failure>> CozyAdminBackend::missing_instance_doubt
   co_return Failure{FailureKind::retryable, std::string(k_no_instances_counted), {}};
 }
 
+asio::awaitable<std::optional<ReachResult>> CozyAdminBackend::check_reach() {
+  HttpResponse response = co_await call("GET", "/instances/count", true, k_reach_timeout);
+  if (response.status == 0)
+    co_return ReachResult{Reach::unreachable, response.timed_out ? "timeout" : response.error};
+  const std::string status = "http " + std::to_string(response.status);
+  if (response.status == 401 || response.status == 403)
+    co_return ReachResult{Reach::refused, status + ": admin passphrase refused"};
+  if (response.status < 200 || response.status >= 300) co_return ReachResult{Reach::failing, status};
+  co_return ReachResult{Reach::answered, status};
+}
+
 asio::awaitable<Outcome<DiskUsage>> CozyAdminBackend::disk_usage(std::string domain) {
   HttpResponse response = co_await call("GET", "/instances/" + domain + "/disk-usage", true, k_admin_read_timeout);
   if (auto failure = classify_response(response, CallKind::read, m_clock.now())) co_return *failure;

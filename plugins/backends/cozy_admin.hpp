@@ -24,6 +24,8 @@ namespace passage {
 
 // The bound of an admin API read (a first lookup may rebuild indexes).
 inline constexpr Millis k_admin_read_timeout = std::chrono::seconds(60);
+// The bound of `config check`'s call: an admin waits for it at a terminal.
+inline constexpr Millis k_reach_timeout = std::chrono::seconds(10);
 
 // An export document seen on the admin socket (COZY.md "Export events").
 struct ExportEvent {
@@ -63,6 +65,8 @@ class CozyAdminBackend final : public Backend {
                                                                       std::string target_host,
                                                                       Backend& target) override;
   boost::asio::awaitable<Outcome<Done>> clear_deleting(std::string domain) override;
+  // GET /instances/count, bounded by k_reach_timeout.
+  boost::asio::awaitable<std::optional<ReachResult>> check_reach() override;
   void shutdown() override;
   std::optional<bool> answered_last() const override { return m_answered_last; }
 

@@ -29,6 +29,9 @@ class Notifier {
   virtual ~Notifier() = default;
   // Success: the notice was accepted (file written, SMTP 250).
   virtual boost::asio::awaitable<Outcome<Done>> send(Notice notice) = 0;
+  // Reaches the relay without sending anything (connect, EHLO, login if
+  // the URL has one, QUIT), for `config check`. nullopt: no relay (outbox).
+  virtual boost::asio::awaitable<std::optional<ReachResult>> check_reach() { co_return std::nullopt; }
   // Whether the relay answered the last send: nullopt before any send or
   // for a notifier without a relay (the outbox).
   virtual std::optional<bool> answered_last() const { return std::nullopt; }

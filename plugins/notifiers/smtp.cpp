@@ -44,6 +44,9 @@ struct SmtpJob {
   std::string rcpt_to;    // <address>
   std::string message;    // the whole RFC 5322 message, CRLF line ends
   bool tls_required = false;
+  // `config check`: connect, EHLO (STARTTLS, login as the URL says), QUIT;
+  // no mail.
+  bool connect_only = false;
 };
 
 struct SmtpReply {
@@ -74,11 +77,17 @@ bool configure(CURL* easy, const SmtpJob& job, Upload& upload, curl_slist* recip
   auto set = [&ok](CURLcode code) { ok = ok && code == CURLE_OK; };
   set(curl_easy_setopt(easy, CURLOPT_URL, job.url.c_str()));
   set(curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "smtp,smtps"));
-  set(curl_easy_setopt(easy, CURLOPT_MAIL_FROM, job.mail_from.c_str()));
-  set(curl_easy_setopt(easy, CURLOPT_MAIL_RCPT, recipients));
-  set(curl_easy_setopt(easy, CURLOPT_UPLOAD, 1L));
-  set(curl_easy_setopt(easy, CURLOPT_READFUNCTION, on_read));
-  set(curl_easy_setopt(easy, CURLOPT_READDATA, &upload));
+  if (job.connect_only) {
+    // libcurl stops after the greeting, EHLO, STARTTLS and login, and
+    // says QUIT when the handle is cleaned up.
+    set(curl_easy_setopt(easy, CURLOPT_CONNECT_ONLY, 1L));
+  } else {
+    set(curl_easy_setopt(easy, CURLOPT_MAIL_FROM, job.mail_from.c_str()));
+    set(curl_easy_setopt(easy, CURLOPT_MAIL_RCPT, recipients));
+    set(curl_easy_setopt(easy, CURLOPT_UPLOAD, 1L));
+    set(curl_easy_setopt(easy, CURLOPT_READFUNCTION, on_read));
+    set(curl_easy_setopt(easy, CURLOPT_READDATA, &upload));
+  }
   set(curl_easy_setopt(easy, CURLOPT_USE_SSL,
                        static_cast<long>(job.tls_required ? CURLUSESSL_ALL : CURLUSESSL_TRY)));
   set(curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L));
@@ -145,6 +154,18 @@ Outcome<Done> classify(const SmtpReply& reply, const std::string& server) {
   return retryable(where + ": " + curl_easy_strerror(reply.code));
 }
 
+ReachResult reach_of(const SmtpReply& reply, const std::string& server) {
+  const std::string where = "smtp " + server;
+  const std::string code = std::to_string(reply.smtp_code);
+  if (reply.code == CURLE_OK) return ReachResult{Reach::answered, where + ": " + code};
+  if (reply.code == CURLE_LOGIN_DENIED)
+    return ReachResult{Reach::refused, where + ": login refused (" + code + ")"};
+  if (reply.code == CURLE_USE_SSL_FAILED)
+    return ReachResult{Reach::failing, where + ": STARTTLS not offered (notify.starttls: required)"};
+  if (reply.smtp_code != 0) return ReachResult{Reach::failing, where + ": " + code};
+  return ReachResult{Reach::unreachable, where + ": " + curl_easy_strerror(reply.code)};
+}
+
 std::string angle(const std::string& address) { return "<" + address + ">"; }
 
 class SmtpNotifier final : public Notifier {
@@ -174,6 +195,15 @@ class SmtpNotifier final : public Notifier {
     SmtpReply reply = co_await transfer(std::move(job));
     m_answered_last = reply.code == CURLE_OK || reply.smtp_code != 0;
     co_return classify(reply, m_server);
+  }
+
+  asio::awaitable<std::optional<ReachResult>> check_reach() override {
+    SmtpJob job;
+    job.url = m_url;
+    job.tls_required = m_tls_required;
+    job.connect_only = true;
+    SmtpReply reply = co_await transfer(std::move(job));
+    co_return reach_of(reply, m_server);
   }
 
   std::optional<bool> answered_last() const override { return m_answered_last; }
