@@ -153,9 +153,11 @@ Response Api::part(std::uint32_t index, const ExportDoc& e, const Request& req, 
   const std::string domain = m_world.domain(index);
   // Part 0 holds the documents as the job wrote them, not as they are now.
   const std::string documents = e.instance_json.empty() ? m_world.instance_json(index) : e.instance_json;
+  // Unreadable contents are the space's, not the request's: every route skips them.
   const PartContentInput in{documents, part_share(e.plan, k, m_world.options().size_scale),
-                            m_world.profile(index).key, e.created_ms};
-  auto entries = part_entries(in);
+                            m_world.profile(index).key, e.created_ms, m_faults.skip_file_content};
+  std::size_t skipped = 0;
+  auto entries = part_entries(in, &skipped);
   // copyJSONData fails on the missing archive before any entry, and the
   // deferred zip.Writer.Close still writes an empty, well-formed zip.
   if (replaced && k == 0) entries.clear();
@@ -167,19 +169,22 @@ Response Api::part(std::uint32_t index, const ExportDoc& e, const Request& req, 
     cut_part_midway(entries, m_world.rng().next());  // a well-formed zip, as the stack's deferred Close leaves it
     missing = true;
   }
+  if (replaced && k == 0) skipped = 0;
   const bool incomplete = cut || missing;
   Response r;
   r.content_type = "application/zip";
   r.headers.emplace_back("Content-Disposition",
                          "attachment; filename=\"" + part_file_name(domain, k, e.plan.declared.size()) + "\"");
   r.stream = std::make_unique<ZipStream>(
-      std::move(entries), e.created_ms / 1000, cut, [this, index, id = e.id, k, incomplete, replaced](bool sent) {
+      std::move(entries), e.created_ms / 1000, cut, [this, index, id = e.id, k, incomplete, replaced, skipped](bool sent) {
         if (incomplete && sent) ++m_stats.parts_incomplete_served;
+        if (sent && !incomplete) m_stats.contents_skipped_served += skipped;
         if (replaced) {  // never a read of the latest export, whatever it holds
           if (sent) ++m_stats.replaced_parts_served;
           return;
         }
-        m_world.part_read(index, id, k, sent && !incomplete);  // an incomplete part is never read
+        // A part that is incomplete, or lacks contents the stack skipped, is never read.
+        m_world.part_read(index, id, k, sent && !incomplete && skipped == 0);
       });
   return r;
 }

@@ -29,6 +29,13 @@ struct Faults {
   Stall stall_ms;
   double truncate_part = 0;
   double part_missing_entries = 0;
+  // Share of a space's files and old versions whose content the stack
+  // cannot open (copyFiles, copyVersions: `continue` after the metadata).
+  // Drawn per instance and file, not per request: the same files are
+  // missing from every part that holds them, on every export and route,
+  // as an unreadable file is; a file skipped at a rate is skipped at any
+  // higher rate.
+  double skip_file_content = 0;
   double ws_drop_every_s = 0;
   double export_silent_fail = 0;
   double export_error = 0;

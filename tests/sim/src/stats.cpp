@@ -45,7 +45,8 @@ void Stats::reset() {
   m_max_rps = 0;
   m_max_in_flight = m_in_flight;
   exports_started = duplicate_exports_24h = deletions = stack_mails = imports_done = imports_failed = 0;
-  parts_incomplete_served = replaced_parts_served = imports_refused_private = import_bytes = 0;
+  parts_incomplete_served = replaced_parts_served = contents_skipped_served = 0;
+  imports_refused_private = import_bytes = 0;
   moves_started = moves_done = moves_prevented_by_block = moves_broken_by_export = moves_export_failed = 0;
   moved_sources_deleted = moves_done_replaced_export = moves_aborted = 0;
   unsafe_domains.clear();
@@ -97,6 +98,7 @@ std::string Stats::to_json() const {
                  {"stack_mails", stack_mails},
                  {"parts_incomplete_served", parts_incomplete_served},
                  {"replaced_parts_served", replaced_parts_served},
+                 {"contents_skipped_served", contents_skipped_served},
                  {"imports_done", imports_done},
                  {"imports_failed", imports_failed},
                  {"imports_refused_private", imports_refused_private},

@@ -46,6 +46,7 @@ public:
   std::uint64_t stack_mails = 0;
   std::uint64_t parts_incomplete_served = 0;  // sent cut (truncate_part) or with entries missing
   std::uint64_t replaced_parts_served = 0;    // parts of a replaced export sent whole (200): never a read
+  std::uint64_t contents_skipped_served = 0;  // contents left out (skip_file_content) of parts otherwise sent whole
   std::uint64_t imports_done = 0;
   std::uint64_t imports_failed = 0;
   std::uint64_t imports_refused_private = 0;  // fetches not dialed: loopback, private address or port (safe_http.hpp)

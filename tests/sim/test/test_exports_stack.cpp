@@ -1,9 +1,12 @@
 // Exports as cozy-stack leaves them: `total_size` is the bytes of part 0's
-// JSON documents, and a replaced export's parts still answer 200.
+// JSON documents, a replaced export's parts still answer 200, and a file
+// whose content the stack cannot open keeps only its metadata.
 #include "http_client.hpp"
 #include "zip_check.hpp"
 
 #include <catch2/catch.hpp>
+
+#include <algorithm>
 
 using namespace simtest;
 namespace json = boost::json;
@@ -51,7 +54,79 @@ bool is_json_document(const std::string& path, const std::string& bytes) {
   return json::parse(bytes).at("type") == "directory";
 }
 
+// The problems an audit finds in every part of `e`, all parts in order.
+std::vector<std::string> audit_problems(Sim& sim, const std::string& d, const json::object& e) {
+  std::vector<std::string> problems;
+  for (std::size_t k = 0; k <= e.at("parts_cursors").as_array().size(); ++k) {
+    const auto r = sim.get(part_path(d, e, k));
+    if (r.status != 200) return {"part " + std::to_string(k) + ": status " + std::to_string(r.status)};
+    const auto zip = check_zip(r.body);
+    if (!zip.ok) return {"part " + std::to_string(k) + ": " + zip.error};
+    const auto audit = audit_part(zip);
+    problems.insert(problems.end(), audit.problems.begin(), audit.problems.end());
+  }
+  return problems;
+}
+
 }  // namespace
+
+TEST_CASE("skip_file_content: the same files keep their metadata without content, on every export and route - "
+          "never a read",
+          "[exports][faults]") {
+  Sim sim(k_args);
+  const int i = multi_part_instance(sim);
+  REQUIRE(i >= 0);
+  const auto d = domain(i);
+  sim.faults(R"({"skip_file_content":0.4})");
+  const auto first = export_done(sim, d);
+  REQUIRE(first.contains("_id"));
+  const auto missing = audit_problems(sim, d, first);
+  INFO("missing: " << missing.size());
+  REQUIRE_FALSE(missing.empty());
+  for (const auto& problem : missing) CHECK(problem.find(": content missing") != std::string::npos);
+  // The metadata stays: as many file documents as without the fault.
+  const auto skipped_once = sim.stat("contents_skipped_served");
+  CHECK(skipped_once == static_cast<std::int64_t>(missing.size()));
+  CHECK_FALSE(sim.current_export(d).at("fully_read").as_bool());
+  // The control plane names them (by document id, as the audit does).
+  const auto unreadable = sim.current_export(d).at("unreadable").as_array();
+  REQUIRE(unreadable.size() == missing.size());
+  for (std::size_t n = 0; n < missing.size(); ++n)
+    CHECK(missing[n] == std::string(unreadable[n].at("_id").as_string()) + ": content missing");
+  // Downloaded again, and on the next export: the very same files.
+  CHECK(audit_problems(sim, d, first) == missing);
+  const auto second = export_done(sim, d);
+  REQUIRE(second.contains("_id"));
+  CHECK(audit_problems(sim, d, second) == missing);
+  // The instances' own route streams the same zip (the storage, not the request).
+  const auto token = std::string(second.at("_id").as_string());
+  const auto moved = check_zip(sim.get_public("/move/exports/data/" + token).body);
+  REQUIRE(moved.ok);
+  const auto direct = check_zip(sim.get(part_path(d, second, 0)).body);
+  CHECK(moved.entries == direct.entries);
+  CHECK_FALSE(audit_part(moved).complete());
+  // At a higher rate, the same files and more.
+  sim.faults(R"({"skip_file_content":0.8})");
+  const auto more = audit_problems(sim, d, second);
+  CHECK(more.size() > missing.size());
+  for (const auto& problem : missing) CHECK(std::find(more.begin(), more.end(), problem) != more.end());
+  CHECK_FALSE(sim.current_export(d).at("fully_read").as_bool());
+  // Without the fault every content is back, and only then is the export read.
+  sim.faults("{}");
+  CHECK(audit_problems(sim, d, second).empty());
+  CHECK(sim.current_export(d).at("fully_read").as_bool());
+  // Metadata counts: each file document is there whether or not its content is.
+  sim.faults(R"({"skip_file_content":1})");
+  const auto all_skipped = check_zip(sim.get(part_path(d, second, 1)).body);
+  sim.faults("{}");
+  const auto none_skipped = check_zip(sim.get(part_path(d, second, 1)).body);
+  REQUIRE(all_skipped.ok);
+  const auto audit_all = audit_part(all_skipped), audit_none = audit_part(none_skipped);
+  CHECK(audit_all.files == audit_none.files);
+  CHECK(audit_all.versions == audit_none.versions);
+  CHECK(static_cast<int>(audit_all.problems.size()) == audit_none.files + audit_none.versions);
+  CHECK(all_skipped.entries.size() + audit_all.problems.size() == none_skipped.entries.size());
+}
 
 TEST_CASE("total_size of a done export: the bytes of part 0's JSON documents, not the space's size",
           "[exports]") {
