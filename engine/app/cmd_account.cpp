@@ -26,6 +26,20 @@ Account the_account(AppContext& app, const std::string& key) {
                  " unfinished accounts: name it by its domain");
 }
 
+// The files the last export lacked (CONTRACT.md "Incomplete evidence"),
+// every one of them: the reason names only the first few.
+void print_incomplete_files(std::ostream& out, const Account& account) {
+  if (account.incomplete_files.empty()) return;
+  out << (account.state == State::failed ? "  missing on two exports in a row:\n" : "  missing on the last export:\n");
+  std::size_t start = 0;
+  while (start < account.incomplete_files.size()) {
+    std::size_t end = account.incomplete_files.find('\n', start);
+    if (end == std::string::npos) end = account.incomplete_files.size();
+    if (end > start) out << "    " << account.incomplete_files.substr(start, end - start) << "\n";
+    start = end + 1;
+  }
+}
+
 void print_account(AppContext& app, const Account& account) {
   const Config& config = app.config();
   std::ostream& out = app.out();
@@ -35,6 +49,7 @@ void print_account(AppContext& app, const Account& account) {
   if (account.retry_step) out << " (then " << to_string(*account.retry_step) << ")";
   out << "\n";
   if (!account.state_reason.empty()) out << "  reason:     " << account.state_reason << "\n";
+  print_incomplete_files(out, account);
   out << "  action:     " << to_string(account.action)
       << (account.target.empty() ? "" : " to " + account.target) << "\n"
       << "  e-mail:     " << account.email << "\n"
