@@ -42,6 +42,10 @@ std::int64_t truncation_point(const std::vector<ZipEntry>& entries, Rng& rng) {
   return std::max<std::int64_t>(10, static_cast<std::int64_t>(static_cast<double>(total) * (0.3 + 0.4 * rng.uniform())));
 }
 
+// A half-deleted instance's databases are gone: the views and documents the
+// route reads answer CouchDB's not_found, which the stack passes on.
+Response no_database() { return error_response(404, "not_found", "Database does not exist."); }
+
 }  // namespace
 
 Response Api::list(const Request& req) {
@@ -81,6 +85,7 @@ Response Api::get(const Ticket& t) {
 Response Api::disk_usage(const Ticket& t, const Request& req) {
   auto index = m_world.find(t.domain);
   if (!index) return json_response(500, R"({"error":"Instance not found"})");  // the stack's quirk: 500
+  if (m_world.half_deleted(*index)) return no_database();
   const auto v = m_world.view(*index);
   const Profile& p = v.profile;
   // An imported space reports what its imports restored; any other one the
@@ -104,6 +109,7 @@ Response Api::disk_usage(const Ticket& t, const Request& req) {
 Response Api::last_activity(const Ticket& t) {
   auto index = m_world.find(t.domain);
   if (!index) return error_response(404, "Not Found", "Instance not found");
+  if (m_world.half_deleted(*index)) return no_database();
   return json_response(200, R"({"last-activity":")" + m_world.last_activity(*index) + "\"}");
 }
 
@@ -161,6 +167,10 @@ Response Api::part(std::uint32_t index, const ExportDoc& e, const Request& req, 
   // copyJSONData fails on the missing archive before any entry, and the
   // deferred zip.Writer.Close still writes an empty, well-formed zip.
   if (replaced && k == 0) entries.clear();
+  // Half deleted: the archive and the files are gone; ExportCopyData fails
+  // before the first entry, and the deferred Close writes an empty zip.
+  const bool gone = m_world.half_deleted(index);
+  if (gone) entries.clear();
   std::optional<std::int64_t> cut;
   bool missing = false;
   if (may_truncate && m_world.rng().chance(m_faults.truncate_part)) {
@@ -169,14 +179,14 @@ Response Api::part(std::uint32_t index, const ExportDoc& e, const Request& req, 
     cut_part_midway(entries, m_world.rng().next());  // a well-formed zip, as the stack's deferred Close leaves it
     missing = true;
   }
-  if (replaced && k == 0) skipped = 0;
+  if ((replaced && k == 0) || gone) skipped = 0;
   const bool incomplete = cut || missing;
   Response r;
   r.content_type = "application/zip";
   r.headers.emplace_back("Content-Disposition",
                          "attachment; filename=\"" + part_file_name(domain, k, e.plan.declared.size()) + "\"");
   r.stream = std::make_unique<ZipStream>(
-      std::move(entries), e.created_ms / 1000, cut, [this, index, id = e.id, k, incomplete, replaced, skipped](bool sent) {
+      std::move(entries), e.created_ms / 1000, cut, [this, index, id = e.id, k, incomplete, replaced, skipped, gone](bool sent) {
         if (incomplete && sent) ++m_stats.parts_incomplete_served;
         if (sent && !incomplete) m_stats.contents_skipped_served += skipped;
         if (replaced) {  // never a read of the latest export, whatever it holds
@@ -184,7 +194,7 @@ Response Api::part(std::uint32_t index, const ExportDoc& e, const Request& req, 
           return;
         }
         // A part that is incomplete, or lacks contents the stack skipped, is never read.
-        m_world.part_read(index, id, k, sent && !incomplete && skipped == 0);
+        m_world.part_read(index, id, k, sent && !incomplete && skipped == 0 && !gone);
       });
   return r;
 }
@@ -210,8 +220,13 @@ Response Api::del(const Ticket& t) {
   // the deletion whether or not anyone is still there to read the answer).
   if (m_world.rng().chance(m_faults.delete_hang.rate)) r.delay_ms = m_faults.delete_hang.ms;
   r.finish = [this, index = *index] {
-    if (!m_world.finish_delete(index))
-      return error_response(500, "Internal Server Error", "konnector cleanup failed: deletion interrupted");
+    switch (m_world.finish_delete(index)) {
+      case World::DeleteEnd::stuck:
+        return error_response(500, "Internal Server Error", "konnector cleanup failed: deletion interrupted");
+      case World::DeleteEnd::half:  // Destroy's error reaches the generic handler
+        return error_response(500, "Unqualified error", "Could not delete VFS: swift: Internal Server Error");
+      case World::DeleteEnd::deleted: break;
+    }
     Response done;
     done.status = 204;
     return done;

@@ -91,6 +91,7 @@ bool read_rate(const std::string& k, const json::value& x, Faults& f) {
       {"export_error", &f.export_error},
       {"export_never_finish", &f.export_never_finish},
       {"delete_stuck", &f.delete_stuck},
+      {"delete_half", &f.delete_half},
       {"import_never_finish", &f.import_never_finish}};
   for (const auto& [name, target] : rates)
     if (k == name) return *target = rate(x, k), true;
@@ -141,6 +142,7 @@ std::string faults_to_json(const Faults& f) {
       {"export_error", f.export_error},
       {"export_never_finish", f.export_never_finish},
       {"delete_stuck", f.delete_stuck},
+      {"delete_half", f.delete_half},
       {"delete_hang", {{"rate", f.delete_hang.rate}, {"ms", f.delete_hang.ms}}},
       {"import_never_finish", f.import_never_finish},
       {"throttle", std::move(throttle)},

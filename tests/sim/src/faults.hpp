@@ -41,6 +41,9 @@ struct Faults {
   double export_error = 0;
   double export_never_finish = 0;
   double delete_stuck = 0;
+  // Per DELETE: Destroy fails after it cleared `deleting`, removing the
+  // databases or the files: the instance stays, half deleted, flag off.
+  double delete_half = 0;
   // Per DELETE: the connection is held `ms` without an answer while the
   // deletion goes on behind it (lifecycle.Destroy reads no context: a
   // client that gives up does not stop it).

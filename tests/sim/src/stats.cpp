@@ -44,7 +44,8 @@ void Stats::reset() {
   m_window.clear();
   m_max_rps = 0;
   m_max_in_flight = m_in_flight;
-  exports_started = duplicate_exports_24h = deletions = stack_mails = imports_done = imports_failed = 0;
+  exports_started = duplicate_exports_24h = deletions = deletions_half_done = stack_mails = 0;
+  imports_done = imports_failed = 0;
   parts_incomplete_served = replaced_parts_served = contents_skipped_served = 0;
   imports_refused_private = import_bytes = 0;
   moves_started = moves_done = moves_prevented_by_block = moves_broken_by_export = moves_export_failed = 0;
@@ -93,6 +94,7 @@ std::string Stats::to_json() const {
                  {"exports_started", exports_started},
                  {"duplicate_exports_24h", duplicate_exports_24h},
                  {"deletions", deletions},
+                 {"deletions_half_done", deletions_half_done},
                  {"unsafe_deletions", unsafe_domains.size()},
                  {"unsafe_domains", std::move(unsafe)},
                  {"stack_mails", stack_mails},

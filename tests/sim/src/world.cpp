@@ -88,19 +88,35 @@ World::DeleteStart World::begin_delete(std::uint32_t index) {
   return DeleteStart::started;
 }
 
-bool World::finish_delete(std::uint32_t index) {
+World::DeleteEnd World::finish_delete(std::uint32_t index) {
   auto& s = touch(index);
   s.deleting_now = false;
-  if (s.deleted) return true;
-  if (m_rng.chance(m_faults.delete_stuck)) return false;  // cleanup failed: `deleting` stays set
+  if (s.deleted) return DeleteEnd::deleted;
+  if (m_rng.chance(m_faults.delete_stuck)) return DeleteEnd::stuck;  // cleanup failed: `deleting` stays set
   const bool moved = s.move == MovePhase::moved;  // a moved source is deleted safely
-  if (!s.last_done_export_read && !moved) m_stats.unsafe_domains.push_back(m_population.domain(index));
+  // Data is lost from the first removal on: a half deletion is judged then, once.
+  if (!s.last_done_export_read && !moved && !s.half_deleted)
+    m_stats.unsafe_domains.push_back(m_population.domain(index));
+  if (m_rng.chance(m_faults.delete_half)) {
+    // Destroy cleared `deleting` before DeleteAllDBs and VFS().Delete(); one
+    // of them failed: the instance document stays, its data gone.
+    s.deleting = false;
+    s.half_deleted = true;
+    ++s.rev;
+    ++m_stats.deletions_half_done;
+    return DeleteEnd::half;
+  }
   drop_export(s);
   s.replaced_exports.clear();
   s.deleted = true;
   ++m_deleted;
   ++m_stats.deletions;
-  return true;
+  return DeleteEnd::deleted;
+}
+
+bool World::half_deleted(std::uint32_t index) const {
+  const auto* s = state(index);
+  return s && s->half_deleted;
 }
 
 void World::drop_export(InstanceState& s) {

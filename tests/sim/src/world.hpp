@@ -56,6 +56,9 @@ struct InstanceState {
   bool blocked = false;
   bool deleting = false;
   bool deleting_now = false;  // a DELETE is being processed
+  // A DELETE failed after clearing `deleting` (delete_half): the databases
+  // and files are gone, the instance document stays, without the flag.
+  bool half_deleted = false;
   std::string blocking_reason;
   std::optional<std::string> locale;
   std::optional<std::int64_t> quota;
@@ -153,9 +156,14 @@ public:
 
   enum class DeleteStart { started, already_requested };
   DeleteStart begin_delete(std::uint32_t index);
-  // Ends a DELETE after its real-time work: true when deleted, false when
-  // it failed midway (the deleting flag then stays set).
-  bool finish_delete(std::uint32_t index);
+  // How a DELETE ends after its real-time work (lifecycle.Destroy):
+  // deleted; stuck in the konnector clean-up (`deleting` stays set); or
+  // half done, failing once the flag was cleared, while removing the
+  // databases and files (the instance stays, flag off: half_deleted).
+  enum class DeleteEnd { deleted, stuck, half };
+  DeleteEnd finish_delete(std::uint32_t index);
+  // Its databases and files are gone but its document stays (DeleteEnd::half).
+  bool half_deleted(std::uint32_t index) const;
 
   void request_import(std::uint32_t index, const std::string& manifest_url);
 
