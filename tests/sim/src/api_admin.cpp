@@ -91,7 +91,8 @@ Response Api::disk_usage(const Ticket& t, const Request& req) {
   // An imported space reports what its imports restored; any other one the
   // content bytes an export of it serves, so a client can check an export
   // for completeness.
-  const ContentUsage u = v.imported ? *v.imported : served_usage(p, v.used, m_world.options().size_scale);
+  ContentUsage u = v.imported ? *v.imported : served_usage(p, v.used, m_world.options().size_scale);
+  if (!v.imported) u.files += edited_bytes_delta(m_world.file_edits(*index));  // the VFS sums the documents now
   json::object o{{"used", std::to_string(v.used)}};
   auto put = [&](const char* key, std::int64_t n) {
     if (n != 0) o[key] = std::to_string(n);
@@ -161,7 +162,8 @@ Response Api::part(std::uint32_t index, const ExportDoc& e, const Request& req, 
   const std::string documents = e.instance_json.empty() ? m_world.instance_json(index) : e.instance_json;
   // Unreadable contents are the space's, not the request's: every route skips them.
   const PartContentInput in{documents, part_share(e.plan, k, m_world.options().size_scale),
-                            m_world.profile(index).key, e.created_ms, m_faults.skip_file_content};
+                            m_world.profile(index).key, e.created_ms, m_faults.skip_file_content,
+                            m_world.file_edits(index)};
   std::size_t skipped = 0;
   auto entries = part_entries(in, &skipped);
   // copyJSONData fails on the missing archive before any entry, and the
@@ -181,22 +183,44 @@ Response Api::part(std::uint32_t index, const ExportDoc& e, const Request& req, 
   }
   if ((replaced && k == 0) || gone) skipped = 0;
   const bool incomplete = cut || missing;
+  const bool changed =
+      !incomplete && m_world.rng().chance(m_faults.edit_during_download) && edit_midway(index, entries);
   Response r;
   r.content_type = "application/zip";
   r.headers.emplace_back("Content-Disposition",
                          "attachment; filename=\"" + part_file_name(domain, k, e.plan.declared.size()) + "\"");
   r.stream = std::make_unique<ZipStream>(
-      std::move(entries), e.created_ms / 1000, cut, [this, index, id = e.id, k, incomplete, replaced, skipped, gone](bool sent) {
+      std::move(entries), e.created_ms / 1000, cut, [this, index, id = e.id, k, incomplete, replaced, skipped, gone, changed](bool sent) {
         if (incomplete && sent) ++m_stats.parts_incomplete_served;
+        if (changed && sent) ++m_stats.contents_changed_midway;
         if (sent && !incomplete) m_stats.contents_skipped_served += skipped;
         if (replaced) {  // never a read of the latest export, whatever it holds
           if (sent) ++m_stats.replaced_parts_served;
           return;
         }
-        // A part that is incomplete, or lacks contents the stack skipped, is never read.
-        m_world.part_read(index, id, k, sent && !incomplete && skipped == 0 && !gone);
+        // A part that is incomplete, or lacks contents the stack skipped or lost, is never read.
+        m_world.part_read(index, id, k, sent && !incomplete && skipped == 0 && !gone && !changed);
       });
   return r;
+}
+
+// A file written while its part streams (edit_during_download): its
+// metadata went out, its old content object is gone before copyFiles opens
+// it. The edit stays. False when the part holds no file content.
+bool Api::edit_midway(std::uint32_t index, std::vector<ZipEntry>& entries) {
+  static const std::string k_meta = "My Cozy/Data/io.cozy.files/";
+  std::vector<std::size_t> contents;  // content entries right after a file's metadata
+  for (std::size_t i = 1; i < entries.size(); ++i)
+    if (entries[i].is_generated() && entries[i].path.rfind("My Cozy/Files/", 0) == 0 &&
+        entries[i - 1].path.rfind(k_meta, 0) == 0)
+      contents.push_back(i);
+  if (contents.empty()) return false;
+  const std::size_t at = contents[m_world.rng().next() % contents.size()];
+  const std::string& meta = entries[at - 1].path;
+  const std::string id = meta.substr(k_meta.size(), meta.size() - k_meta.size() - 5);  // minus ".json"
+  if (!m_world.edit_file(index, id)) return false;
+  entries.erase(entries.begin() + static_cast<std::ptrdiff_t>(at));
+  return true;
 }
 
 Response Api::import(const Ticket& t, const Request& req) {

@@ -79,10 +79,11 @@ void add_directory_docs(std::vector<ZipEntry>& out, const PartContentInput& in) 
 
 // The metadata always goes out (it comes from CouchDB); the content only
 // when the stack can open it. True when it was skipped.
-bool add_file(std::vector<ZipEntry>& out, const SpaceFile& f, const PartContentInput& in) {
+bool add_file(std::vector<ZipEntry>& out, const SpaceFile& generated, const PartContentInput& in) {
+  const SpaceFile f = as_edited(generated, in.edits);  // as it is now, as listFilesFromCursor lists it
   out.push_back({"My Cozy/Data/io.cozy.files/" + f.id + ".json", 0, 0, {},
                  [f, key = in.key, now = in.now_ms] { return file_doc(f, key, now, content_md5_base64(f.content, f.size)); }});
-  if (content_unreadable(in.key, f, in.skip_file_content)) return true;
+  if (content_unreadable(in.key, generated, in.skip_file_content)) return true;
   const std::string folder = space_folders()[f.folder].path;
   out.push_back({"My Cozy/Files/" + folder + "/" + f.name, f.size, f.content, {}, {}});
   return false;

@@ -1,6 +1,7 @@
 #pragma once
 // How an export of a given size is cut into parts (the stack's rule) and
 // what each part's zip holds. Pure functions of their inputs.
+#include "file_edits.hpp"
 #include "space_files.hpp"
 
 #include <cstdint>
@@ -50,6 +51,7 @@ struct PartContentInput {
   std::uint64_t key = 0;      // the instance's: every export of a space holds the same files
   std::int64_t now_ms = 0;    // documents' dates are before it (the export's creation: stable per export)
   double skip_file_content = 0;  // the fault: share of contents the stack cannot open
+  const FileEdits* edits = nullptr;  // files written since (listed as they are at download time)
 };
 
 // Whether the stack cannot open this file's (or old version's) content at

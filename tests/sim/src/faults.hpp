@@ -36,6 +36,12 @@ struct Faults {
   // as an unreadable file is; a file skipped at a rate is skipped at any
   // higher rate.
   double skip_file_content = 0;
+  // Per part download holding files: one of them is written between its
+  // metadata and its content. The stack stores each content as its own
+  // object and removes the old one, so copyFiles cannot open it: the part
+  // holds its old metadata without content; the edit stays (later
+  // downloads and disk-usage see the new file).
+  double edit_during_download = 0;
   double ws_drop_every_s = 0;
   double export_silent_fail = 0;
   double export_error = 0;

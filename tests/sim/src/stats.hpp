@@ -17,6 +17,7 @@ enum class RouteId : std::uint8_t {
   list, count, get, disk_usage, last_activity, patch, export_post, export_data, import, del,
   realtime, move_manifest, move_data,
   sim_clock, sim_faults_get, sim_faults_put, sim_stats, sim_stats_reset, sim_user_export, sim_export,
+  sim_edit_files,
   unknown,
   k_count
 };
@@ -48,6 +49,8 @@ public:
   std::uint64_t parts_incomplete_served = 0;  // sent cut (truncate_part) or with entries missing
   std::uint64_t replaced_parts_served = 0;    // parts of a replaced export sent whole (200): never a read
   std::uint64_t contents_skipped_served = 0;  // contents left out (skip_file_content) of parts otherwise sent whole
+  std::uint64_t files_edited = 0;             // file contents rewritten (/_sim/edit-files, edit_during_download)
+  std::uint64_t contents_changed_midway = 0;  // part downloads that lost a content to edit_during_download
   std::uint64_t imports_done = 0;
   std::uint64_t imports_failed = 0;
   std::uint64_t imports_refused_private = 0;  // fetches not dialed: loopback, private address or port (safe_http.hpp)

@@ -4,6 +4,7 @@
 // Single-threaded: everything runs on the event loop.
 #include "export_layout.hpp"
 #include "faults.hpp"
+#include "file_edits.hpp"
 #include "hash.hpp"
 #include "options.hpp"
 #include "part_restore.hpp"
@@ -59,6 +60,7 @@ struct InstanceState {
   // A DELETE failed after clearing `deleting` (delete_half): the databases
   // and files are gone, the instance document stays, without the flag.
   bool half_deleted = false;
+  FileEdits edits;  // files written since the space was generated (world_edits.cpp)
   std::string blocking_reason;
   std::optional<std::string> locale;
   std::optional<std::int64_t> quota;
@@ -166,6 +168,15 @@ public:
   bool half_deleted(std::uint32_t index) const;
 
   void request_import(std::uint32_t index, const std::string& manifest_url);
+
+  // Files written after an export (world_edits.cpp). Writes `count` files of
+  // the space, drawn among all of them, and returns them as they are now;
+  // `activity`: the person wrote them, last-activity becomes today.
+  std::vector<SpaceFile> edit_files(std::uint32_t index, std::size_t count, bool activity);
+  // Writes the file `id` of the space (edit_during_download); false when it has none.
+  bool edit_file(std::uint32_t index, const std::string& id);
+  // The space's edited files, or null when none was.
+  const FileEdits* file_edits(std::uint32_t index) const;
 
   Rng& rng() { return m_rng; }
   const SimOptions& options() const { return m_options; }
