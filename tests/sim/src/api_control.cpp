@@ -90,6 +90,10 @@ Response Api::user_export(const Request& req) {
   if (!domain || domain->empty()) return error_response(400, "Bad Request", "domain is required");
   const auto index = m_world.find(*domain);
   if (!index) return error_response(404, "Not Found", "Instance not found");
+  if (!m_world.person_hit(*index, 1)) {  // web/move createExport: echo's 404, no job
+    ++m_stats.person_requests_limited;
+    return error_response(404, "Not Found", "Not found");
+  }
   const auto job = m_world.request_export(*index, false, World::ExportOrigin::person);
   return json_response(202, job_document(job, *domain, false, m_world.now_ms()));
 }

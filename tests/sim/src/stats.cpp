@@ -52,6 +52,7 @@ void Stats::reset() {
   imports_refused_private = import_bytes = 0;
   moves_started = moves_done = moves_prevented_by_block = moves_broken_by_export = moves_export_failed = 0;
   moved_sources_deleted = moves_done_replaced_export = moves_aborted = 0;
+  moves_rate_limited = person_requests_limited = 0;
   unsafe_domains.clear();
   moved_sources_deleted_domains.clear();
 }
@@ -116,6 +117,8 @@ std::string Stats::to_json() const {
                  {"moves_done_replaced_export", moves_done_replaced_export},
                  {"moves_aborted", moves_aborted},
                  {"moves_export_failed", moves_export_failed},
+                 {"moves_rate_limited", moves_rate_limited},
+                 {"person_requests_limited", person_requests_limited},
                  {"moved_sources_deleted", moved_sources_deleted},
                  {"moved_sources_deleted_domains", std::move(manager_deleted)}};
   return json::serialize(o);

@@ -62,6 +62,8 @@ public:
   std::uint64_t moves_broken_by_export = 0;    // the move's export replaced (several parts), or refused for another one running
   std::uint64_t moves_done_replaced_export = 0;  // finalized though their single-part export was replaced before the end
   std::uint64_t moves_aborted = 0;             // the target's failed import called /move/abort: the source unblocked
+  std::uint64_t moves_rate_limited = 0;         // movers refused by their own 5-per-24 h counter at the go
+  std::uint64_t person_requests_limited = 0;    // /_sim/user-export refused by that counter (404)
   std::uint64_t moves_export_failed = 0;       // the move's export ended in error
   std::uint64_t moved_sources_deleted = 0;     // deleted by the hoster's manager 30 days after the move
   std::vector<std::string> unsafe_domains;

@@ -114,6 +114,19 @@ World::DeleteEnd World::finish_delete(std::uint32_t index) {
   return DeleteEnd::deleted;
 }
 
+bool World::person_hit(std::uint32_t index, std::uint32_t hits) {
+  constexpr std::uint32_t k_limit = 5;
+  constexpr std::int64_t k_period_ms = 86'400'000;
+  auto& s = touch(index);
+  const auto now = now_ms();
+  if (s.person_hits == 0 || now >= s.person_hits_from_ms + k_period_ms) {
+    s.person_hits_from_ms = now;  // the counter's key expires a period after its first hit
+    s.person_hits = 0;
+  }
+  s.person_hits += hits;
+  return s.person_hits <= k_limit;
+}
+
 bool World::half_deleted(std::uint32_t index) const {
   const auto* s = state(index);
   return s && s->half_deleted;

@@ -61,6 +61,10 @@ struct InstanceState {
   // and files are gone, the instance document stays, without the flag.
   bool half_deleted = false;
   FileEdits edits;  // files written since the space was generated (world_edits.cpp)
+  // The person's own counter (limits.ExportType): their exports,
+  // /move/initialize and /move/authorize; 5 per 24 h from the first hit.
+  std::int64_t person_hits_from_ms = 0;
+  std::uint32_t person_hits = 0;
   std::string blocking_reason;
   std::optional<std::string> locale;
   std::optional<std::int64_t> quota;
@@ -168,6 +172,11 @@ public:
   bool half_deleted(std::uint32_t index) const;
 
   void request_import(std::uint32_t index, const std::string& manifest_url);
+
+  // Counts `hits` on the person's own rate limit (cozy-stack's ExportType
+  // counter: 5 per 24 h of sim time from the first hit, counted even when
+  // refused); false when over it (the stack answers 404).
+  bool person_hit(std::uint32_t index, std::uint32_t hits);
 
   // Files written after an export (world_edits.cpp). Writes `count` files of
   // the space, drawn among all of them, and returns them as they are now;

@@ -88,6 +88,13 @@ void World::move_go(std::uint32_t index, InstanceState& s) {
     ++m_stats.moves_prevented_by_block;
     return;
   }
+  // /move/initialize, then the target's /move/authorize: two hits on the
+  // person's counter; beyond it the source answers 404 and nothing starts.
+  if (!person_hit(index, 2)) {
+    s.move = MovePhase::prevented;
+    ++m_stats.moves_rate_limited;
+    return;
+  }
   s.move = MovePhase::going;
   ++m_stats.moves_started;
   request_export(index, false, ExportOrigin::move);
