@@ -78,6 +78,7 @@ void World::patch(std::uint32_t index, const Patch& p) {
   if (p.locale) s.locale = *p.locale;
   if (p.deleting) s.deleting = *p.deleting;
   ++s.rev;
+  publish_instance("UPDATED", index);
 }
 
 World::DeleteStart World::begin_delete(std::uint32_t index) {
@@ -85,6 +86,7 @@ World::DeleteStart World::begin_delete(std::uint32_t index) {
   if (s.deleting) return DeleteStart::already_requested;
   s.deleting = s.deleting_now = true;
   ++s.rev;
+  publish_instance("UPDATED", index);
   return DeleteStart::started;
 }
 
@@ -97,12 +99,14 @@ World::DeleteEnd World::finish_delete(std::uint32_t index) {
   // Data is lost from the first removal on: a half deletion is judged then, once.
   if (!s.last_done_export_read && !moved && !s.half_deleted)
     m_stats.unsafe_domains.push_back(m_population.domain(index));
+  // Destroy clears `deleting` once the konnectors are cleaned, before
+  // DeleteAllDBs and VFS().Delete().
+  s.deleting = false;
+  ++s.rev;
+  publish_instance("UPDATED", index);
   if (m_rng.chance(m_faults.delete_half)) {
-    // Destroy cleared `deleting` before DeleteAllDBs and VFS().Delete(); one
-    // of them failed: the instance document stays, its data gone.
-    s.deleting = false;
+    // One of them failed: the instance document stays, its data gone.
     s.half_deleted = true;
-    ++s.rev;
     ++m_stats.deletions_half_done;
     return DeleteEnd::half;
   }
@@ -110,6 +114,7 @@ World::DeleteEnd World::finish_delete(std::uint32_t index) {
   s.replaced_exports.clear();
   s.deleted = true;
   ++m_deleted;
+  publish_instance("DELETED", index);
   ++m_stats.deletions;
   return DeleteEnd::deleted;
 }

@@ -209,7 +209,7 @@ private:
   void move_finalize_due(std::uint32_t index, InstanceState& s);
   void move_export_ended(std::uint32_t index, InstanceState& s);
   void move_export_replaced(InstanceState& s);
-  void abort_move(InstanceState& s);
+  void abort_move(std::uint32_t index, InstanceState& s);
   void finalize_move(std::uint32_t index, InstanceState& s);
   void manager_delete(std::uint32_t index, InstanceState& s);
   void tick();
@@ -221,6 +221,9 @@ private:
   void run_export(const QueuedExport& job);
   std::unique_ptr<ExportDoc> new_export_doc(std::uint32_t index, bool admin_req);
   void publish_export(const char* event, std::uint32_t index, const ExportDoc& e);
+  // The instance document changed (its `rev` bumped) or was deleted: an
+  // `instances` event on the realtime socket.
+  void publish_instance(const char* event, std::uint32_t index);
   void start_next_export();
   void release_export_worker();
   void finish_export(std::uint32_t index, std::string id, bool admin_req);

@@ -28,7 +28,6 @@ std::vector<SpaceFile> World::edit_files(std::uint32_t index, std::size_t count,
     ++m_stats.files_edited;
   }
   if (activity && !edited.empty()) s.activity_day = day_of(now_ms());
-  ++s.rev;
   return edited;
 }
 

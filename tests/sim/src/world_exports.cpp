@@ -63,6 +63,10 @@ std::unique_ptr<ExportDoc> World::new_export_doc(std::uint32_t index, bool admin
   return doc;
 }
 
+void World::publish_instance(const char* event, std::uint32_t index) {
+  m_runtime.publish("instances", instance_event(event, view(index)));
+}
+
 void World::publish_export(const char* event, std::uint32_t index, const ExportDoc& e) {
   if (!e.events_lost) m_runtime.publish("io.cozy.exports", export_event(event, e, domain(index)));
 }
