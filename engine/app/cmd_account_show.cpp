@@ -42,6 +42,21 @@ Policy account_policy(const Config& config, const Account& account) {
   return policy;
 }
 
+// The files the last export lacked (CONTRACT.md "Incomplete evidence"),
+// every one of them: the reason names only the first few.
+void print_incomplete_files(std::ostream& out, const Account& account) {
+  if (account.incomplete_files.empty()) return;
+  out << (account.state == State::failed ? "  missing on two exports in a row:\n"
+                                         : "  missing on the last export:\n");
+  std::size_t start = 0;
+  while (start < account.incomplete_files.size()) {
+    std::size_t end = account.incomplete_files.find('\n', start);
+    if (end == std::string::npos) end = account.incomplete_files.size();
+    if (end > start) out << "    " << account.incomplete_files.substr(start, end - start) << "\n";
+    start = end + 1;
+  }
+}
+
 void print_header(std::ostream& out, const Account& account, const CaseRecord& record, const date::time_zone* zone) {
   out << account.login << "  " << account.domain << "  " << account.email << "\n"
       << "  campaign:  " << record.campaign << ", " << to_string(account.action)
@@ -52,6 +67,7 @@ void print_header(std::ostream& out, const Account& account, const CaseRecord& r
   if (account.retry_step) out << " (then " << to_string(*account.retry_step) << ")";
   out << "\n";
   if (!account.state_reason.empty()) out << "  reason:    " << explain_reasons(account.state_reason) << "\n";
+  print_incomplete_files(out, account);
   out << "  times in " << zone_name(zone) << "\n";
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <set>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -22,6 +23,9 @@ namespace asio = boost::asio;
 
 namespace {
 
+// Held: a half-deleted instance whose DELETE fails again.
+constexpr std::string_view k_delete_incomplete = "delete_incomplete";
+
 // What the interlock reads found for one due account.
 struct Verdict {
   Account account;
@@ -30,6 +34,10 @@ struct Verdict {
   bool gone = false;      // the instance no longer exists
   bool ours = false;      // ...and a DELETE of ours may have done it
   bool unreadable = false;
+  // Half deleted by a DELETE of ours: it answers, without `deleting`, but
+  // its databases are gone (last-activity and disk-usage 404): deleted
+  // again, once, without the activity check it can no longer answer.
+  bool half_deleted = false;
   bool not_yet = false;   // grace not ended by this clock: not a failure
   // A hold refused while a DELETE was under way (support.cpp,
   // keep_hold_pending) that did not happen: held now, never deleted.
@@ -193,10 +201,25 @@ class Purge {
     }
     auto activity = co_await read_with_retries([&] { return backend.last_activity(account.domain); });
     if (!activity.ok()) {
+      if (activity.failure().kind == FailureKind::not_found && sent_delete(account) &&
+          co_await databases_gone(backend, account.domain)) {
+        verdict.half_deleted = true;
+        co_return;
+      }
       verdict.unreadable = true;
       co_return;
     }
     verdict.stale = activity_after_evidence(account, activity.value());
+  }
+
+  // cozy-stack's Destroy clears `deleting` before it removes the databases
+  // and files (COZY.md, DELETE): when that fails, the instance still
+  // answers, flag off, but whatever reads its own databases answers 404
+  // (last-activity, disk-usage), not the 500 of an unknown instance. A
+  // transient 404 of last-activity alone is not taken for it.
+  asio::awaitable<bool> databases_gone(Backend& backend, const std::string& domain) {
+    auto usage = co_await read_with_retries([&] { return backend.disk_usage(domain); });
+    co_return !usage.ok() && usage.failure().kind == FailureKind::not_found;
   }
 
   bool paused_too_long(const std::string& stack) const {
@@ -268,6 +291,13 @@ class Purge {
         hold(verdict.account, verdict.interlock, report);
       } else if (verdict.gone) {
         if (settle_gone(verdict.account, verdict.ours, report)) to_tell.push_back(verdict.account);
+      } else if (verdict.half_deleted) {
+        if (!m_options.dry_run)
+          m_store.journal(m_clock.now(), m_options.actor, verdict.account.id, "delete_resumed",
+                          "DELETE " + verdict.account.domain +
+                              ": an earlier DELETE of ours removed its databases and failed; deleting again");
+        m_resumed.insert(verdict.account.id);
+        deletable.push_back(verdict.account);
       } else if (verdict.stale) {
         record(verdict.account, Event{EventKind::activity_stale});
         ++report.reexport;
@@ -426,6 +456,12 @@ class Purge {
     if (!last) co_return;
     if (repaired) {
       hold(account, "delete_stuck", report);
+    } else if (m_resumed.count(account.id)) {
+      // Half deleted, and it fails again: a person must see to the stack.
+      hold(account,
+           std::string(k_delete_incomplete) + ": an earlier DELETE removed its databases and DELETE fails again (" +
+               last->reason + "); once the stack's deletion is fixed, passage account release retries it",
+           report);
     } else if (last->kind == FailureKind::permanent || last->kind == FailureKind::not_found) {
       hold(account, "delete_failed: " + last->reason, report);
     } else {
@@ -492,6 +528,7 @@ class Purge {
   std::unique_ptr<Directory> m_directory;  // nullptr: the directory interlock is off
   std::mt19937_64 m_random;
   std::vector<Account> m_pretend_due;
+  std::set<std::int64_t> m_resumed;  // half-deleted accounts deleted again tonight
 };
 
 }  // namespace

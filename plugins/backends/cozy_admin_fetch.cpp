@@ -3,6 +3,8 @@
 // chunk, checked with libarchive on the pool, downloaded again when bad
 // (3 tries), kept in the account's archive folder only once valid.
 
+#include <optional>
+
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
@@ -22,6 +24,18 @@ constexpr int k_part_tries = 3;
 
 std::string part_name(const std::string& export_id, int n) { return archive_part_name(export_id, n); }
 
+// One failure for every part whose contents are incomplete: the reasons
+// joined, the files in part order.
+void add_incomplete(std::optional<Failure>& all, const Failure& part) {
+  if (!all) {
+    all = part;
+    return;
+  }
+  all->reason += "; " + part.reason;
+  all->incomplete_files.insert(all->incomplete_files.end(), part.incomplete_files.begin(),
+                               part.incomplete_files.end());
+}
+
 }  // namespace
 
 asio::awaitable<Outcome<Evidence>> CozyAdminBackend::fetch_export(FetchRequest request) {
@@ -29,13 +43,22 @@ asio::awaitable<Outcome<Evidence>> CozyAdminBackend::fetch_export(FetchRequest r
   std::filesystem::create_directories(request.work_dir, io_error);
   if (io_error) co_return Failure{FailureKind::permanent, "cannot create " + request.work_dir.string(), {}};
   Evidence evidence{"export", request.export_done.export_id, {}, {}, {}};
+  std::optional<Failure> incomplete;
   for (int n = 0; n < std::max(1, request.export_done.parts); ++n) {
     PartEvidence part;
     auto outcome = co_await fetch_part(request, n, part);
-    if (!outcome.ok()) co_return outcome;
+    if (!outcome.ok() && outcome.failure().incomplete_files.empty()) co_return outcome;
+    if (!outcome.ok()) {
+      // Files missing from a well-formed part (the stack skips what it
+      // cannot read): the later parts are checked too, so that every
+      // missing file is named, not only the first part's.
+      add_incomplete(incomplete, outcome.failure());
+      continue;
+    }
     evidence.content += part.content;
     evidence.parts.push_back(part);
   }
+  if (incomplete) co_return *incomplete;
   evidence.usage = request.usage;
   if (request.delivery == "archive") {
     // Renamed into place only now that every part is valid.

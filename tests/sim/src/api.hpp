@@ -68,6 +68,8 @@ private:
   Response put_faults(const Request& req);
   Response sim_export(const Ticket& t);
   Response user_export(const Request& req);
+  Response edit_files(const Request& req);
+  bool edit_midway(std::uint32_t index, std::vector<ZipEntry>& entries);
   Response manifest(const Ticket& t);
   Response move_data(const Ticket& t, const Request& req);
   const ExportDoc* live_export(const std::string& id, std::uint32_t& index) const;

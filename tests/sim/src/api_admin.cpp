@@ -42,6 +42,10 @@ std::int64_t truncation_point(const std::vector<ZipEntry>& entries, Rng& rng) {
   return std::max<std::int64_t>(10, static_cast<std::int64_t>(static_cast<double>(total) * (0.3 + 0.4 * rng.uniform())));
 }
 
+// A half-deleted instance's databases are gone: the views and documents the
+// route reads answer CouchDB's not_found, which the stack passes on.
+Response no_database() { return error_response(404, "not_found", "Database does not exist."); }
+
 }  // namespace
 
 Response Api::list(const Request& req) {
@@ -81,12 +85,14 @@ Response Api::get(const Ticket& t) {
 Response Api::disk_usage(const Ticket& t, const Request& req) {
   auto index = m_world.find(t.domain);
   if (!index) return json_response(500, R"({"error":"Instance not found"})");  // the stack's quirk: 500
+  if (m_world.half_deleted(*index)) return no_database();
   const auto v = m_world.view(*index);
   const Profile& p = v.profile;
   // An imported space reports what its imports restored; any other one the
   // content bytes an export of it serves, so a client can check an export
   // for completeness.
-  const ContentUsage u = v.imported ? *v.imported : served_usage(p, v.used, m_world.options().size_scale);
+  ContentUsage u = v.imported ? *v.imported : served_usage(p, v.used, m_world.options().size_scale);
+  if (!v.imported) u.files += edited_bytes_delta(m_world.file_edits(*index));  // the VFS sums the documents now
   json::object o{{"used", std::to_string(v.used)}};
   auto put = [&](const char* key, std::int64_t n) {
     if (n != 0) o[key] = std::to_string(n);
@@ -104,6 +110,7 @@ Response Api::disk_usage(const Ticket& t, const Request& req) {
 Response Api::last_activity(const Ticket& t) {
   auto index = m_world.find(t.domain);
   if (!index) return error_response(404, "Not Found", "Instance not found");
+  if (m_world.half_deleted(*index)) return no_database();
   return json_response(200, R"({"last-activity":")" + m_world.last_activity(*index) + "\"}");
 }
 
@@ -153,12 +160,19 @@ Response Api::part(std::uint32_t index, const ExportDoc& e, const Request& req, 
   const std::string domain = m_world.domain(index);
   // Part 0 holds the documents as the job wrote them, not as they are now.
   const std::string documents = e.instance_json.empty() ? m_world.instance_json(index) : e.instance_json;
+  // Unreadable contents are the space's, not the request's: every route skips them.
   const PartContentInput in{documents, part_share(e.plan, k, m_world.options().size_scale),
-                            m_world.profile(index).key, e.created_ms};
-  auto entries = part_entries(in);
+                            m_world.profile(index).key, e.created_ms, m_faults.skip_file_content,
+                            m_world.file_edits(index)};
+  std::size_t skipped = 0;
+  auto entries = part_entries(in, &skipped);
   // copyJSONData fails on the missing archive before any entry, and the
   // deferred zip.Writer.Close still writes an empty, well-formed zip.
   if (replaced && k == 0) entries.clear();
+  // Half deleted: the archive and the files are gone; ExportCopyData fails
+  // before the first entry, and the deferred Close writes an empty zip.
+  const bool gone = m_world.half_deleted(index);
+  if (gone) entries.clear();
   std::optional<std::int64_t> cut;
   bool missing = false;
   if (may_truncate && m_world.rng().chance(m_faults.truncate_part)) {
@@ -167,21 +181,46 @@ Response Api::part(std::uint32_t index, const ExportDoc& e, const Request& req, 
     cut_part_midway(entries, m_world.rng().next());  // a well-formed zip, as the stack's deferred Close leaves it
     missing = true;
   }
+  if ((replaced && k == 0) || gone) skipped = 0;
   const bool incomplete = cut || missing;
+  const bool changed =
+      !incomplete && m_world.rng().chance(m_faults.edit_during_download) && edit_midway(index, entries);
   Response r;
   r.content_type = "application/zip";
   r.headers.emplace_back("Content-Disposition",
                          "attachment; filename=\"" + part_file_name(domain, k, e.plan.declared.size()) + "\"");
   r.stream = std::make_unique<ZipStream>(
-      std::move(entries), e.created_ms / 1000, cut, [this, index, id = e.id, k, incomplete, replaced](bool sent) {
+      std::move(entries), e.created_ms / 1000, cut, [this, index, id = e.id, k, incomplete, replaced, skipped, gone, changed](bool sent) {
         if (incomplete && sent) ++m_stats.parts_incomplete_served;
+        if (changed && sent) ++m_stats.contents_changed_midway;
+        if (sent && !incomplete) m_stats.contents_skipped_served += skipped;
         if (replaced) {  // never a read of the latest export, whatever it holds
           if (sent) ++m_stats.replaced_parts_served;
           return;
         }
-        m_world.part_read(index, id, k, sent && !incomplete);  // an incomplete part is never read
+        // A part that is incomplete, or lacks contents the stack skipped or lost, is never read.
+        m_world.part_read(index, id, k, sent && !incomplete && skipped == 0 && !gone && !changed);
       });
   return r;
+}
+
+// A file written while its part streams (edit_during_download): its
+// metadata went out, its old content object is gone before copyFiles opens
+// it. The edit stays. False when the part holds no file content.
+bool Api::edit_midway(std::uint32_t index, std::vector<ZipEntry>& entries) {
+  static const std::string k_meta = "My Cozy/Data/io.cozy.files/";
+  std::vector<std::size_t> contents;  // content entries right after a file's metadata
+  for (std::size_t i = 1; i < entries.size(); ++i)
+    if (entries[i].is_generated() && entries[i].path.rfind("My Cozy/Files/", 0) == 0 &&
+        entries[i - 1].path.rfind(k_meta, 0) == 0)
+      contents.push_back(i);
+  if (contents.empty()) return false;
+  const std::size_t at = contents[m_world.rng().next() % contents.size()];
+  const std::string& meta = entries[at - 1].path;
+  const std::string id = meta.substr(k_meta.size(), meta.size() - k_meta.size() - 5);  // minus ".json"
+  if (!m_world.edit_file(index, id)) return false;
+  entries.erase(entries.begin() + static_cast<std::ptrdiff_t>(at));
+  return true;
 }
 
 Response Api::import(const Ticket& t, const Request& req) {
@@ -205,8 +244,13 @@ Response Api::del(const Ticket& t) {
   // the deletion whether or not anyone is still there to read the answer).
   if (m_world.rng().chance(m_faults.delete_hang.rate)) r.delay_ms = m_faults.delete_hang.ms;
   r.finish = [this, index = *index] {
-    if (!m_world.finish_delete(index))
-      return error_response(500, "Internal Server Error", "konnector cleanup failed: deletion interrupted");
+    switch (m_world.finish_delete(index)) {
+      case World::DeleteEnd::stuck:
+        return error_response(500, "Internal Server Error", "konnector cleanup failed: deletion interrupted");
+      case World::DeleteEnd::half:  // Destroy's error reaches the generic handler
+        return error_response(500, "Unqualified error", "Could not delete VFS: swift: Internal Server Error");
+      case World::DeleteEnd::deleted: break;
+    }
     Response done;
     done.status = 204;
     return done;

@@ -20,6 +20,7 @@ Response Api::control(Ticket& t, const Request& req) {
       return json_response(200, m_stats.to_json());
     case RouteId::sim_user_export: return user_export(req);
     case RouteId::sim_export: return sim_export(t);
+    case RouteId::sim_edit_files: return edit_files(req);
     default: return error_response(404, "Not Found", "no such route");
   }
 }
@@ -72,6 +73,12 @@ Response Api::sim_export(const Ticket& t) {
   json::object o = export_doc_json(*e, t.domain);
   o["move_token"] = e->id;
   o["fully_read"] = e->fully_read;
+  // For tests: the contents its parts leave out now (skip_file_content).
+  json::array unreadable;
+  for (const auto& f : unreadable_contents(e->plan, m_world.profile(*index).key, m_world.options().size_scale,
+                                           m_faults.skip_file_content))
+    unreadable.push_back(json::object{{"_id", f.id}, {"name", f.name}, {"version", !f.file_id.empty()}});
+  o["unreadable"] = std::move(unreadable);
   return json_response(200, json::serialize(o));
 }
 
@@ -83,8 +90,34 @@ Response Api::user_export(const Request& req) {
   if (!domain || domain->empty()) return error_response(400, "Bad Request", "domain is required");
   const auto index = m_world.find(*domain);
   if (!index) return error_response(404, "Not Found", "Instance not found");
+  if (!m_world.person_hit(*index, 1)) {  // web/move createExport: echo's 404, no job
+    ++m_stats.person_requests_limited;
+    return error_response(404, "Not Found", "Not found");
+  }
   const auto job = m_world.request_export(*index, false, World::ExportOrigin::person);
   return json_response(202, job_document(job, *domain, false, m_world.now_ms()));
+}
+
+// Noise: `count` files of the space are written now, by the person
+// (`activity=true`: last-activity becomes today) or by a konnector or a
+// sharing (no activity); later downloads and disk-usage see the new bytes.
+Response Api::edit_files(const Request& req) {
+  const auto domain = query_param(req.target, "domain");
+  if (!domain || domain->empty()) return error_response(400, "Bad Request", "domain is required");
+  const auto index = m_world.find(*domain);
+  if (!index) return error_response(404, "Not Found", "Instance not found");
+  std::size_t count = 1;
+  if (auto c = query_param(req.target, "count")) {
+    if (c->empty() || c->size() > 4 || c->find_first_not_of("0123456789") != std::string::npos)
+      return error_response(400, "Bad Request", "count: a number of files");
+    count = std::stoul(*c);
+  }
+  const auto activity = parse_go_bool(query_param(req.target, "activity").value_or("false"));
+  if (!activity) return error_response(400, "Bad Request", "activity takes a boolean");
+  json::array edited;
+  for (const auto& f : m_world.edit_files(*index, count, *activity))
+    edited.push_back(json::object{{"_id", f.id}, {"name", f.name}, {"size", f.size}});
+  return json_response(200, json::serialize(json::object{{"edited", std::move(edited)}}));
 }
 
 // The token in /move/exports/<token> is the export document's id (the

@@ -77,30 +77,43 @@ void add_directory_docs(std::vector<ZipEntry>& out, const PartContentInput& in) 
                    directory_doc(in.key, folder, in.now_ms), {}});
 }
 
-void add_file(std::vector<ZipEntry>& out, const SpaceFile& f, const PartContentInput& in) {
+// The metadata always goes out (it comes from CouchDB); the content only
+// when the stack can open it. True when it was skipped.
+bool add_file(std::vector<ZipEntry>& out, const SpaceFile& generated, const PartContentInput& in) {
+  const SpaceFile f = as_edited(generated, in.edits);  // as it is now, as listFilesFromCursor lists it
   out.push_back({"My Cozy/Data/io.cozy.files/" + f.id + ".json", 0, 0, {},
                  [f, key = in.key, now = in.now_ms] { return file_doc(f, key, now, content_md5_base64(f.content, f.size)); }});
+  if (content_unreadable(in.key, generated, in.skip_file_content)) return true;
   const std::string folder = space_folders()[f.folder].path;
   out.push_back({"My Cozy/Files/" + folder + "/" + f.name, f.size, f.content, {}, {}});
+  return false;
 }
 
-void add_version(std::vector<ZipEntry>& out, const SpaceFile& v, const PartContentInput& in) {
+bool add_version(std::vector<ZipEntry>& out, const SpaceFile& v, const PartContentInput& in) {
   out.push_back({"My Cozy/Data/io.cozy.files.versions/" + v.id + ".json", 0, 0, {},
                  [v, now = in.now_ms] { return version_doc(v, now, content_md5_base64(v.content, v.size)); }});
+  if (content_unreadable(in.key, v, in.skip_file_content)) return true;
   out.push_back({"My Cozy/Files/" + v.id, v.size, v.content, {}, {}});
+  return false;
 }
 
 }  // namespace
 
-std::vector<ZipEntry> part_entries(const PartContentInput& in) {
+bool content_unreadable(std::uint64_t key, const SpaceFile& file, double rate) {
+  return rate > 0 && unit(mix64(key ^ mix64(file.content ^ 0x5c1f))) < rate;
+}
+
+std::vector<ZipEntry> part_entries(const PartContentInput& in, std::size_t* skipped) {
   std::vector<ZipEntry> out;
   if (in.share.part == 0) {
     add_data_docs(out, in);
     add_directory_docs(out, in);
   }
+  std::size_t left_out = 0;
   const PartFiles files = part_files(in.key, in.share);
-  for (const auto& f : files.files) add_file(out, f, in);
-  for (const auto& v : files.versions) add_version(out, v, in);
+  for (const auto& f : files.files) left_out += add_file(out, f, in) ? 1 : 0;
+  for (const auto& v : files.versions) left_out += add_version(out, v, in) ? 1 : 0;
+  if (skipped) *skipped = left_out;
   return out;
 }
 
@@ -123,6 +136,18 @@ void cut_part_midway(std::vector<ZipEntry>& entries, std::uint64_t draw) {
   const std::size_t cut = candidates[draw % candidates.size()];
   entries.resize(cut + 1);
   entries[cut].size = static_cast<std::int64_t>(mix64(draw) % static_cast<std::uint64_t>(entries[cut].size));
+}
+
+std::vector<SpaceFile> unreadable_contents(const PartPlan& plan, std::uint64_t key, double size_scale, double rate) {
+  std::vector<SpaceFile> out;
+  for (std::size_t k = 0; k < plan.declared.size() && rate > 0; ++k) {
+    const PartFiles files = part_files(key, part_share(plan, k, size_scale));
+    for (const auto& f : files.files)
+      if (content_unreadable(key, f, rate)) out.push_back(f);
+    for (const auto& v : files.versions)
+      if (content_unreadable(key, v, rate)) out.push_back(v);
+  }
+  return out;
 }
 
 SpaceUsage space_usage(std::int64_t used, std::uint64_t key, double size_scale) {

@@ -1,6 +1,7 @@
 #pragma once
 // How an export of a given size is cut into parts (the stack's rule) and
 // what each part's zip holds. Pure functions of their inputs.
+#include "file_edits.hpp"
 #include "space_files.hpp"
 
 #include <cstdint>
@@ -49,15 +50,24 @@ struct PartContentInput {
   PartShare share;            // which part, and the bytes it serves
   std::uint64_t key = 0;      // the instance's: every export of a space holds the same files
   std::int64_t now_ms = 0;    // documents' dates are before it (the export's creation: stable per export)
+  double skip_file_content = 0;  // the fault: share of contents the stack cannot open
+  const FileEdits* edits = nullptr;  // files written since (listed as they are at download time)
 };
+
+// Whether the stack cannot open this file's (or old version's) content at
+// `rate`: a function of the space and the file, so every export and every
+// download of the space misses the same ones.
+bool content_unreadable(std::uint64_t key, const SpaceFile& file, double rate);
 
 // A part as ExportCopyData writes it: part 0 starts with instance.json, the
 // other doctypes' documents and the directories; then, in every part, each
 // file's metadata (My Cozy/Data/io.cozy.files/<id>.json) immediately
 // followed by its content (My Cozy/Files/<folder>/<name>), then each old
 // version's metadata (My Cozy/Data/io.cozy.files.versions/<id>.json)
-// followed by its content (My Cozy/Files/<id>).
-std::vector<ZipEntry> part_entries(const PartContentInput& in);
+// followed by its content (My Cozy/Files/<id>). A content the stack cannot
+// open (`in.skip_file_content`) is left out, its metadata kept, as copyFiles
+// and copyVersions `continue`; `skipped`, when given, counts them.
+std::vector<ZipEntry> part_entries(const PartContentInput& in, std::size_t* skipped = nullptr);
 
 // The bytes of the JSON documents part 0 starts with (instance.json, the
 // other doctypes' documents, the directories): what cozy-stack's
@@ -71,6 +81,10 @@ std::int64_t json_documents_size(const PartContentInput& in);
 // to fewer bytes than its metadata says, and every entry after it is
 // dropped. `draw` picks which.
 void cut_part_midway(std::vector<ZipEntry>& entries, std::uint64_t draw);
+
+// The files and old versions of every part of `plan` whose content the
+// stack cannot open at `rate` (content_unreadable), in export order.
+std::vector<SpaceFile> unreadable_contents(const PartPlan& plan, std::uint64_t key, double size_scale, double rate);
 
 // Content bytes an export of a space serves, over all its parts.
 struct SpaceUsage {

@@ -86,10 +86,13 @@ bool read_rate(const std::string& k, const json::value& x, Faults& f) {
       {"reset_after", &f.reset_after},
       {"truncate_part", &f.truncate_part},
       {"part_missing_entries", &f.part_missing_entries},
+      {"skip_file_content", &f.skip_file_content},
+      {"edit_during_download", &f.edit_during_download},
       {"export_silent_fail", &f.export_silent_fail},
       {"export_error", &f.export_error},
       {"export_never_finish", &f.export_never_finish},
       {"delete_stuck", &f.delete_stuck},
+      {"delete_half", &f.delete_half},
       {"import_never_finish", &f.import_never_finish}};
   for (const auto& [name, target] : rates)
     if (k == name) return *target = rate(x, k), true;
@@ -134,11 +137,14 @@ std::string faults_to_json(const Faults& f) {
       {"stall_ms", {{"rate", f.stall_ms.rate}, {"ms", f.stall_ms.ms}}},
       {"truncate_part", f.truncate_part},
       {"part_missing_entries", f.part_missing_entries},
+      {"skip_file_content", f.skip_file_content},
+      {"edit_during_download", f.edit_during_download},
       {"ws_drop_every_s", f.ws_drop_every_s},
       {"export_silent_fail", f.export_silent_fail},
       {"export_error", f.export_error},
       {"export_never_finish", f.export_never_finish},
       {"delete_stuck", f.delete_stuck},
+      {"delete_half", f.delete_half},
       {"delete_hang", {{"rate", f.delete_hang.rate}, {"ms", f.delete_hang.ms}}},
       {"import_never_finish", f.import_never_finish},
       {"throttle", std::move(throttle)},

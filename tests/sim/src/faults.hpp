@@ -29,11 +29,27 @@ struct Faults {
   Stall stall_ms;
   double truncate_part = 0;
   double part_missing_entries = 0;
+  // Share of a space's files and old versions whose content the stack
+  // cannot open (copyFiles, copyVersions: `continue` after the metadata).
+  // Drawn per instance and file, not per request: the same files are
+  // missing from every part that holds them, on every export and route,
+  // as an unreadable file is; a file skipped at a rate is skipped at any
+  // higher rate.
+  double skip_file_content = 0;
+  // Per part download holding files: one of them is written between its
+  // metadata and its content. The stack stores each content as its own
+  // object and removes the old one, so copyFiles cannot open it: the part
+  // holds its old metadata without content; the edit stays (later
+  // downloads and disk-usage see the new file).
+  double edit_during_download = 0;
   double ws_drop_every_s = 0;
   double export_silent_fail = 0;
   double export_error = 0;
   double export_never_finish = 0;
   double delete_stuck = 0;
+  // Per DELETE: Destroy fails after it cleared `deleting`, removing the
+  // databases or the files: the instance stays, half deleted, flag off.
+  double delete_half = 0;
   // Per DELETE: the connection is held `ms` without an answer while the
   // deletion goes on behind it (lifecycle.Destroy reads no context: a
   // client that gives up does not stop it).

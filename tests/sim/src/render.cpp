@@ -49,6 +49,16 @@ json::object instance_attributes(const InstanceView& v, bool with_secrets) {
   return a;
 }
 
+std::string instance_event(const char* event, const InstanceView& v) {
+  const auto id = couch_id(v.profile.key);
+  json::object doc = instance_attributes(v, true);
+  doc["_id"] = id;
+  doc["_rev"] = std::to_string(v.rev) + "-" + hex64(mix64(v.profile.key + v.rev));
+  if (std::string_view(event) == "DELETED") doc["_deleted"] = true;
+  return json::serialize(json::object{
+      {"event", event}, {"payload", {{"type", "instances"}, {"id", id}, {"doc", std::move(doc)}}}});
+}
+
 json::object instance_resource(const InstanceView& v, bool with_secrets) {
   const auto id = couch_id(v.profile.key);
   return {{"type", "instances"},

@@ -16,6 +16,11 @@ boost::json::object instance_attributes(const InstanceView& v, bool with_secrets
 boost::json::object instance_resource(const InstanceView& v, bool with_secrets);
 std::string instance_document(const InstanceView& v, bool with_secrets);
 
+// {"event","payload":{"type":"instances","id","doc"}}: a change of the
+// instance document in the global database, secrets included, as the
+// stack's realtime hub publishes every write there.
+std::string instance_event(const char* event, const InstanceView& v);
+
 // The io.cozy.exports document (the realtime event's `doc`).
 boost::json::object export_doc_json(const ExportDoc& e, const std::string& domain);
 // {"event":"CREATED"|"UPDATED","payload":{"type":"io.cozy.exports","id","doc"}}

@@ -28,11 +28,12 @@ const char* route_key(RouteId id) {
     case RouteId::sim_stats_reset: return "POST /_sim/stats/reset";
     case RouteId::sim_user_export: return "POST /_sim/user-export";
     case RouteId::sim_export: return "GET /_sim/exports/:domain";
+    case RouteId::sim_edit_files: return "POST /_sim/edit-files";
     default: return "?";
   }
 }
 
-bool is_control_route(RouteId id) { return id >= RouteId::sim_clock && id <= RouteId::sim_export; }
+bool is_control_route(RouteId id) { return id >= RouteId::sim_clock && id <= RouteId::sim_edit_files; }
 
 bool is_admin_route(RouteId id) { return id <= RouteId::realtime; }
 
@@ -44,10 +45,14 @@ void Stats::reset() {
   m_window.clear();
   m_max_rps = 0;
   m_max_in_flight = m_in_flight;
-  exports_started = duplicate_exports_24h = deletions = stack_mails = imports_done = imports_failed = 0;
-  parts_incomplete_served = replaced_parts_served = imports_refused_private = import_bytes = 0;
+  exports_started = duplicate_exports_24h = deletions = deletions_half_done = stack_mails = 0;
+  imports_done = imports_failed = 0;
+  parts_incomplete_served = replaced_parts_served = contents_skipped_served = 0;
+  files_edited = contents_changed_midway = 0;
+  imports_refused_private = import_bytes = 0;
   moves_started = moves_done = moves_prevented_by_block = moves_broken_by_export = moves_export_failed = 0;
   moved_sources_deleted = moves_done_replaced_export = moves_aborted = 0;
+  moves_rate_limited = person_requests_limited = 0;
   unsafe_domains.clear();
   moved_sources_deleted_domains.clear();
 }
@@ -92,11 +97,15 @@ std::string Stats::to_json() const {
                  {"exports_started", exports_started},
                  {"duplicate_exports_24h", duplicate_exports_24h},
                  {"deletions", deletions},
+                 {"deletions_half_done", deletions_half_done},
                  {"unsafe_deletions", unsafe_domains.size()},
                  {"unsafe_domains", std::move(unsafe)},
                  {"stack_mails", stack_mails},
                  {"parts_incomplete_served", parts_incomplete_served},
                  {"replaced_parts_served", replaced_parts_served},
+                 {"contents_skipped_served", contents_skipped_served},
+                 {"files_edited", files_edited},
+                 {"contents_changed_midway", contents_changed_midway},
                  {"imports_done", imports_done},
                  {"imports_failed", imports_failed},
                  {"imports_refused_private", imports_refused_private},
@@ -108,6 +117,8 @@ std::string Stats::to_json() const {
                  {"moves_done_replaced_export", moves_done_replaced_export},
                  {"moves_aborted", moves_aborted},
                  {"moves_export_failed", moves_export_failed},
+                 {"moves_rate_limited", moves_rate_limited},
+                 {"person_requests_limited", person_requests_limited},
                  {"moved_sources_deleted", moved_sources_deleted},
                  {"moved_sources_deleted_domains", std::move(manager_deleted)}};
   return json::serialize(o);

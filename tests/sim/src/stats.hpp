@@ -17,6 +17,7 @@ enum class RouteId : std::uint8_t {
   list, count, get, disk_usage, last_activity, patch, export_post, export_data, import, del,
   realtime, move_manifest, move_data,
   sim_clock, sim_faults_get, sim_faults_put, sim_stats, sim_stats_reset, sim_user_export, sim_export,
+  sim_edit_files,
   unknown,
   k_count
 };
@@ -43,9 +44,13 @@ public:
   std::uint64_t exports_started = 0;
   std::uint64_t duplicate_exports_24h = 0;
   std::uint64_t deletions = 0;
+  std::uint64_t deletions_half_done = 0;  // DELETEs that failed after clearing `deleting` (delete_half)
   std::uint64_t stack_mails = 0;
   std::uint64_t parts_incomplete_served = 0;  // sent cut (truncate_part) or with entries missing
   std::uint64_t replaced_parts_served = 0;    // parts of a replaced export sent whole (200): never a read
+  std::uint64_t contents_skipped_served = 0;  // contents left out (skip_file_content) of parts otherwise sent whole
+  std::uint64_t files_edited = 0;             // file contents rewritten (/_sim/edit-files, edit_during_download)
+  std::uint64_t contents_changed_midway = 0;  // part downloads that lost a content to edit_during_download
   std::uint64_t imports_done = 0;
   std::uint64_t imports_failed = 0;
   std::uint64_t imports_refused_private = 0;  // fetches not dialed: loopback, private address or port (safe_http.hpp)
@@ -57,6 +62,8 @@ public:
   std::uint64_t moves_broken_by_export = 0;    // the move's export replaced (several parts), or refused for another one running
   std::uint64_t moves_done_replaced_export = 0;  // finalized though their single-part export was replaced before the end
   std::uint64_t moves_aborted = 0;             // the target's failed import called /move/abort: the source unblocked
+  std::uint64_t moves_rate_limited = 0;         // movers refused by their own 5-per-24 h counter at the go
+  std::uint64_t person_requests_limited = 0;    // /_sim/user-export refused by that counter (404)
   std::uint64_t moves_export_failed = 0;       // the move's export ended in error
   std::uint64_t moved_sources_deleted = 0;     // deleted by the hoster's manager 30 days after the move
   std::vector<std::string> unsafe_domains;

@@ -78,6 +78,7 @@ void World::patch(std::uint32_t index, const Patch& p) {
   if (p.locale) s.locale = *p.locale;
   if (p.deleting) s.deleting = *p.deleting;
   ++s.rev;
+  publish_instance("UPDATED", index);
 }
 
 World::DeleteStart World::begin_delete(std::uint32_t index) {
@@ -85,22 +86,55 @@ World::DeleteStart World::begin_delete(std::uint32_t index) {
   if (s.deleting) return DeleteStart::already_requested;
   s.deleting = s.deleting_now = true;
   ++s.rev;
+  publish_instance("UPDATED", index);
   return DeleteStart::started;
 }
 
-bool World::finish_delete(std::uint32_t index) {
+World::DeleteEnd World::finish_delete(std::uint32_t index) {
   auto& s = touch(index);
   s.deleting_now = false;
-  if (s.deleted) return true;
-  if (m_rng.chance(m_faults.delete_stuck)) return false;  // cleanup failed: `deleting` stays set
+  if (s.deleted) return DeleteEnd::deleted;
+  if (m_rng.chance(m_faults.delete_stuck)) return DeleteEnd::stuck;  // cleanup failed: `deleting` stays set
   const bool moved = s.move == MovePhase::moved;  // a moved source is deleted safely
-  if (!s.last_done_export_read && !moved) m_stats.unsafe_domains.push_back(m_population.domain(index));
+  // Data is lost from the first removal on: a half deletion is judged then, once.
+  if (!s.last_done_export_read && !moved && !s.half_deleted)
+    m_stats.unsafe_domains.push_back(m_population.domain(index));
+  // Destroy clears `deleting` once the konnectors are cleaned, before
+  // DeleteAllDBs and VFS().Delete().
+  s.deleting = false;
+  ++s.rev;
+  publish_instance("UPDATED", index);
+  if (m_rng.chance(m_faults.delete_half)) {
+    // One of them failed: the instance document stays, its data gone.
+    s.half_deleted = true;
+    ++m_stats.deletions_half_done;
+    return DeleteEnd::half;
+  }
   drop_export(s);
   s.replaced_exports.clear();
   s.deleted = true;
   ++m_deleted;
+  publish_instance("DELETED", index);
   ++m_stats.deletions;
-  return true;
+  return DeleteEnd::deleted;
+}
+
+bool World::person_hit(std::uint32_t index, std::uint32_t hits) {
+  constexpr std::uint32_t k_limit = 5;
+  constexpr std::int64_t k_period_ms = 86'400'000;
+  auto& s = touch(index);
+  const auto now = now_ms();
+  if (s.person_hits == 0 || now >= s.person_hits_from_ms + k_period_ms) {
+    s.person_hits_from_ms = now;  // the counter's key expires a period after its first hit
+    s.person_hits = 0;
+  }
+  s.person_hits += hits;
+  return s.person_hits <= k_limit;
+}
+
+bool World::half_deleted(std::uint32_t index) const {
+  const auto* s = state(index);
+  return s && s->half_deleted;
 }
 
 void World::drop_export(InstanceState& s) {

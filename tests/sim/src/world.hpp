@@ -4,6 +4,7 @@
 // Single-threaded: everything runs on the event loop.
 #include "export_layout.hpp"
 #include "faults.hpp"
+#include "file_edits.hpp"
 #include "hash.hpp"
 #include "options.hpp"
 #include "part_restore.hpp"
@@ -56,6 +57,14 @@ struct InstanceState {
   bool blocked = false;
   bool deleting = false;
   bool deleting_now = false;  // a DELETE is being processed
+  // A DELETE failed after clearing `deleting` (delete_half): the databases
+  // and files are gone, the instance document stays, without the flag.
+  bool half_deleted = false;
+  FileEdits edits;  // files written since the space was generated (world_edits.cpp)
+  // The person's own counter (limits.ExportType): their exports,
+  // /move/initialize and /move/authorize; 5 per 24 h from the first hit.
+  std::int64_t person_hits_from_ms = 0;
+  std::uint32_t person_hits = 0;
   std::string blocking_reason;
   std::optional<std::string> locale;
   std::optional<std::int64_t> quota;
@@ -153,11 +162,30 @@ public:
 
   enum class DeleteStart { started, already_requested };
   DeleteStart begin_delete(std::uint32_t index);
-  // Ends a DELETE after its real-time work: true when deleted, false when
-  // it failed midway (the deleting flag then stays set).
-  bool finish_delete(std::uint32_t index);
+  // How a DELETE ends after its real-time work (lifecycle.Destroy):
+  // deleted; stuck in the konnector clean-up (`deleting` stays set); or
+  // half done, failing once the flag was cleared, while removing the
+  // databases and files (the instance stays, flag off: half_deleted).
+  enum class DeleteEnd { deleted, stuck, half };
+  DeleteEnd finish_delete(std::uint32_t index);
+  // Its databases and files are gone but its document stays (DeleteEnd::half).
+  bool half_deleted(std::uint32_t index) const;
 
   void request_import(std::uint32_t index, const std::string& manifest_url);
+
+  // Counts `hits` on the person's own rate limit (cozy-stack's ExportType
+  // counter: 5 per 24 h of sim time from the first hit, counted even when
+  // refused); false when over it (the stack answers 404).
+  bool person_hit(std::uint32_t index, std::uint32_t hits);
+
+  // Files written after an export (world_edits.cpp). Writes `count` files of
+  // the space, drawn among all of them, and returns them as they are now;
+  // `activity`: the person wrote them, last-activity becomes today.
+  std::vector<SpaceFile> edit_files(std::uint32_t index, std::size_t count, bool activity);
+  // Writes the file `id` of the space (edit_during_download); false when it has none.
+  bool edit_file(std::uint32_t index, const std::string& id);
+  // The space's edited files, or null when none was.
+  const FileEdits* file_edits(std::uint32_t index) const;
 
   Rng& rng() { return m_rng; }
   const SimOptions& options() const { return m_options; }
@@ -181,7 +209,7 @@ private:
   void move_finalize_due(std::uint32_t index, InstanceState& s);
   void move_export_ended(std::uint32_t index, InstanceState& s);
   void move_export_replaced(InstanceState& s);
-  void abort_move(InstanceState& s);
+  void abort_move(std::uint32_t index, InstanceState& s);
   void finalize_move(std::uint32_t index, InstanceState& s);
   void manager_delete(std::uint32_t index, InstanceState& s);
   void tick();
@@ -193,6 +221,9 @@ private:
   void run_export(const QueuedExport& job);
   std::unique_ptr<ExportDoc> new_export_doc(std::uint32_t index, bool admin_req);
   void publish_export(const char* event, std::uint32_t index, const ExportDoc& e);
+  // The instance document changed (its `rev` bumped) or was deleted: an
+  // `instances` event on the realtime socket.
+  void publish_instance(const char* event, std::uint32_t index);
   void start_next_export();
   void release_export_worker();
   void finish_export(std::uint32_t index, std::string id, bool admin_req);

@@ -63,6 +63,10 @@ std::unique_ptr<ExportDoc> World::new_export_doc(std::uint32_t index, bool admin
   return doc;
 }
 
+void World::publish_instance(const char* event, std::uint32_t index) {
+  m_runtime.publish("instances", instance_event(event, view(index)));
+}
+
 void World::publish_export(const char* event, std::uint32_t index, const ExportDoc& e) {
   if (!e.events_lost) m_runtime.publish("io.cozy.exports", export_event(event, e, domain(index)));
 }
@@ -107,7 +111,10 @@ void World::finish_export(std::uint32_t index, std::string id, bool admin_req) {
   if (!s.current_export || s.current_export->id != id) return;  // deleted meanwhile
   ExportDoc& e = *s.current_export;
   ++e.rev;
-  if (e.events_lost || m_rng.chance(m_faults.export_error)) {
+  if (s.half_deleted) {  // exportFiles walks io.cozy.files, which is gone
+    e.state = "error";
+    e.error = "The export failed: Database does not exist.";
+  } else if (e.events_lost || m_rng.chance(m_faults.export_error)) {
     e.state = "error";
     e.error = e.events_lost ? "exporting: unexpected EOF" : export_error_reason(m_rng.next());
   } else {

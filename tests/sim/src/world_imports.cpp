@@ -88,6 +88,7 @@ void World::start_import(std::uint32_t index, const std::string& manifest_url) {
   s.blocked = true;
   s.blocking_reason = "IMPORTING";
   ++s.rev;
+  publish_instance("UPDATED", index);
   ImportJob job;
   job.manifest_url = manifest_url;
   m_runtime.fetch(manifest_url, [this, index, job = std::move(job)](FetchResult r) mutable {
@@ -150,6 +151,7 @@ void World::import_end(std::uint32_t index, bool ok) {
   s.blocked = false;  // any earlier block is lifted too
   s.blocking_reason.clear();
   ++s.rev;
+  publish_instance("UPDATED", index);
   ++m_stats.stack_mails;  // the target's owner is told the outcome
   ++(ok ? m_stats.imports_done : m_stats.imports_failed);
   if (ok && s.imported) m_stats.import_bytes += static_cast<std::uint64_t>(s.imported->files + s.imported->versions);

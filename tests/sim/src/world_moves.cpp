@@ -88,6 +88,13 @@ void World::move_go(std::uint32_t index, InstanceState& s) {
     ++m_stats.moves_prevented_by_block;
     return;
   }
+  // /move/initialize, then the target's /move/authorize: two hits on the
+  // person's counter; beyond it the source answers 404 and nothing starts.
+  if (!person_hit(index, 2)) {
+    s.move = MovePhase::prevented;
+    ++m_stats.moves_rate_limited;
+    return;
+  }
   s.move = MovePhase::going;
   ++m_stats.moves_started;
   request_export(index, false, ExportOrigin::move);
@@ -97,7 +104,7 @@ void World::move_go(std::uint32_t index, InstanceState& s) {
 // The target has imported by now, if the move's export is done; else it
 // finalizes when the export ends (move_export_ended).
 void World::move_finalize_due(std::uint32_t index, InstanceState& s) {
-  if (s.move == MovePhase::aborting) return abort_move(s);
+  if (s.move == MovePhase::aborting) return abort_move(index, s);
   if (s.move != MovePhase::going) return;
   const ExportDoc* e = s.current_export.get();
   const bool mine = e && !s.move_export_id.empty() && e->id == s.move_export_id;
@@ -144,7 +151,7 @@ void World::move_export_replaced(InstanceState& s) {
 // The target's `/move/abort` after its failed import: `lifecycle.Unblock`
 // on the source (reason cleared), unless the source refuses its /move
 // routes (blocked for another reason: 503, nothing changes).
-void World::abort_move(InstanceState& s) {
+void World::abort_move(std::uint32_t index, InstanceState& s) {
   s.move = MovePhase::broken;
   if (refuses_move_routes(s)) return;
   ++m_stats.moves_aborted;
@@ -152,6 +159,7 @@ void World::abort_move(InstanceState& s) {
   s.blocked = false;
   s.blocking_reason.clear();
   ++s.rev;
+  publish_instance("UPDATED", index);
 }
 
 // `Finalize`: moved, Unblock (reason cleared), the manager asked to delete
@@ -168,6 +176,7 @@ void World::finalize_move(std::uint32_t index, InstanceState& s) {
   s.blocked = false;
   s.blocking_reason.clear();
   ++s.rev;
+  publish_instance("UPDATED", index);
   ++m_stats.moves_done;
   m_move_steps.emplace(s.move_end_ms + k_manager_delete_after_ms, MoveStep{index, MoveStepKind::manager_delete});
 }
@@ -178,6 +187,7 @@ void World::manager_delete(std::uint32_t index, InstanceState& s) {
   s.replaced_exports.clear();
   s.deleted = true;
   ++m_deleted;
+  publish_instance("DELETED", index);
   ++m_stats.moved_sources_deleted;  // safe: not one of the client's deletions
   m_stats.moved_sources_deleted_domains.push_back(m_population.domain(index));
 }

@@ -1,9 +1,13 @@
 // Exports as cozy-stack leaves them: `total_size` is the bytes of part 0's
-// JSON documents, and a replaced export's parts still answer 200.
+// JSON documents, a replaced export's parts still answer 200, and a file
+// whose content the stack cannot open keeps only its metadata.
 #include "http_client.hpp"
 #include "zip_check.hpp"
 
 #include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <map>
 
 using namespace simtest;
 namespace json = boost::json;
@@ -51,7 +55,181 @@ bool is_json_document(const std::string& path, const std::string& bytes) {
   return json::parse(bytes).at("type") == "directory";
 }
 
+// The problems an audit finds in every part of `e`, all parts in order.
+std::vector<std::string> audit_problems(Sim& sim, const std::string& d, const json::object& e) {
+  std::vector<std::string> problems;
+  for (std::size_t k = 0; k <= e.at("parts_cursors").as_array().size(); ++k) {
+    const auto r = sim.get(part_path(d, e, k));
+    if (r.status != 200) return {"part " + std::to_string(k) + ": status " + std::to_string(r.status)};
+    const auto zip = check_zip(r.body);
+    if (!zip.ok) return {"part " + std::to_string(k) + ": " + zip.error};
+    const auto audit = audit_part(zip);
+    problems.insert(problems.end(), audit.problems.begin(), audit.problems.end());
+  }
+  return problems;
+}
+
+// Each file's metadata in every part of `e`, by id: `size` and `md5sum`.
+std::map<std::string, std::string> file_docs(Sim& sim, const std::string& d, const json::object& e) {
+  std::map<std::string, std::string> docs;
+  for (std::size_t k = 0; k <= e.at("parts_cursors").as_array().size(); ++k) {
+    const auto zip = check_zip(sim.get(part_path(d, e, k)).body);
+    for (std::size_t n = 0; n < zip.entries.size(); ++n) {
+      if (zip.entries[n].rfind("My Cozy/Data/io.cozy.files/", 0) != 0) continue;
+      const auto doc = json::parse(zip.contents[n]).as_object();
+      if (doc.at("type") != "file") continue;
+      docs[std::string(doc.at("_id").as_string())] =
+          std::string(doc.at("size").as_string()) + " " + std::string(doc.at("md5sum").as_string());
+    }
+  }
+  return docs;
+}
+
+long long usage_files(Sim& sim, const std::string& d) {
+  return std::stoll(std::string(sim.get("/instances/" + d + "/disk-usage").json().at("files").as_string()));
+}
+
+long long served_file_bytes(Sim& sim, const std::string& d, const json::object& e) {
+  long long bytes = 0;
+  for (std::size_t k = 0; k <= e.at("parts_cursors").as_array().size(); ++k) {
+    const auto audit = audit_part(check_zip(sim.get(part_path(d, e, k)).body));
+    if (!audit.complete()) return -1;
+    bytes += audit.file_bytes;
+  }
+  return bytes;
+}
+
 }  // namespace
+
+TEST_CASE("edit-files: a part lists the files as they are when downloaded, disk-usage follows; the cursors "
+          "and part 0's documents stay the export's",
+          "[exports]") {
+  Sim sim(k_args);
+  const int i = multi_part_instance(sim);
+  REQUIRE(i >= 0);
+  const auto d = domain(i);
+  const auto e = export_done(sim, d);
+  REQUIRE(e.contains("_id"));
+  const auto before = file_docs(sim, d, e);
+  const auto zip0 = check_zip(sim.get(part_path(d, e, 0)).body);
+  const auto activity = sim.get("/instances/" + d + "/last-activity").body;
+  REQUIRE(served_file_bytes(sim, d, e) == usage_files(sim, d));
+
+  auto r = sim.post("/_sim/edit-files?domain=" + d + "&count=2");
+  REQUIRE(r.status == 200);
+  const auto edited = r.json().at("edited").as_array();
+  REQUIRE(edited.size() == 2);
+  const auto after = file_docs(sim, d, e);
+  REQUIRE(after.size() == before.size());
+  for (const auto& [id, doc] : before) {
+    const bool is_edited = std::any_of(edited.begin(), edited.end(), [&](const json::value& x) { return x.at("_id").as_string() == id; });
+    CHECK((after.at(id) != doc) == is_edited);
+  }
+  // Each content still matches its (new) metadata, and they add up to disk-usage.
+  CHECK(served_file_bytes(sim, d, e) == usage_files(sim, d));
+  CHECK(sim.current_export(d).at("parts_cursors") == e.at("parts_cursors"));
+  const auto zip0_after = check_zip(sim.get(part_path(d, e, 0)).body);
+  for (std::size_t n = 0; n < zip0.entries.size(); ++n)
+    if (is_json_document(zip0.entries[n], zip0.contents[n])) CHECK(zip0_after.contents[n] == zip0.contents[n]);
+  // A konnector's write is no activity; the person's is.
+  CHECK(sim.get("/instances/" + d + "/last-activity").body == activity);
+  REQUIRE(sim.post("/_sim/edit-files?domain=" + d + "&activity=true").status == 200);
+  CHECK(sim.get("/instances/" + d + "/last-activity").json().at("last-activity") == "2026-11-20");
+  CHECK(sim.stat("files_edited") == 3);
+  CHECK(sim.post("/_sim/edit-files?domain=" + d + "&count=x").status == 400);
+  CHECK(sim.post("/_sim/edit-files?domain=nobody.test.example").status == 404);
+}
+
+TEST_CASE("edit_during_download: the file written while its part streams keeps its old metadata without "
+          "content; the next download has the new file whole",
+          "[exports][faults]") {
+  Sim sim(k_args);
+  const int i = multi_part_instance(sim);
+  REQUIRE(i >= 0);
+  const auto d = domain(i);
+  const auto e = export_done(sim, d);
+  REQUIRE(e.contains("_id"));
+  const auto before = file_docs(sim, d, e);
+  // A fresh export, every part but the second downloaded whole.
+  const auto fresh = export_done(sim, d);
+  REQUIRE(fresh.contains("_id"));
+  for (std::size_t k = 0; k <= fresh.at("parts_cursors").as_array().size(); ++k)
+    if (k != 1) REQUIRE(audit_part(check_zip(sim.get(part_path(d, fresh, k)).body)).complete());
+  sim.faults(R"({"edit_during_download":1})");
+  const auto cut = check_zip(sim.get(part_path(d, fresh, 1)).body);
+  sim.faults("{}");
+  REQUIRE(cut.ok);
+  const auto audit = audit_part(cut);
+  REQUIRE(audit.problems.size() == 1);
+  CHECK(audit.problems[0].find(": content missing") != std::string::npos);
+  const std::string id = audit.problems[0].substr(0, audit.problems[0].find(':'));
+  CHECK(sim.stat("contents_changed_midway") == 1);
+  CHECK(sim.stat("files_edited") == 1);
+  CHECK_FALSE(sim.current_export(d).at("fully_read").as_bool());  // that part is no read
+  // Downloaded again: whole, the file with its new metadata and content.
+  const auto after = file_docs(sim, d, fresh);
+  CHECK(after.at(id) != before.at(id));
+  CHECK(served_file_bytes(sim, d, fresh) == usage_files(sim, d));
+  CHECK(sim.current_export(d).at("fully_read").as_bool());
+}
+
+TEST_CASE("skip_file_content: the same files keep their metadata without content, on every export and route - "
+          "never a read",
+          "[exports][faults]") {
+  Sim sim(k_args);
+  const int i = multi_part_instance(sim);
+  REQUIRE(i >= 0);
+  const auto d = domain(i);
+  sim.faults(R"({"skip_file_content":0.4})");
+  const auto first = export_done(sim, d);
+  REQUIRE(first.contains("_id"));
+  const auto missing = audit_problems(sim, d, first);
+  INFO("missing: " << missing.size());
+  REQUIRE_FALSE(missing.empty());
+  for (const auto& problem : missing) CHECK(problem.find(": content missing") != std::string::npos);
+  // The metadata stays: as many file documents as without the fault.
+  const auto skipped_once = sim.stat("contents_skipped_served");
+  CHECK(skipped_once == static_cast<std::int64_t>(missing.size()));
+  CHECK_FALSE(sim.current_export(d).at("fully_read").as_bool());
+  // The control plane names them (by document id, as the audit does).
+  const auto unreadable = sim.current_export(d).at("unreadable").as_array();
+  REQUIRE(unreadable.size() == missing.size());
+  for (std::size_t n = 0; n < missing.size(); ++n)
+    CHECK(missing[n] == std::string(unreadable[n].at("_id").as_string()) + ": content missing");
+  // Downloaded again, and on the next export: the very same files.
+  CHECK(audit_problems(sim, d, first) == missing);
+  const auto second = export_done(sim, d);
+  REQUIRE(second.contains("_id"));
+  CHECK(audit_problems(sim, d, second) == missing);
+  // The instances' own route streams the same zip (the storage, not the request).
+  const auto token = std::string(second.at("_id").as_string());
+  const auto moved = check_zip(sim.get_public("/move/exports/data/" + token).body);
+  REQUIRE(moved.ok);
+  const auto direct = check_zip(sim.get(part_path(d, second, 0)).body);
+  CHECK(moved.entries == direct.entries);
+  CHECK_FALSE(audit_part(moved).complete());
+  // At a higher rate, the same files and more.
+  sim.faults(R"({"skip_file_content":0.8})");
+  const auto more = audit_problems(sim, d, second);
+  CHECK(more.size() > missing.size());
+  for (const auto& problem : missing) CHECK(std::find(more.begin(), more.end(), problem) != more.end());
+  CHECK_FALSE(sim.current_export(d).at("fully_read").as_bool());
+  // Without the fault every content is back, and only then is the export read.
+  sim.faults("{}");
+  CHECK(audit_problems(sim, d, second).empty());
+  CHECK(sim.current_export(d).at("fully_read").as_bool());
+  // Metadata counts: each file document is there whether or not its content is.
+  sim.faults(R"({"skip_file_content":1})");
+  const auto all_skipped = check_zip(sim.get(part_path(d, second, 1)).body);
+  sim.faults("{}");
+  const auto none_skipped = check_zip(sim.get(part_path(d, second, 1)).body);
+  REQUIRE(all_skipped.ok);
+  const auto audit_all = audit_part(all_skipped), audit_none = audit_part(none_skipped);
+  CHECK(audit_all.files == audit_none.files);
+  CHECK(audit_all.versions == audit_none.versions);
+  CHECK(static_cast<int>(audit_all.problems.size()) == audit_none.files + audit_none.versions);
+  CHECK(all_skipped.entries.size() + audit_all.problems.size() == none_skipped.entries.size());
+}
 
 TEST_CASE("total_size of a done export: the bytes of part 0's JSON documents, not the space's size",
           "[exports]") {

@@ -1,10 +1,13 @@
-// Instances: auth, lookups, listing, disk usage, activity, PATCH.
+// Instances: auth, lookups, listing, disk usage, activity, PATCH, their realtime events.
 #include "http_client.hpp"
+#include "ws_client.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <cstdio>
 #include <set>
+
+using namespace std::chrono_literals;
 
 using namespace simtest;
 namespace json = boost::json;
@@ -127,4 +130,39 @@ TEST_CASE("instances-from: serves the domains of an accounts file", "[instances]
   CHECK(sim.get("/instances/amartin.mytoutatice.cloud").status == 200);
   CHECK(sim.get("/instances/u000000.mytoutatice.cloud").status == 404);
   std::remove(csv.c_str());
+}
+
+TEST_CASE("instances events: every write of an instance document on the socket, secrets included; a "
+          "deletion ends in DELETED",
+          "[instances][realtime]") {
+  Sim sim({"--instances", "5", "--domain-suffix", "test.example", "--delete-ms", "10:10"});
+  WsClient ws(sim.port(), Sim::auth());
+  REQUIRE(ws.connected());
+  REQUIRE(ws.send(R"({"method":"SUBSCRIBE","payload":{"type":"instances"}})"));
+  const auto d = domain(1);
+  const std::string id(sim.get("/instances/" + d).json().at("data").at("id").as_string());
+  CHECK_FALSE(ws.read(200ms));  // a read is no write
+  REQUIRE(sim.patch("/instances/" + d + "?Blocked=true&BlockingReason=MOVING").status == 200);
+  auto events = read_events(ws, 1);
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].at("event") == "UPDATED");
+  const auto& payload = events[0].at("payload").as_object();
+  CHECK(payload.at("type") == "instances");
+  CHECK(payload.at("id") == json::value(id));
+  const auto& doc = payload.at("doc").as_object();
+  CHECK(doc.at("domain") == json::value(d));
+  CHECK(doc.at("blocking_reason") == "MOVING");
+  CHECK(doc.contains("passphrase_hash"));  // the stack's hub sends the whole document
+  CHECK(doc.contains("session_secret"));
+  // DELETE: deleting set, then cleared (before the databases go), then the document deleted.
+  REQUIRE(sim.del("/instances/" + d).status == 204);
+  events = read_events(ws, 3);
+  REQUIRE(events.size() == 3);
+  CHECK(events[0].at("event") == "UPDATED");
+  CHECK(events[0].at("payload").at("doc").at("deleting") == true);
+  CHECK(events[1].at("event") == "UPDATED");
+  CHECK_FALSE(events[1].at("payload").at("doc").as_object().contains("deleting"));
+  CHECK(events[2].at("event") == "DELETED");
+  CHECK(events[2].at("payload").at("id") == json::value(id));
+  CHECK_FALSE(ws.read(200ms));
 }

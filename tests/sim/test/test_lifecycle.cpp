@@ -1,4 +1,4 @@
-// Deletion (and its stuck flag), unsafe deletions, imports.
+// Deletion (its stuck flag, a half deletion), unsafe deletions, imports.
 #include "http_client.hpp"
 #include "zip_check.hpp"
 
@@ -83,6 +83,54 @@ TEST_CASE("delete_stuck: deleting stays set, 500 until PATCH Deleting=false", "[
   CHECK_FALSE(attributes(sim, d).contains("deleting"));
   CHECK(sim.del("/instances/" + d).status == 204);
   CHECK(sim.stat("deletions") == 1);
+}
+
+TEST_CASE("delete_half: 500 with the flag cleared, the instance still answers without its databases; "
+          "a plain DELETE again finishes it",
+          "[lifecycle][faults]") {
+  Sim sim(k_args);
+  const auto d = domain(7);
+  const auto e = export_done(sim, d);
+  download_all(sim, d, e);
+  sim.faults(R"({"delete_half":1})");
+  auto r = sim.del("/instances/" + d);
+  CHECK(r.status == 500);
+  CHECK(r.body.find("Unqualified error") != std::string::npos);
+  // Destroy cleared `deleting` before removing the databases and files.
+  REQUIRE(sim.get("/instances/" + d).status == 200);
+  CHECK_FALSE(attributes(sim, d).contains("deleting"));
+  CHECK(sim.get("/instances/count").json().at("count") == 20);
+  // What reads the instance's own databases finds none.
+  for (const char* route : {"/last-activity", "/disk-usage"}) {
+    auto gone = sim.get("/instances/" + d + route);
+    CHECK(gone.status == 404);
+    CHECK(gone.body.find("Database does not exist.") != std::string::npos);
+  }
+  // Its export's parts stream an empty zip; a new export ends in error.
+  const auto empty = check_zip(sim.get("/instances/" + d + "/exports/" + std::string(e.at("_id").as_string()) + "/data").body);
+  CHECK(empty.ok);
+  CHECK(empty.entries.empty());
+  REQUIRE(sim.post("/instances/" + d + "/export?admin-req=true").status == 202);
+  REQUIRE(eventually([&] { auto x = export_of(sim, d); return x.at("_id") != e.at("_id") && x.at("state") == "error"; }));
+  CHECK(export_of(sim, d).at("error") == "The export failed: Database does not exist.");
+  // The same failure again leaves it as it was; counted each time, never a deletion.
+  CHECK(sim.del("/instances/" + d).status == 500);
+  CHECK(sim.stat("deletions_half_done") == 2);
+  CHECK(sim.stat("deletions") == 0);
+  // Fixed behind it, a plain DELETE (no PATCH needed) ends the deletion.
+  sim.faults("{}");
+  CHECK(sim.del("/instances/" + d).status == 204);
+  CHECK(sim.get("/instances/" + d).status == 404);
+  CHECK(sim.stat("deletions") == 1);
+  CHECK(sim.stat("unsafe_deletions") == 0);  // it rested on a fully read export
+  // A space never exported loses its data at the first, half, deletion: unsafe once.
+  const auto never = domain(8);
+  sim.faults(R"({"delete_half":1})");
+  CHECK(sim.del("/instances/" + never).status == 500);
+  CHECK(sim.stat("unsafe_deletions") == 1);
+  sim.faults("{}");
+  CHECK(sim.del("/instances/" + never).status == 204);
+  CHECK(sim.stat("unsafe_deletions") == 1);
 }
 
 TEST_CASE("import: fetches the manifest and parts, blocks IMPORTING, then unblocks", "[lifecycle][import]") {

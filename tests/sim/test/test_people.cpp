@@ -323,3 +323,31 @@ TEST_CASE("active-share: new last-activity after the export was fully downloaded
   for (const auto& c : e.at("parts_cursors").as_array()) sim.get(base + "?cursor=" + std::string(c.as_string()));
   CHECK(sim.get("/instances/" + d + "/last-activity").json().at("last-activity") == "2026-11-21");
 }
+
+TEST_CASE("the person's own counter: 5 exports or move steps per 24 h, the 6th answered 404; a mover who "
+          "used it up cannot start the move",
+          "[people]") {
+  Sim sim(mover_args());
+  const auto d = domain(1), other = domain(2);
+  // Five of the person's own exports pass (the 24-hour conflict rule may
+  // refuse their jobs silently: still a 202), the sixth is a 404.
+  for (int n = 0; n < 5; ++n) CHECK(sim.post("/_sim/user-export?domain=" + other).status == 202);
+  auto refused = sim.post("/_sim/user-export?domain=" + other);
+  CHECK(refused.status == 404);
+  CHECK(refused.body.find("Not found") != std::string::npos);
+  CHECK(sim.stat("person_requests_limited") == 1);
+  // Per instance: another person's counter is untouched.
+  sim.advance(23 * 3600);
+  CHECK(sim.post("/_sim/user-export?domain=" + other).status == 404);  // still within 24 h of the first
+  sim.advance(3600);
+  CHECK(sim.post("/_sim/user-export?domain=" + other).status == 202);  // a new period
+
+  // A mover (invited now, the go in 540 s) who exported four times: the
+  // move needs two more hits (/move/initialize, /move/authorize).
+  CHECK_FALSE(attributes(sim, d).contains("moved"));
+  for (int n = 0; n < 4; ++n) CHECK(sim.post("/_sim/user-export?domain=" + d).status == 202);
+  sim.advance(650);
+  CHECK(sim.stat("moves_rate_limited") == 1);
+  CHECK(sim.stat("moves_started") == 0);
+  CHECK_FALSE(moved(sim, d));
+}

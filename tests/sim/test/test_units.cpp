@@ -245,12 +245,14 @@ TEST_CASE("faults JSON round trip", "[units]") {
   REQUIRE(again);
   CHECK(again->throttle.retry_after_s == 2);
   CHECK(again->latency_ms.max == 5);
-  f = parse_faults(R"({"export_error":0.25,"part_missing_entries":0.5})", error);
+  f = parse_faults(R"({"export_error":0.25,"part_missing_entries":0.5,"skip_file_content":0.125,"edit_during_download":0.75})", error);
   REQUIRE(f);
   again = parse_faults(faults_to_json(*f), error);
   REQUIRE(again);
   CHECK(again->export_error == 0.25);
   CHECK(again->part_missing_entries == 0.5);
+  CHECK(again->skip_file_content == 0.125);
+  CHECK(again->edit_during_download == 0.75);
   CHECK_FALSE(parse_faults(R"({"export_error":1.5})", error));
   CHECK(error.find("export_error") != std::string::npos);
   CHECK_FALSE(parse_faults(R"({"part_missing_entries":"often"})", error));
