@@ -198,10 +198,18 @@ constexpr std::string_view k_migration_10 = R"sql(
 ALTER TABLE campaigns ADD COLUMN closed_at TEXT;
 )sql";
 
+// `account show` finds an account by login, domain or e-mail (any case) in
+// one query: without an index on the e-mail the OR scans every account
+// (about 0.2 s at 1,000,000 accounts, issue 15); with it SQLite searches
+// the three indexes.
+constexpr std::string_view k_migration_11 = R"sql(
+CREATE INDEX accounts_by_email ON accounts(email COLLATE NOCASE);
+)sql";
+
 constexpr std::string_view k_migrations[] = {k_migration_1, k_migration_2, k_migration_3,
                                              k_migration_4, k_migration_5, k_migration_6,
                                              k_migration_7, k_migration_8, k_migration_9,
-                                             k_migration_10};
+                                             k_migration_10, k_migration_11};
 
 }  // namespace
 
