@@ -1,5 +1,20 @@
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "engine/app/app.hpp"
 
-int main(int argc, char** argv) { return passage::run_cli(argc, argv, std::cout, std::cerr); }
+// PASSAGE_BENCH_TIMING set: the command's own time (from main to its exit
+// code, without the process start and the loader) goes to stderr as
+// "passage: timing: N ms", for scripts/bench; nothing else changes.
+int main(int argc, char** argv) {
+  const auto started = std::chrono::steady_clock::now();
+  const int code = passage::run_cli(argc, argv, std::cout, std::cerr);
+  if (std::getenv("PASSAGE_BENCH_TIMING")) {
+    std::cout.flush();
+    const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - started;
+    std::fprintf(stderr, "passage: timing: %.3f ms\n", took.count());
+  }
+  return code;
+}

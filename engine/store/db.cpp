@@ -110,7 +110,18 @@ Database::Database(const std::filesystem::path& file, OpenMode mode) {
   exec("PRAGMA foreign_keys=ON");
 }
 
-Database::~Database() { sqlite3_close(m_db); }
+Database::~Database() {
+  m_cached.clear();  // finalized before the connection closes
+  sqlite3_close(m_db);
+}
+
+Statement& Database::cached(std::string_view sql) {
+  auto found = m_cached.find(sql);
+  if (found == m_cached.end())
+    found = m_cached.emplace(std::string(sql), std::make_unique<Statement>(m_db, sql)).first;
+  found->second->reset();
+  return *found->second;
+}
 
 void Database::exec(std::string_view sql) {
   char* message = nullptr;

@@ -5,6 +5,9 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -73,6 +76,13 @@ class Database {
 
   void exec(std::string_view sql);
   Statement prepare(std::string_view sql) { return Statement(m_db, sql); }
+  // The statement for `sql`, prepared on its first use and kept for the
+  // connection's life: for statements run once per account or journal
+  // entry, whose parsing would otherwise cost more than running them
+  // (issue 15). It comes reset, with no bindings; reset() it once its row
+  // is read, so that no read stays open. Not reentrant: never hold it
+  // across another use of the same SQL.
+  Statement& cached(std::string_view sql);
   std::int64_t last_insert_id() const;
   int changes() const;
   int user_version();
@@ -82,6 +92,7 @@ class Database {
 
  private:
   sqlite3* m_db = nullptr;
+  std::map<std::string, std::unique_ptr<Statement>, std::less<>> m_cached;
 };
 
 // BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless commit().

@@ -22,18 +22,20 @@ struct ChainHead {
   std::string hash{k_genesis_hash};
 };
 
+// Run once per entry: cached statements (Database::cached).
 ChainHead read_head(Database& db) {
-  auto statement = db.prepare("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1");
+  Statement& statement = db.cached("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1");
   ChainHead head;
   if (statement.step()) {
     head.seq = statement.int_at(0);
     head.hash = statement.text_at(1);
   }
+  statement.reset();
   return head;
 }
 
 void insert_entry(Database& db, const JournalEntry& entry) {
-  auto statement = db.prepare(
+  Statement& statement = db.cached(
       "INSERT INTO journal(seq, at, actor, account_id, kind, detail, prev_hash, hash) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   statement.bind(1, entry.seq).bind(2, entry.at).bind(3, entry.actor);
@@ -103,7 +105,7 @@ void append_journal(Database& db, Instant at, std::string_view actor,
                      std::string(kind),    std::string(detail), head.hash,          {}};
   entry.hash = journal_entry_hash(entry);
   insert_entry(db, entry);
-  auto update_head = db.prepare(
+  Statement& update_head = db.cached(
       "INSERT INTO journal_head (id, seq, hash) VALUES (1, ?, ?) "
       "ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash");
   update_head.bind(1, entry.seq).bind(2, entry.hash).run();

@@ -222,10 +222,20 @@ constexpr std::string_view k_migration_12 = R"sql(
 ALTER TABLE campaigns ADD COLUMN closed_at TEXT;
 )sql";
 
+// `account show` finds an account by login, domain or e-mail in any case
+// (store_search.cpp compares lower(...)): without these expression indexes
+// the OR scans every account (about 0.2 s at 1,000,000 accounts, issue 15).
+constexpr std::string_view k_migration_13 = R"sql(
+CREATE INDEX accounts_by_lower_login ON accounts(lower(login));
+CREATE INDEX accounts_by_lower_domain ON accounts(lower(domain));
+CREATE INDEX accounts_by_lower_email ON accounts(lower(email));
+)sql";
+
 constexpr std::string_view k_migrations[] = {k_migration_1, k_migration_2, k_migration_3,
                                              k_migration_4, k_migration_5, k_migration_6,
                                              k_migration_7, k_migration_8, k_migration_9,
-                                             k_migration_10, k_migration_11, k_migration_12};
+                                             k_migration_10, k_migration_11, k_migration_12,
+                                             k_migration_13};
 
 }  // namespace
 

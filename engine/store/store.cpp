@@ -143,12 +143,15 @@ class DurableCommit {
 std::optional<std::string> unfinished_campaign_where(Database& db, std::string_view column,
                                                      const std::string& value,
                                                      std::optional<std::int64_t> except) {
-  auto statement = db.prepare("SELECT c.name FROM accounts a JOIN campaigns c ON c.id = a.campaign_id WHERE " +
-                              std::string(column) +
-                              " = ? AND c.id <> ? AND a.state NOT IN ('PURGED', 'CANCELLED', 'NO_SPACE') LIMIT 1");
+  // Run once per row of an accounts file: a cached statement.
+  Statement& statement = db.cached("SELECT c.name FROM accounts a JOIN campaigns c ON c.id = a.campaign_id WHERE " +
+                                   std::string(column) +
+                                   " = ? AND c.id <> ? AND a.state NOT IN ('PURGED', 'CANCELLED', 'NO_SPACE') LIMIT 1");
   statement.bind(1, value).bind(2, except.value_or(-1));
-  if (!statement.step()) return std::nullopt;
-  return statement.text_at(0);
+  std::optional<std::string> found;
+  if (statement.step()) found = statement.text_at(0);
+  statement.reset();
+  return found;
 }
 
 Campaign campaign_from_row(Statement& row) {
@@ -343,7 +346,8 @@ std::map<State, int> Store::state_counts(std::optional<std::int64_t> campaign_id
 }
 
 bool Store::write_account(const Account& account, Instant now) {
-  auto update = m_db.prepare(R"sql(
+  // Run for every step of every account: a cached statement.
+  Statement& update = m_db.cached(R"sql(
     UPDATE accounts SET state = ?, held_from = ?, retry_step = ?, state_reason = ?, due_at = ?,
       attempts = ?, blocked_since = ?, move_deadline = ?, fallback_export = ?, delivery = ?,
       export_id = ?, export_completed_at = ?, verified_at = ?, evidence = ?, grace_end = ?,
