@@ -100,10 +100,12 @@ DeskAnswer DeskRoutes::answer(const DeskRequest& request, Instant real_now) {
     css.content_type = "text/css; charset=utf-8";
     return css;
   }
+  if (get && path == "/favicon.ico") return html_answer(204, "");  // none: no request logged as failed
   if (post && path == "/login") return login(request, real_now);
   std::optional<DeskSession> session;
   if (auto id = cookie_value(request.cookie, k_desk_cookie)) session = m_sessions.find(*id, real_now);
-  if (!session) return html_answer(401, render_login_page(""));
+  // The home page is the login form; anything else without a session is 401.
+  if (!session) return html_answer(get && path == "/" ? 200 : 401, render_login_page(""));
   if (post && path == "/logout") return logout(request, *session);
   if (get && path == "/") {
     const auto query = target.find('?') == std::string_view::npos ? std::string_view{} : target.substr(target.find('?') + 1);

@@ -9,7 +9,8 @@
 //   POST /account/<id>/<verb>      hold|release|retry|cancel|postpone, with
 //                                  the session's CSRF token and a reason
 //   POST /logout
-// Without a live session every other request is 401 with the login page.
+// Without a live session GET / is the login page, every other request 401
+// with the login page.
 // An action is journaled as `support:<name>`; nothing here can delete or
 // bring a deletion earlier (the lifecycle refuses it).
 

@@ -1,0 +1,142 @@
+// The support desk page (`passage serve`, issue 13) through the real
+// binary on dry-run stacks, over HTTP: no start without a token, the
+// login and its limit, no page without a session, the search by part of
+// an e-mail, a postpone journaled as support:<name> with the cap named
+// when refused, and a POST without the CSRF token that changes nothing.
+
+#include <catch2/catch.hpp>
+
+#include "tests/integration/desk_serve.hpp"
+#include "tests/integration/probe.hpp"
+
+using namespace passage::testing;
+
+namespace {
+
+const std::string k_header = "login,domain,action,email,target,departure_date,reason\n";
+const std::string k_rows =
+    "hakim,hakim.mytoutatice.cloud,export,Hakim.BenAli@Laposte.net,,2026-10-01,left\n"
+    "karim,karim.mytoutatice.cloud,export,karim@example.org,,2026-10-01,left\n";
+const std::string k_start = "2026-11-25T10:00:00";
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+void require_exit(const ProcessResult& result, int code) {
+  INFO("stdout: " << result.out);
+  INFO("stderr: " << result.err);
+  REQUIRE(result.exit_code == code);
+}
+
+// Two accounts in GRACE at k_start, and the desk enabled.
+struct DeskCase {
+  DeskCase() : ws(ConfigOptions{7, 0.0, 0.0, 5000}) {
+    ws.write("accounts.csv", k_header + k_rows);
+    require_exit(ws.passage({"campaign", "create", "c1", "--accounts", "accounts.csv", "--now", k_start}), 0);
+    require_exit(ws.passage({"run", "--until-idle", "--now", k_start}), 0);
+    enable_desk(ws);
+  }
+  std::string snapshot() const {
+    Db db(ws.database());
+    std::string text;
+    for (const auto& row : db.rows("SELECT login, state, grace_end, version FROM accounts ORDER BY id"))
+      text += row[0] + " " + row[1] + " " + row[2] + " " + row[3] + "\n";
+    return text + "journal " + std::to_string(db.scalar("SELECT COUNT(*) FROM journal")) + "\n";
+  }
+  std::string id_of(const std::string& login) const {
+    Db db(ws.database());
+    return std::to_string(db.scalar("SELECT id FROM accounts WHERE login = '" + login + "'"));
+  }
+  Workspace ws;
+};
+
+}  // namespace
+
+TEST_CASE("serve: refuses to start without a desk token", "[desk]") {
+  Workspace ws;
+  enable_desk(ws);
+  ws.set_environment({{"PASSAGE_SERVE_TOKEN", ""}});
+  ProcessResult refused = ws.passage({"serve"}, Millis(20000));
+  require_exit(refused, 2);
+  CHECK(contains(refused.err, "PASSAGE_SERVE_TOKEN"));
+  CHECK(refused.out.empty());
+}
+
+TEST_CASE("serve: a wrong token stays out, the 6th failure in a minute is 429, no cookie gets the login page",
+          "[desk]") {
+  DeskCase desk;
+  DeskServe serve(desk.ws, k_start);
+  HttpAnswer page = http_request("GET", serve.base() + "/");
+  CHECK(page.status == 200);
+  CHECK(contains(page.body, "action=\"/login\""));
+  CHECK(contains(page.headers, "Content-Security-Policy: default-src 'none'"));
+  CHECK(http_request("GET", serve.base() + "/account/" + desk.id_of("hakim")).status == 401);
+  CHECK(http_request("POST", serve.base() + "/account/1/hold", "reason=x").status == 401);
+  for (int i = 0; i < 5; ++i) {
+    HttpAnswer wrong = http_request("POST", serve.base() + "/login", "name=jane&token=guess" + std::to_string(i));
+    CHECK(wrong.status == 401);
+    CHECK(set_cookie_pair(wrong).empty());
+  }
+  HttpAnswer limited =
+      http_request("POST", serve.base() + "/login", std::string("name=jane&token=") + k_desk_token);
+  CHECK(limited.status == 429);
+  CHECK(set_cookie_pair(limited).empty());
+  CHECK_FALSE(contains(serve.output(), k_desk_token));
+}
+
+TEST_CASE("serve: search by part of an e-mail in another case, then the account page with its timeline",
+          "[desk]") {
+  DeskCase desk;
+  DeskServe serve(desk.ws, k_start);
+  const std::string cookie = serve.log_in("jane");
+  HttpAnswer results = http_request("GET", serve.base() + "/?q=benali%40LAPOSTE", "", cookie);
+  REQUIRE(results.status == 200);
+  CHECK(contains(results.body, "href=\"/account/" + desk.id_of("hakim") + "\""));
+  CHECK_FALSE(contains(results.body, "karim"));
+  HttpAnswer account = http_request("GET", serve.base() + "/account/" + desk.id_of("hakim"), "", cookie);
+  REQUIRE(account.status == 200);
+  CHECK(contains(account.body, "Times in Europe/Paris"));
+  CHECK(contains(account.body, "2026-11-25 10:"));  // local time, minutes
+  CHECK(contains(account.body, "class=\"next\""));
+  CHECK(contains(account.body, "deletion"));
+}
+
+TEST_CASE("serve: a postpone through the page moves the date, is journaled as support:<name>, and is capped",
+          "[desk]") {
+  DeskCase desk;
+  DeskServe serve(desk.ws, k_start);
+  const std::string cookie = serve.log_in("jane");
+  const std::string url = serve.base() + "/account/" + desk.id_of("hakim");
+  const std::string csrf = csrf_of(http_request("GET", url, "", cookie).body);
+  const std::string before = desk.snapshot();
+
+  SECTION("without the CSRF token, nothing changes") {
+    CHECK(http_request("POST", url + "/postpone", "reason=asked&days=10", cookie).status == 403);
+    CHECK(http_request("POST", url + "/postpone", "reason=asked&days=10&csrf=forged", cookie).status == 403);
+    CHECK(desk.snapshot() == before);
+  }
+  SECTION("beyond support.max_postpone: refused naming the cap, nothing changes") {
+    HttpAnswer refused = http_request("POST", url + "/postpone", "reason=asked&days=100&csrf=" + csrf, cookie);
+    CHECK(refused.status == 409);
+    CHECK(contains(refused.body, "support.max_postpone is 60 days"));
+    CHECK(desk.snapshot() == before);
+  }
+  SECTION("within the cap: the new date, the journal, the timeline") {
+    HttpAnswer done =
+        http_request("POST", url + "/postpone", "reason=ticket+4711&days=10&csrf=" + csrf, cookie);
+    INFO(done.body);
+    REQUIRE(done.status == 200);
+    CHECK(contains(done.body, "deletion postponed to 2027-01-04"));
+    Db db(desk.ws.database());
+    CHECK(db.scalar("SELECT COUNT(*) FROM journal WHERE actor = 'support:jane' AND detail LIKE '%ticket 4711%'") >=
+          1);
+    CHECK(db.rows("SELECT grace_end FROM accounts WHERE login = 'hakim'")[0][0].rfind("2027-01-0", 0) == 0);
+    HttpAnswer page = http_request("GET", url, "", cookie);
+    CHECK(contains(page.body, "support:jane"));
+    CHECK(contains(page.body, "2027-01-04"));
+    CHECK(contains(serve.output(), "support:jane postpone"));
+  }
+  SECTION("a reason is required") {
+    CHECK(http_request("POST", url + "/hold", "reason=+&csrf=" + csrf, cookie).status == 400);
+    CHECK(desk.snapshot() == before);
+  }
+}
