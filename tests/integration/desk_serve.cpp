@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 #include <curl/curl.h>
 
+#include "tests/integration/probe.hpp"
+
 namespace passage::testing {
 
 namespace {
@@ -12,7 +14,38 @@ std::size_t collect(char* data, std::size_t size, std::size_t count, void* sink)
   return size * count;
 }
 
+const std::string k_rows =
+    "login,domain,action,email,target,departure_date,reason\n"
+    "hakim,hakim.mytoutatice.cloud,export,Hakim.BenAli@Laposte.net,,2026-10-01,left\n"
+    "karim,karim.mytoutatice.cloud,export,karim@example.org,,2026-10-01,left\n";
+
+void require_done(const ProcessResult& result) {
+  INFO("stdout: " << result.out);
+  INFO("stderr: " << result.err);
+  REQUIRE(result.exit_code == 0);
+}
+
 }  // namespace
+
+DeskWorkspace::DeskWorkspace() : ws(ConfigOptions{7, 0.0, 0.0, 5000}) {
+  ws.write("accounts.csv", k_rows);
+  require_done(ws.passage({"campaign", "create", "c1", "--accounts", "accounts.csv", "--now", k_desk_start}));
+  require_done(ws.passage({"run", "--until-idle", "--now", k_desk_start}));
+  enable_desk(ws);
+}
+
+std::string DeskWorkspace::snapshot() const {
+  Db db(ws.database());
+  std::string text;
+  for (const auto& row : db.rows("SELECT login, state, grace_end, version FROM accounts ORDER BY id"))
+    text += row[0] + " " + row[1] + " " + row[2] + " " + row[3] + "\n";
+  return text + "journal " + std::to_string(db.scalar("SELECT COUNT(*) FROM journal")) + "\n";
+}
+
+std::string DeskWorkspace::id_of(const std::string& login) const {
+  Db db(ws.database());
+  return std::to_string(db.scalar("SELECT id FROM accounts WHERE login = '" + login + "'"));
+}
 
 void enable_desk(Workspace& ws) {
   std::string config = read_file(ws.config());

@@ -26,6 +26,18 @@ std::string set_cookie_pair(const HttpAnswer& answer);
 // The value of the first `name="csrf" value="…"` in a page.
 std::string csrf_of(const std::string& page);
 
+inline constexpr const char* k_desk_start = "2026-11-25T10:00:00";
+
+// A workspace with two accounts in GRACE at k_desk_start (hakim, whose
+// e-mail is Hakim.BenAli@Laposte.net, and karim), the desk enabled.
+struct DeskWorkspace {
+  DeskWorkspace();
+  // login, state, grace_end and version of every account, and the journal's length.
+  std::string snapshot() const;
+  std::string id_of(const std::string& login) const;
+  Workspace ws;
+};
+
 // `passage serve --now NOW` in the background; its address from its first line.
 class DeskServe {
  public:

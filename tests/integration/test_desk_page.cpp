@@ -13,12 +13,6 @@ using namespace passage::testing;
 
 namespace {
 
-const std::string k_header = "login,domain,action,email,target,departure_date,reason\n";
-const std::string k_rows =
-    "hakim,hakim.mytoutatice.cloud,export,Hakim.BenAli@Laposte.net,,2026-10-01,left\n"
-    "karim,karim.mytoutatice.cloud,export,karim@example.org,,2026-10-01,left\n";
-const std::string k_start = "2026-11-25T10:00:00";
-
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 void require_exit(const ProcessResult& result, int code) {
@@ -27,27 +21,8 @@ void require_exit(const ProcessResult& result, int code) {
   REQUIRE(result.exit_code == code);
 }
 
-// Two accounts in GRACE at k_start, and the desk enabled.
-struct DeskCase {
-  DeskCase() : ws(ConfigOptions{7, 0.0, 0.0, 5000}) {
-    ws.write("accounts.csv", k_header + k_rows);
-    require_exit(ws.passage({"campaign", "create", "c1", "--accounts", "accounts.csv", "--now", k_start}), 0);
-    require_exit(ws.passage({"run", "--until-idle", "--now", k_start}), 0);
-    enable_desk(ws);
-  }
-  std::string snapshot() const {
-    Db db(ws.database());
-    std::string text;
-    for (const auto& row : db.rows("SELECT login, state, grace_end, version FROM accounts ORDER BY id"))
-      text += row[0] + " " + row[1] + " " + row[2] + " " + row[3] + "\n";
-    return text + "journal " + std::to_string(db.scalar("SELECT COUNT(*) FROM journal")) + "\n";
-  }
-  std::string id_of(const std::string& login) const {
-    Db db(ws.database());
-    return std::to_string(db.scalar("SELECT id FROM accounts WHERE login = '" + login + "'"));
-  }
-  Workspace ws;
-};
+const std::string k_start = k_desk_start;
+using DeskCase = DeskWorkspace;
 
 }  // namespace
 
