@@ -83,8 +83,15 @@ class Browser:
             self.read()
 
     def attach(self):
-        targets = self.send("Target.getTargets", session=False)["targetInfos"]
-        page = next(t for t in targets if t["type"] == "page")
+        page = None
+        deadline = time.monotonic() + DEADLINE_SECONDS
+        while page is None:  # the first tab may not be there yet
+            targets = self.send("Target.getTargets", session=False)["targetInfos"]
+            page = next((t for t in targets if t["type"] == "page"), None)
+            if page is None:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("chromium opened no page")
+                time.sleep(0.05)
         self.session = self.send("Target.attachToTarget", {"targetId": page["targetId"], "flatten": True},
                                  session=False)["sessionId"]
         for domain in ("Page", "Network", "Runtime", "Log"):
