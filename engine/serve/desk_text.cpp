@@ -37,22 +37,6 @@ std::string_view trimmed(std::string_view text) {
 
 }  // namespace
 
-std::string html_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 std::map<std::string, std::string> form_fields(std::string_view encoded) {
   std::map<std::string, std::string> fields;
   while (!encoded.empty()) {

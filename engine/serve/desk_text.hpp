@@ -10,7 +10,8 @@
 namespace passage {
 
 // `text` with & < > " ' escaped: safe in element content and in quoted
-// attribute values.
+// attribute values. One escaping for the HTML report and the desk: it is
+// defined with the report's charts (plugins/reporters/html_chart.cpp).
 std::string html_escape(std::string_view text);
 
 // "a=1&b=x+y%21" → {a: "1", b: "x y!"} (application/x-www-form-urlencoded;
