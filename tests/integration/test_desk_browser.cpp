@@ -93,7 +93,8 @@ TEST_CASE("desk page in Chromium: log in, search part of an e-mail, postpone, se
   for (const auto& url : report.at("requests").as_array()) {
     const std::string text(url.as_string());
     INFO("requested: " << text);
-    CHECK((text.rfind(serve.base() + "/", 0) == 0 || text == "about:blank"));
+    // data: is the browser's own icon of the date input, never the network.
+    CHECK((text.rfind(serve.base() + "/", 0) == 0 || text == "about:blank" || text.rfind("data:", 0) == 0));
   }
   std::vector<std::string> errors;
   for (const auto& error : report.at("errors").as_array()) errors.emplace_back(error.as_string());
