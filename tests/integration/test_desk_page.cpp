@@ -6,6 +6,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include "tests/integration/desk_serve.hpp"
 #include "tests/integration/probe.hpp"
 
@@ -114,4 +118,25 @@ TEST_CASE("serve: a postpone through the page moves the date, is journaled as su
     CHECK(http_request("POST", url + "/hold", "reason=+&csrf=" + csrf, cookie).status == 400);
     CHECK(desk.snapshot() == before);
   }
+}
+
+TEST_CASE("serve: an action through the page works while another command holds the writer lock", "[desk]") {
+  DeskCase desk;
+  DeskServe serve(desk.ws, k_start);
+  const std::string cookie = serve.log_in("omar");
+  const std::string url = serve.base() + "/account/" + desk.id_of("karim");
+  const std::string csrf = csrf_of(http_request("GET", url, "", cookie).body);
+  // Held as a run holds it (flock on <database>.lock): a run now exits 3.
+  const std::string lock_file = desk.ws.database().string() + ".lock";
+  const int fd = ::open(lock_file.c_str(), O_RDWR | O_CREAT, 0644);
+  REQUIRE(fd >= 0);
+  REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
+  CHECK(desk.ws.passage({"run", "--until-idle", "--now", k_start}).exit_code == 3);
+  HttpAnswer held = http_request("POST", url + "/hold", "reason=person+asked&csrf=" + csrf, cookie);
+  ::close(fd);
+  INFO(held.body);
+  CHECK(held.status == 200);
+  Db db(desk.ws.database());
+  CHECK(db.rows("SELECT state FROM accounts WHERE login = 'karim'")[0][0] == "HELD");
+  CHECK(db.scalar("SELECT COUNT(*) FROM journal WHERE actor = 'support:omar'") >= 1);
 }
