@@ -21,21 +21,26 @@ int serve_public(AppContext& app) {
   return k_exit_done;
 }
 
-// The desk: refuses to start without a token, before anything listens.
-int serve_desk(AppContext& app) {
-  const Config& config = app.config();
-  if (config.serve.agents_file && !config.serve.token_file && config.serve.token_env.empty())
-    throw BadInput("serve: serve.agents_file is not supported yet; set serve.token_env or serve.token_file");
-  std::string token;
+// serve.agents_file, else the shared token (CONTRACT.md "Desk login").
+DeskCredentials desk_credentials(const ServeConfig& serve) {
+  if (serve.agents_file && (serve.token_file || !serve.token_env.empty()))
+    throw BadInput("serve: give serve.agents_file or a shared token (serve.token_env, serve.token_file), not both");
   try {
-    token = desk_token(config.serve);
+    if (serve.agents_file) return read_agents_file(*serve.agents_file);
+    return DeskCredentials{desk_token(serve), {}};
   } catch (const std::runtime_error& error) {
     throw BadInput(std::string("serve: ") + error.what());
   }
+}
+
+// The desk: refuses to start without a token, before anything listens.
+int serve_desk(AppContext& app) {
+  const Config& config = app.config();
+  DeskCredentials credentials = desk_credentials(config.serve);
   auto listen = parse_listen_address(config.serve.listen);
   if (!listen) throw BadInput("serve: serve.listen is not ADDRESS:PORT");
   app.store();  // creates or migrates the database before the first request
-  run_desk_server(config, *listen, app.database_path(), app.clock(), token, app.out(), app.err());
+  run_desk_server(config, *listen, app.database_path(), app.clock(), credentials, app.out(), app.err());
   return k_exit_done;
 }
 

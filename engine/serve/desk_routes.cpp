@@ -86,8 +86,8 @@ std::optional<std::string> read_postpone(const std::map<std::string, std::string
 
 }  // namespace
 
-DeskRoutes::DeskRoutes(Store& store, const Config& config, const Clock& clock, std::string token)
-    : m_store(store), m_config(config), m_clock(clock), m_token(std::move(token)) {}
+DeskRoutes::DeskRoutes(Store& store, const Config& config, const Clock& clock, DeskCredentials credentials)
+    : m_store(store), m_config(config), m_clock(clock), m_credentials(std::move(credentials)) {}
 
 DeskAnswer DeskRoutes::answer(const DeskRequest& request, Instant real_now) {
   const std::string_view target = request.target;
@@ -126,11 +126,10 @@ DeskAnswer DeskRoutes::login(const DeskRequest& request, Instant real_now) {
   }
   const auto form = form_fields(request.body);
   const std::string name = field(form, "name");
-  const bool token_ok = same_secret(field(form, "token"), m_token);
-  if (!token_ok || !valid_agent_name(name)) {
+  if (!credentials_accept(m_credentials, name, field(form, "token"))) {
     m_limiter.record_failure(request.address, real_now);
     DeskAnswer refused = html_answer(401, render_login_page(
-        token_ok ? "A name is 1 to 64 letters, digits, '.', '_' or '-'." : "Wrong token."));
+        valid_agent_name(name) ? "Wrong name or token." : "A name is 1 to 64 letters, digits, '.', '_' or '-'."));
     refused.log_line = "login failed from " + request.address;
     return refused;
   }

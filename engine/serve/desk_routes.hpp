@@ -18,6 +18,7 @@
 
 #include "engine/config/config.hpp"
 #include "engine/env/clock.hpp"
+#include "engine/serve/desk_agents.hpp"
 #include "engine/serve/desk_session.hpp"
 #include "engine/store/store.hpp"
 
@@ -44,9 +45,10 @@ struct DeskAnswer {
 
 class DeskRoutes {
  public:
-  // `token`: the shared desk token. `clock`: business time (the timeline,
-  // the actions); sessions and login limits run on the time given to answer().
-  DeskRoutes(Store& store, const Config& config, const Clock& clock, std::string token);
+  // `credentials`: the shared desk token or the agents file's. `clock`:
+  // business time (the timeline, the actions); sessions and login limits
+  // run on the time given to answer().
+  DeskRoutes(Store& store, const Config& config, const Clock& clock, DeskCredentials credentials);
 
   DeskAnswer answer(const DeskRequest& request, Instant real_now);
 
@@ -61,7 +63,7 @@ class DeskRoutes {
   Store& m_store;
   const Config& m_config;
   const Clock& m_clock;
-  std::string m_token;
+  DeskCredentials m_credentials;
   SessionStore m_sessions;
   LoginLimiter m_limiter;
 };

@@ -57,9 +57,9 @@ void set_headers(http::response<http::string_body>& response, const DeskAnswer& 
 
 class DeskServer {
  public:
-  DeskServer(const Config& config, const std::filesystem::path& database, const Clock& clock, std::string token,
-             std::ostream& out, std::ostream& err)
-      : m_store(database), m_routes(m_store, config, clock, std::move(token)), m_out(out), m_err(err),
+  DeskServer(const Config& config, const std::filesystem::path& database, const Clock& clock,
+             DeskCredentials credentials, std::ostream& out, std::ostream& err)
+      : m_store(database), m_routes(m_store, config, clock, std::move(credentials)), m_out(out), m_err(err),
         m_acceptor(m_io) {}
 
   unsigned short listen(const ListenAddress& address) {
@@ -171,8 +171,9 @@ std::string desk_token(const ServeConfig& serve) {
 }
 
 void run_desk_server(const Config& config, const ListenAddress& listen, const std::filesystem::path& database,
-                     const Clock& clock, const std::string& token, std::ostream& out, std::ostream& err) {
-  DeskServer server(config, database, clock, token, out, err);
+                     const Clock& clock, const DeskCredentials& credentials, std::ostream& out,
+                     std::ostream& err) {
+  DeskServer server(config, database, clock, credentials, out, err);
   unsigned short port = 0;
   try {
     port = server.listen(listen);

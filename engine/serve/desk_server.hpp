@@ -12,6 +12,7 @@
 
 #include "engine/config/config.hpp"
 #include "engine/env/clock.hpp"
+#include "engine/serve/desk_agents.hpp"
 
 namespace passage {
 
@@ -25,6 +26,7 @@ std::string desk_token(const ServeConfig& serve);
 // on `out` once it accepts, then one line per login and action (never a
 // token). Throws std::runtime_error when the address cannot be bound.
 void run_desk_server(const Config& config, const ListenAddress& listen, const std::filesystem::path& database,
-                     const Clock& clock, const std::string& token, std::ostream& out, std::ostream& err);
+                     const Clock& clock, const DeskCredentials& credentials, std::ostream& out,
+                     std::ostream& err);
 
 }  // namespace passage

@@ -5,10 +5,12 @@
 
 #include <catch2/catch.hpp>
 
+#include "engine/serve/desk_agents.hpp"
 #include "engine/serve/desk_pages.hpp"
 #include "engine/serve/desk_routes.hpp"
 #include "engine/serve/desk_session.hpp"
 #include "engine/serve/desk_text.hpp"
+#include "engine/store/sha256.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace passage;
@@ -20,7 +22,7 @@ Instant at(int seconds) { return Instant{} + std::chrono::seconds(1'800'000'000 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 struct DeskFixture {
-  DeskFixture() : store(dir.path() / "passage.db"), clock(at(0)), routes(store, config(), clock, "s3cret-token") {}
+  DeskFixture() : store(dir.path() / "passage.db"), clock(at(0)), routes(store, config(), clock, DeskCredentials{std::string("s3cret-token"), {}}) {}
   static const Config& config() {
     static Config config = [] {
       Config c;
@@ -181,4 +183,41 @@ TEST_CASE("desk pages: values are escaped, the stylesheet is the desk's own", "[
   CHECK_FALSE(contains(page, "http://"));
   CHECK_FALSE(contains(page, "https://"));
   CHECK_FALSE(contains(page, "<script"));
+}
+
+TEST_CASE("desk agents file: each agent logs in with their own token only", "[desk]") {
+  const std::string jane_hash = sha256_hex("jane-token");
+  DeskCredentials agents = agents_from_text("# desk agents\n\njane " + jane_hash + "\nomar " +
+                                                sha256_hex("omar-token") + "\n",
+                                            "agents");
+  CHECK(credentials_accept(agents, "jane", "jane-token"));
+  CHECK_FALSE(credentials_accept(agents, "jane", "omar-token"));
+  CHECK_FALSE(credentials_accept(agents, "lea", "jane-token"));
+  CHECK_FALSE(credentials_accept(agents, "jane", ""));
+  DeskCredentials shared{std::string("shared"), {}};
+  CHECK(credentials_accept(shared, "anyone", "shared"));
+  CHECK_FALSE(credentials_accept(shared, "bad name", "shared"));
+}
+
+TEST_CASE("desk agents file: bad lines are named with their line", "[desk]") {
+  CHECK_THROWS_WITH(agents_from_text("jane nothex\n", "agents"), Catch::Contains("agents:1:"));
+  CHECK_THROWS_WITH(agents_from_text("\nja ne " + sha256_hex("x") + "\n", "agents"), Catch::Contains("agents:2:"));
+  CHECK_THROWS_WITH(agents_from_text("jane " + sha256_hex("x") + "\njane " + sha256_hex("y") + "\n", "agents"),
+                    Catch::Contains("listed twice"));
+  CHECK_THROWS_WITH(agents_from_text("# nobody\n", "agents"), Catch::Contains("lists no agent"));
+}
+
+TEST_CASE("desk routes: with an agents file, the name must be listed and the token its own", "[desk]") {
+  testing::TempDir dir{"passage-desk"};
+  Store store(dir.path() / "passage.db");
+  ManualClock clock(at(0));
+  DeskRoutes routes(store, DeskFixture::config(), clock,
+                    agents_from_text("jane " + sha256_hex("jane-token") + "\n", "agents"));
+  auto login = [&](const std::string& body) {
+    return routes.answer(DeskRequest{"POST", "/login", body, "", "127.0.0.1"}, at(0));
+  };
+  CHECK(login("name=omar&token=jane-token").status == 401);
+  DeskAnswer ok = login("name=jane&token=jane-token");
+  CHECK(ok.status == 303);
+  CHECK(contains(ok.log_line, "support:jane"));
 }
