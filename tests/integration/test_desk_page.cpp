@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
+#include <filesystem>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -113,6 +114,11 @@ TEST_CASE("serve: a postpone through the page moves the date, is journaled as su
     CHECK(contains(page.body, "support:jane"));
     CHECK(contains(page.body, "2027-01-04"));
     CHECK(contains(serve.output(), "support:jane postpone"));
+    CHECK(contains(done.body, "the person was sent the new deletion date (2027-01-04)"));
+    int told = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(desk.ws.outbox_dir()))
+      if (entry.path().filename().string().rfind("deletion_date_changed.", 0) == 0) ++told;
+    CHECK(told == 1);
   }
   SECTION("a reason is required") {
     CHECK(http_request("POST", url + "/hold", "reason=+&csrf=" + csrf, cookie).status == 400);
