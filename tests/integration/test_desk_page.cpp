@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "tests/integration/desk_serve.hpp"
+#include "engine/store/sha256.hpp"
 #include "tests/integration/probe.hpp"
 
 using namespace passage::testing;
@@ -145,4 +146,43 @@ TEST_CASE("serve: an action through the page works while another command holds t
   Db db(desk.ws.database());
   CHECK(db.rows("SELECT state FROM accounts WHERE login = 'karim'")[0][0] == "HELD");
   CHECK(db.scalar("SELECT COUNT(*) FROM journal WHERE actor = 'support:omar'") >= 1);
+}
+
+namespace {
+
+// Adds `entry` ("token_file: t.txt") to the workspace's serve section.
+void add_serve_key(Workspace& ws, const std::string& entry) {
+  std::string config = read_file(ws.config());
+  const auto at = config.find("serve: { ");
+  REQUIRE(at != std::string::npos);
+  config.insert(at + 9, entry + ", ");
+  write_file(ws.config(), config);
+}
+
+}  // namespace
+
+TEST_CASE("serve: serve.token_file gives the token; an empty one refuses to start", "[desk]") {
+  DeskCase desk;
+  add_serve_key(desk.ws, "token_file: desk-token.txt");
+  desk.ws.write("desk-token.txt", "\n");
+  ProcessResult refused = desk.ws.passage({"serve"}, Millis(20000));
+  require_exit(refused, 2);
+  CHECK(contains(refused.err, "desk-token.txt is empty"));
+  desk.ws.write("desk-token.txt", "file-token-0123456789\n");
+  DeskServe serve(desk.ws, k_start);
+  CHECK(http_request("POST", serve.base() + "/login", "name=jane&token=" + std::string(k_desk_token)).status == 401);
+  CHECK(http_request("POST", serve.base() + "/login", "name=jane&token=file-token-0123456789").status == 303);
+}
+
+TEST_CASE("serve: with serve.agents_file each agent logs in with their own token", "[desk]") {
+  DeskCase desk;
+  add_serve_key(desk.ws, "agents_file: agents.txt");
+  desk.ws.write("agents.txt", "# name sha256-hex-of-token\njane " + passage::sha256_hex("jane-token-0123456789") +
+                                  "\nomar " + passage::sha256_hex("omar-token-0123456789") + "\n");
+  DeskServe serve(desk.ws, k_start);
+  CHECK(http_request("POST", serve.base() + "/login", "name=jane&token=omar-token-0123456789").status == 401);
+  CHECK(http_request("POST", serve.base() + "/login", "name=lea&token=jane-token-0123456789").status == 401);
+  HttpAnswer jane = http_request("POST", serve.base() + "/login", "name=jane&token=jane-token-0123456789");
+  CHECK(jane.status == 303);
+  CHECK(contains(serve.output(), "support:jane logged in"));
 }
