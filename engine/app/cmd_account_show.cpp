@@ -8,8 +8,7 @@
 #include "engine/app/account_json.hpp"
 #include "engine/app/account_select.hpp"
 #include "engine/app/app.hpp"
-#include "engine/sched/policy.hpp"
-#include "engine/store/access_grants.hpp"
+#include "engine/support/case_read.hpp"
 #include "engine/support/local_time.hpp"
 #include "engine/support/next_steps.hpp"
 #include "engine/support/reasons.hpp"
@@ -18,29 +17,6 @@
 namespace passage {
 
 namespace {
-
-std::string campaign_name(Store& store, std::int64_t campaign_id) {
-  for (const Campaign& campaign : store.campaigns())
-    if (campaign.id == campaign_id) return campaign.name;
-  return "#" + std::to_string(campaign_id);
-}
-
-CaseRecord case_record(Store& store, const Account& account) {
-  CaseRecord record;
-  record.account = account;
-  record.campaign = campaign_name(store, account.campaign_id);
-  record.journal = journal_of_account(store.db(), account.id);
-  record.notices = notices_of_account(store.db(), account.id);
-  record.download_link_expiry = latest_download_link_expiry(store.db(), account.id);
-  return record;
-}
-
-Policy account_policy(const Config& config, const Account& account) {
-  const StackConfig* stack = config.stack_for(account.domain);
-  Policy policy = stack ? policy_for(config, *stack) : Policy{};
-  policy.zone = config.zone;
-  return policy;
-}
 
 // The files the last export lacked (CONTRACT.md "Incomplete evidence"),
 // every one of them: the reason names only the first few.
@@ -114,12 +90,10 @@ boost::json::object case_json(const Account& account, const Config& config,
 int cmd_account_show(AppContext& app, const std::string& key) {
   const Config& config = app.config();
   Account account = find_one_account(app, key);
-  CaseRecord record = case_record(app.store(), account);
+  CaseRecord record = read_case(app.store(), account);
   const Instant now = app.clock().now();
   std::vector<TimelineEntry> timeline = case_timeline(record, config.zone, now);
-  const Policy policy = account_policy(config, account);
-  std::vector<NextStep> next = next_steps(account, policy, now);
-  if (auto grant = open_access_grant(app.store().db(), account.id)) add_access_end(next, grant->until, policy, now);
+  std::vector<NextStep> next = case_next_steps(app.store(), config, account, now);
   if (app.line().json) {
     app.out() << boost::json::serialize(case_json(account, config, timeline, next)) << '\n';
     return k_exit_done;

@@ -32,6 +32,7 @@ Commands:
   report NAME --format csv|json|html [--out PATH|-] [--csv-separator SEP]
   audit verify                              prove the journal unbroken
   plugins                                   the backends, notifiers and reporters built in
+  serve                                     the support desk page (serve.listen, needs a desk token)
   serve --public                            serve the personal download links (serve.public_listen)
 
 Global options (before or after the command):
@@ -97,7 +98,7 @@ constexpr Help k_helps[] = {
     {"report", "usage: passage report NAME --format csv|json|html [--out PATH|-] [--csv-separator SEP]\n  Without --out, writes <reports.dir>/<NAME>-<stamp>.<ext> and prints its path.\n  csv: UTF-8 with BOM for spreadsheets, cells separated by ';' (--csv-separator ','\n  or tab to choose), times local in `timezone`, cells that would start a formula\n  (= + - @) prefixed with a quote; columns: those of json, then email, target,\n  list_reason, fell_back_to_export, told_deletion_date.\n  html: in notify.language (fr by default, or en), with charts of states per day\n  and failures by reason.\n"},
     {"audit", "usage: passage audit verify\n  Checks the hash chain of the journal. Exit 5 naming the first bad entry.\n"},
     {"plugins", "usage: passage plugins\n  The plugins built into this passage.\n"},
-    {"serve", "usage: passage serve --public\n  Serves the personal download links of archive delivery (GET /d/TOKEN and\n  /d/TOKEN/N) on serve.public_listen, until SIGTERM or SIGINT. It needs no\n  lock and writes only the `served` table. (passage serve without --public,\n  the support page, is not built yet.)\n"},
+    {"serve", "usage: passage serve [--public]\n  passage serve: the support desk page on serve.listen (127.0.0.1:8470), until\n  SIGTERM or SIGINT. Agents log in with their name and the desk token\n  (serve.token_file, else the variable serve.token_env names,\n  PASSAGE_SERVE_TOKEN by default; or serve.agents_file, lines\n  `name sha256-hex-of-token`; without a token it refuses to start);\n  search a person (partial, any case), read their timeline in local time,\n  and hold, release, postpone (within support.max_postpone), retry or cancel\n  with a reason, journaled as support:NAME. No lock: it works while a run\n  holds it. 5 failed logins a minute from one address, then 429.\n  passage serve --public: serves the personal download links of archive\n  delivery (GET /d/TOKEN and /d/TOKEN/N) on serve.public_listen. It needs no\n  lock and writes only the `served` table.\n"},
 };
 
 }  // namespace

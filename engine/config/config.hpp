@@ -116,7 +116,7 @@ struct PurgeConfig {
   int max_reexports = 1;
 };
 
-// `passage serve` (the support desk page, not built yet) and `passage serve
+// `passage serve` (the support desk page) and `passage serve
 // --public` (download links and move parts), CONTRACT.md "Two servers".
 struct ServeConfig {
   std::string listen = "127.0.0.1:8470";     // the desk page

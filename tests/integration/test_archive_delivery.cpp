@@ -254,10 +254,10 @@ TEST_CASE("archive without serve.public_url: refused by config check, and a depa
   CHECK(rows.at("u0002").state == "NOTIFIED");
   CHECK(notices(ws, "export_ready").size() == 1);
 
-  // serve: the desk page is not built; --public needs its address.
+  // serve: the desk page needs a token; --public needs its address.
   ProcessResult desk = ws.passage({"serve"});
   CHECK(desk.exit_code == 2);
-  CHECK(desk.err.find("not built yet") != std::string::npos);
+  CHECK(desk.err.find("no desk token") != std::string::npos);
   ws.write("c.yaml", config + "serve: { public_url: https://passage.test }\n");
   ProcessResult no_listen = ws.passage({"serve", "--public"});
   CHECK(no_listen.exit_code == 2);

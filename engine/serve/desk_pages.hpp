@@ -1,0 +1,45 @@
+#pragma once
+// The desk page's HTML (`passage serve`), pure: a login form, the search
+// and its results, one person's case with the actions. No script, no
+// external asset: the one stylesheet is served by the desk itself
+// (/desk.css) and every value is HTML-escaped (desk_text.hpp).
+
+#include <string>
+#include <vector>
+
+#include "engine/accounts/account.hpp"
+#include "engine/support/next_steps.hpp"
+#include "engine/support/timeline.hpp"
+
+namespace passage {
+
+inline constexpr const char* k_desk_css_path = "/desk.css";
+
+const std::string& desk_stylesheet();
+
+// The login form (name and token); `problem` shown above it when not empty.
+std::string render_login_page(const std::string& problem);
+
+// The search form with `query` in it and, when a query was given, its
+// results (each a link to its account page); `more` when the list was cut.
+std::string render_search_page(const std::string& agent, const std::string& csrf, const std::string& query,
+                               const std::vector<Account>& results, bool more);
+
+struct CaseView {
+  CaseRecord record;
+  std::vector<TimelineEntry> timeline;
+  std::vector<NextStep> next;
+  const date::time_zone* zone = nullptr;
+  std::string max_postpone;  // "60 days"
+};
+
+// The person's case: header, timeline (local times), next steps, and one
+// POST form per action with the session's CSRF token and a required
+// reason. `outcome` is what the last action did or why it was refused.
+std::string render_account_page(const std::string& agent, const std::string& csrf, const CaseView& view,
+                                const std::string& outcome, bool refused);
+
+// A short page for 403/404/401 answers.
+std::string render_message_page(const std::string& title, const std::string& text);
+
+}  // namespace passage

@@ -1,0 +1,195 @@
+#include "engine/serve/desk_routes.hpp"
+
+#include <charconv>
+
+#include "engine/serve/desk_pages.hpp"
+#include "engine/serve/desk_text.hpp"
+#include "engine/support/account_actions.hpp"
+#include "engine/support/case_read.hpp"
+
+namespace passage {
+
+namespace {
+
+constexpr int k_search_limit = 50;
+
+DeskAnswer html_answer(int status, std::string body) {
+  DeskAnswer answer;
+  answer.status = status;
+  answer.body = std::move(body);
+  return answer;
+}
+
+DeskAnswer see_other(const std::string& location) {
+  DeskAnswer answer = html_answer(303, "");
+  answer.location = location;
+  return answer;
+}
+
+std::string session_cookie(const std::string& id) {
+  return std::string(k_desk_cookie) + "=" + id + "; HttpOnly; SameSite=Strict; Path=/";
+}
+
+std::string cleared_cookie() {
+  return std::string(k_desk_cookie) + "=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0";
+}
+
+std::string field(const std::map<std::string, std::string>& fields, const std::string& name) {
+  auto found = fields.find(name);
+  return found == fields.end() ? std::string{} : found->second;
+}
+
+std::optional<std::int64_t> parse_id(std::string_view text) {
+  std::int64_t id = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (error != std::errc{} || end != text.data() + text.size() || id <= 0) return std::nullopt;
+  return id;
+}
+
+struct AccountRoute {
+  std::int64_t id = 0;
+  std::string verb;  // empty: the page
+};
+
+// "/account/12" or "/account/12/postpone".
+std::optional<AccountRoute> parse_account_route(std::string_view path) {
+  if (!path.starts_with("/account/")) return std::nullopt;
+  path.remove_prefix(9);
+  const auto slash = path.find('/');
+  auto id = parse_id(path.substr(0, slash));
+  if (!id) return std::nullopt;
+  AccountRoute route{*id, {}};
+  if (slash != std::string_view::npos) route.verb = std::string(path.substr(slash + 1));
+  return route;
+}
+
+DeskAnswer not_found() { return html_answer(404, render_message_page("Not found", "There is no such page.")); }
+
+// The postpone's days or date from the form, or why not.
+std::optional<std::string> read_postpone(const std::map<std::string, std::string>& form, SupportRequest& request) {
+  const std::string days = field(form, "days");
+  const std::string until = field(form, "until");
+  if (!days.empty() && !until.empty()) return "give a number of days or a date, not both";
+  if (days.empty() && until.empty()) return "give a number of days or a date";
+  if (!until.empty()) {
+    request.until = parse_iso_date(until);
+    if (!request.until) return "'" + until + "' is not a date YYYY-MM-DD";
+    return std::nullopt;
+  }
+  int n = 0;
+  const auto [end, error] = std::from_chars(days.data(), days.data() + days.size(), n);
+  if (error != std::errc{} || end != days.data() + days.size() || n <= 0)
+    return "the number of days must be a positive number";
+  request.days = n;
+  return std::nullopt;
+}
+
+}  // namespace
+
+DeskRoutes::DeskRoutes(Store& store, const Config& config, const Clock& clock, DeskCredentials credentials)
+    : m_store(store), m_config(config), m_clock(clock), m_credentials(std::move(credentials)) {}
+
+DeskAnswer DeskRoutes::answer(const DeskRequest& request, Instant real_now) {
+  const std::string_view target = request.target;
+  const std::string_view path = target.substr(0, target.find('?'));
+  const bool get = request.method == "GET";
+  const bool post = request.method == "POST";
+  if (!get && !post) return html_answer(405, render_message_page("Not allowed", "Only GET and POST."));
+  if (get && path == k_desk_css_path) {
+    DeskAnswer css = html_answer(200, desk_stylesheet());
+    css.content_type = "text/css; charset=utf-8";
+    return css;
+  }
+  if (get && path == "/favicon.ico") return html_answer(204, "");  // none: no request logged as failed
+  if (post && path == "/login") return login(request, real_now);
+  std::optional<DeskSession> session;
+  if (auto id = cookie_value(request.cookie, k_desk_cookie)) session = m_sessions.find(*id, real_now);
+  // The home page is the login form; anything else without a session is 401.
+  if (!session) return html_answer(get && path == "/" ? 200 : 401, render_login_page(""));
+  if (post && path == "/logout") return logout(request, *session);
+  if (get && path == "/") {
+    const auto query = target.find('?') == std::string_view::npos ? std::string_view{} : target.substr(target.find('?') + 1);
+    return search(*session, field(form_fields(query), "q"));
+  }
+  auto route = parse_account_route(path);
+  if (!route) return not_found();
+  if (get && route->verb.empty()) return account_page(*session, route->id, "", false, 200);
+  if (post && !route->verb.empty()) return act(request, *session, route->id, route->verb);
+  return html_answer(405, render_message_page("Not allowed", "Actions are POST forms."));
+}
+
+DeskAnswer DeskRoutes::login(const DeskRequest& request, Instant real_now) {
+  if (!m_limiter.allowed(request.address, real_now)) {
+    DeskAnswer limited = html_answer(429, render_login_page("Too many failed logins: wait a minute."));
+    limited.log_line = "login refused: too many failures from " + request.address;
+    return limited;
+  }
+  const auto form = form_fields(request.body);
+  const std::string name = field(form, "name");
+  if (!credentials_accept(m_credentials, name, field(form, "token"))) {
+    m_limiter.record_failure(request.address, real_now);
+    DeskAnswer refused = html_answer(401, render_login_page(
+        valid_agent_name(name) ? "Wrong name or token." : "A name is 1 to 64 letters, digits, '.', '_' or '-'."));
+    refused.log_line = "login failed from " + request.address;
+    return refused;
+  }
+  DeskSession session = m_sessions.open("support:" + name, real_now);
+  DeskAnswer answer = see_other("/");
+  answer.set_cookie = session_cookie(session.id);
+  answer.log_line = session.agent + " logged in from " + request.address;
+  return answer;
+}
+
+DeskAnswer DeskRoutes::logout(const DeskRequest& request, const DeskSession& session) {
+  if (!csrf_ok(session, field(form_fields(request.body), "csrf")))
+    return html_answer(403, render_message_page("Refused", "The form's CSRF token is missing or wrong."));
+  m_sessions.close(session.id);
+  DeskAnswer answer = see_other("/");
+  answer.set_cookie = cleared_cookie();
+  return answer;
+}
+
+DeskAnswer DeskRoutes::search(const DeskSession& session, const std::string& query) {
+  std::vector<Account> results;
+  if (!query.empty()) results = m_store.search_accounts(query, k_search_limit + 1);
+  const bool more = results.size() > static_cast<std::size_t>(k_search_limit);
+  if (more) results.resize(k_search_limit);
+  return html_answer(200, render_search_page(session.agent, session.csrf, query, results, more));
+}
+
+DeskAnswer DeskRoutes::account_page(const DeskSession& session, std::int64_t id, const std::string& outcome,
+                                    bool refused, int status) {
+  auto account = m_store.account(id);
+  if (!account) return not_found();
+  const Instant now = m_clock.now();
+  CaseView view;
+  view.record = read_case(m_store, *account);
+  view.timeline = case_timeline(view.record, m_config.zone, now);
+  view.next = case_next_steps(m_store, m_config, *account, now);
+  view.zone = m_config.zone;
+  view.max_postpone = to_string(m_config.support_max_postpone);
+  return html_answer(status, render_account_page(session.agent, session.csrf, view, outcome, refused));
+}
+
+DeskAnswer DeskRoutes::act(const DeskRequest& request, const DeskSession& session, std::int64_t id,
+                           const std::string& verb) {
+  const auto form = form_fields(request.body);
+  if (!csrf_ok(session, field(form, "csrf")))
+    return html_answer(403, render_message_page("Refused", "The form's CSRF token is missing or wrong: "
+                                                           "reload the page and try again."));
+  auto kind = support_event_named(verb);
+  if (!kind) return not_found();
+  auto account = m_store.account(id);
+  if (!account) return not_found();
+  SupportRequest action{*kind, verb, field(form, "reason"), std::nullopt, std::nullopt};
+  if (action.reason.find_first_not_of(" \t\r\n") == std::string::npos)
+    return account_page(session, id, verb + ": a reason is required", true, 400);
+  if (*kind == EventKind::postpone)
+    if (auto problem = read_postpone(form, action)) return account_page(session, id, "postpone: " + *problem, true, 400);
+  ActionOutcome outcome = act_on_account(m_store, m_config, *account, action, m_clock.now(), session.agent);
+  DeskAnswer answer = account_page(session, id, outcome.message, !outcome.done, outcome.done ? 200 : 409);
+  answer.log_line = session.agent + " " + verb + " " + outcome.message;
+  return answer;
+}
+
+}  // namespace passage

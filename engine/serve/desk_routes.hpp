@@ -1,0 +1,77 @@
+#pragma once
+// What `passage serve` (the support desk page) answers, without the
+// network (desk_server.cpp carries it out). CONTRACT.md "Desk login":
+//   GET  /desk.css                 the stylesheet (no login needed)
+//   POST /login                    name + token → a session cookie; 5
+//                                  failures a minute per address → 429
+//   GET  /?q=PART                  search (partial, any case)
+//   GET  /account/<id>             the person's case: timeline, next, actions
+//   POST /account/<id>/<verb>      hold|release|retry|cancel|postpone, with
+//                                  the session's CSRF token and a reason
+//   POST /logout
+// Without a live session GET / is the login page, every other request 401
+// with the login page.
+// An action is journaled as `support:<name>`; nothing here can delete or
+// bring a deletion earlier (the lifecycle refuses it).
+
+#include <string>
+
+#include "engine/config/config.hpp"
+#include "engine/env/clock.hpp"
+#include "engine/serve/desk_agents.hpp"
+#include "engine/serve/desk_session.hpp"
+#include "engine/store/store.hpp"
+
+namespace passage {
+
+inline constexpr const char* k_desk_cookie = "passage_desk";
+
+struct DeskRequest {
+  std::string method;   // "GET", "POST", …
+  std::string target;   // "/account/12?x=y"
+  std::string body;     // application/x-www-form-urlencoded for POSTs
+  std::string cookie;   // the Cookie header
+  std::string address;  // the peer's IP address (login limit)
+};
+
+struct DeskAnswer {
+  int status = 200;
+  std::string content_type = "text/html; charset=utf-8";
+  std::string body;
+  std::string set_cookie;  // a Set-Cookie value, when not empty
+  std::string location;    // a Location, for 303
+  std::string log_line;    // what to print on the server's output (never a secret)
+};
+
+class DeskRoutes {
+ public:
+  // `credentials`: the shared desk token or the agents file's. `clock`:
+  // business time (the timeline, the actions); sessions and login limits
+  // run on the time given to answer().
+  DeskRoutes(Store& store, const Config& config, const Clock& clock, DeskCredentials credentials);
+
+  DeskAnswer answer(const DeskRequest& request, Instant real_now);
+
+ private:
+  DeskAnswer login(const DeskRequest& request, Instant real_now);
+  DeskAnswer logout(const DeskRequest& request, const DeskSession& session);
+  DeskAnswer search(const DeskSession& session, const std::string& query);
+  DeskAnswer account_page(const DeskSession& session, std::int64_t id, const std::string& outcome, bool refused,
+                          int status);
+  DeskAnswer act(const DeskRequest& request, const DeskSession& session, std::int64_t id, const std::string& verb);
+
+  Store& m_store;
+  const Config& m_config;
+  const Clock& m_clock;
+  DeskCredentials m_credentials;
+  SessionStore m_sessions;
+  LoginLimiter m_limiter;
+};
+
+// The security headers of every desk answer, as name → value pairs; the
+// Content-Security-Policy allows only the desk's own stylesheet and forms.
+inline constexpr const char* k_desk_csp =
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'";
+
+}  // namespace passage
