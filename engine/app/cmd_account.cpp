@@ -64,7 +64,8 @@ int act_on_many(AppContext& app, const std::string& verb, const std::string& act
     if (!outcome.done) app.err() << "passage: refused: " << outcome.message << "\n";
     else if (!app.line().quiet) app.out() << outcome.message << "\n";
   }
-  app.out() << verb << ": " << done << " of " << accounts.size() << " accounts acted on";
+  app.out() << verb << ": " << done << " of " << plural(static_cast<long long>(accounts.size()), "account", "accounts")
+            << " acted on";
   if (done < accounts.size()) app.out() << ", " << accounts.size() - done << " refused";
   app.out() << "\n";
   if (done == accounts.size()) return k_exit_done;

@@ -42,7 +42,7 @@ int cmd_account_list(AppContext& app) {
     return k_exit_done;
   }
   for (const Account& account : accounts) print_row(app.out(), account, config.zone);
-  if (!app.line().quiet) app.out() << accounts.size() << " accounts\n";
+  if (!app.line().quiet) app.out() << plural(static_cast<long long>(accounts.size()), "account", "accounts") << '\n';
   return k_exit_done;
 }
 

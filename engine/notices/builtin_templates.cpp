@@ -13,8 +13,8 @@ constexpr BuiltinTemplate k_builtin_templates[] = {
 Hello,
 
 The deletion date of your MyToutatice space ({{domain}}) has changed: it
-will be permanently deleted from {{deletion_date}}, that is in {{days_left}}
-day(s). This date replaces the one we told you before.
+will be permanently deleted from {{deletion_date}}, that is
+{{days_left_text}}. This date replaces the one we told you before.
 
 {{#download_url}}
 If you have not done so yet, download your archive with your personal
@@ -348,8 +348,8 @@ The MyToutatice team
 Bonjour,
 
 La date de suppression de votre espace MyToutatice ({{domain}}) a changé :
-il sera définitivement supprimé à partir du {{deletion_date}}, soit dans
-{{days_left}} jour(s). Cette date remplace celle que nous vous avions
+il sera définitivement supprimé à partir du {{deletion_date}}, soit
+{{days_left_text}}. Cette date remplace celle que nous vous avions
 indiquée.
 
 {{#download_url}}

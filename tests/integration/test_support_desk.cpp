@@ -191,7 +191,7 @@ TEST_CASE("account list selects by state and failure; bulk actions journal each 
   desk.ws.write("twice.txt", "karim\nKARIM@example.org\n");
   ProcessResult twice = desk.ws.passage({"account", "hold", "--from", "twice.txt", "--reason", "again", "--by", "jane"});
   require_exit(twice, 0);
-  CHECK(contains(twice.out, "hold: 1 of 1 accounts acted on"));
+  CHECK(contains(twice.out, "hold: 1 of 1 account acted on"));
   CHECK(account_states(desk.ws).at("karim") == "HELD");
 
   // Some refused: exit 1, and the refusals named.

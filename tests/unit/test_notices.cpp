@@ -192,7 +192,10 @@ TEST_CASE("move notices carry the deadline, the target and days left", "[notices
   const auto english = render_notice("deletion_reminder", sample_account(), config_in("en"),
                                      local("2027-01-08T14:30:00"), {});
   CHECK(english.body.find("that is in 7 days.") != std::string::npos);
-  for (const auto* notice : {&deletion, &last_day, &english}) {
+  const auto changed = render_notice("deletion_date_changed", sample_account(), config,
+                                     local("2027-01-08T14:30:00"), {});
+  CHECK(changed.body.find("dans 7 jours.") != std::string::npos);
+  for (const auto* notice : {&deletion, &last_day, &english, &changed}) {
     CHECK(notice->body.find("(s)") == std::string::npos);
   }
 }
