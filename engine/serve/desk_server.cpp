@@ -2,21 +2,18 @@
 
 #include "engine/serve/desk_server.hpp"
 
-#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <ostream>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "engine/serve/http_listener.hpp"
 #include "engine/serve/desk_pages.hpp"
 #include "engine/serve/desk_routes.hpp"
 
@@ -60,38 +57,15 @@ class DeskServer {
   DeskServer(const Config& config, const std::filesystem::path& database, const Clock& clock,
              DeskCredentials credentials, std::ostream& out, std::ostream& err)
       : m_store(database), m_routes(m_store, config, clock, std::move(credentials)), m_out(out), m_err(err),
-        m_acceptor(m_io) {}
+        m_listener(m_io) {}
 
-  unsigned short listen(const ListenAddress& address) {
-    const tcp::endpoint endpoint(asio::ip::make_address(address.host), address.port);
-    m_acceptor.open(endpoint.protocol());
-    m_acceptor.set_option(asio::socket_base::reuse_address(true));
-    m_acceptor.bind(endpoint);
-    m_acceptor.listen(asio::socket_base::max_listen_connections);
-    return m_acceptor.local_endpoint().port();
-  }
+  unsigned short listen(const ListenAddress& address) { return m_listener.listen(address); }
 
   void run() {
-    asio::signal_set signals(m_io, SIGINT, SIGTERM);
-    signals.async_wait([this](const boost::system::error_code&, int) {
-      boost::system::error_code ignored;
-      m_acceptor.close(ignored);
-      m_io.stop();
-    });
-    asio::co_spawn(m_io, accept_loop(), asio::detached);
-    m_io.run();
+    m_listener.run([this](tcp::socket socket) { return session(std::move(socket)); });
   }
 
  private:
-  asio::awaitable<void> accept_loop() {
-    for (;;) {
-      auto [error, socket] = co_await m_acceptor.async_accept(k_use_tuple);
-      if (error == asio::error::operation_aborted) co_return;
-      if (error) continue;
-      asio::co_spawn(m_io, session(std::move(socket)), asio::detached);
-    }
-  }
-
   asio::awaitable<void> session(tcp::socket socket) {
     boost::system::error_code peer_error;
     const auto peer = socket.remote_endpoint(peer_error);
@@ -142,7 +116,7 @@ class DeskServer {
   DeskRoutes m_routes;
   std::ostream& m_out;
   std::ostream& m_err;
-  tcp::acceptor m_acceptor;
+  HttpListener m_listener;
 };
 
 std::string first_line_of(const std::filesystem::path& file) {

@@ -2,19 +2,16 @@
 
 #include "engine/serve/public_server.hpp"
 
-#include <csignal>
 #include <ostream>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "engine/serve/http_listener.hpp"
 #include "engine/serve/download_page.hpp"
 #include "engine/serve/public_routes.hpp"
 #include "engine/store/download_links.hpp"
@@ -55,38 +52,15 @@ class PublicServer {
  public:
   PublicServer(const Config& config, const std::filesystem::path& database, const Clock& clock,
                std::ostream& err)
-      : m_config(config), m_db(database), m_clock(clock), m_err(err), m_acceptor(m_io) {}
+      : m_config(config), m_db(database), m_clock(clock), m_err(err), m_listener(m_io) {}
 
-  unsigned short listen(const ListenAddress& address) {
-    const tcp::endpoint endpoint(asio::ip::make_address(address.host), address.port);
-    m_acceptor.open(endpoint.protocol());
-    m_acceptor.set_option(asio::socket_base::reuse_address(true));
-    m_acceptor.bind(endpoint);
-    m_acceptor.listen(asio::socket_base::max_listen_connections);
-    return m_acceptor.local_endpoint().port();
-  }
+  unsigned short listen(const ListenAddress& address) { return m_listener.listen(address); }
 
   void run() {
-    asio::signal_set signals(m_io, SIGINT, SIGTERM);
-    signals.async_wait([this](const boost::system::error_code&, int) {
-      boost::system::error_code ignored;
-      m_acceptor.close(ignored);
-      m_io.stop();
-    });
-    asio::co_spawn(m_io, accept_loop(), asio::detached);
-    m_io.run();
+    m_listener.run([this](tcp::socket socket) { return session(std::move(socket)); });
   }
 
  private:
-  asio::awaitable<void> accept_loop() {
-    for (;;) {
-      auto [error, socket] = co_await m_acceptor.async_accept(k_use_tuple);
-      if (error == asio::error::operation_aborted) co_return;
-      if (error) continue;
-      asio::co_spawn(m_io, session(std::move(socket)), asio::detached);
-    }
-  }
-
   asio::awaitable<void> session(tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
@@ -186,7 +160,7 @@ class PublicServer {
   const Clock& m_clock;
   std::ostream& m_err;
   asio::io_context m_io{1};
-  tcp::acceptor m_acceptor;
+  HttpListener m_listener;
 };
 
 // The database must exist and be at this passage's schema: the public
