@@ -1494,3 +1494,24 @@ TEST_CASE("an admin-driven move waits for the 24-hour rule like an export", "[li
   CHECK(name(moving.next.state) == "MOVING");
   CHECK(effects(moving.effects) == Names{"start_move"});
 }
+
+TEST_CASE("A list correction never shortens a support postpone nor a told date, and waits for a DELETE under way",
+          "[lifecycle][correction]") {
+  Account account = grace_account();
+  const Instant postponed = *account.grace_end + std::chrono::days(60);
+  account.grace_end = postponed;  // support postponed it two months
+  account.told_deletion_date = local_date(postponed, policy().zone);
+  Event corrected(EventKind::list_corrected);
+  ListCorrection row{date::year{2027} / 1 / 20, account.email, account.action, account.target,
+                     account.target_host, account.admin_move};
+  corrected.correction = row;
+  // A departure a few days later: its grace end is before the postponed one.
+  Transition later = step(account, corrected, now_default());
+  CHECK(text(later.next.grace_end) == text(postponed));
+  // An earlier departure: never earlier either.
+  corrected.correction->departure_date = date::year{2026} / 9 / 1;
+  CHECK(text(step(account, corrected, now_default()).next.grace_end) == text(postponed));
+  // A DELETE already sent: nothing is corrected.
+  account.delete_in_flight = true;
+  CHECK(std::holds_alternative<Refusal>(apply(account, corrected, now_default(), policy())));
+}
