@@ -90,8 +90,9 @@ std::string render_mail_page(const std::string& agent, const std::string& csrf, 
   }
   body += "</dl>\n";
   if (!preview) return desk_layout("Mail", agent, csrf, body + "<p class=\"refused\">Cannot be shown: " + html_escape(why) + "</p>\n");
-  body += std::string("<p class=\"note\">") +
-          html_escape(preview->exact ? "The copy in the outbox: exactly what was sent." : preview->note) + "</p>\n";
+  std::string note = preview->exact ? "The copy in the outbox: exactly what was sent" : preview->note;
+  if (preview->exact && !preview->note.empty()) note += " (" + preview->note + ")";
+  body += "<p class=\"note\">" + html_escape(note) + ".</p>\n";
   body += "<pre class=\"mail\">" + html_escape(preview->body) + "</pre>\n";
   return desk_layout("Mail", agent, csrf, body);
 }

@@ -1,6 +1,7 @@
 #include "engine/support/mail_preview.hpp"
 
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include <boost/beast/core/detail/base64.hpp>
@@ -91,6 +92,15 @@ std::optional<MailPreview> rendered_again(const Config& config, const Account& a
   }
 }
 
+// A personal download link opens the person's archive: the desk shows
+// where it pointed, never the token.
+std::string without_link_tokens(const std::string& body, bool& hidden) {
+  static const std::regex token(R"((/d/)[A-Za-z0-9_-]{16,})");
+  std::string masked = std::regex_replace(body, token, "$1[…]");
+  hidden = masked != body;
+  return masked;
+}
+
 }  // namespace
 
 std::optional<MailPreview> parse_outbox_message(const std::string& text) {
@@ -116,7 +126,12 @@ std::optional<MailPreview> preview_mail(const Config& config, const Account& acc
                                         Instant created_at, std::string& why) {
   if (config.notify.notifier == "outbox")
     if (auto text = read_small_file(config.notify.dir / (message_id + ".eml")))
-      if (auto preview = parse_outbox_message(*text); preview && preview->message_id == message_id) return preview;
+      if (auto preview = parse_outbox_message(*text); preview && preview->message_id == message_id) {
+        bool hidden = false;
+        preview->body = without_link_tokens(preview->body, hidden);
+        if (hidden) preview->note = "the personal link's token is hidden";
+        return preview;
+      }
   return rendered_again(config, account, message_id, created_at, why);
 }
 

@@ -3,7 +3,8 @@
 // outbox's own file when the notifier is the outbox (exactly what was
 // sent), else the template rendered again as of the day it was sent, for
 // the deletion date its Message-ID names (the personal link is not kept:
-// a placeholder stands for it). Pure but for reading the outbox file.
+// a placeholder stands for it). A personal link's token is never shown: it
+// opens the person's archive. Pure but for reading the outbox file.
 
 #include <optional>
 #include <string>
@@ -19,8 +20,8 @@ struct MailPreview {
   std::string to;
   std::string subject;
   std::string body;
-  bool exact = false;  // read back from the outbox
-  std::string note;    // how it may differ from what was sent, when not exact
+  bool exact = false;  // read back from the outbox (personal link tokens hidden)
+  std::string note;    // how it may differ from what was sent
 };
 
 // The mail `message_id` (one of `account`'s notices, queued at `created_at`).

@@ -52,12 +52,18 @@ TEST_CASE("serve: the mails the person was sent, read back from the outbox or re
   CHECK(contains(mail.body, "Hakim.BenAli@Laposte.net"));
   CHECK(contains(mail.body, "hakim.mytoutatice.cloud"));
   CHECK(contains(mail.body, "25 décembre 2026"));  // the deletion date told, in French
+  // The personal link's token opens the archive: never on the page.
+  CHECK(contains(mail.body, "/d/[…]"));
+  CHECK(contains(mail.body, "token is hidden"));
+  const std::string sent = read_file(outbox_file(desk.ws, "export_ready.hakim."));
+  CHECK(contains(sent, "Content-Transfer-Encoding: base64"));
   CHECK(http_request("GET", url + "/mail/9", "", cookie).status == 404);
   CHECK(http_request("GET", url + "/mail/1").status == 401);
 
   // Gone from the outbox: rendered again from the templates, and said so.
-  fs::remove(outbox_file(desk.ws, "export_ready."));
+  REQUIRE(fs::remove(outbox_file(desk.ws, "export_ready.hakim.")));
   HttpAnswer again = http_request("GET", url + "/mail/1", "", cookie);
+  INFO(again.body);
   REQUIRE(again.status == 200);
   CHECK(contains(again.body, "rendered again"));
   CHECK(contains(again.body, "25 décembre 2026"));
@@ -84,7 +90,8 @@ TEST_CASE("serve: export again through the page, then the run waits for the 24-h
 
   // An hour later: the 24-hour rule keeps the export back.
   require_exit(desk.ws.passage({"run", "--until-idle", "--now", "2026-11-25T11:00:00"}), 0);
-  CHECK(column(desk.ws, "karim", "state") == "QUEUED");
+  CHECK(column(desk.ws, "karim", "state") == "RETRY_WAIT");
+  CHECK(contains(column(desk.ws, "karim", "state_reason"), "24-hour rule"));
   // A day later: exported, verified, the person told as they asked, the
   // deletion date never earlier than before.
   require_exit(desk.ws.passage({"run", "--until-idle", "--now", "2026-11-26T12:00:00"}), 0);
