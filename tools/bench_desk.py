@@ -63,16 +63,20 @@ def main():
     campaigns = re.findall(r'href="(/campaign/\d+)"', page)[:1] or ["/campaign/1"]
     urls = [args.base + "/?q=u00", args.base + "/?q=example.org"] + [args.base + a for a in accounts] + [
         args.base + c for c in campaigns]
-    latencies, errors = [], 0
+    latencies, errors, by_kind = [], 0, {}
     deadline = time.monotonic() + args.seconds
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.concurrent) as pool:
         for _ in range(1000):  # rounds, bounded
             if time.monotonic() >= deadline:
                 break
             batch = [urls[i % len(urls)] for i in range(args.concurrent)]
-            for status, ms in pool.map(lambda url: get(url, cookie), batch):
+            for url, (status, ms) in zip(batch, pool.map(lambda url: get(url, cookie), batch)):
                 latencies.append(ms)
                 errors += status != 200
+                kind = re.sub(r"\d+$", "N", url[len(args.base):])
+                by_kind.setdefault(kind, []).append(ms)
+    for kind, values in sorted(by_kind.items()):
+        print("  %-24s n=%-6d p50=%.1f ms max=%.1f ms" % (kind, len(values), statistics.median(values), max(values)))
     print("desk_requests=%d desk_errors=%d desk_p50_ms=%.1f desk_max_ms=%.1f" % (
         len(latencies), errors, statistics.median(latencies), max(latencies)))
 
