@@ -129,6 +129,9 @@ struct Account {
   std::optional<Instant> purged_at;
   std::string purge_kind;           // "deleted" or "already_gone"
   int reexports = 0;
+  // Who asked for the latest export again: "support" (account reexport),
+  // empty when activity after the export brought it (its notice says which).
+  std::string reexport_requested_by;
 };
 
 }  // namespace passage

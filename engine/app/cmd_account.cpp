@@ -1,4 +1,4 @@
-// passage account show|list|hold|release|retry|cancel|postpone: the
+// passage account show|list|hold|release|retry|cancel|postpone|reexport: the
 // support desk. No lock: one short transaction per account, so the desk
 // works while the nightly runs. No stack passphrase either (CONTRACT.md
 // "Secrets by command"): nothing here talks to a stack.
@@ -21,7 +21,7 @@ void check_verb(const std::string& verb) {
   if (!support_event_named(verb))
     throw BadInput("account " + verb +
                    ": not an account subcommand (show, list, hold, release, retry, cancel, postpone, "
-                   "grant-access)");
+                   "reexport, grant-access)");
 }
 
 void check_postpone_options(const CommandLine& line) {

@@ -3,6 +3,7 @@
 
 #include <fstream>
 #include <ostream>
+#include <set>
 #include <sstream>
 
 #include <boost/json.hpp>
@@ -10,6 +11,7 @@
 #include "engine/accounts/accounts_file.hpp"
 #include "engine/app/app.hpp"
 #include "engine/app/campaign_input.hpp"
+#include "engine/app/stack_probe.hpp"
 #include "engine/sched/policy.hpp"
 
 namespace passage {
@@ -98,6 +100,11 @@ int campaign_create(AppContext& app) {
   if (!warning.empty())
     app.err() << "passage: warning: " << warning << " (passage plan " << name
               << " also reads the stacks: sizes, time, whether they answer)\n";
+  std::set<std::string> stacks;
+  for (const NewAccount& account : accounts) stacks.insert(account.stack);
+  for (const UnreachableStack& stack : unreachable_stacks(config, stacks))
+    app.err() << "passage: warning: stack " << stack.name << " (" << stack.url << ") does not answer (" << stack.why
+              << "): the campaign is imported, but nothing runs until it answers (passage config check)\n";
   return k_exit_done;
 }
 

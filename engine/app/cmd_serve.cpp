@@ -27,7 +27,7 @@ DeskCredentials desk_credentials(const ServeConfig& serve) {
     throw BadInput("serve: give serve.agents_file or a shared token (serve.token_env, serve.token_file), not both");
   try {
     if (serve.agents_file) return read_agents_file(*serve.agents_file);
-    return DeskCredentials{desk_token(serve), {}};
+    return DeskCredentials{desk_token(serve), {}, std::nullopt};
   } catch (const std::runtime_error& error) {
     throw BadInput(std::string("serve: ") + error.what());
   }
@@ -44,8 +44,29 @@ int serve_desk(AppContext& app) {
   return k_exit_done;
 }
 
+// `serve add-agent NAME`: a new line in serve.agents_file, the token shown
+// once (only its SHA-256 is kept). The running desk reads it at the next login.
+int serve_add_agent(AppContext& app) {
+  const std::string name = app.word(2, "agent name");
+  const Config& config = app.config();
+  if (!config.serve.agents_file)
+    throw BadInput("serve add-agent: serve.agents_file is not set in " + config.file.string());
+  std::string token;
+  try {
+    token = add_agent(*config.serve.agents_file, name);
+  } catch (const std::runtime_error& error) {
+    throw BadInput(std::string("serve add-agent: ") + error.what());
+  }
+  app.out() << "agent " << name << " added to " << config.serve.agents_file->string() << "; their desk token, "
+            << "shown only now:\n" << token << "\n";
+  return k_exit_done;
+}
+
 }  // namespace
 
-int cmd_serve(AppContext& app) { return app.line().public_server ? serve_public(app) : serve_desk(app); }
+int cmd_serve(AppContext& app) {
+  if (app.line().words.size() > 1) return serve_add_agent(app);
+  return app.line().public_server ? serve_public(app) : serve_desk(app);
+}
 
 }  // namespace passage

@@ -72,7 +72,9 @@ const CommandSpec& check_command_line(const std::vector<std::string>& words,
   std::string subcommands = subcommands_of(command);
   std::size_t first_argument = 1;
   std::string name = command;
-  if (!subcommands.empty()) {
+  // `serve` alone is a command, `serve add-agent NAME` a subcommand.
+  const bool bare = words.size() < 2 && find_spec(command);
+  if (!subcommands.empty() && !bare) {
     if (words.size() < 2) throw BadInput(command + ": missing subcommand (" + subcommands + ")");
     name += " " + words[1];
     first_argument = 2;

@@ -37,6 +37,7 @@ constexpr CommandSpec k_command_specs[] = {
     {"account retry", "[ID]", "--reason --by --from --campaign --state --failure"},
     {"account cancel", "[ID]", "--reason --by --from --campaign --state --failure"},
     {"account postpone", "[ID]", "--days --until --reason --by --from --campaign --state --failure"},
+    {"account reexport", "[ID]", "--reason --by --from --campaign --state --failure"},
     // Talks to the account's stack (reads its passphrase).
     {"account grant-access", "ID", "--days --reason --by"},
     {"purge", "", "--dry-run --reset-breaker --by"},
@@ -45,6 +46,7 @@ constexpr CommandSpec k_command_specs[] = {
     {"audit verify", "", ""},
     {"plugins", "", ""},
     {"serve", "", "--public"},
+    {"serve add-agent", "NAME", ""},
 };
 
 // The spec `words` (command, subcommand, arguments) name, after checking

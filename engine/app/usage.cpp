@@ -22,7 +22,7 @@ Commands:
                                             (ID: login, domain or e-mail, any case)
   account list [--campaign C] [--state S] [--failure CODE] [--json]
                                             the accounts behind a count
-  account hold|release|retry|cancel (ID | --from FILE | selectors) --reason TEXT --by NAME
+  account hold|release|retry|cancel|reexport (ID | --from FILE | selectors) --reason TEXT --by NAME
   account postpone (ID | --from FILE | selectors) (--days N | --until DATE) --reason TEXT --by NAME
   account grant-access ID --days N --reason TEXT --by NAME
                                             open a space Passage blocked after its move for N days
@@ -34,6 +34,7 @@ Commands:
   plugins                                   the backends, notifiers and reporters built in
   serve                                     the support desk page (serve.listen, needs a desk token)
   serve --public                            serve the personal download links (serve.public_listen)
+  serve add-agent NAME                      a desk login of its own for NAME (serve.agents_file)
 
 Global options (before or after the command):
   --config FILE   configuration (default: $PASSAGE_CONFIG, else /etc/passage/passage.yaml)
@@ -65,7 +66,7 @@ constexpr Help k_helps[] = {
     {"status", "usage: passage status [NAME] [--json]\n  Accounts per state, zeros included.\n"},
     {"account", "usage: passage account show ID [--json]\n"
                 "       passage account list [--campaign C] [--state S] [--failure CODE] [--json]\n"
-                "       passage account hold|release|retry|cancel ID --reason TEXT --by NAME\n"
+                "       passage account hold|release|retry|cancel|reexport ID --reason TEXT --by NAME\n"
                 "       passage account postpone ID (--days N | --until DATE) --reason TEXT --by NAME\n"
                 "       passage account VERB (--from FILE | [--campaign C] [--state S] [--failure CODE]) ...\n"
                 "       passage account grant-access ID --days N --reason TEXT --by NAME\n"
@@ -86,6 +87,10 @@ constexpr Help k_helps[] = {
                 "  date the person was told. A postpone or release that changes the date mails the\n"
                 "  person the new date (deletion_date_changed) at once; if that fails it stays\n"
                 "  queued for the next run, and the command says so.\n"
+                "  reexport exports an exported account (VERIFIED, NOTIFIED, GRACE, PURGE_DUE) again\n"
+                "  with archive delivery, when the 24-hour rule allows; the person gets the new\n"
+                "  link \"as you asked\". The deletion date never comes earlier; it moves later when\n"
+                "  the new export is verified after the departure (one grace period from then).\n"
                 "  --by admin:NAME or support:NAME (a bare name means support:NAME) is recorded in\n"
                 "  the journal. No stack passphrase is read, except by grant-access.\n"
                 "  grant-access lifts the MOVED block Passage put on the source of an admin-driven\n"
@@ -98,7 +103,7 @@ constexpr Help k_helps[] = {
     {"report", "usage: passage report NAME --format csv|json|html [--out PATH|-] [--csv-separator SEP]\n  Without --out, writes <reports.dir>/<NAME>-<stamp>.<ext> and prints its path.\n  csv: UTF-8 with BOM for spreadsheets, cells separated by ';' (--csv-separator ','\n  or tab to choose), times local in `timezone`, cells that would start a formula\n  (= + - @) prefixed with a quote; columns: those of json, then email, target,\n  list_reason, fell_back_to_export, told_deletion_date.\n  html: in notify.language (fr by default, or en), with charts of states per day\n  and failures by reason.\n"},
     {"audit", "usage: passage audit verify\n  Checks the hash chain of the journal. Exit 5 naming the first bad entry.\n"},
     {"plugins", "usage: passage plugins\n  The plugins built into this passage.\n"},
-    {"serve", "usage: passage serve [--public]\n  passage serve: the support desk page on serve.listen (127.0.0.1:8470), until\n  SIGTERM or SIGINT. Agents log in with their name and the desk token\n  (serve.token_file, else the variable serve.token_env names,\n  PASSAGE_SERVE_TOKEN by default; or serve.agents_file, lines\n  `name sha256-hex-of-token`; without a token it refuses to start);\n  search a person (partial, any case), read their timeline in local time,\n  and hold, release, postpone (within support.max_postpone), retry or cancel\n  with a reason, journaled as support:NAME. No lock: it works while a run\n  holds it. 5 failed logins a minute from one address, then 429.\n  passage serve --public: serves the personal download links of archive\n  delivery (GET /d/TOKEN and /d/TOKEN/N) on serve.public_listen. It needs no\n  lock and writes only the `served` table.\n"},
+    {"serve", "usage: passage serve [--public]\n       passage serve add-agent NAME\n  passage serve: the support desk page on serve.listen (127.0.0.1:8470), until\n  SIGTERM or SIGINT. Agents log in with their name and the desk token\n  (serve.token_file, else the variable serve.token_env names,\n  PASSAGE_SERVE_TOKEN by default; or serve.agents_file, lines\n  `name sha256-hex-of-token`; without a token it refuses to start);\n  search a person (partial, any case), read their timeline in local time,\n  and hold, release, postpone (within support.max_postpone), retry, cancel or\n  export again with a reason, journaled as support:NAME; preview the mails the\n  person was sent; follow each campaign (counts by state, failures by reason,\n  the next 7 nights' deletions). No lock: it works while a run\n  holds it. 5 failed logins a minute from one address, then 429.\n  passage serve --public: serves the personal download links of archive\n  delivery (GET /d/TOKEN and /d/TOKEN/N) on serve.public_listen. It needs no\n  lock and writes only the `served` table.\n  passage serve add-agent NAME: appends NAME and the SHA-256 of a new token to\n  serve.agents_file and prints the token once; the desk reads the file again\n  at each login.\n"},
 };
 
 }  // namespace

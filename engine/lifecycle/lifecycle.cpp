@@ -84,6 +84,7 @@ StepResult apply(const Account& account, const Event& event, Instant now, const 
     case EventKind::release:
     case EventKind::retry:
     case EventKind::cancel:
+    case EventKind::reexport:
     case EventKind::postpone:
     case EventKind::relisted:
       return apply_support(account, event, now, policy);

@@ -45,6 +45,7 @@ enum class EventKind {
   release,         // support: resume where it stopped
   retry,           // support: a FAILED account starts again
   cancel,          // support or a corrected list: never touch it again
+  reexport,        // support: export again (archive delivery), e.g. a link expired
   postpone,        // support: deletion no earlier than `at`
   relisted,        // a corrected list includes a dropped account again
   list_corrected,  // a corrected list changed the account's row; `correction`

@@ -136,6 +136,7 @@ StepResult stale(const Account& account, const Event&, Instant now, const Policy
   }
   Transition transition = move_to(account, State::queued, "activity after export: export again");
   transition.next.reexports = account.reexports + 1;
+  transition.next.reexport_requested_by.clear();
   transition.next.delivery = "archive";
   transition.next.fallback_export = account.action == Action::move;
   transition.next.due_at = now;

@@ -181,6 +181,30 @@ StepResult postpone(const Account& account, const Event& event, Instant now, con
   return transition;
 }
 
+// Support asks for a fresh export (the person's link expired, or they
+// added files): back to QUEUED with archive delivery, as after activity
+// (steps_notice.cpp, stale), the 24-hour rule still deciding when the
+// request goes. The deletion date never comes earlier: a new verification
+// keeps the later of its own date and the one set (steps_common.cpp).
+StepResult reexport(const Account& account, const Event& event, Instant now) {
+  const State state = account.state;
+  if (state != State::verified && state != State::notified && state != State::grace && state != State::purge_due)
+    return Refusal{"only an exported account waiting for its deletion (VERIFIED, NOTIFIED, GRACE, PURGE_DUE) "
+                   "can be exported again; it is " + std::string(to_string(state))};
+  if (auto refusal = deletion_under_way(account)) return *refusal;
+  if (account.evidence.kind == "moved")
+    return Refusal{"the space was moved to " + account.target + ": its data is there, nothing to export again"};
+  Transition transition = support_move(account, State::queued, "export again: " + event.detail);
+  transition.next.reexports = account.reexports + 1;
+  transition.next.reexport_requested_by = "support";
+  transition.next.delivery = "archive";
+  transition.next.fallback_export = account.action == Action::move;
+  transition.next.state_reason.clear();
+  transition.next.attempts = 0;
+  transition.next.due_at = now;
+  return transition;
+}
+
 }  // namespace
 
 StepResult keep_hold_pending(const Account& account, const std::string& reason) {
@@ -217,6 +241,8 @@ StepResult apply_support(const Account& account, const Event& event, Instant now
       return cancel(account, event);
     case EventKind::postpone:
       return postpone(account, event, now, policy);
+    case EventKind::reexport:
+      return reexport(account, event, now);
     case EventKind::relisted:
       return relisted(account, event, now, policy);
     default:
@@ -247,6 +273,7 @@ const char* to_string(EventKind kind) {
     case EventKind::release: return "release";
     case EventKind::retry: return "retry";
     case EventKind::cancel: return "cancel";
+    case EventKind::reexport: return "reexport";
     case EventKind::postpone: return "postpone";
     case EventKind::relisted: return "relisted";
     case EventKind::list_corrected: return "list_corrected";

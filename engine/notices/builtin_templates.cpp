@@ -309,9 +309,15 @@ The MyToutatice team
 
 Hello,
 
+{{#reexport_requested}}
+As you asked our support desk, we have prepared a new archive of your
+MyToutatice space ({{domain}}). The previous archive is no longer valid.
+{{/reexport_requested}}
+{{^reexport_requested}}
 Your MyToutatice space ({{domain}}) was used after your archive was prepared.
 So that it holds your latest data, we have prepared a new one. The previous
 archive is no longer valid.
+{{/reexport_requested}}
 
 {{#download_url}}
 Download the new archive with this personal link, before
@@ -655,9 +661,16 @@ L'équipe MyToutatice
 
 Bonjour,
 
+{{#reexport_requested}}
+Comme vous l'avez demandé à l'assistance, nous avons préparé une nouvelle
+archive de votre espace MyToutatice ({{domain}}). L'archive précédente
+n'est plus valable.
+{{/reexport_requested}}
+{{^reexport_requested}}
 Votre espace MyToutatice ({{domain}}) a été utilisé après la préparation de
 votre archive. Pour qu'elle contienne bien vos dernières données, nous en
 avons préparé une nouvelle. L'archive précédente n'est plus valable.
+{{/reexport_requested}}
 
 {{#download_url}}
 Téléchargez la nouvelle archive avec ce lien personnel, avant le

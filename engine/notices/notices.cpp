@@ -76,6 +76,7 @@ TemplateValues notice_values(const Account& account, const Config& config, Insta
   values["days_left_text"] = days_left_text(std::max(0L, days), lang);
   if (account.action == Action::move && account.fallback_export && !account.move_deadline)
     values["move_not_offered"] = "yes";
+  if (!account.reexport_requested_by.empty()) values["reexport_requested"] = "yes";
   if (extras.download_url) set_if(values, "download_url", *extras.download_url);
   if (extras.export_expires_at) {
     values["export_expires_at"] = format_moment(*extras.export_expires_at, lang, config.zone);
@@ -126,7 +127,16 @@ std::string message_id_for(const std::string& kind, const Account& account,
   auto stamp = format_date(deletion_date);
   std::erase(stamp, '-');
   // By account row: a domain listed again (another campaign) is told anew.
-  return kind + "." + account.domain + ".a" + std::to_string(account.id) + "." + stamp + "@passage";
+  // A second export again (support's, after activity's) brings a new link:
+  // its notice is another message, even for the same deletion date.
+  const std::string name = kind == "reexport" && account.reexports > 1 ? kind + "-" + std::to_string(account.reexports) : kind;
+  return name + "." + account.domain + ".a" + std::to_string(account.id) + "." + stamp + "@passage";
+}
+
+NoticeExtras export_link_extras(const Account& account) {
+  NoticeExtras extras;
+  if (account.export_completed_at) extras.export_expires_at = *account.export_completed_at + std::chrono::days(7);
+  return extras;
 }
 
 Notice render_notice(const std::string& kind, const Account& account, const Config& config,

@@ -32,6 +32,10 @@ struct NoticeExtras {
   std::optional<Instant> move_deadline;
 };
 
+// The extras every notice of `account` carries: the stack's export link
+// lives 7 days from the export's end (COZY.md), the person is told when.
+NoticeExtras export_link_extras(const Account& account);
+
 // Renders notice `kind` (one of k_notice_kinds) for `account` in
 // config.notify.language, from config.notify.templates or the built-in set.
 // to = account.email, from = config.notify.from, message_id =
@@ -41,7 +45,8 @@ struct NoticeExtras {
 // empty), deletion_date, days_left (whole local days from now to the
 // deletion date, never below 0), and the extras that are set;
 // export_expired when export_expires_at has passed, space_reachable before
-// the departure date (local midnight), both "yes" or absent.
+// the departure date (local midnight), reexport_requested when support
+// asked for the export again, each "yes" or absent.
 // Throws std::runtime_error naming the template file on an unknown kind, a
 // missing template, a variable the template needs but this notice lacks, a
 // Mustache error, or a first line that is not "Subject: …".

@@ -23,10 +23,10 @@ inline constexpr std::array<std::string_view, 9> k_notice_kinds = {
     "move_done",         "deletion_reminder", "deletion_date_changed", "deletion_done"};
 
 // The variables a template may name; any other name is an error.
-inline constexpr std::array<std::string_view, 13> k_template_variables = {
-    "login",           "domain",         "deletion_date",  "export_expires_at", "download_url",
-    "move_deadline",   "days_left",      "days_left_text", "support_contact",   "target",
-    "export_expired",  "space_reachable", "move_not_offered"};
+inline constexpr std::array<std::string_view, 14> k_template_variables = {
+    "login",           "domain",          "deletion_date",    "export_expires_at", "download_url",
+    "move_deadline",   "days_left",       "days_left_text",   "support_contact",   "target",
+    "export_expired",  "space_reachable", "move_not_offered", "reexport_requested"};
 
 // The languages of the built-in set.
 inline constexpr std::array<std::string_view, 2> k_builtin_languages = {"fr", "en"};

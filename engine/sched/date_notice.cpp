@@ -36,8 +36,7 @@ Outcome<Done> send(Store& store, const Config& config, const Account& account, c
   std::unique_ptr<Notifier> notifier = make_notifier(config.notify, io);
   if (!notifier) return Failure{FailureKind::permanent, "notifier " + config.notify.notifier + " is not available", {}};
   std::optional<Outcome<Done>> outcome;
-  NoticeExtras extras;
-  if (account.export_completed_at) extras.export_expires_at = *account.export_completed_at + std::chrono::days(7);
+  const NoticeExtras extras = export_link_extras(account);
   auto task = [&]() -> boost::asio::awaitable<void> {
     outcome = co_await send_notice_once(store, *notifier, config, account, "deletion_date_changed", message_id,
                                         now, extras);

@@ -454,12 +454,8 @@ asio::awaitable<std::optional<Event>> Runner::do_check_move(const Account& accou
 // Message-ID.
 asio::awaitable<Event> Runner::do_notice(const Account& account, const std::string& kind,
                                          const std::string& message_id) {
-  NoticeExtras extras;
-  // The stack's export links live 7 days (COZY.md): the person is told when.
-  if (account.export_completed_at)
-    extras.export_expires_at = *account.export_completed_at + std::chrono::days(7);
   auto outcome = co_await send_notice_once(m_store, *m_notifier, m_config, account, kind, message_id,
-                                           m_clock.now(), extras);
+                                           m_clock.now(), export_link_extras(account));
   if (outcome.ok()) co_return Event{EventKind::notice_sent};
   if (outcome.failure().kind == FailureKind::permanent) {
     Event refused{EventKind::failure};

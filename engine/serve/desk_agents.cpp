@@ -1,6 +1,8 @@
 #include "engine/serve/desk_agents.hpp"
 
+#include <fcntl.h>
 #include <openssl/crypto.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -9,6 +11,7 @@
 #include <stdexcept>
 
 #include "engine/serve/desk_session.hpp"
+#include "engine/serve/token.hpp"
 #include "engine/store/sha256.hpp"
 
 namespace passage {
@@ -48,7 +51,33 @@ DeskCredentials read_agents_file(const std::filesystem::path& file) {
   if (!in) throw std::runtime_error("serve.agents_file: cannot read " + file.string());
   std::ostringstream text;
   text << in.rdbuf();
-  return agents_from_text(text.str(), file.string());
+  DeskCredentials credentials = agents_from_text(text.str(), file.string());
+  credentials.agents_file = file;
+  return credentials;
+}
+
+std::string add_agent(const std::filesystem::path& file, const std::string& name) {
+  if (!valid_agent_name(name))
+    throw std::runtime_error("'" + name + "' is not an agent name (1 to 64 letters, digits, '.', '_' or '-')");
+  std::error_code error;
+  if (std::filesystem::exists(file, error)) {
+    std::ifstream in(file);
+    std::ostringstream text;
+    text << in.rdbuf();
+    // An empty file lists no agent yet: only its lines are checked.
+    if (text.str().find_first_not_of(" \t\r\n") != std::string::npos &&
+        agents_from_text(text.str(), file.string()).agent_hashes.contains(name))
+      throw std::runtime_error("agent '" + name + "' is already listed in " + file.string() +
+                               ": remove its line first to give them a new token");
+  }
+  const std::string token = random_token(32);
+  const std::string line = name + " " + sha256_hex(token) + "\n";
+  const int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+  if (fd < 0) throw std::runtime_error("cannot write " + file.string());
+  const bool written = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  const bool closed = ::close(fd) == 0;
+  if (!written || !closed) throw std::runtime_error("cannot write " + file.string());
+  return token;
 }
 
 bool credentials_accept(const DeskCredentials& credentials, std::string_view name, std::string_view token) {

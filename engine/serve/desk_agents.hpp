@@ -15,6 +15,9 @@ namespace passage {
 struct DeskCredentials {
   std::optional<std::string> shared_token;
   std::map<std::string, std::string, std::less<>> agent_hashes;  // name → sha256 hex of the token
+  // The agents file they were read from: read again at each login, so that
+  // `serve add-agent` and a removed line apply without a restart.
+  std::optional<std::filesystem::path> agents_file;
 };
 
 // Parses an agents file's text; throws std::runtime_error naming
@@ -22,6 +25,12 @@ struct DeskCredentials {
 // lines and lines starting with # are skipped.
 DeskCredentials agents_from_text(std::string_view text, const std::string& file);
 DeskCredentials read_agents_file(const std::filesystem::path& file);
+
+// `passage serve add-agent NAME`: appends `NAME sha256-of-token` to `file`
+// (created 0640 when absent) and returns the new token, to be shown once.
+// Throws std::runtime_error when NAME is not a valid name, is already
+// listed, or the file cannot be read or written.
+std::string add_agent(const std::filesystem::path& file, const std::string& name);
 
 // True when `name` may log in with `token` (constant time in the token).
 bool credentials_accept(const DeskCredentials& credentials, std::string_view name, std::string_view token);

@@ -6,10 +6,8 @@
 
 namespace passage {
 
-namespace {
-
-std::string layout(const std::string& title, const std::string& agent, const std::string& csrf,
-                   const std::string& body) {
+std::string desk_layout(const std::string& title, const std::string& agent, const std::string& csrf,
+                        const std::string& body) {
   std::string html =
       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -23,6 +21,8 @@ std::string layout(const std::string& title, const std::string& agent, const std
             html_escape(csrf) + "\"><button type=\"submit\">Log out</button></form>";
   return html + "</header>\n<main>\n" + body + "</main>\n</body>\n</html>\n";
 }
+
+namespace {
 
 std::string hidden_csrf(const std::string& csrf) {
   return "<input type=\"hidden\" name=\"csrf\" value=\"" + html_escape(csrf) + "\">";
@@ -53,6 +53,7 @@ std::string action_forms(const Account& account, const std::string& csrf, const 
   html += action_form(account.id, "release", csrf, "", "Release");
   html += action_form(account.id, "retry", csrf, "", "Retry (FAILED)");
   html += action_form(account.id, "cancel", csrf, "", "Cancel");
+  html += action_form(account.id, "reexport", csrf, "", "Export again (the link expired)");
   return html;
 }
 
@@ -88,6 +89,20 @@ std::string timeline_table(const CaseView& view) {
   return html + "</table>\n";
 }
 
+// Each mail the person was sent (or is queued), linking to its preview.
+std::string mail_list(const CaseView& view) {
+  if (view.record.notices.empty()) return "";
+  std::string html = "<h2>Mails</h2>\n<ol class=\"mails\">\n";
+  for (std::size_t i = 0; i < view.record.notices.size(); ++i) {
+    const NoticeRecord& notice = view.record.notices[i];
+    html += "<li><a href=\"/account/" + std::to_string(view.record.account.id) + "/mail/" + std::to_string(i + 1) +
+            "\">" + html_escape(notice_kind_in_words(notice.message_id)) + "</a> " +
+            html_escape(format_local_minute(notice.created_at, view.zone)) + " " +
+            html_escape(notice.outcome.empty() ? "queued" : notice.outcome) + "</li>\n";
+  }
+  return html + "</ol>\n";
+}
+
 }  // namespace
 
 const std::string& desk_stylesheet() {
@@ -99,7 +114,8 @@ const std::string& desk_stylesheet() {
       "label{margin-right:.8em}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;"
       "padding:.3em .5em;text-align:left;vertical-align:top}tr.planned{color:#555;font-style:italic}"
       ".note{color:#555;font-size:.9em}.done{background:#e6f4ea;padding:.5em}.refused{background:#fce8e6;"
-      "padding:.5em}dt{font-weight:bold;float:left;width:8em}dd{margin-left:9em}";
+      "padding:.5em}dt{font-weight:bold;float:left;width:8em}dd{margin-left:9em}"
+      "pre.mail{white-space:pre-wrap;background:#f6f6f6;padding:1em;border:1px solid #ddd}";
   return css;
 }
 
@@ -113,11 +129,11 @@ std::string render_login_page(const std::string& problem) {
       "<p><label>Desk token <input type=\"password\" name=\"token\" required "
       "autocomplete=\"current-password\"></label></p>\n"
       "<p><button type=\"submit\">Log in</button></p>\n</form>\n";
-  return layout("Log in", "", "", body);
+  return desk_layout("Log in", "", "", body);
 }
 
 std::string render_search_page(const std::string& agent, const std::string& csrf, const std::string& query,
-                               const std::vector<Account>& results, bool more) {
+                               const std::vector<Account>& results, bool more, const std::vector<Campaign>& campaigns) {
   std::string body =
       "<h1>Find a person</h1>\n<form method=\"get\" action=\"/\"><label>Login, domain or e-mail (part of it, any "
       "case) <input type=\"search\" name=\"q\" value=\"" +
@@ -133,7 +149,14 @@ std::string render_search_page(const std::string& agent, const std::string& csrf
     body += "</ul>\n";
     if (more) body += "<p class=\"note\">More accounts match: type more of it.</p>\n";
   }
-  return layout("Search", agent, csrf, body);
+  if (!campaigns.empty()) {
+    body += "<h2>Campaigns</h2>\n<ul class=\"campaigns\">\n";
+    for (const Campaign& campaign : campaigns)
+      body += "<li><a href=\"/campaign/" + std::to_string(campaign.id) + "\">" + html_escape(campaign.name) +
+              "</a></li>\n";
+    body += "</ul>\n";
+  }
+  return desk_layout("Search", agent, csrf, body);
 }
 
 std::string render_account_page(const std::string& agent, const std::string& csrf, const CaseView& view,
@@ -145,12 +168,13 @@ std::string render_account_page(const std::string& agent, const std::string& csr
   body += case_header(view);
   body += "<h2>Next</h2>\n<p class=\"next\">" + html_escape(next_steps_in_words(view.next)) + "</p>\n";
   body += timeline_table(view);
+  body += mail_list(view);
   body += action_forms(view.record.account, csrf, view.max_postpone);
-  return layout(view.record.account.login, agent, csrf, body);
+  return desk_layout(view.record.account.login, agent, csrf, body);
 }
 
 std::string render_message_page(const std::string& title, const std::string& text) {
-  return layout(title, "", "", "<h1>" + html_escape(title) + "</h1>\n<p>" + html_escape(text) + "</p>\n");
+  return desk_layout(title, "", "", "<h1>" + html_escape(title) + "</h1>\n<p>" + html_escape(text) + "</p>\n");
 }
 
 }  // namespace passage

@@ -8,6 +8,9 @@
 #include <vector>
 
 #include "engine/accounts/account.hpp"
+#include "engine/store/store.hpp"
+#include "engine/support/campaign_progress.hpp"
+#include "engine/support/mail_preview.hpp"
 #include "engine/support/next_steps.hpp"
 #include "engine/support/timeline.hpp"
 
@@ -17,13 +20,31 @@ inline constexpr const char* k_desk_css_path = "/desk.css";
 
 const std::string& desk_stylesheet();
 
+// The page around `body`: title, the desk's stylesheet, and for a logged-in
+// agent their name and the log-out form.
+std::string desk_layout(const std::string& title, const std::string& agent, const std::string& csrf,
+                        const std::string& body);
+
 // The login form (name and token); `problem` shown above it when not empty.
 std::string render_login_page(const std::string& problem);
 
 // The search form with `query` in it and, when a query was given, its
-// results (each a link to its account page); `more` when the list was cut.
+// results (each a link to its account page); `more` when the list was cut;
+// then the open campaigns, each a link to its progress.
 std::string render_search_page(const std::string& agent, const std::string& csrf, const std::string& query,
-                               const std::vector<Account>& results, bool more);
+                               const std::vector<Account>& results, bool more, const std::vector<Campaign>& campaigns);
+
+// A campaign's progress (desk_campaign_page.cpp): counts by state, FAILED
+// and HELD accounts by reason with their sentence, the next nights'
+// deletions; each account a link to its page.
+std::string render_campaign_page(const std::string& agent, const std::string& csrf, const CampaignProgress& progress,
+                                 const date::time_zone* zone);
+
+// One mail the person was sent (desk_campaign_page.cpp): its headers and
+// text, or why it cannot be shown, and whether it is the exact copy.
+std::string render_mail_page(const std::string& agent, const std::string& csrf, const Account& account,
+                             const NoticeRecord& notice, const std::optional<MailPreview>& preview,
+                             const std::string& why, const date::time_zone* zone);
 
 struct CaseView {
   CaseRecord record;

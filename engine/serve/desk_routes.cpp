@@ -5,7 +5,9 @@
 #include "engine/serve/desk_pages.hpp"
 #include "engine/serve/desk_text.hpp"
 #include "engine/support/account_actions.hpp"
+#include "engine/support/campaign_progress.hpp"
 #include "engine/support/case_read.hpp"
+#include "engine/support/mail_preview.hpp"
 
 namespace passage {
 
@@ -48,13 +50,13 @@ std::optional<std::int64_t> parse_id(std::string_view text) {
 
 struct AccountRoute {
   std::int64_t id = 0;
-  std::string verb;  // empty: the page
+  std::string verb;  // empty: the page; "mail/3": a mail
 };
 
-// "/account/12" or "/account/12/postpone".
-std::optional<AccountRoute> parse_account_route(std::string_view path) {
-  if (!path.starts_with("/account/")) return std::nullopt;
-  path.remove_prefix(9);
+// "/account/12", "/account/12/postpone" (or "/campaign/3" with `prefix`).
+std::optional<AccountRoute> parse_account_route(std::string_view path, std::string_view prefix = "/account/") {
+  if (!path.starts_with(prefix)) return std::nullopt;
+  path.remove_prefix(prefix.size());
   const auto slash = path.find('/');
   auto id = parse_id(path.substr(0, slash));
   if (!id) return std::nullopt;
@@ -111,9 +113,14 @@ DeskAnswer DeskRoutes::answer(const DeskRequest& request, Instant real_now) {
     const auto query = target.find('?') == std::string_view::npos ? std::string_view{} : target.substr(target.find('?') + 1);
     return search(*session, field(form_fields(query), "q"));
   }
+  if (auto campaign = parse_account_route(path, "/campaign/"); campaign && get && campaign->verb.empty())
+    return campaign_page(*session, campaign->id);
   auto route = parse_account_route(path);
   if (!route) return not_found();
-  if (get && route->verb.empty()) return account_page(*session, route->id, "", false, 200);
+  if (get && route->verb.empty())
+    return account_page(*session, route->id, m_sessions.take_flash(session->id).value_or(DeskFlash{}), 200);
+  if (get && route->verb.starts_with("mail/"))
+    return mail_page(*session, route->id, std::string_view(route->verb).substr(5));
   if (post && !route->verb.empty()) return act(request, *session, route->id, route->verb);
   return html_answer(405, render_message_page("Not allowed", "Actions are POST forms."));
 }
@@ -126,17 +133,27 @@ DeskAnswer DeskRoutes::login(const DeskRequest& request, Instant real_now) {
   }
   const auto form = form_fields(request.body);
   const std::string name = field(form, "name");
+  std::string reload_problem;
+  if (m_credentials.agents_file) {
+    // Agents added or removed since: no restart needed. A file broken
+    // meanwhile keeps the agents last read (and says so on the log).
+    try {
+      m_credentials = read_agents_file(*m_credentials.agents_file);
+    } catch (const std::exception& error) {
+      reload_problem = std::string("; agents file not read again: ") + error.what();
+    }
+  }
   if (!credentials_accept(m_credentials, name, field(form, "token"))) {
     m_limiter.record_failure(request.address, real_now);
     DeskAnswer refused = html_answer(401, render_login_page(
         valid_agent_name(name) ? "Wrong name or token." : "A name is 1 to 64 letters, digits, '.', '_' or '-'."));
-    refused.log_line = "login failed from " + request.address;
+    refused.log_line = "login failed from " + request.address + reload_problem;
     return refused;
   }
   DeskSession session = m_sessions.open("support:" + name, real_now);
   DeskAnswer answer = see_other("/");
   answer.set_cookie = session_cookie(session.id);
-  answer.log_line = session.agent + " logged in from " + request.address;
+  answer.log_line = session.agent + " logged in from " + request.address + reload_problem;
   return answer;
 }
 
@@ -154,11 +171,34 @@ DeskAnswer DeskRoutes::search(const DeskSession& session, const std::string& que
   if (!query.empty()) results = m_store.search_accounts(query, k_search_limit + 1);
   const bool more = results.size() > static_cast<std::size_t>(k_search_limit);
   if (more) results.resize(k_search_limit);
-  return html_answer(200, render_search_page(session.agent, session.csrf, query, results, more));
+  std::vector<Campaign> open;
+  for (Campaign& campaign : m_store.campaigns())
+    if (campaign.closed_at.empty()) open.push_back(std::move(campaign));
+  return html_answer(200, render_search_page(session.agent, session.csrf, query, results, more, open));
 }
 
-DeskAnswer DeskRoutes::account_page(const DeskSession& session, std::int64_t id, const std::string& outcome,
-                                    bool refused, int status) {
+DeskAnswer DeskRoutes::campaign_page(const DeskSession& session, std::int64_t id) {
+  for (const Campaign& campaign : m_store.campaigns()) {
+    if (campaign.id != id) continue;
+    CampaignProgress progress = read_campaign_progress(m_store, campaign, m_config.zone, m_clock.now());
+    return html_answer(200, render_campaign_page(session.agent, session.csrf, progress, m_config.zone));
+  }
+  return not_found();
+}
+
+DeskAnswer DeskRoutes::mail_page(const DeskSession& session, std::int64_t id, std::string_view number) {
+  auto account = m_store.account(id);
+  auto n = parse_id(number);
+  if (!account || !n) return not_found();
+  CaseRecord record = read_case(m_store, *account);
+  if (*n > static_cast<std::int64_t>(record.notices.size())) return not_found();
+  const NoticeRecord& notice = record.notices[static_cast<std::size_t>(*n - 1)];
+  std::string why;
+  auto preview = preview_mail(m_config, *account, notice.message_id, notice.created_at, why);
+  return html_answer(200, render_mail_page(session.agent, session.csrf, *account, notice, preview, why, m_config.zone));
+}
+
+DeskAnswer DeskRoutes::account_page(const DeskSession& session, std::int64_t id, const DeskFlash& flash, int status) {
   auto account = m_store.account(id);
   if (!account) return not_found();
   const Instant now = m_clock.now();
@@ -168,7 +208,7 @@ DeskAnswer DeskRoutes::account_page(const DeskSession& session, std::int64_t id,
   view.next = case_next_steps(m_store, m_config, *account, now);
   view.zone = m_config.zone;
   view.max_postpone = to_string(m_config.support_max_postpone);
-  return html_answer(status, render_account_page(session.agent, session.csrf, view, outcome, refused));
+  return html_answer(status, render_account_page(session.agent, session.csrf, view, flash.text, flash.refused));
 }
 
 DeskAnswer DeskRoutes::act(const DeskRequest& request, const DeskSession& session, std::int64_t id,
@@ -183,11 +223,16 @@ DeskAnswer DeskRoutes::act(const DeskRequest& request, const DeskSession& sessio
   if (!account) return not_found();
   SupportRequest action{*kind, verb, field(form, "reason"), std::nullopt, std::nullopt};
   if (action.reason.find_first_not_of(" \t\r\n") == std::string::npos)
-    return account_page(session, id, verb + ": a reason is required", true, 400);
+    return account_page(session, id, DeskFlash{verb + ": a reason is required", true}, 400);
   if (*kind == EventKind::postpone)
-    if (auto problem = read_postpone(form, action)) return account_page(session, id, "postpone: " + *problem, true, 400);
+    if (auto problem = read_postpone(form, action))
+      return account_page(session, id, DeskFlash{"postpone: " + *problem, true}, 400);
   ActionOutcome outcome = act_on_account(m_store, m_config, *account, action, m_clock.now(), session.agent);
-  DeskAnswer answer = account_page(session, id, outcome.message, !outcome.done, outcome.done ? 200 : 409);
+  // Refused: the page again, with the form as it was. Done: POST, then 303,
+  // then GET, so that a reload never acts twice.
+  DeskAnswer answer = outcome.done ? see_other("/account/" + std::to_string(id))
+                                   : account_page(session, id, DeskFlash{outcome.message, true}, 409);
+  if (outcome.done) m_sessions.set_flash(session.id, DeskFlash{outcome.message, false});
   answer.log_line = session.agent + " " + verb + " " + outcome.message;
   return answer;
 }

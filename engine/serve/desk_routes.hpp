@@ -4,10 +4,16 @@
 //   GET  /desk.css                 the stylesheet (no login needed)
 //   POST /login                    name + token → a session cookie; 5
 //                                  failures a minute per address → 429
-//   GET  /?q=PART                  search (partial, any case)
-//   GET  /account/<id>             the person's case: timeline, next, actions
-//   POST /account/<id>/<verb>      hold|release|retry|cancel|postpone, with
-//                                  the session's CSRF token and a reason
+//   GET  /?q=PART                  search (partial, any case), and the open
+//                                  campaigns
+//   GET  /campaign/<id>            a campaign's progress: counts by state,
+//                                  failures by reason, the next 7 nights
+//   GET  /account/<id>             the person's case: timeline, mails, next,
+//                                  actions
+//   GET  /account/<id>/mail/<n>    the person's n-th mail (1 = the first)
+//   POST /account/<id>/<verb>      hold|release|retry|cancel|postpone|reexport,
+//                                  with the session's CSRF token and a
+//                                  reason; done → 303 to the account page
 //   POST /logout
 // Without a live session GET / is the login page, every other request 401
 // with the login page.
@@ -56,8 +62,9 @@ class DeskRoutes {
   DeskAnswer login(const DeskRequest& request, Instant real_now);
   DeskAnswer logout(const DeskRequest& request, const DeskSession& session);
   DeskAnswer search(const DeskSession& session, const std::string& query);
-  DeskAnswer account_page(const DeskSession& session, std::int64_t id, const std::string& outcome, bool refused,
-                          int status);
+  DeskAnswer campaign_page(const DeskSession& session, std::int64_t id);
+  DeskAnswer mail_page(const DeskSession& session, std::int64_t id, std::string_view number);
+  DeskAnswer account_page(const DeskSession& session, std::int64_t id, const DeskFlash& flash, int status);
   DeskAnswer act(const DeskRequest& request, const DeskSession& session, std::int64_t id, const std::string& verb);
 
   Store& m_store;

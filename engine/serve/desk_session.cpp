@@ -38,10 +38,25 @@ std::optional<DeskSession> SessionStore::find(std::string_view id, Instant now) 
 void SessionStore::close(std::string_view id) {
   auto found = m_sessions.find(id);
   if (found != m_sessions.end()) m_sessions.erase(found);
+  auto flash = m_flashes.find(id);
+  if (flash != m_flashes.end()) m_flashes.erase(flash);
+}
+
+void SessionStore::set_flash(std::string_view id, DeskFlash flash) {
+  if (m_sessions.find(id) != m_sessions.end()) m_flashes[std::string(id)] = std::move(flash);
+}
+
+std::optional<DeskFlash> SessionStore::take_flash(std::string_view id) {
+  auto found = m_flashes.find(id);
+  if (found == m_flashes.end()) return std::nullopt;
+  DeskFlash flash = std::move(found->second);
+  m_flashes.erase(found);
+  return flash;
 }
 
 void SessionStore::forget_idle(Instant now) {
   std::erase_if(m_sessions, [&](const auto& entry) { return now - entry.second.last_seen >= m_idle; });
+  std::erase_if(m_flashes, [&](const auto& entry) { return !m_sessions.contains(entry.first); });
 }
 
 bool csrf_ok(const DeskSession& session, std::string_view given) {

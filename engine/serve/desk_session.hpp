@@ -28,6 +28,13 @@ struct DeskSession {
   Instant last_seen;
 };
 
+// What the last action did, shown once by the page it redirected to
+// (POST, then 303, then GET: a reload never repeats the action).
+struct DeskFlash {
+  std::string text;
+  bool refused = false;
+};
+
 class SessionStore {
  public:
   explicit SessionStore(std::chrono::milliseconds idle = std::chrono::hours(8)) : m_idle(idle) {}
@@ -38,6 +45,9 @@ class SessionStore {
   // unknown id or one idle for `idle` or longer (then forgotten).
   std::optional<DeskSession> find(std::string_view id, Instant now);
   void close(std::string_view id);
+  // Keeps `flash` for session `id`'s next page; take_flash returns it once.
+  void set_flash(std::string_view id, DeskFlash flash);
+  std::optional<DeskFlash> take_flash(std::string_view id);
   std::size_t size() const { return m_sessions.size(); }
 
  private:
@@ -45,6 +55,7 @@ class SessionStore {
 
   std::chrono::milliseconds m_idle;
   std::map<std::string, DeskSession, std::less<>> m_sessions;
+  std::map<std::string, DeskFlash, std::less<>> m_flashes;
 };
 
 // True when the form's CSRF token is the session's (constant time).

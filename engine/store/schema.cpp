@@ -231,11 +231,17 @@ CREATE INDEX accounts_by_lower_domain ON accounts(lower(domain));
 CREATE INDEX accounts_by_lower_email ON accounts(lower(email));
 )sql";
 
+// Who asked for the latest export again ("support"), so that its notice
+// says "as you asked" rather than "your space was used after the export".
+constexpr std::string_view k_migration_14 = R"sql(
+ALTER TABLE accounts ADD COLUMN reexport_requested_by TEXT NOT NULL DEFAULT '';
+)sql";
+
 constexpr std::string_view k_migrations[] = {k_migration_1, k_migration_2, k_migration_3,
                                              k_migration_4, k_migration_5, k_migration_6,
                                              k_migration_7, k_migration_8, k_migration_9,
                                              k_migration_10, k_migration_11, k_migration_12,
-                                             k_migration_13};
+                                             k_migration_13, k_migration_14};
 
 }  // namespace
 

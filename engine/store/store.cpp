@@ -20,7 +20,7 @@ constexpr const char* k_account_columns = R"sql(
      AND (i.outcome IS NULL OR i.outcome <> 'not_queued')),
   a.version, a.hold_reasons, a.own_block, a.own_block_since,
   EXISTS (SELECT 1 FROM intents d WHERE d.account_id = a.id AND d.kind = 'delete' AND d.outcome IS NULL),
-  a.usage_at_request, a.export_queued_at, a.incomplete_files
+  a.usage_at_request, a.export_queued_at, a.incomplete_files, a.reexport_requested_by
 )sql";
 
 std::optional<Instant> instant_at(const Statement& row, int column) {
@@ -105,6 +105,7 @@ Account account_from_row(const Statement& row) {
   account.usage_at_request = disk_usage_from_json(row.text_at(39));
   account.export_queued_at = instant_at(row, 40);
   account.incomplete_files = row.text_at(41);
+  account.reexport_requested_by = row.text_at(42);
   return account;
 }
 
@@ -354,7 +355,8 @@ bool Store::write_account(const Account& account, Instant now) {
       told_deletion_date = ?, purged_at = ?, purge_kind = ?, reexports = ?, updated_at = ?,
       export_doc = ?, reminded = ?, hold_reasons = ?, own_block = ?, own_block_since = ?,
       usage_at_request = ?, export_queued_at = ?, incomplete_files = ?, email = ?, departure_date = ?,
-      action = ?, target = ?, target_host = ?, admin_move = ?, version = version + 1
+      action = ?, target = ?, target_host = ?, admin_move = ?, reexport_requested_by = ?,
+      version = version + 1
     WHERE id = ? AND version = ?)sql");
   update.bind(1, to_string(account.state)).bind(2, text_of(account.held_from))
       .bind(3, text_of(account.retry_step)).bind(4, account.state_reason)
@@ -379,7 +381,8 @@ bool Store::write_account(const Account& account, Instant now) {
       .bind(29, account.email).bind(30, format_date(account.departure_date))
       .bind(31, std::string(to_string(account.action))).bind(32, account.target)
       .bind(33, account.target_host).bind(34, account.admin_move ? 1 : 0)
-      .bind(35, account.id).bind(36, account.version);
+      .bind(35, account.reexport_requested_by)
+      .bind(36, account.id).bind(37, account.version);
   update.run();
   return m_db.changes() == 1;
 }

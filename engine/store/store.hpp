@@ -90,6 +90,9 @@ class Store {
   std::vector<Account> select_accounts(std::optional<std::int64_t> campaign_id,
                                        std::optional<State> state);
   std::vector<Account> accounts_of(std::int64_t campaign_id);
+  // Accounts of a campaign whose deletion is scheduled (VERIFIED, NOTIFIED,
+  // GRACE, PURGE_DUE, not held) before `until`, soonest first.
+  std::vector<Account> deletions_before(std::int64_t campaign_id, Instant until);
   // Accounts the runner acts on whose timer is due, earliest first.
   std::vector<Account> due_for_runner(Instant now, std::optional<std::int64_t> campaign_id,
                                       int limit);

@@ -20,6 +20,14 @@ std::vector<Account> Store::search_accounts(const std::string& fragment, int lim
       {fragment});
 }
 
+std::vector<Account> Store::deletions_before(std::int64_t campaign_id, Instant until) {
+  // grace_end is format_utc() text: it sorts as the instants do.
+  return query_accounts(
+      "WHERE a.campaign_id = ?1 AND a.state IN ('VERIFIED', 'NOTIFIED', 'GRACE', 'PURGE_DUE') "
+      "AND a.grace_end IS NOT NULL AND a.grace_end < ?2 ORDER BY a.grace_end, a.id",
+      {std::to_string(campaign_id), format_utc(until)});
+}
+
 std::vector<Account> Store::select_accounts(std::optional<std::int64_t> campaign_id,
                                             std::optional<State> state) {
   std::string where = "WHERE 1 = 1";

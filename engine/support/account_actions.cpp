@@ -60,6 +60,7 @@ std::optional<EventKind> support_event_named(std::string_view verb) {
   if (verb == "retry") return EventKind::retry;
   if (verb == "cancel") return EventKind::cancel;
   if (verb == "postpone") return EventKind::postpone;
+  if (verb == "reexport") return EventKind::reexport;
   return std::nullopt;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // The support desk's actions on one account (hold, release, retry, cancel,
-// postpone), shared by `passage account VERB` and the desk page (`passage
+// postpone, reexport), shared by `passage account VERB` and the desk page (`passage
 // serve`). No lock: each action is one short compare-and-set transaction
 // through the lifecycle (apply_and_commit), so the desk works while a run
 // or the nightly holds the lock. The lifecycle refuses whatever would
@@ -19,7 +19,7 @@
 namespace passage {
 
 // The event of a support verb ("hold", "release", "retry", "cancel",
-// "postpone"); nullopt for any other word.
+// "postpone", "reexport"); nullopt for any other word.
 std::optional<EventKind> support_event_named(std::string_view verb);
 
 // What the agent asked: the verb's event, the reason in their words, and

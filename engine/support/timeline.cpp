@@ -175,6 +175,7 @@ std::string notice_kind_in_words(const std::string& message_id) {
     if (hours % 24 == 0) return kind + ", " + std::to_string(hours / 24) + (hours == 24 ? " day" : " days") + " before";
     return kind + ", " + std::to_string(hours) + " hours before";
   }
+  if (offset.find_first_not_of("0123456789") == std::string::npos) return kind + " (number " + offset + ")";
   return kind + (offset == "date" ? ", the new date" : ", " + offset);
 }
 

@@ -80,9 +80,29 @@ TEST_CASE("plan says when a stack does not answer instead of planning 0 bytes", 
     closed_port = gone.port();
   }
   use_cozy_config(ws, closed_port);
-  REQUIRE(ws.passage({"campaign", "create", "c1", "--accounts", "accounts.csv", "--now", k_now}).exit_code == 0);
+  ProcessResult create = ws.passage({"campaign", "create", "c1", "--accounts", "accounts.csv", "--now", k_now});
+  INFO(create.err);
+  REQUIRE(create.exit_code == 0);
+  // campaign create reads no passphrase, yet says so (an unauthenticated probe).
+  CHECK(has(create.err, "warning: stack academy (http://127.0.0.1:" + std::to_string(closed_port) + ") does not answer"));
   ProcessResult plan = ws.passage({"plan", "c1", "--now", k_now}, Millis(120000));
   INFO(plan.out << plan.err);
   REQUIRE_FALSE(plan.timed_out);
   CHECK(has(plan.err, "warning: stack academy answered 0 of 3 disk usage reads: it is unreachable"));
+}
+
+TEST_CASE("campaign create says nothing about a stack that answers, without reading its passphrase",
+          "[cli][plan][cozy-admin]") {
+  Workspace ws;
+  write_export_accounts(ws, "accounts.csv", 3, "2026-12-10");
+  CozySim sim(ws.dir(), ws.dir() / "accounts.csv", "");
+  use_cozy_config(ws, sim.port());
+  Environment env;
+  for (auto& pair : ws.environment())
+    if (pair.first != k_passphrase_variable) env.push_back(pair);
+  ws.set_environment(env);
+  ProcessResult create = ws.passage({"campaign", "create", "c1", "--accounts", "accounts.csv", "--now", k_now});
+  INFO(create.err);
+  REQUIRE(create.exit_code == 0);
+  CHECK_FALSE(has(create.err, "does not answer"));
 }

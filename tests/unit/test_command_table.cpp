@@ -49,11 +49,18 @@ TEST_CASE("the command line fits the command's spec or is refused naming what do
   CHECK(refusal({"account", "show", "u1"}, {"--days"}) ==
         "account show does not take --days (see passage account --help)");
   CHECK(refusal({"account"}) ==
-        "account: missing subcommand (show, list, hold, release, retry, cancel, postpone, grant-access)");
+        "account: missing subcommand (show, list, hold, release, retry, cancel, postpone, reexport, grant-access)");
   CHECK(refusal({"campaign", "delete", "c1"}) ==
         "campaign delete: not a campaign subcommand (create, update, confirm, list, close)");
   CHECK(refusal({"frobnicate"}) == "unknown command 'frobnicate' (see passage --help)");
   CHECK(refusal({"nightly"}, {"--reset-breaker"}) == "nightly does not take --reset-breaker (see passage nightly --help)");
+  // `serve` alone is a command; `serve add-agent NAME` its subcommand.
+  CHECK(check_command_line({"serve"}, {"--public"}).command == "serve");
+  CHECK(check_command_line({"serve", "add-agent", "jane"}, {}).command == "serve add-agent");
+  CHECK(refusal({"serve", "add-agent"}) == "serve add-agent: missing NAME (see passage serve --help)");
+  CHECK(refusal({"serve", "start"}) == "serve start: not a serve subcommand (add-agent)");
+  CHECK(refusal({"serve", "add-agent", "jane"}, {"--public"}) ==
+        "serve add-agent does not take --public (see passage serve --help)");
 }
 
 TEST_CASE("only purge, nightly and campaign update take --dry-run", "[cli]") {

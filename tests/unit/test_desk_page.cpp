@@ -5,12 +5,16 @@
 
 #include <catch2/catch.hpp>
 
+#include <fstream>
+
 #include "engine/serve/desk_agents.hpp"
 #include "engine/serve/desk_pages.hpp"
 #include "engine/serve/desk_routes.hpp"
 #include "engine/serve/desk_session.hpp"
 #include "engine/serve/desk_text.hpp"
 #include "engine/store/sha256.hpp"
+#include "engine/support/campaign_progress.hpp"
+#include "engine/support/mail_preview.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace passage;
@@ -22,7 +26,7 @@ Instant at(int seconds) { return Instant{} + std::chrono::seconds(1'800'000'000 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 struct DeskFixture {
-  DeskFixture() : store(dir.path() / "passage.db"), clock(at(0)), routes(store, config(), clock, DeskCredentials{std::string("s3cret-token"), {}}) {}
+  DeskFixture() : store(dir.path() / "passage.db"), clock(at(0)), routes(store, config(), clock, DeskCredentials{std::string("s3cret-token"), {}, std::nullopt}) {}
   static const Config& config() {
     static Config config = [] {
       Config c;
@@ -175,7 +179,7 @@ TEST_CASE("desk pages: values are escaped, the stylesheet is the desk's own", "[
   results[0].id = 3;
   results[0].login = "<script>x</script>";
   results[0].email = "\"onmouseover=alert(1)";
-  const std::string page = render_search_page("support:<b>", "csrf\"", "<q>", results, false);
+  const std::string page = render_search_page("support:<b>", "csrf\"", "<q>", results, false, {});
   CHECK_FALSE(contains(page, "<script>x"));
   CHECK(contains(page, "&lt;script&gt;x"));
   CHECK(contains(page, "&quot;onmouseover"));
@@ -194,7 +198,7 @@ TEST_CASE("desk agents file: each agent logs in with their own token only", "[de
   CHECK_FALSE(credentials_accept(agents, "jane", "omar-token"));
   CHECK_FALSE(credentials_accept(agents, "lea", "jane-token"));
   CHECK_FALSE(credentials_accept(agents, "jane", ""));
-  DeskCredentials shared{std::string("shared"), {}};
+  DeskCredentials shared{std::string("shared"), {}, std::nullopt};
   CHECK(credentials_accept(shared, "anyone", "shared"));
   CHECK_FALSE(credentials_accept(shared, "bad name", "shared"));
 }
@@ -220,4 +224,92 @@ TEST_CASE("desk routes: with an agents file, the name must be listed and the tok
   DeskAnswer ok = login("name=jane&token=jane-token");
   CHECK(ok.status == 303);
   CHECK(contains(ok.log_line, "support:jane"));
+}
+
+TEST_CASE("desk add-agent: a new line with the token's hash, the token valid, a second one refused", "[desk]") {
+  testing::TempDir dir{"passage-desk"};
+  const auto file = dir.path() / "agents";
+  const std::string jane = add_agent(file, "jane");
+  const std::string omar = add_agent(file, "omar");
+  CHECK(jane != omar);
+  CHECK(jane.size() >= 40);
+  DeskCredentials agents = read_agents_file(file);
+  CHECK(agents.agent_hashes.size() == 2);
+  CHECK(credentials_accept(agents, "jane", jane));
+  CHECK(credentials_accept(agents, "omar", omar));
+  CHECK_FALSE(credentials_accept(agents, "jane", omar));
+  // Only the hash is kept.
+  std::ifstream in(file);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK_FALSE(contains(text, jane));
+  CHECK_THROWS_WITH(add_agent(file, "jane"), Catch::Contains("already listed"));
+  CHECK_THROWS_WITH(add_agent(file, "ja ne"), Catch::Contains("not an agent name"));
+  CHECK(read_agents_file(file).agent_hashes.size() == 2);
+}
+
+TEST_CASE("desk routes: an agent added while the desk runs logs in without a restart", "[desk]") {
+  testing::TempDir dir{"passage-desk"};
+  const auto file = dir.path() / "agents";
+  add_agent(file, "jane");
+  Store store(dir.path() / "passage.db");
+  ManualClock clock(at(0));
+  DeskRoutes routes(store, DeskFixture::config(), clock, read_agents_file(file));
+  const std::string omar = add_agent(file, "omar");
+  DeskAnswer ok = routes.answer(DeskRequest{"POST", "/login", "name=omar&token=" + omar, "", "127.0.0.1"}, at(0));
+  CHECK(ok.status == 303);
+  CHECK(contains(ok.log_line, "support:omar"));
+}
+
+TEST_CASE("desk sessions: a flash is shown once, and only for its own session", "[desk]") {
+  SessionStore sessions;
+  DeskSession jane = sessions.open("support:jane", at(0));
+  DeskSession omar = sessions.open("support:omar", at(0));
+  sessions.set_flash(jane.id, DeskFlash{"hakim: held", false});
+  CHECK_FALSE(sessions.take_flash(omar.id));
+  auto flash = sessions.take_flash(jane.id);
+  REQUIRE(flash);
+  CHECK(flash->text == "hakim: held");
+  CHECK_FALSE(sessions.take_flash(jane.id));
+  sessions.set_flash("no-such-session", DeskFlash{"x", false});
+  CHECK_FALSE(sessions.take_flash("no-such-session"));
+}
+
+TEST_CASE("desk progress: FAILED and HELD grouped by reason code, a held account under each of its reasons",
+          "[desk]") {
+  std::vector<Account> accounts(4);
+  accounts[0].state = State::failed;
+  accounts[0].state_reason = "delete_stuck: no answer";
+  accounts[1].state = State::failed;
+  accounts[1].state_reason = "delete_stuck";
+  accounts[2].state = State::held;
+  accounts[2].hold_reasons = {"delete_stuck", "ticket 12"};
+  accounts[3].state = State::failed;
+  const auto groups = group_by_reason(accounts);
+  REQUIRE(groups.size() == 3);
+  CHECK(groups[0].code == "delete_stuck");
+  CHECK(groups[0].accounts.size() == 3);
+  CHECK_FALSE(groups[0].sentence.empty());
+  bool free_text = false, bare = false;
+  for (const auto& group : groups) {
+    free_text = free_text || (group.code == "ticket 12" && group.sentence.empty());
+    bare = bare || group.code == "FAILED";
+  }
+  CHECK(free_text);
+  CHECK(bare);
+}
+
+TEST_CASE("desk mail preview: an outbox message reads back as sent", "[desk]") {
+  const std::string message =
+      "Date: Sun, 06 Dec 2026 10:00:00 +0000\r\nMessage-ID: <export_ready.x.example.a1.20270115@passage>\r\n"
+      "From: a@example.org\r\nTo: hakim@example.org\r\nSubject: =?UTF-8?B?w4l0w6k=?=\r\nMIME-Version: 1.0\r\n"
+      "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+      "Qm9uam91ciwKw6l0w6k=\r\n";
+  auto preview = parse_outbox_message(message);
+  REQUIRE(preview);
+  CHECK(preview->message_id == "export_ready.x.example.a1.20270115@passage");
+  CHECK(preview->to == "hakim@example.org");
+  CHECK(preview->subject == "Été");
+  CHECK(preview->body == "Bonjour,\nété");
+  CHECK(preview->exact);
+  CHECK_FALSE(parse_outbox_message("no headers end"));
 }

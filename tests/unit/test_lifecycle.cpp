@@ -1515,3 +1515,67 @@ TEST_CASE("A list correction never shortens a support postpone nor a told date, 
   account.delete_in_flight = true;
   CHECK(std::holds_alternative<Refusal>(apply(account, corrected, now_default(), policy())));
 }
+
+TEST_CASE("reexport: an exported account waiting for its deletion is exported again, never deleted sooner",
+          "[lifecycle][reexport]") {
+  const Instant now = local("2027-02-01T09:00:00");
+  for (State state : {State::verified, State::notified, State::grace, State::purge_due}) {
+    INFO(name(state));
+    Account account = rich_account(state);
+    account.delivery = "space";
+    Transition t = step(account, event(EventKind::reexport, "link expired, ticket 42"), now);
+    CHECK(name(t.next.state) == "QUEUED");
+    CHECK(t.next.delivery == "archive");
+    CHECK(t.next.reexports == 1);
+    CHECK(t.next.reexport_requested_by == "support");
+    CHECK(text(t.next.due_at) == text(now));
+    CHECK(t.next.attempts == 0);
+    // The date set stays until a new verification, which only keeps it or
+    // moves it later.
+    CHECK(text(t.next.grace_end) == text(account.grace_end));
+    CHECK(t.journal_kind == "support");
+    CHECK(t.journal_detail.find("link expired, ticket 42") != std::string::npos);
+  }
+}
+
+TEST_CASE("reexport refused: not exported yet, final, held, moved, or a DELETE under way", "[lifecycle][reexport]") {
+  const Instant now = local("2027-02-01T09:00:00");
+  for (State state : k_states) {
+    if (state == State::verified || state == State::notified || state == State::grace || state == State::purge_due)
+      continue;
+    INFO(name(state));
+    CHECK(refused(rich_account(state), event(EventKind::reexport, "ticket"), now));
+  }
+  Account moved = rich_account(State::notified);
+  moved.action = Action::move;
+  moved.target = "https://alice.elsewhere.example";
+  moved.evidence.kind = "moved";
+  CHECK(refusal_reason(moved, event(EventKind::reexport, "ticket"), now).find("moved") != std::string::npos);
+  Account deleting = rich_account(State::purge_due);
+  deleting.delete_in_flight = true;
+  CHECK(refusal_reason(deleting, event(EventKind::reexport, "ticket"), now).find("under way") != std::string::npos);
+}
+
+TEST_CASE("a new verification after a support reexport keeps or delays the deletion date", "[lifecycle][reexport]") {
+  // Verified again after the departure: one grace period from then, never
+  // the earlier date the person was told.
+  const Instant now = local("2027-02-01T09:00:00");
+  Account account = rich_account(State::grace);
+  Transition again = step(account, event(EventKind::reexport, "link expired"), now);
+  Account verifying = again.next;
+  verifying.state = State::verifying;
+  Event ok(EventKind::evidence_ok);
+  ok.evidence = export_evidence();
+  Transition verified = step(verifying, ok, now + 2h);
+  REQUIRE(verified.next.grace_end);
+  CHECK(*verified.next.grace_end > *account.grace_end);
+  CHECK(verified.next.reexport_requested_by == "support");
+  // Activity after this export brings another export, its notice then says so.
+  Account notified = verified.next;
+  notified.state = State::notified;
+  Policy two = policy();
+  two.max_reexports = 2;
+  Transition stale = step(notified, event(EventKind::activity_stale), now + 48h, two);
+  CHECK(name(stale.next.state) == "QUEUED");
+  CHECK(stale.next.reexport_requested_by.empty());
+}

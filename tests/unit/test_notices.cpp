@@ -380,3 +380,25 @@ TEST_CASE("embedded templates match configs/templates", "[notices]") {
     }
   }
 }
+
+TEST_CASE("reexport: support's says as you asked, activity's says the space was used; each a new message",
+          "[notices][reexport]") {
+  const auto config = config_in("fr");
+  auto account = sample_account();
+  account.reexports = 1;
+  const auto after_activity = render_notice("reexport", account, config, k_now, full_extras(true));
+  CHECK(after_activity.body.find("a été utilisé après") != std::string::npos);
+  CHECK(after_activity.body.find("Comme vous l'avez demandé") == std::string::npos);
+
+  account.reexports = 2;
+  account.reexport_requested_by = "support";
+  const auto asked = render_notice("reexport", account, config, k_now, full_extras(true));
+  CHECK(asked.body.find("Comme vous l'avez demandé à l'assistance") != std::string::npos);
+  CHECK(asked.body.find("a été utilisé après") == std::string::npos);
+  // Same deletion date, a second export again: another message, never
+  // taken for the first one already sent.
+  CHECK(asked.message_id != after_activity.message_id);
+  CHECK(asked.message_id.starts_with("reexport-2."));
+  const auto english = render_notice("reexport", account, config_in("en"), k_now, full_extras(true));
+  CHECK(english.body.find("As you asked our support desk") != std::string::npos);
+}
