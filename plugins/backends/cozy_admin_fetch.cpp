@@ -25,8 +25,6 @@ constexpr int k_part_tries = 3;
 
 std::string part_name(const std::string& export_id, int n) { return archive_part_name(export_id, n); }
 
-// One failure for every part whose contents are incomplete: the reasons
-// joined, the files in part order.
 // The media types a part may be labelled with.
 std::vector<std::string> zip_content_types() {
   return {"application/zip", "application/x-zip-compressed", "application/octet-stream"};
@@ -39,6 +37,8 @@ Failure part_too_large(int n, std::int64_t max_bytes) {
                  {}};
 }
 
+// One failure for every part whose contents are incomplete: the reasons
+// joined, the files in part order.
 void add_incomplete(std::optional<Failure>& all, const Failure& part) {
   if (!all) {
     all = part;
