@@ -21,7 +21,9 @@ inline constexpr mode_t k_shared_file_mode = 0640;
 inline constexpr mode_t k_process_umask = 027;
 
 // Creates `path` when missing (empty) and gives it exactly `mode`; an
-// existing file keeps its content. False when either fails (errno set).
+// existing file keeps its content and is never opened (chmod only: a
+// close would drop this process's POSIX locks on it, SQLite's included).
+// False when either fails (errno set).
 bool prepare_file(const std::filesystem::path& path, mode_t mode);
 
 // Gives `path` exactly `mode` when it exists; true when it does not.
