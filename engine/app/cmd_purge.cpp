@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "engine/app/app.hpp"
+#include "engine/env/file_modes.hpp"
 #include "engine/metrics/metrics.hpp"
 #include "engine/sched/archive_retention.hpp"
 #include "engine/sched/purge.hpp"
@@ -33,6 +34,7 @@ void write_purge_report(AppContext& app, const PurgeReport& report) {
   std::string stamp = format_stamp(app.clock().now());
   std::filesystem::path path =
       dir / (report.dry_run ? "dry-run-purge-" + stamp + ".json" : "purge-" + stamp + ".json");
+  if (!prepare_file(path, k_shared_file_mode)) throw std::runtime_error("cannot create " + path.string());
   std::ofstream file(path, std::ios::binary | std::ios::trunc);
   file << purge_report_json(report);
   if (!app.line().quiet) app.out() << path.string() << '\n';

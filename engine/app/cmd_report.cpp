@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "engine/app/app.hpp"
+#include "engine/env/file_modes.hpp"
 #include "plugins/reporters/report_history.hpp"
 #include "plugins/reporters/reporters.hpp"
 
@@ -44,6 +45,7 @@ int cmd_report(AppContext& app) {
       ? std::filesystem::path(*app.line().out)
       : config.reports_dir / (campaign.name + "-" + format_stamp(now) + "." + format);
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
+  if (!prepare_file(path, k_shared_file_mode)) throw std::runtime_error("cannot create " + path.string());
   std::ofstream file(path, std::ios::binary | std::ios::trunc);
   file << text;
   if (!file) throw std::runtime_error("cannot write " + path.string());

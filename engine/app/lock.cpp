@@ -1,7 +1,9 @@
 #include "engine/app/lock.hpp"
+#include "engine/env/file_modes.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -106,8 +108,12 @@ std::string describe_lock_holder(std::string_view content) {
 LockAttempt try_lock_database(const std::filesystem::path& database, std::string_view command,
                               Instant now) {
   const std::filesystem::path path = lock_path(database);
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, k_private_file_mode);
   if (fd < 0) fail("cannot open lock file", path);
+  if (::fchmod(fd, k_private_file_mode) != 0) {  // whatever the umask (engine/env/file_modes.hpp)
+    ::close(fd);
+    fail("cannot set the mode of lock file", path);
+  }
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     const int error = errno;
     LockAttempt attempt;

@@ -1,15 +1,21 @@
+#include <sys/stat.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
 
 #include "engine/app/app.hpp"
+#include "engine/env/file_modes.hpp"
 
 // PASSAGE_BENCH_TIMING set: the command's own time (from main to its exit
 // code, without the process start and the loader) goes to stderr as
 // "passage: timing: N ms", for scripts/bench; nothing else changes.
 int main(int argc, char** argv) {
   const auto started = std::chrono::steady_clock::now();
+  // Directories and files no one gave a mode get none for others; files
+  // Passage creates get theirs explicitly (engine/env/file_modes.hpp).
+  ::umask(passage::k_process_umask);
   const int code = passage::run_cli(argc, argv, std::cout, std::cerr);
   if (std::getenv("PASSAGE_BENCH_TIMING")) {
     std::cout.flush();

@@ -2,12 +2,15 @@
 // the evidence is ready the moment the last chunk lands.
 
 #include "engine/archive/zip_check.hpp"
+#include "engine/env/file_modes.hpp"
 
 namespace passage {
 
-PartWriter::PartWriter(std::filesystem::path file)
-    : m_file(std::move(file)), m_out(m_file, std::ios::binary | std::ios::trunc) {
-  m_ok = m_out.is_open();
+PartWriter::PartWriter(std::filesystem::path file) : m_file(std::move(file)) {
+  // Archived parts are readable by an admin group, whatever the umask.
+  m_ok = prepare_file(m_file, k_shared_file_mode);
+  if (m_ok) m_out.open(m_file, std::ios::binary | std::ios::trunc);
+  m_ok = m_ok && m_out.is_open();
 }
 
 bool PartWriter::write(std::string_view chunk) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine/archive/zip_check.hpp"
+#include "engine/archive/entry_safety.hpp"
 
 namespace passage {
 
@@ -53,9 +54,42 @@ ZipCheck invalid(ZipCheck check, std::string problem) {
   return check;
 }
 
+ZipCheck refuse(ZipCheck check, std::string_view code, const std::string& detail) {
+  check.refused = std::string(code);
+  return invalid(std::move(check), std::string(code) + ": " + detail);
+}
+
+EntryType entry_type(archive_entry* entry) {
+  if (archive_entry_hardlink(entry) != nullptr) return EntryType::hardlink;
+  switch (archive_entry_filetype(entry)) {
+    case AE_IFREG:
+      return EntryType::regular;
+    case AE_IFDIR:
+      return EntryType::directory;
+    case AE_IFLNK:
+      return EntryType::symlink;
+    default:
+      return EntryType::other;
+  }
+}
+
+bool over(std::int64_t bytes, std::int64_t max_uncompressed) {
+  return max_uncompressed > 0 && bytes > max_uncompressed;
+}
+
+// What the entry declares it expands to, added to what was read so far.
+bool declares_too_much(archive_entry* entry, const ZipCheck& check, std::int64_t max_uncompressed) {
+  if (!archive_entry_size_is_set(entry)) return false;
+  return over(check.uncompressed_bytes + archive_entry_size(entry), max_uncompressed);
+}
+
+std::string bomb_detail(std::int64_t max_uncompressed) {
+  return "expands beyond " + std::to_string(max_uncompressed) + " bytes, more than the space can hold";
+}
 // Reads the current entry to its end; an empty string when it did.
 std::string read_entry(archive* reader, std::vector<char>& buffer, ZipCheck& check,
-                       PartContentCheck& content, const std::atomic<bool>* stop) {
+                       PartContentCheck& content, const std::atomic<bool>* stop,
+                       std::int64_t max_uncompressed) {
   for (;;) {
     if (stop != nullptr && stop->load(std::memory_order_relaxed)) return "check abandoned";
     const la_ssize_t got = archive_read_data(reader, buffer.data(), buffer.size());
@@ -63,6 +97,7 @@ std::string read_entry(archive* reader, std::vector<char>& buffer, ZipCheck& che
     // ARCHIVE_WARN here is how libarchive reports a bad CRC.
     if (got < 0) return problem_of(reader);
     check.uncompressed_bytes += got;
+    if (over(check.uncompressed_bytes, max_uncompressed)) return "over the bound";
     if (!content.data(buffer.data(), static_cast<std::size_t>(got)))
       return "longer than the size its metadata announces";
   }
@@ -80,7 +115,7 @@ bool is_empty_zip(const std::filesystem::path& file) {
 }
 
 ZipCheck check_part(const std::filesystem::path& file, bool first_part,
-                    const std::atomic<bool>* stop) {
+                    const std::atomic<bool>* stop, std::int64_t max_uncompressed) {
   ZipCheck check;
   if (is_empty_zip(file)) {
     check.well_formed = true;
@@ -102,9 +137,15 @@ ZipCheck check_part(const std::filesystem::path& file, bool first_part,
     if (status != ARCHIVE_OK) return invalid(check, problem_of(reader.get()));
     ++check.entries;
     const std::string name = entry_name(entry);
+    if (auto danger = entry_danger(name, entry_type(entry)))
+      return refuse(check, k_zip_unsafe_entry, printable_entry_name(name) + ": " + *danger);
+    if (declares_too_much(entry, check, max_uncompressed))
+      return refuse(check, k_zip_bomb, bomb_detail(max_uncompressed));
     if (name == k_instance_json) check.has_instance_json = true;
     content.begin(name);
-    std::string problem = read_entry(reader.get(), buffer, check, content, stop);
+    std::string problem = read_entry(reader.get(), buffer, check, content, stop, max_uncompressed);
+    if (over(check.uncompressed_bytes, max_uncompressed))
+      return refuse(check, k_zip_bomb, bomb_detail(max_uncompressed));
     if (!problem.empty()) return invalid(check, name + ": " + problem);
     content.end();
   }
@@ -123,13 +164,13 @@ ZipCheck check_part(const std::filesystem::path& file, bool first_part,
 
 }  // namespace
 
-ZipCheck check_zip_part(const std::filesystem::path& file, bool first_part) {
-  return check_part(file, first_part, nullptr);
+ZipCheck check_zip_part(const std::filesystem::path& file, bool first_part, std::int64_t max_uncompressed) {
+  return check_part(file, first_part, nullptr, max_uncompressed);
 }
 
 ZipCheck check_zip_part(const std::filesystem::path& file, bool first_part,
-                        const std::atomic<bool>& stop) {
-  return check_part(file, first_part, &stop);
+                        const std::atomic<bool>& stop, std::int64_t max_uncompressed) {
+  return check_part(file, first_part, &stop, max_uncompressed);
 }
 
 }  // namespace passage

@@ -52,18 +52,26 @@ struct ZipCheck {
   bool has_instance_json = false;  // "My Cozy/Data/instance.json"
   PartContent content;             // files and versions against their metadata
   std::string problem;             // why not valid
+  // A reason code (k_zip_unsafe_entry, k_zip_bomb) when the part is
+  // hostile, not damaged: downloading it again will not help.
+  std::string refused;
 };
 
 // Valid only if the header loop ends in ARCHIVE_EOF and every entry reads
 // to its end, every file's content has the size and MD5 its metadata
 // promises (part_content.hpp); a first part must also hold
 // My Cozy/Data/instance.json.
+// Refused (entry_safety.hpp): an entry named with `../` or an absolute path,
+// a link or a special file; more than `max_uncompressed` bytes once
+// decompressed (0: no bound), by the sizes it declares or the bytes it
+// yields. Nothing is ever extracted: entry names never become paths.
 // Blocking: run it on the pool.
-ZipCheck check_zip_part(const std::filesystem::path& file, bool first_part);
+ZipCheck check_zip_part(const std::filesystem::path& file, bool first_part,
+                        std::int64_t max_uncompressed = 0);
 // The same, giving up (invalid, "check abandoned") soon after `stop`
 // becomes true; the pool uses it to shut down without finishing big parts.
 ZipCheck check_zip_part(const std::filesystem::path& file, bool first_part,
-                        const std::atomic<bool>& stop);
+                        const std::atomic<bool>& stop, std::int64_t max_uncompressed = 0);
 
 // A small thread pool for blocking checks, posting results back to `io`:
 // the awaiting coroutine resumes on its own executor (normally `io`'s),
@@ -75,7 +83,8 @@ class ZipCheckPool {
   ~ZipCheckPool();
   ZipCheckPool(const ZipCheckPool&) = delete;
   ZipCheckPool& operator=(const ZipCheckPool&) = delete;
-  boost::asio::awaitable<ZipCheck> check(std::filesystem::path file, bool first_part);
+  boost::asio::awaitable<ZipCheck> check(std::filesystem::path file, bool first_part,
+                                         std::int64_t max_uncompressed = 0);
 
  private:
   class Impl;

@@ -32,11 +32,11 @@ class ZipCheckPool::Impl {
   // The async_initiate initiation: run the check on the pool, then hand the
   // result to `handler` through the io_context.
   template <typename Handler>
-  void start(Handler handler, std::filesystem::path file, bool first_part) {
+  void start(Handler handler, std::filesystem::path file, bool first_part, std::int64_t max_uncompressed) {
     auto io_work = asio::make_work_guard(m_io);
     asio::post(m_pool, [this, io_work = std::move(io_work), handler = std::move(handler),
-                        file = std::move(file), first_part]() mutable {
-      ZipCheck result = run(file, first_part);
+                        file = std::move(file), first_part, max_uncompressed]() mutable {
+      ZipCheck result = run(file, first_part, max_uncompressed);
       // post() to the io_context, then dispatch on the handler's associated
       // executor (the coroutine's), which append() keeps.
       try {
@@ -50,14 +50,14 @@ class ZipCheckPool::Impl {
 
  private:
   // Never lets an exception escape onto a pool thread.
-  ZipCheck run(const std::filesystem::path& file, bool first_part) noexcept {
+  ZipCheck run(const std::filesystem::path& file, bool first_part, std::int64_t max_uncompressed) noexcept {
     ZipCheck result;
     try {
       if (m_stop) {
         result.problem = "check abandoned";
         return result;
       }
-      return check_zip_part(file, first_part, m_stop);
+      return check_zip_part(file, first_part, m_stop, max_uncompressed);
     } catch (const std::exception& error) {
       result.problem = std::string("check failed: ") + error.what();
     } catch (...) {
@@ -76,13 +76,14 @@ ZipCheckPool::ZipCheckPool(asio::io_context& io, int threads)
 
 ZipCheckPool::~ZipCheckPool() = default;
 
-asio::awaitable<ZipCheck> ZipCheckPool::check(std::filesystem::path file, bool first_part) {
+asio::awaitable<ZipCheck> ZipCheckPool::check(std::filesystem::path file, bool first_part,
+                                              std::int64_t max_uncompressed) {
   Impl* impl = m_impl.get();
-  auto initiation = [impl](auto handler, std::filesystem::path file, bool first_part) {
-    impl->start(std::move(handler), std::move(file), first_part);
+  auto initiation = [impl](auto handler, std::filesystem::path file, bool first_part, std::int64_t max) {
+    impl->start(std::move(handler), std::move(file), first_part, max);
   };
   return asio::async_initiate<const asio::use_awaitable_t<>&, void(ZipCheck)>(
-      std::move(initiation), asio::use_awaitable, std::move(file), first_part);
+      std::move(initiation), asio::use_awaitable, std::move(file), first_part, max_uncompressed);
 }
 
 }  // namespace passage

@@ -1,4 +1,5 @@
 #include "engine/metrics/metrics.hpp"
+#include "engine/env/file_modes.hpp"
 
 #include <cstdio>
 #include <fstream>
@@ -118,6 +119,7 @@ std::optional<double> previous_last_success(const std::filesystem::path& textfil
 
 void write_atomically(const std::filesystem::path& path, const std::string& text) {
   const std::filesystem::path temporary = path.string() + ".tmp";
+  if (!prepare_file(temporary, k_shared_file_mode)) throw std::runtime_error("cannot create " + temporary.string());
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
     out << text;

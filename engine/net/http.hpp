@@ -43,17 +43,36 @@ struct HttpRequest {
   Millis total_timeout = Millis(0);
   // Streaming: called for each chunk of the body of a 2xx answer; return
   // false to abort. When empty, the body is collected in HttpResponse::body
-  // (at most max_collected bytes, the rest is an error).
+  // (at most max_collected bytes, the rest is refused: too_large).
   std::function<bool(std::string_view chunk)> on_body;
   std::size_t max_collected = 16 * 1024 * 1024;
+  // The most a streamed 2xx body may carry; 0 = no limit. Beyond it (or a
+  // Content-Length announcing more) the transfer stops: too_large.
+  std::int64_t max_streamed = 0;
+  // Media types a 2xx body may have ("application/json"), compared without
+  // parameters and case; empty = any. A body labelled otherwise is refused
+  // (wrong_type) before any byte reaches on_body; an unlabelled one passes.
+  std::vector<std::string> content_types;
 };
+
+// Why the client refused an answer it received (a broken or hostile peer).
+enum class HttpRefusal {
+  none,
+  too_large,   // a 2xx body over its limit, or announced over it
+  wrong_type,  // a 2xx body whose Content-Type the request does not accept
+};
+
+// A non-2xx body only explains its status: the client keeps its head.
+inline constexpr std::size_t k_error_body_kept = 64 * 1024;
 
 struct HttpResponse {
   // 0 when no HTTP status was received.
   int status = 0;
   // Header names in lower case; the last value wins.
   std::map<std::string, std::string> headers;
-  std::string body;  // collected body (non-2xx bodies are always collected)
+  // Collected body (non-2xx bodies are always collected, their first
+  // k_error_body_kept bytes only).
+  std::string body;
   // Transport failure (connection refused, reset, timeout), empty if none.
   std::string error;
   bool timed_out = false;
@@ -61,6 +80,9 @@ struct HttpResponse {
   // its effect on the server is then unknown.
   bool request_sent = false;
   std::int64_t body_bytes = 0;
+  // Set with an error when the answer was refused; status is then the
+  // answer's (a write answered 2xx and refused did take effect).
+  HttpRefusal refused = HttpRefusal::none;
 
   bool transport_failed() const { return !error.empty(); }
 };

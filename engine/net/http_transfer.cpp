@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
+#include <optional>
 
 namespace passage::net_detail {
 
@@ -11,6 +13,9 @@ void init_curl_once() {
 }
 
 namespace {
+
+// All the header lines of one exchange (1xx answers included).
+constexpr std::size_t k_headers_max = 256 * 1024;
 
 std::string lower(std::string_view text) {
   std::string out(text);
@@ -32,6 +37,30 @@ bool is_token(std::string_view text) {
 
 bool has_line_break(std::string_view text) {
   return text.find_first_of("\r\n") != std::string_view::npos;
+}
+
+// "application/json; charset=utf-8" -> "application/json".
+std::string media_type(std::string_view value) {
+  return lower(trim(value.substr(0, value.find(';'))));
+}
+
+// A Content-Length header's value; nullopt when absent or unreadable.
+std::optional<std::int64_t> content_length(const std::map<std::string, std::string>& headers) {
+  const auto found = headers.find("content-length");
+  if (found == headers.end() || found->second.empty() || found->second.size() > 18) return std::nullopt;
+  std::int64_t value = 0;
+  for (char c : found->second) {
+    if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
+    value = value * 10 + (c - '0');
+  }
+  return value;
+}
+
+// A hostile peer chooses the header: only printable ASCII, bounded, is shown.
+std::string printable(std::string_view text) {
+  std::string out;
+  for (char c : text.substr(0, 60)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
+  return out;
 }
 
 }  // namespace
@@ -183,10 +212,13 @@ void Transfer::finish(CURLcode code) {
   note_sent();
   if (code == CURLE_OK) return;
   m_response.timed_out = code == CURLE_OPERATION_TIMEDOUT;
+  m_response.refused = m_refusal;
   if (m_aborted) {
     m_response.error = "aborted by caller";
-  } else if (m_too_large) {
-    m_response.error = "response body larger than " + std::to_string(m_request.max_collected) + " bytes";
+  } else if (m_refusal == HttpRefusal::too_large) {
+    m_response.error = "answer larger than its limit";
+  } else if (m_refusal == HttpRefusal::wrong_type) {
+    m_response.error = "answer of content type " + m_refused_type;
   } else {
     m_response.error = curl_easy_strerror(code);
     if (m_error_text[0] != '\0') m_response.error += std::string(": ") + m_error_text;
@@ -212,38 +244,78 @@ std::size_t Transfer::take_body(std::string_view chunk) {
   long status = 0;
   curl_easy_getinfo(m_easy, CURLINFO_RESPONSE_CODE, &status);
   const bool success = status >= 200 && status < 300;
-  if (success && m_request.on_body) {
+  if (!success) {
+    // An error body only explains the status: keep its head, drop the rest.
+    const std::size_t room = k_error_body_kept - std::min(k_error_body_kept, m_response.body.size());
+    m_response.body.append(chunk.substr(0, room));
+    return chunk.size();
+  }
+  if (!accept_success_headers() || !within_limit()) return 0;
+  if (m_request.on_body) {
     if (m_request.on_body(chunk)) return chunk.size();
     m_aborted = true;
     return 0;
   }
-  const std::size_t room = m_request.max_collected - std::min(m_request.max_collected, m_response.body.size());
-  if (success && chunk.size() > room) {
-    m_too_large = true;
-    return 0;
-  }
-  // An error body only explains the status: keep its head, drop the rest.
-  m_response.body.append(chunk.substr(0, room));
+  m_response.body.append(chunk);
   return chunk.size();
+}
+
+std::int64_t Transfer::body_limit() const {
+  return m_request.on_body ? m_request.max_streamed : static_cast<std::int64_t>(m_request.max_collected);
+}
+
+bool Transfer::accept_success_headers() {
+  if (m_headers_checked) return m_refusal == HttpRefusal::none;
+  m_headers_checked = true;
+  const auto& headers = m_response.headers;
+  if (const auto type = headers.find("content-type"); type != headers.end() && !m_request.content_types.empty()) {
+    const std::string got = media_type(type->second);
+    const auto& accepted = m_request.content_types;
+    if (std::find(accepted.begin(), accepted.end(), got) == accepted.end()) {
+      m_refusal = HttpRefusal::wrong_type;
+      m_refused_type = printable(got);
+      return false;
+    }
+  }
+  const std::int64_t limit = body_limit();
+  if (const auto length = content_length(headers); limit > 0 && length && *length > limit) {
+    m_refusal = HttpRefusal::too_large;
+    return false;
+  }
+  return true;
+}
+
+bool Transfer::within_limit() {
+  // body_bytes already counts this chunk.
+  const std::int64_t limit = body_limit();
+  if (limit <= 0 || m_response.body_bytes <= limit) return true;
+  m_refusal = HttpRefusal::too_large;
+  return false;
 }
 
 std::size_t Transfer::on_header(char* data, std::size_t size, std::size_t count, void* self) {
   try {
-    static_cast<Transfer*>(self)->take_header(std::string_view(data, size * count));
+    if (!static_cast<Transfer*>(self)->take_header(std::string_view(data, size * count))) return 0;
   } catch (...) {
     return 0;
   }
   return size * count;
 }
 
-void Transfer::take_header(std::string_view line) {
+bool Transfer::take_header(std::string_view line) {
+  m_header_bytes += line.size();
+  if (m_header_bytes > k_headers_max) {
+    m_refusal = HttpRefusal::too_large;
+    return false;
+  }
   if (line.starts_with("HTTP/")) {
     m_response.headers.clear();  // a new response (after a 1xx) starts afresh
-    return;
+    return true;
   }
   const auto colon = line.find(':');
-  if (colon == std::string_view::npos || colon == 0) return;
+  if (colon == std::string_view::npos || colon == 0) return true;
   m_response.headers[lower(trim(line.substr(0, colon)))] = std::string(trim(line.substr(colon + 1)));
+  return true;
 }
 
 int Transfer::on_debug(CURL*, curl_infotype type, char*, std::size_t size, void* self) {

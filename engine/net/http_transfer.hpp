@@ -40,7 +40,12 @@ class Transfer {
   static int on_debug(CURL* easy, curl_infotype type, char* data, std::size_t size, void* self);
 
   std::size_t take_body(std::string_view chunk);
-  void take_header(std::string_view line);
+  // A 2xx body's headers against the request's limits, once, before its
+  // first byte is taken; false refuses it (m_refusal says why).
+  bool accept_success_headers();
+  bool within_limit();
+  std::int64_t body_limit() const;  // 0: none
+  bool take_header(std::string_view line);  // false: headers over their limit
   bool apply_method();
   bool apply_headers();
   bool apply_limits();
@@ -53,7 +58,10 @@ class Transfer {
   char m_error_text[CURL_ERROR_SIZE] = {};
   bool m_sent = false;
   bool m_aborted = false;
-  bool m_too_large = false;
+  bool m_headers_checked = false;
+  std::size_t m_header_bytes = 0;
+  HttpRefusal m_refusal = HttpRefusal::none;
+  std::string m_refused_type;
 };
 
 }  // namespace passage::net_detail

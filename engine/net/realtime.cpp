@@ -47,6 +47,9 @@ constexpr Millis k_backoff_cap = std::chrono::seconds(5);
 constexpr std::chrono::seconds k_idle_timeout{60};
 // How long stop() lets the closing handshake run before cutting the socket.
 constexpr std::chrono::seconds k_close_grace{1};
+// An event is one document (an instance's with its secrets: a few KiB); a
+// larger message ends the connection, which reconnects at once.
+constexpr std::size_t k_event_max = 1024 * 1024;
 constexpr std::string_view k_subprotocol = "io.cozy.websocket";
 constexpr std::string_view k_subscribe =
     R"({"method":"SUBSCRIBE","payload":{"type":"io.cozy.exports"}})";
@@ -277,6 +280,7 @@ asio::awaitable<bool> RealtimeClient::Impl::open(WsStream& ws) {
   if (connect_ec || m_stopped) co_return false;
   stream.expires_never();  // the websocket's own timeouts take over
   ws.set_option(keep_alive_timeouts());
+  ws.read_message_max(k_event_max);
   ws.set_option(websocket::stream_base::decorator(
       [authorization = m_authorization](websocket::request_type& request) {
         request.set(http::field::authorization, authorization);

@@ -1,4 +1,5 @@
 #include "engine/store/db.hpp"
+#include "engine/env/file_modes.hpp"
 
 #include <sqlite3.h>
 
@@ -89,6 +90,10 @@ bool Statement::is_null(int column) const {
 Database::Database(const std::filesystem::path& file, OpenMode mode) {
   const int flags = mode == OpenMode::read_only ? SQLITE_OPEN_READONLY
                                                 : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  // Created 0600 before SQLite sees it: SQLite gives its -wal, -shm and
+  // -journal the database file's mode (engine/env/file_modes.hpp).
+  if (mode != OpenMode::read_only && !prepare_file(file, k_private_file_mode))
+    throw StoreError("cannot create database " + file.string() + " with mode 0600");
   if (sqlite3_open_v2(file.c_str(), &m_db, flags, nullptr) != SQLITE_OK) {
     std::string message = "cannot open database " + file.string() + ": " + sqlite3_errmsg(m_db);
     sqlite3_close(m_db);
@@ -102,6 +107,8 @@ Database::Database(const std::filesystem::path& file, OpenMode mode) {
     return;
   }
   exec("PRAGMA journal_mode=WAL");
+  for (const char* suffix : {"-wal", "-shm", "-journal"})
+    set_mode_if_exists(file.string() + suffix, k_private_file_mode);
   // NORMAL in WAL mode survives any process crash; commits that carry an
   // intent switch to FULL (Store::commit), so an intent also survives a
   // power cut before its side effect is sent, and with it every commit

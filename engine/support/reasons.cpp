@@ -25,6 +25,21 @@ constexpr ReasonCode k_reasons[] = {
     {"evidence_incomplete", "The export lacked files its metadata announced (the stack could not read "
                             "them): exported again; still missing twice in a row, a person decides."},
     {"export_error", "The stack ran the export and it ended in error: it is asked again later."},
+    // Hostile or broken answers (issue 12): refused, never believed.
+    {"answer_too_large", "The stack sent an answer far larger than such an answer can be: it was refused "
+                         "unread and the call is tried again later."},
+    {"answer_wrong_type", "The stack answered with something other than what was asked (a web page instead "
+                          "of data: a proxy or a login page in the way?): refused, tried again later."},
+    {"answer_unreadable", "The stack's answer could not be read (invalid or unexpected JSON): tried again "
+                          "later."},
+    {"redirect_refused", "The stack answered with a redirect, which Passage never follows for admin calls: "
+                         "check the stack's url in the configuration."},
+    {"part_too_large", "An export part was larger than the whole space can be: the download was stopped "
+                       "before it filled the disk, and a person must look at the stack."},
+    {"zip_unsafe_entry", "An export part holds an entry that would be written outside its folder (`..`, an "
+                         "absolute path) or a link: the part is not accepted as evidence."},
+    {"zip_bomb", "An export part expands to more than the whole space can hold: it is not accepted as "
+                 "evidence, and a person must look at the stack."},
     // Moves.
     {"target_missing", "The target Cozy of the move does not exist: a person must check the address."},
     {"target_blocked", "The target Cozy of the move is blocked: nothing was touched."},

@@ -33,7 +33,7 @@ std::string text(const json::object& object, const char* name) {
 }
 
 Failure bad_answer(const std::string& what) {
-  return Failure{FailureKind::retryable, "unreadable answer: " + what, {}};
+  return Failure{FailureKind::retryable, std::string(k_answer_unreadable) + ": " + what, {}};
 }
 
 // Numbers come as strings, zero values are omitted (COZY.md).
@@ -84,6 +84,8 @@ asio::awaitable<HttpResponse> CozyAdminBackend::call(std::string method, std::st
   request.basic_password = m_stack.passphrase.reveal();
   request.idempotent = idempotent;
   request.total_timeout = total_timeout;
+  request.max_collected = k_json_answer_max;
+  request.content_types = json_content_types();
   // An answer that comes only at the end (a DELETE takes minutes) is bounded
   // by the whole-request limit, not cut by the stall limit.
   if (total_timeout > Millis(0)) request.stall_timeout = Millis(0);

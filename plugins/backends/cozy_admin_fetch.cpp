@@ -10,6 +10,7 @@
 #include <boost/url/rfc/unreserved_chars.hpp>
 
 #include "engine/archive/archive_paths.hpp"
+#include "engine/archive/part_limits.hpp"
 #include "engine/sched/request_gate.hpp"
 #include "plugins/backends/cozy_admin.hpp"
 #include "plugins/backends/cozy_classify.hpp"
@@ -23,6 +24,18 @@ namespace {
 constexpr int k_part_tries = 3;
 
 std::string part_name(const std::string& export_id, int n) { return archive_part_name(export_id, n); }
+
+// The media types a part may be labelled with.
+std::vector<std::string> zip_content_types() {
+  return {"application/zip", "application/x-zip-compressed", "application/octet-stream"};
+}
+
+Failure part_too_large(int n, std::int64_t max_bytes) {
+  return Failure{FailureKind::permanent,
+                 std::string(k_part_too_large) + ": part " + std::to_string(n) + " over " +
+                     std::to_string(max_bytes) + " bytes, more than the space holds",
+                 {}};
+}
 
 // One failure for every part whose contents are incomplete: the reasons
 // joined, the files in part order.
@@ -81,6 +94,7 @@ asio::awaitable<Outcome<Evidence>> CozyAdminBackend::fetch_part(const FetchReque
     path += "?cursor=" + boost::urls::encode(done.parts_cursors[static_cast<std::size_t>(n - 1)],
                                            boost::urls::unreserved_chars);
   std::filesystem::path file = request.work_dir / (request.domain + "-" + part_name(done.export_id, n) + ".part");
+  const PartLimits limits = part_limits(request.usage, done.total_size);
   std::string last_problem;
   std::vector<std::string> incomplete_files;
   for (int attempt = 0; attempt < k_part_tries; ++attempt) {
@@ -89,18 +103,29 @@ asio::awaitable<Outcome<Evidence>> CozyAdminBackend::fetch_part(const FetchReque
     http.url = url(path);
     http.basic_password = m_stack.passphrase.reveal();
     http.on_body = [&writer](std::string_view chunk) { return writer.write(chunk); };
+    http.max_streamed = limits.max_bytes;
+    http.content_types = zip_content_types();
     HttpResponse response;
     {
       GateTicket ticket = co_await m_gate.enter();
       response = co_await m_http.perform(std::move(http));
     }
     PartWriter::Written written = writer.finish();
+    if (response.refused == HttpRefusal::too_large) {
+      std::filesystem::remove(file);
+      co_return part_too_large(n, limits.max_bytes);
+    }
     if (auto failure = classify_response(response, CallKind::read, m_clock.now())) {
       std::filesystem::remove(file);
       co_return *failure;  // the core retries (404: the export is gone, export again)
     }
     if (!written.ok) co_return Failure{FailureKind::retryable, "cannot write " + file.string(), {}};
-    ZipCheck check = co_await m_checks.check(file, n == 0);
+    ZipCheck check = co_await m_checks.check(file, n == 0, limits.max_uncompressed);
+    if (!check.refused.empty()) {
+      // A hostile part, not a damaged one: downloading it again will not help.
+      std::filesystem::remove(file);
+      co_return Failure{FailureKind::permanent, check.problem, {}};
+    }
     if (n == 0 && check.well_formed && check.entries == 0) {
       // A replaced export: the stack removed its archive, and its first
       // part streams an empty zip (COZY.md "The data route can lie"). As

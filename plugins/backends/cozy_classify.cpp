@@ -22,13 +22,30 @@ Failure transport_failure(const HttpResponse& response, CallKind kind) {
   return make(FailureKind::retryable, reason);
 }
 
+// The answer arrived and was refused: on a write answered 2xx the effect
+// happened, whatever the body; otherwise nothing is believed.
+Failure refused_answer(const HttpResponse& response, CallKind kind) {
+  std::string reason = response.refused == HttpRefusal::too_large
+                           ? std::string(k_answer_too_large) + ": over its limit"
+                           : std::string(k_answer_wrong_type) + ": " + response.error;
+  const bool took_effect = response.status >= 200 && response.status < 300;
+  if (kind != CallKind::read && (took_effect || response.request_sent))
+    return make(FailureKind::unknown_outcome, reason);
+  return make(FailureKind::retryable, reason);
+}
+
 }  // namespace
 
+std::vector<std::string> json_content_types() { return {"application/json", "application/vnd.api+json"}; }
+
 std::optional<Failure> classify_response(const HttpResponse& response, CallKind kind, Instant now) {
+  if (response.refused != HttpRefusal::none) return refused_answer(response, kind);
   if (response.transport_failed()) return transport_failure(response, kind);
   int status = response.status;
   std::string reason = "http " + std::to_string(status);
   if (status >= 200 && status < 300) return std::nullopt;
+  if (status >= 300 && status < 400)
+    return make(FailureKind::permanent, std::string(k_redirect_refused) + ": " + reason);
   if (status == 429) return make(FailureKind::rate_limited, reason, retry_after_of(response, now));
   if (status == 503) {
     auto wait = retry_after_of(response, now);

@@ -1,4 +1,5 @@
 #include "plugins/notifiers/outbox.hpp"
+#include "engine/env/file_modes.hpp"
 
 #include <fstream>
 
@@ -38,6 +39,9 @@ class OutboxNotifier final : public Notifier {
     std::filesystem::path temporary = final_path;
     temporary += ".tmp";
     {
+      // The mail holds a personal download link: private.
+      if (!prepare_file(temporary, k_private_file_mode))
+        co_return Failure{Failure::Kind::retryable, "cannot create " + temporary.string(), {}};
       std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
       out << format_message(notice);
       if (!out) co_return Failure{Failure::Kind::retryable, "cannot write " + temporary.string(), {}};

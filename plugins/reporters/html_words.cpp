@@ -97,6 +97,13 @@ constexpr Words k_reasons[] = {
     {"import_deadline", "import trop long", "import took too long"},
     {"activity_after_export", "activité après l'export", "activity after the export"},
     {"activity_after_move", "activité après le déménagement", "activity after the move"},
+    {"answer_too_large", "réponse du serveur trop grande", "answer from the stack too large"},
+    {"answer_wrong_type", "réponse du serveur d'un type inattendu", "answer from the stack of an unexpected type"},
+    {"answer_unreadable", "réponse du serveur illisible", "answer from the stack unreadable"},
+    {"redirect_refused", "redirection refusée", "redirect refused"},
+    {"part_too_large", "partie d'export trop grande", "export part too large"},
+    {"zip_unsafe_entry", "partie d'export avec un chemin dangereux", "export part with an unsafe path"},
+    {"zip_bomb", "partie d'export qui se décompresse démesurément", "export part that expands absurdly"},
     {"no_public_url", "serve.public_url non configuré", "serve.public_url not configured"},
 };
 
