@@ -7,8 +7,10 @@
 //
 //   0600  the database and its -wal, -shm, -journal; the lock file; the
 //         outbox's mails (they hold personal download links)
-//   0640  reports, archived parts (and their .part downloads), the metrics
-//         textfile: readable by an admin group
+//   0640  reports, archived parts (and their .part downloads): readable by
+//         an admin group
+//   0644  the metrics textfile: node_exporter, another user, reads it; it
+//         holds counts, never a name or a secret
 
 #include <sys/types.h>
 
@@ -18,6 +20,7 @@ namespace passage {
 
 inline constexpr mode_t k_private_file_mode = 0600;
 inline constexpr mode_t k_shared_file_mode = 0640;
+inline constexpr mode_t k_public_file_mode = 0644;
 inline constexpr mode_t k_process_umask = 027;
 
 // Creates `path` when missing (empty) and gives it exactly `mode`; an

@@ -119,7 +119,7 @@ std::optional<double> previous_last_success(const std::filesystem::path& textfil
 
 void write_atomically(const std::filesystem::path& path, const std::string& text) {
   const std::filesystem::path temporary = path.string() + ".tmp";
-  if (!prepare_file(temporary, k_shared_file_mode)) throw std::runtime_error("cannot create " + temporary.string());
+  if (!prepare_file(temporary, k_public_file_mode)) throw std::runtime_error("cannot create " + temporary.string());
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
     out << text;

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "engine/env/file_modes.hpp"
 #include "engine/serve/desk_session.hpp"
 #include "engine/serve/token.hpp"
 #include "engine/store/sha256.hpp"
@@ -72,7 +73,9 @@ std::string add_agent(const std::filesystem::path& file, const std::string& name
   }
   const std::string token = random_token(32);
   const std::string line = name + " " + sha256_hex(token) + "\n";
-  const int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+  // 0640 whatever the umask (it holds hashes, never a token).
+  if (!prepare_file(file, k_shared_file_mode)) throw std::runtime_error("cannot create " + file.string());
+  const int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
   if (fd < 0) throw std::runtime_error("cannot write " + file.string());
   const bool written = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
   const bool closed = ::close(fd) == 0;

@@ -27,7 +27,7 @@ DeskCredentials agents_from_text(std::string_view text, const std::string& file)
 DeskCredentials read_agents_file(const std::filesystem::path& file);
 
 // `passage serve add-agent NAME`: appends `NAME sha256-of-token` to `file`
-// (created 0640 when absent) and returns the new token, to be shown once.
+// (made 0640 whatever the umask) and returns the new token, to be shown once.
 // Throws std::runtime_error when NAME is not a valid name, is already
 // listed, or the file cannot be read or written.
 std::string add_agent(const std::filesystem::path& file, const std::string& name);
