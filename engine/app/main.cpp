@@ -1,5 +1,6 @@
 #include <sys/stat.h>
 
+#include <csignal>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -16,6 +17,9 @@ int main(int argc, char** argv) {
   // Directories and files no one gave a mode get none for others; files
   // Passage creates get theirs explicitly (engine/env/file_modes.hpp).
   ::umask(passage::k_process_umask);
+  // A reader of the output gone (a closed pipe) is a write error, not the
+  // end of a run or of `passage serve`.
+  std::signal(SIGPIPE, SIG_IGN);
   const int code = passage::run_cli(argc, argv, std::cout, std::cerr);
   if (std::getenv("PASSAGE_BENCH_TIMING")) {
     std::cout.flush();

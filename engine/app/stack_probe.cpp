@@ -20,6 +20,9 @@ asio::awaitable<void> probe(HttpClient& client, const StackConfig& stack, std::v
   request.max_collected = 4096;
   HttpResponse response = co_await client.perform(std::move(request));
   if (response.transport_failed()) into.push_back(UnreachableStack{stack.name, stack.url, response.error});
+  // A proxy in front of a stopped stack answers 502 or 503: not the stack.
+  else if (response.status >= 500)
+    into.push_back(UnreachableStack{stack.name, stack.url, "HTTP " + std::to_string(response.status)});
 }
 
 }  // namespace

@@ -128,9 +128,12 @@ StepResult notified_clean(const Account& account, const Event&, Instant now, con
 // once the re-export budget is spent.
 StepResult stale(const Account& account, const Event&, Instant now, const Policy& policy) {
   // Moved evidence: a person active after the move's snapshot, or a
-  // re-export budget spent, needs a person to decide.
+  // re-export budget spent, needs a person to decide. An export support
+  // asked for spends none of it: activity after it always brings one
+  // export again.
   bool moved = account.evidence.kind == "moved";
-  if (moved || account.reexports >= policy.max_reexports) {
+  bool budget_spent = account.reexports >= policy.max_reexports && account.reexport_requested_by.empty();
+  if (moved || budget_spent) {
     std::string reason = moved ? "activity_after_move" : "activity_after_export";
     return hold_for(account, reason, reason);
   }

@@ -88,10 +88,57 @@ std::optional<std::string> read_postpone(const std::map<std::string, std::string
 
 }  // namespace
 
+namespace {
+
+// Size and modification time of `file`, or "missing".
+std::string file_stamp(const std::filesystem::path& file) {
+  std::error_code error;
+  const auto size = std::filesystem::file_size(file, error);
+  if (error) return "missing";
+  const auto time = std::filesystem::last_write_time(file, error);
+  if (error) return "missing";
+  return std::to_string(size) + "@" + std::to_string(time.time_since_epoch().count());
+}
+
+}  // namespace
+
 DeskRoutes::DeskRoutes(Store& store, const Config& config, const Clock& clock, DeskCredentials credentials)
-    : m_store(store), m_config(config), m_clock(clock), m_credentials(std::move(credentials)) {}
+    : m_store(store), m_config(config), m_clock(clock), m_credentials(std::move(credentials)) {
+  if (m_credentials.agents_file) m_agents_stamp = file_stamp(*m_credentials.agents_file);
+}
+
+// An agent removed from the file is out at once: their sessions close. A
+// file that cannot be read, or that lists nobody, lets nobody in: failing
+// open would keep a revoked agent (CONTRACT.md "Desk login").
+std::string DeskRoutes::refresh_agents() {
+  if (!m_credentials.agents_file) return "";
+  const std::filesystem::path file = *m_credentials.agents_file;
+  const std::string stamp = file_stamp(file);
+  if (stamp == m_agents_stamp) return "";
+  m_agents_stamp = stamp;
+  std::string problem;
+  try {
+    m_credentials = read_agents_file(file);
+  } catch (const std::exception& error) {
+    m_credentials = DeskCredentials{std::nullopt, {}, file};
+    problem = std::string("agents file unusable, nobody can log in: ") + error.what();
+  }
+  m_sessions.close_unless([&](const std::string& agent) {
+    return agent.starts_with("support:") && m_credentials.agent_hashes.contains(std::string_view(agent).substr(8));
+  });
+  return problem;
+}
 
 DeskAnswer DeskRoutes::answer(const DeskRequest& request, Instant real_now) {
+  // Before any session is looked up: a removed agent is out at once.
+  const std::string agents_problem = refresh_agents();
+  DeskAnswer answer = route(request, real_now);
+  if (!agents_problem.empty())
+    answer.log_line = agents_problem + (answer.log_line.empty() ? "" : "; " + answer.log_line);
+  return answer;
+}
+
+DeskAnswer DeskRoutes::route(const DeskRequest& request, Instant real_now) {
   const std::string_view target = request.target;
   const std::string_view path = target.substr(0, target.find('?'));
   const bool get = request.method == "GET";
@@ -133,27 +180,17 @@ DeskAnswer DeskRoutes::login(const DeskRequest& request, Instant real_now) {
   }
   const auto form = form_fields(request.body);
   const std::string name = field(form, "name");
-  std::string reload_problem;
-  if (m_credentials.agents_file) {
-    // Agents added or removed since: no restart needed. A file broken
-    // meanwhile keeps the agents last read (and says so on the log).
-    try {
-      m_credentials = read_agents_file(*m_credentials.agents_file);
-    } catch (const std::exception& error) {
-      reload_problem = std::string("; agents file not read again: ") + error.what();
-    }
-  }
   if (!credentials_accept(m_credentials, name, field(form, "token"))) {
     m_limiter.record_failure(request.address, real_now);
     DeskAnswer refused = html_answer(401, render_login_page(
         valid_agent_name(name) ? "Wrong name or token." : "A name is 1 to 64 letters, digits, '.', '_' or '-'."));
-    refused.log_line = "login failed from " + request.address + reload_problem;
+    refused.log_line = "login failed from " + request.address;
     return refused;
   }
   DeskSession session = m_sessions.open("support:" + name, real_now);
   DeskAnswer answer = see_other("/");
   answer.set_cookie = session_cookie(session.id);
-  answer.log_line = session.agent + " logged in from " + request.address + reload_problem;
+  answer.log_line = session.agent + " logged in from " + request.address;
   return answer;
 }
 

@@ -16,7 +16,9 @@
 //                                  reason; done → 303 to the account page
 //   POST /logout
 // Without a live session GET / is the login page, every other request 401
-// with the login page.
+// with the login page. With serve.agents_file, the file is read again when
+// it changed, before each request: a removed agent's sessions close, and a
+// file that cannot be read or lists nobody lets nobody in (said on the log).
 // An action is journaled as `support:<name>`; nothing here can delete or
 // bring a deletion earlier (the lifecycle refuses it).
 
@@ -59,7 +61,10 @@ class DeskRoutes {
   DeskAnswer answer(const DeskRequest& request, Instant real_now);
 
  private:
+  DeskAnswer route(const DeskRequest& request, Instant real_now);
   DeskAnswer login(const DeskRequest& request, Instant real_now);
+  // serve.agents_file read again when it changed; "" or what went wrong.
+  std::string refresh_agents();
   DeskAnswer logout(const DeskRequest& request, const DeskSession& session);
   DeskAnswer search(const DeskSession& session, const std::string& query);
   DeskAnswer campaign_page(const DeskSession& session, std::int64_t id);
@@ -71,6 +76,7 @@ class DeskRoutes {
   const Config& m_config;
   const Clock& m_clock;
   DeskCredentials m_credentials;
+  std::string m_agents_stamp;  // the agents file's size and time when last read
   SessionStore m_sessions;
   LoginLimiter m_limiter;
 };

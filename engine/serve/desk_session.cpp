@@ -42,6 +42,11 @@ void SessionStore::close(std::string_view id) {
   if (flash != m_flashes.end()) m_flashes.erase(flash);
 }
 
+void SessionStore::close_unless(const std::function<bool(const std::string& agent)>& keep) {
+  std::erase_if(m_sessions, [&](const auto& entry) { return !keep(entry.second.agent); });
+  std::erase_if(m_flashes, [&](const auto& entry) { return !m_sessions.contains(entry.first); });
+}
+
 void SessionStore::set_flash(std::string_view id, DeskFlash flash) {
   if (m_sessions.find(id) != m_sessions.end()) m_flashes[std::string(id)] = std::move(flash);
 }

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -45,6 +46,8 @@ class SessionStore {
   // unknown id or one idle for `idle` or longer (then forgotten).
   std::optional<DeskSession> find(std::string_view id, Instant now);
   void close(std::string_view id);
+  // Closes every session whose agent ("support:jane") `keep` refuses.
+  void close_unless(const std::function<bool(const std::string& agent)>& keep);
   // Keeps `flash` for session `id`'s next page; take_flash returns it once.
   void set_flash(std::string_view id, DeskFlash flash);
   std::optional<DeskFlash> take_flash(std::string_view id);

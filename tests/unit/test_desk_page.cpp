@@ -313,3 +313,50 @@ TEST_CASE("desk mail preview: an outbox message reads back as sent", "[desk]") {
   CHECK(preview->exact);
   CHECK_FALSE(parse_outbox_message("no headers end"));
 }
+
+TEST_CASE("desk routes: an agent removed from the agents file is out at once; an unusable file lets nobody in",
+          "[desk]") {
+  testing::TempDir dir{"passage-desk"};
+  const auto file = dir.path() / "agents";
+  const std::string jane = add_agent(file, "jane");
+  const std::string omar = add_agent(file, "omar");
+  Store store(dir.path() / "passage.db");
+  ManualClock clock(at(0));
+  DeskRoutes routes(store, DeskFixture::config(), clock, read_agents_file(file));
+  auto send = [&](const std::string& method, const std::string& target, const std::string& body,
+                  const std::string& cookie) {
+    return routes.answer(DeskRequest{method, target, body, cookie, "127.0.0.1"}, at(1));
+  };
+  auto log_in = [&](const std::string& name, const std::string& token) {
+    DeskAnswer answer = send("POST", "/login", "name=" + name + "&token=" + token, "");
+    return answer.status == 303 ? answer.set_cookie.substr(0, answer.set_cookie.find(';')) : std::string();
+  };
+  const std::string jane_cookie = log_in("jane", jane);
+  const std::string omar_cookie = log_in("omar", omar);
+  REQUIRE_FALSE(omar_cookie.empty());
+  CHECK(send("GET", "/?q=x", "", omar_cookie).status == 200);
+
+  // omar's line removed: his open session closes, his token no longer works.
+  {
+    std::ifstream in(file);
+    std::string line, kept;
+    while (std::getline(in, line))
+      if (line.rfind("omar ", 0) != 0) kept += line + "\n";
+    in.close();
+    std::ofstream(file, std::ios::trunc) << kept;
+  }
+  DeskAnswer after = send("GET", "/account/1", "", omar_cookie);
+  CHECK(after.status == 401);
+  CHECK(log_in("omar", omar).empty());
+  CHECK(send("GET", "/?q=x", "", jane_cookie).status == 200);
+
+  // Emptied (the last agent revoked): nobody, and the log says why.
+  std::ofstream(file, std::ios::trunc) << "# nobody for now\n";
+  DeskAnswer refused = send("POST", "/login", "name=jane&token=" + jane, "");
+  CHECK(refused.status == 401);
+  CHECK(contains(refused.log_line, "nobody can log in"));
+  CHECK(send("GET", "/account/1", "", jane_cookie).status == 401);  // her session closed too
+  // Deleted: nobody either.
+  std::filesystem::remove(file);
+  CHECK(log_in("jane", jane).empty());
+}

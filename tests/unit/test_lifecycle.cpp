@@ -1579,3 +1579,21 @@ TEST_CASE("a new verification after a support reexport keeps or delays the delet
   CHECK(name(stale.next.state) == "QUEUED");
   CHECK(stale.next.reexport_requested_by.empty());
 }
+
+TEST_CASE("an export support asked for spends none of the activity budget", "[lifecycle][reexport]") {
+  const Instant now = local("2027-02-01T09:00:00");
+  Policy one = policy();
+  one.max_reexports = 1;
+  Account account = rich_account(State::notified);
+  account.reexports = 1;  // one export again after activity already
+  CHECK(name(step(account, event(EventKind::activity_stale), now, one).next.state) == "HELD");
+  // Support asked for the latest one: activity after it is exported again,
+  // once; activity after that export is held as before.
+  account.reexport_requested_by = "support";
+  account.reexports = 2;
+  Transition again = step(account, event(EventKind::activity_stale), now, one);
+  CHECK(name(again.next.state) == "QUEUED");
+  Account after = again.next;
+  after.state = State::notified;
+  CHECK(name(step(after, event(EventKind::activity_stale), now + 48h, one).next.state) == "HELD");
+}
