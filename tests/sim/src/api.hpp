@@ -69,6 +69,8 @@ private:
   Response sim_export(const Ticket& t);
   Response user_export(const Request& req);
   Response edit_files(const Request& req);
+  Response change_files(const Request& req);
+  void change_files_before_listing(std::uint32_t index);
   bool edit_midway(std::uint32_t index, std::vector<ZipEntry>& entries);
   Response manifest(const Ticket& t);
   Response move_data(const Ticket& t, const Request& req);

@@ -28,9 +28,9 @@ std::int64_t trashed_bytes(const Profile& p, std::int64_t files) {
                                    static_cast<double>(std::max<std::int64_t>(1, p.used)));
 }
 
-// A space never imported: what an export of it serves, and its drawn document count.
-ContentUsage served_usage(const Profile& p, std::int64_t used, double size_scale) {
-  const SpaceUsage served = space_usage(used, p.key, size_scale);
+// A space never imported: what an export of it serves now, and its drawn document count.
+ContentUsage served_usage(const Profile& p, std::int64_t used, double size_scale, const FileChanges* changes) {
+  const SpaceUsage served = space_usage(used, p.key, size_scale, changes);
   return {served.files, served.versions, served.versions_count, p.doc_count};
 }
 
@@ -91,8 +91,9 @@ Response Api::disk_usage(const Ticket& t, const Request& req) {
   // An imported space reports what its imports restored; any other one the
   // content bytes an export of it serves, so a client can check an export
   // for completeness.
-  ContentUsage u = v.imported ? *v.imported : served_usage(p, v.used, m_world.options().size_scale);
-  if (!v.imported) u.files += edited_bytes_delta(m_world.file_edits(*index));  // the VFS sums the documents now
+  // The VFS sums the documents as they are now: changed files included.
+  ContentUsage u = v.imported ? *v.imported
+                              : served_usage(p, v.used, m_world.options().size_scale, m_world.file_changes(*index));
   json::object o{{"used", std::to_string(v.used)}};
   auto put = [&](const char* key, std::int64_t n) {
     if (n != 0) o[key] = std::to_string(n);
@@ -157,15 +158,17 @@ Response Api::part(std::uint32_t index, const ExportDoc& e, const Request& req, 
     if (it == cursors.end()) return error_response(400, "Bad Request", "invalid cursor");
     k = static_cast<std::size_t>(it - cursors.begin()) + 1;
   }
+  change_files_before_listing(index);
   const std::string domain = m_world.domain(index);
   // Part 0 holds the documents as the job wrote them, not as they are now.
   const std::string documents = e.instance_json.empty() ? m_world.instance_json(index) : e.instance_json;
   // Unreadable contents are the space's, not the request's: every route skips them.
   const PartContentInput in{documents, part_share(e.plan, k, m_world.options().size_scale),
                             m_world.profile(index).key, e.created_ms, m_faults.skip_file_content,
-                            m_world.file_edits(index)};
-  std::size_t skipped = 0;
-  auto entries = part_entries(in, &skipped);
+                            m_world.file_changes(index), file_range(e.plan, k)};
+  PartGaps gaps;
+  auto entries = part_entries(in, &gaps);
+  std::size_t skipped = gaps.skipped, destroyed = gaps.destroyed;
   // copyJSONData fails on the missing archive before any entry, and the
   // deferred zip.Writer.Close still writes an empty, well-formed zip.
   if (replaced && k == 0) entries.clear();
@@ -181,7 +184,7 @@ Response Api::part(std::uint32_t index, const ExportDoc& e, const Request& req, 
     cut_part_midway(entries, m_world.rng().next());  // a well-formed zip, as the stack's deferred Close leaves it
     missing = true;
   }
-  if ((replaced && k == 0) || gone) skipped = 0;
+  if ((replaced && k == 0) || gone) skipped = destroyed = 0;
   const bool incomplete = cut || missing;
   const bool changed =
       !incomplete && m_world.rng().chance(m_faults.edit_during_download) && edit_midway(index, entries);
@@ -190,18 +193,32 @@ Response Api::part(std::uint32_t index, const ExportDoc& e, const Request& req, 
   r.headers.emplace_back("Content-Disposition",
                          "attachment; filename=\"" + part_file_name(domain, k, e.plan.declared.size()) + "\"");
   r.stream = std::make_unique<ZipStream>(
-      std::move(entries), e.created_ms / 1000, cut, [this, index, id = e.id, k, incomplete, replaced, skipped, gone, changed](bool sent) {
+      std::move(entries), e.created_ms / 1000, cut,
+      [this, index, id = e.id, k, incomplete, replaced, skipped, destroyed, gone, changed](bool sent) {
         if (incomplete && sent) ++m_stats.parts_incomplete_served;
         if (changed && sent) ++m_stats.contents_changed_midway;
+        if (destroyed > 0 && sent && !incomplete) ++m_stats.snapshot_files_missing_served;
         if (sent && !incomplete) m_stats.contents_skipped_served += skipped;
         if (replaced) {  // never a read of the latest export, whatever it holds
           if (sent) ++m_stats.replaced_parts_served;
           return;
         }
-        // A part that is incomplete, or lacks contents the stack skipped or lost, is never read.
-        m_world.part_read(index, id, k, sent && !incomplete && skipped == 0 && !gone && !changed);
+        // A part that is incomplete, lacks contents the stack skipped or lost,
+        // or files of the export's snapshot destroyed since, is never read.
+        m_world.part_read(index, id, k, sent && !incomplete && skipped == 0 && destroyed == 0 && !gone && !changed);
       });
   return r;
+}
+
+// files_change, files_change_by_person: a konnector, a sharing or the
+// person changes one file of the space just before the part lists its files.
+void Api::change_files_before_listing(std::uint32_t index) {
+  using Op = World::FileOp;
+  static constexpr Op k_ops[] = {Op::create, Op::destroy, Op::move, Op::rename};
+  const bool by_konnector = m_world.rng().chance(m_faults.files_change);
+  const bool by_person = !by_konnector && m_world.rng().chance(m_faults.files_change_by_person);
+  if (!by_konnector && !by_person) return;
+  m_world.change_files(index, k_ops[m_world.rng().next() % std::size(k_ops)], 1, by_person);
 }
 
 // A file written while its part streams (edit_during_download): its

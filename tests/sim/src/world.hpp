@@ -4,7 +4,7 @@
 // Single-threaded: everything runs on the event loop.
 #include "export_layout.hpp"
 #include "faults.hpp"
-#include "file_edits.hpp"
+#include "file_changes.hpp"
 #include "hash.hpp"
 #include "options.hpp"
 #include "part_restore.hpp"
@@ -60,7 +60,7 @@ struct InstanceState {
   // A DELETE failed after clearing `deleting` (delete_half): the databases
   // and files are gone, the instance document stays, without the flag.
   bool half_deleted = false;
-  FileEdits edits;  // files written since the space was generated (world_edits.cpp)
+  FileChanges files;  // files changed since the space was generated (world_edits.cpp)
   // The person's own counter (limits.ExportType): their exports,
   // /move/initialize and /move/authorize; 5 per 24 h from the first hit.
   std::int64_t person_hits_from_ms = 0;
@@ -178,14 +178,18 @@ public:
   // refused); false when over it (the stack answers 404).
   bool person_hit(std::uint32_t index, std::uint32_t hits);
 
-  // Files written after an export (world_edits.cpp). Writes `count` files of
-  // the space, drawn among all of them, and returns them as they are now;
-  // `activity`: the person wrote them, last-activity becomes today.
-  std::vector<SpaceFile> edit_files(std::uint32_t index, std::size_t count, bool activity);
+  // Files changed after an export (world_edits.cpp): `count` files of the
+  // space, drawn among all its current files (not its old versions), are
+  // rewritten, destroyed (with their old versions), moved to another folder
+  // or renamed; or `count` new files are created. Returns them as they are
+  // now (a destroyed one as it was). `activity`: the person did it,
+  // last-activity becomes today.
+  enum class FileOp { rewrite, create, destroy, move, rename };
+  std::vector<SpaceFile> change_files(std::uint32_t index, FileOp op, std::size_t count, bool activity);
   // Writes the file `id` of the space (edit_during_download); false when it has none.
   bool edit_file(std::uint32_t index, const std::string& id);
-  // The space's edited files, or null when none was.
-  const FileEdits* file_edits(std::uint32_t index) const;
+  // The space's changed files, or null when none was.
+  const FileChanges* file_changes(std::uint32_t index) const;
 
   Rng& rng() { return m_rng; }
   const SimOptions& options() const { return m_options; }
@@ -235,6 +239,10 @@ private:
   void import_part(std::uint32_t index, ImportJob job);
   void part_fetched(std::uint32_t index, ImportJob job, FetchResult part);
   void import_end(std::uint32_t index, bool ok);
+  // The space's files now (world_edits.cpp), and one change to `file`.
+  std::vector<SpaceFile> current_files(std::uint32_t index) const;
+  SpaceFile change_file(InstanceState& s, const SpaceFile& file, FileOp op);
+  SpaceFile create_file(std::uint32_t index, InstanceState& s);
 
   SimOptions m_options;
   Population m_population;
