@@ -252,20 +252,25 @@ Response Api::import(const Ticket& t, const Request& req) {
 Response Api::del(const Ticket& t) {
   auto index = m_world.find(t.domain);
   if (!index) return error_response(404, "Not Found", "Instance not found");
-  if (m_world.begin_delete(*index) == World::DeleteStart::already_requested)
-    return error_response(500, "Internal Server Error", "deletion already requested");
-  Response r;
-  r.delay_ms = m_world.rng().between(m_world.options().delete_ms.lo, m_world.options().delete_ms.hi);
+  std::int64_t delay = m_world.rng().between(m_world.options().delete_ms.lo, m_world.options().delete_ms.hi);
   // delete_hang: Destroy waits on the konnectors' clean-up for minutes; the
   // client that gives up meanwhile does not stop it (the server finishes
   // the deletion whether or not anyone is still there to read the answer).
-  if (m_world.rng().chance(m_faults.delete_hang.rate)) r.delay_ms = m_faults.delete_hang.ms;
+  if (m_world.rng().chance(m_faults.delete_hang.rate)) delay = m_faults.delete_hang.ms;
+  switch (m_world.begin_delete(*index, delay)) {
+    case World::DeleteStart::already_requested:
+      return error_response(500, "Internal Server Error", "deletion already requested");
+    case World::DeleteStart::during_tail: return delete_again(*index);
+    case World::DeleteStart::started: break;
+  }
+  Response r;
+  r.delay_ms = delay;
   r.finish = [this, index = *index] {
     switch (m_world.finish_delete(index)) {
       case World::DeleteEnd::stuck:
         return error_response(500, "Internal Server Error", "konnector cleanup failed: deletion interrupted");
       case World::DeleteEnd::half:  // Destroy's error reaches the generic handler
-        return error_response(500, "Unqualified error", "Could not delete VFS: swift: Internal Server Error");
+        return half_deleted_error();
       case World::DeleteEnd::deleted: break;
     }
     Response done;
@@ -273,6 +278,27 @@ Response Api::del(const Ticket& t) {
     return done;
   };
   return r;
+}
+
+// A DELETE while another one removes the databases and files (its flag
+// already cleared): the stack runs a second Destroy, which finds the
+// accounts gone, and ends with the first: 204 once the instance document is
+// gone (instance.Delete's not-found path), the first one's error otherwise.
+Response Api::delete_again(std::uint32_t index) {
+  ++m_stats.deletes_during_removal;
+  Response r;
+  r.delay_ms = m_world.delete_remaining_ms(index) + 1;
+  r.finish = [this, index] {
+    if (m_world.is_live(index)) return half_deleted_error();
+    Response done;
+    done.status = 204;
+    return done;
+  };
+  return r;
+}
+
+Response Api::half_deleted_error() {
+  return error_response(500, "Unqualified error", "Could not delete VFS: swift: Internal Server Error");
 }
 
 }  // namespace sim

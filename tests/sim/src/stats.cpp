@@ -47,6 +47,7 @@ void Stats::reset() {
   m_max_rps = 0;
   m_max_in_flight = m_in_flight;
   exports_started = duplicate_exports_24h = deletions = deletions_half_done = stack_mails = 0;
+  deletes_during_removal = 0;
   imports_done = imports_failed = 0;
   parts_incomplete_served = replaced_parts_served = contents_skipped_served = 0;
   files_edited = contents_changed_midway = 0;
@@ -100,6 +101,7 @@ std::string Stats::to_json() const {
                  {"duplicate_exports_24h", duplicate_exports_24h},
                  {"deletions", deletions},
                  {"deletions_half_done", deletions_half_done},
+                 {"deletes_during_removal", deletes_during_removal},
                  {"unsafe_deletions", unsafe_domains.size()},
                  {"unsafe_domains", std::move(unsafe)},
                  {"stack_mails", stack_mails},

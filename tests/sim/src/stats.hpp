@@ -45,7 +45,8 @@ public:
   std::uint64_t exports_started = 0;
   std::uint64_t duplicate_exports_24h = 0;
   std::uint64_t deletions = 0;
-  std::uint64_t deletions_half_done = 0;  // DELETEs that failed after clearing `deleting` (delete_half)
+  std::uint64_t deletions_half_done = 0;
+  std::uint64_t deletes_during_removal = 0;  // DELETEs while another removed the databases and files, flag off  // DELETEs that failed after clearing `deleting` (delete_half)
   std::uint64_t stack_mails = 0;
   std::uint64_t parts_incomplete_served = 0;  // sent cut (truncate_part) or with entries missing
   std::uint64_t replaced_parts_served = 0;    // parts of a replaced export sent whole (200): never a read

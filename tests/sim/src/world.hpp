@@ -13,6 +13,7 @@
 #include "sim_time.hpp"
 #include "stats.hpp"
 
+#include <chrono>
 #include <deque>
 #include <map>
 #include <memory>
@@ -57,6 +58,12 @@ struct InstanceState {
   bool blocked = false;
   bool deleting = false;
   bool deleting_now = false;  // a DELETE is being processed
+  // Its clean-up is over and `deleting` cleared: the databases and files
+  // are being removed (lifecycle.Destroy), the instance still answers.
+  bool delete_tail = false;
+  bool delete_cleanup_failed = false;  // delete_stuck: the DELETE ends in a 500, `deleting` left set
+  std::chrono::steady_clock::time_point delete_ends;  // real time the DELETE being processed ends
+  std::uint32_t delete_runs = 0;  // DELETEs started: a clean-up timer ends only its own
   // A DELETE failed after clearing `deleting` (delete_half): the databases
   // and files are gone, the instance document stays, without the flag.
   bool half_deleted = false;
@@ -160,15 +167,22 @@ public:
   // Records that part `part` of export `id` was (or was not) read whole.
   void part_read(std::uint32_t index, const std::string& id, std::size_t part, bool whole);
 
-  enum class DeleteStart { started, already_requested };
-  DeleteStart begin_delete(std::uint32_t index);
+  // A DELETE that takes `delay_ms` (real): `deleting` is set for the
+  // clean-up (--delete-cleanup-share of it), then cleared while the
+  // databases and files go. During that end (`during_tail`) the flag no
+  // longer refuses a DELETE: the stack runs a second Destroy.
+  enum class DeleteStart { started, already_requested, during_tail };
+  DeleteStart begin_delete(std::uint32_t index, std::int64_t delay_ms);
+  // Real milliseconds until the DELETE being processed ends (0 when none).
+  std::int64_t delete_remaining_ms(std::uint32_t index) const;
   // How a DELETE ends after its real-time work (lifecycle.Destroy):
   // deleted; stuck in the konnector clean-up (`deleting` stays set); or
   // half done, failing once the flag was cleared, while removing the
   // databases and files (the instance stays, flag off: half_deleted).
   enum class DeleteEnd { deleted, stuck, half };
   DeleteEnd finish_delete(std::uint32_t index);
-  // Its databases and files are gone but its document stays (DeleteEnd::half).
+  // Its databases and files are gone but its document stays
+  // (DeleteEnd::half), or are being removed (the end of a DELETE).
   bool half_deleted(std::uint32_t index) const;
 
   void request_import(std::uint32_t index, const std::string& manifest_url);
@@ -216,6 +230,8 @@ private:
   void abort_move(std::uint32_t index, InstanceState& s);
   void finalize_move(std::uint32_t index, InstanceState& s);
   void manager_delete(std::uint32_t index, InstanceState& s);
+  // The end of a DELETE's clean-up: `deleting` cleared, the removal begins.
+  void delete_cleanup_done(std::uint32_t index, std::uint32_t run);
   void tick();
   struct QueuedExport {
     std::uint32_t index = 0;
