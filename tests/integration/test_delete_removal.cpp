@@ -31,7 +31,7 @@ std::int64_t deletes(const CozySim& sim) { return route_count(sim.stats(), "DELE
 }  // namespace
 
 TEST_CASE("a DELETE unanswered while the stack removes the databases and files, flag already cleared: not "
-          "taken as done, not sent again while under way; the next purge reads back that it happened",
+          "taken as done, not sent again while under way - the next purge reads back that it happened",
           "[deletion-safety][purge][delete-hang]") {
   Options options;
   options.accounts = 1;

@@ -62,7 +62,7 @@ void settle(Stand& s, hours step = hours(25)) {
 }  // namespace
 
 TEST_CASE("Files created, destroyed, moved or renamed by a konnector between downloads: never verified on "
-          "an export lacking a file of the snapshot; the same gap twice fails the account; nothing unsafe deleted",
+          "an export lacking a file of the snapshot - the same gap twice fails the account - nothing unsafe deleted",
           "[cozy-admin][evidence][files]") {
   Options options;
   options.accounts = 30;
@@ -108,8 +108,8 @@ TEST_CASE("Files created, destroyed, moved or renamed by a konnector between dow
   for (const auto& row : failed) CHECK_FALSE(s.sim->instance_attributes(row[0]).empty());
 }
 
-TEST_CASE("Files changed by the person between downloads: exported again, never evidence_incomplete; the "
-          "final evidence is the space as it is; nothing unsafe deleted",
+TEST_CASE("Files changed by the person between downloads: exported again, never evidence_incomplete - the "
+          "final evidence is the space as it is - nothing unsafe deleted",
           "[cozy-admin][evidence][files]") {
   Options options;
   options.accounts = 20;
@@ -140,7 +140,7 @@ TEST_CASE("Files changed by the person between downloads: exported again, never 
   CHECK(stat(s.sim->stats(), "unsafe_deletions") == 0);
 }
 
-TEST_CASE("Files destroyed after verification: by the person, the purge exports again instead of deleting; by "
+TEST_CASE("Files destroyed after verification: by the person, the purge exports again instead of deleting - by "
           "a konnector, the evidence already holds them and the deletion is safe",
           "[cozy-admin][evidence][files][purge]") {
   Options options;

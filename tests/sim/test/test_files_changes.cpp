@@ -147,7 +147,7 @@ TEST_CASE("file ids are sorted across parts: each files cursor is its part's fir
 }
 
 TEST_CASE("change-files: created files land in the part whose id range holds them, destroyed ones vanish "
-          "with their old versions, moved and renamed ones keep their id and part; disk-usage follows",
+          "with their old versions, moved and renamed ones keep their id and part - disk-usage follows",
           "[exports][files]") {
   Sim sim(k_args);
   const int i = big_instance(sim);
@@ -214,7 +214,7 @@ TEST_CASE("change-files: created files land in the part whose id range holds the
   CHECK(sim.post("/_sim/change-files?domain=nobody.test.example&op=create").status == 404);
 }
 
-TEST_CASE("a part that lacks a file of its export's snapshot, destroyed since, is never a read; a new export "
+TEST_CASE("a part that lacks a file of its export's snapshot, destroyed since, is never a read - a new export "
           "of the space as it is now is",
           "[exports][files]") {
   Sim sim(k_args);
@@ -239,7 +239,7 @@ TEST_CASE("a part that lacks a file of its export's snapshot, destroyed since, i
   CHECK(sim.stat("snapshot_files_missing_served") == missing);
 }
 
-TEST_CASE("files_change: each part download first changes one file of the space, without activity; "
+TEST_CASE("files_change: each part download first changes one file of the space, without activity - "
           "files_change_by_person with it",
           "[exports][files][faults]") {
   Sim sim(k_args);

@@ -85,7 +85,7 @@ TEST_CASE("delete_stuck: deleting stays set, 500 until PATCH Deleting=false", "[
   CHECK(sim.stat("deletions") == 1);
 }
 
-TEST_CASE("DELETE: `deleting` is set for the clean-up only, cleared before the databases and files go; a DELETE "
+TEST_CASE("DELETE: `deleting` is set for the clean-up only, cleared before the databases and files go - a DELETE "
           "then runs a second Destroy that ends with the first",
           "[lifecycle][faults]") {
   std::vector<std::string> args = k_args;
