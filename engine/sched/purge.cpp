@@ -441,7 +441,12 @@ class Purge {
           if (settle_gone(account, true, report)) co_await tell_deleted(account);
           co_return;
         }
-        if (unknown && info.ok() && info.value().deleting) {
+        // cozy-stack's Destroy clears `deleting` before it removes the
+        // databases and files: still there, flag off, databases gone is a
+        // deletion still under way (or one that failed there, resumed by a
+        // later purge). Never sent again while the stack may be at it.
+        if (unknown && info.ok() &&
+            (info.value().deleting || co_await databases_gone(backend, account.domain))) {
           leave_under_way(account, *last, report);
           co_return;
         }
@@ -476,9 +481,10 @@ class Purge {
   }
 
   // A DELETE without an answer (a timeout, a connection lost after the
-  // request left) while the stack shows the deletion running: cozy-stack's
-  // Destroy goes on after the client gives up. Sending another DELETE now
-  // would only be refused ("already requested"), so none is sent tonight;
+  // request left) while the stack shows the deletion running (`deleting`
+  // set, or flag off with its databases gone): cozy-stack's Destroy goes on
+  // after the client gives up. Sending another DELETE now would be refused
+  // ("already requested") or start a second Destroy, so none is sent tonight;
   // the intent stays open (support actions are refused: the deletion may
   // still happen) and a later purge reads the instance back: gone, it is
   // recorded as our deletion; still there, it is retried (a flag left

@@ -57,6 +57,8 @@ private:
   Response export_post(const Ticket& t, const Request& req);
   Response import(const Ticket& t, const Request& req);
   Response del(const Ticket& t);
+  Response delete_again(std::uint32_t index);
+  static Response half_deleted_error();
   // A part download, from the admin route or the move route. A replaced
   // export's part (`replaced`) is served as the stack serves it once its
   // archive is gone: part 0 an empty zip, the others the current files; it
@@ -69,6 +71,8 @@ private:
   Response sim_export(const Ticket& t);
   Response user_export(const Request& req);
   Response edit_files(const Request& req);
+  Response change_files(const Request& req);
+  void change_files_before_listing(std::uint32_t index);
   bool edit_midway(std::uint32_t index, std::vector<ZipEntry>& entries);
   Response manifest(const Ticket& t);
   Response move_data(const Ticket& t, const Request& req);

@@ -28,9 +28,9 @@ std::int64_t trashed_bytes(const Profile& p, std::int64_t files) {
                                    static_cast<double>(std::max<std::int64_t>(1, p.used)));
 }
 
-// A space never imported: what an export of it serves, and its drawn document count.
-ContentUsage served_usage(const Profile& p, std::int64_t used, double size_scale) {
-  const SpaceUsage served = space_usage(used, p.key, size_scale);
+// A space never imported: what an export of it serves now, and its drawn document count.
+ContentUsage served_usage(const Profile& p, std::int64_t used, double size_scale, const FileChanges* changes) {
+  const SpaceUsage served = space_usage(used, p.key, size_scale, changes);
   return {served.files, served.versions, served.versions_count, p.doc_count};
 }
 
@@ -91,8 +91,9 @@ Response Api::disk_usage(const Ticket& t, const Request& req) {
   // An imported space reports what its imports restored; any other one the
   // content bytes an export of it serves, so a client can check an export
   // for completeness.
-  ContentUsage u = v.imported ? *v.imported : served_usage(p, v.used, m_world.options().size_scale);
-  if (!v.imported) u.files += edited_bytes_delta(m_world.file_edits(*index));  // the VFS sums the documents now
+  // The VFS sums the documents as they are now: changed files included.
+  ContentUsage u = v.imported ? *v.imported
+                              : served_usage(p, v.used, m_world.options().size_scale, m_world.file_changes(*index));
   json::object o{{"used", std::to_string(v.used)}};
   auto put = [&](const char* key, std::int64_t n) {
     if (n != 0) o[key] = std::to_string(n);
@@ -157,15 +158,17 @@ Response Api::part(std::uint32_t index, const ExportDoc& e, const Request& req, 
     if (it == cursors.end()) return error_response(400, "Bad Request", "invalid cursor");
     k = static_cast<std::size_t>(it - cursors.begin()) + 1;
   }
+  change_files_before_listing(index);
   const std::string domain = m_world.domain(index);
   // Part 0 holds the documents as the job wrote them, not as they are now.
   const std::string documents = e.instance_json.empty() ? m_world.instance_json(index) : e.instance_json;
   // Unreadable contents are the space's, not the request's: every route skips them.
   const PartContentInput in{documents, part_share(e.plan, k, m_world.options().size_scale),
                             m_world.profile(index).key, e.created_ms, m_faults.skip_file_content,
-                            m_world.file_edits(index)};
-  std::size_t skipped = 0;
-  auto entries = part_entries(in, &skipped);
+                            m_world.file_changes(index), file_range(e.plan, k)};
+  PartGaps gaps;
+  auto entries = part_entries(in, &gaps);
+  std::size_t skipped = gaps.skipped, destroyed = gaps.destroyed;
   // copyJSONData fails on the missing archive before any entry, and the
   // deferred zip.Writer.Close still writes an empty, well-formed zip.
   if (replaced && k == 0) entries.clear();
@@ -181,7 +184,7 @@ Response Api::part(std::uint32_t index, const ExportDoc& e, const Request& req, 
     cut_part_midway(entries, m_world.rng().next());  // a well-formed zip, as the stack's deferred Close leaves it
     missing = true;
   }
-  if ((replaced && k == 0) || gone) skipped = 0;
+  if ((replaced && k == 0) || gone) skipped = destroyed = 0;
   const bool incomplete = cut || missing;
   const bool changed =
       !incomplete && m_world.rng().chance(m_faults.edit_during_download) && edit_midway(index, entries);
@@ -190,18 +193,32 @@ Response Api::part(std::uint32_t index, const ExportDoc& e, const Request& req, 
   r.headers.emplace_back("Content-Disposition",
                          "attachment; filename=\"" + part_file_name(domain, k, e.plan.declared.size()) + "\"");
   r.stream = std::make_unique<ZipStream>(
-      std::move(entries), e.created_ms / 1000, cut, [this, index, id = e.id, k, incomplete, replaced, skipped, gone, changed](bool sent) {
+      std::move(entries), e.created_ms / 1000, cut,
+      [this, index, id = e.id, k, incomplete, replaced, skipped, destroyed, gone, changed](bool sent) {
         if (incomplete && sent) ++m_stats.parts_incomplete_served;
         if (changed && sent) ++m_stats.contents_changed_midway;
+        if (destroyed > 0 && sent && !incomplete) ++m_stats.snapshot_files_missing_served;
         if (sent && !incomplete) m_stats.contents_skipped_served += skipped;
         if (replaced) {  // never a read of the latest export, whatever it holds
           if (sent) ++m_stats.replaced_parts_served;
           return;
         }
-        // A part that is incomplete, or lacks contents the stack skipped or lost, is never read.
-        m_world.part_read(index, id, k, sent && !incomplete && skipped == 0 && !gone && !changed);
+        // A part that is incomplete, lacks contents the stack skipped or lost,
+        // or files of the export's snapshot destroyed since, is never read.
+        m_world.part_read(index, id, k, sent && !incomplete && skipped == 0 && destroyed == 0 && !gone && !changed);
       });
   return r;
+}
+
+// files_change, files_change_by_person: a konnector, a sharing or the
+// person changes one file of the space just before the part lists its files.
+void Api::change_files_before_listing(std::uint32_t index) {
+  using Op = World::FileOp;
+  static constexpr Op k_ops[] = {Op::create, Op::destroy, Op::move, Op::rename};
+  const bool by_konnector = m_world.rng().chance(m_faults.files_change);
+  const bool by_person = !by_konnector && m_world.rng().chance(m_faults.files_change_by_person);
+  if (!by_konnector && !by_person) return;
+  m_world.change_files(index, k_ops[m_world.rng().next() % std::size(k_ops)], 1, by_person);
 }
 
 // A file written while its part streams (edit_during_download): its
@@ -235,20 +252,25 @@ Response Api::import(const Ticket& t, const Request& req) {
 Response Api::del(const Ticket& t) {
   auto index = m_world.find(t.domain);
   if (!index) return error_response(404, "Not Found", "Instance not found");
-  if (m_world.begin_delete(*index) == World::DeleteStart::already_requested)
-    return error_response(500, "Internal Server Error", "deletion already requested");
-  Response r;
-  r.delay_ms = m_world.rng().between(m_world.options().delete_ms.lo, m_world.options().delete_ms.hi);
+  std::int64_t delay = m_world.rng().between(m_world.options().delete_ms.lo, m_world.options().delete_ms.hi);
   // delete_hang: Destroy waits on the konnectors' clean-up for minutes; the
   // client that gives up meanwhile does not stop it (the server finishes
   // the deletion whether or not anyone is still there to read the answer).
-  if (m_world.rng().chance(m_faults.delete_hang.rate)) r.delay_ms = m_faults.delete_hang.ms;
+  if (m_world.rng().chance(m_faults.delete_hang.rate)) delay = m_faults.delete_hang.ms;
+  switch (m_world.begin_delete(*index, delay)) {
+    case World::DeleteStart::already_requested:
+      return error_response(500, "Internal Server Error", "deletion already requested");
+    case World::DeleteStart::during_tail: return delete_again(*index);
+    case World::DeleteStart::started: break;
+  }
+  Response r;
+  r.delay_ms = delay;
   r.finish = [this, index = *index] {
     switch (m_world.finish_delete(index)) {
       case World::DeleteEnd::stuck:
         return error_response(500, "Internal Server Error", "konnector cleanup failed: deletion interrupted");
       case World::DeleteEnd::half:  // Destroy's error reaches the generic handler
-        return error_response(500, "Unqualified error", "Could not delete VFS: swift: Internal Server Error");
+        return half_deleted_error();
       case World::DeleteEnd::deleted: break;
     }
     Response done;
@@ -256,6 +278,27 @@ Response Api::del(const Ticket& t) {
     return done;
   };
   return r;
+}
+
+// A DELETE while another one removes the databases and files (its flag
+// already cleared): the stack runs a second Destroy, which finds the
+// accounts gone, and ends with the first: 204 once the instance document is
+// gone (instance.Delete's not-found path), the first one's error otherwise.
+Response Api::delete_again(std::uint32_t index) {
+  ++m_stats.deletes_during_removal;
+  Response r;
+  r.delay_ms = m_world.delete_remaining_ms(index) + 1;
+  r.finish = [this, index] {
+    if (m_world.is_live(index)) return half_deleted_error();
+    Response done;
+    done.status = 204;
+    return done;
+  };
+  return r;
+}
+
+Response Api::half_deleted_error() {
+  return error_response(500, "Unqualified error", "Could not delete VFS: swift: Internal Server Error");
 }
 
 }  // namespace sim

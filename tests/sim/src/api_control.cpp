@@ -21,6 +21,7 @@ Response Api::control(Ticket& t, const Request& req) {
     case RouteId::sim_user_export: return user_export(req);
     case RouteId::sim_export: return sim_export(t);
     case RouteId::sim_edit_files: return edit_files(req);
+    case RouteId::sim_change_files: return change_files(req);
     default: return error_response(404, "Not Found", "no such route");
   }
 }
@@ -98,26 +99,77 @@ Response Api::user_export(const Request& req) {
   return json_response(202, job_document(job, *domain, false, m_world.now_ms()));
 }
 
+namespace {
+
+// The query of /_sim/edit-files and /_sim/change-files: domain, count, activity.
+struct FilesQuery {
+  std::string domain;
+  std::size_t count = 1;
+  bool activity = false;
+};
+
+std::optional<FilesQuery> files_query(const Request& req, Response& error) {
+  FilesQuery q;
+  const auto domain = query_param(req.target, "domain");
+  if (!domain || domain->empty()) return error = error_response(400, "Bad Request", "domain is required"), std::nullopt;
+  q.domain = *domain;
+  if (auto c = query_param(req.target, "count")) {
+    if (c->empty() || c->size() > 4 || c->find_first_not_of("0123456789") != std::string::npos)
+      return error = error_response(400, "Bad Request", "count: a number of files"), std::nullopt;
+    q.count = std::stoul(*c);
+  }
+  const auto activity = parse_go_bool(query_param(req.target, "activity").value_or("false"));
+  if (!activity) return error = error_response(400, "Bad Request", "activity takes a boolean"), std::nullopt;
+  q.activity = *activity;
+  return q;
+}
+
+std::optional<World::FileOp> file_op(const std::string& name) {
+  if (name == "create") return World::FileOp::create;
+  if (name == "destroy") return World::FileOp::destroy;
+  if (name == "move") return World::FileOp::move;
+  if (name == "rename") return World::FileOp::rename;
+  return std::nullopt;
+}
+
+json::array files_json(const std::vector<SpaceFile>& files) {
+  json::array out;
+  for (const auto& f : files)
+    out.push_back(json::object{{"_id", f.id},
+                               {"name", f.name},
+                               {"path", "/" + std::string(space_folders()[f.folder].path) + "/" + f.name},
+                               {"size", f.size}});
+  return out;
+}
+
+}  // namespace
+
 // Noise: `count` files of the space are written now, by the person
 // (`activity=true`: last-activity becomes today) or by a konnector or a
 // sharing (no activity); later downloads and disk-usage see the new bytes.
 Response Api::edit_files(const Request& req) {
-  const auto domain = query_param(req.target, "domain");
-  if (!domain || domain->empty()) return error_response(400, "Bad Request", "domain is required");
-  const auto index = m_world.find(*domain);
+  Response error;
+  const auto q = files_query(req, error);
+  if (!q) return error;
+  const auto index = m_world.find(q->domain);
   if (!index) return error_response(404, "Not Found", "Instance not found");
-  std::size_t count = 1;
-  if (auto c = query_param(req.target, "count")) {
-    if (c->empty() || c->size() > 4 || c->find_first_not_of("0123456789") != std::string::npos)
-      return error_response(400, "Bad Request", "count: a number of files");
-    count = std::stoul(*c);
-  }
-  const auto activity = parse_go_bool(query_param(req.target, "activity").value_or("false"));
-  if (!activity) return error_response(400, "Bad Request", "activity takes a boolean");
-  json::array edited;
-  for (const auto& f : m_world.edit_files(*index, count, *activity))
-    edited.push_back(json::object{{"_id", f.id}, {"name", f.name}, {"size", f.size}});
-  return json_response(200, json::serialize(json::object{{"edited", std::move(edited)}}));
+  const auto edited = m_world.change_files(*index, World::FileOp::rewrite, q->count, q->activity);
+  return json_response(200, json::serialize(json::object{{"edited", files_json(edited)}}));
+}
+
+// Noise: `count` files are created, destroyed, moved or renamed now (`op`),
+// by the person (`activity=true`) or by a konnector or a sharing; later
+// downloads and disk-usage see the space as it is then.
+Response Api::change_files(const Request& req) {
+  Response error;
+  const auto q = files_query(req, error);
+  if (!q) return error;
+  const auto op = file_op(query_param(req.target, "op").value_or(""));
+  if (!op) return error_response(400, "Bad Request", "op: create, destroy, move or rename");
+  const auto index = m_world.find(q->domain);
+  if (!index) return error_response(404, "Not Found", "Instance not found");
+  const auto changed = m_world.change_files(*index, *op, q->count, q->activity);
+  return json_response(200, json::serialize(json::object{{"changed", files_json(changed)}}));
 }
 
 // The token in /move/exports/<token> is the export document's id (the

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 
 namespace sim {
 
@@ -39,6 +40,24 @@ PartPlan plan_parts(std::int64_t used, std::uint64_t key) {
   }
   for (std::size_t k = 1; k < plan.declared.size(); ++k) plan.cursors.push_back(first_entry_cursor(key, plan, k));
   return plan;
+}
+
+FileRange file_range(const PartPlan& plan, std::size_t part) {
+  static const std::string k_files = "io.cozy.files/";
+  auto files_id = [&](std::size_t cursor) -> std::optional<std::string> {
+    const std::string& c = plan.cursors[cursor];
+    if (c.rfind(k_files, 0) != 0) return std::nullopt;  // an old version's: io.cozy.files.versions/…
+    return c.substr(k_files.size());
+  };
+  FileRange range;
+  if (part > 0) {
+    const auto from = files_id(part - 1);
+    if (!from) return FileRange{false, {}, {}};
+    range.from = *from;
+  }
+  if (part < plan.cursors.size())
+    if (const auto to = files_id(part)) range.to = *to;
+  return range;
 }
 
 PartShare part_share(const PartPlan& plan, std::size_t part, double size_scale) {
@@ -80,7 +99,7 @@ void add_directory_docs(std::vector<ZipEntry>& out, const PartContentInput& in) 
 // The metadata always goes out (it comes from CouchDB); the content only
 // when the stack can open it. True when it was skipped.
 bool add_file(std::vector<ZipEntry>& out, const SpaceFile& generated, const PartContentInput& in) {
-  const SpaceFile f = as_edited(generated, in.edits);  // as it is now, as listFilesFromCursor lists it
+  const SpaceFile f = as_changed(generated, in.changes);  // as it is now, as listFilesFromCursor lists it
   out.push_back({"My Cozy/Data/io.cozy.files/" + f.id + ".json", 0, 0, {},
                  [f, key = in.key, now = in.now_ms] { return file_doc(f, key, now, content_md5_base64(f.content, f.size)); }});
   if (content_unreadable(in.key, generated, in.skip_file_content)) return true;
@@ -97,13 +116,43 @@ bool add_version(std::vector<ZipEntry>& out, const SpaceFile& v, const PartConte
   return false;
 }
 
+// The files a part lists now, in id order: its generated ones not
+// destroyed, and the created ones its range holds.
+std::vector<SpaceFile> listed_files(const PartContentInput& in, const std::vector<SpaceFile>& generated) {
+  std::vector<SpaceFile> out;
+  for (const auto& f : generated)
+    if (!is_deleted(f, in.changes)) out.push_back(f);
+  if (in.changes)
+    for (const auto& [id, created] : in.changes->created)
+      if (in.range.holds(id) && !is_deleted(created.file, in.changes)) out.push_back(created.file);
+  std::sort(out.begin(), out.end(), [](const SpaceFile& a, const SpaceFile& b) { return a.id < b.id; });
+  return out;
+}
+
+// Files and old versions the part held when the export was created
+// (`in.now_ms`) that were destroyed since.
+std::size_t destroyed_since(const PartContentInput& in, const PartFiles& generated) {
+  if (!in.changes) return 0;
+  const auto& deleted = in.changes->deleted;
+  auto after = [&](const std::string& id) {
+    const auto it = deleted.find(id);
+    return it != deleted.end() && it->second > in.now_ms;
+  };
+  std::size_t n = 0;
+  for (const auto& f : generated.files) n += after(f.id) ? 1 : 0;
+  for (const auto& v : generated.versions) n += after(v.file_id) ? 1 : 0;
+  for (const auto& [id, created] : in.changes->created)
+    n += in.range.holds(id) && created.created_ms <= in.now_ms && after(id) ? 1 : 0;
+  return n;
+}
+
 }  // namespace
 
 bool content_unreadable(std::uint64_t key, const SpaceFile& file, double rate) {
   return rate > 0 && unit(mix64(key ^ mix64(file.content ^ 0x5c1f))) < rate;
 }
 
-std::vector<ZipEntry> part_entries(const PartContentInput& in, std::size_t* skipped) {
+std::vector<ZipEntry> part_entries(const PartContentInput& in, PartGaps* gaps) {
   std::vector<ZipEntry> out;
   if (in.share.part == 0) {
     add_data_docs(out, in);
@@ -111,9 +160,10 @@ std::vector<ZipEntry> part_entries(const PartContentInput& in, std::size_t* skip
   }
   std::size_t left_out = 0;
   const PartFiles files = part_files(in.key, in.share);
-  for (const auto& f : files.files) left_out += add_file(out, f, in) ? 1 : 0;
-  for (const auto& v : files.versions) left_out += add_version(out, v, in) ? 1 : 0;
-  if (skipped) *skipped = left_out;
+  for (const auto& f : listed_files(in, files.files)) left_out += add_file(out, f, in) ? 1 : 0;
+  for (const auto& v : files.versions)
+    if (!is_deleted(v, in.changes)) left_out += add_version(out, v, in) ? 1 : 0;
+  if (gaps) *gaps = PartGaps{left_out, destroyed_since(in, files)};
   return out;
 }
 
@@ -150,15 +200,22 @@ std::vector<SpaceFile> unreadable_contents(const PartPlan& plan, std::uint64_t k
   return out;
 }
 
-SpaceUsage space_usage(std::int64_t used, std::uint64_t key, double size_scale) {
+SpaceUsage space_usage(std::int64_t used, std::uint64_t key, double size_scale, const FileChanges* changes) {
   SpaceUsage usage;
   const PartPlan plan = plan_parts(used, key);
   for (std::size_t k = 0; k < plan.declared.size(); ++k) {
     const PartFiles files = part_files(key, part_share(plan, k, size_scale));
-    for (const auto& f : files.files) usage.files += f.size;
-    for (const auto& v : files.versions) usage.versions += v.size;
-    usage.versions_count += static_cast<std::int64_t>(files.versions.size());
+    for (const auto& f : files.files)
+      if (!is_deleted(f, changes)) usage.files += as_changed(f, changes).size;
+    for (const auto& v : files.versions) {
+      if (is_deleted(v, changes)) continue;
+      usage.versions += v.size;
+      ++usage.versions_count;
+    }
   }
+  if (changes)
+    for (const auto& [id, created] : changes->created)
+      if (!is_deleted(created.file, changes)) usage.files += as_changed(created.file, changes).size;
   return usage;
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // How an export of a given size is cut into parts (the stack's rule) and
 // what each part's zip holds. Pure functions of their inputs.
-#include "file_edits.hpp"
+#include "file_changes.hpp"
 #include "space_files.hpp"
 
 #include <cstdint>
@@ -45,13 +45,34 @@ struct ZipEntry {
   bool is_generated() const { return text.empty() && !render; }
 };
 
+// The io.cozy.files ids a part lists (listFilesFromCursor): from its
+// cursor's id (part 0: from the start) up to the next part's cursor's id,
+// excluded, or to the end when the next part starts with old versions or
+// there is none; no file at all in a part that starts with old versions.
+struct FileRange {
+  bool any = true;   // false: the part lists no file
+  std::string from;  // inclusive
+  std::string to;    // exclusive; empty: no end
+  bool holds(const std::string& id) const { return any && id >= from && (to.empty() || id < to); }
+};
+FileRange file_range(const PartPlan& plan, std::size_t part);
+
 struct PartContentInput {
   std::string instance_json;  // part 0's My Cozy/Data/instance.json
   PartShare share;            // which part, and the bytes it serves
   std::uint64_t key = 0;      // the instance's: every export of a space holds the same files
   std::int64_t now_ms = 0;    // documents' dates are before it (the export's creation: stable per export)
   double skip_file_content = 0;  // the fault: share of contents the stack cannot open
-  const FileEdits* edits = nullptr;  // files written since (listed as they are at download time)
+  const FileChanges* changes = nullptr;  // files changed since (listed as they are at download time)
+  FileRange range = {};  // which created files the part lists (file_range)
+};
+
+// What a part download leaves out of the export's snapshot.
+struct PartGaps {
+  std::size_t skipped = 0;  // contents the stack cannot open (skip_file_content)
+  // Files (and old versions) that existed when the export was created
+  // (`now_ms`) and were destroyed since: gone from the part, metadata and content.
+  std::size_t destroyed = 0;
 };
 
 // Whether the stack cannot open this file's (or old version's) content at
@@ -66,8 +87,11 @@ bool content_unreadable(std::uint64_t key, const SpaceFile& file, double rate);
 // version's metadata (My Cozy/Data/io.cozy.files.versions/<id>.json)
 // followed by its content (My Cozy/Files/<id>). A content the stack cannot
 // open (`in.skip_file_content`) is left out, its metadata kept, as copyFiles
-// and copyVersions `continue`; `skipped`, when given, counts them.
-std::vector<ZipEntry> part_entries(const PartContentInput& in, std::size_t* skipped = nullptr);
+// and copyVersions `continue`. With `in.changes`, the part lists the files
+// as they are now: rewritten, moved or renamed ones as they are, created
+// ones in `in.range` in id order, destroyed ones (and their old versions)
+// not at all. `gaps`, when given, counts what is left out.
+std::vector<ZipEntry> part_entries(const PartContentInput& in, PartGaps* gaps = nullptr);
 
 // The bytes of the JSON documents part 0 starts with (instance.json, the
 // other doctypes' documents, the directories): what cozy-stack's
@@ -92,7 +116,8 @@ struct SpaceUsage {
   std::int64_t versions = 0;
   std::int64_t versions_count = 0;
 };
-SpaceUsage space_usage(std::int64_t used, std::uint64_t key, double size_scale);
+// With `changes`, the space as it is now (what the VFS sums).
+SpaceUsage space_usage(std::int64_t used, std::uint64_t key, double size_scale, const FileChanges* changes = nullptr);
 
 // `<domain>.zip` for a single part, `<domain> - partNNN.zip` otherwise
 // (NNN counts from 001).

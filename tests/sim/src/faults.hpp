@@ -42,6 +42,12 @@ struct Faults {
   // holds its old metadata without content; the edit stays (later
   // downloads and disk-usage see the new file).
   double edit_during_download = 0;
+  // Per part download: just before the part lists its files, one file of
+  // the space is created, destroyed, moved or renamed (drawn evenly), by a
+  // konnector or a sharing (no activity); `_by_person`: by the person
+  // (last-activity becomes today). The change stays.
+  double files_change = 0;
+  double files_change_by_person = 0;
   double ws_drop_every_s = 0;
   double export_silent_fail = 0;
   double export_error = 0;

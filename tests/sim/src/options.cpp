@@ -51,6 +51,7 @@ po::options_description describe(SimOptions& o, std::string& clock, RangeTexts& 
       ("import-start-ms", po::value(&r.import_start_ms)->default_value("50:300"), "A:B real ms from an import request to its job blocking the target")
       ("import-ms", po::value(&r.import_ms)->default_value("20:200"), "A:B real ms an import takes after its download")
       ("delete-ms", po::value(&r.delete_ms)->default_value("20:100"), "A:B real ms a DELETE takes")
+      ("delete-cleanup-share", po::value(&o.delete_cleanup_share)->default_value(0.5), "share of a DELETE's time with `deleting` set")
       ("trust-private-networks", po::bool_switch(&o.trust_private_networks), "imports may fetch from loopback and private addresses, any port")
       ("export-workers", po::value(&o.export_workers)->default_value(4), "export jobs running at once (the stack's CPUs)")
       ("ws-ping-s", po::value(&o.ws_ping_s)->default_value(54), "websocket ping period, real seconds")
@@ -66,7 +67,8 @@ bool check(SimOptions& o, const std::string& clock, std::string& error) {
   const std::pair<const char*, double> shares[] = {{"--move-share", o.move_share},
                                                    {"--never-move-share", o.never_move_share},
                                                    {"--late-move-share", o.late_move_share},
-                                                   {"--active-share", o.active_share}};
+                                                   {"--active-share", o.active_share},
+                                                   {"--delete-cleanup-share", o.delete_cleanup_share}};
   for (const auto& [name, v] : shares)
     if (!share_ok(v)) return error = std::string(name) + " must be within 0..1", false;
   // The people bands share one draw: never, then move, then late.

@@ -34,6 +34,9 @@ struct SimOptions {
   Range import_ms{20, 200};
   bool trust_private_networks = false;
   Range delete_ms{20, 100};
+  // Share of a DELETE's time spent in the konnector and RAG clean-up, with
+  // `deleting` set; the rest removes the databases and files, flag off.
+  double delete_cleanup_share = 0.5;
   std::uint32_t export_workers = 4;
   std::uint32_t ws_ping_s = 54;
   std::uint32_t ws_idle_s = 60;

@@ -25,11 +25,21 @@ std::vector<std::int64_t> split(std::int64_t total, std::size_t n) {
   return out;
 }
 
-SpaceFile make_file(std::uint64_t key, std::size_t part, std::size_t i, std::int64_t size) {
+// Ids sorted across parts, as CouchDB lists io.cozy.files (a cursor is a
+// range start): file i (< 8) of part p gets a 16-hex-digit prefix in slot
+// p*8+i of the id space, so a new file's random id can land in any part.
+std::string file_id(std::size_t part, std::size_t i, std::size_t file_parts, std::uint64_t h) {
+  const std::uint64_t slots = static_cast<std::uint64_t>(std::max<std::size_t>(1, file_parts)) * 8;
+  const std::uint64_t width = ~0ULL / slots;
+  const std::uint64_t prefix = width * (part * 8 + i) + mix64(h) % width;
+  return hex64(prefix) + hex64(mix64(h ^ 0xf11e));
+}
+
+SpaceFile make_file(std::uint64_t key, std::size_t part, std::size_t i, std::size_t file_parts, std::int64_t size) {
   const auto h = mix64(mix64(key ^ mix64(part + 1)) + i);
   char name[64];
   std::snprintf(name, sizeof name, "file-%03zu-%02zu.%s", part, i, k_exts[h % std::size(k_exts)]);
-  return {couch_id(h ^ 0xf11e), {}, name, (h >> 8) % std::size(k_folders), size, h};
+  return {file_id(part, i, file_parts, h), {}, name, (h >> 8) % std::size(k_folders), size, h};
 }
 
 // Old version `n` of `file` (n unique in the space: a file may have several).
@@ -43,7 +53,7 @@ std::vector<SpaceFile> files_of(std::uint64_t key, const PartShare& share, std::
   const auto count = static_cast<std::size_t>(std::min<std::int64_t>(2 + part_key % 7, share.files));
   const auto sizes = split(share.files, count);
   std::vector<SpaceFile> out;
-  for (std::size_t i = 0; i < count; ++i) out.push_back(make_file(key, share.part, i, sizes[i]));
+  for (std::size_t i = 0; i < count; ++i) out.push_back(make_file(key, share.part, i, share.file_parts, sizes[i]));
   return out;
 }
 
@@ -55,13 +65,20 @@ std::vector<SpaceFile> versions_of(std::uint64_t key, const PartShare& share, st
   const std::size_t file_parts = std::max<std::size_t>(1, share.file_parts);
   std::vector<SpaceFile> out;
   for (std::size_t v = 0; v < count; ++v) {
-    const SpaceFile owner = make_file(key, mix64(part_key + v) % file_parts, 0, 0);
+    const SpaceFile owner = make_file(key, mix64(part_key + v) % file_parts, 0, file_parts, 0);
     out.push_back(make_version(owner, share.part * 2 + v, sizes[v]));
   }
   return out;
 }
 
 }  // namespace
+
+SpaceFile new_file(std::uint64_t draw, std::int64_t size) {
+  const auto h = mix64(draw ^ 0x9e3f11e);
+  char name[64];
+  std::snprintf(name, sizeof name, "new-%s.%s", hex64(h).substr(0, 8).c_str(), k_exts[h % std::size(k_exts)]);
+  return {couch_id(h), {}, name, (h >> 8) % std::size(k_folders), std::max<std::int64_t>(1, size), mix64(h)};
+}
 
 std::span<const Folder> space_folders() { return k_folders; }
 

@@ -52,8 +52,13 @@ std::int64_t served_bytes(std::int64_t declared, double size_scale);
 bool has_versions(std::uint64_t key);
 // The files (2-8) and old versions (1-2) of a part, whose contents add up
 // to exactly `share.files` and `share.versions` bytes, each at least 1
-// byte. Ids depend on the part, not on the sizes: a version's id is
-// `<file id>/<version id>`, of a file of one of the first `file_parts` parts.
+// byte. Ids depend on the part, not on the sizes, and are sorted across
+// parts (part k's files all sort after part k-1's, spread over the id
+// space); a version's id is `<file id>/<version id>`, of a file of one of the
+// first `file_parts` parts.
 PartFiles part_files(std::uint64_t key, const PartShare& share);
+// A file created now (a random CouchDB id, a name `new-<hex>.<ext>`, a
+// folder), of `size` bytes (at least 1); `draw` decides everything else.
+SpaceFile new_file(std::uint64_t draw, std::int64_t size);
 
 }  // namespace sim

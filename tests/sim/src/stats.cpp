@@ -29,11 +29,12 @@ const char* route_key(RouteId id) {
     case RouteId::sim_user_export: return "POST /_sim/user-export";
     case RouteId::sim_export: return "GET /_sim/exports/:domain";
     case RouteId::sim_edit_files: return "POST /_sim/edit-files";
+    case RouteId::sim_change_files: return "POST /_sim/change-files";
     default: return "?";
   }
 }
 
-bool is_control_route(RouteId id) { return id >= RouteId::sim_clock && id <= RouteId::sim_edit_files; }
+bool is_control_route(RouteId id) { return id >= RouteId::sim_clock && id <= RouteId::sim_change_files; }
 
 bool is_admin_route(RouteId id) { return id <= RouteId::realtime; }
 
@@ -46,9 +47,11 @@ void Stats::reset() {
   m_max_rps = 0;
   m_max_in_flight = m_in_flight;
   exports_started = duplicate_exports_24h = deletions = deletions_half_done = stack_mails = 0;
+  deletes_during_removal = 0;
   imports_done = imports_failed = 0;
   parts_incomplete_served = replaced_parts_served = contents_skipped_served = 0;
   files_edited = contents_changed_midway = 0;
+  files_created = files_destroyed = files_moved = snapshot_files_missing_served = 0;
   imports_refused_private = import_bytes = 0;
   moves_started = moves_done = moves_prevented_by_block = moves_broken_by_export = moves_export_failed = 0;
   moved_sources_deleted = moves_done_replaced_export = moves_aborted = 0;
@@ -98,6 +101,7 @@ std::string Stats::to_json() const {
                  {"duplicate_exports_24h", duplicate_exports_24h},
                  {"deletions", deletions},
                  {"deletions_half_done", deletions_half_done},
+                 {"deletes_during_removal", deletes_during_removal},
                  {"unsafe_deletions", unsafe_domains.size()},
                  {"unsafe_domains", std::move(unsafe)},
                  {"stack_mails", stack_mails},
@@ -106,6 +110,10 @@ std::string Stats::to_json() const {
                  {"contents_skipped_served", contents_skipped_served},
                  {"files_edited", files_edited},
                  {"contents_changed_midway", contents_changed_midway},
+                 {"files_created", files_created},
+                 {"files_destroyed", files_destroyed},
+                 {"files_moved", files_moved},
+                 {"snapshot_files_missing_served", snapshot_files_missing_served},
                  {"imports_done", imports_done},
                  {"imports_failed", imports_failed},
                  {"imports_refused_private", imports_refused_private},

@@ -18,6 +18,7 @@ enum class RouteId : std::uint8_t {
   realtime, move_manifest, move_data,
   sim_clock, sim_faults_get, sim_faults_put, sim_stats, sim_stats_reset, sim_user_export, sim_export,
   sim_edit_files,
+  sim_change_files,
   unknown,
   k_count
 };
@@ -44,13 +45,18 @@ public:
   std::uint64_t exports_started = 0;
   std::uint64_t duplicate_exports_24h = 0;
   std::uint64_t deletions = 0;
-  std::uint64_t deletions_half_done = 0;  // DELETEs that failed after clearing `deleting` (delete_half)
+  std::uint64_t deletions_half_done = 0;
+  std::uint64_t deletes_during_removal = 0;  // DELETEs while another removed the databases and files, flag off  // DELETEs that failed after clearing `deleting` (delete_half)
   std::uint64_t stack_mails = 0;
   std::uint64_t parts_incomplete_served = 0;  // sent cut (truncate_part) or with entries missing
   std::uint64_t replaced_parts_served = 0;    // parts of a replaced export sent whole (200): never a read
   std::uint64_t contents_skipped_served = 0;  // contents left out (skip_file_content) of parts otherwise sent whole
   std::uint64_t files_edited = 0;             // file contents rewritten (/_sim/edit-files, edit_during_download)
   std::uint64_t contents_changed_midway = 0;  // part downloads that lost a content to edit_during_download
+  std::uint64_t files_created = 0;            // new files (/_sim/change-files, files_change)
+  std::uint64_t files_destroyed = 0;          // files destroyed with their old versions (idem)
+  std::uint64_t files_moved = 0;              // files moved to another folder or renamed (idem)
+  std::uint64_t snapshot_files_missing_served = 0;  // part downloads sent whole that lack files destroyed since the export
   std::uint64_t imports_done = 0;
   std::uint64_t imports_failed = 0;
   std::uint64_t imports_refused_private = 0;  // fetches not dialed: loopback, private address or port (safe_http.hpp)

@@ -81,29 +81,54 @@ void World::patch(std::uint32_t index, const Patch& p) {
   publish_instance("UPDATED", index);
 }
 
-World::DeleteStart World::begin_delete(std::uint32_t index) {
+World::DeleteStart World::begin_delete(std::uint32_t index, std::int64_t delay_ms) {
   auto& s = touch(index);
   if (s.deleting) return DeleteStart::already_requested;
+  if (s.delete_tail) return DeleteStart::during_tail;
   s.deleting = s.deleting_now = true;
+  s.delete_cleanup_failed = false;
+  s.delete_ends = std::chrono::steady_clock::now() + std::chrono::milliseconds(delay_ms);
   ++s.rev;
   publish_instance("UPDATED", index);
+  const auto cleanup = static_cast<std::int64_t>(static_cast<double>(delay_ms) * m_options.delete_cleanup_share);
+  m_runtime.after(std::chrono::milliseconds(cleanup),
+                  [this, index, run = ++s.delete_runs] { delete_cleanup_done(index, run); });
   return DeleteStart::started;
 }
 
-World::DeleteEnd World::finish_delete(std::uint32_t index) {
+std::int64_t World::delete_remaining_ms(std::uint32_t index) const {
+  const auto* s = state(index);
+  if (!s || !s->deleting_now) return 0;
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(s->delete_ends - std::chrono::steady_clock::now());
+  return std::max<std::int64_t>(0, left.count());
+}
+
+void World::delete_cleanup_done(std::uint32_t index, std::uint32_t run) {
   auto& s = touch(index);
-  s.deleting_now = false;
-  if (s.deleted) return DeleteEnd::deleted;
-  if (m_rng.chance(m_faults.delete_stuck)) return DeleteEnd::stuck;  // cleanup failed: `deleting` stays set
+  if (run != s.delete_runs || !s.deleting_now || s.delete_tail || s.delete_cleanup_failed) return;
+  if (m_rng.chance(m_faults.delete_stuck)) {  // the konnector clean-up failed: `deleting` stays set
+    s.delete_cleanup_failed = true;
+    return;
+  }
   const bool moved = s.move == MovePhase::moved;  // a moved source is deleted safely
-  // Data is lost from the first removal on: a half deletion is judged then, once.
+  // Data is lost from the first removal on: a deletion is judged then, once.
   if (!s.last_done_export_read && !moved && !s.half_deleted)
     m_stats.unsafe_domains.push_back(m_population.domain(index));
   // Destroy clears `deleting` once the konnectors are cleaned, before
   // DeleteAllDBs and VFS().Delete().
   s.deleting = false;
+  s.delete_tail = true;
   ++s.rev;
   publish_instance("UPDATED", index);
+}
+
+World::DeleteEnd World::finish_delete(std::uint32_t index) {
+  auto& s = touch(index);
+  if (s.deleted) return DeleteEnd::deleted;
+  delete_cleanup_done(index, s.delete_runs);  // a clean-up timer not run yet ends now
+  s.deleting_now = false;
+  s.delete_tail = false;
+  if (s.delete_cleanup_failed) return DeleteEnd::stuck;
   if (m_rng.chance(m_faults.delete_half)) {
     // One of them failed: the instance document stays, its data gone.
     s.half_deleted = true;
@@ -134,7 +159,7 @@ bool World::person_hit(std::uint32_t index, std::uint32_t hits) {
 
 bool World::half_deleted(std::uint32_t index) const {
   const auto* s = state(index);
-  return s && s->half_deleted;
+  return s && (s->half_deleted || s->delete_tail);
 }
 
 void World::drop_export(InstanceState& s) {

@@ -4,7 +4,7 @@
 // Single-threaded: everything runs on the event loop.
 #include "export_layout.hpp"
 #include "faults.hpp"
-#include "file_edits.hpp"
+#include "file_changes.hpp"
 #include "hash.hpp"
 #include "options.hpp"
 #include "part_restore.hpp"
@@ -13,6 +13,7 @@
 #include "sim_time.hpp"
 #include "stats.hpp"
 
+#include <chrono>
 #include <deque>
 #include <map>
 #include <memory>
@@ -57,10 +58,16 @@ struct InstanceState {
   bool blocked = false;
   bool deleting = false;
   bool deleting_now = false;  // a DELETE is being processed
+  // Its clean-up is over and `deleting` cleared: the databases and files
+  // are being removed (lifecycle.Destroy), the instance still answers.
+  bool delete_tail = false;
+  bool delete_cleanup_failed = false;  // delete_stuck: the DELETE ends in a 500, `deleting` left set
+  std::chrono::steady_clock::time_point delete_ends;  // real time the DELETE being processed ends
+  std::uint32_t delete_runs = 0;  // DELETEs started: a clean-up timer ends only its own
   // A DELETE failed after clearing `deleting` (delete_half): the databases
   // and files are gone, the instance document stays, without the flag.
   bool half_deleted = false;
-  FileEdits edits;  // files written since the space was generated (world_edits.cpp)
+  FileChanges files;  // files changed since the space was generated (world_edits.cpp)
   // The person's own counter (limits.ExportType): their exports,
   // /move/initialize and /move/authorize; 5 per 24 h from the first hit.
   std::int64_t person_hits_from_ms = 0;
@@ -160,15 +167,22 @@ public:
   // Records that part `part` of export `id` was (or was not) read whole.
   void part_read(std::uint32_t index, const std::string& id, std::size_t part, bool whole);
 
-  enum class DeleteStart { started, already_requested };
-  DeleteStart begin_delete(std::uint32_t index);
+  // A DELETE that takes `delay_ms` (real): `deleting` is set for the
+  // clean-up (--delete-cleanup-share of it), then cleared while the
+  // databases and files go. During that end (`during_tail`) the flag no
+  // longer refuses a DELETE: the stack runs a second Destroy.
+  enum class DeleteStart { started, already_requested, during_tail };
+  DeleteStart begin_delete(std::uint32_t index, std::int64_t delay_ms);
+  // Real milliseconds until the DELETE being processed ends (0 when none).
+  std::int64_t delete_remaining_ms(std::uint32_t index) const;
   // How a DELETE ends after its real-time work (lifecycle.Destroy):
   // deleted; stuck in the konnector clean-up (`deleting` stays set); or
   // half done, failing once the flag was cleared, while removing the
   // databases and files (the instance stays, flag off: half_deleted).
   enum class DeleteEnd { deleted, stuck, half };
   DeleteEnd finish_delete(std::uint32_t index);
-  // Its databases and files are gone but its document stays (DeleteEnd::half).
+  // Its databases and files are gone but its document stays
+  // (DeleteEnd::half), or are being removed (the end of a DELETE).
   bool half_deleted(std::uint32_t index) const;
 
   void request_import(std::uint32_t index, const std::string& manifest_url);
@@ -178,14 +192,18 @@ public:
   // refused); false when over it (the stack answers 404).
   bool person_hit(std::uint32_t index, std::uint32_t hits);
 
-  // Files written after an export (world_edits.cpp). Writes `count` files of
-  // the space, drawn among all of them, and returns them as they are now;
-  // `activity`: the person wrote them, last-activity becomes today.
-  std::vector<SpaceFile> edit_files(std::uint32_t index, std::size_t count, bool activity);
+  // Files changed after an export (world_edits.cpp): `count` files of the
+  // space, drawn among all its current files (not its old versions), are
+  // rewritten, destroyed (with their old versions), moved to another folder
+  // or renamed; or `count` new files are created. Returns them as they are
+  // now (a destroyed one as it was). `activity`: the person did it,
+  // last-activity becomes today.
+  enum class FileOp { rewrite, create, destroy, move, rename };
+  std::vector<SpaceFile> change_files(std::uint32_t index, FileOp op, std::size_t count, bool activity);
   // Writes the file `id` of the space (edit_during_download); false when it has none.
   bool edit_file(std::uint32_t index, const std::string& id);
-  // The space's edited files, or null when none was.
-  const FileEdits* file_edits(std::uint32_t index) const;
+  // The space's changed files, or null when none was.
+  const FileChanges* file_changes(std::uint32_t index) const;
 
   Rng& rng() { return m_rng; }
   const SimOptions& options() const { return m_options; }
@@ -212,6 +230,8 @@ private:
   void abort_move(std::uint32_t index, InstanceState& s);
   void finalize_move(std::uint32_t index, InstanceState& s);
   void manager_delete(std::uint32_t index, InstanceState& s);
+  // The end of a DELETE's clean-up: `deleting` cleared, the removal begins.
+  void delete_cleanup_done(std::uint32_t index, std::uint32_t run);
   void tick();
   struct QueuedExport {
     std::uint32_t index = 0;
@@ -235,6 +255,10 @@ private:
   void import_part(std::uint32_t index, ImportJob job);
   void part_fetched(std::uint32_t index, ImportJob job, FetchResult part);
   void import_end(std::uint32_t index, bool ok);
+  // The space's files now (world_edits.cpp), and one change to `file`.
+  std::vector<SpaceFile> current_files(std::uint32_t index) const;
+  SpaceFile change_file(InstanceState& s, const SpaceFile& file, FileOp op);
+  SpaceFile create_file(std::uint32_t index, InstanceState& s);
 
   SimOptions m_options;
   Population m_population;

@@ -1,12 +1,15 @@
-// Files written after an export: a person, a konnector or a sharing
-// changes a file's content (cozy-stack keeps its id, so its part).
+// Files changed after an export: a person, a konnector or a sharing
+// rewrites, creates, destroys, moves or renames files (cozy-stack keeps a
+// file's id through a rewrite, a move or a rename, so its part).
 #include "world.hpp"
+
+#include <algorithm>
 
 namespace sim {
 namespace {
 
-// Every file of the space (not its old versions), as generated.
-std::vector<SpaceFile> all_files(std::int64_t used, std::uint64_t key, double size_scale) {
+// Every file the space was generated with (not its old versions).
+std::vector<SpaceFile> generated_files(std::int64_t used, std::uint64_t key, double size_scale) {
   std::vector<SpaceFile> out;
   const PartPlan plan = plan_parts(used, key);
   for (std::size_t k = 0; k < plan.declared.size(); ++k)
@@ -14,37 +17,95 @@ std::vector<SpaceFile> all_files(std::int64_t used, std::uint64_t key, double si
   return out;
 }
 
+// Another folder than `folder`, drawn.
+std::size_t other_folder(std::size_t folder, std::uint64_t draw) {
+  const std::size_t n = space_folders().size();
+  return (folder + 1 + draw % (n - 1)) % n;
+}
+
+std::string renamed(const std::string& name, std::uint64_t draw) {
+  return "renamed-" + hex64(draw).substr(0, 6) + "-" + name;
+}
+
 }  // namespace
 
-std::vector<SpaceFile> World::edit_files(std::uint32_t index, std::size_t count, bool activity) {
-  auto& s = touch(index);
-  std::vector<SpaceFile> files = all_files(view(index).used, profile(index).key, m_options.size_scale);
-  std::vector<SpaceFile> edited;
-  for (std::size_t n = 0; n < count && !files.empty(); ++n) {
-    const std::size_t pick = static_cast<std::size_t>(m_rng.next() % files.size());
-    s.edits[files[pick].id] = next_edit(files[pick], &s.edits, m_rng.next());
-    edited.push_back(as_edited(files[pick], &s.edits));
-    files.erase(files.begin() + static_cast<std::ptrdiff_t>(pick));  // each file once per call
-    ++m_stats.files_edited;
+std::vector<SpaceFile> World::current_files(std::uint32_t index) const {
+  const FileChanges* changes = file_changes(index);
+  std::vector<SpaceFile> out;
+  for (const auto& f : generated_files(view(index).used, profile(index).key, m_options.size_scale))
+    if (!is_deleted(f, changes)) out.push_back(f);
+  if (changes)
+    for (const auto& [id, created] : changes->created)
+      if (!is_deleted(created.file, changes)) out.push_back(created.file);
+  return out;
+}
+
+// A new file, its size drawn around the space's mean file size.
+SpaceFile World::create_file(std::uint32_t index, InstanceState& s) {
+  const auto files = current_files(index);
+  std::int64_t total = 0;
+  for (const auto& f : files) total += as_changed(f, &s.files).size;
+  const std::int64_t mean = files.empty() ? 1000 : std::max<std::int64_t>(1, total / static_cast<std::int64_t>(files.size()));
+  const SpaceFile f = new_file(m_rng.next(), m_rng.between(std::max<std::int64_t>(1, mean / 2), mean + mean / 2));
+  s.files.created[f.id] = NewFile{f, now_ms()};
+  ++m_stats.files_created;
+  return f;
+}
+
+SpaceFile World::change_file(InstanceState& s, const SpaceFile& file, FileOp op) {
+  const SpaceFile now = as_changed(file, &s.files);
+  switch (op) {
+    case FileOp::rewrite:
+      s.files.rewritten[file.id] = next_edit(file, &s.files, m_rng.next());
+      ++m_stats.files_edited;
+      break;
+    case FileOp::destroy:
+      s.files.deleted[file.id] = now_ms();
+      ++m_stats.files_destroyed;
+      return now;
+    case FileOp::move:
+      s.files.placed[file.id] = FilePlace{now.name, other_folder(now.folder, m_rng.next())};
+      ++m_stats.files_moved;
+      break;
+    case FileOp::rename:
+      s.files.placed[file.id] = FilePlace{renamed(now.name, m_rng.next()), now.folder};
+      ++m_stats.files_moved;
+      break;
+    case FileOp::create: break;
   }
-  if (activity && !edited.empty()) s.activity_day = day_of(now_ms());
-  return edited;
+  return as_changed(file, &s.files);
+}
+
+std::vector<SpaceFile> World::change_files(std::uint32_t index, FileOp op, std::size_t count, bool activity) {
+  auto& s = touch(index);
+  std::vector<SpaceFile> files = op == FileOp::create ? std::vector<SpaceFile>{} : current_files(index);
+  std::vector<SpaceFile> changed;
+  for (std::size_t n = 0; n < count && (op == FileOp::create || !files.empty()); ++n) {
+    if (op == FileOp::create) {
+      changed.push_back(create_file(index, s));
+      continue;
+    }
+    const std::size_t pick = static_cast<std::size_t>(m_rng.next() % files.size());
+    changed.push_back(change_file(s, files[pick], op));
+    files.erase(files.begin() + static_cast<std::ptrdiff_t>(pick));  // each file once per call
+  }
+  if (activity && !changed.empty()) s.activity_day = day_of(now_ms());
+  return changed;
 }
 
 bool World::edit_file(std::uint32_t index, const std::string& id) {
   auto& s = touch(index);
-  for (const auto& f : all_files(view(index).used, profile(index).key, m_options.size_scale)) {
+  for (const auto& f : current_files(index)) {
     if (f.id != id) continue;
-    s.edits[id] = next_edit(f, &s.edits, m_rng.next());
-    ++m_stats.files_edited;
+    change_file(s, f, FileOp::rewrite);
     return true;
   }
   return false;
 }
 
-const FileEdits* World::file_edits(std::uint32_t index) const {
+const FileChanges* World::file_changes(std::uint32_t index) const {
   const auto* s = state(index);
-  return s && !s->edits.empty() ? &s->edits : nullptr;
+  return s && !s->files.empty() ? &s->files : nullptr;
 }
 
 }  // namespace sim

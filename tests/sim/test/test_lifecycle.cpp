@@ -85,6 +85,30 @@ TEST_CASE("delete_stuck: deleting stays set, 500 until PATCH Deleting=false", "[
   CHECK(sim.stat("deletions") == 1);
 }
 
+TEST_CASE("DELETE: `deleting` is set for the clean-up only, cleared before the databases and files go - a DELETE "
+          "then runs a second Destroy that ends with the first",
+          "[lifecycle][faults]") {
+  std::vector<std::string> args = k_args;
+  args.insert(args.end(), {"--delete-cleanup-share", "0.25"});
+  Sim sim(args);
+  const auto d = domain(12);
+  sim.faults(R"({"delete_hang":{"rate":1,"ms":2400}})");
+  CHECK(http("DELETE", sim.base() + "/instances/" + d, Sim::auth(), {}, std::chrono::milliseconds(100)).status == 0);
+  CHECK(attributes(sim, d).at("deleting") == true);  // the clean-up: 600 ms
+  // Then the flag is off while the instance still answers, its databases going.
+  REQUIRE(eventually([&] { return !attributes(sim, d).contains("deleting"); }, std::chrono::seconds(2)));
+  CHECK(sim.get("/instances/" + d).status == 200);
+  CHECK(sim.get("/instances/" + d + "/last-activity").status == 404);
+  CHECK(sim.get("/instances/" + d + "/disk-usage").status == 404);
+  CHECK(sim.stat("deletions") == 0);
+  // Not refused now: a second Destroy, answered when the first one ends.
+  const auto again = sim.del("/instances/" + d);
+  CHECK(again.status == 204);
+  CHECK(sim.get("/instances/" + d).status == 404);
+  CHECK(sim.stat("deletions") == 1);
+  CHECK(sim.stat("deletes_during_removal") == 1);
+}
+
 TEST_CASE("delete_half: 500 with the flag cleared, the instance still answers without its databases; "
           "a plain DELETE again finishes it",
           "[lifecycle][faults]") {

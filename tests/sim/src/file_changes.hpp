@@ -1,0 +1,51 @@
+#pragma once
+// Files of a space changed after an export (a person, a konnector, a sync):
+// cozy-stack's data route lists a part's files when the part is downloaded
+// (listFilesFromCursor: every io.cozy.files document whose id is in the
+// part's range), so later downloads, and disk-usage, see the space as it is
+// then. A rewrite keeps the file's id (so its part) and gives it new
+// content; a move or a rename keeps the id and changes the path; a new file
+// lands in whichever part's id range holds its id; a destroyed one vanishes
+// from its part, metadata and content, with its old versions (DestroyFile).
+#include "space_files.hpp"
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace sim {
+
+struct FileEdit {
+  std::uint64_t content = 0;        // seed of the new bytes
+  std::int64_t size = 0;            // bytes served now
+};
+
+// Where a moved or renamed file is now.
+struct FilePlace {
+  std::string name;
+  std::size_t folder = 0;
+};
+
+// A file created since the space was generated.
+struct NewFile {
+  SpaceFile file;              // as created (its rewrites and moves apply on top)
+  std::int64_t created_ms = 0;  // sim time
+};
+
+struct FileChanges {
+  std::map<std::string, FileEdit> rewritten;  // by file id
+  std::map<std::string, FilePlace> placed;    // by file id
+  std::map<std::string, NewFile> created;     // by file id: sorted as CouchDB lists them
+  std::map<std::string, std::int64_t> deleted;  // file id (generated or created) → sim time destroyed
+  bool empty() const { return rewritten.empty() && placed.empty() && created.empty() && deleted.empty(); }
+};
+
+// `file` as it is now: its rewrite and its place applied (`changes` may be null).
+SpaceFile as_changed(const SpaceFile& file, const FileChanges* changes);
+// Whether the file (or, for an old version, its file) was destroyed.
+bool is_deleted(const SpaceFile& file, const FileChanges* changes);
+// The next rewrite of `file` (as it is now): another seed, a size between
+// half and one and a half times the current one, at least 1 byte.
+FileEdit next_edit(const SpaceFile& file, const FileChanges* changes, std::uint64_t draw);
+
+}  // namespace sim
