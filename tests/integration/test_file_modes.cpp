@@ -1,17 +1,17 @@
 // File modes whatever the umask (issue 12, "Secrets"; README "Files and
 // their modes"): the database and its -wal/-shm, the lock file and the
 // outbox's mails 0600; reports and archived parts 0640; the metrics
-// textfile 0644 (node_exporter reads it as another user). The runs happen under umask 000 and 077 (passage inherits this
-// process's umask). CI runs as root: the modes themselves are checked, not
-// access denial.
-#include <catch2/catch.hpp>
+// textfile 0644 (node_exporter reads it as another user). The runs happen
+// under umask 000 and 077 (passage inherits this process's umask). CI runs
+// as root: the modes themselves are checked, not access denial.
 
-#include <sys/stat.h>
+#include <catch2/catch.hpp>
 
 #include <map>
 
 #include "tests/integration/probe.hpp"
 #include "tests/integration/sim_fixture.hpp"
+#include "tests/support/file_mode.hpp"
 
 using namespace passage::testing;
 namespace fs = std::filesystem;
@@ -19,24 +19,6 @@ namespace fs = std::filesystem;
 namespace {
 
 const SysSeconds k_t = parse_iso_utc("2026-11-25T09:00:00Z");
-
-// Sets the process umask for its lifetime.
-class Umask {
- public:
-  explicit Umask(mode_t mask) : m_previous(::umask(mask)) {}
-  ~Umask() { ::umask(m_previous); }
-  Umask(const Umask&) = delete;
-  Umask& operator=(const Umask&) = delete;
-
- private:
-  mode_t m_previous;
-};
-
-mode_t mode_of(const fs::path& path) {
-  struct stat info {};
-  REQUIRE(::stat(path.c_str(), &info) == 0);
-  return info.st_mode & 07777;
-}
 
 // Every regular file under `dir` whose name ends with `suffix`.
 std::vector<fs::path> files_ending(const fs::path& dir, const std::string& suffix) {

@@ -2,11 +2,8 @@
 // its WAL files and the lock 0600; parts 0640; an existing file given its
 // mode again. Run under umask 000 and 077 (CI runs as root: the modes
 // themselves are checked, not access denial).
+
 #include <catch2/catch.hpp>
-
-#include "tests/support/temp_dir.hpp"
-
-#include <sys/stat.h>
 
 #include <fstream>
 
@@ -14,30 +11,13 @@
 #include "engine/archive/zip_check.hpp"
 #include "engine/env/file_modes.hpp"
 #include "engine/store/db.hpp"
+#include "tests/support/file_mode.hpp"
+#include "tests/support/temp_dir.hpp"
 
 using namespace passage;
+using passage::testing::mode_of;
 using passage::testing::TempDir;
-
-namespace {
-
-class Umask {
- public:
-  explicit Umask(mode_t mask) : m_previous(::umask(mask)) {}
-  ~Umask() { ::umask(m_previous); }
-  Umask(const Umask&) = delete;
-  Umask& operator=(const Umask&) = delete;
-
- private:
-  mode_t m_previous;
-};
-
-mode_t mode_of(const std::filesystem::path& path) {
-  struct stat info {};
-  REQUIRE(::stat(path.c_str(), &info) == 0);
-  return info.st_mode & 07777;
-}
-
-}  // namespace
+using passage::testing::Umask;
 
 TEST_CASE("file modes: prepare_file gives the mode whatever the umask, and again to an existing file",
           "[modes]") {
