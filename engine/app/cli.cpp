@@ -7,6 +7,8 @@
 #include "engine/app/app.hpp"
 #include "engine/app/command_table.hpp"
 #include "engine/app/usage.hpp"
+#include "engine/env/faults.hpp"
+#include "engine/env/local_write.hpp"
 
 namespace passage {
 
@@ -148,6 +150,12 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err) {
     err << "passage: " << error.what() << " (see passage --help)\n";
     return k_exit_bad_input;
   }
+  try {
+    faults::load_from_environment();  // a test seam; off unless set
+  } catch (const std::invalid_argument& error) {
+    err << "passage: " << error.what() << '\n';
+    return k_exit_bad_input;
+  }
   AppContext app(line, out, err);
   try {
     return dispatch(app);
@@ -160,6 +168,11 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err) {
   } catch (const LockedError& error) {
     err << "passage: " << error.what() << '\n';
     return k_exit_locked;
+  } catch (const LocalWriteError& error) {
+    // Disk full, a read-only folder or database: the path is named, and
+    // monitoring sees a degraded run (nothing was advanced on it).
+    err << "passage: error: " << error.what() << '\n';
+    return k_exit_degraded;
   } catch (const std::exception& error) {
     err << "passage: error: " << error.what() << '\n';
     return k_exit_failed;

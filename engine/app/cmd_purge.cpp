@@ -5,6 +5,8 @@
 #include <fstream>
 #include <ostream>
 
+#include "engine/env/faults.hpp"
+#include "engine/env/local_write.hpp"
 #include "engine/app/app.hpp"
 #include "engine/env/file_modes.hpp"
 #include "engine/metrics/metrics.hpp"
@@ -34,9 +36,8 @@ void write_purge_report(AppContext& app, const PurgeReport& report) {
   std::string stamp = format_stamp(app.clock().now());
   std::filesystem::path path =
       dir / (report.dry_run ? "dry-run-purge-" + stamp + ".json" : "purge-" + stamp + ".json");
-  if (!prepare_file(path, k_shared_file_mode)) throw std::runtime_error("cannot create " + path.string());
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  file << purge_report_json(report);
+  write_whole_file(path, purge_report_json(report), k_shared_file_mode,
+                   faults::disk_error(faults::Site::report));
   if (!app.line().quiet) app.out() << path.string() << '\n';
 }
 

@@ -3,6 +3,8 @@
 #include <fstream>
 #include <ostream>
 
+#include "engine/env/faults.hpp"
+#include "engine/env/local_write.hpp"
 #include "engine/app/app.hpp"
 #include "engine/env/file_modes.hpp"
 #include "plugins/reporters/report_history.hpp"
@@ -45,10 +47,7 @@ int cmd_report(AppContext& app) {
       ? std::filesystem::path(*app.line().out)
       : config.reports_dir / (campaign.name + "-" + format_stamp(now) + "." + format);
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
-  if (!prepare_file(path, k_shared_file_mode)) throw std::runtime_error("cannot create " + path.string());
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  file << text;
-  if (!file) throw std::runtime_error("cannot write " + path.string());
+  write_whole_file(path, text, k_shared_file_mode, faults::disk_error(faults::Site::report));
   app.out() << path.string() << '\n';
   return k_exit_done;
 }

@@ -34,6 +34,8 @@ class PartWriter {
   // Call once; a second call returns ok=false.
   Written finish();
   const std::filesystem::path& file() const { return m_file; }
+  // Why a write failed: "cannot write FILE: No space left on device".
+  std::string problem() const;
 
  private:
   std::filesystem::path m_file;
@@ -42,6 +44,8 @@ class PartWriter {
   std::int64_t m_bytes = 0;
   bool m_ok = true;
   bool m_finished = false;
+  int m_error = 0;           // errno of the failed write, 0 if none known
+  int m_injected_error = 0;  // engine/env/faults.hpp: fail the first write with it
 };
 
 struct ZipCheck {

@@ -1,5 +1,7 @@
 #include "engine/metrics/metrics.hpp"
+#include "engine/env/faults.hpp"
 #include "engine/env/file_modes.hpp"
+#include "engine/env/local_write.hpp"
 
 #include <cstdio>
 #include <fstream>
@@ -119,16 +121,10 @@ std::optional<double> previous_last_success(const std::filesystem::path& textfil
 
 void write_atomically(const std::filesystem::path& path, const std::string& text) {
   const std::filesystem::path temporary = path.string() + ".tmp";
-  if (!prepare_file(temporary, k_public_file_mode)) throw std::runtime_error("cannot create " + temporary.string());
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) throw std::runtime_error("cannot write " + temporary.string());
-  }
+  write_whole_file(temporary, text, k_public_file_mode, faults::disk_error(faults::Site::metrics));
   std::error_code error;
   std::filesystem::rename(temporary, path, error);
-  if (error) throw std::runtime_error("cannot rename " + temporary.string() + " to " + path.string() + ": " + error.message());
+  if (error) throw LocalWriteError("cannot rename " + temporary.string() + " to " + path.string() + ": " + error.message());
 }
 
 }  // namespace passage

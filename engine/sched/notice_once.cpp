@@ -1,5 +1,6 @@
 #include "engine/sched/notice_once.hpp"
 
+#include "engine/env/faults.hpp"
 #include "engine/lifecycle/lifecycle.hpp"
 #include "engine/serve/download_link.hpp"
 
@@ -24,6 +25,8 @@ boost::asio::awaitable<Outcome<Done>> send_notice_once(Store& store, Notifier& n
   }
   Notice notice = render_notice(kind, account, config, now, extras);
   notice.message_id = message_id;
+  if (faults::fail(faults::Site::notice))
+    co_return Failure{FailureKind::retryable, faults::reason(faults::Site::notice), {}};
   auto outcome = co_await notifier.send(notice);
   if (outcome.ok()) store.finish_intent(message_id, "sent", now);
   else if (outcome.failure().kind == FailureKind::permanent)

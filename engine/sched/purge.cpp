@@ -2,11 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <random>
 #include <set>
+#include <utility>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -129,6 +130,21 @@ class Purge {
 
   const Policy& policy(const Account& account) { return m_stacks.at(account.stack).policy; }
 
+  // A coroutine's exception (a commit the disk refused) is kept, never
+  // swallowed: the others finish, then the purge stops with it, so the
+  // command names it and exits non-zero (asio::detached would drop it).
+  auto keep_error() {
+    return [this](std::exception_ptr error) {
+      if (error && !m_error) m_error = error;
+    };
+  }
+
+  void run_io() {
+    m_io.run();
+    m_io.restart();
+    if (m_error) std::rethrow_exception(std::exchange(m_error, nullptr));
+  }
+
   std::vector<Verdict> check_all(std::vector<Account>& due) {
     for (Account& account : m_pretend_due) {
       account.state = State::purge_due;
@@ -136,9 +152,8 @@ class Purge {
     }
     std::vector<Verdict> verdicts(due.size());
     for (std::size_t i = 0; i < due.size(); ++i)
-      asio::co_spawn(m_io, check(due[i], verdicts[i]), asio::detached);
-    m_io.run();
-    m_io.restart();
+      asio::co_spawn(m_io, check(due[i], verdicts[i]), keep_error());
+    run_io();
     return verdicts;
   }
 
@@ -318,11 +333,10 @@ class Purge {
       for (const Account& account : deletable) report.list("deleted", account);
       return;
     }
-    for (const Account& account : to_tell) asio::co_spawn(m_io, tell_deleted(account), asio::detached);
+    for (const Account& account : to_tell) asio::co_spawn(m_io, tell_deleted(account), keep_error());
     for (const Account& account : deletable)
-      asio::co_spawn(m_io, remove(account, report), asio::detached);
-    m_io.run();
-    m_io.restart();
+      asio::co_spawn(m_io, remove(account, report), keep_error());
+    run_io();
   }
 
   void hold(const Account& account, const std::string& reason, PurgeReport& report) {
@@ -535,6 +549,7 @@ class Purge {
   std::mt19937_64 m_random;
   std::vector<Account> m_pretend_due;
   std::set<std::int64_t> m_resumed;  // half-deleted accounts deleted again tonight
+  std::exception_ptr m_error;        // the first coroutine's exception (keep_error)
 };
 
 }  // namespace

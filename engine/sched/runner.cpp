@@ -56,6 +56,10 @@ RunSummary Runner::run() {
   m_io.run();
   save_buckets(m_stacks, m_store);
   if (failure) std::rethrow_exception(failure);
+  // An account's step that threw (a commit the disk refused) or a local
+  // write that failed stopped the run: the command says so and exits
+  // non-zero, never 0 (README "Reliability").
+  if (m_stopped_by) std::rethrow_exception(m_stopped_by);
   if (m_options.progress != RunOptions::Progress::none) print_progress(true);
   for (const auto& [state, count] : m_store.state_counts(m_options.campaign_id))
     if (state == State::failed) m_summary.failed = count;
@@ -159,6 +163,7 @@ bool Runner::try_start(const Account& account, EventKind first) {
     finish(account, slot);
     if (error) {
       m_stopping = true;
+      if (!m_stopped_by) m_stopped_by = error;
       try {
         std::rethrow_exception(error);
       } catch (const std::exception& e) {

@@ -78,6 +78,9 @@ class Runner {
   std::set<std::int64_t> m_active;
   std::mt19937_64 m_random;
   RunSummary m_summary;
+  // Why the run stopped early: the first account step that threw, or a
+  // local write that failed (failure_event). Rethrown at the end of run().
+  std::exception_ptr m_stopped_by;
   bool m_dirty = true;
   bool m_stopping = false;
   int m_max_active = 8;

@@ -1,9 +1,12 @@
 // The runner's work on one account: apply the lifecycle, commit, act, and
 // feed the outcome back, until the account has nothing due now.
 
+#include <iostream>
+
 #include <boost/asio/use_awaitable.hpp>
 
 #include "engine/archive/archive_paths.hpp"
+#include "engine/env/local_write.hpp"
 #include "engine/lifecycle/reminders.hpp"
 #include "engine/notices/notices.hpp"
 #include "engine/sched/notice_once.hpp"
@@ -67,6 +70,16 @@ Event Runner::with_jitter(Event event) {
 }
 
 Event Runner::failure_event(const Account& account, const Failure& failure) {
+  if (failure.local_write) {
+    // The disk, not the stack nor the account: no new work, exports in
+    // flight left to the next run, which resumes once the disk takes writes.
+    std::cerr << "passage: account " << account.login << ": " << failure.reason << '\n';
+    if (!m_stopped_by) m_stopped_by = std::make_exception_ptr(LocalWriteError(failure.reason));
+    if (!m_stopping) {
+      m_stopping = true;
+      leave_awaited_exports();
+    }
+  }
   if (failure.kind == FailureKind::rate_limited && failure.retry_after) {
     // The stack asked every caller to slow down: remember it across runs,
     // in real time (restore_cooldowns).

@@ -1,5 +1,9 @@
 #include "engine/store/db.hpp"
+#include "engine/env/faults.hpp"
 #include "engine/env/file_modes.hpp"
+#include "engine/env/local_write.hpp"
+
+#include <cstring>
 
 #include <sqlite3.h>
 
@@ -7,7 +11,20 @@ namespace passage {
 
 namespace {
 
+// The disk refused the write (full, read-only, an I/O error): the
+// command stops naming the database (engine/env/local_write.hpp).
+bool refused_by_disk(sqlite3* db) {
+  const int code = db ? (sqlite3_errcode(db) & 0xff) : SQLITE_NOMEM;
+  return code == SQLITE_FULL || code == SQLITE_READONLY || code == SQLITE_IOERR || code == SQLITE_CANTOPEN;
+}
+
+[[noreturn]] void throw_disk_refusal(sqlite3* db, const std::string& message) {
+  const char* file = sqlite3_db_filename(db, "main");
+  throw LocalWriteError("cannot write database " + std::string(file ? file : "") + ": " + message);
+}
+
 [[noreturn]] void fail(sqlite3* db, std::string_view what) {
+  if (refused_by_disk(db)) throw_disk_refusal(db, sqlite3_errmsg(db));
   throw StoreError(std::string(what) + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
 }
 
@@ -136,6 +153,7 @@ void Database::exec(std::string_view sql) {
   if (sqlite3_exec(m_db, text.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
     std::string error = message ? message : "unknown error";
     sqlite3_free(message);
+    if (refused_by_disk(m_db)) throw_disk_refusal(m_db, error);
     throw StoreError("exec '" + text.substr(0, 60) + "': " + error);
   }
 }
@@ -166,7 +184,17 @@ Transaction::~Transaction() {
   }
 }
 
+std::filesystem::path Database::file() const {
+  const char* name = sqlite3_db_filename(m_db, "main");
+  return name ? std::filesystem::path(name) : std::filesystem::path();
+}
+
 void Transaction::commit() {
+  // The seam fails the commit as a full disk or a read-only database
+  // would: the destructor rolls the transaction back.
+  if (int error = faults::disk_error(faults::Site::journal_write))
+    throw LocalWriteError("cannot write database " + m_db.file().string() + ": " + std::strerror(error) +
+                          " (" + faults::reason(faults::Site::journal_write) + ")");
   m_db.exec("COMMIT");
   m_done = true;
 }

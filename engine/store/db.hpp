@@ -89,6 +89,8 @@ class Database {
   void set_user_version(int version);
 
   sqlite3* handle() { return m_db; }
+  // The database file (for messages).
+  std::filesystem::path file() const;
 
  private:
   sqlite3* m_db = nullptr;

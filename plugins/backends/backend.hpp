@@ -34,10 +34,21 @@ struct Failure {
   // that export may exist, whatever the kind (a 404 from the target's
   // import included), so the 24-hour rule holds the retry.
   bool after_export = false;
+  // A local write failed (disk full, a read-only folder): `reason` names
+  // the path. Not the stack's fault nor the account's: the run stops and
+  // exits 7, and the account waits for the next run (README "Reliability").
+  bool local_write = false;
   // Evidence incomplete (k_evidence_incomplete): the files missing, short or
   // different, by name, in the order found.
   std::vector<std::string> incomplete_files{};
 };
+
+// A local write that failed; `problem` names the path and the system's reason.
+inline Failure local_write_failure(std::string problem) {
+  Failure failure{FailureKind::retryable, std::move(problem), {}};
+  failure.local_write = true;
+  return failure;
+}
 
 // A value or a classified failure.
 template <class T>

@@ -5,6 +5,7 @@
 #include <boost/algorithm/string/predicate.hpp>
 #include <boost/json.hpp>
 
+#include "engine/env/faults.hpp"
 #include "engine/sched/request_gate.hpp"
 #include "plugins/backends/cozy_classify.hpp"
 
@@ -170,6 +171,8 @@ asio::awaitable<Outcome<date::year_month_day>> CozyAdminBackend::last_activity(s
 }
 
 asio::awaitable<Outcome<Done>> CozyAdminBackend::delete_instance(std::string domain) {
+  if (faults::fail(faults::Site::delete_))
+    co_return Failure{FailureKind::retryable, faults::reason(faults::Site::delete_), {}};
   HttpResponse response = co_await call("DELETE", "/instances/" + domain, false,
                                         approximate_length(m_stack.delete_timeout));
   if (auto failure = classify_response(response, CallKind::other_write, m_clock.now())) co_return *failure;

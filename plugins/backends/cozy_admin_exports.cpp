@@ -10,6 +10,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 
+#include "engine/env/faults.hpp"
 #include "plugins/backends/cozy_admin.hpp"
 #include "plugins/backends/cozy_classify.hpp"
 
@@ -78,6 +79,8 @@ asio::awaitable<Outcome<QueuedExport>> CozyAdminBackend::request_export(std::str
   m_realtime.start();
   bool subscribed = co_await m_realtime.wait_subscribed(k_subscribe_timeout);
   if (!subscribed) co_return Failure{FailureKind::retryable, "realtime websocket not subscribed", {}};
+  if (faults::fail(faults::Site::export_request))
+    co_return Failure{FailureKind::retryable, faults::reason(faults::Site::export_request), {}};
   // Events can come before the 202: this export is ours from about now.
   m_own_since[domain] = m_clock.now() - k_export_clock_allowance;
   HttpResponse response = co_await call("POST", "/instances/" + domain + "/export?admin-req=true",

@@ -11,6 +11,7 @@
 
 #include "engine/archive/archive_paths.hpp"
 #include "engine/archive/part_limits.hpp"
+#include "engine/env/faults.hpp"
 #include "engine/sched/request_gate.hpp"
 #include "plugins/backends/cozy_admin.hpp"
 #include "plugins/backends/cozy_classify.hpp"
@@ -54,7 +55,8 @@ void add_incomplete(std::optional<Failure>& all, const Failure& part) {
 asio::awaitable<Outcome<Evidence>> CozyAdminBackend::fetch_export(FetchRequest request) {
   std::error_code io_error;
   std::filesystem::create_directories(request.work_dir, io_error);
-  if (io_error) co_return Failure{FailureKind::permanent, "cannot create " + request.work_dir.string(), {}};
+  if (io_error)
+    co_return local_write_failure("cannot create " + request.work_dir.string() + ": " + io_error.message());
   Evidence evidence{"export", request.export_done.export_id, {}, {}, {}};
   std::optional<Failure> incomplete;
   for (int n = 0; n < std::max(1, request.export_done.parts); ++n) {
@@ -77,10 +79,12 @@ asio::awaitable<Outcome<Evidence>> CozyAdminBackend::fetch_export(FetchRequest r
     // Renamed into place only now that every part is valid.
     const std::filesystem::path& folder = request.archive_folder;
     std::filesystem::create_directories(folder, io_error);
+    if (io_error) co_return local_write_failure("cannot create " + folder.string() + ": " + io_error.message());
     for (const PartEvidence& part : evidence.parts) {
       std::string name = part_name(evidence.export_id, part.n);
       std::filesystem::rename(request.work_dir / (request.domain + "-" + name + ".part"), folder / name, io_error);
-      if (io_error) co_return Failure{FailureKind::retryable, "cannot move part into the archive", {}};
+      if (io_error)
+        co_return local_write_failure("cannot move a part into " + folder.string() + ": " + io_error.message());
     }
   }
   co_return evidence;
@@ -106,11 +110,23 @@ asio::awaitable<Outcome<Evidence>> CozyAdminBackend::fetch_part(const FetchReque
     http.max_streamed = limits.max_bytes;
     http.content_types = zip_content_types();
     HttpResponse response;
+    if (faults::fail(faults::Site::part_download)) {
+      std::error_code ignored;
+      std::filesystem::remove(file, ignored);
+      co_return Failure{FailureKind::retryable, faults::reason(faults::Site::part_download), {}};
+    }
     {
       GateTicket ticket = co_await m_gate.enter();
       response = co_await m_http.perform(std::move(http));
     }
     PartWriter::Written written = writer.finish();
+    if (!written.ok) {
+      // The disk refused the part (full, read-only): the transfer was cut by
+      // us, not by the stack, so this is what failed.
+      std::error_code ignored;
+      std::filesystem::remove(file, ignored);
+      co_return local_write_failure(writer.problem());
+    }
     if (response.refused == HttpRefusal::too_large) {
       std::filesystem::remove(file);
       co_return part_too_large(n, limits.max_bytes);
@@ -119,7 +135,6 @@ asio::awaitable<Outcome<Evidence>> CozyAdminBackend::fetch_part(const FetchReque
       std::filesystem::remove(file);
       co_return *failure;  // the core retries (404: the export is gone, export again)
     }
-    if (!written.ok) co_return Failure{FailureKind::retryable, "cannot write " + file.string(), {}};
     ZipCheck check = co_await m_checks.check(file, n == 0, limits.max_uncompressed);
     if (!check.refused.empty()) {
       // A hostile part, not a damaged one: downloading it again will not help.

@@ -9,6 +9,7 @@
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 
+#include "engine/env/faults.hpp"
 #include "plugins/backends/cozy_admin.hpp"
 #include "plugins/backends/cozy_classify.hpp"
 
@@ -27,6 +28,8 @@ asio::awaitable<Outcome<Done>> CozyAdminBackend::import_from(std::string domain,
   const std::string path =
       "/instances/" + domain + "/import?manifest_url=" +
       boost::urls::encode(manifest_url, boost::urls::unreserved_chars);
+  if (faults::fail(faults::Site::import))
+    co_return Failure{FailureKind::retryable, faults::reason(faults::Site::import), {}};
   HttpResponse response = co_await call("POST", path, false, k_write_timeout);
   if (auto failure = classify_response(response, CallKind::other_write, m_clock.now()))
     co_return *failure;
@@ -35,6 +38,8 @@ asio::awaitable<Outcome<Done>> CozyAdminBackend::import_from(std::string domain,
 
 asio::awaitable<Outcome<Done>> CozyAdminBackend::set_block(std::string domain, std::string reason) {
   const std::string query = reason.empty() ? "?Blocked=false" : "?Blocked=true&BlockingReason=" + reason;
+  if (faults::fail(faults::Site::block))
+    co_return Failure{FailureKind::retryable, faults::reason(faults::Site::block), {}};
   // The answer carries secrets: dropped unread.
   HttpResponse response = co_await call("PATCH", "/instances/" + domain + query, false, k_write_timeout);
   if (auto failure = classify_response(response, CallKind::other_write, m_clock.now()))

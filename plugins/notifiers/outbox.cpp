@@ -1,7 +1,8 @@
 #include "plugins/notifiers/outbox.hpp"
+#include "engine/env/faults.hpp"
 #include "engine/env/file_modes.hpp"
+#include "engine/env/local_write.hpp"
 
-#include <fstream>
 
 #include <date/date.h>
 
@@ -38,16 +39,15 @@ class OutboxNotifier final : public Notifier {
     std::filesystem::path final_path = m_dir / (notice.message_id + ".eml");
     std::filesystem::path temporary = final_path;
     temporary += ".tmp";
-    {
+    try {
       // The mail holds a personal download link: private.
-      if (!prepare_file(temporary, k_private_file_mode))
-        co_return Failure{Failure::Kind::retryable, "cannot create " + temporary.string(), {}};
-      std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-      out << format_message(notice);
-      if (!out) co_return Failure{Failure::Kind::retryable, "cannot write " + temporary.string(), {}};
+      write_whole_file(temporary, format_message(notice), k_private_file_mode,
+                       faults::disk_error(faults::Site::outbox_mail));
+    } catch (const LocalWriteError& failed) {
+      co_return local_write_failure(failed.what());
     }
     std::filesystem::rename(temporary, final_path, error);
-    if (error) co_return Failure{Failure::Kind::retryable, "cannot rename into the outbox", {}};
+    if (error) co_return local_write_failure("cannot rename into " + m_dir.string() + ": " + error.message());
     co_return Done{};
   }
 

@@ -1,0 +1,42 @@
+#include "engine/env/local_write.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "engine/env/file_modes.hpp"
+
+namespace passage {
+
+namespace {
+
+// Every byte of `text` to `fd`; the errno of the first failure, 0 if none.
+int write_all(int fd, const std::string& text) {
+  std::size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno;
+    done += static_cast<std::size_t>(n);
+  }
+  return 0;
+}
+
+}  // namespace
+
+void write_whole_file(const std::filesystem::path& path, const std::string& text, unsigned mode,
+                      int injected) {
+  if (!prepare_file(path, static_cast<mode_t>(mode))) throw LocalWriteError(cannot_write(path, errno));
+  int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+  if (fd < 0) throw LocalWriteError(cannot_write(path, errno));
+  int error = injected ? injected : write_all(fd, text);
+  if (::close(fd) != 0 && !error) error = errno;
+  if (error) {
+    std::error_code ignored;
+    std::filesystem::remove(path, ignored);
+    throw LocalWriteError(cannot_write(path, error));
+  }
+}
+
+}  // namespace passage

@@ -1,0 +1,31 @@
+#pragma once
+// A local write that failed: the disk is full, or a folder or the database
+// is read-only. Commands stop, print the path and the system's reason, and
+// exit 7 (degraded); nothing is advanced on a write that failed, and the
+// next command resumes once the disk takes writes again.
+
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+
+namespace passage {
+
+class LocalWriteError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// "cannot write PATH: No space left on device" (`error` is an errno).
+inline std::string cannot_write(const std::filesystem::path& path, int error) {
+  return "cannot write " + path.string() + (error ? std::string(": ") + std::strerror(error) : std::string());
+}
+
+// Writes `text` to `path`, created with `mode` (engine/env/file_modes.hpp),
+// flushed and closed, every step checked; `injected` (an errno from
+// engine/env/faults.hpp, 0 for none) fails it as the disk would. Throws
+// LocalWriteError naming the path; a partial file is removed.
+void write_whole_file(const std::filesystem::path& path, const std::string& text, unsigned mode,
+                      int injected);
+
+}  // namespace passage
