@@ -106,14 +106,23 @@ const Rule* count(Site site) {
 
 const char* name_of(Site site) { return k_names[index_of(site)]; }
 
-void load_from_environment() {
+void configure(const std::string& spec, const std::string& log_file) {
   State& s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  s.on = false;
+  s.rules = {};
+  s.calls = {};
+  s.log_file.clear();
+  if (!spec.empty())
+    for (const std::string& item : split(spec, ',')) add_rule(s, item);
+  s.log_file = log_file;
+  s.on = !spec.empty() || !log_file.empty();
+}
+
+void load_from_environment() {
   const char* spec = std::getenv("PASSAGE_FAULTS");
   const char* log = std::getenv("PASSAGE_FAULTS_LOG");
-  if (spec && *spec)
-    for (const std::string& item : split(spec, ',')) add_rule(s, item);
-  if (log && *log) s.log_file = log;
-  s.on = (spec && *spec) || !s.log_file.empty();
+  configure(spec ? spec : "", log ? log : "");
 }
 
 bool fail(Site site) { return count(site) != nullptr; }

@@ -38,9 +38,12 @@ enum class Site {
 
 const char* name_of(Site site);
 
-// Reads PASSAGE_FAULTS and PASSAGE_FAULTS_LOG once. A malformed value
-// throws std::invalid_argument naming the variable and the item.
+// Reads PASSAGE_FAULTS and PASSAGE_FAULTS_LOG (main, once). A malformed
+// value throws std::invalid_argument naming the variable and the item.
 void load_from_environment();
+// The same from values (unit tests): counts start again from zero; an empty
+// spec and log turn the seam off.
+void configure(const std::string& spec, const std::string& log_file);
 
 // Counts one call of a remote side effect `site`; true when this call must fail.
 bool fail(Site site);
