@@ -100,9 +100,10 @@ int purge_once(AppContext& app, const std::string& actor, PurgeReport& report) {
     app.err() << "passage: purge: breaker tripped: " << report.reason << '\n';
     return k_exit_breaker;
   }
-  // Accounts left due because the stack failed them tonight: monitoring
-  // must see it (CONTRACT.md exit code 7).
-  if (report.delete_failed > 0 || report.unreadable > 0 || !report.stacks_unreached.empty() ||
+  for (const std::string& problem : report.local_write_errors) app.err() << "passage: error: " << problem << '\n';
+  // Accounts left due because the stack failed them tonight, or a local
+  // write refused: monitoring must see it (CONTRACT.md exit code 7).
+  if (!report.local_write_errors.empty() || report.delete_failed > 0 || report.unreadable > 0 || !report.stacks_unreached.empty() ||
       report.relay_unreached)
     return k_exit_degraded;
   return k_exit_done;

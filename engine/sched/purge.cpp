@@ -105,6 +105,7 @@ class Purge {
       return report;
     }
     apply_verdicts(verdicts, report);
+    report.local_write_errors = m_local_write_errors;
     report.stacks_unreached = unreached_stacks(m_stacks);
     report.relay_unreached = m_notifier && m_notifier->answered_last() == false;
     return report;
@@ -536,6 +537,7 @@ class Purge {
     // Nothing retries a deletion notice later: a failure is recorded as such.
     if (!sent.ok() && sent.failure().kind != FailureKind::permanent)
       m_store.finish_intent(id, "failed: " + sent.failure().reason, m_clock.now());
+    if (!sent.ok() && sent.failure().local_write) m_local_write_errors.push_back(sent.failure().reason);
   }
 
   const Config& m_config;
@@ -550,6 +552,7 @@ class Purge {
   std::vector<Account> m_pretend_due;
   std::set<std::int64_t> m_resumed;  // half-deleted accounts deleted again tonight
   std::exception_ptr m_error;        // the first coroutine's exception (keep_error)
+  std::vector<std::string> m_local_write_errors;  // e.g. an outbox mail the disk refused
 };
 
 }  // namespace

@@ -44,6 +44,9 @@ struct PurgeReport {
   // Stacks whose last call got no answer, and the mail relay's likewise.
   std::vector<std::string> stacks_unreached;
   bool relay_unreached = false;
+  // Local writes that failed tonight (an outbox mail on a full disk): each
+  // names its path; the purge exits 7.
+  std::vector<std::string> local_write_errors;
   // The accounts by result (one of k_purge_results), in decision order.
   std::map<std::string, std::vector<PurgeListed>, std::less<>> listed;
 
