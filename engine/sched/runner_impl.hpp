@@ -2,6 +2,7 @@
 // Internal to the runner (runner.cpp: the loop; runner_steps.cpp: the
 // effects). Not for other modules.
 
+#include <exception>
 #include <map>
 #include <memory>
 #include <random>

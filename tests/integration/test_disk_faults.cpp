@@ -62,7 +62,7 @@ TEST_CASE("Disk full or read-only under the database: run exits 7 naming it, not
     FaultStand stand(2);
     const auto before = account_rows(stand.ws);
     ProcessResult refused = stand.run(k_run, "journal_write:1+:" + error);
-    require_refused(refused, (stand.ws.dir() / "var" / "passage.db").string(),
+    require_refused(refused, "var/passage.db",
                     error == "enospc" ? "No space left on device" : "Read-only file system");
     // No intent committed, so no export requested and no source blocked.
     CHECK(stat(stand.source->stats(), "exports_started") == 0);
@@ -77,7 +77,6 @@ TEST_CASE("Disk full under the database during the purge: exit 7, no DELETE with
           "[faults]") {
   FaultStand stand(2);
   REQUIRE(stand.run(k_run).exit_code == 0);
-  const auto before = account_rows(stand.ws);
   ProcessResult refused = stand.run(k_past_grace, "journal_write:1+");
   require_refused(refused, "passage.db", "No space left on device");
   CHECK(stand.stat_sum("deletions") == 0);
