@@ -58,7 +58,7 @@ size_t files_under(const fs::path& dir, const std::string& extension) {
 TEST_CASE("Disk full or read-only under the database: run exits 7 naming it, nothing is sent or "
           "changed, and the campaign resumes",
           "[faults]") {
-  for (const std::string& error : {"enospc", "erofs"}) {
+  for (const std::string error : {"enospc", "erofs"}) {
     FaultStand stand(2);
     const auto before = account_rows(stand.ws);
     ProcessResult refused = stand.run(k_run, "journal_write:1+:" + error);
@@ -90,7 +90,7 @@ TEST_CASE("Disk full under the database during the purge: exit 7, no DELETE with
 TEST_CASE("Disk full or read-only archive folder: run exits 7 naming the part, no account verified "
           "on it, no partial part left, and the campaign resumes",
           "[faults]") {
-  for (const std::string& error : {"enospc", "erofs"}) {
+  for (const std::string error : {"enospc", "erofs"}) {
     FaultStand stand(2);
     ProcessResult refused = stand.run(k_run, "part_file:1+:" + error);
     require_refused(refused, ".part", error == "enospc" ? "No space left on device" : "Read-only file system");
