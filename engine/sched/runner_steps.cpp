@@ -71,14 +71,12 @@ Event Runner::with_jitter(Event event) {
 
 Event Runner::failure_event(const Account& account, const Failure& failure) {
   if (failure.local_write) {
-    // The disk, not the stack nor the account: no new work, exports in
-    // flight left to the next run, which resumes once the disk takes writes.
+    // The disk, not the stack nor the account: no new work; what is in
+    // flight finishes (an export's event is never left behind: it would
+    // cost a day), and the next run resumes once the disk takes writes.
     std::cerr << "passage: account " << account.login << ": " << failure.reason << '\n';
     if (!m_stopped_by) m_stopped_by = std::make_exception_ptr(LocalWriteError(failure.reason));
-    if (!m_stopping) {
-      m_stopping = true;
-      leave_awaited_exports();
-    }
+    m_stopping = true;
   }
   if (failure.kind == FailureKind::rate_limited && failure.retry_after) {
     // The stack asked every caller to slow down: remember it across runs,

@@ -66,7 +66,8 @@ std::vector<Step> recovery_steps();
 // `what`): every account final or waiting with a reason, none verified or
 // deleted without evidence, zero unsafe deletions and duplicate exports,
 // `audit verify` and `PRAGMA integrity_check` ok. Returns the number of
-// accounts PURGED.
-int check_recovered(FaultStand& stand, const std::string& what);
+// accounts PURGED. Without `require_settled`, accounts may still be in
+// flight (right after a refused command): only the safety checks.
+int check_recovered(FaultStand& stand, const std::string& what, bool require_settled = true);
 
 }  // namespace passage::testing::faults
