@@ -16,7 +16,7 @@ using namespace passage::testing::faults;
 
 namespace {
 
-constexpr int k_exports = 2;
+constexpr int k_exports = 1;
 
 bool is_local_write(const std::string& site) {
   return site == "journal_write" || site == "part_file" || site == "report" || site == "outbox_mail" ||
