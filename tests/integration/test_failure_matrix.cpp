@@ -10,6 +10,7 @@
 #include <numeric>
 
 #include "tests/integration/fault_stand.hpp"
+#include "tests/integration/probe.hpp"
 
 using namespace passage::testing;
 using namespace passage::testing::faults;
@@ -42,6 +43,7 @@ std::vector<CallCounts> reference_counts() {
 // Runs the campaign with call `n` (1-based, over the whole campaign) of
 // `site` failing, then the recovery; checks both.
 void one_sequence(const std::vector<CallCounts>& reference, const std::string& site, long n) {
+  INFO("sequence: " << site << " call " << n << " fails");
   FaultStand stand(k_exports);
   long before = 0;
   const std::vector<Step> steps = campaign_steps();
@@ -69,6 +71,10 @@ void one_sequence(const std::vector<CallCounts>& reference, const std::string& s
     INFO("recovery " << step.args.front() << " stderr: " << result.err);
     CHECK(result.exit_code == 0);
   }
+  std::string journal;
+  for (const auto& row : Db(stand.ws.database()).rows("SELECT seq, kind, detail FROM journal ORDER BY seq"))
+    journal += row[0] + " " + row[1] + " " + row[2] + "\n";
+  INFO("journal:\n" << journal);
   const int purged = check_recovered(stand, "after " + site + " call " + std::to_string(n) + " failed");
   CHECK(purged == stand.accounts());
 }
