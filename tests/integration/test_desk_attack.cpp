@@ -31,7 +31,7 @@ int outbox_count(const Workspace& ws, const std::string& prefix) {
   return count;
 }
 
-const std::string k_changed = "le compte a changé depuis l'affichage de la page";
+const std::string k_changed = "le compte a changé depuis";
 
 struct OpenPage {
   std::string url;
