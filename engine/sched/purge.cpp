@@ -8,6 +8,7 @@
 #include <utility>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -16,6 +17,7 @@
 #include "engine/sched/backoff.hpp"
 #include "engine/sched/stacks.hpp"
 #include "engine/store/apply_commit.hpp"
+#include "engine/store/unsent_notices.hpp"
 #include "plugins/registry.hpp"
 
 namespace passage {
@@ -106,8 +108,7 @@ class Purge {
     }
     apply_verdicts(verdicts, report);
     report.local_write_errors = m_local_write_errors;
-    report.stacks_unreached = unreached_stacks(m_stacks);
-    report.relay_unreached = m_notifier && m_notifier->answered_last() == false;
+    probe_untouched(report);
     return report;
   }
 
@@ -144,6 +145,45 @@ class Purge {
     m_io.run();
     m_io.restart();
     if (m_error) std::rethrow_exception(std::exchange(m_error, nullptr));
+  }
+
+  // Monitoring reads the night's reachability (CONTRACT.md exit 7,
+  // passage_stack_up, passage_relay_up): a stack or relay this night did
+  // not call (nothing due, no mail to send) is reached once, as `config
+  // check` does; no answer, an error or a refused passphrase counts as not
+  // answering. Those it did call are judged by their last call.
+  void probe_untouched(PurgeReport& report) {
+    std::vector<std::string> not_usable;
+    bool relay_down = false;
+    for (auto& [name, runtime] : m_stacks)
+      if (!runtime.backend->answered_last())
+        asio::co_spawn(m_io, probe_stack(name, not_usable), asio::detached);
+    if (m_notifier && !m_notifier->answered_last())
+      asio::co_spawn(m_io, probe_relay(relay_down), asio::detached);
+    m_io.run();
+    m_io.restart();
+    report.stacks_unreached = unreached_stacks(m_stacks);
+    for (const std::string& name : not_usable)
+      if (std::find(report.stacks_unreached.begin(), report.stacks_unreached.end(), name) ==
+          report.stacks_unreached.end())
+        report.stacks_unreached.push_back(name);
+    report.relay_unreached = relay_down || (m_notifier && m_notifier->answered_last() == false);
+  }
+
+  static bool usable(const std::optional<ReachResult>& reach) {
+    return !reach || reach->reach == Reach::answered;
+  }
+
+  // (The answer is named before it is tested: g++ 12 miscompiles a
+  // co_await inside a function call's arguments here.)
+  asio::awaitable<void> probe_stack(std::string name, std::vector<std::string>& not_usable) {
+    std::optional<ReachResult> reach = co_await m_stacks.at(name).backend->check_reach();
+    if (!usable(reach)) not_usable.push_back(name);
+  }
+
+  asio::awaitable<void> probe_relay(bool& down) {
+    std::optional<ReachResult> reach = co_await m_notifier->check_reach();
+    down = !usable(reach);
   }
 
   std::vector<Verdict> check_all(std::vector<Account>& due) {
@@ -334,6 +374,8 @@ class Purge {
       for (const Account& account : deletable) report.list("deleted", account);
       return;
     }
+    for (UnsentNotice& notice : unsent_notices(m_store.db(), "deletion_done"))
+      asio::co_spawn(m_io, tell_deleted_again(std::move(notice)), keep_error());
     for (const Account& account : to_tell) asio::co_spawn(m_io, tell_deleted(account), keep_error());
     for (const Account& account : deletable)
       asio::co_spawn(m_io, remove(account, report), keep_error());
@@ -537,9 +579,22 @@ class Purge {
     m_store.commit(*fresh, intent_only, m_clock.now(), m_options.actor, IntentSpec{"notice", id});
     auto sent = co_await send_notice_once(m_store, *m_notifier, m_config, *fresh, "deletion_done", id,
                                           m_clock.now(), NoticeExtras{});
-    // Nothing retries a deletion notice later: a failure is recorded as such.
+    // A failure is recorded as such; the next purge sends it again.
     if (!sent.ok() && sent.failure().kind != FailureKind::permanent)
       m_store.finish_intent(id, "failed: " + sent.failure().reason, m_clock.now());
+    if (!sent.ok() && sent.failure().local_write) m_local_write_errors.push_back(sent.failure().reason);
+  }
+
+  // A deletion_done an earlier night could not send (the relay down, a
+  // crash while sending): sent again with its Message-ID, each night until
+  // the relay takes it or refuses it for good.
+  asio::awaitable<void> tell_deleted_again(UnsentNotice notice) {
+    auto account = m_store.account(notice.account_id);
+    if (!account || account->state != State::purged || !m_notifier) co_return;
+    auto sent = co_await send_notice_once(m_store, *m_notifier, m_config, *account, "deletion_done",
+                                          notice.message_id, m_clock.now(), NoticeExtras{});
+    if (!sent.ok() && sent.failure().kind != FailureKind::permanent)
+      m_store.finish_intent(notice.message_id, "failed: " + sent.failure().reason, m_clock.now());
     if (!sent.ok() && sent.failure().local_write) m_local_write_errors.push_back(sent.failure().reason);
   }
 
