@@ -112,22 +112,22 @@ void matrix(const std::vector<std::string>& sites) {
 }  // namespace
 
 TEST_CASE("Failure matrix: each call of an export request, part download, import, block or delete "
-          "failing in turn; the campaign recovers",
+          "failing in turn, then the campaign recovers",
           "[faults]") {
   matrix({"export_request", "part_download", "import", "block", "delete"});
 }
 
-TEST_CASE("Failure matrix: each notice failing in turn; the campaign recovers", "[faults]") {
+TEST_CASE("Failure matrix: each notice failing in turn, then the campaign recovers", "[faults]") {
   matrix({"notice"});
 }
 
-TEST_CASE("Failure matrix: each SQLite commit failing in turn (disk full); the run stops naming the "
+TEST_CASE("Failure matrix: each SQLite commit failing in turn (disk full): the run stops naming the "
           "database, exits 7, and the campaign recovers",
           "[faults]") {
   matrix({"journal_write"});
 }
 
-TEST_CASE("Failure matrix: each local file write failing in turn (part, report, outbox mail, metrics); "
+TEST_CASE("Failure matrix: each local file write failing in turn (part, report, outbox mail, metrics), "
           "the campaign recovers",
           "[faults]") {
   matrix({"part_file", "report", "outbox_mail", "metrics"});
