@@ -5,6 +5,7 @@
 
 #include "tests/support/temp_dir.hpp"
 
+#include "engine/env/local_write.hpp"
 #include "engine/store/schema.hpp"
 #include "engine/store/store.hpp"
 
@@ -28,8 +29,8 @@ TEST_CASE("a read-only database is never created and never written", "[db]") {
     Store store(file, OpenMode::read_only);
     CHECK(store.db().user_version() == latest_schema_version());
     CHECK(store.breaker().tripped);
-    CHECK_THROWS_AS(store.set_breaker(false, "reset", Instant{}, "admin:test"), StoreError);
-    CHECK_THROWS_AS(store.db().exec("CREATE TABLE x (y)"), StoreError);
+    CHECK_THROWS_AS(store.set_breaker(false, "reset", Instant{}, "admin:test"), LocalWriteError);  // names the database (exit 7)
+    CHECK_THROWS_AS(store.db().exec("CREATE TABLE x (y)"), LocalWriteError);
     CHECK(store.breaker().tripped);
   }
 
