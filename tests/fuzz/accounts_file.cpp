@@ -1,44 +1,42 @@
-// libFuzzer target: the accounts file parser (engine/accounts), the text of
-// a campaign's CSV as an admin or a spreadsheet may save it. Whatever the
-// bytes: no crash, no leak, no exception; a refused file has errors and no
-// row is trusted, an accepted one has rows that say what the contract says.
+// Fuzz target: the accounts file parser (engine/accounts), the text of a
+// campaign's CSV as an admin or a spreadsheet may save it. Whatever the
+// bytes: no crash, leak or exception; an accepted file has rows that say
+// what the contract says.
 
-#include <cstddef>
-#include <cstdint>
-#include <cstdlib>
 #include <string>
 
 #include "engine/accounts/accounts_file.hpp"
+#include "tests/fuzz/fuzz_target.hpp"
+
+namespace passage::fuzz {
 
 namespace {
 
-passage::Config fuzz_config() {
-  passage::Config config;
-  passage::StackConfig academy;
+Config accounts_config() {
+  Config config;
+  StackConfig academy;
   academy.name = "academy";
   academy.domains = {"*.mytoutatice.cloud"};
-  passage::StackConfig target;
+  StackConfig target;
   target.name = "target";
   target.domains = {"*.target-stack.test"};
   config.stacks = {academy, target};
   return config;
 }
 
-void require(bool condition) {
-  if (!condition) std::abort();
-}
-
 }  // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const passage::Config config = fuzz_config();
-  const std::string text(reinterpret_cast<const char*>(data), size);
-  const passage::AccountsFile file = passage::parse_accounts_text("fuzz.csv", text, config);
-  if (!file.errors.empty()) return 0;
-  for (const passage::AccountRow& row : file.rows) {
-    require(row.line >= 2);
-    require(!row.login.empty() && !row.domain.empty());
-    require((row.action == passage::Action::move) == !row.target.empty());
+void accounts_file(std::string_view input) {
+  static const Config config = accounts_config();
+  const AccountsFile file = parse_accounts_text("fuzz.csv", std::string(input), config);
+  if (!file.errors.empty()) return;
+  for (const AccountRow& row : file.rows) {
+    require(row.line >= 2, "a record's line is after the header");
+    require(!row.login.empty() && !row.domain.empty(), "a record has a login and a domain");
+    require((row.action == Action::move) == !row.target.empty(), "a target exactly for a move");
   }
-  return 0;
 }
+
+}  // namespace passage::fuzz
+
+PASSAGE_FUZZ_ENTRY(passage::fuzz::accounts_file)

@@ -1,20 +1,21 @@
-// libFuzzer target: the config loader (engine/config), YAML text as an
-// admin may write it. Whatever the bytes: no crash, no leak, no exception
-// out of parse_config_text; either a config or at least one error, each
-// naming the file.
+// Fuzz target: the config loader (engine/config), YAML text as an admin
+// may write it. Whatever the bytes: no crash, leak or exception; either a
+// config or at least one error, each naming the file.
 
-#include <cstddef>
-#include <cstdint>
-#include <cstdlib>
 #include <string>
 
 #include "engine/config/config.hpp"
+#include "tests/fuzz/fuzz_target.hpp"
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const std::string text(reinterpret_cast<const char*>(data), size);
-  const passage::ConfigResult result = passage::parse_config_text("/fuzz/passage.yaml", text);
-  if (result.config.has_value() != result.errors.empty()) std::abort();
+namespace passage::fuzz {
+
+void config(std::string_view input) {
+  const ConfigResult result = parse_config_text("/fuzz/passage.yaml", std::string(input));
+  require(result.config.has_value() == result.errors.empty(), "a config or errors, not both");
   for (const std::string& error : result.errors)
-    if (error.rfind("/fuzz/passage.yaml", 0) != 0) std::abort();
-  return 0;
+    require(error.rfind("/fuzz/passage.yaml", 0) == 0, "every error names the file");
 }
+
+}  // namespace passage::fuzz
+
+PASSAGE_FUZZ_ENTRY(passage::fuzz::config)

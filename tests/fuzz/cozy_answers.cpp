@@ -1,60 +1,64 @@
-// libFuzzer target: the cozy-admin backend's reading of the admin API's
-// JSON answers (plugins/backends/cozy_answers.cpp) and of the export
-// document kept on an account (export_done_from_json). The first byte picks
-// the answer, the rest is its body. Whatever the body: a value or a
-// classified failure, never a crash, a leak or an exception.
+// Fuzz target: the cozy-admin backend's reading of the admin API's JSON
+// answers (plugins/backends/cozy_answers.cpp) and of the export document
+// kept on an account (export_done_from_json). The first byte picks the
+// answer, the rest is its body. Whatever the body: a value or a classified
+// failure, never a crash, a leak or an exception.
 
-#include <cstddef>
-#include <cstdint>
-#include <cstdlib>
 #include <string>
-#include <string_view>
 
 #include "plugins/backends/cozy_answers.hpp"
+#include "tests/fuzz/fuzz_target.hpp"
+
+namespace passage::fuzz {
 
 namespace {
 
-void require(bool condition) {
-  if (!condition) std::abort();
+template <class T>
+void require_classified(const Outcome<T>& outcome) {
+  if (!outcome.ok()) require(!outcome.failure().reason.empty(), "a failure has a reason");
 }
 
-template <class T>
-void check_outcome(const passage::Outcome<T>& outcome) {
-  if (!outcome.ok()) require(!outcome.failure().reason.empty());
+void export_done_reads_back(std::string_view body) {
+  const auto done = export_done_from_json(std::string(body));
+  if (!done) return;
+  const auto again = export_done_from_json(export_done_to_json(*done));
+  require(again && again->export_id == done->export_id && again->parts == done->parts &&
+              again->parts_cursors == done->parts_cursors,
+          "an export document kept on an account reads back the same");
 }
 
 }  // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size == 0) return 0;
-  const std::string_view body(reinterpret_cast<const char*>(data) + 1, size - 1);
-  switch (data[0] % 6) {
+void cozy_answers(std::string_view input) {
+  if (input.empty()) return;
+  const std::string_view body = input.substr(1);
+  switch (static_cast<unsigned char>(input[0]) % 6) {
     case 0:
-      check_outcome(passage::read_instance_answer("jdupont.mytoutatice.cloud", body));
+      require_classified(read_instance_answer("jdupont.mytoutatice.cloud", body));
       break;
     case 1:
-      passage::read_instance_count(body);
+      read_instance_count(body);
       break;
     case 2: {
-      const auto usage = passage::read_disk_usage_answer(body);
-      check_outcome(usage);
-      if (usage.ok()) require(usage.value().used >= 0 && usage.value().files >= 0 && usage.value().versions >= 0);
+      const auto usage = read_disk_usage_answer(body);
+      require_classified(usage);
+      if (usage.ok())
+        require(usage.value().used >= 0 && usage.value().files >= 0 && usage.value().versions >= 0,
+                "disk usage is never negative");
       break;
     }
     case 3:
-      check_outcome(passage::read_last_activity_answer(body));
+      require_classified(read_last_activity_answer(body));
       break;
     case 4:
-      passage::queued_at_of(body);
+      queued_at_of(body);
       break;
     default:
-      if (const auto done = passage::export_done_from_json(std::string(body))) {
-        // What is kept must read back the same.
-        const auto again = passage::export_done_from_json(passage::export_done_to_json(*done));
-        require(again && again->export_id == done->export_id && again->parts == done->parts &&
-                again->parts_cursors == done->parts_cursors);
-      }
+      export_done_reads_back(body);
       break;
   }
-  return 0;
 }
+
+}  // namespace passage::fuzz
+
+PASSAGE_FUZZ_ENTRY(passage::fuzz::cozy_answers)
