@@ -3,6 +3,7 @@
 // never thrown, so `config check` prints them all at once.
 
 #include "engine/config/config.hpp"
+#include "engine/config/config_text.hpp"
 
 #include <algorithm>
 #include <array>

@@ -190,10 +190,6 @@ struct ConfigResult {
 // are not read here: see resolve_secrets().
 ConfigResult load_config(const std::filesystem::path& file);
 
-// The same, from the text of `file` already in memory (nothing is read
-// from disk; relative paths still resolve against the file's folder).
-ConfigResult parse_config_text(const std::filesystem::path& file, const std::string& text);
-
 // Reads every secret the config names (stack passphrases, the directory's
 // password) into memory. Returns the errors ("FILE:LINE: key: why"), naming
 // the variable or file, never what it holds; empty when all were read.

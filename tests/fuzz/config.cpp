@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "engine/config/config.hpp"
+#include "engine/config/config_text.hpp"
 #include "tests/fuzz/fuzz_target.hpp"
 
 namespace passage::fuzz {
