@@ -107,23 +107,22 @@ class Campaign:
 
     def settle(self, rounds=12):
         """Faults off; run and purge to the end, moving both clocks to the
-        next thing due, until every account is final or waiting with a
-        reason (bounded in rounds)."""
+        latest thing due, until every account is final or needs a person
+        (bounded in rounds)."""
         self.set_faults({})
         for n in range(rounds):
             self.command(["run", "--until-idle"])
             self.command(["purge"])
             rows = read_accounts(self.stand.db)
             self.log("settle %d: %s" % (n, self.summary(rows)))
-            if not unfinished(rows):
+            if not moving(rows):
                 return
             self.stand.jump(self.next_jump(rows))
 
     def next_jump(self, rows):
-        """Seconds to the latest timer of an unfinished account (at least
-        25 hours, at most 40 days)."""
-        dues = [parse_instant(r.get("grace_end") if r["state"] in ("NOTIFIED", "GRACE", "PURGE_DUE")
-                              else r.get("due_at")) for r in unfinished(rows)]
+        """Seconds to the latest timer of an account still on its way (at
+        least 25 hours, at most 40 days)."""
+        dues = [parse_instant(r.get(key)) for r in moving(rows) for key in ("due_at", "grace_end")]
         later = [d for d in dues if d and d > self.stand.now]
         seconds = max((d - self.stand.now).total_seconds() for d in later) + 3600 if later else 0
         return int(min(40 * K_DAY, max(25 * 3600, seconds)))
@@ -147,6 +146,12 @@ class Campaign:
         for r in rows.values():
             states[r["state"]] = states.get(r["state"], 0) + 1
         return " ".join("%s=%d" % kv for kv in sorted(states.items()))
+
+
+def moving(rows):
+    """Accounts still on their way: neither final nor needing a person
+    (RETRY_WAIT included: its time comes)."""
+    return [r for r in rows.values() if r["state"] not in FINAL and r["state"] not in ("HELD", "FAILED")]
 
 
 def unfinished(rows):
