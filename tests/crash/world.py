@@ -36,7 +36,7 @@ def make_params(seed, accounts):
         "admin_moves": any(a["target"].endswith(".partner.test") for a in listed),
         "directory": True,  # everyone departed: the interlock is read, never trips
         "active": [],
-        "sim": {"seed": r.randint(1, 1 << 30), "move_share": 0.5, "never_move_share": 0.1,
+        "sim": {"seed": r.randint(1, 1 << 30), "move_share": 0.1, "never_move_share": 0.1,
                 "active_share": 0.03, "export_ms": "5:40", "export_workers": 8},
         "stack": {"per_second": 400, "burst": 400, "max_in_flight": 16, "max_exports_in_flight": 8},
         "config": {"delivery": "space", "max_change_fraction": 0.1, "max_per_run": 1000000,
