@@ -2,6 +2,7 @@
 with SIGKILL at seeded random moments and restarted, faults on, both
 clocks moved past the 24-hour rule, the departures and the grace period;
 then a settling phase with the faults off."""
+import math
 import os
 import random
 import signal
@@ -13,7 +14,7 @@ from stand import Stand
 import world
 
 K_DAY = 86400
-K_KILL_MAX_S = 3.0  # a kill lands uniformly within this long after the start
+K_KILL_MIN_S, K_KILL_MAX_S = 0.05, 6.0  # a kill lands log-uniformly between these after the start
 K_RUN_TIMEOUT_S = 900  # one command past this is a hang
 K_WAITING = {"HELD", "FAILED", "RETRY_WAIT"}  # states that wait with a reason
 K_CODES = {0, 1, 7}  # exits of run and purge that are not findings
@@ -96,7 +97,7 @@ class Campaign:
                 self.set_faults(world.fault_set(self.rng))
             purge = self.rng.random() < purge_share
             on_delete = purge and self.rng.random() < 0.5
-            kill_s = self.rng.uniform(0.0, 0.3) if on_delete else self.rng.uniform(0.05, K_KILL_MAX_S)
+            kill_s = self.rng.uniform(0.0, 0.3) if on_delete else self.kill_moment()
             before = self.kills
             r = self.command(["purge"] if purge else ["run", "--until-idle"], kill_s, on_delete)
             since_jump += self.kills - before
@@ -104,6 +105,12 @@ class Campaign:
                 self.stand.jump(25 * 3600)
                 since_jump = 0
         self.log("%s: kills=%d commands=%d %s" % (name, self.kills, self.commands, self.summary()))
+
+    def kill_moment(self):
+        """Seconds after the start: as many kills in the first tenth of a
+        second (start-up, resuming open intents) as in the last seconds
+        (a run well under way)."""
+        return math.exp(self.rng.uniform(math.log(K_KILL_MIN_S), math.log(K_KILL_MAX_S)))
 
     def settle(self, rounds=12):
         """Faults off; run and purge to the end, moving both clocks to the
