@@ -643,3 +643,51 @@ TEST_CASE("nightly writes metrics.textfile: accounts, the night's deletions, exi
   CHECK(metric(second, "passage_last_success_timestamp_seconds") == Approx(success));
   CHECK_FALSE(std::filesystem::exists(s.ws.dir() / "var" / "passage.prom.tmp"));
 }
+
+namespace {
+
+// The number printed before `label` in a summary line ("13 deleted"), -1
+// when the line does not say it.
+long count_before(const std::string& line, const std::string& label) {
+  const auto at = line.find(" " + label);
+  if (at == std::string::npos) return -1;
+  const auto start = line.find_last_of(' ', at - 1);
+  return std::stol(line.substr(start == std::string::npos ? 0 : start + 1, at - start - 1));
+}
+
+}  // namespace
+
+TEST_CASE("A nightly where about half the deletions stick exits 7; its summary and metrics name both counts",
+          "[grace][purge][metrics]") {
+  Options options;
+  options.accounts = 16;
+  options.extra = "metrics: { textfile: var/passage.prom }\nretry_budget: 2\nidle_horizon: 5 seconds\n";
+  Stand s(options);
+  s.run();
+  s.advance_to(after(latest_end(schedule(s.ws))));
+  // The simulator's faults draw from its seed: with 16 deletions at 0.5,
+  // the chance that none or all stick is 2 in 65,536.
+  s.sim->put_faults(R"({"delete_stuck":0.5})");
+  const ProcessResult night = s.passage({"nightly"});
+  Stand::require_exit(night, 7);
+  INFO(night.out);
+  const auto summary_at = night.out.find("purge: ");
+  REQUIRE(summary_at != std::string::npos);
+  const std::string summary = night.out.substr(summary_at, night.out.find('\n', summary_at) - summary_at);
+  const long deleted = count_before(summary, "deleted,");
+  const long failed = std::max(count_before(summary, "deletions failed"), count_before(summary, "deletion failed"));
+  CHECK(count_before(summary, "due,") == 16);
+  CHECK(deleted >= 1);
+  CHECK(failed >= 1);
+  CHECK(deleted + failed == 16);
+  CHECK(s.deletions() == deleted);
+
+  const std::string metrics = read_file(s.ws.dir() / "var" / "passage.prom");
+  INFO(metrics);
+  CHECK(metric(metrics, "passage_last_run_exit_code") == 7);
+  CHECK(metric(metrics, R"(passage_last_purge_accounts{result="failed"})") == failed);
+  CHECK(metric(metrics, R"(passage_last_purge_accounts{result="deleted"})") == deleted);
+  CHECK(metric(metrics, R"(passage_accounts{campaign="c1",state="PURGE_DUE"})") == failed);
+  // No night has succeeded yet: the file says so by leaving it out.
+  CHECK(metric(metrics, "passage_last_success_timestamp_seconds") == -1);
+}
