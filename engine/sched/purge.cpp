@@ -104,8 +104,7 @@ class Purge {
       return report;
     }
     apply_verdicts(verdicts, report);
-    report.stacks_unreached = unreached_stacks(m_stacks);
-    report.relay_unreached = m_notifier && m_notifier->answered_last() == false;
+    probe_untouched(report);
     return report;
   }
 
@@ -128,6 +127,45 @@ class Purge {
   }
 
   const Policy& policy(const Account& account) { return m_stacks.at(account.stack).policy; }
+
+  // Monitoring reads the night's reachability (CONTRACT.md exit 7,
+  // passage_stack_up, passage_relay_up): a stack or relay this night did
+  // not call (nothing due, no mail to send) is reached once, as `config
+  // check` does; no answer, an error or a refused passphrase counts as not
+  // answering. Those it did call are judged by their last call.
+  void probe_untouched(PurgeReport& report) {
+    std::vector<std::string> not_usable;
+    bool relay_down = false;
+    for (auto& [name, runtime] : m_stacks)
+      if (!runtime.backend->answered_last())
+        asio::co_spawn(m_io, probe_stack(name, not_usable), asio::detached);
+    if (m_notifier && !m_notifier->answered_last())
+      asio::co_spawn(m_io, probe_relay(relay_down), asio::detached);
+    m_io.run();
+    m_io.restart();
+    report.stacks_unreached = unreached_stacks(m_stacks);
+    for (const std::string& name : not_usable)
+      if (std::find(report.stacks_unreached.begin(), report.stacks_unreached.end(), name) ==
+          report.stacks_unreached.end())
+        report.stacks_unreached.push_back(name);
+    report.relay_unreached = relay_down || (m_notifier && m_notifier->answered_last() == false);
+  }
+
+  static bool usable(const std::optional<ReachResult>& reach) {
+    return !reach || reach->reach == Reach::answered;
+  }
+
+  // (The answer is named before it is tested: g++ 12 miscompiles a
+  // co_await inside a function call's arguments here.)
+  asio::awaitable<void> probe_stack(std::string name, std::vector<std::string>& not_usable) {
+    std::optional<ReachResult> reach = co_await m_stacks.at(name).backend->check_reach();
+    if (!usable(reach)) not_usable.push_back(name);
+  }
+
+  asio::awaitable<void> probe_relay(bool& down) {
+    std::optional<ReachResult> reach = co_await m_notifier->check_reach();
+    down = !usable(reach);
+  }
 
   std::vector<Verdict> check_all(std::vector<Account>& due) {
     for (Account& account : m_pretend_due) {

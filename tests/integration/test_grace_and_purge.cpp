@@ -691,3 +691,34 @@ TEST_CASE("A nightly where about half the deletions stick exits 7; its summary a
   // No night has succeeded yet: the file says so by leaving it out.
   CHECK(metric(metrics, "passage_last_success_timestamp_seconds") == -1);
 }
+
+TEST_CASE("A nightly with nothing to do still tells monitoring whether the stack answers and takes the passphrase",
+          "[grace][purge][metrics]") {
+  Options options;
+  options.accounts = 2;
+  options.departure = [](int) { return k_not_yet; };  // nothing due for months
+  options.extra = "metrics: { textfile: var/passage.prom }\nretry_budget: 2\nidle_horizon: 5 seconds\n";
+  Stand s(options);
+  s.run();
+  const auto stack_up = [&] {
+    return metric(read_file(s.ws.dir() / "var" / "passage.prom"), R"(passage_stack_up{stack="academy"})");
+  };
+  Stand::require_exit(s.passage({"nightly"}), 0);
+  CHECK(stack_up() == 1);
+
+  // A passphrase the stack refuses: nothing could be done tonight.
+  s.ws.set_environment({{k_passphrase_variable, "not-the-passphrase"}});
+  const ProcessResult refused = s.passage({"nightly"});
+  INFO(refused.out << refused.err);
+  CHECK(refused.exit_code == 7);
+  CHECK(refused.out.find("stack academy not answering") != std::string::npos);
+  CHECK(stack_up() == 0);
+
+  // The stack down.
+  s.ws.set_environment({{k_passphrase_variable, k_sim_passphrase}});
+  s.sim.reset();
+  const ProcessResult down = s.passage({"nightly"});
+  INFO(down.out << down.err);
+  CHECK(down.exit_code == 7);
+  CHECK(stack_up() == 0);
+}
