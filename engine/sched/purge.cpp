@@ -15,6 +15,7 @@
 #include "engine/sched/backoff.hpp"
 #include "engine/sched/stacks.hpp"
 #include "engine/store/apply_commit.hpp"
+#include "engine/store/unsent_notices.hpp"
 #include "plugins/registry.hpp"
 
 namespace passage {
@@ -356,6 +357,8 @@ class Purge {
       for (const Account& account : deletable) report.list("deleted", account);
       return;
     }
+    for (UnsentNotice& notice : unsent_notices(m_store.db(), "deletion_done"))
+      asio::co_spawn(m_io, tell_deleted_again(std::move(notice)), asio::detached);
     for (const Account& account : to_tell) asio::co_spawn(m_io, tell_deleted(account), asio::detached);
     for (const Account& account : deletable)
       asio::co_spawn(m_io, remove(account, report), asio::detached);
@@ -560,9 +563,21 @@ class Purge {
     m_store.commit(*fresh, intent_only, m_clock.now(), m_options.actor, IntentSpec{"notice", id});
     auto sent = co_await send_notice_once(m_store, *m_notifier, m_config, *fresh, "deletion_done", id,
                                           m_clock.now(), NoticeExtras{});
-    // Nothing retries a deletion notice later: a failure is recorded as such.
+    // A failure is recorded as such; the next purge sends it again.
     if (!sent.ok() && sent.failure().kind != FailureKind::permanent)
       m_store.finish_intent(id, "failed: " + sent.failure().reason, m_clock.now());
+  }
+
+  // A deletion_done an earlier night could not send (the relay down, a
+  // crash while sending): sent again with its Message-ID, each night until
+  // the relay takes it or refuses it for good.
+  asio::awaitable<void> tell_deleted_again(UnsentNotice notice) {
+    auto account = m_store.account(notice.account_id);
+    if (!account || account->state != State::purged || !m_notifier) co_return;
+    auto sent = co_await send_notice_once(m_store, *m_notifier, m_config, *account, "deletion_done",
+                                          notice.message_id, m_clock.now(), NoticeExtras{});
+    if (!sent.ok() && sent.failure().kind != FailureKind::permanent)
+      m_store.finish_intent(notice.message_id, "failed: " + sent.failure().reason, m_clock.now());
   }
 
   const Config& m_config;

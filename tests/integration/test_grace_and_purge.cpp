@@ -722,3 +722,39 @@ TEST_CASE("A nightly with nothing to do still tells monitoring whether the stack
   CHECK(down.exit_code == 7);
   CHECK(stack_up() == 0);
 }
+
+TEST_CASE("A deletion notice the relay could not take is sent again by the next purge, once, with its Message-ID",
+          "[grace][purge][smtp]") {
+  Options options;
+  options.accounts = 2;
+  options.smtp = true;
+  options.extra = "retry_budget: 1\nidle_horizon: 2 seconds\n";
+  Stand s(options);
+  s.run();
+  const std::size_t before = s.sink->count();
+  s.advance_to(after(latest_end(schedule(s.ws))));
+  // The relay is down the night of the deletions.
+  const std::string config = read_file(s.ws.config());
+  std::string down = config;
+  replace_once(down, s.sink->url(), "smtp://127.0.0.1:1");
+  s.ws.write("c.yaml", down);
+  Stand::require_exit(s.purge(), 7);
+  REQUIRE(s.deletions() == 2);
+  CHECK(s.sink->count() == before);
+
+  // The relay is back: the next purge tells both people, once.
+  s.ws.write("c.yaml", config);
+  s.advance(days(1));
+  Stand::require_exit(s.purge(), 0);
+  REQUIRE(s.sink->wait_for(before + 2));
+  std::set<std::string> told;
+  for (const SinkMessage& message : s.sink->messages())
+    if (message.header("X-Passage-Kind") == "deletion_done") {
+      CHECK(message.header("Message-ID").find("deletion_done.") != std::string::npos);
+      told.insert(message.header("X-Passage-Account"));
+    }
+  CHECK(told == std::set<std::string>{login_of(1) + ".mytoutatice.cloud", login_of(2) + ".mytoutatice.cloud"});
+  s.advance(days(1));
+  Stand::require_exit(s.purge(), 0);
+  CHECK(s.sink->count() == before + 2);
+}
