@@ -48,6 +48,8 @@ void print_purge(AppContext& app, const PurgeReport& report, bool dry_run) {
             << " already gone, " << report.held << " held, " << report.reexport << " to export again, "
             << report.deferred << " for the next nights, " << report.unreadable << " unreadable, "
             << plural(report.delete_failed, "deletion", "deletions") << " failed\n";
+  if (report.stopped)
+    app.out() << "purge stopped by a signal: no DELETE started after it; the accounts left are due at the next purge\n";
   if (!report.directory_check)
     app.out() << "directory check: off (no directory configured: departures are not re-checked)\n";
   for (const std::string& stack : report.stacks_unreached) app.out() << "stack " << stack << " not answering\n";
@@ -103,8 +105,8 @@ int purge_once(AppContext& app, const std::string& actor, PurgeReport& report) {
   for (const std::string& problem : report.local_write_errors) app.err() << "passage: error: " << problem << '\n';
   // Accounts left due because the stack failed them tonight, or a local
   // write refused: monitoring must see it (CONTRACT.md exit code 7).
-  if (!report.local_write_errors.empty() || report.delete_failed > 0 || report.unreadable > 0 || !report.stacks_unreached.empty() ||
-      report.relay_unreached)
+  if (report.stopped || !report.local_write_errors.empty() || report.delete_failed > 0 || report.unreadable > 0 ||
+      !report.stacks_unreached.empty() || report.relay_unreached)
     return k_exit_degraded;
   return k_exit_done;
 }
@@ -152,6 +154,15 @@ int cmd_nightly(AppContext& app) {
   RunSummary summary = run_accounts(app.config(), app.store(), app.clock(), options);
   if (!app.line().quiet) app.out() << run_summary_line(summary) << '\n';
   PurgeReport report;
+  if (summary.stopped_by_signal) {
+    // Ctrl-C or the service manager's stop: the night stops there, no
+    // deletion starts, and monitoring is told (exit 7).
+    if (!app.line().quiet) app.out() << "nightly: stopped by a signal during its run: no purge tonight\n";
+    report.stopped = true;
+    const int code = worst_exit(run_exit_code(summary), k_exit_degraded);
+    write_metrics(app, started, code, report, &summary);
+    return code;
+  }
   const int code = worst_exit(run_exit_code(summary), purge_once(app, "nightly", report));
   write_metrics(app, started, code, report, &summary);
   return code;

@@ -26,6 +26,7 @@ std::string run_summary_line(const RunSummary& summary) {
             " lookups answered 404: not believed)";
   for (const std::string& stack : summary.stacks_unreached) line += ", stack " + stack + " not answering";
   if (summary.relay_unreached) line += ", mail relay not answering";
+  if (summary.stopped_by_signal) line += ", stopped by a signal";
   if (summary.reached_max_duration) {
     line += ", stopped at --max-duration";
     if (summary.exports_left > 0)

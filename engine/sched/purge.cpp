@@ -8,6 +8,7 @@
 #include <utility>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -89,6 +90,11 @@ class Purge {
     });
     report.due = static_cast<int>(due.size());
     std::vector<Verdict> verdicts = check_all(due);
+    if (m_stopping) {
+      // Stopped while the interlocks were being read: nothing is decided.
+      report.stopped = true;
+      return report;
+    }
     int counted = 0;
     for (const Verdict& verdict : verdicts)
       if (!verdict.interlock.empty()) {
@@ -107,6 +113,7 @@ class Purge {
       return report;
     }
     apply_verdicts(verdicts, report);
+    report.stopped = m_stopping;
     report.local_write_errors = m_local_write_errors;
     probe_untouched(report);
     return report;
@@ -135,16 +142,41 @@ class Purge {
   // A coroutine's exception (a commit the disk refused) is kept, never
   // swallowed: the others finish, then the purge stops with it, so the
   // command names it and exits non-zero (asio::detached would drop it).
+  // It also counts the coroutines still running (run_io waits for them).
   auto keep_error() {
+    ++m_running;
     return [this](std::exception_ptr error) {
       if (error && !m_error) m_error = error;
+      if (--m_running == 0 && m_signals) m_signals->cancel();
     };
   }
 
+  // Runs the coroutines spawned until they all end. A SIGINT or SIGTERM
+  // meanwhile stops new work (m_stopping: no DELETE starts after it, the
+  // night's decisions are not applied if they were still being read);
+  // what is in flight ends as it would. A second signal leaves it as a
+  // crash would (intents open, read back by the next purge).
   void run_io() {
+    asio::signal_set signals(m_io, SIGINT, SIGTERM);
+    m_signals = &signals;
+    await_signal();
+    if (m_running == 0) signals.cancel();
     m_io.run();
     m_io.restart();
+    m_signals = nullptr;
     if (m_error) std::rethrow_exception(std::exchange(m_error, nullptr));
+  }
+
+  void await_signal() {
+    m_signals->async_wait([this](const boost::system::error_code& error, int) {
+      if (error) return;
+      if (m_stopping) {
+        m_io.stop();
+        return;
+      }
+      m_stopping = true;
+      await_signal();
+    });
   }
 
   // Monitoring reads the night's reachability (CONTRACT.md exit 7,
@@ -476,6 +508,12 @@ class Purge {
     std::optional<Failure> last;
     for (int attempt = 0; attempt < std::max(1, m_config.retry_budget); ++attempt) {
       if (last) co_await backoff(*last, attempt - 1);
+      if (m_stopping) {
+        // Stopped by a signal: no new DELETE; the account stays due.
+        ++report.deferred;
+        report.list("deferred", account, "purge stopped by a signal: a later night");
+        co_return;
+      }
       auto fresh = still_deletable(account);
       if (!fresh) co_return;  // held, postponed or cancelled meanwhile
       std::string key = m_store.next_intent_key(*fresh, "delete");
@@ -612,6 +650,9 @@ class Purge {
   std::vector<Account> m_pretend_due;
   std::set<std::int64_t> m_resumed;  // half-deleted accounts deleted again tonight
   std::exception_ptr m_error;        // the first coroutine's exception (keep_error)
+  int m_running = 0;                 // coroutines spawned and not ended (keep_error)
+  asio::signal_set* m_signals = nullptr;  // while run_io runs
+  bool m_stopping = false;           // a SIGINT or SIGTERM came: no new DELETE
   std::vector<std::string> m_local_write_errors;  // e.g. an outbox mail the disk refused
 };
 

@@ -44,6 +44,7 @@ std::string purge_report_json(const PurgeReport& report) {
       {"directory_check", report.directory_check ? "on" : "off"},
       {"breaker", boost::json::object{{"tripped", report.tripped}, {"reason", report.reason}}},
       {"dry_run", report.dry_run},
+      {"stopped_by_signal", report.stopped},
       {"stacks_not_answering", boost::json::value_from(report.stacks_unreached)},
       {"relay_answering", !report.relay_unreached},
       {"accounts", accounts_json(report)},

@@ -41,6 +41,7 @@ struct PurgeReport {
   bool tripped = false;
   std::string reason;
   bool dry_run = false;  // decided only: nothing was changed
+  bool stopped = false;  // a SIGINT or SIGTERM stopped it: the night is not done
   // Stacks whose last call got no answer, and the mail relay's likewise.
   std::vector<std::string> stacks_unreached;
   bool relay_unreached = false;

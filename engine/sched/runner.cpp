@@ -42,6 +42,7 @@ RunSummary Runner::run() {
   signals.async_wait([this](const boost::system::error_code& error, int) {
     if (error) return;
     m_stopping = true;  // no new work; what is in flight finishes
+    m_summary.stopped_by_signal = true;
     leave_awaited_exports();
   });
   std::exception_ptr failure;

@@ -45,6 +45,7 @@ struct RunSummary {
   // Exports still awaited when the run stopped, left to the next run.
   int exports_left = 0;
   bool reached_max_duration = false;
+  bool stopped_by_signal = false;  // SIGINT or SIGTERM: no new work after it
 };
 
 // The hold reason of an account whose lookup answered 404 during a storm.

@@ -5,7 +5,10 @@
 // while a run checks the same account. Each failed before its fix.
 #include <catch2/catch.hpp>
 
+#include <csignal>
 #include <filesystem>
+
+#include <sys/wait.h>
 
 #include "tests/integration/grace_stand.hpp"
 
@@ -344,5 +347,29 @@ TEST_CASE("A stuck deletion that fails again after its repair is HELD delete_stu
   CHECK(due.state() == "HELD");
   CHECK(latest_purge_report(s.ws).at("delete_failed").as_int64() == 1);
   CHECK(route_count(s.sim->stats(), "PATCH /instances/:domain", "200") == 1);
+  CHECK(s.deletions() == 0);
+}
+
+TEST_CASE("A purge stopped (SIGTERM) between two DELETE attempts sends no other, keeps the account due and exits 7",
+          "[deletion-safety][purge][signal]") {
+  OneDue due("idle_horizon: 2 seconds\nretry_budget: 5\n");
+  Stand& s = *due.stand;
+  s.sim->put_faults(R"({"delete_stuck": 1})");
+  BackgroundProcess purge(s.ws.passage_argv(with_now({"purge"}, s.now)), s.ws.dir(),
+                          s.ws.dir() / "purge.out", s.ws.dir() / "purge.err", s.ws.environment());
+  REQUIRE(wait_until([&] { return route_count(s.sim->stats(), "DELETE /instances/:domain", "500") >= 1; },
+                     Millis(20000)));
+  ::kill(purge.pid(), SIGTERM);
+  const std::int64_t sent = route_count(s.sim->stats(), "DELETE /instances/:domain");
+  REQUIRE(purge.wait_exit(Millis(30000)));
+  const std::string out = read_file(s.ws.dir() / "purge.out");
+  INFO(out << read_file(s.ws.dir() / "purge.err"));
+  CHECK(WIFEXITED(purge.status()));
+  CHECK(WEXITSTATUS(purge.status()) == 7);
+  CHECK(out.find("purge stopped by a signal") != std::string::npos);
+  // At most the attempt already on its way when the signal came.
+  CHECK(route_count(s.sim->stats(), "DELETE /instances/:domain") <= sent + 1);
+  CHECK(due.state() == "PURGE_DUE");
+  CHECK(latest_purge_report(s.ws).at("stopped_by_signal").as_bool());
   CHECK(s.deletions() == 0);
 }

@@ -8,12 +8,15 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <csignal>
 #include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
 #include <set>
 #include <sstream>
+
+#include <sys/wait.h>
 
 #include <date/date.h>
 #include <date/tz.h>
@@ -757,4 +760,35 @@ TEST_CASE("A deletion notice the relay could not take is sent again by the next 
   s.advance(days(1));
   Stand::require_exit(s.purge(), 0);
   CHECK(s.sink->count() == before + 2);
+}
+
+TEST_CASE("A nightly stopped (SIGTERM) during its run step deletes nothing that night and exits 7",
+          "[grace][purge][signal]") {
+  Options options;
+  options.accounts = 6;
+  // 1…5 are exported now; 6 is exported by the nightly's run step.
+  options.departure = [](int n) { return n <= 5 ? k_departed : std::string("2027-01-10"); };
+  options.extra = "metrics: { textfile: var/passage.prom }\nidle_horizon: 5 seconds\n";
+  Stand s(options);
+  s.run();
+  REQUIRE(state_counts(s.ws, "c1").at("GRACE") == 5);
+  s.advance_to(after(latest_end(schedule(s.ws))));
+  // Slow answers: the run step is still at work when the signal comes.
+  s.sim->put_faults(R"({"latency_ms":{"min":1500,"max":2500,"rate":1}})");
+  const std::int64_t lookups = route_count(s.sim->stats(), "GET /instances/:domain");
+  BackgroundProcess nightly(s.ws.passage_argv({"nightly", "--now", iso_utc(s.now)}), s.ws.dir(),
+                            s.ws.dir() / "nightly.out", s.ws.dir() / "nightly.err", s.ws.environment());
+  REQUIRE(wait_until([&] { return route_count(s.sim->stats(), "GET /instances/:domain") > lookups; },
+                     Millis(20000)));
+  ::kill(nightly.pid(), SIGTERM);
+  REQUIRE(nightly.wait_exit(Millis(60000)));
+  const std::string out = read_file(s.ws.dir() / "nightly.out");
+  INFO(out << read_file(s.ws.dir() / "nightly.err"));
+  CHECK(WIFEXITED(nightly.status()));
+  CHECK(WEXITSTATUS(nightly.status()) == 7);
+  CHECK(out.find("stopped by a signal during its run: no purge tonight") != std::string::npos);
+  s.sim->clear_faults();
+  CHECK(s.deletions() == 0);
+  CHECK(logins_in(s.ws, "PURGED").empty());
+  CHECK(metric(read_file(s.ws.dir() / "var" / "passage.prom"), "passage_last_run_exit_code") == 7);
 }
