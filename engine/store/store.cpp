@@ -243,6 +243,10 @@ CampaignImport::CampaignImport(Store& store, const std::string& name, const std:
                                std::size_t skipped_rows)
     : m_store(store), m_transaction(store.db()), m_name(name), m_accounts_file(accounts_file), m_now(now),
       m_actor(actor) {
+  // A large import outgrows SQLite's 2 MB page cache: its pages would be
+  // written to the WAL and read back before the commit. 32 MB for this
+  // connection's life (a command imports once and exits).
+  m_store.db().exec("PRAGMA cache_size = -32768");
   m_campaign_id = m_store.insert_campaign(name, accounts_file, accounts, now, actor, skipped_rows);
 }
 
