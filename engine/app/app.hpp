@@ -12,6 +12,7 @@
 #include "engine/config/config.hpp"
 #include "engine/env/clock.hpp"
 #include "engine/store/store.hpp"
+#include "engine/text/plural.hpp"
 
 namespace passage {
 
@@ -31,11 +32,6 @@ enum ExitCode {
 // The exit code of a command that did several things (nightly: run, then
 // purge): the one that matters most, in CONTRACT.md's precedence
 // 5, 4, 7, 1, 0 (2 and 3 stop before any work).
-// "1 account", "3 accounts": a count with its noun in the right number.
-inline std::string plural(long long count, const std::string& one, const std::string& many) {
-  return std::to_string(count) + " " + (count == 1 ? one : many);
-}
-
 inline int worst_exit(int a, int b) {
   for (int code : {k_exit_audit_broken, k_exit_breaker, k_exit_degraded, k_exit_held, k_exit_failed})
     if (a == code || b == code) return code;

@@ -13,8 +13,12 @@
 namespace passage {
 
 // `name`'s `text` read as an accounts file (rows and skipped rows),
-// checked against the file and the config only.
-AccountsFile parsed_file(AppContext& app, const std::string& name, const std::string& text);
+// checked against the file and the config. When it has errors,
+// BadInputLines with all of them in line order, those of its valid rows
+// against other unfinished campaigns than `except` included (an admin
+// fixes every error in one pass).
+AccountsFile parsed_file(AppContext& app, const std::string& name, const std::string& text,
+                         std::optional<std::int64_t> except);
 
 // BadInputLines when a row's login or domain is in another unfinished
 // campaign than `except`.

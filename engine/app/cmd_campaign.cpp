@@ -1,6 +1,9 @@
 // passage campaign create|list|close, and the campaign input
 // helpers shared with campaign update|confirm.
 
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <ostream>
 #include <set>
@@ -24,25 +27,52 @@ std::string read_text_file(const std::string& path) {
   return text.str();
 }
 
-AccountsFile parsed_file(AppContext& app, const std::string& name, const std::string& text) {
-  AccountsFile file = parse_accounts_text(name, text, app.config());
-  if (!file.errors.empty()) throw BadInputLines(file.errors);
-  return file;
-}
+namespace {
 
-void check_other_campaigns(AppContext& app, const std::string& name,
-                           const std::vector<AccountRow>& rows, std::optional<std::int64_t> except) {
+std::vector<std::string> other_campaign_errors(AppContext& app, const std::string& name,
+                                               const std::vector<AccountRow>& rows,
+                                               std::optional<std::int64_t> except) {
   Store& store = app.store();
   OwnerCampaignLookup owner_campaign{
       [&](const std::string& login) { return store.unfinished_campaign_with_login(login, except); },
       [&](const std::string& domain) { return store.unfinished_campaign_with_domain(domain, except); }};
-  std::vector<std::string> errors = check_against_existing(name, rows, owner_campaign);
+  return check_against_existing(name, rows, owner_campaign);
+}
+
+// The line number of an error "NAME:LINE: field: ...".
+long error_line(const std::string& error, const std::string& name) {
+  return std::strtol(error.c_str() + std::min(error.size(), name.size() + 1), nullptr, 10);
+}
+
+}  // namespace
+
+// Every error of the file at once, in line order: the rows that parsed are
+// also checked against the other campaigns when a database exists (none
+// exists before the first campaign, and a refused file must not create it).
+AccountsFile parsed_file(AppContext& app, const std::string& name, const std::string& text,
+                         std::optional<std::int64_t> except) {
+  AccountsFile file = parse_accounts_text(name, text, app.config());
+  if (file.errors.empty()) return file;
+  std::error_code error;
+  if (std::filesystem::is_regular_file(app.database_path(), error)) {
+    for (std::string& other : other_campaign_errors(app, name, file.rows, except))
+      file.errors.push_back(std::move(other));
+    std::stable_sort(file.errors.begin(), file.errors.end(), [&](const std::string& a, const std::string& b) {
+      return error_line(a, name) < error_line(b, name);
+    });
+  }
+  throw BadInputLines(file.errors);
+}
+
+void check_other_campaigns(AppContext& app, const std::string& name,
+                           const std::vector<AccountRow>& rows, std::optional<std::int64_t> except) {
+  std::vector<std::string> errors = other_campaign_errors(app, name, rows, except);
   if (!errors.empty()) throw BadInputLines(errors);
 }
 
 AccountsFile validated_file(AppContext& app, const std::string& name, const std::string& text,
                             std::optional<std::int64_t> except) {
-  AccountsFile file = parsed_file(app, name, text);
+  AccountsFile file = parsed_file(app, name, text, except);
   check_other_campaigns(app, name, file.rows, except);
   return file;
 }
@@ -85,14 +115,42 @@ std::string too_close_warning(int too_close) {
 
 namespace {
 
-// The accounts file read through once, each valid row to `on_row`;
-// BadInputLines when it has errors.
-AccountsScan scanned_file(const Config& config, const std::string& path, const AccountRowSink& on_row) {
+// The accounts file read through once, each valid row to `on_row`.
+AccountsScan scan_accounts_file(const Config& config, const std::string& path, const AccountRowSink& on_row) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw BadInput(path + ": cannot read the accounts file");
-  AccountsScan scan = scan_accounts(in, path, config, on_row);
+  return scan_accounts(in, path, config, on_row);
+}
+
+// The same, BadInputLines when it has errors.
+AccountsScan scanned_file(const Config& config, const std::string& path, const AccountRowSink& on_row) {
+  AccountsScan scan = scan_accounts_file(config, path, on_row);
   if (!scan.errors.empty()) throw BadInputLines(scan.errors);
   return scan;
+}
+
+// The first pass: the file checked without the database, so that a
+// refused file leaves none behind. With errors, BadInputLines with all of
+// them in line order, the valid rows' conflicts with other unfinished
+// campaigns included when a database exists (as parsed_file() does): the
+// file is then read once more, to check those rows.
+AccountsScan checked_file(AppContext& app, const std::string& path) {
+  AccountsScan checked = scan_accounts_file(app.config(), path, [](const AccountRow&) {});
+  if (checked.errors.empty()) return checked;
+  std::error_code error;
+  if (std::filesystem::is_regular_file(app.database_path(), error)) {
+    Store& store = app.store();
+    OwnerCampaignLookup owner_campaign{
+        [&](const std::string& login) { return store.unfinished_campaign_with_login(login, std::nullopt); },
+        [&](const std::string& domain) { return store.unfinished_campaign_with_domain(domain, std::nullopt); }};
+    scan_accounts_file(app.config(), path, [&](const AccountRow& row) {
+      check_row_against_existing(path, row, owner_campaign, checked.errors);
+    });
+    std::stable_sort(checked.errors.begin(), checked.errors.end(), [&](const std::string& a, const std::string& b) {
+      return error_line(a, path) < error_line(b, path);
+    });
+  }
+  throw BadInputLines(checked.errors);
 }
 
 // What the import of a campaign's rows says afterwards.
@@ -134,7 +192,7 @@ int campaign_create(AppContext& app) {
   const std::string& path = *app.line().accounts;
   const Config& config = app.config();
   // The file first: a refused file leaves no database behind.
-  AccountsScan checked = scanned_file(config, path, [](const AccountRow&) {});
+  AccountsScan checked = checked_file(app, path);
   auto lock = take_writer_lock(app, "campaign create " + name);
   Store& store = app.store();
   if (store.find_campaign(name)) throw BadInput("campaign " + name + " already exists");

@@ -155,7 +155,8 @@ int preview(AppContext& app, const Campaign& campaign, const ListChange& change,
   if (!app.line().quiet) {
     out << "campaign " << campaign.name << " (dry run): " << change.added.size() << " added, "
         << change.dropped.size() << " dropped, " << change.changed.size() << " changed, "
-        << change.relisted.size() << " listed again out of " << change.current << " unfinished accounts"
+        << change.relisted.size() << " listed again out of "
+        << plural(change.current, "unfinished account", "unfinished accounts")
         << skipped_note(skipped_rows) << '\n';
     print_change(app, change, true);
   }

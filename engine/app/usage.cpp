@@ -50,7 +50,8 @@ An option or argument a command does not take is an error (exit 2).
 report marked "dry_run": true.
 
 Exit codes: 0 done, 1 some accounts FAILED, 2 bad input, 3 locked, 4 breaker,
-5 audit broken, 6 held for confirmation.
+5 audit broken, 6 held for confirmation, 7 degraded (deletions failed, or a
+stack or the mail relay could not be reached). Several at once: 5, 4, 7, 1.
 )";
 
 struct Help {

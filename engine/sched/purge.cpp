@@ -379,6 +379,7 @@ class Purge {
                                  : "PATCH Deleting=false failed: " + cleared.failure().reason);
     if (!cleared.ok()) {
       hold(account, "delete_stuck", report);
+      ++report.delete_failed;  // not deleted tonight: the night is degraded
       co_return false;
     }
     repaired = true;
@@ -459,6 +460,9 @@ class Purge {
         break;
     }
     if (!last) co_return;
+    // Held or left due, a deletion that failed tonight makes the night
+    // degraded (exit 7): monitoring must see it either way.
+    ++report.delete_failed;
     if (repaired) {
       hold(account, "delete_stuck", report);
     } else if (m_resumed.count(account.id)) {
@@ -475,7 +479,6 @@ class Purge {
       failed.failure = last->kind;
       failed.detail = last->reason;
       record(account, failed);
-      ++report.delete_failed;
       report.list("failed", account, last->reason);
     }
   }

@@ -4,6 +4,7 @@
 
 #include "engine/store/journal.hpp"
 #include "engine/store/schema.hpp"
+#include "engine/text/plural.hpp"
 
 namespace passage {
 
@@ -211,7 +212,7 @@ std::int64_t Store::insert_campaign(const std::string& name, const std::string& 
       .bind(4, static_cast<std::int64_t>(skipped_rows)).run();
   std::int64_t campaign_id = m_db.last_insert_id();
   append_journal(m_db, now, actor, std::nullopt, "campaign_created",
-                 name + ": " + std::to_string(accounts) + " accounts from " + accounts_file);
+                 name + ": " + plural(static_cast<long long>(accounts), "account", "accounts") + " from " + accounts_file);
   return campaign_id;
 }
 

@@ -156,6 +156,20 @@ TEST_CASE("A list from French Excel with ';' and Windows line endings creates a 
   INFO("twice: " << twice.err);
   CHECK(twice.exit_code == 2);
   CHECK(contains(twice.err, "again.csv:2: domain: already in unfinished campaign c1"));
+
+  // With another error in the file, both are listed, in line order, and
+  // nothing is created (the admin fixes everything in one pass).
+  ws.write("again2.csv",
+           "login;domain;action;email;target;departure_date;reason\r\n"
+           "paul2;PAUL.mytoutatice.cloud;export;paul@example.org;;01/10/2026;\r\n"
+           "lea;lea.mytoutatice.cloud;export;lea@example.org;;32/01/2027;\r\n");
+  ProcessResult both = create_campaign(ws, "c2", "again2.csv");
+  INFO("both: " << both.err);
+  CHECK(both.exit_code == 2);
+  CHECK(lines_named(both.err, "again2.csv") == std::vector<int>{2, 3});
+  CHECK(contains(both.err, "again2.csv:2: domain: already in unfinished campaign c1"));
+  CHECK(contains(both.err, "again2.csv:3: departure_date:"));
+  CHECK_FALSE(contains(ws.passage({"campaign", "list"}).out, "c2"));
 }
 
 TEST_CASE("A Windows-1252 list is refused with every error listed and no campaign created", "[input]") {

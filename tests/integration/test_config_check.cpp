@@ -124,6 +124,8 @@ TEST_CASE("passage --version prints the project version and exits 0", "[config]"
   CHECK(version.out == std::string("passage ") + PASSAGE_VERSION_EXPECTED + "\n");
   ProcessResult help = run_process({PASSAGE_BIN, "--help"}, Millis(10000), ws.dir());
   CHECK(help.out.find("--version") != std::string::npos);
+  // Every exit code of CONTRACT.md's table, 7 (degraded) included.
+  CHECK(help.out.find("6 held for confirmation, 7 degraded") != std::string::npos);
 }
 
 TEST_CASE("config check warns about a stack that answers with an error or resets, exit 0", "[config]") {

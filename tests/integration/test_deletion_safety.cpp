@@ -326,3 +326,23 @@ TEST_CASE("a DELETE the stack holds past delete_timeout is an unknown outcome: o
   CHECK(route_count(s.sim->stats(), "DELETE /instances/:domain") == (stack_fails ? 2 : 1));
   CHECK(route_count(s.sim->stats(), "PATCH /instances/:domain") - patches == (stack_fails ? 1 : 0));
 }
+
+TEST_CASE("A stuck deletion that fails again after its repair is HELD delete_stuck and the night still exits 7",
+          "[deletion-safety][purge]") {
+  OneDue due;
+  Stand& s = *due.stand;
+  s.sim->put_faults(R"({"delete_stuck": 1})");
+  Stand::require_exit(s.purge(), 7);
+  REQUIRE(due.state() == "PURGE_DUE");
+  // The next night: the flag is repaired (PATCH), the DELETE fails again.
+  s.advance(days(1));
+  const ProcessResult second = s.purge();
+  INFO(second.out << second.err);
+  CHECK(second.exit_code == 7);
+  CHECK(second.out.find("1 held") != std::string::npos);
+  CHECK(second.out.find("1 deletion failed") != std::string::npos);
+  CHECK(due.state() == "HELD");
+  CHECK(latest_purge_report(s.ws).at("delete_failed").as_int64() == 1);
+  CHECK(route_count(s.sim->stats(), "PATCH /instances/:domain", "200") == 1);
+  CHECK(s.deletions() == 0);
+}
