@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "engine/store/store.hpp"
+#include "engine/support/reasons.hpp"
 
 namespace passage {
 
@@ -93,6 +94,19 @@ std::string metrics_text(const MetricsInput& input) {
   return w.text();
 }
 
+std::set<std::string> reason_labels(std::string_view reasons, State state) {
+  std::set<std::string> labels;
+  while (!reasons.empty()) {
+    const std::size_t end = reasons.find("; ");
+    const std::string_view one = reasons.substr(0, end);
+    labels.insert(reason_sentence(one) ? std::string(reason_code_of(one)) : "other");
+    if (end == std::string_view::npos) break;
+    reasons.remove_prefix(end + 2);
+  }
+  if (labels.empty()) labels.insert(std::string(to_string(state)));
+  return labels;
+}
+
 void read_account_metrics(Store& store, MetricsInput& input) {
   for (const Campaign& campaign : store.campaigns()) {
     auto& states = input.accounts[campaign.name];
@@ -100,7 +114,7 @@ void read_account_metrics(Store& store, MetricsInput& input) {
   }
   for (State state : {State::failed, State::held})
     for (const Account& account : store.in_state(state))
-      ++input.failures[account.state_reason.empty() ? std::string(to_string(state)) : account.state_reason];
+      for (const std::string& label : reason_labels(account.state_reason, state)) ++input.failures[label];
 }
 
 std::optional<double> previous_last_success(const std::filesystem::path& textfile) {

@@ -6,9 +6,13 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
+
+#include "engine/accounts/account.hpp"
 
 namespace passage {
 
@@ -34,8 +38,15 @@ struct MetricsInput {
 // The file's text, families sorted as given, label values escaped.
 std::string metrics_text(const MetricsInput& input);
 
-// The accounts by campaign and state and the failures by reason, read
-// from the database.
+// The `reason` label values of an account in `state` whose recorded
+// reasons are `reasons` ("blocked: X; delete_stuck" → blocked,
+// delete_stuck): each known reason code once; free text (a stack's error
+// message, an agent's own words) is "other", so that a label never holds a
+// sentence and their number stays bounded; no reason → the state's name.
+std::set<std::string> reason_labels(std::string_view reasons, State state);
+
+// The accounts by campaign and state and the failures by reason (an
+// account held for two reasons counts under both), read from the database.
 void read_account_metrics(Store& store, MetricsInput& input);
 
 // The previous file's passage_last_success_timestamp_seconds, if any.

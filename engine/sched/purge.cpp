@@ -15,6 +15,7 @@
 #include "engine/sched/backoff.hpp"
 #include "engine/sched/stacks.hpp"
 #include "engine/store/apply_commit.hpp"
+#include "engine/store/unsent_notices.hpp"
 #include "plugins/registry.hpp"
 
 namespace passage {
@@ -104,8 +105,7 @@ class Purge {
       return report;
     }
     apply_verdicts(verdicts, report);
-    report.stacks_unreached = unreached_stacks(m_stacks);
-    report.relay_unreached = m_notifier && m_notifier->answered_last() == false;
+    probe_untouched(report);
     return report;
   }
 
@@ -128,6 +128,45 @@ class Purge {
   }
 
   const Policy& policy(const Account& account) { return m_stacks.at(account.stack).policy; }
+
+  // Monitoring reads the night's reachability (CONTRACT.md exit 7,
+  // passage_stack_up, passage_relay_up): a stack or relay this night did
+  // not call (nothing due, no mail to send) is reached once, as `config
+  // check` does; no answer, an error or a refused passphrase counts as not
+  // answering. Those it did call are judged by their last call.
+  void probe_untouched(PurgeReport& report) {
+    std::vector<std::string> not_usable;
+    bool relay_down = false;
+    for (auto& [name, runtime] : m_stacks)
+      if (!runtime.backend->answered_last())
+        asio::co_spawn(m_io, probe_stack(name, not_usable), asio::detached);
+    if (m_notifier && !m_notifier->answered_last())
+      asio::co_spawn(m_io, probe_relay(relay_down), asio::detached);
+    m_io.run();
+    m_io.restart();
+    report.stacks_unreached = unreached_stacks(m_stacks);
+    for (const std::string& name : not_usable)
+      if (std::find(report.stacks_unreached.begin(), report.stacks_unreached.end(), name) ==
+          report.stacks_unreached.end())
+        report.stacks_unreached.push_back(name);
+    report.relay_unreached = relay_down || (m_notifier && m_notifier->answered_last() == false);
+  }
+
+  static bool usable(const std::optional<ReachResult>& reach) {
+    return !reach || reach->reach == Reach::answered;
+  }
+
+  // (The answer is named before it is tested: g++ 12 miscompiles a
+  // co_await inside a function call's arguments here.)
+  asio::awaitable<void> probe_stack(std::string name, std::vector<std::string>& not_usable) {
+    std::optional<ReachResult> reach = co_await m_stacks.at(name).backend->check_reach();
+    if (!usable(reach)) not_usable.push_back(name);
+  }
+
+  asio::awaitable<void> probe_relay(bool& down) {
+    std::optional<ReachResult> reach = co_await m_notifier->check_reach();
+    down = !usable(reach);
+  }
 
   std::vector<Verdict> check_all(std::vector<Account>& due) {
     for (Account& account : m_pretend_due) {
@@ -318,6 +357,8 @@ class Purge {
       for (const Account& account : deletable) report.list("deleted", account);
       return;
     }
+    for (UnsentNotice& notice : unsent_notices(m_store.db(), "deletion_done"))
+      asio::co_spawn(m_io, tell_deleted_again(std::move(notice)), asio::detached);
     for (const Account& account : to_tell) asio::co_spawn(m_io, tell_deleted(account), asio::detached);
     for (const Account& account : deletable)
       asio::co_spawn(m_io, remove(account, report), asio::detached);
@@ -522,9 +563,21 @@ class Purge {
     m_store.commit(*fresh, intent_only, m_clock.now(), m_options.actor, IntentSpec{"notice", id});
     auto sent = co_await send_notice_once(m_store, *m_notifier, m_config, *fresh, "deletion_done", id,
                                           m_clock.now(), NoticeExtras{});
-    // Nothing retries a deletion notice later: a failure is recorded as such.
+    // A failure is recorded as such; the next purge sends it again.
     if (!sent.ok() && sent.failure().kind != FailureKind::permanent)
       m_store.finish_intent(id, "failed: " + sent.failure().reason, m_clock.now());
+  }
+
+  // A deletion_done an earlier night could not send (the relay down, a
+  // crash while sending): sent again with its Message-ID, each night until
+  // the relay takes it or refuses it for good.
+  asio::awaitable<void> tell_deleted_again(UnsentNotice notice) {
+    auto account = m_store.account(notice.account_id);
+    if (!account || account->state != State::purged || !m_notifier) co_return;
+    auto sent = co_await send_notice_once(m_store, *m_notifier, m_config, *account, "deletion_done",
+                                          notice.message_id, m_clock.now(), NoticeExtras{});
+    if (!sent.ok() && sent.failure().kind != FailureKind::permanent)
+      m_store.finish_intent(notice.message_id, "failed: " + sent.failure().reason, m_clock.now());
   }
 
   const Config& m_config;

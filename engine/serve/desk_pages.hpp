@@ -2,7 +2,9 @@
 // The desk page's HTML (`passage serve`), pure: a login form, the search
 // and its results, one person's case with the actions. No script, no
 // external asset: the one stylesheet is served by the desk itself
-// (/desk.css) and every value is HTML-escaped (desk_text.hpp).
+// (/desk.css) and every value is HTML-escaped (desk_text.hpp). Every page
+// speaks `lang`: French unless "en" (config notify.language, as the
+// notices and the HTML report).
 
 #include <string>
 #include <vector>
@@ -23,28 +25,29 @@ const std::string& desk_stylesheet();
 // The page around `body`: title, the desk's stylesheet, and for a logged-in
 // agent their name and the log-out form.
 std::string desk_layout(const std::string& title, const std::string& agent, const std::string& csrf,
-                        const std::string& body);
+                        const std::string& body, std::string_view lang);
 
 // The login form (name and token); `problem` shown above it when not empty.
-std::string render_login_page(const std::string& problem);
+std::string render_login_page(const std::string& problem, std::string_view lang);
 
 // The search form with `query` in it and, when a query was given, its
 // results (each a link to its account page); `more` when the list was cut;
 // then the open campaigns, each a link to its progress.
 std::string render_search_page(const std::string& agent, const std::string& csrf, const std::string& query,
-                               const std::vector<Account>& results, bool more, const std::vector<Campaign>& campaigns);
+                               const std::vector<Account>& results, bool more, const std::vector<Campaign>& campaigns,
+                               std::string_view lang);
 
 // A campaign's progress (desk_campaign_page.cpp): counts by state, FAILED
 // and HELD accounts by reason with their sentence, the next nights'
 // deletions; each account a link to its page.
 std::string render_campaign_page(const std::string& agent, const std::string& csrf, const CampaignProgress& progress,
-                                 const date::time_zone* zone);
+                                 const date::time_zone* zone, std::string_view lang);
 
 // One mail the person was sent (desk_campaign_page.cpp): its headers and
 // text, or why it cannot be shown, and whether it is the exact copy.
 std::string render_mail_page(const std::string& agent, const std::string& csrf, const Account& account,
                              const NoticeRecord& notice, const std::optional<MailPreview>& preview,
-                             const std::string& why, const date::time_zone* zone);
+                             const std::string& why, const date::time_zone* zone, std::string_view lang);
 
 struct CaseView {
   CaseRecord record;
@@ -52,6 +55,7 @@ struct CaseView {
   std::vector<NextStep> next;
   const date::time_zone* zone = nullptr;
   std::string max_postpone;  // "60 days"
+  std::string lang = "fr";   // the page's language
 };
 
 // The person's case: header, timeline (local times), next steps, and one
@@ -61,6 +65,9 @@ std::string render_account_page(const std::string& agent, const std::string& csr
                                 const std::string& outcome, bool refused);
 
 // A short page for 403/404/401 answers.
-std::string render_message_page(const std::string& title, const std::string& text);
+std::string render_message_page(const std::string& title, const std::string& text, std::string_view lang);
+
+// "Délai de grâce (GRACE)" / "Grace period (GRACE)": a state for the page.
+std::string state_on_page(State state, std::string_view lang);
 
 }  // namespace passage

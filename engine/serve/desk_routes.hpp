@@ -12,8 +12,10 @@
 //                                  actions
 //   GET  /account/<id>/mail/<n>    the person's n-th mail (1 = the first)
 //   POST /account/<id>/<verb>      hold|release|retry|cancel|postpone|reexport,
-//                                  with the session's CSRF token and a
-//                                  reason; done → 303 to the account page
+//                                  with the session's CSRF token, the
+//                                  account's version as the page showed it
+//                                  (else 409, nothing done) and a reason;
+//                                  done → 303 to the account page
 //   POST /logout
 // Without a live session GET / is the login page, every other request 401
 // with the login page. With serve.agents_file, the file is read again when
@@ -71,6 +73,7 @@ class DeskRoutes {
   DeskAnswer mail_page(const DeskSession& session, std::int64_t id, std::string_view number);
   DeskAnswer account_page(const DeskSession& session, std::int64_t id, const DeskFlash& flash, int status);
   DeskAnswer act(const DeskRequest& request, const DeskSession& session, std::int64_t id, const std::string& verb);
+  DeskAnswer csrf_refused() const;
 
   Store& m_store;
   const Config& m_config;
@@ -79,6 +82,7 @@ class DeskRoutes {
   std::string m_agents_stamp;  // the agents file's size and time when last read
   SessionStore m_sessions;
   LoginLimiter m_limiter;
+  std::string m_lang;  // "fr" or "en": config notify.language, as the notices and the report
 };
 
 // The security headers of every desk answer, as name → value pairs; the

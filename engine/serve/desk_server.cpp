@@ -16,6 +16,8 @@
 #include "engine/serve/http_listener.hpp"
 #include "engine/serve/desk_pages.hpp"
 #include "engine/serve/desk_routes.hpp"
+#include "engine/support/say.hpp"
+#include "plugins/reporters/html_words.hpp"
 
 namespace passage {
 
@@ -56,7 +58,8 @@ class DeskServer {
  public:
   DeskServer(const Config& config, const std::filesystem::path& database, const Clock& clock,
              DeskCredentials credentials, std::ostream& out, std::ostream& err)
-      : m_store(database), m_routes(m_store, config, clock, std::move(credentials)), m_out(out), m_err(err),
+      : m_config(config), m_store(database), m_routes(m_store, config, clock, std::move(credentials)), m_out(out),
+        m_err(err),
         m_listener(m_io) {}
 
   unsigned short listen(const ListenAddress& address) { return m_listener.listen(address); }
@@ -106,12 +109,18 @@ class DeskServer {
       m_err << "passage: serve: " << error.what() << std::endl;
       DeskAnswer unavailable;
       unavailable.status = 503;
-      unavailable.body = render_message_page("Unavailable", "The database could not be read or written: try again.");
+      const std::string_view lang = report_language(m_config.notify.language);
+      unavailable.body = render_message_page(
+          say(lang, "Indisponible", "Unavailable"),
+          say(lang, "La base n'a pas pu être lue ou écrite : réessayez.",
+              "The database could not be read or written: try again."),
+          lang);
       return unavailable;
     }
   }
 
   asio::io_context m_io{1};
+  const Config& m_config;
   Store m_store;
   DeskRoutes m_routes;
   std::ostream& m_out;

@@ -36,6 +36,7 @@ struct SupportRequest {
 struct ActionOutcome {
   bool done = false;
   std::string message;  // "login: what was done", or "login: why not"
+  std::string said;     // the same in the language asked (action_words.hpp)
 };
 
 // The lifecycle policy of `account` for the desk: its stack's timers,
@@ -48,7 +49,9 @@ Policy support_policy(const Config& config, const Account& account);
 // pending. After a postpone or release that changed the date the person
 // was told, the deletion_date_changed notice is sent at once (queued for
 // the next run when the notifier fails; the message says so).
+// `lang`: the language of `said` ("en", or French otherwise).
 ActionOutcome act_on_account(Store& store, const Config& config, const Account& account,
-                             const SupportRequest& request, Instant now, const std::string& actor);
+                             const SupportRequest& request, Instant now, const std::string& actor,
+                             std::string_view lang = "en");
 
 }  // namespace passage

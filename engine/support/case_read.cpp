@@ -33,10 +33,11 @@ CaseRecord read_case(Store& store, const Account& account) {
   return record;
 }
 
-std::vector<NextStep> case_next_steps(Store& store, const Config& config, const Account& account, Instant now) {
+std::vector<NextStep> case_next_steps(Store& store, const Config& config, const Account& account, Instant now,
+                                      std::string_view lang) {
   const Policy policy = account_policy(config, account);
-  std::vector<NextStep> next = next_steps(account, policy, now);
-  if (auto grant = open_access_grant(store.db(), account.id)) add_access_end(next, grant->until, policy, now);
+  std::vector<NextStep> next = next_steps(account, policy, now, lang);
+  if (auto grant = open_access_grant(store.db(), account.id)) add_access_end(next, grant->until, policy, now, lang);
   return next;
 }
 

@@ -15,7 +15,9 @@ namespace passage {
 // The account's campaign name, journal, notices and newest link expiry.
 CaseRecord read_case(Store& store, const Account& account);
 
-// The coming steps of `account`, soonest first, under its stack's policy.
-std::vector<NextStep> case_next_steps(Store& store, const Config& config, const Account& account, Instant now);
+// The coming steps of `account`, soonest first, under its stack's policy,
+// in `lang` (next_steps.hpp).
+std::vector<NextStep> case_next_steps(Store& store, const Config& config, const Account& account, Instant now,
+                                      std::string_view lang = "en");
 
 }  // namespace passage

@@ -7,6 +7,7 @@
 #include <boost/beast/core/detail/base64.hpp>
 
 #include "engine/notices/notices.hpp"
+#include "engine/support/say.hpp"
 
 namespace passage {
 
@@ -69,7 +70,8 @@ std::optional<MailPreview> rendered_again(const Config& config, const Account& a
                                           Instant created_at, std::string& why) {
   auto key = message_key(message_id);
   if (!key) {
-    why = "the Message-ID " + message_id + " names no notice kind and date";
+    why = say(config.notify.language, "le Message-ID " + message_id + " ne nomme ni type de message ni date",
+              "the Message-ID " + message_id + " names no notice kind and date");
     return std::nullopt;
   }
   Account as_told = account;
@@ -80,11 +82,16 @@ std::optional<MailPreview> rendered_again(const Config& config, const Account& a
   try {
     Notice notice = render_notice(key->kind, as_told, config, created_at, extras);
     MailPreview preview{message_id, notice.to, notice.subject, notice.body, false, {}};
+    const std::string& lang = config.notify.language;
     preview.note = config.notify.notifier == "outbox"
-                       ? "Not in the outbox any more: rendered again from today's templates"
-                       : "Rendered again from today's templates as of the day it was queued; the mail server "
-                         "keeps what was sent";
-    if (extras.download_url) preview.note += " (the personal link is not kept)";
+                       ? say(lang, "Plus dans la boîte d'envoi : rendu de nouveau avec les modèles d'aujourd'hui",
+                             "Not in the outbox any more: rendered again from today's templates")
+                       : say(lang, "Rendu de nouveau avec les modèles d'aujourd'hui, à la date de sa mise en file ; le "
+                                   "serveur de courrier garde ce qui a été envoyé",
+                             "Rendered again from today's templates as of the day it was queued; the mail server "
+                             "keeps what was sent");
+    if (extras.download_url) preview.note += say(lang, " (le lien personnel n'est pas conservé)",
+                                                 " (the personal link is not kept)");
     return preview;
   } catch (const std::exception& error) {
     why = error.what();
@@ -129,7 +136,9 @@ std::optional<MailPreview> preview_mail(const Config& config, const Account& acc
       if (auto preview = parse_outbox_message(*text); preview && preview->message_id == message_id) {
         bool hidden = false;
         preview->body = without_link_tokens(preview->body, hidden);
-        if (hidden) preview->note = "the personal link's token is hidden";
+        if (hidden)
+          preview->note = say(config.notify.language, "le jeton du lien personnel est masqué",
+                              "the personal link's token is hidden");
         return preview;
       }
   return rendered_again(config, account, message_id, created_at, why);

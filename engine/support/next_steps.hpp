@@ -17,13 +17,16 @@ struct NextStep {
   std::string text;           // in words, dates included
 };
 
-// The coming steps, soonest first.
-std::vector<NextStep> next_steps(const Account& account, const Policy& policy, Instant now);
+// The coming steps, soonest first; in `lang`: "en" (the command line's),
+// French otherwise (engine/support/say.hpp).
+std::vector<NextStep> next_steps(const Account& account, const Policy& policy, Instant now,
+                                 std::string_view lang = "en");
 
 // Adds the end of an access the desk granted to a moved space (`account
 // grant-access`): blocked again at the first run after `until`; keeps the
 // steps soonest first.
-void add_access_end(std::vector<NextStep>& steps, Instant until, const Policy& policy, Instant now);
+void add_access_end(std::vector<NextStep>& steps, Instant until, const Policy& policy, Instant now,
+                    std::string_view lang = "en");
 
 // The steps' texts joined by "; ".
 std::string next_steps_in_words(const std::vector<NextStep>& steps);

@@ -13,6 +13,7 @@ namespace passage {
 struct ReasonCode {
   std::string_view code;      // "delete_stuck", "blocked", "24-hour rule"
   std::string_view sentence;  // what it means and what happens next, in words
+  std::string_view french;    // the same sentence in French (the desk page's language by default)
 };
 
 // Every reason code, in no particular order.
@@ -24,12 +25,13 @@ std::string_view reason_code_of(std::string_view reason);
 
 // The sentence of the code `reason` starts with; nullopt for free text (a
 // support agent's own words) and unknown codes.
-std::optional<std::string_view> reason_sentence(std::string_view reason);
+// `lang` "en" (the command line's) or else French.
+std::optional<std::string_view> reason_sentence(std::string_view reason, std::string_view lang = "en");
 
 // `reason` followed by the sentence of each code it holds; a HELD account's
 // reasons are joined by "; " and each is explained ("delete_stuck — The
 // stack ..."). Free text is returned as it is.
-std::string explain_reasons(std::string_view reasons);
+std::string explain_reasons(std::string_view reasons, std::string_view lang = "en");
 
 // True when one of `reasons` (joined by "; ") has the code `code`
 // ("blocked: X; delete_stuck" holds "blocked" and "delete_stuck").

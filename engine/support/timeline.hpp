@@ -33,18 +33,20 @@ struct TimelineEntry {
   std::string reason;  // the reason recorded, if any: a code or an agent's words
   std::string reason_sentence;  // the code's sentence (engine/support/reasons)
   bool planned = false;  // a date still ahead (deletion, deadline, link expiry)
+  std::string detail;    // the journal's own words, whatever the language of `text`
 };
 
 // Every event of the case, oldest first (entries at the same instant keep
 // the journal's order): the journal's entries, each notice with its
 // outcome, the evidence, the link expiry, the move deadline and the
 // deletion (done, or planned while the account can still be deleted);
-// dates after `now` are marked planned.
+// dates after `now` are marked planned. Texts and sentences in `lang`:
+// "en" (the command line's), French otherwise (engine/support/say.hpp).
 std::vector<TimelineEntry> case_timeline(const CaseRecord& record, const date::time_zone* zone,
-                                         Instant now);
+                                         Instant now, std::string_view lang = "en");
 
 // A notice's kind from its Message-ID ("deletion_reminder-168h.x.y.z.20270115@passage"
-// → "deletion_reminder, 7 days before").
-std::string notice_kind_in_words(const std::string& message_id);
+// → "deletion_reminder, 7 days before"; "…, 7 jours avant" in French).
+std::string notice_kind_in_words(const std::string& message_id, std::string_view lang = "en");
 
 }  // namespace passage

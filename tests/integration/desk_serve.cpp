@@ -97,12 +97,22 @@ std::string set_cookie_pair(const HttpAnswer& answer) {
   return answer.headers.substr(start, answer.headers.find(';', start) - start);
 }
 
-std::string csrf_of(const std::string& page) {
-  const std::string marker = "name=\"csrf\" value=\"";
+namespace {
+
+std::string hidden_value(const std::string& page, const std::string& name) {
+  const std::string marker = "name=\"" + name + "\" value=\"";
   const auto at = page.find(marker);
   REQUIRE(at != std::string::npos);
   const auto start = at + marker.size();
   return page.substr(start, page.find('"', start) - start);
+}
+
+}  // namespace
+
+std::string csrf_of(const std::string& page) { return hidden_value(page, "csrf"); }
+
+std::string form_tokens(const std::string& page) {
+  return "csrf=" + hidden_value(page, "csrf") + "&version=" + hidden_value(page, "version");
 }
 
 DeskServe::DeskServe(const Workspace& ws, const std::string& now)

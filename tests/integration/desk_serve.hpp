@@ -26,6 +26,11 @@ std::string set_cookie_pair(const HttpAnswer& answer);
 // The value of the first `name="csrf" value="…"` in a page.
 std::string csrf_of(const std::string& page);
 
+// "csrf=…&version=…": what an action form of the account page carries
+// besides its own fields (the session's CSRF token, the account's version
+// as the page showed it).
+std::string form_tokens(const std::string& page);
+
 inline constexpr const char* k_desk_start = "2026-11-25T10:00:00";
 
 // A workspace with two accounts in GRACE at k_desk_start (hakim, whose

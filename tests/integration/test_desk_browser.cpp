@@ -4,9 +4,10 @@
 // DevTools protocol (tests/support/desk_browser.py, through
 // --remote-debugging-pipe), a login, a search by part of an e-mail, a
 // postpone and the new date in the timeline, a form without its CSRF
-// token refused; every request to the desk itself, its stylesheet applied
-// under the Content-Security-Policy, no console error, the cookie out of
-// the scripts' reach. Without chromium the tests say so and skip.
+// token refused, all in French (the desk's default language); every
+// request to the desk itself, its stylesheet applied under the
+// Content-Security-Policy, no console error, the cookie out of the
+// scripts' reach. Without chromium the tests say so and skip.
 
 #include <catch2/catch.hpp>
 
@@ -78,17 +79,20 @@ TEST_CASE("desk page in Chromium: log in, search part of an e-mail, postpone, se
   const boost::json::object& seen = report.at("seen").as_object();
   REQUIRE(text_at(seen, "driver_error").empty());
 
-  CHECK(contains(text_at(seen, "login_page"), "Log in"));
+  CHECK(contains(text_at(seen, "login_page"), "Connexion"));
+  CHECK(contains(text_at(seen, "login_page"), "Jeton de l'assistance"));
+  CHECK(text_at(seen, "page_lang") == "fr");
   CHECK(text_at(seen, "login_style") == "rgb(11, 83, 148)");  // the desk's stylesheet, allowed by the CSP
   CHECK(contains(text_at(seen, "after_login"), "support:jane"));
   CHECK(text_at(seen, "cookie_visible_to_script").empty());  // HttpOnly
   CHECK(contains(text_at(seen, "results"), "hakim"));
   CHECK_FALSE(contains(text_at(seen, "results"), "karim"));
-  CHECK(contains(text_at(seen, "account_page"), "Timeline"));
-  CHECK(contains(text_at(seen, "after_postpone"), "deletion postponed to 2027-01-04"));
-  CHECK(contains(text_at(seen, "account_again"), "2027-01-04"));
+  CHECK(contains(text_at(seen, "account_page"), "Historique"));
+  CHECK(contains(text_at(seen, "account_page"), "Reporter la suppression"));
+  CHECK(contains(text_at(seen, "after_postpone"), "Fait : hakim : suppression reportée au 4 janvier 2027"));
+  CHECK(contains(text_at(seen, "account_again"), "suppression reportée au 4 janvier 2027 par support:jane"));
   CHECK(contains(text_at(seen, "account_again"), "support:jane"));
-  CHECK(contains(text_at(seen, "without_csrf"), "CSRF token is missing"));
+  CHECK(contains(text_at(seen, "without_csrf"), "Le jeton CSRF du formulaire manque"));
 
   for (const auto& url : report.at("requests").as_array()) {
     const std::string text(url.as_string());

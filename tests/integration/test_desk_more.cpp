@@ -48,13 +48,13 @@ TEST_CASE("serve: the mails the person was sent, read back from the outbox or re
 
   HttpAnswer mail = http_request("GET", url + "/mail/1", "", cookie);
   REQUIRE(mail.status == 200);
-  CHECK(contains(mail.body, "exactly what was sent"));
+  CHECK(contains(mail.body, "exactement ce qui a été envoyé"));
   CHECK(contains(mail.body, "Hakim.BenAli@Laposte.net"));
   CHECK(contains(mail.body, "hakim.mytoutatice.cloud"));
   CHECK(contains(mail.body, "25 décembre 2026"));  // the deletion date told, in French
   // The personal link's token opens the archive: never on the page.
   CHECK(contains(mail.body, "/d/[…]"));
-  CHECK(contains(mail.body, "token is hidden"));
+  CHECK(contains(mail.body, "le jeton du lien personnel est masqué"));
   const std::string sent = read_file(outbox_file(desk.ws, "export_ready.hakim."));
   CHECK(contains(sent, "Content-Transfer-Encoding: base64"));
   CHECK(http_request("GET", url + "/mail/9", "", cookie).status == 404);
@@ -65,7 +65,7 @@ TEST_CASE("serve: the mails the person was sent, read back from the outbox or re
   HttpAnswer again = http_request("GET", url + "/mail/1", "", cookie);
   INFO(again.body);
   REQUIRE(again.status == 200);
-  CHECK(contains(again.body, "rendered again"));
+  CHECK(contains(again.body, "rendu de nouveau avec les modèles"));
   CHECK(contains(again.body, "25 décembre 2026"));
 }
 
@@ -77,11 +77,12 @@ TEST_CASE("serve: export again through the page, then the run waits for the 24-h
     DeskServe serve(desk.ws, k_desk_start);
     const std::string cookie = serve.log_in("omar");
     const std::string url = serve.base() + "/account/" + desk.id_of("karim");
-    const std::string csrf = csrf_of(http_request("GET", url, "", cookie).body);
-    CHECK(http_request("POST", url + "/reexport", "reason=+&csrf=" + csrf, cookie).status == 400);
-    HttpAnswer done = http_request("POST", url + "/reexport", "reason=link+expired%2C+ticket+88&csrf=" + csrf, cookie);
+    const std::string tokens = form_tokens(http_request("GET", url, "", cookie).body);
+    CHECK(http_request("POST", url + "/reexport", "reason=+&" + tokens, cookie).status == 400);
+    HttpAnswer done = http_request("POST", url + "/reexport", "reason=link+expired%2C+ticket+88&" + tokens, cookie);
     REQUIRE(done.status == 303);
-    CHECK(contains(http_request("GET", url, "", cookie).body, "Done: karim: GRACE -&gt; QUEUED: export again"));
+    CHECK(contains(http_request("GET", url, "", cookie).body,
+                   "Fait : karim : Délai de grâce → En attente : nouvel export : link expired, ticket 88"));
   }
   CHECK(column(desk.ws, "karim", "state") == "QUEUED");
   CHECK(column(desk.ws, "karim", "delivery") == "archive");
@@ -137,12 +138,13 @@ TEST_CASE("serve: a campaign's progress: counts by state, failures by reason, th
   REQUIRE(contains(home.body, "href=\"/campaign/" + campaign + "\""));
   HttpAnswer progress = http_request("GET", serve.base() + "/campaign/" + campaign, "", cookie);
   REQUIRE(progress.status == 200);
-  CHECK(contains(progress.body, "<td>GRACE</td><td>1</td>"));
-  CHECK(contains(progress.body, "<td>HELD</td><td>1</td>"));
-  CHECK(contains(progress.body, "<td>QUEUED</td><td>0</td>"));
+  CHECK(contains(progress.body, "<td>Délai de grâce (GRACE)</td><td>1</td>"));
+  CHECK(contains(progress.body, "<td>Suspendu (HELD)</td><td>1</td>"));
+  CHECK(contains(progress.body, "<td>En attente (QUEUED)</td><td>0</td>"));
+  CHECK(contains(progress.body, "Suppressions des 7 prochaines nuits"));
   CHECK(contains(progress.body, "ticket 9"));
   CHECK(contains(progress.body, "href=\"/account/" + desk.id_of("hakim") + "\""));
-  CHECK(contains(progress.body, "<td>2026-12-25</td><td>1</td>"));
+  CHECK(contains(progress.body, "<td>25 décembre 2026</td><td>1</td>"));
   CHECK(contains(progress.body, "href=\"/account/" + desk.id_of("karim") + "\""));
   CHECK(http_request("GET", serve.base() + "/campaign/999", "", cookie).status == 404);
   CHECK(http_request("GET", serve.base() + "/campaign/" + campaign).status == 401);

@@ -75,10 +75,12 @@ TEST_CASE("serve: search by part of an e-mail in another case, then the account 
   CHECK_FALSE(contains(results.body, "karim"));
   HttpAnswer account = http_request("GET", serve.base() + "/account/" + desk.id_of("hakim"), "", cookie);
   REQUIRE(account.status == 200);
-  CHECK(contains(account.body, "Times in Europe/Paris"));
+  CHECK(contains(account.body, "<html lang=\"fr\">"));
+  CHECK(contains(account.body, "Fuseau horaire : Europe/Paris"));
   CHECK(contains(account.body, "2026-11-25 10:"));  // local time, minutes
   CHECK(contains(account.body, "class=\"next\""));
-  CHECK(contains(account.body, "deletion"));
+  CHECK(contains(account.body, "suppression dans la nuit du 25 décembre 2026"));
+  CHECK(contains(account.body, "Délai de grâce (GRACE)"));
 }
 
 TEST_CASE("serve: a postpone through the page moves the date, is journaled as support:<name>, and is capped",
@@ -87,7 +89,7 @@ TEST_CASE("serve: a postpone through the page moves the date, is journaled as su
   DeskServe serve(desk.ws, k_start);
   const std::string cookie = serve.log_in("jane");
   const std::string url = serve.base() + "/account/" + desk.id_of("hakim");
-  const std::string csrf = csrf_of(http_request("GET", url, "", cookie).body);
+  const std::string tokens = form_tokens(http_request("GET", url, "", cookie).body);
   const std::string before = desk.snapshot();
 
   SECTION("without the CSRF token, nothing changes") {
@@ -96,29 +98,30 @@ TEST_CASE("serve: a postpone through the page moves the date, is journaled as su
     CHECK(desk.snapshot() == before);
   }
   SECTION("beyond support.max_postpone: refused naming the cap, nothing changes") {
-    HttpAnswer refused = http_request("POST", url + "/postpone", "reason=asked&days=100&csrf=" + csrf, cookie);
+    HttpAnswer refused = http_request("POST", url + "/postpone", "reason=asked&days=100&" + tokens, cookie);
     CHECK(refused.status == 409);
-    CHECK(contains(refused.body, "support.max_postpone is 60 days"));
+    CHECK(contains(refused.body, "Refusé : hakim : support.max_postpone est de 60 jours après la date annoncée à la "
+                                 "personne (25 décembre 2026)"));
     CHECK(desk.snapshot() == before);
   }
   SECTION("within the cap: the new date, the journal, the timeline") {
     HttpAnswer done =
-        http_request("POST", url + "/postpone", "reason=ticket+4711&days=10&csrf=" + csrf, cookie);
+        http_request("POST", url + "/postpone", "reason=ticket+4711&days=10&" + tokens, cookie);
     INFO(done.body);
     // POST, then 303 to the account page, which says what was done once.
     REQUIRE(done.status == 303);
     CHECK(contains(done.headers, "Location: /account/" + desk.id_of("hakim")));
     HttpAnswer shown = http_request("GET", url, "", cookie);
-    CHECK(contains(shown.body, "Done: hakim: deletion postponed to 2027-01-04"));
-    CHECK(contains(shown.body, "the person was sent the new deletion date (2027-01-04)"));
+    CHECK(contains(shown.body, "Fait : hakim : suppression reportée au 4 janvier 2027 : ticket 4711"));
+    CHECK(contains(shown.body, "la nouvelle date de suppression (4 janvier 2027) a été envoyée à la personne"));
     Db db(desk.ws.database());
     CHECK(db.scalar("SELECT COUNT(*) FROM journal WHERE actor = 'support:jane' AND detail LIKE '%ticket 4711%'") >=
           1);
     CHECK(db.rows("SELECT grace_end FROM accounts WHERE login = 'hakim'")[0][0].rfind("2027-01-0", 0) == 0);
     HttpAnswer page = http_request("GET", url, "", cookie);
     CHECK(contains(page.body, "support:jane"));
-    CHECK(contains(page.body, "2027-01-04"));
-    CHECK_FALSE(contains(page.body, "Done:"));  // once
+    CHECK(contains(page.body, "suppression reportée au 4 janvier 2027 par support:jane"));
+    CHECK_FALSE(contains(page.body, "Fait :"));  // once
     CHECK(contains(serve.output(), "support:jane postpone"));
     int told = 0;
     for (const auto& entry : std::filesystem::directory_iterator(desk.ws.outbox_dir()))
@@ -126,7 +129,7 @@ TEST_CASE("serve: a postpone through the page moves the date, is journaled as su
     CHECK(told == 1);
   }
   SECTION("a reason is required") {
-    CHECK(http_request("POST", url + "/hold", "reason=+&csrf=" + csrf, cookie).status == 400);
+    CHECK(http_request("POST", url + "/hold", "reason=+&" + tokens, cookie).status == 400);
     CHECK(desk.snapshot() == before);
   }
 }
@@ -136,14 +139,14 @@ TEST_CASE("serve: an action through the page works while another command holds t
   DeskServe serve(desk.ws, k_start);
   const std::string cookie = serve.log_in("omar");
   const std::string url = serve.base() + "/account/" + desk.id_of("karim");
-  const std::string csrf = csrf_of(http_request("GET", url, "", cookie).body);
+  const std::string tokens = form_tokens(http_request("GET", url, "", cookie).body);
   // Held as a run holds it (flock on <database>.lock): a run now exits 3.
   const std::string lock_file = desk.ws.database().string() + ".lock";
   const int fd = ::open(lock_file.c_str(), O_RDWR | O_CREAT, 0644);
   REQUIRE(fd >= 0);
   REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
   CHECK(desk.ws.passage({"run", "--until-idle", "--now", k_start}).exit_code == 3);
-  HttpAnswer held = http_request("POST", url + "/hold", "reason=person+asked&csrf=" + csrf, cookie);
+  HttpAnswer held = http_request("POST", url + "/hold", "reason=person+asked&" + tokens, cookie);
   ::close(fd);
   INFO(held.body);
   CHECK(held.status == 303);

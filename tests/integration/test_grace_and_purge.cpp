@@ -691,3 +691,70 @@ TEST_CASE("A nightly where about half the deletions stick exits 7; its summary a
   // No night has succeeded yet: the file says so by leaving it out.
   CHECK(metric(metrics, "passage_last_success_timestamp_seconds") == -1);
 }
+
+TEST_CASE("A nightly with nothing to do still tells monitoring whether the stack answers and takes the passphrase",
+          "[grace][purge][metrics]") {
+  Options options;
+  options.accounts = 2;
+  options.departure = [](int) { return k_not_yet; };  // nothing due for months
+  options.extra = "metrics: { textfile: var/passage.prom }\nretry_budget: 2\nidle_horizon: 5 seconds\n";
+  Stand s(options);
+  s.run();
+  const auto stack_up = [&] {
+    return metric(read_file(s.ws.dir() / "var" / "passage.prom"), R"(passage_stack_up{stack="academy"})");
+  };
+  Stand::require_exit(s.passage({"nightly"}), 0);
+  CHECK(stack_up() == 1);
+
+  // A passphrase the stack refuses: nothing could be done tonight.
+  s.ws.set_environment({{k_passphrase_variable, "not-the-passphrase"}});
+  const ProcessResult refused = s.passage({"nightly"});
+  INFO(refused.out << refused.err);
+  CHECK(refused.exit_code == 7);
+  CHECK(refused.out.find("stack academy not answering") != std::string::npos);
+  CHECK(stack_up() == 0);
+
+  // The stack down.
+  s.ws.set_environment({{k_passphrase_variable, k_sim_passphrase}});
+  s.sim.reset();
+  const ProcessResult down = s.passage({"nightly"});
+  INFO(down.out << down.err);
+  CHECK(down.exit_code == 7);
+  CHECK(stack_up() == 0);
+}
+
+TEST_CASE("A deletion notice the relay could not take is sent again by the next purge, once, with its Message-ID",
+          "[grace][purge][smtp]") {
+  Options options;
+  options.accounts = 2;
+  options.smtp = true;
+  options.extra = "retry_budget: 1\nidle_horizon: 2 seconds\n";
+  Stand s(options);
+  s.run();
+  const std::size_t before = s.sink->count();
+  s.advance_to(after(latest_end(schedule(s.ws))));
+  // The relay is down the night of the deletions.
+  const std::string config = read_file(s.ws.config());
+  std::string down = config;
+  replace_once(down, s.sink->url(), "smtp://127.0.0.1:1");
+  s.ws.write("c.yaml", down);
+  Stand::require_exit(s.purge(), 7);
+  REQUIRE(s.deletions() == 2);
+  CHECK(s.sink->count() == before);
+
+  // The relay is back: the next purge tells both people, once.
+  s.ws.write("c.yaml", config);
+  s.advance(days(1));
+  Stand::require_exit(s.purge(), 0);
+  REQUIRE(s.sink->wait_for(before + 2));
+  std::set<std::string> told;
+  for (const SinkMessage& message : s.sink->messages())
+    if (message.header("X-Passage-Kind") == "deletion_done") {
+      CHECK(message.header("Message-ID").find("deletion_done.") != std::string::npos);
+      told.insert(message.header("X-Passage-Account"));
+    }
+  CHECK(told == std::set<std::string>{login_of(1) + ".mytoutatice.cloud", login_of(2) + ".mytoutatice.cloud"});
+  s.advance(days(1));
+  Stand::require_exit(s.purge(), 0);
+  CHECK(s.sink->count() == before + 2);
+}

@@ -77,12 +77,15 @@ std::string desk_session(const DeskServe& desk, const std::string& account_id, s
   const std::string url = desk.base() + "/account/" + account_id;
   const HttpAnswer page = keep(http_request("GET", url, "", cookie));
   REQUIRE(page.status == 200);
-  const std::string csrf = "&csrf=" + csrf_of(page.body);
-  // Each action done answers 303; the page it leads to says what was done.
+  std::string tokens = "&" + form_tokens(page.body);
+  // Each action done answers 303; the page it leads to says what was done
+  // and carries the account's new version for the next form.
   for (const std::string action : {"/hold", "/release", "/postpone"}) {
     const std::string extra = action == "/postpone" ? "&days=5" : "";
-    CHECK(keep(http_request("POST", url + action, "reason=ticket+12" + extra + csrf, cookie)).status == 303);
-    CHECK(keep(http_request("GET", url, "", cookie)).status == 200);
+    CHECK(keep(http_request("POST", url + action, "reason=ticket+12" + extra + tokens, cookie)).status == 303);
+    const HttpAnswer after = keep(http_request("GET", url, "", cookie));
+    CHECK(after.status == 200);
+    tokens = "&" + form_tokens(after.body);
   }
   keep(http_request("GET", url + "/mail/1", "", cookie));
   return seen;

@@ -133,6 +133,7 @@ def main():
             browser.attach()
             browser.load(lambda: browser.send("Page.navigate", {"url": base + "/"}))
             seen["login_page"] = page_text(browser)
+            seen["page_lang"] = browser.evaluate("document.documentElement.lang")
             seen["login_style"] = browser.evaluate("getComputedStyle(document.querySelector('header')).backgroundColor")
             browser.load(lambda: browser.evaluate(
                 "document.querySelector('input[name=name]').value=%s;"

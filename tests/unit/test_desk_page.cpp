@@ -132,7 +132,7 @@ TEST_CASE("desk routes: without a session the home is the login form, every othe
   CHECK(desk.send("GET", "/account/1").status == 401);
   CHECK(desk.send("POST", "/account/1/postpone", "reason=x&days=3").status == 401);
   CHECK(desk.send("GET", "/?q=x", "", "passage_desk=forged").status == 200);
-  CHECK_FALSE(contains(desk.send("GET", "/?q=x", "", "passage_desk=forged").body, "Results"));
+  CHECK_FALSE(contains(desk.send("GET", "/?q=x", "", "passage_desk=forged").body, "Résultats"));
   CHECK(desk.send("GET", "/account/1", "", "passage_desk=forged").status == 401);
   CHECK(desk.send("GET", "/desk.css").status == 200);
 }
@@ -151,7 +151,8 @@ TEST_CASE("desk routes: a login sets a secure session cookie, never the token", 
   DeskAnswer search = desk.send("GET", "/?q=nobody", "", cookie);
   CHECK(search.status == 200);
   CHECK(contains(search.body, "support:jane"));
-  CHECK(contains(search.body, "No account matches"));
+  CHECK(contains(search.body, "Aucun compte ne correspond"));
+  CHECK(contains(search.body, "<html lang=\"fr\">"));
 }
 
 TEST_CASE("desk routes: wrong tokens stay out; the 6th failure in a minute is 429", "[desk]") {
@@ -179,7 +180,7 @@ TEST_CASE("desk pages: values are escaped, the stylesheet is the desk's own", "[
   results[0].id = 3;
   results[0].login = "<script>x</script>";
   results[0].email = "\"onmouseover=alert(1)";
-  const std::string page = render_search_page("support:<b>", "csrf\"", "<q>", results, false, {});
+  const std::string page = render_search_page("support:<b>", "csrf\"", "<q>", results, false, {}, "fr");
   CHECK_FALSE(contains(page, "<script>x"));
   CHECK(contains(page, "&lt;script&gt;x"));
   CHECK(contains(page, "&quot;onmouseover"));

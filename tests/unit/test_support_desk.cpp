@@ -9,6 +9,7 @@
 
 #include "engine/lifecycle/reminders.hpp"
 #include "engine/support/access.hpp"
+#include "engine/support/action_words.hpp"
 #include "engine/support/local_time.hpp"
 #include "engine/support/lookup.hpp"
 #include "engine/support/next_steps.hpp"
@@ -89,8 +90,11 @@ TEST_CASE("support times are local minutes, and ISO 8601 with the zone's offset 
   CHECK(zone_name(paris()) == "Europe/Paris");
 }
 
-TEST_CASE("the timeline of an exported, notified, postponed, reminded and deleted account shows each in order",
-          "[support][timeline]") {
+namespace {
+
+// Exported (after a failed attempt), notified, postponed by support:jane,
+// reminded and deleted.
+CaseRecord exported_postponed_deleted() {
   CaseRecord record;
   record.account = hakim();
   record.campaign = "c1";
@@ -120,6 +124,14 @@ TEST_CASE("the timeline of an exported, notified, postponed, reminded and delete
       NoticeRecord{"deletion_reminder-168h.hakim.mytoutatice.cloud.20270104@passage", utc("2026-12-29T08:00:00Z"),
                    utc("2026-12-29T08:00:00Z"), "sent"},
   };
+  return record;
+}
+
+}  // namespace
+
+TEST_CASE("the timeline of an exported, notified, postponed, reminded and deleted account shows each in order",
+          "[support][timeline]") {
+  const CaseRecord record = exported_postponed_deleted();
   const auto timeline = case_timeline(record, paris(), utc("2027-01-06T00:00:00Z"));
   const std::vector<std::string> in_order = {
       "imported into campaign c1 (from accounts.csv line 2)", "export requested (request 1)",
@@ -142,6 +154,62 @@ TEST_CASE("the timeline of an exported, notified, postponed, reminded and delete
   CHECK(postponed.reason == "one more week");
   CHECK(format_local_minute(timeline[position(timeline, "deleted")].at, paris()) == "2027-01-05 03:00");
   CHECK(format_local_minute(timeline.front().at, paris()) == "2026-11-25 10:00");
+}
+
+TEST_CASE("the same timeline and next steps in French, the desk page's language, dates in French words",
+          "[support][timeline][french]") {
+  const auto timeline = case_timeline(exported_postponed_deleted(), paris(), utc("2027-01-06T00:00:00Z"), "fr");
+  const std::vector<std::string> in_order = {
+      "importé dans la campagne c1 (depuis accounts.csv, ligne 2)", "export demandé (demande 1)",
+      "tentative échouée : Export en cours → Nouvel essai prévu : export_deadline", "Vérification → Vérifié",
+      "preuve : export e1, 2 partie(s), 1500 octets, 14 fichiers vérifiés",
+      "message export_ready à Hakim.BenAli@Laposte.net : envoyé",
+      "suppression reportée au 4 janvier 2027 par support:jane",
+      "message deletion_reminder, 7 jours avant à Hakim.BenAli@Laposte.net : envoyé", "l'espace a été supprimé"};
+  for (std::size_t i = 1; i < in_order.size(); ++i) {
+    INFO(in_order[i - 1] << " before " << in_order[i]);
+    CHECK(position(timeline, in_order[i - 1]) < position(timeline, in_order[i]));
+  }
+  const TimelineEntry& failed = timeline[position(timeline, "tentative échouée")];
+  CHECK(failed.reason_sentence == *reason_sentence("export_deadline", "fr"));
+  CHECK(failed.reason_sentence.starts_with("Aucun événement d'export"));
+
+  Account account = hakim();
+  account.state = State::grace;
+  account.grace_end = local_midnight(date::year{2027} / 1 / 15, paris());
+  account.told_deletion_date = date::year{2027} / 1 / 15;
+  CHECK(next_steps_in_words(next_steps(account, paris_policy(), utc("2026-12-20T10:00:00Z"), "fr")) ==
+        "rappel le 8 janvier 2027; rappel le 14 janvier 2027; suppression dans la nuit du 15 janvier 2027");
+}
+
+TEST_CASE("every reason code has its French sentence beside the English one", "[support][reasons][french]") {
+  for (const ReasonCode& code : reason_codes()) {
+    INFO(code.code);
+    CHECK_FALSE(code.french.empty());
+    CHECK(code.french != code.sentence);
+    CHECK(reason_sentence(code.code, "fr") == code.french);
+    CHECK(reason_sentence(code.code) == code.sentence);
+  }
+  CHECK(explain_reasons("delete_stuck; ticket 42", "fr").starts_with("delete_stuck (La suppression est restée"));
+}
+
+TEST_CASE("a support action's refusal and outcome in French, the cap named", "[support][french]") {
+  CHECK(refusal_in_words("support.max_postpone is 60 days beyond the date the person was told (2026-12-25)", "fr") ==
+        "support.max_postpone est de 60 jours après la date annoncée à la personne (25 décembre 2026)");
+  CHECK(refusal_in_words("only a HELD account can be released", "fr") == "seul un compte suspendu peut être repris");
+  CHECK(refusal_in_words("cannot hold an account in state PURGED", "fr") ==
+        "impossible de suspendre un compte dans l'état Supprimé");
+  CHECK(refusal_in_words("retry is not allowed in state GRACE", "fr") ==
+        "« retry » n'est pas possible dans l'état Délai de grâce");
+  CHECK(refusal_in_words("something new", "fr") == "something new");
+  CHECK(refusal_in_words("only a HELD account can be released", "en") == "only a HELD account can be released");
+  CHECK(done_in_words("postpone", "deletion postponed to 2027-01-04: ticket 4711", "fr") ==
+        "suppression reportée au 4 janvier 2027 : ticket 4711");
+  CHECK(done_in_words("hold", "GRACE -> HELD: ticket 9", "fr") == "Délai de grâce → Suspendu : ticket 9");
+  CHECK(done_in_words("reexport", "GRACE -> QUEUED: export again: link", "fr") ==
+        "Délai de grâce → En attente : nouvel export : link");
+  CHECK(span_in_words("60 days", "fr") == "60 jours");
+  CHECK(span_in_words("1 month", "fr") == "1 mois");
 }
 
 TEST_CASE("the evidence follows the verification it belongs to, whatever instant the store gave each",
