@@ -3,6 +3,7 @@
 // never thrown, so `config check` prints them all at once.
 
 #include "engine/config/config.hpp"
+#include "engine/config/config_text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -136,13 +137,17 @@ const StackConfig* Config::stack_for(const std::string& domain) const {
 }
 
 ConfigResult load_config(const std::filesystem::path& file) {
+  std::string why;
+  const auto text = read_file_text(file, why);
+  if (!text) return ConfigResult{std::nullopt, {file.string() + ": cannot read (" + why + ")"}};
+  return parse_config_text(file, *text);
+}
+
+ConfigResult parse_config_text(const std::filesystem::path& file, const std::string& text) {
   const std::string name = file.string();
   const auto base_dir = std::filesystem::absolute(file).lexically_normal().parent_path();
   Reader reader{name, base_dir};
-  std::string why;
-  const auto text = read_file_text(file, why);
-  if (!text) return ConfigResult{std::nullopt, {name + ": cannot read (" + why + ")"}};
-  const auto root_node = parse_yaml(reader, *text);
+  const auto root_node = parse_yaml(reader, text);
   if (!root_node) return ConfigResult{std::nullopt, reader.take_errors()};
   if (root_node->IsNull()) {
     return ConfigResult{std::nullopt, {name + ":1: the configuration is empty"}};

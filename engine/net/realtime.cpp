@@ -17,7 +17,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/core/detail/base64.hpp>
 #include <boost/beast/websocket.hpp>
-#include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 
 #include "engine/sched/request_gate.hpp"
@@ -30,7 +29,6 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
-namespace json = boost::json;
 using tcp = asio::ip::tcp;
 using WsStream = websocket::stream<beast::tcp_stream>;
 
@@ -97,35 +95,6 @@ websocket::stream_base::timeout keep_alive_timeouts() {
 Millis backoff_delay(int failures) {
   if (failures >= 16) return k_backoff_cap;
   return std::min(k_backoff_cap, k_backoff_first * (1 << std::max(failures, 0)));
-}
-
-std::string string_field(const json::object& object, std::string_view key) {
-  const json::value* value = object.if_contains(key);
-  if (value == nullptr || !value->is_string()) return {};
-  return std::string(value->get_string());
-}
-
-// nullopt for anything that is not an event message.
-std::optional<RealtimeEvent> parse_event(std::string_view text) {
-  boost::system::error_code ec;
-  const json::value message = json::parse(text, ec);
-  if (ec || !message.is_object()) return std::nullopt;
-  const json::object& object = message.get_object();
-  RealtimeEvent event;
-  event.event = string_field(object, "event");
-  if (event.event.empty()) return std::nullopt;
-  const json::value* payload = object.if_contains("payload");
-  if (event.event == "error") {
-    // {"status","code","title","source"}: passed on whole as the doc.
-    event.doc = payload != nullptr ? json::serialize(*payload) : std::string("{}");
-    return event;
-  }
-  if (payload == nullptr || !payload->is_object()) return std::nullopt;
-  const json::object& fields = payload->get_object();
-  event.doctype = string_field(fields, "type");
-  event.id = string_field(fields, "id");
-  if (const json::value* doc = fields.if_contains("doc")) event.doc = json::serialize(*doc);
-  return event;
 }
 
 }  // namespace
@@ -303,7 +272,7 @@ asio::awaitable<void> RealtimeClient::Impl::read_events(WsStream& ws) {
 }
 
 void RealtimeClient::Impl::deliver(std::string_view text) {
-  std::optional<RealtimeEvent> event = parse_event(text);
+  std::optional<RealtimeEvent> event = parse_realtime_event(text);
   if (!event || m_stopped || !m_on_event) return;
   try {
     m_on_event(*event);

@@ -15,17 +15,11 @@
 #include <boost/asio/io_context.hpp>
 
 #include "engine/env/time.hpp"
+#include "engine/net/realtime_event.hpp"
 
 namespace passage {
 
 class RequestGate;
-
-struct RealtimeEvent {
-  std::string event;    // CREATED, UPDATED, DELETED, error
-  std::string doctype;  // payload.type
-  std::string id;       // payload.id
-  std::string doc;      // payload.doc as JSON text
-};
 
 class RealtimeClient {
  public:

@@ -137,8 +137,10 @@ class Purge {
   void probe_untouched(PurgeReport& report) {
     std::vector<std::string> not_usable;
     bool relay_down = false;
+    // A stack paused by a Retry-After answered, and asks to be left alone.
+    const auto now = std::chrono::steady_clock::now();
     for (auto& [name, runtime] : m_stacks)
-      if (!runtime.backend->answered_last())
+      if (!runtime.backend->answered_last() && runtime.gate->paused_until() <= now)
         asio::co_spawn(m_io, probe_stack(name, not_usable), asio::detached);
     if (m_notifier && !m_notifier->answered_last())
       asio::co_spawn(m_io, probe_relay(relay_down), asio::detached);

@@ -132,7 +132,12 @@ void Runner::start_due(Instant now) {
   int free = m_max_active - static_cast<int>(m_active.size());
   if (free <= 0) return;
   int limit = static_cast<int>(m_active.size()) + free * 4 + 64;
-  for (const Account& account : m_store.due_for_runner(now, m_options.campaign_id, limit)) {
+  // Thousands of exports waiting for a slot must not hide what is due after
+  // them (a download after a restart, a notice, a departure): left out.
+  std::vector<std::string> no_export_slot;
+  for (const auto& [name, stack] : m_stacks)
+    if (stack.exports_in_flight >= stack.config->max_exports_in_flight) no_export_slot.push_back(name);
+  for (const Account& account : m_store.due_for_runner(now, m_options.campaign_id, limit, no_export_slot)) {
     if (static_cast<int>(m_active.size()) >= m_max_active) break;
     try_start(account, EventKind::due);
   }

@@ -336,7 +336,7 @@ void Store::for_each_account_of(std::int64_t campaign_id, const std::function<vo
 }
 
 std::vector<Account> Store::due_for_runner(Instant now, std::optional<std::int64_t> campaign_id,
-                                           int limit) {
+                                           int limit, const std::vector<std::string>& no_export_slot) {
   std::string where =
       "WHERE a.state IN ('QUEUED','EXPORTING','VERIFYING','MOVING','INVITED','VERIFIED',"
       "'NOTIFIED','GRACE','RETRY_WAIT') AND a.due_at IS NOT NULL AND a.due_at <= ?";
@@ -344,6 +344,12 @@ std::vector<Account> Store::due_for_runner(Instant now, std::optional<std::int64
   if (campaign_id) {
     where += " AND a.campaign_id = ?";
     binds.push_back(std::to_string(*campaign_id));
+  }
+  for (const std::string& stack : no_export_slot) {
+    // Runner::export_bound, less EXPORTING (already requested: no slot needed).
+    where += " AND NOT (a.stack = ? AND (a.action = 'export' OR a.fallback_export = 1) AND "
+             "(a.state = 'QUEUED' OR (a.state = 'RETRY_WAIT' AND a.retry_step = 'QUEUED')))";
+    binds.push_back(stack);
   }
   where += " ORDER BY a.due_at, a.id LIMIT " + std::to_string(limit);
   return query_accounts(where, binds);

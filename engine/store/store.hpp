@@ -133,9 +133,12 @@ class Store {
   // Accounts of a campaign whose deletion is scheduled (VERIFIED, NOTIFIED,
   // GRACE, PURGE_DUE, not held) before `until`, soonest first.
   std::vector<Account> deletions_before(std::int64_t campaign_id, Instant until);
-  // Accounts the runner acts on whose timer is due, earliest first.
+  // Accounts the runner acts on whose timer is due, earliest first. New
+  // export requests of the stacks in `no_export_slot` are left out: they
+  // could not start, and must not fill the window ahead of the downloads,
+  // notices and departures due after them.
   std::vector<Account> due_for_runner(Instant now, std::optional<std::int64_t> campaign_id,
-                                      int limit);
+                                      int limit, const std::vector<std::string>& no_export_slot = {});
   // Accounts in `state` (all campaigns when none given), earliest timer first.
   std::vector<Account> in_state(State state, std::optional<std::int64_t> campaign_id = {});
   // The earliest runner timer.

@@ -5,6 +5,7 @@
 #include "engine/notices/notices.hpp"
 #include "engine/support/reasons.hpp"
 #include "engine/support/say.hpp"
+#include "engine/text/plural.hpp"
 #include "plugins/reporters/html_words.hpp"
 
 namespace passage {
@@ -164,11 +165,15 @@ TimelineEntry evidence_entry(const Account& account, std::string_view lang) {
   } else {
     std::int64_t bytes = 0;
     for (const PartEvidence& part : evidence.parts) bytes += part.bytes;
-    const std::string unit = say(lang, " octets", " bytes");
+    const auto count = [&](long long n, std::string_view french_one, std::string_view french_many,
+                           std::string_view one, std::string_view many) {
+      return plural(n, say(lang, french_one, one), say(lang, french_many, many));
+    };
     text = say(lang, "preuve : export ", "evidence: export ") + evidence.export_id + ", " +
-           std::to_string(evidence.parts.size()) + say(lang, " partie(s), ", " part(s), ") + std::to_string(bytes) +
-           unit + ", " + std::to_string(evidence.content.files) +
-           say(lang, " fichiers vérifiés (", " files checked (") + std::to_string(evidence.content.file_bytes) + unit +
+           count(static_cast<long long>(evidence.parts.size()), "partie", "parties", "part", "parts") + ", " +
+           count(bytes, "octet", "octets", "byte", "bytes") + ", " +
+           count(evidence.content.files, "fichier vérifié", "fichiers vérifiés", "file checked", "files checked") +
+           " (" + count(evidence.content.file_bytes, "octet", "octets", "byte", "bytes") +
            say(lang, " de contenu de fichiers)", " of file contents)");
   }
   return make_entry(*account.verified_at, "evidence", text);

@@ -2,63 +2,14 @@
 
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/algorithm/string/predicate.hpp>
-#include <boost/json.hpp>
 
 #include "engine/sched/request_gate.hpp"
+#include "plugins/backends/cozy_answers.hpp"
 #include "plugins/backends/cozy_classify.hpp"
 
 namespace passage {
 
 namespace asio = boost::asio;
-namespace json = boost::json;
-
-namespace {
-
-const json::object* attributes_of(const json::value& document) {
-  const json::object* root = document.if_object();
-  const json::value* data = root ? root->if_contains("data") : nullptr;
-  const json::value* attributes = data && data->is_object() ? data->as_object().if_contains("attributes") : nullptr;
-  return attributes ? attributes->if_object() : nullptr;
-}
-
-bool flag(const json::object& attributes, const char* name) {
-  const json::value* value = attributes.if_contains(name);
-  return value && value->is_bool() && value->as_bool();
-}
-
-std::string text(const json::object& object, const char* name) {
-  const json::value* value = object.if_contains(name);
-  return value && value->is_string() ? std::string(value->as_string()) : std::string();
-}
-
-Failure bad_answer(const std::string& what) {
-  return Failure{FailureKind::retryable, std::string(k_answer_unreadable) + ": " + what, {}};
-}
-
-// Numbers come as strings, zero values are omitted (COZY.md).
-std::optional<std::int64_t> byte_count(const json::object& object, const char* name) {
-  const std::string value = text(object, name);
-  if (value.empty()) return object.contains(name) ? std::nullopt : std::optional<std::int64_t>(0);
-  try {
-    std::size_t used = 0;
-    const long long count = std::stoll(value, &used);
-    if (used != value.size() || count < 0) return std::nullopt;
-    return count;
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-}
-
-}  // namespace
-
-std::optional<DiskUsage> disk_usage_of(const json::object& document) {
-  auto used = byte_count(document, "used");
-  auto files = byte_count(document, "files");
-  auto versions = byte_count(document, "versions");
-  if (!used || !files || !versions) return std::nullopt;
-  return DiskUsage{*used, *files, *versions};
-}
 
 CozyAdminBackend::CozyAdminBackend(const BackendContext& context)
     : m_io(context.io), m_stack(context.stack), m_clock(context.clock), m_gate(context.gate),
@@ -94,12 +45,6 @@ asio::awaitable<HttpResponse> CozyAdminBackend::call(std::string method, std::st
   co_return response;
 }
 
-std::optional<std::string> domain_alias_problem(const std::string& listed, const json::object& attributes) {
-  const std::string main = text(attributes, "domain");
-  if (main.empty() || boost::algorithm::iequals(main, listed)) return std::nullopt;
-  return std::string(k_domain_alias) + ": " + main;
-}
-
 asio::awaitable<Outcome<InstanceInfo>> CozyAdminBackend::lookup(std::string domain) {
   HttpResponse response = co_await call("GET", "/instances/" + domain, true, k_admin_read_timeout);
   if (response.status == 404) {
@@ -107,30 +52,15 @@ asio::awaitable<Outcome<InstanceInfo>> CozyAdminBackend::lookup(std::string doma
     co_return InstanceInfo{false, false, false, "", false, 0};
   }
   if (auto failure = classify_response(response, CallKind::read, m_clock.now())) co_return *failure;
-  boost::system::error_code error;
-  json::value document = json::parse(response.body, error);
-  const json::object* attributes = error ? nullptr : attributes_of(document);
-  if (!attributes) co_return bad_answer("GET /instances/" + domain);
-  if (auto alias = domain_alias_problem(domain, *attributes)) co_return Failure{FailureKind::permanent, *alias, {}};
-  // Only the fields Passage needs are kept: the answer may carry secrets
-  // (register_token, passphrase_reset_token) that must never be stored.
-  InstanceInfo info;
-  info.moved = flag(*attributes, "moved");
-  info.blocked = flag(*attributes, "blocked");
-  info.blocking_reason = text(*attributes, "blocking_reason");
-  info.deleting = flag(*attributes, "deleting");
-  info.quota = byte_count(*attributes, "disk_quota").value_or(0);
-  co_return info;
+  co_return read_instance_answer(domain, response.body);
 }
 
 asio::awaitable<std::optional<Failure>> CozyAdminBackend::missing_instance_doubt() {
   HttpResponse response = co_await call("GET", "/instances/count", true, k_admin_read_timeout);
   if (auto failure = classify_response(response, CallKind::read, m_clock.now())) co_return *failure;
-  boost::system::error_code error;
-  json::value document = json::parse(response.body, error);
-  const json::value* count = !error && document.is_object() ? document.as_object().if_contains("count") : nullptr;
-  if (!count || !count->is_number()) co_return bad_answer("GET /instances/count");
-  if (count->to_number<double>() > 0) co_return std::nullopt;
+  const auto count = read_instance_count(response.body);
+  if (!count) co_return Failure{FailureKind::retryable, std::string(k_answer_unreadable) + ": GET /instances/count", {}};
+  if (*count > 0) co_return std::nullopt;
   // cozy-stack answers 0 when its global database is missing, and then
   // 404 for every domain: that says nothing about this one.
   co_return Failure{FailureKind::retryable, std::string(k_no_instances_counted), {}};
@@ -150,23 +80,13 @@ asio::awaitable<std::optional<ReachResult>> CozyAdminBackend::check_reach() {
 asio::awaitable<Outcome<DiskUsage>> CozyAdminBackend::disk_usage(std::string domain) {
   HttpResponse response = co_await call("GET", "/instances/" + domain + "/disk-usage", true, k_admin_read_timeout);
   if (auto failure = classify_response(response, CallKind::read, m_clock.now())) co_return *failure;
-  boost::system::error_code error;
-  json::value document = json::parse(response.body, error);
-  if (error || !document.is_object()) co_return bad_answer("disk-usage");
-  auto usage = disk_usage_of(document.as_object());
-  if (!usage) co_return bad_answer("disk-usage numbers");
-  co_return *usage;
+  co_return read_disk_usage_answer(response.body);
 }
 
 asio::awaitable<Outcome<date::year_month_day>> CozyAdminBackend::last_activity(std::string domain) {
   HttpResponse response = co_await call("GET", "/instances/" + domain + "/last-activity", true, k_admin_read_timeout);
   if (auto failure = classify_response(response, CallKind::read, m_clock.now())) co_return *failure;
-  boost::system::error_code error;
-  json::value document = json::parse(response.body, error);
-  if (error || !document.is_object()) co_return bad_answer("last-activity");
-  auto day = parse_iso_date(text(document.as_object(), "last-activity"));
-  if (!day) co_return bad_answer("last-activity date");
-  co_return *day;
+  co_return read_last_activity_answer(response.body);
 }
 
 asio::awaitable<Outcome<Done>> CozyAdminBackend::delete_instance(std::string domain) {

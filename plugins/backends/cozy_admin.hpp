@@ -13,12 +13,12 @@
 #include <string>
 
 #include <boost/asio/steady_timer.hpp>
-#include <boost/json/object.hpp>
 
 #include "engine/archive/zip_check.hpp"
 #include "engine/net/http.hpp"
 #include "engine/net/realtime.hpp"
 #include "plugins/backends/backend.hpp"
+#include "plugins/backends/cozy_answers.hpp"
 
 namespace passage {
 
@@ -26,20 +26,6 @@ namespace passage {
 inline constexpr Millis k_admin_read_timeout = std::chrono::seconds(60);
 // The bound of `config check`'s call: an admin waits for it at a terminal.
 inline constexpr Millis k_reach_timeout = std::chrono::seconds(10);
-
-// An export document seen on the admin socket (COZY.md "Export events").
-struct ExportEvent {
-  std::string domain;
-  std::string id;
-  std::string state;                  // exporting, done, error
-  std::string error;                  // the stack's reason when state is error
-  std::optional<Instant> created_at;  // stack time
-  ExportDone done;                    // when state is done
-  bool finished() const { return state == "done" || state == "error"; }
-};
-
-// The export document in a realtime event, if it is one.
-std::optional<ExportEvent> export_event_of(const RealtimeEvent& event);
 
 class CozyAdminBackend final : public Backend {
  public:
@@ -107,15 +93,5 @@ class CozyAdminBackend final : public Backend {
 };
 
 std::unique_ptr<Backend> make_cozy_admin_backend(const BackendContext& context);
-
-// The disk-usage answer's numbers (strings; zero values omitted).
-std::optional<DiskUsage> disk_usage_of(const boost::json::object& document);
-
-// The lookup matches an alias too and answers with the main domain (COZY.md
-// "Reading answers safely"; a DELETE of the alias destroys the main
-// instance): "domain_alias: <main domain>" when the instance's `domain`
-// attribute is not the listed one (case-insensitive), else nullopt.
-std::optional<std::string> domain_alias_problem(const std::string& listed, const boost::json::object& attributes);
-
 
 }  // namespace passage

@@ -8,70 +8,20 @@
 
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/json.hpp>
 
 #include "plugins/backends/cozy_admin.hpp"
+#include "plugins/backends/cozy_answers.hpp"
 #include "plugins/backends/cozy_classify.hpp"
 
 namespace passage {
 
 namespace asio = boost::asio;
-namespace json = boost::json;
 
 namespace {
 
 constexpr Millis k_subscribe_timeout = std::chrono::seconds(10);
 
-std::string text_of(const json::object& object, const char* name) {
-  const json::value* value = object.if_contains(name);
-  return value && value->is_string() ? std::string(value->as_string()) : std::string();
-}
-
-ExportDone done_of(const json::object& doc, const std::string& id) {
-  ExportDone done;
-  done.export_id = id;
-  if (const json::value* size = doc.if_contains("total_size"); size && size->is_number())
-    done.total_size = size->to_number<std::int64_t>();
-  if (const json::value* cursors = doc.if_contains("parts_cursors"); cursors && cursors->is_array())
-    for (const json::value& cursor : cursors->as_array())
-      if (cursor.is_string()) done.parts_cursors.emplace_back(cursor.as_string());
-  done.parts = static_cast<int>(done.parts_cursors.size()) + 1;
-  return done;
-}
-
-// The job document of a 202: {"_id", "queued_at", ...}, or JSON:API.
-std::optional<Instant> queued_at_of(const std::string& body) {
-  boost::system::error_code error;
-  json::value value = json::parse(body, error);
-  const json::object* doc = error ? nullptr : value.if_object();
-  if (doc && doc->contains("data") && (*doc).at("data").is_object()) {
-    const json::object& data = doc->at("data").as_object();
-    const json::value* attributes = data.if_contains("attributes");
-    doc = attributes ? attributes->if_object() : nullptr;
-  }
-  if (!doc) return std::nullopt;
-  return parse_utc(text_of(*doc, "queued_at"));
-}
-
 }  // namespace
-
-std::optional<ExportEvent> export_event_of(const RealtimeEvent& event) {
-  if (event.doctype != "io.cozy.exports" || (event.event != "CREATED" && event.event != "UPDATED"))
-    return std::nullopt;
-  boost::system::error_code error;
-  json::value value = json::parse(event.doc, error);
-  if (error || !value.is_object()) return std::nullopt;
-  const json::object& doc = value.as_object();
-  ExportEvent out;
-  out.id = event.id.empty() ? text_of(doc, "_id") : event.id;
-  out.domain = text_of(doc, "domain");
-  out.state = text_of(doc, "state");
-  out.error = text_of(doc, "error");
-  out.created_at = parse_utc(text_of(doc, "created_at"));
-  if (out.id.empty() || out.domain.empty()) return std::nullopt;
-  if (out.state == "done") out.done = done_of(doc, out.id);
-  return out;
-}
 
 asio::awaitable<Outcome<QueuedExport>> CozyAdminBackend::request_export(std::string domain) {
   // The outcome is only ever announced on the websocket: be subscribed first.

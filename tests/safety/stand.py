@@ -192,8 +192,9 @@ class Stand:
         start = iso(self.t0 - timedelta(days=3))
         flags = ["--seed", str(s["seed"]), "--move-share", str(s["move_share"]),
                  "--never-move-share", str(s["never_move_share"]), "--move-delay-s", "3600:432000",
-                 "--active-share", str(s["active_share"]), "--export-ms", "20:150",
-                 "--delete-ms", "20:80", "--import-ms", "20:100", "--export-workers", "4"]
+                 "--active-share", str(s["active_share"]), "--export-ms", s.get("export_ms", "20:150"),
+                 "--delete-ms", "20:80", "--import-ms", "20:100",
+                 "--export-workers", str(s.get("export_workers", 4))]
         self.academy = Sim(os.path.join(self.bin, "passage-cozy-sim"), os.path.join(folder, "academy"),
                            os.path.join(folder, "universe.csv"), start, flags)
         self.sims.append(self.academy)
@@ -243,11 +244,16 @@ class Stand:
             "%s,%s\n" % (login, status) for login, status in sorted(self.directory.items())))
 
     def _stack(self, name, port, domains):
+        # Limits: the safety test's by default; the crash test (a larger
+        # campaign) passes its own in params["stack"].
+        lim = dict({"per_second": 50, "burst": 50, "max_in_flight": 8, "max_exports_in_flight": 4},
+                   **self.params.get("stack", {}))
         return ("  - name: %s\n    backend: cozy-admin\n    url: http://127.0.0.1:%d\n"
-                "    passphrase_env: %s\n    domains: [\"%s\"]\n    rate: { per_second: 50, burst: 50 }\n"
-                "    max_in_flight: 8\n    max_exports_in_flight: 4\n    export_deadline: 5 seconds\n"
+                "    passphrase_env: %s\n    domains: [\"%s\"]\n    rate: { per_second: %d, burst: %d }\n"
+                "    max_in_flight: %d\n    max_exports_in_flight: %d\n    export_deadline: 5 seconds\n"
                 "    import_deadline: 15 seconds\n    delete_timeout: 10 minutes\n"
-                % (name, port, K_PASS_VAR, domains))
+                % (name, port, K_PASS_VAR, domains, lim["per_second"], lim["burst"], lim["max_in_flight"],
+                   lim["max_exports_in_flight"]))
 
     def _write_config(self):
         c = self.params["config"]

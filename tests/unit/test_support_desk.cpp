@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include <string>
 #include <vector>
 
@@ -136,7 +138,7 @@ TEST_CASE("the timeline of an exported, notified, postponed, reminded and delete
   const std::vector<std::string> in_order = {
       "imported into campaign c1 (from accounts.csv line 2)", "export requested (request 1)",
       "attempt failed: EXPORTING -> RETRY_WAIT: export_deadline", "VERIFYING -> VERIFIED",
-      "evidence: export e1, 2 part(s), 1500 bytes, 14 files checked",
+      "evidence: export e1, 2 parts, 1500 bytes, 14 files checked",
       "notice export_ready to Hakim.BenAli@Laposte.net: sent",
       "deletion postponed to 2027-01-04 by support:jane",
       "notice deletion_date_changed to Hakim.BenAli@Laposte.net: sent",
@@ -162,7 +164,7 @@ TEST_CASE("the same timeline and next steps in French, the desk page's language,
   const std::vector<std::string> in_order = {
       "importé dans la campagne c1 (depuis accounts.csv, ligne 2)", "export demandé (demande 1)",
       "tentative échouée : Export en cours → Nouvel essai prévu : export_deadline", "Vérification → Vérifié",
-      "preuve : export e1, 2 partie(s), 1500 octets, 14 fichiers vérifiés",
+      "preuve : export e1, 2 parties, 1500 octets, 14 fichiers vérifiés",
       "message export_ready à Hakim.BenAli@Laposte.net : envoyé",
       "suppression reportée au 4 janvier 2027 par support:jane",
       "message deletion_reminder, 7 jours avant à Hakim.BenAli@Laposte.net : envoyé", "l'espace a été supprimé"};
@@ -210,6 +212,21 @@ TEST_CASE("a support action's refusal and outcome in French, the cap named", "[s
         "Délai de grâce → En attente : nouvel export : link");
   CHECK(span_in_words("60 days", "fr") == "60 jours");
   CHECK(span_in_words("1 month", "fr") == "1 mois");
+}
+
+TEST_CASE("the evidence line counts in the right number: one part, one file", "[support][timeline]") {
+  CaseRecord record = exported_postponed_deleted();
+  record.account.evidence.parts = {PartEvidence{0, 1, 1, "ab", {}}};
+  record.account.evidence.content.files = 1;
+  record.account.evidence.content.file_bytes = 1;
+  const auto has = [](const std::vector<TimelineEntry>& timeline, const std::string& text) {
+    return std::any_of(timeline.begin(), timeline.end(),
+                       [&](const TimelineEntry& entry) { return entry.text.find(text) != std::string::npos; });
+  };
+  const auto english = case_timeline(record, paris(), utc("2027-01-06T00:00:00Z"));
+  CHECK(has(english, "evidence: export e1, 1 part, 1 byte, 1 file checked (1 byte of file contents)"));
+  const auto french = case_timeline(record, paris(), utc("2027-01-06T00:00:00Z"), "fr");
+  CHECK(has(french, "preuve : export e1, 1 partie, 1 octet, 1 fichier vérifié (1 octet de contenu de fichiers)"));
 }
 
 TEST_CASE("the evidence follows the verification it belongs to, whatever instant the store gave each",
