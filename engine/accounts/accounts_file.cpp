@@ -13,6 +13,7 @@
 
 #include "engine/accounts/csv.hpp"
 #include "engine/accounts/field_checks.hpp"
+#include "engine/accounts/first_uses.hpp"
 #include "engine/accounts/text_encoding.hpp"
 #include "engine/env/time.hpp"
 
@@ -99,10 +100,12 @@ bool check_header(const CsvRecord& header, Reporter& reporter) {
 
 // --- records ----------------------------------------------------------------
 
-// What earlier records used, to report a repeat at the later line.
+// What earlier records used, to report a repeat at the later line. Logins
+// and domains are kept as hashes (FirstUses: 16 bytes each, whatever the
+// file's size); target hosts, only on moves, as text.
 struct Seen {
-  std::map<std::string, int> logins;
-  std::map<std::string, int> domains;
+  FirstUses logins;
+  FirstUses domains;
   std::map<std::string, int> target_hosts;
 };
 
@@ -149,6 +152,11 @@ class RecordChecker {
     auto [it, inserted] = uses.try_emplace(value, m_record.line);
     if (!inserted) fail(column, what + " line " + std::to_string(it->second));
     return inserted;
+  }
+  bool first_use(FirstUses& uses, const std::string& value, Column column, const std::string& what) {
+    auto earlier = uses.use(value, m_record.line);
+    if (earlier) fail(column, what + " line " + std::to_string(*earlier));
+    return !earlier;
   }
 
   // True when the field is UTF-8; otherwise reports its first bad byte.
@@ -251,18 +259,13 @@ class RecordChecker {
   bool m_action_ok = false;
 };
 
-// Reports the CSV problems of `record`; true if there were any. Problems
-// come in record order, `next` walks them.
-bool report_problems(const CsvDocument& document, std::size_t& next, const CsvRecord& record, bool is_header,
-                     Reporter& reporter) {
-  bool any = false;
-  for (; next < document.problems.size() && document.problems[next].line == record.line; ++next) {
-    const auto& problem = document.problems[next];
+// Reports the CSV problems of a record; true if there were any.
+bool report_problems(const std::vector<CsvProblem>& problems, bool is_header, Reporter& reporter) {
+  for (const auto& problem : problems) {
     std::string_view field = problem.column < k_columns.size() ? k_columns[problem.column] : "record";
-    reporter.add(record.line, is_header ? "header" : field, problem.what);
-    any = true;
+    reporter.add(problem.line, is_header ? "header" : field, problem.what);
   }
-  return any;
+  return !problems.empty();
 }
 
 // A move onto a space that the same list exports, moves or deletes: the
@@ -270,61 +273,79 @@ bool report_problems(const CsvDocument& document, std::size_t& next, const CsvRe
 // the other one.
 void report_targets_listed_as_domains(const Seen& seen, Reporter& reporter) {
   for (const auto& [host, line] : seen.target_hosts) {
-    auto listed = seen.domains.find(host);
-    if (listed == seen.domains.end()) continue;
+    auto listed = seen.domains.line_of(host);
+    if (!listed) continue;
     reporter.add(line, "target",
                  "host " + in_quotes(host) + " is the domain of the account on line " +
-                     std::to_string(listed->second) + " of this list");
+                     std::to_string(*listed) + " of this list");
   }
 }
 
-// Checks every record after the header into `result`: rows, skipped rows
-// and errors.
-void check_records(const CsvDocument& document, std::size_t next_problem, const Config& config,
-                   Reporter& reporter, AccountsFile& result) {
-  result.skipped_rows = document.empty_lines;
-  Seen seen;
-  for (std::size_t i = 1; i < document.records.size(); ++i) {
-    const CsvRecord& record = document.records[i];
-    // A badly quoted record's fields are guesses: checking them would only
-    // add confusing errors on top of the real one.
-    if (report_problems(document, next_problem, record, false, reporter)) continue;
-    if (is_blank(record)) {
-      ++result.skipped_rows;
-      continue;
-    }
-    if (record.fields.size() != k_columns.size()) {
-      reporter.add(record.line, "record",
-                   "expected " + std::to_string(k_columns.size()) + " fields, found " +
-                       std::to_string(record.fields.size()));
-      continue;
-    }
-    if (auto row = RecordChecker(record, config, reporter, seen).check())
-      result.rows.push_back(std::move(*row));
+// Checks one record after the header: a valid row goes to `on_row`.
+void check_record(CsvRecord& record, const std::vector<CsvProblem>& problems, const Config& config,
+                  Reporter& reporter, Seen& seen, AccountsScan& scan, const AccountRowSink& on_row) {
+  // A badly quoted record's fields are guesses: checking them would only
+  // add confusing errors on top of the real one.
+  if (report_problems(problems, false, reporter)) return;
+  trim_fields(record);
+  if (is_blank(record)) {
+    ++scan.skipped_rows;
+    return;
   }
-  report_targets_listed_as_domains(seen, reporter);
+  if (record.fields.size() != k_columns.size()) {
+    reporter.add(record.line, "record",
+                 "expected " + std::to_string(k_columns.size()) + " fields, found " +
+                     std::to_string(record.fields.size()));
+    return;
+  }
+  if (auto row = RecordChecker(record, config, reporter, seen).check()) {
+    ++scan.rows;
+    on_row(*row);
+  }
+}
+
+// The header decides the separator: French spreadsheets save CSV with ';',
+// because ',' is their decimal mark.
+void start_reading(CsvStream& csv) {
+  std::string_view head = csv.first_line();
+  if (head.starts_with(k_utf8_bom)) {
+    csv.skip(k_utf8_bom.size());
+    head.remove_prefix(k_utf8_bom.size());
+  }
+  csv.set_separator(first_line_separator(head));
 }
 
 }  // namespace
 
-AccountsFile parse_accounts_text(const std::string& name, const std::string& text, const Config& config) {
-  AccountsFile result;
-  Reporter reporter(name, result.errors);
-  std::string_view body = text;
-  if (body.starts_with(k_utf8_bom)) body.remove_prefix(k_utf8_bom.size());
-  // The header decides: French spreadsheets save CSV with ';', because ','
-  // is their decimal mark.
-  CsvDocument document = read_csv(body, first_line_separator(body));
-  trim_fields(document);
-  if (document.records.empty()) {
+AccountsScan scan_accounts(std::istream& in, const std::string& name, const Config& config,
+                           const AccountRowSink& on_row) {
+  AccountsScan scan;
+  Reporter reporter(name, scan.errors);
+  CsvStream csv(in);
+  start_reading(csv);
+  CsvRecord record;
+  std::vector<CsvProblem> problems;
+  if (!csv.next(record, problems)) {
     reporter.add(1, "header", "missing: the file is empty (expected " + expected_header() + ")");
-    return result;
+    return scan;
   }
-  std::size_t next_problem = 0;
-  const CsvRecord& header = document.records.front();
-  if (report_problems(document, next_problem, header, true, reporter) || !check_header(header, reporter))
-    return result;
-  check_records(document, next_problem, config, reporter, result);
+  trim_fields(record);
+  if (report_problems(problems, true, reporter) || !check_header(record, reporter)) return scan;
+  Seen seen;
+  for (problems.clear(); csv.next(record, problems); problems.clear())
+    check_record(record, problems, config, reporter, seen, scan, on_row);
+  if (csv.failed()) reporter.add(0, "file", "cannot read it to the end");
+  scan.skipped_rows += csv.empty_lines();
+  report_targets_listed_as_domains(seen, reporter);
+  return scan;
+}
+
+AccountsFile parse_accounts_text(const std::string& name, const std::string& text, const Config& config) {
+  std::istringstream in(text);
+  AccountsFile result;
+  AccountsScan scan = scan_accounts(in, name, config, [&](const AccountRow& row) { result.rows.push_back(row); });
+  result.errors = std::move(scan.errors);
+  result.skipped_rows = scan.skipped_rows;
   return result;
 }
 
@@ -343,16 +364,19 @@ AccountsFile read_accounts_file(const std::filesystem::path& file, const Config&
 
 const char* to_string(Action action) { return action == Action::move ? "move" : "export"; }
 
+void check_row_against_existing(const std::string& name, const AccountRow& row,
+                                const OwnerCampaignLookup& owner_campaign, std::vector<std::string>& errors) {
+  Reporter reporter(name, errors);
+  if (auto campaign = owner_campaign.of_login(row.login))
+    reporter.add(row.line, "login", "already in unfinished campaign " + *campaign);
+  if (auto campaign = owner_campaign.of_domain(row.domain))
+    reporter.add(row.line, "domain", "already in unfinished campaign " + *campaign);
+}
+
 std::vector<std::string> check_against_existing(const std::string& name, const std::vector<AccountRow>& rows,
                                                 const OwnerCampaignLookup& owner_campaign) {
   std::vector<std::string> errors;
-  Reporter reporter(name, errors);
-  for (const auto& row : rows) {
-    if (auto campaign = owner_campaign.of_login(row.login))
-      reporter.add(row.line, "login", "already in unfinished campaign " + *campaign);
-    if (auto campaign = owner_campaign.of_domain(row.domain))
-      reporter.add(row.line, "domain", "already in unfinished campaign " + *campaign);
-  }
+  for (const auto& row : rows) check_row_against_existing(name, row, owner_campaign, errors);
   return errors;
 }
 

@@ -11,6 +11,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,6 +47,25 @@ struct AccountsFile {
 // that cannot be read gives the single error "FILE:0: file: cannot read ...".
 AccountsFile read_accounts_file(const std::filesystem::path& file, const Config& config);
 
+// What scan_accounts() found: every error, and how many rows were valid
+// or skipped.
+struct AccountsScan {
+  std::vector<std::string> errors;  // "FILE:LINE: field: what is wrong"
+  std::size_t rows = 0;             // valid rows, each handed to the sink
+  std::size_t skipped_rows = 0;     // empty lines and rows of separators only
+};
+
+using AccountRowSink = std::function<void(const AccountRow& row)>;
+
+// Reads the accounts file from `in` one record at a time, with the checks
+// and messages of parse_accounts_text(), holding neither the text nor the
+// rows: each valid row goes to `on_row` as soon as it is checked, also
+// after an error (errors found later, such as a target listed as another
+// row's domain, come only at the end). The caller decides what to do with
+// a row; the file is valid only if `errors` is empty at the end.
+AccountsScan scan_accounts(std::istream& in, const std::string& name, const Config& config,
+                           const AccountRowSink& on_row);
+
 // Same, from text already in memory; `name` is used in messages.
 AccountsFile parse_accounts_text(const std::string& name, const std::string& text,
                                  const Config& config);
@@ -63,6 +83,8 @@ struct OwnerCampaignLookup {
 // One error per login or domain already held elsewhere, in the same format
 // as parsing: "NAME:LINE: login: already in unfinished campaign X", and
 // the same on `domain`.
+void check_row_against_existing(const std::string& name, const AccountRow& row,
+                                const OwnerCampaignLookup& owner_campaign, std::vector<std::string>& errors);
 std::vector<std::string> check_against_existing(const std::string& name,
                                                 const std::vector<AccountRow>& rows,
                                                 const OwnerCampaignLookup& owner_campaign);

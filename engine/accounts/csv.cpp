@@ -1,38 +1,58 @@
 #include "engine/accounts/csv.hpp"
 
 #include <algorithm>
+#include <istream>
 
 namespace passage {
 namespace {
 
 // Walks the text once; m_line follows every LF consumed, quoted or not.
+// Over text that is not the whole rest of the input (`is_final` false), a
+// record that reaches the end of the text may go on past it: read_next()
+// then answers `more` and the caller reads again with more text.
 class CsvReader {
  public:
-  CsvReader(std::string_view text, char separator) : m_text(text), m_separator(separator) {}
+  enum class Outcome { record, end, more };
 
-  CsvDocument read_all() {
+  CsvReader(std::string_view text, char separator, bool is_final, int line)
+      : m_text(text), m_separator(separator), m_final(is_final), m_line(line) {}
+
+  // Skips empty lines, then reads one record and its problems.
+  Outcome read_next(CsvRecord& record, std::vector<CsvProblem>& problems) {
+    m_problems = &problems;
     while (!at_end()) {
-      if (consume_line_end()) {
-        ++m_doc.empty_lines;
-        continue;
+      if (!consume_line_end()) {
+        read_record(record);
+        return m_short ? Outcome::more : Outcome::record;
       }
-      read_record();
+      ++m_empty_lines;
     }
-    return std::move(m_doc);
+    return m_short ? Outcome::more : Outcome::end;
   }
+
+  std::size_t consumed() const { return m_pos; }
+  int line() const { return m_line; }
+  std::size_t empty_lines() const { return m_empty_lines; }
 
  private:
-  bool at_end() const { return m_pos >= m_text.size(); }
-  char peek(std::size_t ahead = 0) const {
-    return m_pos + ahead < m_text.size() ? m_text[m_pos + ahead] : '\0';
+  // The end of the text; past a text that is not final it means "read more".
+  bool at_end() {
+    if (m_pos < m_text.size()) return false;
+    m_short = m_short || !m_final;
+    return true;
+  }
+  char peek(std::size_t ahead = 0) {
+    if (m_pos + ahead < m_text.size()) return m_text[m_pos + ahead];
+    m_short = m_short || !m_final;
+    return '\0';
   }
 
-  bool at_line_end() const { return peek() == '\n' || (peek() == '\r' && peek(1) == '\n'); }
-  bool at_field_end() const { return at_end() || peek() == m_separator || at_line_end(); }
+  bool at_line_end() { return peek() == '\n' || (peek() == '\r' && peek(1) == '\n'); }
+  bool at_field_end() { return at_end() || peek() == m_separator || at_line_end(); }
   static bool is_space_or_tab(char c) { return c == ' ' || c == '\t'; }
 
   // Spaces and tabs from here, not consumed.
-  std::size_t blanks_ahead() const {
+  std::size_t blanks_ahead() {
     std::size_t count = 0;
     while (is_space_or_tab(peek(count))) ++count;
     return count;
@@ -47,14 +67,15 @@ class CsvReader {
   }
 
   void problem(const CsvRecord& record, std::string what) {
-    m_doc.problems.push_back({record.line, record.fields.size(), std::move(what)});
+    m_problems->push_back({record.line, record.fields.size(), std::move(what)});
   }
 
-  void read_record() {
-    CsvRecord record;
+  void read_record(CsvRecord& record) {
     record.line = m_line;
+    record.fields.clear();
     for (;;) {
       record.fields.push_back(read_field(record));
+      if (m_short) return;
       if (peek() == m_separator) {
         ++m_pos;
         continue;
@@ -62,7 +83,6 @@ class CsvReader {
       consume_line_end();
       break;
     }
-    m_doc.records.push_back(std::move(record));
   }
 
   // A quoted field may have blanks before its opening quote.
@@ -94,18 +114,20 @@ class CsvReader {
     ++m_pos;  // opening quote
     for (;;) {
       if (at_end()) {
-        problem(record, "quoted field never closed (missing '\"')");
+        if (!m_short) problem(record, "quoted field never closed (missing '\"')");
         return field;
       }
       if (peek() == '"' && peek(1) == '"') {
         field += '"';
         m_pos += 2;
       } else if (peek() == '"') {
+        if (m_short) return field;
         ++m_pos;
         break;
       } else if (consume_line_end()) {
         field += '\n';
       } else {
+        if (m_short) return field;
         field += m_text[m_pos++];
       }
     }
@@ -119,10 +141,15 @@ class CsvReader {
 
   std::string_view m_text;
   char m_separator;
+  bool m_final;
+  bool m_short = false;  // the record may go on past a text that is not final
   std::size_t m_pos = 0;
-  int m_line = 1;
-  CsvDocument m_doc;
+  int m_line;
+  std::size_t m_empty_lines = 0;
+  std::vector<CsvProblem>* m_problems = nullptr;
 };
+
+constexpr std::size_t k_chunk_bytes = 1 << 20;
 
 std::string trimmed(const std::string& text) {
   std::size_t first = text.find_first_not_of(" \t");
@@ -132,7 +159,66 @@ std::string trimmed(const std::string& text) {
 
 }  // namespace
 
-CsvDocument read_csv(std::string_view text, char separator) { return CsvReader(text, separator).read_all(); }
+CsvDocument read_csv(std::string_view text, char separator) {
+  CsvDocument document;
+  std::size_t pos = 0;
+  int line = 1;
+  for (;;) {
+    CsvReader reader(text.substr(pos), separator, true, line);
+    CsvRecord record;
+    auto outcome = reader.read_next(record, document.problems);
+    pos += reader.consumed();
+    line = reader.line();
+    document.empty_lines += reader.empty_lines();
+    if (outcome != CsvReader::Outcome::record) return document;
+    document.records.push_back(std::move(record));
+  }
+}
+
+CsvStream::CsvStream(std::istream& in) : m_in(in) {}
+
+bool CsvStream::read_more() {
+  if (m_eof) return false;
+  m_buffer.erase(0, m_pos);
+  m_pos = 0;
+  std::size_t had = m_buffer.size();
+  m_buffer.resize(had + k_chunk_bytes);
+  m_in.read(m_buffer.data() + had, static_cast<std::streamsize>(k_chunk_bytes));
+  m_buffer.resize(had + static_cast<std::size_t>(m_in.gcount()));
+  if (m_buffer.size() == had) m_eof = true;
+  return true;
+}
+
+std::string_view CsvStream::first_line() {
+  for (;;) {
+    std::string_view rest = std::string_view(m_buffer).substr(m_pos);
+    std::size_t start = rest.find_first_not_of("\r\n");
+    if (m_eof || (start != std::string_view::npos && rest.find('\n', start) != std::string_view::npos))
+      return rest;
+    read_more();
+  }
+}
+
+bool CsvStream::failed() const { return m_in.bad(); }
+
+void CsvStream::skip(std::size_t bytes) { m_pos += bytes; }
+
+bool CsvStream::next(CsvRecord& record, std::vector<CsvProblem>& problems) {
+  for (;;) {
+    std::size_t had_problems = problems.size();
+    CsvReader reader(std::string_view(m_buffer).substr(m_pos), m_separator, m_eof, m_line);
+    auto outcome = reader.read_next(record, problems);
+    if (outcome == CsvReader::Outcome::more) {
+      problems.resize(had_problems);
+      read_more();
+      continue;
+    }
+    m_pos += reader.consumed();
+    m_line = reader.line();
+    m_empty_lines += reader.empty_lines();
+    return outcome == CsvReader::Outcome::record;
+  }
+}
 
 char first_line_separator(std::string_view text) {
   std::size_t start = text.find_first_not_of("\r\n");
@@ -142,9 +228,12 @@ char first_line_separator(std::string_view text) {
   return semicolons ? ';' : ',';
 }
 
+void trim_fields(CsvRecord& record) {
+  for (auto& field : record.fields) field = trimmed(field);
+}
+
 void trim_fields(CsvDocument& document) {
-  for (auto& record : document.records)
-    for (auto& field : record.fields) field = trimmed(field);
+  for (auto& record : document.records) trim_fields(record);
 }
 
 bool is_blank(const CsvRecord& record) {

@@ -13,8 +13,13 @@ namespace {
 
 constexpr int k_max_candidates = 20;
 
+// The substring search reads every account (no index serves instr()):
+// 0.3 s at 100,000 accounts. It runs only when nothing matches exactly,
+// the only case where its candidates are shown.
 AccountLookup look_up(Store& store, const std::string& key) {
-  return resolve_account(key, store.find_accounts(key), store.search_accounts(key, k_max_candidates + 1));
+  std::vector<Account> exact = store.find_accounts(key);
+  if (!exact.empty()) return resolve_account(key, exact, {});
+  return resolve_account(key, exact, store.search_accounts(key, k_max_candidates + 1));
 }
 
 std::vector<std::string> problem_lines(const std::string& where, const AccountLookup& lookup) {

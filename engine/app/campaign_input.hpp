@@ -37,6 +37,8 @@ std::string skipped_note(std::size_t skipped_rows);
 // The file's text, or BadInput naming it.
 std::string read_text_file(const std::string& path);
 
+// A new account for this row, due `lead` before its departure.
+NewAccount new_account(const Config& config, const AccountRow& row, Instant now);
 // New accounts for these rows, due `lead` before their departure.
 std::vector<NewAccount> new_accounts(const Config& config, const std::vector<AccountRow>& rows,
                                      Instant now);
@@ -44,6 +46,9 @@ std::vector<NewAccount> new_accounts(const Config& config, const std::vector<Acc
 // "3 move accounts leave too soon to be invited …", or empty: user moves
 // whose departure is too close for an invitation (exported instead).
 std::string too_close_warning(const Config& config, const std::vector<AccountRow>& rows, Instant now);
+std::string too_close_warning(int too_close);
+// A user move whose departure is too close for an invitation.
+bool row_too_close_to_invite(const Config& config, const AccountRow& row, Instant now);
 
 int cmd_campaign_update(AppContext& app);
 int cmd_campaign_confirm(AppContext& app);

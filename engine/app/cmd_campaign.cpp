@@ -82,25 +82,31 @@ std::string skipped_note(std::size_t skipped_rows) {
   return ", " + std::to_string(skipped_rows) + (skipped_rows == 1 ? " empty row" : " empty rows") + " skipped";
 }
 
+NewAccount new_account(const Config& config, const AccountRow& row, Instant now) {
+  const StackConfig& stack = *config.stack_for(row.domain);
+  return NewAccount{row, stack.name, first_due(row.departure_date, now, policy_for(config, stack)),
+                    config.export_.delivery};
+}
+
 std::vector<NewAccount> new_accounts(const Config& config, const std::vector<AccountRow>& rows,
                                      Instant now) {
   std::vector<NewAccount> accounts;
-  for (const AccountRow& row : rows) {
-    const StackConfig& stack = *config.stack_for(row.domain);
-    accounts.push_back(NewAccount{row, stack.name,
-                                  first_due(row.departure_date, now, policy_for(config, stack)),
-                                  config.export_.delivery});
-  }
+  for (const AccountRow& row : rows) accounts.push_back(new_account(config, row, now));
   return accounts;
+}
+
+bool row_too_close_to_invite(const Config& config, const AccountRow& row, Instant now) {
+  if (row.action != Action::move || row.admin_move) return false;
+  return user_move_deadline(row.departure_date, policy_for(config, *config.stack_for(row.domain))) <= now;
 }
 
 std::string too_close_warning(const Config& config, const std::vector<AccountRow>& rows, Instant now) {
   int too_close = 0;
-  for (const AccountRow& row : rows) {
-    if (row.action != Action::move || row.admin_move) continue;
-    if (user_move_deadline(row.departure_date, policy_for(config, *config.stack_for(row.domain))) <= now)
-      ++too_close;
-  }
+  for (const AccountRow& row : rows) too_close += row_too_close_to_invite(config, row, now) ? 1 : 0;
+  return too_close_warning(too_close);
+}
+
+std::string too_close_warning(int too_close) {
   if (too_close == 0) return "";
   return plural(too_close, "move account leaves", "move accounts leave") +
          " too soon to be invited to move (move.fallback_before_departure): exported instead, and the "
@@ -109,30 +115,99 @@ std::string too_close_warning(const Config& config, const std::vector<AccountRow
 
 namespace {
 
+// The accounts file read through once, each valid row to `on_row`.
+AccountsScan scan_accounts_file(const Config& config, const std::string& path, const AccountRowSink& on_row) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw BadInput(path + ": cannot read the accounts file");
+  return scan_accounts(in, path, config, on_row);
+}
+
+// The same, BadInputLines when it has errors.
+AccountsScan scanned_file(const Config& config, const std::string& path, const AccountRowSink& on_row) {
+  AccountsScan scan = scan_accounts_file(config, path, on_row);
+  if (!scan.errors.empty()) throw BadInputLines(scan.errors);
+  return scan;
+}
+
+// The first pass: the file checked without the database, so that a
+// refused file leaves none behind. With errors, BadInputLines with all of
+// them in line order, the valid rows' conflicts with other unfinished
+// campaigns included when a database exists (as parsed_file() does): the
+// file is then read once more, to check those rows.
+AccountsScan checked_file(AppContext& app, const std::string& path) {
+  AccountsScan checked = scan_accounts_file(app.config(), path, [](const AccountRow&) {});
+  if (checked.errors.empty()) return checked;
+  std::error_code error;
+  if (std::filesystem::is_regular_file(app.database_path(), error)) {
+    Store& store = app.store();
+    OwnerCampaignLookup owner_campaign{
+        [&](const std::string& login) { return store.unfinished_campaign_with_login(login, std::nullopt); },
+        [&](const std::string& domain) { return store.unfinished_campaign_with_domain(domain, std::nullopt); }};
+    scan_accounts_file(app.config(), path, [&](const AccountRow& row) {
+      check_row_against_existing(path, row, owner_campaign, checked.errors);
+    });
+    std::stable_sort(checked.errors.begin(), checked.errors.end(), [&](const std::string& a, const std::string& b) {
+      return error_line(a, path) < error_line(b, path);
+    });
+  }
+  throw BadInputLines(checked.errors);
+}
+
+// What the import of a campaign's rows says afterwards.
+struct ImportTally {
+  std::vector<std::string> held_elsewhere;  // rows in another unfinished campaign
+  int too_close = 0;
+  std::set<std::string> stacks;
+};
+
+// The file read a second time, now inserting each row inside `import`'s
+// transaction (one row in memory at a time). Every check runs again, the
+// database's too; any error leaves the transaction to roll back.
+ImportTally import_rows(AppContext& app, const std::string& path, const AccountsScan& checked,
+                        CampaignImport& import) {
+  Store& store = app.store();
+  const Config& config = app.config();
+  const Instant now = app.clock().now();
+  const std::int64_t campaign_id = import.campaign_id();
+  OwnerCampaignLookup owner_campaign{
+      [&](const std::string& login) { return store.unfinished_campaign_with_login(login, campaign_id); },
+      [&](const std::string& domain) { return store.unfinished_campaign_with_domain(domain, campaign_id); }};
+  ImportTally tally;
+  AccountsScan scan = scanned_file(config, path, [&](const AccountRow& row) {
+    check_row_against_existing(path, row, owner_campaign, tally.held_elsewhere);
+    NewAccount account = new_account(config, row, now);
+    if (tally.held_elsewhere.empty()) import.add(account);
+    tally.too_close += row_too_close_to_invite(config, row, now) ? 1 : 0;
+    tally.stacks.insert(account.stack);
+  });
+  if (!tally.held_elsewhere.empty()) throw BadInputLines(tally.held_elsewhere);
+  if (scan.rows != checked.rows || scan.skipped_rows != checked.skipped_rows)
+    throw BadInput(path + ": the file changed while it was imported; nothing was imported");
+  return tally;
+}
+
 int campaign_create(AppContext& app) {
   const std::string& name = app.word(2, "campaign NAME");
   if (!app.line().accounts) throw BadInput("campaign create: --accounts FILE.csv is required");
+  const std::string& path = *app.line().accounts;
   const Config& config = app.config();
   // The file first: a refused file leaves no database behind.
-  std::string text = read_text_file(*app.line().accounts);
-  AccountsFile file = parsed_file(app, *app.line().accounts, text, std::nullopt);
+  AccountsScan checked = checked_file(app, path);
   auto lock = take_writer_lock(app, "campaign create " + name);
   Store& store = app.store();
   if (store.find_campaign(name)) throw BadInput("campaign " + name + " already exists");
-  check_other_campaigns(app, *app.line().accounts, file.rows, std::nullopt);
-  std::vector<NewAccount> accounts = new_accounts(config, file.rows, app.clock().now());
-  store.create_campaign(name, *app.line().accounts, accounts, app.clock().now(), app.admin_actor(),
-                        file.skipped_rows);
+  CampaignImport import(store, name, path, checked.rows, app.clock().now(), app.admin_actor(),
+                        checked.skipped_rows);
+  ImportTally tally = import_rows(app, path, checked, import);
+  import.commit();
   if (!app.line().quiet)
-    app.out() << "campaign " << name << ": " << plural(static_cast<long long>(accounts.size()), "account", "accounts")
-              << " imported" << skipped_note(file.skipped_rows) << '\n';
-  std::string warning = too_close_warning(config, file.rows, app.clock().now());
+    app.out() << "campaign " << name << ": " << plural(static_cast<long long>(import.added()), "account", "accounts")
+              << " imported" << skipped_note(checked.skipped_rows) << '\n';
+  std::string warning = too_close_warning(tally.too_close);
   if (!warning.empty())
     app.err() << "passage: warning: " << warning << " (passage plan " << name
               << " also reads the stacks: sizes, time, whether they answer)\n";
-  std::set<std::string> stacks;
-  for (const NewAccount& account : accounts) stacks.insert(account.stack);
-  for (const UnreachableStack& stack : unreachable_stacks(config, stacks))
+  for (const UnreachableStack& stack : unreachable_stacks(config, tally.stacks))
     app.err() << "passage: warning: stack " << stack.name << " (" << stack.url << ") does not answer (" << stack.why
               << "): the campaign is imported, but nothing runs until it answers (passage config check)\n";
   return k_exit_done;

@@ -24,6 +24,7 @@ struct SizeReads {
 };
 
 struct PlanFigures {
+  std::size_t accounts = 0;
   std::map<std::string, int> by_action;
   std::map<std::string, int> by_next_step;
   int exports = 0;
@@ -49,9 +50,16 @@ std::string next_step(const Account& account, bool too_close) {
   return std::string(to_string(account.state));
 }
 
-boost::asio::awaitable<void> read_sizes(Backend& backend, std::vector<Account*> accounts,
+// A queued account whose disk usage the plan reads.
+struct SampledAccount {
+  std::int64_t id = 0;
+  std::string domain;
+  std::string stack;
+};
+
+boost::asio::awaitable<void> read_sizes(Backend& backend, std::vector<const SampledAccount*> accounts,
                                         std::map<std::int64_t, std::int64_t>& sizes, SizeReads& reads) {
-  for (Account* account : accounts) {
+  for (const SampledAccount* account : accounts) {
     std::string domain = account->domain;
     auto used = co_await backend.disk_usage(domain);
     ++reads.asked;
@@ -63,23 +71,31 @@ boost::asio::awaitable<void> read_sizes(Backend& backend, std::vector<Account*> 
 
 constexpr std::size_t k_size_sample = 200;
 
-// Bytes each account will move, read with a few readers per stack. Only a
-// sample is read (every k-th queued account): a plan must not take hours
-// of a stack's rate on a 100,000-account campaign.
-std::map<std::int64_t, std::int64_t> disk_sizes(AppContext& app, std::vector<Account>& accounts,
-                                                std::size_t& queued, std::map<std::string, SizeReads>& reads) {
+// Every k-th queued account of the campaign, about k_size_sample of them,
+// read from a cursor: a plan must not take hours of a stack's rate on a
+// 100,000-account campaign, nor hold its accounts in memory.
+std::vector<SampledAccount> size_sample(Store& store, std::int64_t campaign_id) {
+  auto counts = store.state_counts(campaign_id);
+  std::size_t queued = counts.count(State::queued) ? static_cast<std::size_t>(counts.at(State::queued)) : 0;
+  std::size_t step = std::max<std::size_t>(1, (queued + k_size_sample - 1) / k_size_sample);
+  std::size_t index = 0;
+  std::vector<SampledAccount> sample;
+  store.for_each_account_of(campaign_id, [&](const Account& account) {
+    if (account.state != State::queued || index++ % step != 0) return;
+    sample.push_back(SampledAccount{account.id, account.domain, account.stack});
+  });
+  return sample;
+}
+
+// Bytes each sampled account will move, read with a few readers per stack.
+std::map<std::int64_t, std::int64_t> disk_sizes(AppContext& app, const std::vector<SampledAccount>& sample,
+                                                std::map<std::string, SizeReads>& reads) {
   boost::asio::io_context io;
   Stacks stacks = build_stacks(io, app.config(), app.clock());
   restore_cooldowns(stacks, app.store());
   std::map<std::int64_t, std::int64_t> sizes;
-  std::map<std::string, std::vector<std::vector<Account*>>> shares;
-  queued = static_cast<std::size_t>(std::count_if(accounts.begin(), accounts.end(), [](const Account& a) {
-    return a.state == State::queued;
-  }));
-  std::size_t step = std::max<std::size_t>(1, (queued + k_size_sample - 1) / k_size_sample);
-  std::size_t index = 0;
-  for (Account& account : accounts) {
-    if (account.state != State::queued || index++ % step != 0) continue;
+  std::map<std::string, std::vector<std::vector<const SampledAccount*>>> shares;
+  for (const SampledAccount& account : sample) {
     auto& lanes = shares[account.stack];
     int width = std::max(1, stacks.at(account.stack).config->max_in_flight);
     if (lanes.size() < static_cast<std::size_t>(width)) lanes.resize(static_cast<std::size_t>(width));
@@ -94,37 +110,45 @@ std::map<std::int64_t, std::int64_t> disk_sizes(AppContext& app, std::vector<Acc
   return sizes;
 }
 
-PlanFigures figure(AppContext& app, std::vector<Account>& accounts) {
+// One account's part of the figures.
+void count_account(const Config& config, Instant now, const Account& account,
+                   const std::map<std::int64_t, std::int64_t>& sizes, std::int64_t mean, PlanFigures& plan,
+                   std::map<std::string, int>& exports_per_stack) {
+  const Policy policy = policy_for(config, *config.stack_for(account.domain));
+  const bool too_close = account.state == State::queued && too_close_to_invite(account, now, policy);
+  ++plan.accounts;
+  plan.too_close += too_close ? 1 : 0;
+  ++plan.by_action[to_string(account.action)];
+  ++plan.by_next_step[next_step(account, too_close)];
+  if (account.state == State::queued && (account.action == Action::export_ || account.admin_move || too_close)) {
+    ++plan.exports;
+    ++exports_per_stack[account.stack];
+    auto sized = sizes.find(account.id);
+    auto size = sized != sizes.end() ? sized->second : mean;
+    plan.bytes_to_transfer += size;
+    if (config.export_.delivery == "archive") plan.bytes_to_store += size;
+  }
+  if (!is_final(account.state)) {
+    Instant end = account.grace_end.value_or(grace_end_for(
+        std::max(now, local_midnight(account.departure_date, config.zone)), account.departure_date, policy));
+    ++plan.deletions_by_night[format_date(local_date(end, config.zone))];
+  }
+}
+
+PlanFigures figure(AppContext& app, std::int64_t campaign_id) {
   const Config& config = app.config();
   PlanFigures plan;
-  std::size_t queued = 0;
-  auto sizes = disk_sizes(app, accounts, queued, plan.reads);
+  auto sizes = disk_sizes(app, size_sample(app.store(), campaign_id), plan.reads);
   plan.sampled = sizes.size();
   std::int64_t sampled_bytes = 0;
   for (const auto& entry : sizes) sampled_bytes += entry.second;
   // Accounts not in the sample count at the sample's mean.
   std::int64_t mean = sizes.empty() ? 0 : sampled_bytes / static_cast<std::int64_t>(sizes.size());
   std::map<std::string, int> exports_per_stack;
-  for (const Account& account : accounts) {
-    const Policy policy = policy_for(config, *config.stack_for(account.domain));
-    const bool too_close = account.state == State::queued && too_close_to_invite(account, app.clock().now(), policy);
-    plan.too_close += too_close ? 1 : 0;
-    ++plan.by_action[to_string(account.action)];
-    ++plan.by_next_step[next_step(account, too_close)];
-    if (account.state == State::queued && (account.action == Action::export_ || account.admin_move || too_close)) {
-      ++plan.exports;
-      ++exports_per_stack[account.stack];
-      auto size = sizes.count(account.id) ? sizes[account.id] : mean;
-      plan.bytes_to_transfer += size;
-      if (config.export_.delivery == "archive") plan.bytes_to_store += size;
-    }
-    if (!is_final(account.state)) {
-      Instant end = account.grace_end.value_or(grace_end_for(
-          std::max(app.clock().now(), local_midnight(account.departure_date, config.zone)),
-          account.departure_date, policy));
-      ++plan.deletions_by_night[format_date(local_date(end, config.zone))];
-    }
-  }
+  const Instant now = app.clock().now();
+  app.store().for_each_account_of(campaign_id, [&](const Account& account) {
+    count_account(config, now, account, sizes, mean, plan, exports_per_stack);
+  });
   for (const auto& [stack_name, count] : exports_per_stack) {
     for (const StackConfig& stack : config.stacks) {
       if (stack.name != stack_name) continue;
@@ -190,8 +214,7 @@ int cmd_plan(AppContext& app) {
   const std::string& name = app.word(1, "campaign NAME");
   const Config& config = app.config();
   Campaign campaign = require_campaign(app, name);
-  std::vector<Account> accounts = app.store().accounts_of(campaign.id);
-  PlanFigures plan = figure(app, accounts);
+  PlanFigures plan = figure(app, campaign.id);
   auto nights = throttled(plan.deletions_by_night, config.purge.max_per_run);
   bool directory = config.directory.has_value();
   const std::vector<std::string> warnings = plan_warnings(plan);
@@ -203,7 +226,7 @@ int cmd_plan(AppContext& app) {
     for (const auto& [key, count] : plan.by_next_step) by_step[key] = count;
     for (const auto& [key, count] : nights) by_night[key] = count;
     app.out() << boost::json::serialize(boost::json::object{
-                     {"campaign", campaign.name}, {"accounts", accounts.size()},
+                     {"campaign", campaign.name}, {"accounts", plan.accounts},
                      {"by_action", by_action}, {"by_next_step", by_step}, {"exports", plan.exports},
                      {"bytes_to_transfer", plan.bytes_to_transfer}, {"bytes_to_store", plan.bytes_to_store},
                      {"deletions_by_night", by_night}, {"makespan_seconds", plan.makespan_seconds},
@@ -215,7 +238,7 @@ int cmd_plan(AppContext& app) {
   }
   std::ostream& out = app.out();
   for (const std::string& warning : warnings) app.err() << "passage: warning: " << warning << '\n';
-  out << "campaign " << campaign.name << ": " << plural(static_cast<long long>(accounts.size()), "account", "accounts")
+  out << "campaign " << campaign.name << ": " << plural(static_cast<long long>(plan.accounts), "account", "accounts")
       << skipped_note(static_cast<std::size_t>(campaign.skipped_rows)) << '\n';
   for (const auto& [key, count] : plan.by_action) out << "  " << key << ": " << count << '\n';
   out << "next steps:\n";

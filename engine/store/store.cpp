@@ -197,40 +197,66 @@ void Store::close_campaign(const Campaign& campaign, Instant now, const std::str
 std::int64_t Store::create_campaign(const std::string& name, const std::string& accounts_file,
                                     const std::vector<NewAccount>& accounts, Instant now,
                                     const std::string& actor, std::size_t skipped_rows) {
-  Transaction transaction(m_db);
+  CampaignImport import(*this, name, accounts_file, accounts.size(), now, actor, skipped_rows);
+  for (const NewAccount& account : accounts) import.add(account);
+  import.commit();
+  return import.campaign_id();
+}
+
+std::int64_t Store::insert_campaign(const std::string& name, const std::string& accounts_file,
+                                    std::size_t accounts, Instant now, const std::string& actor,
+                                    std::size_t skipped_rows) {
   auto insert_campaign = m_db.prepare(
       "INSERT INTO campaigns (name, created_at, accounts_file, skipped_rows) VALUES (?, ?, ?, ?)");
   insert_campaign.bind(1, name).bind(2, format_utc(now)).bind(3, accounts_file)
       .bind(4, static_cast<std::int64_t>(skipped_rows)).run();
   std::int64_t campaign_id = m_db.last_insert_id();
   append_journal(m_db, now, actor, std::nullopt, "campaign_created",
-                 name + ": " + plural(static_cast<long long>(accounts.size()), "account", "accounts") + " from " + accounts_file);
-  insert_accounts(campaign_id, name, accounts_file, accounts, now, actor);
-  transaction.commit();
+                 name + ": " + plural(static_cast<long long>(accounts), "account", "accounts") + " from " + accounts_file);
   return campaign_id;
 }
 
-void Store::insert_accounts(std::int64_t campaign_id, const std::string& name,
-                            const std::string& accounts_file, const std::vector<NewAccount>& accounts,
-                            Instant now, const std::string& actor) {
-  auto insert = m_db.prepare(R"sql(
+void Store::insert_account(std::int64_t campaign_id, const std::string& name,
+                           const std::string& accounts_file, const NewAccount& account, Instant now,
+                           const std::string& actor) {
+  // Run once per row of an accounts file: a cached statement.
+  Statement& insert = m_db.cached(R"sql(
     INSERT INTO accounts (campaign_id, login, domain, action, email, target, target_host,
       admin_move, departure_date, reason, stack, state, due_at, updated_at, delivery)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'QUEUED', ?, ?, ?))sql");
-  for (const NewAccount& account : accounts) {
-    const AccountRow& row = account.row;
-    insert.bind(1, campaign_id).bind(2, row.login).bind(3, row.domain)
-        .bind(4, to_string(row.action)).bind(5, row.email).bind(6, row.target)
-        .bind(7, row.target_host).bind(8, row.admin_move ? 1 : 0)
-        .bind(9, format_date(row.departure_date)).bind(10, row.reason).bind(11, account.stack)
-        .bind(12, format_utc(account.due_at)).bind(13, format_utc(now))
-        .bind(14, account.delivery);
-    insert.run();
-    append_journal(m_db, now, actor, m_db.last_insert_id(), "imported",
-                   name + ": " + row.login + " " + row.domain + " " + to_string(row.action) +
-                       ", due " + format_utc(account.due_at) + imported_from(accounts_file, row.line));
-  }
+  const AccountRow& row = account.row;
+  const std::string due = format_utc(account.due_at);
+  insert.bind(1, campaign_id).bind(2, row.login).bind(3, row.domain)
+      .bind(4, to_string(row.action)).bind(5, row.email).bind(6, row.target)
+      .bind(7, row.target_host).bind(8, row.admin_move ? 1 : 0)
+      .bind(9, format_date(row.departure_date)).bind(10, row.reason).bind(11, account.stack)
+      .bind(12, due).bind(13, format_utc(now))
+      .bind(14, account.delivery);
+  insert.run();
+  insert.reset();
+  append_journal(m_db, now, actor, m_db.last_insert_id(), "imported",
+                 name + ": " + row.login + " " + row.domain + " " + to_string(row.action) +
+                     ", due " + due + imported_from(accounts_file, row.line));
 }
+
+CampaignImport::CampaignImport(Store& store, const std::string& name, const std::string& accounts_file,
+                               std::size_t accounts, Instant now, const std::string& actor,
+                               std::size_t skipped_rows)
+    : m_store(store), m_transaction(store.db()), m_name(name), m_accounts_file(accounts_file), m_now(now),
+      m_actor(actor) {
+  // A large import outgrows SQLite's 2 MB page cache: its pages would be
+  // written to the WAL and read back before the commit. 32 MB for this
+  // connection's life (a command imports once and exits).
+  m_store.db().exec("PRAGMA cache_size = -32768");
+  m_campaign_id = m_store.insert_campaign(name, accounts_file, accounts, now, actor, skipped_rows);
+}
+
+void CampaignImport::add(const NewAccount& account) {
+  m_store.insert_account(m_campaign_id, m_name, m_accounts_file, account, m_now, m_actor);
+  ++m_added;
+}
+
+void CampaignImport::commit() { m_transaction.commit(); }
 
 void Store::add_accounts(std::int64_t campaign_id, const std::vector<NewAccount>& accounts,
                          Instant now, const std::string& actor, const std::string& accounts_file) {
@@ -239,7 +265,7 @@ void Store::add_accounts(std::int64_t campaign_id, const std::vector<NewAccount>
   if (!campaign.step()) throw StoreError("no campaign " + std::to_string(campaign_id));
   std::string name = campaign.text_at(0);
   Transaction transaction(m_db);
-  insert_accounts(campaign_id, name, accounts_file, accounts, now, actor);
+  for (const NewAccount& account : accounts) insert_account(campaign_id, name, accounts_file, account, now, actor);
   transaction.commit();
 }
 
@@ -300,6 +326,13 @@ std::optional<Account> Store::account(std::int64_t id) {
 
 std::vector<Account> Store::accounts_of(std::int64_t campaign_id) {
   return query_accounts("WHERE a.campaign_id = ? ORDER BY a.id", {std::to_string(campaign_id)});
+}
+
+void Store::for_each_account_of(std::int64_t campaign_id, const std::function<void(const Account&)>& visit) {
+  auto statement = m_db.prepare(std::string("SELECT ") + k_account_columns +
+                                " FROM accounts a WHERE a.campaign_id = ? ORDER BY a.id");
+  statement.bind(1, campaign_id);
+  while (statement.step()) visit(account_from_row(statement));
 }
 
 std::vector<Account> Store::due_for_runner(Instant now, std::optional<std::int64_t> campaign_id,

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -41,6 +42,32 @@ struct IntentSpec {
   std::string key;   // idempotency key, unique
 };
 
+class Store;
+
+// A campaign imported one account at a time in one transaction, so that a
+// 1,000,000-row file is never held in memory: nothing is written unless
+// commit() is called (a refused file rolls everything back). The database
+// and the journal end as create_campaign() leaves them.
+class CampaignImport {
+ public:
+  CampaignImport(Store& store, const std::string& name, const std::string& accounts_file,
+                 std::size_t accounts, Instant now, const std::string& actor, std::size_t skipped_rows);
+  void add(const NewAccount& account);
+  std::int64_t campaign_id() const { return m_campaign_id; }
+  std::size_t added() const { return m_added; }
+  void commit();
+
+ private:
+  Store& m_store;
+  Transaction m_transaction;
+  std::string m_name;
+  std::string m_accounts_file;
+  Instant m_now;
+  std::string m_actor;
+  std::int64_t m_campaign_id = 0;
+  std::size_t m_added = 0;
+};
+
 class Store {
  public:
   // Opens (creating) the database and brings its schema up to date;
@@ -57,6 +84,15 @@ class Store {
   std::int64_t create_campaign(const std::string& name, const std::string& accounts_file,
                                const std::vector<NewAccount>& accounts, Instant now,
                                const std::string& actor, std::size_t skipped_rows = 0);
+  // Starts a campaign inside a transaction the caller holds: its row and
+  // its "campaign_created" journal entry (naming `accounts` accounts).
+  std::int64_t insert_campaign(const std::string& name, const std::string& accounts_file,
+                               std::size_t accounts, Instant now, const std::string& actor,
+                               std::size_t skipped_rows);
+  // One imported account, journaled, inside a transaction the caller holds.
+  void insert_account(std::int64_t campaign_id, const std::string& campaign_name,
+                      const std::string& accounts_file, const NewAccount& account, Instant now,
+                      const std::string& actor);
   // How many empty rows the list applied last had.
   void set_skipped_rows(std::int64_t campaign_id, std::size_t skipped_rows);
   // Adds accounts to an existing campaign in one transaction, journaled.
@@ -90,6 +126,10 @@ class Store {
   std::vector<Account> select_accounts(std::optional<std::int64_t> campaign_id,
                                        std::optional<State> state);
   std::vector<Account> accounts_of(std::int64_t campaign_id);
+  // The same accounts one at a time, by id, over a cursor (a 1,000,000-
+  // account campaign is never in memory whole). `visit` must not write
+  // the database.
+  void for_each_account_of(std::int64_t campaign_id, const std::function<void(const Account&)>& visit);
   // Accounts of a campaign whose deletion is scheduled (VERIFIED, NOTIFIED,
   // GRACE, PURGE_DUE, not held) before `until`, soonest first.
   std::vector<Account> deletions_before(std::int64_t campaign_id, Instant until);
@@ -166,9 +206,6 @@ class Store {
   bool write_account(const Account& account, Instant now);
   void insert_intent(const Account& account, const IntentSpec& intent, Instant now,
                      const std::string& actor);
-  void insert_accounts(std::int64_t campaign_id, const std::string& campaign_name,
-                       const std::string& accounts_file, const std::vector<NewAccount>& accounts,
-                       Instant now, const std::string& actor);
 
   Database m_db;
 };

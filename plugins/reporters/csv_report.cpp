@@ -4,6 +4,8 @@
 // spreadsheet would run as a formula (OWASP "CSV injection").
 
 #include <array>
+#include <ostream>
+#include <sstream>
 
 #include "plugins/reporters/report_time.hpp"
 #include "plugins/reporters/reporters.hpp"
@@ -98,11 +100,18 @@ std::optional<char> parse_csv_separator(const std::string& text) {
   return std::nullopt;
 }
 
+CsvReportWriter::CsvReportWriter(std::ostream& out, const Config& config, char separator)
+    : m_out(out), m_config(config), m_separator(separator) {
+  m_out << k_bom << line_of(k_columns, m_separator);
+}
+
+void CsvReportWriter::add(const Account& account) { m_out << line_of(row_of(account, m_config), m_separator); }
+
 std::string report_csv(const ReportInput& input, const Config& config, char separator) {
-  std::string csv(k_bom);
-  csv += line_of(k_columns, separator);
-  for (const Account& account : input.accounts) csv += line_of(row_of(account, config), separator);
-  return csv;
+  std::ostringstream csv;
+  CsvReportWriter writer(csv, config, separator);
+  for (const Account& account : input.accounts) writer.add(account);
+  return csv.str();
 }
 
 }  // namespace passage

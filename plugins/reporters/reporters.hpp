@@ -2,6 +2,7 @@
 // Campaign reports (CONTRACT.md "Outputs"): JSON, CSV and HTML over the
 // same per-account fields.
 
+#include <iosfwd>
 #include <optional>
 #include <span>
 #include <string>
@@ -40,6 +41,20 @@ std::string report_json(const ReportInput& input, const Config& config);
 // A cell starting with = + - @, a tab or a carriage return is prefixed with
 // a single quote, so that no spreadsheet runs it as a formula.
 std::string report_csv(const ReportInput& input, const Config& config, char separator = ';');
+
+// The same CSV written to `out` as the accounts come (a 1,000,000-account
+// report is never in memory whole): the BOM and header at construction,
+// then one row per add().
+class CsvReportWriter {
+ public:
+  CsvReportWriter(std::ostream& out, const Config& config, char separator = ';');
+  void add(const Account& account);
+
+ private:
+  std::ostream& m_out;
+  const Config& m_config;
+  char m_separator;
+};
 
 // The separator `--csv-separator` names: ";", ",", a tab or "tab"; nullopt
 // for anything else.

@@ -185,3 +185,69 @@ TEST_CASE("A Windows-1252 list is refused with every error listed and no campaig
   CHECK(contains(create.err, "comptes.csv:5: reason: not UTF-8: byte 0xE9"));
   check_nothing_written(ws);
 }
+
+namespace {
+
+// A list of `count` valid export rows (lines 2 to count + 1), each about
+// 70 bytes: 20,000 of them are more than the 1 MB the reader takes at a
+// time, so records are read across its refills.
+std::string long_list(int count) {
+  std::string text = "login,domain,action,email,target,departure_date,reason\n";
+  for (int i = 0; i < count; ++i) {
+    std::string login = "p" + std::to_string(100000 + i);
+    text += login + "," + login + ".mytoutatice.cloud,export," + login + "@example.org,,2026-10-01,retraite\n";
+  }
+  return text;
+}
+
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  text.replace(text.find(from), from.size(), to);
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("A 20,000-line file with errors on its first and last rows is refused whole, both named",
+          "[input][scale]") {
+  Workspace ws;
+  const int rows = 20000;
+  std::string text = long_list(rows);
+  text = replaced(text, "p100000@example.org", "not-an-address");
+  text = replaced(text, "p119999,p119999.mytoutatice.cloud,export,p119999@example.org,,2026-10-01",
+                  "p119999,p119999.mytoutatice.cloud,export,p119999@example.org,,2026-02-30");
+  ws.write("long.csv", text);
+  ProcessResult create = create_campaign(ws, "big", "long.csv");
+  INFO("stderr: " << create.err.substr(0, 2000));
+  CHECK(create.exit_code == 2);
+  CHECK(lines_named(create.err, "long.csv") == std::vector<int>{2, rows + 1});
+  check_nothing_written(ws);
+}
+
+TEST_CASE("A 20,000-line file whose last row is in another unfinished campaign changes nothing",
+          "[input][scale]") {
+  Workspace ws;
+  ws.write("first.csv", "login,domain,action,email,target,departure_date,reason\n"
+                        "p119999,p119999.mytoutatice.cloud,export,p119999@example.org,,2026-10-01,\n");
+  REQUIRE(create_campaign(ws, "first", "first.csv").exit_code == 0);
+  std::int64_t journal_before = Db(ws.database()).scalar("SELECT COUNT(*) FROM journal");
+
+  const int rows = 20000;
+  ws.write("long.csv", long_list(rows));
+  ProcessResult create = create_campaign(ws, "big", "long.csv");
+  INFO("stderr: " << create.err.substr(0, 2000));
+  CHECK(create.exit_code == 2);
+  CHECK(contains(create.err, "long.csv:" + std::to_string(rows + 1) + ": login: already in unfinished campaign first"));
+  CHECK(contains(create.err, "long.csv:" + std::to_string(rows + 1) + ": domain: already in unfinished campaign first"));
+  Db db(ws.database());
+  CHECK(db.scalar("SELECT COUNT(*) FROM campaigns") == 1);
+  CHECK(db.scalar("SELECT COUNT(*) FROM accounts") == 1);
+  CHECK(db.scalar("SELECT COUNT(*) FROM journal") == journal_before);
+
+  // Without that row the same list is imported whole, one journal entry a row.
+  ws.write("long.csv", long_list(rows - 1));
+  ProcessResult again = create_campaign(ws, "big", "long.csv");
+  INFO("again stderr: " << again.err);
+  CHECK(again.exit_code == 0);
+  CHECK(state_counts(ws, "big").at("QUEUED") == rows - 1);
+  CHECK(Db(ws.database()).scalar("SELECT COUNT(*) FROM journal") == journal_before + 1 + (rows - 1));
+}

@@ -4,8 +4,11 @@
 #include <fstream>
 #include <map>
 #include <random>
+#include <sstream>
 
 #include "engine/accounts/accounts_file.hpp"
+#include "engine/accounts/csv.hpp"
+#include "engine/accounts/first_uses.hpp"
 
 using namespace passage;
 
@@ -479,4 +482,69 @@ TEST_CASE("accounts file: a record with a bad byte still has its other fields ch
                   "acc.csv:3: reason: ", "byte 0x80, probably \"\xE2\x82\xAC\" in Windows-1252"));
   CHECK(errors_of_record("x,x.mytoutatice.cloud,export,x@example.org,,2026-07-01,\x81") ==
         std::vector<std::string>{"acc.csv:3: reason: not UTF-8: byte 0x81; save the file as \"CSV UTF-8\""});
+}
+
+namespace {
+
+// Records and problems of `text` read whole, as "LINE|field|field…" and
+// "LINE:COLUMN:what".
+std::vector<std::string> described(const std::vector<CsvRecord>& records, const std::vector<CsvProblem>& problems) {
+  std::vector<std::string> lines;
+  for (const auto& record : records) {
+    std::string line = std::to_string(record.line);
+    for (const auto& field : record.fields) line += "|" + field;
+    lines.push_back(line);
+  }
+  for (const auto& problem : problems)
+    lines.push_back(std::to_string(problem.line) + ":" + std::to_string(problem.column) + ":" + problem.what);
+  return lines;
+}
+
+}  // namespace
+
+TEST_CASE("csv stream: records cut by the reader's 1 MB refills read as the whole text does", "[accounts][csv]") {
+  // Quoted fields spanning lines, CRLF, doubled quotes, problems and empty
+  // lines, repeated past several refills so that every kind of record
+  // straddles a refill boundary somewhere.
+  const std::vector<std::string> pieces = {
+      "a,b,c\r\n", "\"x\r\ny\",\"q\"\"q\",z\n", "\n", "bad\"quote,1,2\n", "\"open\" trail,3,4\r\n",
+      "long," + std::string(3000, 'w') + ",end\n", " \"sp\" ,5,6\n"};
+  std::string text;
+  std::mt19937 random(7);
+  while (text.size() < 3 * (1 << 20) + 12345) text += pieces[random() % pieces.size()];
+  text += "\"never closed,7\nlast";
+  CsvDocument whole = read_csv(text);
+  std::istringstream in(text);
+  CsvStream stream(in);
+  std::vector<CsvRecord> records;
+  std::vector<CsvProblem> problems;
+  CsvRecord record;
+  for (int guard = 0; guard < 1000000 && stream.next(record, problems); ++guard) records.push_back(record);
+  CHECK(records.size() == whole.records.size());
+  CHECK(stream.empty_lines() == whole.empty_lines);
+  CHECK(described(records, problems) == described(whole.records, whole.problems));
+}
+
+TEST_CASE("first uses: a value seen again names its first line; 200,000 distinct values never collide",
+          "[accounts]") {
+  FirstUses uses;
+  for (int i = 0; i < 200000; ++i) REQUIRE_FALSE(uses.use("u" + std::to_string(i) + ".example.org", i + 2));
+  CHECK(uses.use("u0.example.org", 300000) == 2);
+  CHECK(uses.use("u199999.example.org", 300001) == 200001);
+  CHECK(uses.line_of("u4242.example.org") == 4244);
+  CHECK_FALSE(uses.line_of("u200000.example.org"));
+  CHECK_FALSE(uses.line_of(""));
+}
+
+TEST_CASE("accounts file: streamed, a repeat on the last of 30,000 rows is named with its first line",
+          "[accounts]") {
+  std::string text = k_header;
+  for (int i = 0; i < 30000; ++i) text += export_line("p" + std::to_string(i));
+  text += "again," + std::string("p7.mytoutatice.cloud") + ",export,again@example.org,,2026-07-01,\n";
+  std::istringstream in(text);
+  std::size_t handed = 0;
+  AccountsScan scan = scan_accounts(in, "acc.csv", test_config(), [&](const AccountRow&) { ++handed; });
+  CHECK(scan.rows == 30000);
+  CHECK(handed == 30000);
+  CHECK(scan.errors == std::vector<std::string>{"acc.csv:30002: domain: 'p7.mytoutatice.cloud' already appears on line 9"});
 }

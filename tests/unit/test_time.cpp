@@ -194,3 +194,18 @@ TEST_CASE("clocks", "[time]") {
   const auto system_now = std::chrono::system_clock::now();
   CHECK(std::chrono::abs(system.now() - system_now) < std::chrono::minutes{1});
 }
+
+TEST_CASE("format_utc and format_date print what date::format prints, hand-written", "[time]") {
+  // Instants spread over 1970-2199 with their milliseconds, and the edges.
+  std::vector<Instant> instants = {Instant{}, utc("2026-12-31T23:59:59.999Z"), utc("2028-02-29T00:00:00Z"),
+                                   utc("9999-12-31T23:59:59.999Z"), utc("0001-01-01T00:00:00Z")};
+  std::int64_t step_ms = 7'300'000'123;  // about 84 days and a bit: every hour, minute and ms vary
+  for (int i = 1; i <= 1000; ++i) instants.push_back(Instant{std::chrono::milliseconds{step_ms * i}});
+  instants.push_back(Instant{std::chrono::milliseconds{-86'400'001}});  // 1969: date::format prints it
+  for (Instant at : instants) {
+    INFO(date::format("%FT%TZ", at));
+    CHECK(format_utc(at) == date::format("%FT%TZ", at));
+    const date::year_month_day day{date::floor<date::days>(at)};
+    CHECK(format_date(day) == date::format("%F", date::sys_days{day}));
+  }
+}
