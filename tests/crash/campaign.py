@@ -6,6 +6,7 @@ import math
 import os
 import random
 import signal
+import subprocess
 import time
 from datetime import timedelta
 
@@ -48,7 +49,10 @@ class Campaign:
                 p.send_signal(signal.SIGKILL)
                 p.killed_by_us = True
                 break
-            time.sleep(0.02)
+            try:
+                p.wait(timeout=0.02)  # wakes as soon as the command ends
+            except subprocess.TimeoutExpired:
+                pass  # still running: look at the kill moment again
         r = s.finish(p, timeout)
         self.commands += 1
         s.now += timedelta(seconds=r.seconds)
