@@ -28,14 +28,15 @@ void refuse_future_clock(AppContext& app) {
                    "(allow_future_purge: true is for test and demo configs only)");
 }
 
-// A dry run's report is marked and named apart, so that it never replaces
-// a real night's report of the same second, nor passes for one.
+// A dry run's report is marked and named apart, so that it never passes
+// for a real night's; a report of the same second (a nightly, then a
+// purge) is never replaced: the new one gets a suffix.
 void write_purge_report(AppContext& app, const PurgeReport& report) {
   std::filesystem::path dir = app.config().reports_dir;
   std::filesystem::create_directories(dir);
   std::string stamp = format_stamp(app.clock().now());
   std::filesystem::path path =
-      dir / (report.dry_run ? "dry-run-purge-" + stamp + ".json" : "purge-" + stamp + ".json");
+      unused_path(dir, (report.dry_run ? "dry-run-purge-" : "purge-") + stamp, ".json");
   write_whole_file(path, purge_report_json(report), k_shared_file_mode,
                    faults::disk_error(faults::Site::report));
   if (!app.line().quiet) app.out() << path.string() << '\n';
