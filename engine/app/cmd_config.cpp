@@ -2,7 +2,9 @@
 // then each stack and the mail relay are reached once, and the command says
 // which answered. CONTRACT.md "Exit codes, added": a stack or relay that
 // does not answer is a warning (exit 0), refused credentials an error
-// (exit 2): nothing will work until a person fixes them.
+// (exit 2): nothing will work until a person fixes them. The folders it
+// writes into are checked too (engine/app/folder_check.hpp): a missing
+// metrics folder or one that refuses writes is an error (exit 2).
 
 #include <optional>
 #include <ostream>
@@ -12,6 +14,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "engine/app/app.hpp"
+#include "engine/app/folder_check.hpp"
 #include "engine/notices/notices.hpp"
 #include "engine/sched/stacks.hpp"
 #include "plugins/registry.hpp"
@@ -93,6 +96,12 @@ int cmd_config_check(AppContext& app) {
   if (!app.line().quiet)
     app.out() << config.file.string() << ": valid (" << plural(stacks, "stack", "stacks") << ")\n";
   for (const Reached& reached : reach_all(config, app.clock())) say(app, reached, errors);
+  for (const FolderFinding& finding : check_folders(config)) {
+    if (!finding.ok)
+      errors.push_back("passage: " + finding.line);
+    else if (!app.line().quiet)
+      app.out() << finding.line << '\n';
+  }
   if (!errors.empty()) throw BadInputLines(errors);
   return k_exit_done;
 }
