@@ -129,7 +129,7 @@ std::set<std::string> reason_labels(std::string_view reasons, State state) {
   while (!reasons.empty()) {
     const std::size_t end = reasons.find("; ");
     const std::string_view one = reasons.substr(0, end);
-    labels.insert(reason_sentence(one) ? std::string(reason_code_of(one)) : "other");
+    labels.insert(std::string(known_reason_code(one).value_or("other")));
     if (end == std::string_view::npos) break;
     reasons.remove_prefix(end + 2);
   }
