@@ -65,7 +65,7 @@ RunSummary Runner::run() {
   for (const auto& [state, count] : m_store.state_counts(m_options.campaign_id))
     if (state == State::failed) m_summary.failed = count;
   m_summary.stacks_unreached = unreached_stacks(m_stacks);
-  m_summary.relay_unreached = m_notifier->answered_last() == false;
+  m_summary.relay_unreached = m_relay_was_down || m_notifier->answered_last() == false;
   return m_summary;
 }
 

@@ -84,6 +84,7 @@ class Runner {
   std::exception_ptr m_stopped_by;
   bool m_dirty = true;
   bool m_stopping = false;
+  bool m_relay_was_down = false;  // a notice waited for the relay during this run
   int m_max_active = 8;
   std::chrono::steady_clock::time_point m_started{};
   std::chrono::steady_clock::time_point m_last_progress{};
