@@ -138,9 +138,11 @@ class AdminMove {
   asio::awaitable<Outcome<Done>> import_on_target(const Snapshot& snapshot) {
     const std::string token = random_token();
     m_token_hash = token_hash(token);
+    // With the evidence the target must match: a run that dies after the
+    // MOVED block can still prove the move its own (move_check.hpp).
     insert_move_token(m_c.store.db(), MoveToken{m_token_hash, m_account.id,
                                                 export_done_to_json(snapshot.done), m_c.clock.now(),
-                                                m_deadline_clock, {}});
+                                                m_deadline_clock, {}, evidence_to_json(snapshot.evidence)});
     const std::string manifest = *m_c.config.serve.public_url + "/move/exports/" + token;
     auto queued = co_await m_c.target.import_from(target_host(), manifest);
     // An import that may have been queued (502/504, reset after sending) is

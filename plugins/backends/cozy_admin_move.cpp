@@ -1,6 +1,6 @@
 // The stack's half of an admin-driven move (COZY.md "Moves", "Import"): the
-// target's import, the source's blocks, and the MOVED mark read back after
-// a restart. The move itself is the engine's (engine/sched/admin_move.cpp):
+// target's import and the source's blocks. The move itself, and its check
+// after a restart, are the engine's (engine/sched/admin_move.cpp, move_check.cpp):
 // the target fetches the parts Passage verified from `passage serve --public`.
 //
 // The manifest URL carries a move token: it goes on the wire only, never
@@ -54,17 +54,6 @@ asio::awaitable<Outcome<Done>> CozyAdminBackend::set_block(std::string domain, s
                                      : "not blocked " + reason + " after the PATCH",
                       {}};
   co_return Done{};
-}
-
-// A finished admin move leaves the source blocked with reason MOVED.
-asio::awaitable<Outcome<std::optional<Evidence>>> CozyAdminBackend::check_move(std::string domain,
-                                                                               std::string,
-                                                                               Backend&) {
-  auto info = co_await lookup(domain);
-  if (!info.ok()) co_return info.failure();
-  if (info.value().blocked && info.value().blocking_reason == "MOVED")
-    co_return std::optional<Evidence>(Evidence{"moved", {}, {}, {}, {}});
-  co_return std::optional<Evidence>();
 }
 
 }  // namespace passage

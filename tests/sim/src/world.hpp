@@ -116,6 +116,7 @@ struct ImportJob {
   std::vector<std::string> cursors;  // the manifest's parts_cursors
   std::size_t part = 0;              // the part to fetch next
   bool failed = false;               // a part after the first failed
+  FolderIndex folders;               // what the wiped target holds so far
   std::string part_url() const;
 };
 
