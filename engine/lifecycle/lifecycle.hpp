@@ -21,11 +21,6 @@ namespace passage {
 // reason (a person must act; a FAILED account is never purged).
 inline constexpr std::string_view k_no_public_url = "no_public_url";
 
-// The payload of a failure to check an open admin move (a stack not
-// answering): the check is retried, never the move, so a move that did
-// finish is not mistaken for someone else's block on the next lookup.
-inline constexpr std::string_view k_move_check_failed = "move_check_failed";
-
 // What the runner or a person reports about one account.
 enum class EventKind {
   due,             // the account's timer fired

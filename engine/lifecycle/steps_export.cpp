@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "engine/lifecycle/move_check_failed.hpp"
 #include "engine/lifecycle/steps.hpp"
 
 namespace passage::steps {

@@ -7,6 +7,7 @@
 
 #include "engine/archive/archive_paths.hpp"
 #include "engine/env/local_write.hpp"
+#include "engine/lifecycle/move_check_failed.hpp"
 #include "engine/lifecycle/reminders.hpp"
 #include "engine/notices/notices.hpp"
 #include "engine/sched/notice_once.hpp"

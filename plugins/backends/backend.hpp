@@ -203,14 +203,11 @@ class Backend {
   // True when stand_in_move() does the whole move (no serve --public needed).
   virtual bool stands_in_for_moves() const { return false; }
 
-  // A backend that stands in for moves: after a restart with a move's
-  // intent open, did the move of `domain` to `target_host` finish? Evidence
-  // "moved" if it did, nullopt if it cannot be told yet. A real stack's move
-  // is checked by the engine (engine/sched/move_check.hpp), never here.
+  // After a restart with a move's intent open: did the admin-driven move
+  // of `domain` to `target_host` finish? Evidence "moved" if it did,
+  // nullopt if it cannot be told yet.
   virtual boost::asio::awaitable<Outcome<std::optional<Evidence>>> check_move(
-      std::string /*domain*/, std::string /*target_host*/, Backend& /*target*/) {
-    co_return std::optional<Evidence>();
-  }
+      std::string domain, std::string target_host, Backend& target) = 0;
 
   // The person behind `domain` was invited to move their space themselves
   // (user-driven move). A real stack's backend listens for the move's

@@ -47,6 +47,9 @@ class CozyAdminBackend final : public Backend {
   boost::asio::awaitable<Outcome<Done>> import_from(std::string domain,
                                                     std::string manifest_url) override;
   boost::asio::awaitable<Outcome<Done>> set_block(std::string domain, std::string reason) override;
+  boost::asio::awaitable<Outcome<std::optional<Evidence>>> check_move(std::string domain,
+                                                                      std::string target_host,
+                                                                      Backend& target) override;
   boost::asio::awaitable<Outcome<Done>> clear_deleting(std::string domain) override;
   // GET /instances/count, bounded by k_reach_timeout.
   boost::asio::awaitable<std::optional<ReachResult>> check_reach() override;

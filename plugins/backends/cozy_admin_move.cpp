@@ -56,4 +56,12 @@ asio::awaitable<Outcome<Done>> CozyAdminBackend::set_block(std::string domain, s
   co_return Done{};
 }
 
+// The source's MOVED block alone proves nothing (someone else can set it):
+// the engine checks a real stack's move with what it recorded of it
+// (engine/sched/move_check.hpp), never this backend.
+asio::awaitable<Outcome<std::optional<Evidence>>> CozyAdminBackend::check_move(std::string, std::string,
+                                                                               Backend&) {
+  co_return std::optional<Evidence>();
+}
+
 }  // namespace passage

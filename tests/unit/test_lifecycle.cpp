@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engine/lifecycle/lifecycle.hpp"
+#include "engine/lifecycle/move_check_failed.hpp"
 #include "engine/lifecycle/reminders.hpp"
 
 using namespace passage;
