@@ -399,7 +399,7 @@ TEST_CASE("restore a part within an import: a file whose folder was not restored
     std::vector<ZipEntry> pair;
     pair.push_back({std::string("My Cozy/Data/io.cozy.files/") + id + ".json", 0, 0,
                     std::string(R"({"type":"file","_id":")") + id + R"(","name":")" + name + R"(","dir_id":")" + dir +
-                        R"(","size":"3","md5sum":")" + md5_abc + ""}",
+                        R"(","size":"3","md5sum":")" + md5_abc + "\"}",
                     {}});
     pair.push_back({std::string("My Cozy/Files/") + name, 0, 0, "abc", {}});
     return pair;
