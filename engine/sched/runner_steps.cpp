@@ -449,15 +449,18 @@ asio::awaitable<Event> Runner::do_move(const Account& account, const std::string
 // retried (move_check.hpp). Not finished before the import deadline: no
 // event, the account waits for it; past it: the retry, as a failure.
 asio::awaitable<std::optional<Event>> Runner::do_check_move(const Account& account) {
+  // No stack serves the target any more (the config changed): the move
+  // cannot be told finished, the deadline decides.
   const StackConfig* target_stack = m_config.stack_for(account.target_host);
-  if (!target_stack) co_return std::nullopt;
   Backend& source = *stack_of(account).backend;
-  Backend& target = *m_stacks.at(target_stack->name).backend;
   Outcome<std::optional<Evidence>> outcome = std::optional<Evidence>();
-  if (source.stands_in_for_moves())
-    outcome = co_await source.check_move(account.domain, account.target_host, target);
-  else
-    outcome = co_await check_admin_move(MoveCheckContext{m_store.db(), source, target}, account);
+  if (target_stack) {
+    Backend& target = *m_stacks.at(target_stack->name).backend;
+    if (source.stands_in_for_moves())
+      outcome = co_await source.check_move(account.domain, account.target_host, target);
+    else
+      outcome = co_await check_admin_move(MoveCheckContext{m_store.db(), source, target}, account);
+  }
   if (!outcome.ok()) {
     Event failed = failure_event(account, outcome.failure());
     failed.payload = std::string(k_move_check_failed);
