@@ -98,12 +98,6 @@ class PurgeNight {
   void run_io();
   void await_signal();
   void probe_untouched(PurgeReport& report);
-  static bool usable(const std::optional<ReachResult>& reach) {
-    return !reach || reach->reach == Reach::answered;
-  }
-
-  asio::awaitable<void> probe_stack(std::string name, std::vector<std::string>& not_usable);
-  asio::awaitable<void> probe_relay(bool& down);
   std::vector<PurgeVerdict> check_all(std::vector<Account>& due);
   asio::awaitable<void> check(Account account, PurgeVerdict& verdict);
   asio::awaitable<bool> databases_gone(Backend& backend, const std::string& domain);

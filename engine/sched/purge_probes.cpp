@@ -6,6 +6,7 @@
 #include <boost/asio/detached.hpp>
 
 #include "engine/sched/notice_once.hpp"
+#include "engine/sched/reach.hpp"
 
 namespace passage {
 
@@ -15,35 +16,21 @@ namespace passage {
 // check` does; no answer, an error or a refused passphrase counts as not
 // answering. Those it did call are judged by their last call.
 void PurgeNight::probe_untouched(PurgeReport& report) {
-  std::vector<std::string> not_usable;
-  bool relay_down = false;
   // A stack paused by a Retry-After answered, and asks to be left alone.
   const auto now = std::chrono::steady_clock::now();
+  std::vector<std::string> untouched;
   for (auto& [name, runtime] : m_stacks)
-    if (!runtime.backend->answered_last() && runtime.gate->paused_until() <= now)
-      asio::co_spawn(m_io, probe_stack(name, not_usable), asio::detached);
-  if (m_notifier && !m_notifier->answered_last())
-    asio::co_spawn(m_io, probe_relay(relay_down), asio::detached);
-  m_io.run();
-  m_io.restart();
+    if (!runtime.backend->answered_last() && runtime.gate->paused_until() <= now) untouched.push_back(name);
+  Notifier* relay = m_notifier && !m_notifier->answered_last() ? m_notifier.get() : nullptr;
+  const ReachAnswers answers = reach_each(m_io, m_stacks, untouched, relay);
   report.stacks_unreached = unreached_stacks(m_stacks);
-  for (const std::string& name : not_usable)
-    if (std::find(report.stacks_unreached.begin(), report.stacks_unreached.end(), name) ==
-        report.stacks_unreached.end())
+  for (const auto& [name, answer] : answers.stacks)
+    if (!reach_usable(answer) &&
+        std::find(report.stacks_unreached.begin(), report.stacks_unreached.end(), name) ==
+            report.stacks_unreached.end())
       report.stacks_unreached.push_back(name);
+  const bool relay_down = relay && !reach_usable(answers.relay);
   report.relay_unreached = relay_down || (m_notifier && m_notifier->answered_last() == false);
-}
-
-// (The answer is named before it is tested: g++ 12 miscompiles a
-// co_await inside a function call's arguments here.)
-asio::awaitable<void> PurgeNight::probe_stack(std::string name, std::vector<std::string>& not_usable) {
-  std::optional<ReachResult> reach = co_await m_stacks.at(name).backend->check_reach();
-  if (!usable(reach)) not_usable.push_back(name);
-}
-
-asio::awaitable<void> PurgeNight::probe_relay(bool& down) {
-  std::optional<ReachResult> reach = co_await m_notifier->check_reach();
-  down = !usable(reach);
 }
 
 asio::awaitable<void> PurgeNight::tell_deleted(const Account& account) {
