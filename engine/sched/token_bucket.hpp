@@ -11,6 +11,13 @@
 // Implemented as the equivalent GCRA ("virtual scheduling"): one instant,
 // the theoretical arrival time of the next token, instead of a fractional
 // token count.
+//
+// The schedule is absolute: a take that comes late (a timer woken late on
+// a loaded machine) by at most `slack` is charged to its theoretical
+// instant, not to the late one, so lateness does not lower the rate. The
+// slack is the largest that keeps the window guarantee (below one
+// interval); a take later than that restarts the schedule from now (the
+// caller was idle: the bucket holds `burst` tokens, never more).
 
 #include <chrono>
 
@@ -34,6 +41,10 @@ class TokenBucket {
   // The earliest instant (>= now) at which try_take() will succeed.
   TimePoint next_token_at(TimePoint now) const;
 
+  // How late a take may come and still be charged to its theoretical
+  // instant.
+  std::chrono::nanoseconds slack() const { return m_slack; }
+
   // next_token_at(now) - now, rounded up to whole milliseconds: 0 when a
   // token is available now.
   Millis wait_for_token(TimePoint now) const;
@@ -48,7 +59,11 @@ class TokenBucket {
  private:
   std::chrono::nanoseconds m_interval;   // one token's worth of time
   std::chrono::nanoseconds m_tolerance;  // (burst - 1) intervals
+  std::chrono::nanoseconds m_slack;      // lateness charged to the schedule
   TimePoint m_next = TimePoint::min();   // theoretical arrival of the next take
+
+  // The instant a take at `now` is charged to.
+  TimePoint charged_at(TimePoint now) const;
 };
 
 }  // namespace passage
