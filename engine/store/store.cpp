@@ -318,10 +318,15 @@ std::vector<Account> Store::query_accounts(const std::string& where,
   return result;
 }
 
+// Read at every step of the runner: a cached statement.
 std::optional<Account> Store::account(std::int64_t id) {
-  auto found = query_accounts("WHERE a.id = ?", {std::to_string(id)});
-  if (found.empty()) return std::nullopt;
-  return found.front();
+  static const std::string sql = std::string("SELECT ") + k_account_columns + " FROM accounts a WHERE a.id = ?";
+  Statement& statement = m_db.cached(sql);
+  statement.bind(1, id);
+  std::optional<Account> found;
+  if (statement.step()) found = account_from_row(statement);
+  statement.reset();
+  return found;
 }
 
 std::vector<Account> Store::accounts_of(std::int64_t campaign_id) {
@@ -335,8 +340,12 @@ void Store::for_each_account_of(std::int64_t campaign_id, const std::function<vo
   while (statement.step()) visit(account_from_row(statement));
 }
 
-std::vector<Account> Store::due_for_runner(Instant now, std::optional<std::int64_t> campaign_id,
-                                           int limit, const std::vector<std::string>& no_export_slot) {
+namespace {
+
+// The WHERE and ORDER of due_for_runner and due_ids_for_runner, and its binds.
+std::pair<std::string, std::vector<std::string>> runner_due_where(
+    Instant now, std::optional<std::int64_t> campaign_id, int limit,
+    const std::vector<std::string>& no_export_slot) {
   std::string where =
       "WHERE a.state IN ('QUEUED','EXPORTING','VERIFYING','MOVING','INVITED','VERIFIED',"
       "'NOTIFIED','GRACE','RETRY_WAIT') AND a.due_at IS NOT NULL AND a.due_at <= ?";
@@ -352,7 +361,28 @@ std::vector<Account> Store::due_for_runner(Instant now, std::optional<std::int64
     binds.push_back(stack);
   }
   where += " ORDER BY a.due_at, a.id LIMIT " + std::to_string(limit);
+  return {where, binds};
+}
+
+}  // namespace
+
+std::vector<Account> Store::due_for_runner(Instant now, std::optional<std::int64_t> campaign_id,
+                                           int limit, const std::vector<std::string>& no_export_slot) {
+  auto [where, binds] = runner_due_where(now, campaign_id, limit, no_export_slot);
   return query_accounts(where, binds);
+}
+
+std::vector<DueAccount> Store::due_ids_for_runner(Instant now, std::optional<std::int64_t> campaign_id,
+                                                  int limit, const std::vector<std::string>& no_export_slot) {
+  auto [where, binds] = runner_due_where(now, campaign_id, limit, no_export_slot);
+  auto statement = m_db.prepare(
+      "SELECT a.id, a.stack, (a.action = 'export' OR a.fallback_export = 1) AND (a.state = 'QUEUED' OR "
+      "(a.state = 'RETRY_WAIT' AND a.retry_step = 'QUEUED')) FROM accounts a " + where);
+  for (std::size_t i = 0; i < binds.size(); ++i) statement.bind(static_cast<int>(i + 1), binds[i]);
+  std::vector<DueAccount> due;
+  while (statement.step())
+    due.push_back(DueAccount{statement.int_at(0), statement.text_at(1), statement.int_at(2) != 0});
+  return due;
 }
 
 std::vector<Account> Store::in_state(State state, std::optional<std::int64_t> campaign_id) {
