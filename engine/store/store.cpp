@@ -400,9 +400,12 @@ std::optional<Instant> Store::next_runner_due(std::optional<std::int64_t> campai
       "SELECT MIN(due_at) FROM accounts WHERE state IN ('QUEUED','EXPORTING','VERIFYING',"
       "'MOVING','INVITED','VERIFIED','NOTIFIED','GRACE','RETRY_WAIT') AND due_at IS NOT NULL";
   if (campaign_id) sql += " AND campaign_id = " + std::to_string(*campaign_id);
-  auto statement = m_db.prepare(sql);
-  if (!statement.step() || statement.is_null(0)) return std::nullopt;
-  return parse_utc(statement.text_at(0));
+  // Asked at every wake-up of the runner: one statement a campaign.
+  Statement& statement = m_db.cached(sql);
+  std::optional<Instant> next;
+  if (statement.step() && !statement.is_null(0)) next = parse_utc(statement.text_at(0));
+  statement.reset();
+  return next;
 }
 
 std::map<State, int> Store::state_counts(std::optional<std::int64_t> campaign_id) {
@@ -483,9 +486,11 @@ void Store::insert_intent(const Account& account, const IntentSpec& intent, Inst
   // Any other intent is new by construction: a key that exists already is
   // a bug, never something to skip silently.
   const bool resendable = intent.kind == "notice";
-  auto insert = m_db.prepare(std::string(resendable ? "INSERT OR IGNORE" : "INSERT") +
-                             " INTO intents (account_id, domain, kind, key, created_at) "
-                             "VALUES (?, ?, ?, ?, ?)");
+  Statement& insert = m_db.cached(resendable
+                                      ? "INSERT OR IGNORE INTO intents (account_id, domain, kind, key, created_at) "
+                                        "VALUES (?, ?, ?, ?, ?)"
+                                      : "INSERT INTO intents (account_id, domain, kind, key, created_at) "
+                                        "VALUES (?, ?, ?, ?, ?)");
   insert.bind(1, account.id).bind(2, account.domain).bind(3, intent.kind).bind(4, intent.key)
       .bind(5, format_utc(now)).run();
   if (m_db.changes() > 0)
@@ -512,23 +517,25 @@ void Store::record_foreign_export(const Account& account, const std::string& exp
 }
 
 void Store::finish_intent(const std::string& key, const std::string& outcome, Instant now) {
-  auto update = m_db.prepare("UPDATE intents SET outcome = ?, finished_at = ? WHERE key = ?");
+  Statement& update = m_db.cached("UPDATE intents SET outcome = ?, finished_at = ? WHERE key = ?");
   update.bind(1, outcome).bind(2, format_utc(now)).bind(3, key).run();
 }
 
 void Store::finish_open_intents(std::int64_t account_id, const std::string& kind,
                                 const std::string& outcome, Instant now) {
-  auto update = m_db.prepare(
+  Statement& update = m_db.cached(
       "UPDATE intents SET outcome = ?, finished_at = ? WHERE account_id = ? AND kind = ? "
       "AND outcome IS NULL");
   update.bind(1, outcome).bind(2, format_utc(now)).bind(3, account_id).bind(4, kind).run();
 }
 
 std::optional<std::string> Store::intent_outcome(const std::string& key) {
-  auto statement = m_db.prepare("SELECT outcome FROM intents WHERE key = ?");
+  Statement& statement = m_db.cached("SELECT outcome FROM intents WHERE key = ?");
   statement.bind(1, key);
-  if (!statement.step()) return std::nullopt;
-  return statement.optional_text_at(0).value_or("open");
+  std::optional<std::string> outcome;
+  if (statement.step()) outcome = statement.optional_text_at(0).value_or("open");
+  statement.reset();
+  return outcome;
 }
 
 std::optional<Store::IntentInfo> Store::latest_intent(std::int64_t account_id, const std::string& kind) {
@@ -543,10 +550,12 @@ std::optional<Store::IntentInfo> Store::latest_intent(std::int64_t account_id, c
 }
 
 int Store::count_intents(std::int64_t account_id, const std::string& kind) {
-  auto statement = m_db.prepare("SELECT COUNT(*) FROM intents WHERE account_id = ? AND kind = ?");
+  Statement& statement = m_db.cached("SELECT COUNT(*) FROM intents WHERE account_id = ? AND kind = ?");
   statement.bind(1, account_id).bind(2, kind);
   statement.step();
-  return static_cast<int>(statement.int_at(0));
+  const int count = static_cast<int>(statement.int_at(0));
+  statement.reset();
+  return count;
 }
 
 void Store::journal(Instant now, const std::string& actor, std::optional<std::int64_t> account_id,

@@ -335,6 +335,24 @@ TEST_CASE("due_for_runner: due runner states only, earliest first, by campaign",
   CHECK(text(f.store.next_runner_due(std::nullopt)) == text(k_t0 + 1min));
   CHECK(text(f.store.next_runner_due(autumn)) == text(k_t0 + 2min));
 
+  SECTION("the runner's ids: the same accounts in the same order, each with its stack and export need") {
+    for (std::optional<std::int64_t> campaign : {std::optional<std::int64_t>{}, std::optional<std::int64_t>{spring}}) {
+      std::vector<std::int64_t> whole, ids_only;
+      for (const Account& account : f.store.due_for_runner(now, campaign, 3)) whole.push_back(account.id);
+      for (const DueAccount& due : f.store.due_ids_for_runner(now, campaign, 3)) {
+        ids_only.push_back(due.id);
+        CHECK(due.stack == f.store.account(due.id)->stack);
+        CHECK(due.wants_new_export);  // QUEUED export accounts
+      }
+      CHECK(ids_only == whole);
+    }
+    force(f.store, ids[1].id, State::verified, k_t0 + 1min);
+    auto due = f.store.due_ids_for_runner(now, spring, 100);
+    REQUIRE(due.size() == 3);
+    CHECK(due[0].id == ids[1].id);
+    CHECK_FALSE(due[0].wants_new_export);  // VERIFIED: a notice, no export slot
+  }
+
   SECTION("every runner state is picked up, no other") {
     const std::vector<State> runner = {State::queued,   State::exporting, State::verifying,
                                        State::moving,   State::invited,   State::verified,
