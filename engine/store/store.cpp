@@ -249,6 +249,30 @@ CampaignImport::CampaignImport(Store& store, const std::string& name, const std:
   // connection's life (a command imports once and exits).
   m_store.db().exec("PRAGMA cache_size = -32768");
   m_campaign_id = m_store.insert_campaign(name, accounts_file, accounts, now, actor, skipped_rows);
+  bool empty = false;
+  {
+    auto read = m_store.db().prepare("SELECT NOT EXISTS (SELECT 1 FROM accounts)");
+    empty = read.step() && read.int_at(0) != 0;
+  }  // no read open while indexes are dropped
+  if (empty) set_indexes_aside();
+}
+
+// The first campaign of a database fills an empty table: building each
+// index once from the sorted rows costs a fraction of keeping nine indexes
+// up to date row by row (issue 15). Dropped and created again inside the
+// import's transaction, so a rolled-back import leaves them as they were.
+void CampaignImport::set_indexes_aside() {
+  std::vector<std::string> names;
+  {
+    auto indexes = m_store.db().prepare(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'accounts' AND sql IS NOT NULL");
+    while (indexes.step()) {
+      names.push_back(indexes.text_at(0));
+      m_indexes_aside.push_back(indexes.text_at(1));
+    }
+  }
+  for (const std::string& index : names) m_store.db().exec("DROP INDEX \"" + index + "\"");
+  m_first_campaign = true;
 }
 
 void CampaignImport::add(const NewAccount& account) {
@@ -256,7 +280,10 @@ void CampaignImport::add(const NewAccount& account) {
   ++m_added;
 }
 
-void CampaignImport::commit() { m_transaction.commit(); }
+void CampaignImport::commit() {
+  for (const std::string& index : m_indexes_aside) m_store.db().exec(index);
+  m_transaction.commit();
+}
 
 void Store::add_accounts(std::int64_t campaign_id, const std::vector<NewAccount>& accounts,
                          Instant now, const std::string& actor, const std::string& accounts_file) {

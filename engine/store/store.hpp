@@ -62,9 +62,14 @@ class CampaignImport {
   void add(const NewAccount& account);
   std::int64_t campaign_id() const { return m_campaign_id; }
   std::size_t added() const { return m_added; }
+  // No other campaign's account exists: checks against other campaigns
+  // can be skipped (the table's indexes are set aside until commit()).
+  bool first_campaign() const { return m_first_campaign; }
   void commit();
 
  private:
+  void set_indexes_aside();
+
   Store& m_store;
   Transaction m_transaction;
   std::string m_name;
@@ -73,6 +78,8 @@ class CampaignImport {
   std::string m_actor;
   std::int64_t m_campaign_id = 0;
   std::size_t m_added = 0;
+  bool m_first_campaign = false;
+  std::vector<std::string> m_indexes_aside;  // CREATE INDEX statements
 };
 
 class Store {
