@@ -644,3 +644,40 @@ TEST_CASE("an open DELETE intent is seen on the account until it is finished", "
   f.store.finish_intent(key, "deleted", k_t0 + 1s);
   CHECK_FALSE(f.store.account(id)->delete_in_flight);
 }
+
+namespace {
+
+std::vector<std::string> account_indexes(Store& store) {
+  auto read = store.db().prepare(
+      "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'accounts' AND sql IS NOT NULL "
+      "ORDER BY name");
+  std::vector<std::string> names;
+  while (read.step()) names.push_back(read.text_at(0));
+  return names;
+}
+
+}  // namespace
+
+TEST_CASE("a first campaign's import builds the accounts indexes at its commit, and a refused one keeps them",
+          "[store]") {
+  Fixture f;
+  const auto before = account_indexes(f.store);
+  REQUIRE(before.size() >= 5);
+  {
+    CampaignImport refused(f.store, "spring", "s.csv", 1, k_t0, "admin", 0);
+    CHECK(refused.first_campaign());
+    refused.add(new_account("a", k_t0));
+  }  // not committed: rolled back
+  CHECK(account_indexes(f.store) == before);
+  CHECK_FALSE(f.store.find_campaign("spring"));
+  {
+    CampaignImport first(f.store, "spring", "s.csv", 2, k_t0, "admin", 0);
+    first.add(new_account("a", k_t0));
+    first.add(new_account("b", k_t0));
+    first.commit();
+  }
+  CHECK(account_indexes(f.store) == before);
+  CampaignImport second(f.store, "autumn", "a.csv", 1, k_t0, "admin", 0);
+  CHECK_FALSE(second.first_campaign());  // checks against other campaigns run
+  CHECK(account_indexes(f.store) == before);
+}
