@@ -77,9 +77,7 @@ struct HttpResponse {
   std::string error;
   bool timed_out = false;
   // True when the request was (at least partly) sent before the failure:
-  // its effect on the server is then unknown. A GET or HEAD counts only
-  // once wholly sent (a read has no effect to doubt; partial sends are
-  // watched only for requests that change something).
+  // its effect on the server is then unknown.
   bool request_sent = false;
   std::int64_t body_bytes = 0;
   // Set with an error when the answer was refused; status is then the

@@ -96,15 +96,10 @@ bool Transfer::prepare() {
   set(CURLOPT_HEADERFUNCTION, &Transfer::on_header);
   set(CURLOPT_HEADERDATA, static_cast<void*>(this));
   // The debug callback is how we learn that request bytes left; it sees the
-  // Authorization header too, and never prints anything. Only requests that
-  // change something need it (a read's effect is never in doubt): libcurl
-  // calls it for every header and chunk, a third of the CPU of a run of
-  // reads (issue 15).
-  if (m_request.method != "GET" && m_request.method != "HEAD") {
-    set(CURLOPT_DEBUGFUNCTION, &Transfer::on_debug);
-    set(CURLOPT_DEBUGDATA, static_cast<void*>(this));
-    set(CURLOPT_VERBOSE, 1L);
-  }
+  // Authorization header too, and never prints anything.
+  set(CURLOPT_DEBUGFUNCTION, &Transfer::on_debug);
+  set(CURLOPT_DEBUGDATA, static_cast<void*>(this));
+  set(CURLOPT_VERBOSE, 1L);
   if (!m_request.idempotent) {
     // libcurl silently resends a request on a reused connection that turns
     // out dead: never for one whose effect must happen at most once.
