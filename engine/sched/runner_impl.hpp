@@ -36,6 +36,7 @@ class Runner {
   void finish(const Account& account, bool held_export_slot);
   boost::asio::awaitable<void> wait_for_work(Instant now);
   bool export_bound(const Account& account) const;
+  bool no_export_slot_on(const std::string& stack_name) const;
   void print_progress(bool final_line);
   std::string stack_limit_text(const std::string& name, const StackRuntime& stack) const;
 
