@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "engine/lifecycle/move_check_failed.hpp"
 #include "engine/lifecycle/steps.hpp"
 
 namespace passage::steps {
@@ -178,24 +179,21 @@ StepResult verifying_failure(const Account& account, const Event& event, Instant
   return retry_or_fail(account, State::verifying, event, now, policy);
 }
 
-StepResult moving_due(const Account& account, const Event& event, Instant now,
-                      const Policy& policy) {
-  if (account.due_at && now < *account.due_at) {
-    // Reconcile before any retry: the move may have gone on without us.
-    return act(account, "checking whether the move finished", {Effect::check_move});
-  }
-  Event late = event;
-  late.failure = FailureKind::retryable;
-  late.detail = "import deadline passed";
-  Transition transition = retry_or_fail(account, State::queued, late, now, policy);
-  // The move's export on the source may have been queued: 24-hour rule.
-  retry_after_export_spacing(transition, account, policy);
-  return transition;
+// Before and after the import deadline, the move is checked first: it may
+// have finished while the commit recording it was refused (or the run was
+// killed). The runner reports an unfinished move past the deadline as a
+// failure (moving_failure), never before.
+StepResult moving_due(const Account& account, const Event&, Instant, const Policy&) {
+  return act(account, "checking whether the move finished", {Effect::check_move});
 }
 
 StepResult moving_failure(const Account& account, const Event& event, Instant now,
                           const Policy& policy) {
-  return retry_or_fail(account, State::queued, event, now, policy);
+  const State step = event.payload == k_move_check_failed ? State::moving : State::queued;
+  Transition transition = retry_or_fail(account, step, event, now, policy);
+  // The move's export on the source may have been queued: 24-hour rule.
+  retry_after_export_spacing(transition, account, policy);
+  return transition;
 }
 
 }  // namespace passage::steps

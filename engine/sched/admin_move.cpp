@@ -76,9 +76,7 @@ class AdminMove {
     if (!info.ok()) co_return info.failure();
     if (!info.value().exists)
       co_return failure(FailureKind::permanent, "target_missing: " + target_host() + " not found");
-    if (info.value().blocked)
-      co_return failure(FailureKind::permanent, "target_blocked: " + target_host() + " is blocked (" +
-                                                    info.value().blocking_reason + ")");
+    if (info.value().blocked) co_return failure(FailureKind::permanent, target_blocked(info.value()));
     auto usage = co_await m_c.target.disk_usage(target_host());
     if (!usage.ok()) co_return usage.failure();
     const std::int64_t held = usage.value().files + usage.value().versions;
@@ -93,6 +91,17 @@ class AdminMove {
                             bytes_text(info.value().quota) + " for " +
                             bytes_text(source_usage.value().used));
     co_return std::nullopt;
+  }
+
+  // A target still IMPORTING after Passage's own earlier import of this
+  // source fetched parts is that import, stalled for good: the stack has no
+  // way to cancel it, its hoster must unblock the target.
+  std::string target_blocked(const InstanceInfo& info) const {
+    std::string reason = "target_blocked: " + target_host() + " is blocked (" + info.blocking_reason + ")";
+    if (info.blocking_reason == "IMPORTING" && move_parts_served(m_c.store.db(), m_account.id))
+      reason += ": Passage's earlier import of this space never finished and the stack cannot cancel it; "
+                "the target's hoster must unblock it";
+    return reason;
   }
 
   asio::awaitable<Outcome<Evidence>> export_and_import() {
@@ -138,9 +147,11 @@ class AdminMove {
   asio::awaitable<Outcome<Done>> import_on_target(const Snapshot& snapshot) {
     const std::string token = random_token();
     m_token_hash = token_hash(token);
+    // With the evidence the target must match: a run that dies after the
+    // MOVED block can still prove the move its own (move_check.hpp).
     insert_move_token(m_c.store.db(), MoveToken{m_token_hash, m_account.id,
                                                 export_done_to_json(snapshot.done), m_c.clock.now(),
-                                                m_deadline_clock, {}});
+                                                m_deadline_clock, {}, evidence_to_json(snapshot.evidence)});
     const std::string manifest = *m_c.config.serve.public_url + "/move/exports/" + token;
     auto queued = co_await m_c.target.import_from(target_host(), manifest);
     // An import that may have been queued (502/504, reset after sending) is

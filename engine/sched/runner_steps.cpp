@@ -7,10 +7,12 @@
 
 #include "engine/archive/archive_paths.hpp"
 #include "engine/env/local_write.hpp"
+#include "engine/lifecycle/move_check_failed.hpp"
 #include "engine/lifecycle/reminders.hpp"
 #include "engine/notices/notices.hpp"
 #include "engine/sched/notice_once.hpp"
 #include "engine/sched/admin_move.hpp"
+#include "engine/sched/move_check.hpp"
 #include "engine/sched/export_window.hpp"
 #include "engine/serve/public_routes.hpp"
 #include "engine/sched/runner_impl.hpp"
@@ -443,17 +445,34 @@ asio::awaitable<Event> Runner::do_move(const Account& account, const std::string
   co_return event;
 }
 
-// A move left open by a crash: ask before anything is retried. Not done
-// yet: no event, the account waits for its import deadline.
+// A move left open by a crash or a refused commit: ask before anything is
+// retried (move_check.hpp). Not finished before the import deadline: no
+// event, the account waits for it; past it: the retry, as a failure.
 asio::awaitable<std::optional<Event>> Runner::do_check_move(const Account& account) {
+  // No stack serves the target any more (the config changed): the move
+  // cannot be told finished, the deadline decides.
   const StackConfig* target_stack = m_config.stack_for(account.target_host);
-  if (!target_stack) co_return std::nullopt;
-  std::string domain = account.domain;
-  std::string target_host = account.target_host;
-  auto outcome = co_await stack_of(account).backend->check_move(
-      domain, target_host, *m_stacks.at(target_stack->name).backend);
-  if (!outcome.ok()) co_return failure_event(account, outcome.failure());
-  if (!outcome.value()) co_return std::nullopt;
+  Backend& source = *stack_of(account).backend;
+  Outcome<std::optional<Evidence>> outcome = std::optional<Evidence>();
+  if (target_stack) {
+    Backend& target = *m_stacks.at(target_stack->name).backend;
+    if (source.stands_in_for_moves())
+      outcome = co_await source.check_move(account.domain, account.target_host, target);
+    else
+      outcome = co_await check_admin_move(MoveCheckContext{m_store.db(), source, target}, account);
+  }
+  if (!outcome.ok()) {
+    Event failed = failure_event(account, outcome.failure());
+    failed.payload = std::string(k_move_check_failed);
+    co_return failed;
+  }
+  if (!outcome.value()) {
+    if (!account.due_at || m_clock.now() < *account.due_at) co_return std::nullopt;
+    Event late{EventKind::failure};
+    late.failure = FailureKind::retryable;
+    late.detail = "import deadline passed";
+    co_return late;
+  }
   m_store.finish_open_intents(account.id, "import", "moved (checked after restart)", m_clock.now());
   Event event{EventKind::evidence_ok};
   event.evidence = *outcome.value();

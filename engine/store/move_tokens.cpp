@@ -24,24 +24,41 @@ std::string served_part_path(int n) { return std::string(k_part_prefix) + std::t
 
 void insert_move_token(Database& db, const MoveToken& token) {
   auto insert = db.prepare(
-      "INSERT INTO move_tokens (token_hash, account_id, export_doc, created_at, expires_at) "
-      "VALUES (?, ?, ?, ?, ?)");
+      "INSERT INTO move_tokens (token_hash, account_id, export_doc, created_at, expires_at, evidence) "
+      "VALUES (?, ?, ?, ?, ?, ?)");
   insert.bind(1, token.token_hash).bind(2, token.account_id).bind(3, token.export_doc)
-      .bind(4, format_utc(token.created_at)).bind(5, format_utc(token.expires_at)).run();
+      .bind(4, format_utc(token.created_at)).bind(5, format_utc(token.expires_at)).bind(6, token.evidence)
+      .run();
 }
 
-std::optional<MoveToken> find_move_token(Database& db, const std::string& token_hash) {
-  auto select = db.prepare(
-      "SELECT token_hash, account_id, export_doc, created_at, expires_at, revoked_at "
-      "FROM move_tokens WHERE token_hash = ?");
-  select.bind(1, token_hash);
-  if (!select.step()) return std::nullopt;
+namespace {
+
+constexpr std::string_view k_token_columns =
+    "SELECT token_hash, account_id, export_doc, created_at, expires_at, revoked_at, evidence FROM move_tokens ";
+
+std::optional<MoveToken> token_at(Statement& select) {
   auto created = parse_utc(select.text_at(3));
   auto expires = parse_utc(select.text_at(4));
   if (!created || !expires) return std::nullopt;
-  MoveToken token{select.text_at(0), select.int_at(1), select.text_at(2), *created, *expires, {}};
+  MoveToken token{select.text_at(0), select.int_at(1), select.text_at(2), *created, *expires, {}, select.text_at(6)};
   if (auto revoked = select.optional_text_at(5)) token.revoked_at = parse_utc(*revoked);
   return token;
+}
+
+}  // namespace
+
+std::optional<MoveToken> find_move_token(Database& db, const std::string& token_hash) {
+  auto select = db.prepare(std::string(k_token_columns) + "WHERE token_hash = ?");
+  select.bind(1, token_hash);
+  if (!select.step()) return std::nullopt;
+  return token_at(select);
+}
+
+std::optional<MoveToken> latest_move_token(Database& db, std::int64_t account_id) {
+  auto select = db.prepare(std::string(k_token_columns) + "WHERE account_id = ? ORDER BY rowid DESC LIMIT 1");
+  select.bind(1, account_id);
+  if (!select.step()) return std::nullopt;
+  return token_at(select);
 }
 
 void revoke_move_token(Database& db, const std::string& token_hash, Instant now) {

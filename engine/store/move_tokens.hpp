@@ -21,6 +21,9 @@ struct MoveToken {
   Instant created_at;
   Instant expires_at;
   std::optional<Instant> revoked_at;
+  // evidence_to_json of the verified export, kind "export": what the target
+  // must hold once its import ended. Empty for tokens older than migration 16.
+  std::string evidence;
 
   bool live(Instant now) const { return !revoked_at && now < expires_at; }
 };
@@ -29,6 +32,9 @@ void insert_move_token(Database& db, const MoveToken& token);
 
 // The token whose hash is `token_hash`, live or not.
 std::optional<MoveToken> find_move_token(Database& db, const std::string& token_hash);
+
+// The latest token issued for one of `account_id`'s moves, live or not.
+std::optional<MoveToken> latest_move_token(Database& db, std::int64_t account_id);
 
 // The move ended (or stalled): the token is no longer served.
 void revoke_move_token(Database& db, const std::string& token_hash, Instant now);

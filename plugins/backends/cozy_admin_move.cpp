@@ -1,6 +1,6 @@
 // The stack's half of an admin-driven move (COZY.md "Moves", "Import"): the
-// target's import, the source's blocks, and the MOVED mark read back after
-// a restart. The move itself is the engine's (engine/sched/admin_move.cpp):
+// target's import and the source's blocks. The move itself, and its check
+// after a restart, are the engine's (engine/sched/admin_move.cpp, move_check.cpp):
 // the target fetches the parts Passage verified from `passage serve --public`.
 //
 // The manifest URL carries a move token: it goes on the wire only, never
@@ -56,14 +56,11 @@ asio::awaitable<Outcome<Done>> CozyAdminBackend::set_block(std::string domain, s
   co_return Done{};
 }
 
-// A finished admin move leaves the source blocked with reason MOVED.
-asio::awaitable<Outcome<std::optional<Evidence>>> CozyAdminBackend::check_move(std::string domain,
-                                                                               std::string,
+// The source's MOVED block alone proves nothing (someone else can set it):
+// the engine checks a real stack's move with what it recorded of it
+// (engine/sched/move_check.hpp), never this backend.
+asio::awaitable<Outcome<std::optional<Evidence>>> CozyAdminBackend::check_move(std::string, std::string,
                                                                                Backend&) {
-  auto info = co_await lookup(domain);
-  if (!info.ok()) co_return info.failure();
-  if (info.value().blocked && info.value().blocking_reason == "MOVED")
-    co_return std::optional<Evidence>(Evidence{"moved", {}, {}, {}, {}});
   co_return std::optional<Evidence>();
 }
 

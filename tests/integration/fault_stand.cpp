@@ -149,9 +149,11 @@ bool has_evidence(const json::object& account) {
   const json::value* evidence = account.if_contains("evidence");
   if (!evidence || !evidence->is_object()) return false;
   const json::object& found = evidence->as_object();
-  if (text_of(found, "kind") == "moved") return true;
+  // The stand's moves are admin-driven: their evidence is the verified
+  // export the target imported, parts and all, never a bare "moved".
+  const std::string kind = text_of(found, "kind");
   const json::value* parts = found.if_contains("parts");
-  if (text_of(found, "kind") != "export" || !parts || !parts->is_array() || parts->as_array().empty())
+  if ((kind != "export" && kind != "moved") || !parts || !parts->is_array() || parts->as_array().empty())
     return false;
   for (const json::value& part : parts->as_array())
     if (!part.is_object() || text_of(part.as_object(), "sha256").size() != 64) return false;

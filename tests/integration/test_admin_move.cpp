@@ -285,6 +285,19 @@ TEST_CASE("A stalled import (the target never finishes) ends after move.stall_ti
   CHECK(stat(source_stats, "duplicate_exports_24h") == 0);
   CHECK(route_count(target_stats, k_import_post) == 1);
   CHECK(stat(target_stats, "imports_done") == 0);
+
+  // A day later the target is still IMPORTING (the stack never gives up an
+  // import): the retry stops before touching the source, and its reason
+  // says the block is Passage's own stalled import, not the target's owner.
+  c.advance(hours(25));
+  c.run();
+  json::array later = report_accounts(c.ws, "c1");
+  const json::object& retried = later.front().as_object();
+  INFO("account " << describe(retried, &c.ws));
+  CHECK(text_of(retried, "state") == "FAILED");
+  CHECK(text_of(retried, "reason").find("earlier import of this space never finished") != std::string::npos);
+  CHECK(route_count(c.source->stats(), k_export_post) == 1);
+  CHECK_FALSE(flag_of(c.source_attributes(1), "blocked"));
 }
 
 TEST_CASE("A target that is blocked, holds data or is missing is refused before anything is touched",

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engine/lifecycle/lifecycle.hpp"
+#include "engine/lifecycle/move_check_failed.hpp"
 #include "engine/lifecycle/reminders.hpp"
 
 using namespace passage;
@@ -732,7 +733,10 @@ TEST_CASE("MOVING due and resume before the import deadline check the move first
   }
 }
 
-TEST_CASE("MOVING due and resume after the import deadline: RETRY_WAIT", "[lifecycle]") {
+TEST_CASE("MOVING due and resume after the import deadline check the move before any retry",
+          "[lifecycle]") {
+  // The move may have finished while its commit was refused (or the run
+  // killed): the check tells, the retry comes only from its failure.
   Instant now = now_default();
   Account account = account_in(State::moving, Action::move);
   account.admin_move = true;
@@ -740,11 +744,41 @@ TEST_CASE("MOVING due and resume after the import deadline: RETRY_WAIT", "[lifec
   for (EventKind kind : {EventKind::due, EventKind::resume}) {
     INFO(to_string(kind));
     Transition t = step(account, event(kind), now);
-    CHECK(name(t.next.state) == "RETRY_WAIT");
-    CHECK(name(t.next.retry_step) == "QUEUED");
-    CHECK(t.next.state_reason == "import deadline passed");
-    CHECK(text(t.next.due_at) == text(now + 500ms));
+    CHECK(name(t.next.state) == "MOVING");
+    CHECK(effects(t.effects) == Names{"check_move"});
   }
+}
+
+TEST_CASE("MOVING: a move checked past its import deadline and not finished waits for the 24-hour "
+          "rule in RETRY_WAIT",
+          "[lifecycle]") {
+  Instant now = now_default();
+  Account account = account_in(State::moving, Action::move);
+  account.admin_move = true;
+  account.due_at = now;
+  account.last_export_request = now - 3h;
+  Transition t = step(account, failure(FailureKind::retryable, "import deadline passed"), now);
+  CHECK(name(t.next.state) == "RETRY_WAIT");
+  CHECK(name(t.next.retry_step) == "QUEUED");
+  CHECK(t.next.state_reason == "import deadline passed");
+  CHECK(text(t.next.due_at) == text(now + 21h));
+}
+
+TEST_CASE("MOVING: a check of the move that failed (a stack not answering) retries the check, never the move",
+          "[lifecycle]") {
+  Instant now = now_default();
+  Account account = account_in(State::moving, Action::move);
+  account.admin_move = true;
+  account.due_at = now;
+  Event failed = failure(FailureKind::retryable, "Couldn't connect to server");
+  failed.payload = std::string(k_move_check_failed);
+  Transition t = step(account, failed, now);
+  CHECK(name(t.next.state) == "RETRY_WAIT");
+  CHECK(name(t.next.retry_step) == "MOVING");
+  Transition again = step(t.next, event(EventKind::due), *t.next.due_at);
+  CHECK(name(again.next.state) == "MOVING");
+  Transition checked = step(again.next, event(EventKind::due), *t.next.due_at);
+  CHECK(effects(checked.effects) == Names{"check_move"});
 }
 
 TEST_CASE("MOVING evidence_ok: VERIFIED with evidence moved", "[lifecycle]") {

@@ -174,9 +174,13 @@ Response Api::change_files(const Request& req) {
 
 // The token in /move/exports/<token> is the export document's id (the
 // `payload.id` of the realtime event), see README.md.
+// A replaced export (its archive deleted by a later export, its document
+// still `done`) is found too, as GetExport finds the document: its manifest
+// answers 200, its part 0 is an empty zip, its other parts the current files.
 Response Api::manifest(const Ticket& t) {
   std::uint32_t index = 0;
   const ExportDoc* e = live_export(t.domain, index);
+  if (!e) e = m_world.replaced_export_by_id(t.domain, index);
   if (!e) return error_response(404, "Not Found", "exports: not found or expired");
   json::object data{{"type", "io.cozy.exports"},
                     {"id", e->id},
@@ -187,9 +191,10 @@ Response Api::manifest(const Ticket& t) {
 
 Response Api::move_data(const Ticket& t, const Request& req) {
   std::uint32_t index = 0;
-  const ExportDoc* e = live_export(t.domain, index);
-  if (!e) return error_response(404, "Not Found", "exports: not found or expired");
-  return part(index, *e, req, false);
+  if (const ExportDoc* e = live_export(t.domain, index)) return part(index, *e, req, false);
+  const ExportDoc* old = m_world.replaced_export_by_id(t.domain, index);
+  if (!old) return error_response(404, "Not Found", "exports: not found or expired");
+  return part(index, *old, req, false, true);
 }
 
 }  // namespace sim

@@ -55,11 +55,35 @@ struct ContentRead {
 };
 
 constexpr const char* k_file_too_big = "The file is too big and exceeds the disk quota";
+constexpr const char* k_no_parent = "Parent directory with given DirID does not exist";
+constexpr const char* k_exists = "file already exists";
 
 struct Reader {
   std::string_view zip;
   PartRestore& out;
   QuotaCheck& quota;
+  FolderIndex* folders;
+
+  static std::string name_key(const json::object& doc) { return text_field(doc, "dir_id") + "/" + text_field(doc, "name"); }
+
+  // CreateDir: refused when the name is taken in its folder.
+  void directory(const ZipDirEntry& meta, const json::object& doc) {
+    const std::string id = text_field(doc, "_id");
+    if (id == k_root_dir_id || id == k_trash_dir_id) return;  // those two exist already
+    if (folders && !folders->names.insert(name_key(doc)).second) return fail(meta, k_exists);
+    if (folders) folders->dirs.insert(id);
+    ++out.restored.doc_count;
+  }
+
+  // CreateFile, before any byte: the parent's path, then the name.
+  bool file_refused(const ZipDirEntry& meta, const json::object& doc) {
+    if (!folders) return false;
+    const char* refusal = !folders->knows(text_field(doc, "dir_id")) ? k_no_parent
+                          : folders->names.count(name_key(doc))      ? k_exists
+                                                                      : nullptr;
+    if (refusal) fail(meta, refusal);
+    return refusal != nullptr;
+  }
 
   void fail(const ZipDirEntry& e, const std::string& why) { out.errors.push_back(e.name + ": " + why); }
 
@@ -93,15 +117,12 @@ struct Reader {
   void file(const ZipDirEntry& meta, const ZipDirEntry* next) {
     const auto doc = document(meta);
     if (!doc) return;
-    if (text_field(*doc, "type") == "directory") {
-      const std::string id = text_field(*doc, "_id");
-      if (id != k_root_dir_id && id != k_trash_dir_id) ++out.restored.doc_count;  // those two exist already
-      return;
-    }
+    if (text_field(*doc, "type") == "directory") return directory(meta, *doc);
     if (!next) return fail(meta, "No content for file");
     const auto size = size_field(*doc);
     if (!size) return fail(meta, "size is not a number in a string");
     if (quota.refuses(*size)) return fail(meta, k_file_too_big);  // CreateFile refuses it before any byte
+    if (file_refused(meta, *doc)) return;
     const ContentRead read = content(*next);
     const std::string md5 = text_field(*doc, "md5sum");
     const bool length_ok = read.bytes == static_cast<std::uint64_t>(*size);
@@ -113,6 +134,7 @@ struct Reader {
     out.restored.files += *size;
     quota.used += *size;
     ++out.restored.doc_count;
+    if (folders) folders->names.insert(name_key(*doc));
   }
 
   // ImportFileVersion copies the content without checking it: only a read
@@ -133,6 +155,10 @@ struct Reader {
 
 }  // namespace
 
+bool FolderIndex::knows(const std::string& dir_id) const {
+  return dir_id == k_root_dir_id || dir_id == k_trash_dir_id || dirs.count(dir_id) > 0;
+}
+
 ContentUsage& ContentUsage::operator+=(const ContentUsage& o) {
   files += o.files;
   versions += o.versions;
@@ -141,7 +167,7 @@ ContentUsage& ContentUsage::operator+=(const ContentUsage& o) {
   return *this;
 }
 
-PartRestore restore_part(std::string_view zip, QuotaCheck quota) {
+PartRestore restore_part(std::string_view zip, QuotaCheck quota, FolderIndex* folders) {
   PartRestore out;
   std::string error;
   const auto entries = read_zip_directory(zip, error);
@@ -149,7 +175,7 @@ PartRestore restore_part(std::string_view zip, QuotaCheck quota) {
     out.errors.push_back(error);
     return out;
   }
-  Reader reader{zip, out, quota};
+  Reader reader{zip, out, quota, folders};
   for (std::size_t i = 0; i < entries->size(); ++i) {
     const ZipDirEntry* next = i + 1 < entries->size() ? &(*entries)[i + 1] : nullptr;
     const auto doctype = data_doctype((*entries)[i].name);

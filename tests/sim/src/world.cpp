@@ -184,6 +184,16 @@ const ExportDoc* World::replaced_export(std::uint32_t index, const std::string& 
   return nullptr;
 }
 
+const ExportDoc* World::replaced_export_by_id(const std::string& id, std::uint32_t& index) const {
+  for (const auto& [at, s] : m_states) {
+    if (const ExportDoc* e = replaced_export(at, id)) {
+      index = at;
+      return e;
+    }
+  }
+  return nullptr;
+}
+
 const ExportDoc* World::current_export(std::uint32_t index) const {
   const auto* s = state(index);
   return s ? s->current_export.get() : nullptr;

@@ -116,6 +116,7 @@ struct ImportJob {
   std::vector<std::string> cursors;  // the manifest's parts_cursors
   std::size_t part = 0;              // the part to fetch next
   bool failed = false;               // a part after the first failed
+  FolderIndex folders;               // what the wiped target holds so far
   std::string part_url() const;
 };
 
@@ -164,6 +165,9 @@ public:
   // A `done`, unexpired export of the instance that a later export replaced:
   // its parts still answer (part 0 without its archive), as on the stack.
   const ExportDoc* replaced_export(std::uint32_t index, const std::string& id) const;
+  // A replaced export of any live instance by its id (the public move
+  // routes find it as cozy-stack's GetExport finds its document); sets `index`.
+  const ExportDoc* replaced_export_by_id(const std::string& id, std::uint32_t& index) const;
   // Records that part `part` of export `id` was (or was not) read whole.
   void part_read(std::uint32_t index, const std::string& id, std::size_t part, bool whole);
 

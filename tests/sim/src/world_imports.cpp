@@ -132,7 +132,7 @@ void World::part_fetched(std::uint32_t index, ImportJob job, FetchResult part) {
   PartRestore restore;
   const ContentUsage& so_far = *touch(index).imported;
   const QuotaCheck quota{view(index).quota, so_far.files + so_far.versions};
-  if (part.status == 200) restore = restore_part(part.body, quota);
+  if (part.status == 200) restore = restore_part(part.body, quota, &job.folders);
   else restore.errors.emplace_back("export not found");
   *touch(index).imported += restore.restored;
   if (!restore.errors.empty()) {

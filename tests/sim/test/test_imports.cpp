@@ -193,3 +193,54 @@ TEST_CASE("import: the target's disk quota refuses the files beyond it, and the 
   REQUIRE(eventually([&] { return target.stat("imports_done") == 1; }));
   CHECK(number(usage(target, free_target), "files") == files);
 }
+
+namespace {
+
+// A second export of `d` (the first one's token `first` is then replaced):
+// the new export's token once it is done.
+std::string replacing_token(Sim& sim, const std::string& d, const std::string& first) {
+  REQUIRE(sim.post("/instances/" + d + "/export?admin-req=true").status == 202);
+  std::string token;
+  REQUIRE(eventually([&] {
+    auto r = sim.get("/_sim/exports/" + d);
+    if (r.status != 200 || r.json().at("state") != "done") return false;
+    token = std::string(r.json().at("move_token").as_string());
+    return token != first;
+  }));
+  return token;
+}
+
+}  // namespace
+
+TEST_CASE("import from a replaced export: the manifest is found (done), the target is wiped, part 0 is an empty "
+          "zip, the later parts' files find no folder and the import fails; a single-part one succeeds empty",
+          "[import]") {
+  Sim source(k_source_args);
+  Sim target(k_target_args);
+  const auto big = pick(source, [](const json::object& u) { return number(u, "used") > k_gib; });
+  const auto small = pick(source, [](const json::object& u) {
+    return number(u, "used") > 0 && number(u, "used") < k_gib && number(u, "files") > 0;
+  });
+  const auto old_big = export_token(source, big);
+  replacing_token(source, big, old_big);
+  const auto old_small = export_token(source, small);
+  replacing_token(source, small, old_small);
+
+  const auto to = domain(0, "target.example");
+  const auto before = number(usage(target, to), "files");
+  REQUIRE(before > 0);
+  REQUIRE(target.post("/instances/" + to + "/import?manifest_url=" + source.public_base() + "/move/exports/" + old_big)
+              .status == 204);
+  REQUIRE(eventually([&] { return target.stat("imports_failed") == 1; }, std::chrono::seconds(15)));
+  CHECK(number(usage(target, to), "files") < before);  // wiped: what it held is gone
+  CHECK(number(usage(target, to), "files") < number(usage(source, big), "files"));
+  CHECK_FALSE(attributes(target, to).contains("blocked"));
+  CHECK(source.stat("replaced_parts_served") >= 2);
+
+  const auto other = domain(1, "target.example");
+  REQUIRE(target.post("/instances/" + other + "/import?manifest_url=" + source.public_base() + "/move/exports/" +
+                      old_small).status == 204);
+  REQUIRE(eventually([&] { return target.stat("imports_done") == 1; }, std::chrono::seconds(15)));
+  CHECK(number(usage(target, other), "files") == 0);  // the "successful" move that restored nothing
+  CHECK(number(usage(target, other), "versions") == 0);
+}

@@ -391,6 +391,72 @@ TEST_CASE("restore a part: content is checked against the metadata's size and md
   CHECK(restore_part(ZipStream::render(std::move(alone), 0)).errors.size() == 1);
 }
 
+TEST_CASE("restore a part within an import: a file whose folder was not restored before it, or whose name is "
+          "taken in its folder, is refused and the import goes on",
+          "[units]") {
+  const std::string md5_abc = simtest::md5_base64("abc");
+  auto file = [&](const char* id, const char* dir, const char* name) {
+    std::vector<ZipEntry> pair;
+    pair.push_back({std::string("My Cozy/Data/io.cozy.files/") + id + ".json", 0, 0,
+                    std::string(R"({"type":"file","_id":")") + id + R"(","name":")" + name + R"(","dir_id":")" + dir +
+                        R"(","size":"3","md5sum":")" + md5_abc + "\"}",
+                    {}});
+    pair.push_back({std::string("My Cozy/Files/") + name, 0, 0, "abc", {}});
+    return pair;
+  };
+  std::vector<ZipEntry> entries;
+  entries.push_back({"My Cozy/Data/io.cozy.files/d1.json", 0, 0,
+                     R"({"type":"directory","_id":"d1","name":"Docs","dir_id":"io.cozy.files.root-dir"})", {}});
+  for (auto* one : {"f1", "f2", "f3", "f4"}) {
+    const std::string id(one);
+    auto pair = id == "f1"   ? file("f1", "d1", "a.txt")                     // in a restored folder
+                : id == "f2" ? file("f2", "io.cozy.files.root-dir", "b.txt")  // at the root
+                : id == "f3" ? file("f3", "d9", "c.txt")                      // its folder was never restored
+                             : file("f4", "d1", "a.txt");                     // a.txt is taken in Docs
+    for (auto& e : pair) entries.push_back(std::move(e));
+  }
+  const std::string zip = ZipStream::render(std::move(entries), 0);
+
+  FolderIndex folders;
+  const auto within = restore_part(zip, {}, &folders);
+  CHECK(within.restored.files == 6);
+  CHECK(within.restored.doc_count == 3);  // Docs, a.txt, b.txt
+  REQUIRE(within.errors.size() == 2);
+  CHECK(within.errors[0].find("Parent directory with given DirID does not exist") != std::string::npos);
+  CHECK(within.errors[1].find("file already exists") != std::string::npos);
+  CHECK(folders.knows("d1"));
+
+  // A part read alone (no import): folders are not checked.
+  const auto alone = restore_part(zip);
+  CHECK(alone.errors.empty());
+  CHECK(alone.restored.files == 12);
+}
+
+TEST_CASE("restore the parts of an export in order within one import: every file finds its folder; a later part "
+          "restored without part 0's folders restores only the files at the root",
+          "[units]") {
+  const auto key = key_with_versions(false);
+  FolderIndex folders;
+  std::int64_t files = 0;
+  for (std::size_t part = 0; part < 2; ++part) {
+    const auto got = restore_part(ZipStream::render(part_entries(part_input(key, part, k_two_parts, 2e-5)), 0), {},
+                                  &folders);
+    INFO("part " << part << " errors: " << (got.errors.empty() ? "" : got.errors.front()));
+    CHECK(got.errors.empty());
+    files += got.restored.files;
+  }
+  std::int64_t declared = 0;
+  for (std::size_t part = 0; part < 2; ++part)
+    for (const auto& f : part_files(key, part_input(key, part, k_two_parts, 2e-5).share).files) declared += f.size;
+  CHECK(files == declared);
+
+  FolderIndex empty;
+  const auto orphan = restore_part(ZipStream::render(part_entries(part_input(key, 1, k_two_parts, 2e-5)), 0), {},
+                                   &empty);
+  CHECK_FALSE(orphan.errors.empty());
+  CHECK(orphan.errors.front().find("Parent directory with given DirID does not exist") != std::string::npos);
+}
+
 namespace {
 
 // Overwrites the CRC-32 of entry `i` in the central directory.

@@ -1,0 +1,54 @@
+#include "engine/sched/move_check.hpp"
+
+#include "engine/store/move_tokens.hpp"
+
+namespace passage {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr std::string_view k_moving = "MOVING";
+constexpr std::string_view k_moved = "MOVED";
+
+// The verified export the latest token of the account served. (Its time
+// is not compared with the MOVING block's: a clock set back between runs
+// would hide a finished move; the target's files decide.)
+std::optional<std::pair<MoveToken, Evidence>> served_snapshot(Database& db, const Account& account) {
+  auto token = latest_move_token(db, account.id);
+  if (!token || token->evidence.empty()) return std::nullopt;
+  auto evidence = evidence_from_json(token->evidence);
+  if (!evidence || evidence->parts.empty()) return std::nullopt;
+  return std::make_pair(*token, *evidence);
+}
+
+bool every_part_sent_whole(Database& db, const MoveToken& token, const Evidence& evidence) {
+  const int parts = static_cast<int>(evidence.parts.size());
+  const MoveServed served = move_served(db, token.token_hash, parts);
+  for (std::size_t n = 0; n < evidence.parts.size(); ++n)
+    if (served.part_bytes[n] < evidence.parts[n].bytes) return false;
+  return true;
+}
+
+}  // namespace
+
+asio::awaitable<Outcome<std::optional<Evidence>>> check_admin_move(MoveCheckContext c, Account account) {
+  const std::optional<Evidence> unfinished;
+  if (account.own_block != k_moving) co_return unfinished;
+  auto source = co_await c.source.lookup(account.domain);
+  if (!source.ok()) co_return source.failure();
+  if (!source.value().blocked || source.value().blocking_reason != k_moved) co_return unfinished;
+  auto snapshot = served_snapshot(c.db, account);
+  if (!snapshot || !every_part_sent_whole(c.db, snapshot->first, snapshot->second)) co_return unfinished;
+  auto target = co_await c.target.lookup(account.target_host);
+  if (!target.ok()) co_return target.failure();
+  if (!target.value().exists || target.value().blocked) co_return unfinished;
+  auto usage = co_await c.target.disk_usage(account.target_host);
+  if (!usage.ok()) co_return usage.failure();
+  Evidence evidence = snapshot->second;
+  if (usage.value().files != evidence.content.file_bytes) co_return unfinished;
+  evidence.kind = "moved";
+  co_return std::optional<Evidence>(std::move(evidence));
+}
+
+}  // namespace passage

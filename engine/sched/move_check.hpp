@@ -1,0 +1,37 @@
+#pragma once
+// Did Passage's own admin-driven move of an account finish? Asked when a
+// run finds the account MOVING without a move of its own in flight: after a
+// crash or a refused commit, before and after the import deadline
+// (CONTRACT.md "Passage's own blocks", "Admin moves").
+//
+// The source's MOVED block alone proves nothing: someone else can set it.
+// The move is Passage's and finished only when all of these hold:
+//   - the source is blocked MOVED and the last block Passage recorded is
+//     its own MOVING (the block it put before exporting);
+//   - the latest move token of the account records the verified export
+//     (written before the import was requested);
+//   - `serve --public` sent every part of it whole under that token;
+//   - the target exists, is unblocked (its import ended) and holds exactly
+//     the verified file bytes.
+// Then the evidence is that verified export, kind "moved". Otherwise
+// nullopt: not finished, or not Passage's; the caller waits or retries,
+// and a foreign MOVED then stops the account at its lookup (FAILED).
+
+#include <boost/asio/awaitable.hpp>
+
+#include "engine/accounts/account.hpp"
+#include "engine/store/db.hpp"
+#include "plugins/backends/backend.hpp"
+
+namespace passage {
+
+struct MoveCheckContext {
+  Database& db;
+  Backend& source;
+  Backend& target;
+};
+
+boost::asio::awaitable<Outcome<std::optional<Evidence>>> check_admin_move(MoveCheckContext context,
+                                                                          Account account);
+
+}  // namespace passage
