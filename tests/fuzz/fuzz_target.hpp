@@ -1,6 +1,6 @@
 #pragma once
 // The fuzz targets as plain functions: libFuzzer calls them through
-// LLVMFuzzerTestOneInput (built with -DPASSAGE_FUZZER in build-fuzz/), and
+// LLVMFuzzerTestOneInput (built with -DPASSAGE_FUZZER in build-asan/), and
 // the unit suite replays the committed corpora and every input that once
 // failed (tests/fuzz/regressions/) through the same functions
 // (tests/unit/test_fuzz_inputs.cpp), so a fixed crash stays fixed in the

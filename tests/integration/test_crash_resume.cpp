@@ -150,11 +150,13 @@ void kill_and_resume(const ConfigOptions& options) {
   Finish resumed;
   read_finish(ws, resumed);
   auto counts = state_counts(ws, "c1");
-  for (const auto& [state, count] : counts) {
+  // Not a structured binding: clang 14 (the sanitizer tree) cannot capture one.
+  for (const auto& state_count : counts) {
+    const auto& state = state_count.first;
     INFO("state " << state);
-    CHECK(count == static_cast<std::int64_t>(std::count_if(
-                       reference.states.begin(), reference.states.end(),
-                       [&](const auto& account) { return account.second == state; })));
+    CHECK(state_count.second == static_cast<std::int64_t>(std::count_if(
+                                    reference.states.begin(), reference.states.end(),
+                                    [&](const auto& account) { return account.second == state; })));
   }
   for (const auto& [login, state] : reference.states) {
     INFO("account " << login);

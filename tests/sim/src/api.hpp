@@ -58,6 +58,7 @@ private:
   Response import(const Ticket& t, const Request& req);
   Response del(const Ticket& t);
   Response delete_again(std::uint32_t index);
+  Response answer_after_first_delete(std::uint32_t index);
   static Response half_deleted_error();
   // A part download, from the admin route or the move route. A replaced
   // export's part (`replaced`) is served as the stack serves it once its

@@ -286,9 +286,16 @@ Response Api::del(const Ticket& t) {
 // gone (instance.Delete's not-found path), the first one's error otherwise.
 Response Api::delete_again(std::uint32_t index) {
   ++m_stats.deletes_during_removal;
+  return answer_after_first_delete(index);
+}
+
+// Waits for the first DELETE's end: its timer started a moment after its
+// end was computed, so it may fire after ours (a slow build showed it).
+Response Api::answer_after_first_delete(std::uint32_t index) {
   Response r;
   r.delay_ms = m_world.delete_remaining_ms(index) + 1;
   r.finish = [this, index] {
+    if (m_world.delete_running(index)) return answer_after_first_delete(index);
     if (m_world.is_live(index)) return half_deleted_error();
     Response done;
     done.status = 204;

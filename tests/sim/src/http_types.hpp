@@ -36,7 +36,8 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;
   std::unique_ptr<BodyStream> stream;  // when set, replaces body (chunked)
   // Synchronous work that takes real time (DELETE): the server waits
-  // `delay_ms`, then calls `finish` for the final answer.
+  // `delay_ms`, then calls `finish` for the final answer (which may carry
+  // a further delay and finish).
   std::int64_t delay_ms = 0;
   std::function<Response()> finish;
 };

@@ -129,9 +129,10 @@ net::awaitable<void> Server::Impl::session(tcp::socket socket, Listener listener
       co_return;
     }
     Response res = api->handle(ticket, view);
-    if (res.finish) {
+    while (res.finish) {  // a finish may answer with a further wait
       co_await sleep_ms(res.delay_ms);
-      res = res.finish();
+      Response next = res.finish();
+      res = std::move(next);
     }
     if (ticket.reset_after) {  // the effect happened, the answer is lost
       if (res.stream) res.stream->finished(false);

@@ -103,6 +103,11 @@ std::int64_t World::delete_remaining_ms(std::uint32_t index) const {
   return std::max<std::int64_t>(0, left.count());
 }
 
+bool World::delete_running(std::uint32_t index) const {
+  const auto* s = state(index);
+  return s != nullptr && s->deleting_now;
+}
+
 void World::delete_cleanup_done(std::uint32_t index, std::uint32_t run) {
   auto& s = touch(index);
   if (run != s.delete_runs || !s.deleting_now || s.delete_tail || s.delete_cleanup_failed) return;

@@ -179,6 +179,8 @@ public:
   DeleteStart begin_delete(std::uint32_t index, std::int64_t delay_ms);
   // Real milliseconds until the DELETE being processed ends (0 when none).
   std::int64_t delete_remaining_ms(std::uint32_t index) const;
+  // A DELETE is being processed (its finish_delete not run yet).
+  bool delete_running(std::uint32_t index) const;
   // How a DELETE ends after its real-time work (lifecycle.Destroy):
   // deleted; stuck in the konnector clean-up (`deleting` stays set); or
   // half done, failing once the flag was cleared, while removing the
