@@ -106,7 +106,7 @@ std::string describe_non_utf8_byte(unsigned char byte) {
   std::string text = std::string("byte ") + hex;
   char32_t code = windows_1252_code_point(byte);
   if (code == 0) return text;
-  return text + ", probably \"" + to_utf8(code) + "\" in Windows-1252";
+  return "'" + to_utf8(code) + "' written in Windows-1252 (" + text + ")";
 }
 
 }  // namespace passage

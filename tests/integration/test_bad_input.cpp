@@ -180,9 +180,9 @@ TEST_CASE("A Windows-1252 list is refused with every error listed and no campaig
   CHECK(create.exit_code == 2);
   CHECK(lines_named(create.err, "comptes.csv") == std::vector<int>{3, 4, 5});
   CHECK(contains(create.err, "comptes.csv:3: departure_date: '31/02/2027' is not a real date"));
-  CHECK(contains(create.err, "comptes.csv:4: email: not UTF-8: byte 0xE9, probably \"\xC3\xA9\" in "
-                             "Windows-1252; save the file as \"CSV UTF-8\""));
-  CHECK(contains(create.err, "comptes.csv:5: reason: not UTF-8: byte 0xE9"));
+  CHECK(contains(create.err, "comptes.csv:4: email: not UTF-8: '\xC3\xA9' written in "
+                             "Windows-1252 (byte 0xE9); save the file as \"CSV UTF-8\""));
+  CHECK(contains(create.err, "comptes.csv:5: reason: not UTF-8: '\xC3\xA9' written in Windows-1252 (byte 0xE9)"));
   check_nothing_written(ws);
 }
 
