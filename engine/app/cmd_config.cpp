@@ -74,6 +74,17 @@ void say(AppContext& app, const Reached& reached, std::vector<std::string>& erro
   }
 }
 
+// With `delivery: space`, a person exported after their departure, or
+// exported again at it (CONTRACT.md "Purge" step 4), still gets a personal
+// download link: without serve.public_url that notice cannot be written and
+// the account stops FAILED no_public_url.
+void warn_without_public_url(AppContext& app, const Config& config) {
+  if (config.serve.public_url) return;
+  app.err() << "passage: warning: serve.public_url is not set: a person exported after their departure, "
+               "or again at it, needs a personal download link; without it the account stops FAILED "
+               "no_public_url\n";
+}
+
 }  // namespace
 
 int cmd_config_check(AppContext& app) {
@@ -84,6 +95,7 @@ int cmd_config_check(AppContext& app) {
   const auto stacks = static_cast<long long>(config.stacks.size());
   if (!app.line().quiet)
     app.out() << config.file.string() << ": valid (" << plural(stacks, "stack", "stacks") << ")\n";
+  warn_without_public_url(app, config);
   for (const Reached& reached : reach_all(config, app.clock())) say(app, reached, errors);
   for (const FolderFinding& finding : check_folders(config)) {
     if (!finding.ok)

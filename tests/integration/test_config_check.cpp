@@ -194,3 +194,18 @@ TEST_CASE("config check refuses folders it cannot write: metrics, reports, archi
     CHECK(mentions(check.err, "Read-only file system"));
   }
 }
+
+TEST_CASE("config check warns when serve.public_url is missing: late and final exports need a link", "[config]") {
+  Workspace ws;
+  std::string config = read_file(ws.config());
+  const std::string serve = "serve: { public_listen: 127.0.0.1:0, public_url: https://passage.test }\n";
+  const std::size_t at = config.find(serve);
+  REQUIRE(at != std::string::npos);
+  config.erase(at, serve.size());
+  ws.write("c.yaml", config);
+  ProcessResult check = ws.passage({"config", "check"}, Millis(30000));
+  INFO("stdout: " << check.out << "\nstderr: " << check.err);
+  CHECK(check.exit_code == 0);
+  CHECK(check.err.find("passage: warning: serve.public_url is not set") != std::string::npos);
+  CHECK(check.err.find("no_public_url") != std::string::npos);
+}
