@@ -151,10 +151,27 @@ class CsvReader {
 
 constexpr std::size_t k_chunk_bytes = 1 << 20;
 
+// Spaces a spreadsheet leaves around a value: ASCII space and tab, and
+// U+00A0 and U+202F (French Excel's non-breaking spaces), as UTF-8.
+constexpr std::string_view k_blanks[] = {" ", "\t", "\xC2\xA0", "\xE2\x80\xAF"};
+
+std::size_t blank_prefix(std::string_view text) {
+  for (std::string_view blank : k_blanks)
+    if (text.starts_with(blank)) return blank.size();
+  return 0;
+}
+
+std::size_t blank_suffix(std::string_view text) {
+  for (std::string_view blank : k_blanks)
+    if (text.ends_with(blank)) return blank.size();
+  return 0;
+}
+
 std::string trimmed(const std::string& text) {
-  std::size_t first = text.find_first_not_of(" \t");
-  if (first == std::string::npos) return {};
-  return text.substr(first, text.find_last_not_of(" \t") - first + 1);
+  std::string_view rest(text);
+  while (std::size_t n = blank_prefix(rest)) rest.remove_prefix(n);
+  while (std::size_t n = blank_suffix(rest)) rest.remove_suffix(n);
+  return std::string(rest);
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <vector>
 
+#include "engine/accounts/text_encoding.hpp"
+
 namespace passage {
 namespace {
 
@@ -15,17 +17,28 @@ bool is_alnum(char c) { return is_lower(c) || is_upper(c) || is_digit(c); }
 bool is_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 bool is_control(char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }
 
-bool has_space(std::string_view text) {
-  for (char c : text)
-    if (is_space(c)) return true;
-  return false;
+// "contains whitespace", or the non-ASCII space named ("contains U+00A0
+// (non-breaking space)"): an invisible character must be findable.
+std::optional<std::string> whitespace_in(std::string_view text) {
+  for (std::size_t at = 0; at < text.size();) {
+    Utf8Char one = utf8_char_at(text, at);
+    if (one.code < 0x80 && is_space(static_cast<char>(one.code))) return "contains whitespace";
+    if (is_unicode_space(one.code)) return "contains " + describe_character(one.code);
+    at += one.length;
+  }
+  return std::nullopt;
 }
 
-std::string describe(char c) {
-  if (!is_control(c) && static_cast<unsigned char>(c) < 0x80) return std::string("'") + c + "'";
-  char buffer[16];
-  std::snprintf(buffer, sizeof buffer, "byte 0x%02X", static_cast<unsigned>(static_cast<unsigned char>(c)));
-  return buffer;
+// The first character of `text` that `allowed` refuses, named (a
+// character, never a byte: the text is UTF-8 by now).
+template <typename Allowed>
+std::optional<std::string> first_refused(std::string_view text, Allowed allowed) {
+  for (std::size_t at = 0; at < text.size();) {
+    Utf8Char one = utf8_char_at(text, at);
+    if (one.code >= 0x80 || !allowed(static_cast<char>(one.code))) return describe_character(one.code);
+    at += one.length;
+  }
+  return std::nullopt;
 }
 
 std::string in_quotes(std::string_view text) { return "'" + std::string(text) + "'"; }
@@ -44,9 +57,8 @@ std::vector<std::string_view> split_labels(std::string_view name) {
 std::optional<std::string> check_label(std::string_view label) {
   if (label.empty()) return "has an empty label (two dots, or a dot at an end)";
   if (label.size() > 63) return "label " + in_quotes(label) + " is longer than 63 characters";
-  for (char c : label)
-    if (!is_lower(c) && !is_digit(c) && c != '-')
-      return "label " + in_quotes(label) + " contains " + describe(c);
+  if (auto refused = first_refused(label, [](char c) { return is_lower(c) || is_digit(c) || c == '-'; }))
+    return "label " + in_quotes(label) + " contains " + *refused;
   if (label.front() == '-' || label.back() == '-')
     return "label " + in_quotes(label) + " starts or ends with '-'";
   return std::nullopt;
@@ -69,20 +81,18 @@ bool same_email(std::string_view a, std::string_view b) { return ascii_lowercase
 
 std::optional<std::string> check_login(std::string_view login) {
   if (login.empty()) return "empty";
-  if (has_space(login)) return in_quotes(login) + " contains whitespace";
+  if (auto space = whitespace_in(login)) return in_quotes(login) + " " + *space;
   if (login.size() > 64) return in_quotes(login) + " is longer than 64 characters";
   if (!is_alnum(login.front())) return in_quotes(login) + " must start with a letter or a digit";
-  for (char c : login)
-    if (!is_alnum(c) && c != '.' && c != '_' && c != '-')
-      return in_quotes(login) + " contains " + describe(c) +
-             " (allowed: ASCII letters, digits, '.', '_', '-')";
+  if (auto refused = first_refused(login, [](char c) { return is_alnum(c) || c == '.' || c == '_' || c == '-'; }))
+    return in_quotes(login) + " contains " + *refused + " (allowed: ASCII letters, digits, '.', '_', '-')";
   return std::nullopt;
 }
 
 std::optional<std::string> check_dns_name(std::string_view name) {
   if (name.empty()) return "empty";
   std::string prefix = in_quotes(name) + " is not a valid DNS name: ";
-  if (has_space(name)) return prefix + "contains whitespace";
+  if (auto space = whitespace_in(name)) return prefix + *space;
   for (char c : name)
     if (is_upper(c)) return prefix + "must be lowercase";
   if (name.size() > 253) return prefix + "longer than 253 characters";
@@ -95,16 +105,17 @@ std::optional<std::string> check_dns_name(std::string_view name) {
 
 std::optional<std::string> check_email(std::string_view email) {
   if (email.empty()) return "empty";
-  if (has_space(email)) return in_quotes(email) + " contains whitespace";
+  if (auto space = whitespace_in(email)) return in_quotes(email) + " " + *space;
   std::size_t at = email.find('@');
   if (at == std::string_view::npos || email.find('@', at + 1) != std::string_view::npos)
     return in_quotes(email) + " must contain exactly one '@'";
   std::string_view local = email.substr(0, at);
   if (local.empty()) return in_quotes(email) + " has nothing before '@'";
   if (local.size() > 64) return in_quotes(email) + " has more than 64 characters before '@'";
-  for (char c : local)
-    if (is_control(c) || is_local_special(c))
-      return in_quotes(email) + " contains " + describe(c) + " before '@'";
+  for (std::size_t i = 0; i < local.size(); ++i)
+    if (is_control(local[i]) || is_local_special(local[i]))
+      return in_quotes(email) + " contains " + describe_character(static_cast<unsigned char>(local[i])) +
+             " before '@'";
   // Domains compare case-insensitively; internationalized domains must be
   // written in their ASCII (xn--) form.
   if (auto problem = check_dns_name(ascii_lowercase(email.substr(at + 1))))

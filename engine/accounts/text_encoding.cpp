@@ -6,11 +6,11 @@
 namespace passage {
 namespace {
 
-// Length of the well-formed UTF-8 sequence at `at`, 0 if there is none.
-std::size_t sequence_length(std::string_view text, std::size_t at) {
+// The well-formed UTF-8 sequence at `at`; length 0 if there is none.
+Utf8Char decode_at(std::string_view text, std::size_t at) {
   auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[at + k]); };
   unsigned lead = byte(0);
-  if (lead < 0x80) return 1;
+  if (lead < 0x80) return {lead, 1};
   std::size_t length = 0;
   char32_t code = 0, lowest = 0;
   if ((lead & 0xE0) == 0xC0)
@@ -20,16 +20,18 @@ std::size_t sequence_length(std::string_view text, std::size_t at) {
   else if ((lead & 0xF8) == 0xF0)
     length = 4, code = lead & 0x07, lowest = 0x10000;
   else
-    return 0;
-  if (at + length > text.size()) return 0;
+    return {0, 0};
+  if (at + length > text.size()) return {0, 0};
   for (std::size_t k = 1; k < length; ++k) {
-    if ((byte(k) & 0xC0) != 0x80) return 0;
+    if ((byte(k) & 0xC0) != 0x80) return {0, 0};
     code = (code << 6) | (byte(k) & 0x3F);
   }
   bool surrogate = code >= 0xD800 && code <= 0xDFFF;
-  if (code < lowest || code > 0x10FFFF || surrogate) return 0;
-  return length;
+  if (code < lowest || code > 0x10FFFF || surrogate) return {0, 0};
+  return {code, length};
 }
+
+std::size_t sequence_length(std::string_view text, std::size_t at) { return decode_at(text, at).length; }
 
 // Windows-1252 differs from Latin-1 only in 0x80-0x9F; 0 marks the bytes
 // it leaves undefined.
@@ -43,12 +45,29 @@ char32_t windows_1252_code_point(unsigned char byte) {
   return byte;
 }
 
-// A code point below U+10000 as UTF-8.
+// A code point as UTF-8.
 std::string to_utf8(char32_t code) {
   auto unit = [](char32_t bits) { return static_cast<char>(bits); };
   if (code < 0x80) return std::string(1, unit(code));
   if (code < 0x800) return {unit(0xC0 | (code >> 6)), unit(0x80 | (code & 0x3F))};
-  return {unit(0xE0 | (code >> 12)), unit(0x80 | ((code >> 6) & 0x3F)), unit(0x80 | (code & 0x3F))};
+  if (code < 0x10000)
+    return {unit(0xE0 | (code >> 12)), unit(0x80 | ((code >> 6) & 0x3F)), unit(0x80 | (code & 0x3F))};
+  return {unit(0xF0 | (code >> 18)), unit(0x80 | ((code >> 12) & 0x3F)), unit(0x80 | ((code >> 6) & 0x3F)),
+          unit(0x80 | (code & 0x3F))};
+}
+
+// The names an admin needs for the invisible characters spreadsheets add.
+const char* invisible_name(char32_t code) {
+  switch (code) {
+    case 0x00A0: return "non-breaking space";
+    case 0x202F: return "narrow non-breaking space";
+    case 0x2007: return "figure space";
+    case 0x2009: return "thin space";
+    case 0x200B: return "zero-width space";
+    case 0xFEFF: return "zero-width no-break space";
+    case 0x0009: return "tab";
+    default: return nullptr;
+  }
 }
 
 }  // namespace
@@ -60,6 +79,25 @@ std::optional<std::size_t> first_invalid_utf8(std::string_view text) {
     at += length;
   }
   return std::nullopt;
+}
+
+Utf8Char utf8_char_at(std::string_view text, std::size_t at) {
+  Utf8Char one = decode_at(text, at);
+  if (one.length == 0) return {static_cast<unsigned char>(text[at]), 1};
+  return one;
+}
+
+bool is_unicode_space(char32_t code) {
+  return code == 0x00A0 || (code >= 0x2000 && code <= 0x200B) || code == 0x202F || code == 0x205F ||
+         code == 0x3000 || code == 0xFEFF;
+}
+
+std::string describe_character(char32_t code) {
+  char hex[16];
+  std::snprintf(hex, sizeof hex, "U+%04X", static_cast<unsigned>(code));
+  if (const char* name = invisible_name(code)) return std::string(hex) + " (" + name + ")";
+  if (code < 0x20 || code == 0x7F || (code >= 0x80 && code < 0xA0) || is_unicode_space(code)) return hex;
+  return "'" + to_utf8(code) + "' (" + hex + ")";
 }
 
 std::string describe_non_utf8_byte(unsigned char byte) {

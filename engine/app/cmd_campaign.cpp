@@ -169,9 +169,16 @@ ImportTally import_rows(AppContext& app, const std::string& path, const Accounts
   const Config& config = app.config();
   const Instant now = app.clock().now();
   const std::int64_t campaign_id = import.campaign_id();
+  // No other campaign in the database: nobody else can hold a login or a
+  // domain (and the table's indexes are aside until the commit).
+  const bool alone = import.first_campaign();
   OwnerCampaignLookup owner_campaign{
-      [&](const std::string& login) { return store.unfinished_campaign_with_login(login, campaign_id); },
-      [&](const std::string& domain) { return store.unfinished_campaign_with_domain(domain, campaign_id); }};
+      [&](const std::string& login) {
+        return alone ? std::nullopt : store.unfinished_campaign_with_login(login, campaign_id);
+      },
+      [&](const std::string& domain) {
+        return alone ? std::nullopt : store.unfinished_campaign_with_domain(domain, campaign_id);
+      }};
   ImportTally tally;
   AccountsScan scan = scanned_file(config, path, [&](const AccountRow& row) {
     check_row_against_existing(path, row, owner_campaign, tally.held_elsewhere);

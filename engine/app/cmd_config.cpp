@@ -2,17 +2,19 @@
 // then each stack and the mail relay are reached once, and the command says
 // which answered. CONTRACT.md "Exit codes, added": a stack or relay that
 // does not answer is a warning (exit 0), refused credentials an error
-// (exit 2): nothing will work until a person fixes them.
+// (exit 2): nothing will work until a person fixes them. The folders it
+// writes into are checked too (engine/app/folder_check.hpp): a missing
+// metrics folder or one that refuses writes is an error (exit 2).
 
 #include <optional>
 #include <ostream>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 
 #include "engine/app/app.hpp"
+#include "engine/app/folder_check.hpp"
 #include "engine/notices/notices.hpp"
+#include "engine/sched/reach.hpp"
 #include "engine/sched/stacks.hpp"
 #include "plugins/registry.hpp"
 
@@ -29,30 +31,20 @@ struct Reached {
   std::optional<ReachResult> result;
 };
 
-asio::awaitable<void> reach_backend(Backend& backend, Reached& into) {
-  into.result = co_await backend.check_reach();
-}
-
-asio::awaitable<void> reach_relay(Notifier& notifier, Reached& into) {
-  into.result = co_await notifier.check_reach();
-}
-
 // Every stack, in the config's order, then the relay: all reached at once.
 std::vector<Reached> reach_all(const Config& config, const Clock& clock) {
   asio::io_context io;
   Stacks stacks = build_stacks(io, config, clock);
   std::unique_ptr<Notifier> notifier = make_notifier(config.notify, io);
+  std::vector<std::string> names;
+  for (const StackConfig& stack : config.stacks) names.push_back(stack.name);
+  ReachAnswers answers = reach_each(io, stacks, names, notifier.get());
   std::vector<Reached> reached;
-  reached.reserve(config.stacks.size() + 1);
-  for (const StackConfig& stack : config.stacks) {
+  for (const StackConfig& stack : config.stacks)
     reached.push_back({"stack " + stack.name + " (" + stack.backend +
                            (stack.backend == "dry-run" ? "" : " " + stack.url) + ")",
-                       std::nullopt});
-    asio::co_spawn(io, reach_backend(*stacks.at(stack.name).backend, reached.back()), asio::detached);
-  }
-  reached.push_back({"mail relay (" + config.notify.notifier + ")", std::nullopt});
-  if (notifier) asio::co_spawn(io, reach_relay(*notifier, reached.back()), asio::detached);
-  io.run();
+                       answers.stacks.at(stack.name)});
+  reached.push_back({"mail relay (" + config.notify.notifier + ")", answers.relay});
   for (auto& [name, runtime] : stacks) runtime.backend->shutdown();
   return reached;
 }
@@ -93,6 +85,12 @@ int cmd_config_check(AppContext& app) {
   if (!app.line().quiet)
     app.out() << config.file.string() << ": valid (" << plural(stacks, "stack", "stacks") << ")\n";
   for (const Reached& reached : reach_all(config, app.clock())) say(app, reached, errors);
+  for (const FolderFinding& finding : check_folders(config)) {
+    if (!finding.ok)
+      errors.push_back("passage: " + finding.line);
+    else if (!app.line().quiet)
+      app.out() << finding.line << '\n';
+  }
   if (!errors.empty()) throw BadInputLines(errors);
   return k_exit_done;
 }

@@ -200,6 +200,21 @@ std::vector<std::string> plan_warnings(const PlanFigures& plan) {
   return warnings;
 }
 
+// The stacks that answered none of their disk usage reads: their accounts'
+// sizes, and so the time their exports take, are unknown.
+std::vector<std::string> silent_stacks(const PlanFigures& plan) {
+  std::vector<std::string> silent;
+  for (const auto& [stack, reads] : plan.reads)
+    if (reads.asked > 0 && reads.answered == 0) silent.push_back(stack);
+  return silent;
+}
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string text;
+  for (const std::string& name : names) text += (text.empty() ? "" : ", ") + name;
+  return text;
+}
+
 // "12.3 GB", "0.4 GB".
 std::string gigabytes(std::int64_t bytes) {
   char text[32];
@@ -207,6 +222,25 @@ std::string gigabytes(std::int64_t bytes) {
   return text;
 }
 
+// The exports' size and time; unknown, and said so in the text itself,
+// when a stack answered none of its reads (issue 14: not "0.0 GB").
+void print_exports(std::ostream& out, const Config& config, const PlanFigures& plan) {
+  const std::vector<std::string> silent = silent_stacks(plan);
+  out << "exports: " << plan.exports << ", ";
+  if (!silent.empty()) {
+    out << "size and time unknown: " << (silent.size() == 1 ? "stack " : "stacks ") << joined(silent)
+        << " did not answer its disk usage reads (see passage config check)";
+    if (plan.sampled > 0) out << "; at least " << gigabytes(plan.bytes_to_transfer) << " to transfer from the others";
+    out << '\n';
+    out << "estimated time for the exports: unknown until " << joined(silent) << " answers\n";
+    return;
+  }
+  out << gigabytes(plan.bytes_to_transfer) << " to transfer, " << gigabytes(plan.bytes_to_store)
+      << " to store (delivery " << config.export_.delivery << "; disk usage read for "
+      << plural(static_cast<long long>(plan.sampled), "account", "accounts") << ")\n";
+  out << "estimated time for the exports: " << about_duration(plan.makespan_seconds)
+      << " (about 5 minutes an export on a real stack, within the rate limits)\n";
+}
 
 }  // namespace
 
@@ -232,7 +266,9 @@ int cmd_plan(AppContext& app) {
                      {"deletions_by_night", by_night}, {"makespan_seconds", plan.makespan_seconds},
                      {"disk_usage_sampled", plan.sampled}, {"skipped_rows", campaign.skipped_rows},
                      {"directory_check", directory ? "on" : "off"},
-                     {"moves_too_close_to_invite", plan.too_close}, {"warnings", warning_list}})
+                     {"moves_too_close_to_invite", plan.too_close},
+                     {"size_unknown_stacks", boost::json::value_from(silent_stacks(plan))},
+                     {"warnings", warning_list}})
               << '\n';
     return k_exit_done;
   }
@@ -243,11 +279,7 @@ int cmd_plan(AppContext& app) {
   for (const auto& [key, count] : plan.by_action) out << "  " << key << ": " << count << '\n';
   out << "next steps:\n";
   for (const auto& [key, count] : plan.by_next_step) out << "  " << key << ": " << count << '\n';
-  out << "exports: " << plan.exports << ", " << gigabytes(plan.bytes_to_transfer) << " to transfer, "
-      << gigabytes(plan.bytes_to_store) << " to store (delivery " << config.export_.delivery
-      << "; disk usage read for " << plural(static_cast<long long>(plan.sampled), "account", "accounts") << ")\n";
-  out << "estimated time for the exports: " << about_duration(plan.makespan_seconds)
-      << " (about 5 minutes an export on a real stack, within the rate limits)\n";
+  print_exports(out, config, plan);
   out << "deletions by night (at most " << config.purge.max_per_run << " a night):\n";
   for (const auto& [night, count] : nights) out << "  " << night << ": " << count << '\n';
   if (!directory) out << "directory check: off (no directory configured: departures are not re-checked before deletion)\n";

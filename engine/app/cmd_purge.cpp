@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <iterator>
 #include <ostream>
 
 #include "engine/env/faults.hpp"
@@ -28,14 +29,15 @@ void refuse_future_clock(AppContext& app) {
                    "(allow_future_purge: true is for test and demo configs only)");
 }
 
-// A dry run's report is marked and named apart, so that it never replaces
-// a real night's report of the same second, nor passes for one.
+// A dry run's report is marked and named apart, so that it never passes
+// for a real night's; a report of the same second (a nightly, then a
+// purge) is never replaced: the new one gets a suffix.
 void write_purge_report(AppContext& app, const PurgeReport& report) {
   std::filesystem::path dir = app.config().reports_dir;
   std::filesystem::create_directories(dir);
   std::string stamp = format_stamp(app.clock().now());
   std::filesystem::path path =
-      dir / (report.dry_run ? "dry-run-purge-" + stamp + ".json" : "purge-" + stamp + ".json");
+      unused_path(dir, (report.dry_run ? "dry-run-purge-" : "purge-") + stamp, ".json");
   write_whole_file(path, purge_report_json(report), k_shared_file_mode,
                    faults::disk_error(faults::Site::report));
   if (!app.line().quiet) app.out() << path.string() << '\n';
@@ -87,6 +89,27 @@ void write_metrics(AppContext& app, double started, int exit_code, const PurgeRe
   write_atomically(*path, metrics_text(input));
 }
 
+// A nightly or purge that could not start (another command holds the
+// lock): monitoring must learn the night did not run (CONTRACT.md
+// "Metrics": last run's times and exit code; the last success unchanged).
+std::shared_ptr<DatabaseLock> lock_or_tell_monitoring(AppContext& app, const std::string& command, double started) {
+  try {
+    return take_writer_lock(app, command);
+  } catch (const LockedError&) {
+    const auto& path = app.config().metrics_textfile;
+    if (path && !app.line().dry_run) {
+      std::ifstream in(*path, std::ios::binary);
+      std::string previous((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      try {
+        write_atomically(*path, with_run_outcome(previous, started, unix_now(), k_exit_locked));
+      } catch (const LocalWriteError& error) {
+        app.err() << "passage: error: " << error.what() << '\n';  // the lock's exit code stands
+      }
+    }
+    throw;
+  }
+}
+
 int purge_once(AppContext& app, const std::string& actor, PurgeReport& report) {
   PurgeOptions options{app.line().dry_run, actor};
   report = purge_night(app.config(), app.store(), app.clock(), options);
@@ -131,7 +154,7 @@ int cmd_purge(AppContext& app) {
   if (app.line().reset_breaker) return reset_breaker(app);
   refuse_future_clock(app);
   const double started = unix_now();
-  auto lock = take_writer_lock(app, app.line().dry_run ? "purge --dry-run" : "purge");
+  auto lock = lock_or_tell_monitoring(app, app.line().dry_run ? "purge --dry-run" : "purge", started);
   PurgeReport report;
   const int code = purge_once(app, app.admin_actor(), report);
   write_metrics(app, started, code, report, nullptr);
@@ -147,7 +170,7 @@ int cmd_nightly(AppContext& app) {
     return purge_once(app, "nightly", report);
   }
   const double started = unix_now();
-  auto lock = take_writer_lock(app, "nightly");
+  auto lock = lock_or_tell_monitoring(app, "nightly", started);
   RunOptions options;
   options.until_idle = true;
   options.actor = "nightly";

@@ -39,7 +39,7 @@ void deliver(AppContext& app, const Campaign& campaign, const std::string& forma
   }
   std::filesystem::path path = app.line().out
       ? std::filesystem::path(*app.line().out)
-      : app.config().reports_dir / (campaign.name + "-" + format_stamp(now) + "." + format);
+      : unused_path(app.config().reports_dir, campaign.name + "-" + format_stamp(now), "." + format);
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
   // A refused write (disk full, read-only folder) names the path and
   // leaves no partial report (engine/env/local_write.hpp).

@@ -25,6 +25,14 @@ int write_all(int fd, const std::string& text) {
 
 }  // namespace
 
+std::filesystem::path unused_path(const std::filesystem::path& dir, const std::string& stem,
+                                  const std::string& extension) {
+  std::filesystem::path path = dir / (stem + extension);
+  for (int n = 2; std::filesystem::exists(path) && n < 100000; ++n)
+    path = dir / (stem + "_" + std::to_string(n) + extension);
+  return path;
+}
+
 void write_whole_file(const std::filesystem::path& path, const std::string& text, unsigned mode,
                       int injected) {
   if (!prepare_file(path, static_cast<mode_t>(mode))) throw LocalWriteError(cannot_write(path, errno));

@@ -21,6 +21,12 @@ inline std::string cannot_write(const std::filesystem::path& path, int error) {
   return "cannot write " + path.string() + (error ? std::string(": ") + std::strerror(error) : std::string());
 }
 
+// `dir`/`stem``extension` if no such file exists yet, else the first free
+// `dir`/`stem`_N`extension` (N = 2, 3, …): a report never replaces another
+// written in the same second, and sorts after it by name.
+std::filesystem::path unused_path(const std::filesystem::path& dir, const std::string& stem,
+                                  const std::string& extension);
+
 // Writes `text` to `path`, created with `mode` (engine/env/file_modes.hpp),
 // flushed and closed, every step checked; `injected` (an errno from
 // engine/env/faults.hpp, 0 for none) fails it as the disk would. Throws

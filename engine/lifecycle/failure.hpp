@@ -15,4 +15,10 @@ enum class FailureKind {
 
 const char* to_string(FailureKind kind);
 
+// The reason code of a notice the mail relay could not take for now (not
+// answering, a 4xx deferral): "relay_unavailable: <the relay's words>".
+// Such a notice waits for the relay: the person's account is never FAILED
+// for it, whatever the retry budget (retry_or_fail).
+inline constexpr const char* k_relay_unavailable = "relay_unavailable";
+
 }  // namespace passage

@@ -68,9 +68,26 @@ std::string failure_reason(const Event& event) {
 
 // The core's retry policy: permanent failures stop at once; others wait
 // (their Retry-After, or full-jitter backoff) within the retry budget.
+// A notice the relay could not take waits for the relay, never FAILED:
+// backoff within the retry budget, then a wait past the run's idle horizon
+// (a later run or the nightly sends it). Its Message-ID is reused.
+Transition wait_for_relay(const Account& account, State step, const Event& event, Instant now,
+                          const Policy& policy) {
+  int attempts = account.attempts + 1;
+  Millis delay = attempts < policy.retry_budget
+                     ? full_jitter_backoff(attempts - 1, policy.backoff_base, policy.backoff_cap, event.jitter)
+                     : std::max<Millis>(std::chrono::hours(1), 2 * policy.backoff_cap);
+  if (event.retry_after) delay = std::max(delay, *event.retry_after);
+  Transition transition = wait_then(account, step, now + delay, failure_reason(event));
+  transition.next.attempts = std::min(attempts, policy.retry_budget);
+  return transition;
+}
+
 Transition retry_or_fail(const Account& account, State step, const Event& event, Instant now,
                          const Policy& policy) {
   std::string reason = failure_reason(event);
+  if (event.failure != FailureKind::permanent && reason.starts_with(k_relay_unavailable))
+    return wait_for_relay(account, step, event, now, policy);
   if (event.failure == FailureKind::permanent || event.failure == FailureKind::not_found)
     return fail(account, reason);
   int attempts = account.attempts + 1;

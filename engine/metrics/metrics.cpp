@@ -3,6 +3,8 @@
 #include "engine/env/file_modes.hpp"
 #include "engine/env/local_write.hpp"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -66,6 +68,27 @@ void write_accounts(Writer& w, const MetricsInput& input) {
     w.sample("passage_last_purge_accounts", {{"result", result}}, count);
 }
 
+void write_run(Writer& w, double run_start, double run_end, int exit_code) {
+  w.family("passage_last_run_start_timestamp_seconds", "When the last nightly or purge started.");
+  w.sample("passage_last_run_start_timestamp_seconds", {}, run_start);
+  w.family("passage_last_run_end_timestamp_seconds", "When the last nightly or purge ended.");
+  w.sample("passage_last_run_end_timestamp_seconds", {}, run_end);
+  w.family("passage_last_run_exit_code", "The last nightly's or purge's exit code.");
+  w.sample("passage_last_run_exit_code", {}, exit_code);
+}
+
+// True for a line of one of write_run's families (sample, HELP or TYPE).
+bool run_line(const std::string& line) {
+  for (const char* name : {"passage_last_run_start_timestamp_seconds", "passage_last_run_end_timestamp_seconds",
+                           "passage_last_run_exit_code"}) {
+    const std::string family = name;
+    if (line.rfind(family + " ", 0) == 0 || line.rfind("# HELP " + family + " ", 0) == 0 ||
+        line.rfind("# TYPE " + family + " ", 0) == 0)
+      return true;
+  }
+  return false;
+}
+
 void write_health(Writer& w, const MetricsInput& input) {
   w.family("passage_breaker_tripped", "1 when the purge breaker stops deletions.");
   w.sample("passage_breaker_tripped", {}, input.breaker_tripped ? 1 : 0);
@@ -75,12 +98,7 @@ void write_health(Writer& w, const MetricsInput& input) {
     w.family("passage_relay_up", "1 when the mail relay answered the last notice.");
     w.sample("passage_relay_up", {}, *input.relay_up ? 1 : 0);
   }
-  w.family("passage_last_run_start_timestamp_seconds", "When the last nightly or purge started.");
-  w.sample("passage_last_run_start_timestamp_seconds", {}, input.run_start);
-  w.family("passage_last_run_end_timestamp_seconds", "When the last nightly or purge ended.");
-  w.sample("passage_last_run_end_timestamp_seconds", {}, input.run_end);
-  w.family("passage_last_run_exit_code", "The last nightly's or purge's exit code.");
-  w.sample("passage_last_run_exit_code", {}, input.exit_code);
+  write_run(w, input.run_start, input.run_end, input.exit_code);
   if (input.last_success) {
     w.family("passage_last_success_timestamp_seconds", "When a nightly or purge last exited 0.");
     w.sample("passage_last_success_timestamp_seconds", {}, *input.last_success);
@@ -96,12 +114,22 @@ std::string metrics_text(const MetricsInput& input) {
   return w.text();
 }
 
+std::string with_run_outcome(const std::string& previous, double run_start, double run_end, int exit_code) {
+  std::string kept;
+  std::istringstream lines(previous);
+  for (std::string line; std::getline(lines, line);)
+    if (!run_line(line)) kept += line + '\n';
+  Writer w;
+  write_run(w, run_start, run_end, exit_code);
+  return kept + w.text();
+}
+
 std::set<std::string> reason_labels(std::string_view reasons, State state) {
   std::set<std::string> labels;
   while (!reasons.empty()) {
     const std::size_t end = reasons.find("; ");
     const std::string_view one = reasons.substr(0, end);
-    labels.insert(reason_sentence(one) ? std::string(reason_code_of(one)) : "other");
+    labels.insert(std::string(known_reason_code(one).value_or("other")));
     if (end == std::string_view::npos) break;
     reasons.remove_prefix(end + 2);
   }
@@ -134,7 +162,8 @@ std::optional<double> previous_last_success(const std::filesystem::path& textfil
 }
 
 void write_atomically(const std::filesystem::path& path, const std::string& text) {
-  const std::filesystem::path temporary = path.string() + ".tmp";
+  // Named by process: a refused nightly may write while the lock's holder does.
+  const std::filesystem::path temporary = path.string() + ".tmp." + std::to_string(::getpid());
   write_whole_file(temporary, text, k_public_file_mode, faults::disk_error(faults::Site::metrics));
   std::error_code error;
   std::filesystem::rename(temporary, path, error);

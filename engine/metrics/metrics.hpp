@@ -49,6 +49,13 @@ std::set<std::string> reason_labels(std::string_view reasons, State state);
 // account held for two reasons counts under both), read from the database.
 void read_account_metrics(Store& store, MetricsInput& input);
 
+// The previous file's text (`previous`, empty when there was none) with
+// the last run's start, end and exit code replaced: what a nightly or
+// purge that could not run (refused by the lock) tells monitoring. What it
+// could not learn (accounts, reachability, the last purge) stays as the
+// last night said it; passage_last_success_timestamp_seconds is kept.
+std::string with_run_outcome(const std::string& previous, double run_start, double run_end, int exit_code);
+
 // The previous file's passage_last_success_timestamp_seconds, if any.
 std::optional<double> previous_last_success(const std::filesystem::path& textfile);
 

@@ -33,7 +33,9 @@ std::string purge_report_json(const PurgeReport& report) {
   for (const auto& [name, count] : report.interlock_failures) failures[name] = count;
   boost::json::object document{
       {"due", report.due},
-      {"deleted", report.deleted},
+      // A dry run deletes nothing: its count is what it would delete.
+      {"deleted", report.dry_run ? 0 : report.deleted},
+      {"would_delete", report.dry_run ? report.deleted : 0},
       {"already_gone", report.already_gone},
       {"held", report.held},
       {"reexport", report.reexport},

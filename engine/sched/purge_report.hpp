@@ -56,7 +56,8 @@ struct PurgeReport {
   void list(std::string_view result, const Account& account, const std::string& why = "");
 };
 
-// The purge report document (CONTRACT.md "Outputs"): the counts, and
+// The purge report document (CONTRACT.md "Outputs"): the counts (a dry
+// run's "deleted" is 0 and its "would_delete" what it would delete), and
 // "accounts": {RESULT: [{"login", "domain", "reason"}]} with every result
 // of k_purge_results present (empty lists included).
 std::string purge_report_json(const PurgeReport& report);

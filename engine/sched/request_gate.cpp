@@ -1,6 +1,7 @@
 #include "engine/sched/request_gate.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -29,6 +30,9 @@ struct RequestGate::Waiter {
   Waiter(asio::io_context& io, bool slot) : timer(io), needs_slot(slot) {}
   asio::steady_timer timer;
   bool needs_slot;
+  // Since when only a token has held this waiter back (not a slot, not a
+  // pause): a token it then takes late is charged to its schedule.
+  std::optional<TimePoint> token_wanted_since;
   RequestGate* gate = nullptr;  // null once the gate is gone
 };
 
@@ -77,22 +81,27 @@ void RequestGate::pause_until(TimePoint until) {
   wake_front();  // so the front waiter re-arms its timer for the new pause
 }
 
-// <= now: the caller may pass now. Otherwise when to look again;
-// TimePoint::max() when only a release() can help.
-RequestGate::TimePoint RequestGate::ready_at(bool needs_slot, TimePoint now) const {
-  if (now < m_paused_until) return m_paused_until;
-  if (needs_slot && m_in_flight >= m_max_in_flight) return TimePoint::max();
-  return m_bucket.next_token_at(now);
+// True when a pause or the in-flight cap holds the caller back.
+bool RequestGate::blocked_by_other_than_token(bool needs_slot, TimePoint now) const {
+  return now < m_paused_until || (needs_slot && m_in_flight >= m_max_in_flight);
 }
 
-void RequestGate::admit(bool needs_slot, TimePoint now) {
-  m_bucket.try_take(now);  // ready_at() said a token is there
+// <= now: the caller may pass now. Otherwise when to look again;
+// TimePoint::max() when only a release() can help.
+RequestGate::TimePoint RequestGate::ready_at(bool needs_slot, TimePoint now, TimePoint since) const {
+  if (now < m_paused_until) return m_paused_until;
+  if (needs_slot && m_in_flight >= m_max_in_flight) return TimePoint::max();
+  return m_bucket.next_token_at(now, since);
+}
+
+void RequestGate::admit(bool needs_slot, TimePoint now, TimePoint since) {
+  m_bucket.try_take(now, since);  // ready_at() said a token is there
   if (needs_slot) ++m_in_flight;
 }
 
 asio::awaitable<void> RequestGate::wait_turn(bool needs_slot) {
-  if (const TimePoint now = Steady::now(); m_queue.empty() && ready_at(needs_slot, now) <= now) {
-    admit(needs_slot, now);
+  if (const TimePoint now = Steady::now(); m_queue.empty() && ready_at(needs_slot, now, now) <= now) {
+    admit(needs_slot, now, now);
     co_return;
   }
   Waiter waiter(m_io, needs_slot);
@@ -105,9 +114,12 @@ asio::awaitable<void> RequestGate::wait_turn(bool needs_slot) {
       waiter.timer.expires_at(TimePoint::max());
     } else {
       const TimePoint now = Steady::now();
-      const TimePoint when = ready_at(needs_slot, now);
+      if (blocked_by_other_than_token(needs_slot, now)) waiter.token_wanted_since.reset();
+      else if (!waiter.token_wanted_since) waiter.token_wanted_since = now;
+      const TimePoint since = waiter.token_wanted_since.value_or(now);
+      const TimePoint when = ready_at(needs_slot, now, since);
       if (when <= now) {
-        admit(needs_slot, now);
+        admit(needs_slot, now, since);
         co_return;  // ~Queued leaves the queue and wakes the next waiter
       }
       waiter.timer.expires_at(when);

@@ -90,8 +90,9 @@ class RequestGate {
   class Queued;
 
   boost::asio::awaitable<void> wait_turn(bool needs_slot);
-  TimePoint ready_at(bool needs_slot, TimePoint now) const;
-  void admit(bool needs_slot, TimePoint now);
+  bool blocked_by_other_than_token(bool needs_slot, TimePoint now) const;
+  TimePoint ready_at(bool needs_slot, TimePoint now, TimePoint since) const;
+  void admit(bool needs_slot, TimePoint now, TimePoint since);
   void wake_front();
   void forget(Waiter* waiter);
 

@@ -36,6 +36,7 @@ class Runner {
   void finish(const Account& account, bool held_export_slot);
   boost::asio::awaitable<void> wait_for_work(Instant now);
   bool export_bound(const Account& account) const;
+  bool no_export_slot_on(const std::string& stack_name) const;
   void print_progress(bool final_line);
   std::string stack_limit_text(const std::string& name, const StackRuntime& stack) const;
 
@@ -84,6 +85,7 @@ class Runner {
   std::exception_ptr m_stopped_by;
   bool m_dirty = true;
   bool m_stopping = false;
+  bool m_relay_was_down = false;  // a notice waited for the relay during this run
   int m_max_active = 8;
   std::chrono::steady_clock::time_point m_started{};
   std::chrono::steady_clock::time_point m_last_progress{};

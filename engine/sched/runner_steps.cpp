@@ -500,7 +500,14 @@ asio::awaitable<Event> Runner::do_notice(const Account& account, const std::stri
                                                                  : "notice_refused";
     co_return refused;
   }
-  co_return failure_event(account, outcome.failure());
+  Event failed = failure_event(account, outcome.failure());
+  if (!outcome.failure().local_write) {
+    // The relay, not the person: the notice waits for it, and the run
+    // tells monitoring the relay was down even if it answers again later.
+    failed.detail = std::string(k_relay_unavailable) + ": " + failed.detail;
+    m_relay_was_down = true;
+  }
+  co_return failed;
 }
 
 // Activity after the evidence makes it stale (activity_after_evidence).

@@ -37,6 +37,13 @@ struct NewAccount {
 };
 
 // A write-ahead intent to commit together with a transition.
+// An account due for the runner, before it is read whole.
+struct DueAccount {
+  std::int64_t id = 0;
+  std::string stack;
+  bool wants_new_export = false;  // QUEUED (or waiting to retry QUEUED) for an export
+};
+
 struct IntentSpec {
   std::string kind;  // export, import, delete, notice
   std::string key;   // idempotency key, unique
@@ -55,9 +62,14 @@ class CampaignImport {
   void add(const NewAccount& account);
   std::int64_t campaign_id() const { return m_campaign_id; }
   std::size_t added() const { return m_added; }
+  // No other campaign's account exists: checks against other campaigns
+  // can be skipped (the table's indexes are set aside until commit()).
+  bool first_campaign() const { return m_first_campaign; }
   void commit();
 
  private:
+  void set_indexes_aside();
+
   Store& m_store;
   Transaction m_transaction;
   std::string m_name;
@@ -66,6 +78,8 @@ class CampaignImport {
   std::string m_actor;
   std::int64_t m_campaign_id = 0;
   std::size_t m_added = 0;
+  bool m_first_campaign = false;
+  std::vector<std::string> m_indexes_aside;  // CREATE INDEX statements
 };
 
 class Store {
@@ -139,6 +153,10 @@ class Store {
   // notices and departures due after them.
   std::vector<Account> due_for_runner(Instant now, std::optional<std::int64_t> campaign_id,
                                       int limit, const std::vector<std::string>& no_export_slot = {});
+  // The same accounts as due_for_runner, in the same order, as their ids
+  // and what the runner needs to skip one without reading it whole.
+  std::vector<DueAccount> due_ids_for_runner(Instant now, std::optional<std::int64_t> campaign_id,
+                                             int limit, const std::vector<std::string>& no_export_slot = {});
   // Accounts in `state` (all campaigns when none given), earliest timer first.
   std::vector<Account> in_state(State state, std::optional<std::int64_t> campaign_id = {});
   // The earliest runner timer.

@@ -124,7 +124,20 @@ constexpr ReasonCode k_reasons[] = {
     {"unknown_outcome", "The request may or may not have reached the stack: Passage waits before asking "
                         "again.",
      "La demande est peut-être parvenue au serveur, peut-être pas : Passage attend avant de redemander."},
+    {"stack_unreachable", "The stack could not be reached (no connection, no answer in time): tried again "
+                          "after a pause; once the retries are spent a person retries the account.",
+     "Le serveur n'a pas pu être joint (pas de connexion, pas de réponse à temps) : nouvel essai après une "
+     "pause ; une fois les essais épuisés, une personne relance le compte."},
+    {"stack_error", "The stack answered with an error: tried again after a pause.",
+     "Le serveur a répondu par une erreur : nouvel essai après une pause."},
+    {"relay_unavailable", "The mail relay could not take the notice: it is sent when the relay answers again.",
+     "Le serveur de courrier n'a pas pu prendre le message : il est envoyé dès qu'il répond à nouveau."},
 };
+
+// libcurl's transport errors (curl_easy_strerror) start with these.
+constexpr std::string_view k_transport_words[] = {
+    "Couldn't", "Could not", "Failure when", "Timeout", "timeout", "Connection", "Send failure",
+    "Recv failure", "Empty reply", "Server returned nothing", "SSL", "Failed to connect", "Operation timed out"};
 
 std::string_view trimmed(std::string_view text) {
   while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
@@ -140,10 +153,29 @@ std::string_view reason_code_of(std::string_view reason) {
   return trimmed(reason.substr(0, reason.find(':')));
 }
 
-std::optional<std::string_view> reason_sentence(std::string_view reason, std::string_view lang) {
+std::optional<std::string_view> failure_code_of_text(std::string_view text) {
+  text = trimmed(text);
+  if (text.starts_with("smtp ")) return "relay_unavailable";
+  if (text.find("after the request was sent") != std::string_view::npos) return "unknown_outcome";
+  if ((text.starts_with("http ") || text.starts_with("HTTP ")) && text.size() > 5 && text[5] >= '1' && text[5] <= '9')
+    return "stack_error";
+  for (std::string_view words : k_transport_words)
+    if (text.starts_with(words)) return "stack_unreachable";
+  return std::nullopt;
+}
+
+std::optional<std::string_view> known_reason_code(std::string_view reason) {
   std::string_view code = reason_code_of(reason);
   for (const ReasonCode& known : k_reasons)
-    if (known.code == code) return lang == "en" ? known.sentence : known.french;
+    if (known.code == code) return known.code;
+  return failure_code_of_text(reason);
+}
+
+std::optional<std::string_view> reason_sentence(std::string_view reason, std::string_view lang) {
+  auto code = known_reason_code(reason);
+  if (!code) return std::nullopt;
+  for (const ReasonCode& known : k_reasons)
+    if (known.code == *code) return lang == "en" ? known.sentence : known.french;
   return std::nullopt;
 }
 

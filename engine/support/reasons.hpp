@@ -23,7 +23,19 @@ std::span<const ReasonCode> reason_codes();
 // ("blocked: MAINTENANCE" → "blocked"), or the whole text.
 std::string_view reason_code_of(std::string_view reason);
 
-// The sentence of the code `reason` starts with; nullopt for free text (a
+// The code of a failure recorded in the words of the stack, the relay or
+// libcurl ("Couldn't connect to server", "http 502", "timeout after the
+// request was sent", "smtp host:25: deferred 451"): stack_unreachable,
+// stack_error, unknown_outcome or relay_unavailable; nullopt for anything
+// else (a support agent's own words, an unknown text).
+std::optional<std::string_view> failure_code_of_text(std::string_view text);
+
+// The known code of one recorded reason: its own code when the table has
+// it, else failure_code_of_text's; nullopt for free text.
+std::optional<std::string_view> known_reason_code(std::string_view reason);
+
+// The sentence of the code `reason` starts with (a failure in the stack's
+// words included, through failure_code_of_text); nullopt for free text (a
 // support agent's own words) and unknown codes.
 // `lang` "en" (the command line's) or else French.
 std::optional<std::string_view> reason_sentence(std::string_view reason, std::string_view lang = "en");

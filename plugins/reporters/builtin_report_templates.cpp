@@ -35,6 +35,7 @@ constexpr BuiltinReportTemplate k_builtin_report_templates[] = {
   .date, .bytes { white-space: nowrap; }
   #accounts { width: 100%; }
   td.reason { max-width: 16rem; overflow-wrap: anywhere; }
+  .stack-words { font-size: 0.85em; color: #555; }
   td.evidence { min-width: 15rem; }
   .state { font-weight: 600; white-space: nowrap; }
   tr.s-PURGED .state, tr.s-VERIFIED .state, tr.s-NOTIFIED .state, tr.s-GRACE .state { color: #1a7f37; }
@@ -107,7 +108,7 @@ constexpr BuiltinReportTemplate k_builtin_report_templates[] = {
         <td>{{domain}}</td>
         <td data-action="{{action}}">{{action_label}}</td>
         <td class="state">{{state_label}}</td>
-        <td class="reason">{{#reason}}{{reason}}{{/reason}}{{^reason}}<span class="none">—</span>{{/reason}}</td>
+        <td class="reason">{{#reason}}{{text}}{{#stack_words}}<br><span class="stack-words">{{w_stack_words}}<q>{{stack_words}}</q></span>{{/stack_words}}{{/reason}}{{^reason}}<span class="none">—</span>{{/reason}}</td>
         <td class="date"><time datetime="{{departure_iso}}">{{departure_text}}</time></td>
         <td>{{#verified_at}}<time datetime="{{iso}}">{{text}}</time>{{/verified_at}}{{^verified_at}}<span class="none">—</span>{{/verified_at}}</td>
         <td class="date">{{#deletion_date}}<time datetime="{{iso}}">{{text}}</time>{{/deletion_date}}{{^deletion_date}}<span class="none">—</span>{{/deletion_date}}</td>

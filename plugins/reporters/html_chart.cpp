@@ -133,11 +133,13 @@ int legend_rows(const std::vector<DayStates>& days) {
 }
 
 // The reason a failure is grouped under: a known code without its detail,
-// else the text itself.
-std::string reason_group(const std::string& reason, std::string_view lang) {
+// a failure in the stack's words by its kind, else a person's own text.
+std::string reason_group(const std::string& reason, State state, std::string_view lang) {
   const std::string code = reason.substr(0, reason.find(':'));
   const std::string worded = reason_words(code, lang);
-  return worded != code ? worded : reason.substr(0, 80);
+  if (worded != code) return worded;
+  const ReasonParts parts = reason_parts(reason, state, lang);
+  return parts.stack_words.empty() ? reason.substr(0, 80) : parts.words;
 }
 
 std::vector<std::pair<std::string, int>> failures_by_reason(const std::vector<Account>& accounts,
@@ -145,10 +147,10 @@ std::vector<std::pair<std::string, int>> failures_by_reason(const std::vector<Ac
   std::map<std::string, int> counts;
   for (const Account& account : accounts) {
     if (account.state == State::held && !account.hold_reasons.empty()) {
-      for (const std::string& reason : account.hold_reasons) ++counts[reason_group(reason, lang)];
+      for (const std::string& reason : account.hold_reasons) ++counts[reason_group(reason, State::held, lang)];
     } else if (account.state == State::held || account.state == State::failed) {
       ++counts[account.state_reason.empty() ? std::string(state_words(account.state, lang))
-                                            : reason_group(account.state_reason, lang)];
+                                            : reason_group(account.state_reason, account.state, lang)];
     }
   }
   std::vector<std::pair<std::string, int>> sorted(counts.begin(), counts.end());

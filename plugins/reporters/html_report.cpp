@@ -28,7 +28,8 @@ constexpr std::string_view k_page_words[] = {
     "title",     "campaign",  "generated",     "summary",          "by_state",           "state",
     "accounts",  "evidence",  "kind",          "charts",           "states_over_time",   "failures_by_reason",
     "login",     "domain",    "action",        "reason",           "departure",          "verified",
-    "deletion",  "purged",    "proof",         "none",             "bytes",              "entries"};
+    "deletion",  "purged",    "proof",         "none",             "bytes",              "entries",
+    "stack_words"};
 
 // 1234567 → "1 234 567" (narrow no-break spaces) in French, "1,234,567" in English.
 std::string grouped(std::int64_t value, std::string_view lang) {
@@ -93,6 +94,17 @@ mustache::data deletion_data(const Account& account, const Config& config, std::
   return data;
 }
 
+// {text, stack_words}: the reason in the page's language, and the stack's
+// own text apart (escaped by the template, marked as its words).
+mustache::data reason_data(const Account& account, std::string_view lang) {
+  if (account.state_reason.empty()) return mustache::data(false);
+  const ReasonParts parts = reason_parts(account.state_reason, account.state, lang);
+  mustache::data data{mustache::data::type::object};
+  data.set("text", parts.words);
+  data.set("stack_words", optional_text(parts.stack_words));
+  return data;
+}
+
 mustache::data account_data(const Account& account, const Config& config, std::string_view lang) {
   const std::string action = to_string(account.action);
   mustache::data data{mustache::data::type::object};
@@ -102,7 +114,7 @@ mustache::data account_data(const Account& account, const Config& config, std::s
   data.set("action_label", std::string(action_words(action, lang)));
   data.set("state", std::string(to_string(account.state)));
   data.set("state_label", std::string(state_words(account.state, lang)));
-  data.set("reason", optional_text(reason_words(account.state_reason, lang)));
+  data.set("reason", reason_data(account, lang));
   data.set("departure_iso", format_date(account.departure_date));
   data.set("departure_text", long_date(account.departure_date, lang));
   data.set("verified_at", optional_moment(account.verified_at, config, lang));

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "engine/notices/notices.hpp"
+#include "engine/support/reasons.hpp"
 
 namespace passage {
 
@@ -46,6 +47,7 @@ constexpr Words k_page[] = {
     {"part_many", "parties", "parts"},
     {"bytes", "octets", "bytes"},
     {"entries", "entrées", "entries"},
+    {"stack_words", "texte d'origine du serveur : ", "the server's own words: "},
 };
 
 constexpr Words k_states[] = {
@@ -105,6 +107,13 @@ constexpr Words k_reasons[] = {
     {"zip_unsafe_entry", "partie d'export avec un chemin dangereux", "export part with an unsafe path"},
     {"zip_bomb", "partie d'export qui se décompresse démesurément", "export part that expands absurdly"},
     {"no_public_url", "serve.public_url non configuré", "serve.public_url not configured"},
+    // Failures recorded in the stack's, the relay's or libcurl's own words
+    // (engine/support/reasons.hpp failure_code_of_text).
+    {"stack_unreachable", "serveur injoignable", "stack unreachable"},
+    {"stack_error", "erreur du serveur", "stack error"},
+    {"unknown_outcome", "issue inconnue (la demande est peut-être parvenue)", "outcome unknown (the request may have arrived)"},
+    {"relay_unavailable", "serveur de courrier indisponible", "mail relay unavailable"},
+    {"other_failure", "échec non reconnu", "unrecognised failure"},
 };
 
 template <std::size_t N>
@@ -114,17 +123,50 @@ const Words* find(const Words (&table)[N], std::string_view key) {
   return nullptr;
 }
 
-std::string one_reason(std::string_view reason, std::string_view lang) {
+std::string_view trimmed_view(std::string_view text) {
+  while (text.starts_with(' ')) text.remove_prefix(1);
+  while (text.ends_with(' ')) text.remove_suffix(1);
+  return text;
+}
+
+// A failure in the stack's words, worded: "erreur du serveur (HTTP 502)".
+std::string failure_words(std::string_view code, std::string_view raw, std::string_view lang) {
+  std::string text(pick(*find(k_reasons, code), lang));
+  if (code == "stack_error") text += " (HTTP " + std::string(trimmed_view(raw).substr(5, 3)) + ")";
+  return text;
+}
+
+void add_stack_words(ReasonParts& parts, std::string_view raw) {
+  if (!parts.stack_words.empty()) parts.stack_words += "; ";
+  parts.stack_words += raw;
+}
+
+// One recorded reason into `parts`. `system` is true when Passage recorded
+// it (FAILED, RETRY_WAIT): free text there is a stack's words; a HELD
+// account's free text is a person's own words and stays as written.
+std::string one_reason(std::string_view reason, bool system, std::string_view lang, ReasonParts& parts) {
+  reason = trimmed_view(reason);
   const auto colon = reason.find(':');
-  const std::string_view code = reason.substr(0, colon);
-  const Words* words = find(k_reasons, code);
-  if (!words) return std::string(reason);
+  const Words* words = find(k_reasons, reason.substr(0, colon));
+  if (!words) {
+    if (auto code = failure_code_of_text(reason)) {
+      add_stack_words(parts, reason);
+      return failure_words(*code, reason, lang);
+    }
+    if (!system) return std::string(reason);
+    add_stack_words(parts, reason);
+    return std::string(pick(*find(k_reasons, "other_failure"), lang));
+  }
   std::string text(pick(*words, lang));
   if (colon == std::string_view::npos) return text;
-  std::string_view detail = reason.substr(colon + 1);
-  while (detail.starts_with(' ')) detail.remove_prefix(1);
+  const std::string_view detail = trimmed_view(reason.substr(colon + 1));
   if (detail.empty()) return text;
-  return text + (lang == "en" ? ": " : " : ") + std::string(detail);
+  const std::string separator = lang == "en" ? ": " : " : ";
+  if (auto code = failure_code_of_text(detail)) {
+    add_stack_words(parts, detail);
+    return text + separator + failure_words(*code, detail, lang);
+  }
+  return text + separator + std::string(detail);
 }
 
 }  // namespace
@@ -158,17 +200,22 @@ std::string purge_kind_words(const std::string& kind, std::string_view lang) {
   return words ? std::string(pick(*words, lang)) : kind;
 }
 
-std::string reason_words(const std::string& reason, std::string_view lang) {
-  std::string text;
+ReasonParts reason_parts(const std::string& reason, State state, std::string_view lang) {
+  ReasonParts parts;
+  const bool system = state == State::failed || state == State::retry_wait;
   std::string_view rest = reason;
   while (!rest.empty()) {
     const auto end = rest.find("; ");
-    if (!text.empty()) text += "; ";
-    text += one_reason(rest.substr(0, end), lang);
+    if (!parts.words.empty()) parts.words += "; ";
+    parts.words += one_reason(rest.substr(0, end), system, lang, parts);
     if (end == std::string_view::npos) break;
     rest.remove_prefix(end + 2);
   }
-  return text;
+  return parts;
+}
+
+std::string reason_words(const std::string& reason, std::string_view lang) {
+  return reason_parts(reason, State::held, lang).words;
 }
 
 std::string count_words(long count, std::string_view one, std::string_view many) {

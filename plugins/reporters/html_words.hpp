@@ -26,6 +26,22 @@ std::string evidence_words(const std::string& kind, std::string_view lang);
 std::string_view action_words(std::string_view action, std::string_view lang);
 // "deleted" or "already_gone" in words.
 std::string purge_kind_words(const std::string& kind, std::string_view lang);
+// A recorded reason as the page shows it: `words` in the page's language,
+// and the stack's, relay's or libcurl's own text (English, as they wrote
+// it) apart, to be shown only as a marked detail.
+struct ReasonParts {
+  std::string words;
+  std::string stack_words;  // empty when there is none
+};
+
+// `reason` (of an account in `state`) in words: each "; "-separated reason
+// whose code Passage knows is worded, its detail kept after the words; a
+// failure in the stack's words ("Couldn't connect to server", "http 502")
+// is worded by its kind and its text moved to stack_words; other free
+// text is a person's own words on a HELD account (kept as written) and an
+// unrecognised failure on a FAILED or RETRY_WAIT one.
+ReasonParts reason_parts(const std::string& reason, State state, std::string_view lang);
+
 // A state reason in words: each "; "-separated reason whose code Passage
 // knows ("directory_active", "delete_failed: HTTP 500") is worded, its
 // detail kept after the words; free text (a support agent's) stays as is.

@@ -135,10 +135,10 @@ std::string decode_quoted_printable(const std::string& text) {
   return out;
 }
 
-SmtpSink::SmtpSink(const fs::path& dir)
+SmtpSink::SmtpSink(const fs::path& dir, int port)
     : m_box(dir / "sink"),
       m_process({"/usr/bin/python3", std::string(PASSAGE_SOURCE_DIR) + "/tests/support/smtp_sink.py",
-                 m_box.string()},
+                 m_box.string(), std::to_string(port)},
                 dir, dir / "sink.out", dir / "sink.err") {
   const fs::path out = dir / "sink.out";
   const bool started = wait_until(

@@ -41,7 +41,8 @@ std::map<std::string, std::string> outbox_notices(const std::filesystem::path& o
 // `dir`/sink; killed by the destructor.
 class SmtpSink {
  public:
-  explicit SmtpSink(const std::filesystem::path& dir);
+  // `port` 0: one the system picks; else that port (a relay restarted).
+  explicit SmtpSink(const std::filesystem::path& dir, int port = 0);
 
   int port() const { return m_port; }
   std::string url() const { return "smtp://127.0.0.1:" + std::to_string(m_port); }

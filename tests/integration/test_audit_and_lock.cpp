@@ -1,7 +1,12 @@
 // The journal proves itself, and one writer at a time holds the database.
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <regex>
+#include <sstream>
 
 #include "tests/integration/probe.hpp"
 
@@ -148,4 +153,54 @@ TEST_CASE("A second writer exits 3 naming the pid that holds the lock", "[lock]"
   ProcessResult after = ws.passage({"run", "--until-idle", "--now", k_now});
   INFO("after stderr: " << after.err);
   CHECK(after.exit_code == 0);
+}
+
+namespace {
+
+// The value of one sample line of a Prometheus textfile, -1 when absent.
+double metric_value(const std::string& text, const std::string& sample) {
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);)
+    if (line.rfind(sample + " ", 0) == 0) return std::stod(line.substr(sample.size() + 1));
+  return -1;
+}
+
+}  // namespace
+
+TEST_CASE("A nightly or purge refused by the lock tells monitoring: exit code 3 and its time, last success kept",
+          "[lock][metrics]") {
+  Workspace ws;
+  ws.write("c.yaml", read_file(ws.config()) + "metrics: { textfile: var/passage.prom }\n");
+  ws.write_accounts("accounts.csv", 3);
+  REQUIRE(ws.passage({"campaign", "create", "c1", "--accounts", "accounts.csv"}).exit_code == 0);
+  ProcessResult night = ws.passage({"nightly"});
+  INFO("nightly stderr: " << night.err);
+  REQUIRE(night.exit_code == 0);
+  const auto textfile = ws.dir() / "var" / "passage.prom";
+  const std::string first = read_file(textfile);
+  const double success = metric_value(first, "passage_last_success_timestamp_seconds");
+  const double first_end = metric_value(first, "passage_last_run_end_timestamp_seconds");
+  REQUIRE(success > 0);
+
+  // Another command holds the lock (as a long `run` would).
+  const std::string lock_path = ws.database().string() + ".lock";
+  const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  REQUIRE(fd >= 0);
+  REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
+  for (const char* command : {"nightly", "purge"}) {
+    ProcessResult refused = ws.passage({command});
+    INFO(command << " stderr: " << refused.err);
+    CHECK(refused.exit_code == 3);
+    const std::string text = read_file(textfile);
+    INFO(text);
+    CHECK(metric_value(text, "passage_last_run_exit_code") == 3);
+    CHECK(metric_value(text, "passage_last_run_start_timestamp_seconds") >= first_end);
+    CHECK(metric_value(text, "passage_last_run_end_timestamp_seconds") >= first_end);
+    CHECK(metric_value(text, "passage_last_success_timestamp_seconds") == Approx(success));
+    // What the refused night could not know is left as the last night said it.
+    CHECK(metric_value(text, R"(passage_accounts{campaign="c1",state="PURGED"})") ==
+          metric_value(first, R"(passage_accounts{campaign="c1",state="PURGED"})"));
+    CHECK(text.find("# TYPE passage_last_run_exit_code gauge") != std::string::npos);
+  }
+  ::close(fd);
 }

@@ -147,3 +147,50 @@ TEST_CASE("config check warns about a stack that answers with an error or resets
   CHECK(reset.err.find("passage: warning: stack academy (cozy-admin " + sim.base() + "): no answer") !=
         std::string::npos);
 }
+
+namespace {
+
+bool mentions(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("config check refuses a metrics.textfile whose folder does not exist, naming the path (exit 2)",
+          "[config][folders]") {
+  Workspace ws;
+  ws.write("c.yaml", read_file(ws.config()) + "metrics: { textfile: prometheus/node-exporter/passage.prom }\n");
+  ProcessResult check = ws.passage({"config", "check"}, Millis(30000));
+  INFO("stdout: " << check.out << "\nstderr: " << check.err);
+  CHECK(check.exit_code == 2);
+  CHECK(mentions(check.err, "metrics.textfile: folder " + (ws.dir() / "prometheus" / "node-exporter").string() +
+                                " does not exist"));
+  CHECK_FALSE(std::filesystem::exists(ws.dir() / "prometheus"));  // nothing created
+
+  std::filesystem::create_directories(ws.dir() / "prometheus" / "node-exporter");
+  ProcessResult fixed = ws.passage({"config", "check"}, Millis(30000));
+  INFO("stdout: " << fixed.out << "\nstderr: " << fixed.err);
+  CHECK(fixed.exit_code == 0);
+  CHECK(mentions(fixed.out, "metrics.textfile: folder " + (ws.dir() / "prometheus" / "node-exporter").string() +
+                                " writable"));
+  // The probe leaves nothing behind.
+  CHECK(std::filesystem::is_empty(ws.dir() / "prometheus" / "node-exporter"));
+}
+
+TEST_CASE("config check refuses folders it cannot write: metrics, reports, archive (through the seam)",
+          "[config][folders]") {
+  Workspace ws;
+  std::filesystem::create_directories(ws.dir() / "metrics");
+  ws.write("c.yaml", read_file(ws.config()) + "metrics: { textfile: metrics/passage.prom }\n");
+  struct Case {
+    std::string faults, key, path;
+  };
+  for (const Case& one : {Case{"metrics:1:erofs", "metrics.textfile", (ws.dir() / "metrics").string()},
+                          Case{"report:1:erofs", "reports.dir", ws.reports_dir().string()},
+                          Case{"part_file:1:erofs", "export.archive_dir", (ws.dir() / "var" / "archive").string()}}) {
+    ws.set_environment({{"PASSAGE_FAULTS", one.faults}});
+    ProcessResult check = ws.passage({"config", "check"}, Millis(30000));
+    INFO(one.faults << "\nstdout: " << check.out << "\nstderr: " << check.err);
+    CHECK(check.exit_code == 2);
+    CHECK(mentions(check.err, one.key + ": cannot write " + one.path));
+    CHECK(mentions(check.err, "Read-only file system"));
+  }
+}

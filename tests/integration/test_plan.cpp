@@ -89,6 +89,16 @@ TEST_CASE("plan says when a stack does not answer instead of planning 0 bytes", 
   INFO(plan.out << plan.err);
   REQUIRE_FALSE(plan.timed_out);
   CHECK(has(plan.err, "warning: stack academy answered 0 of 3 disk usage reads: it is unreachable"));
+  // The text itself says it, not only the warning on stderr: no "0.0 GB",
+  // no "about 5 min" for a stack that never answered.
+  CHECK(has(plan.out, "size and time unknown: stack academy did not answer"));
+  CHECK(has(plan.out, "estimated time for the exports: unknown"));
+  CHECK_FALSE(has(plan.out, "0.0 GB"));
+  CHECK_FALSE(has(plan.out, "about 5 min"));
+  CHECK_FALSE(has(plan.out, "less than a minute"));
+  ProcessResult json = ws.passage({"plan", "c1", "--json", "--now", k_now}, Millis(120000));
+  REQUIRE(json.exit_code == 0);
+  CHECK(boost::json::parse(json.out).as_object().at("size_unknown_stacks") == boost::json::array{"academy"});
 }
 
 TEST_CASE("campaign create says nothing about a stack that answers, without reading its passphrase",

@@ -4,6 +4,7 @@
 // few seconds.
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -93,6 +94,8 @@ TEST_CASE("The purge report lists the accounts deleted, held with why and deferr
   CHECK(would_delete.size() == k_max_per_run);
   CHECK(would_delete.count(held) == 0);
   CHECK(purge_listed(would, "deleted").empty());
+  CHECK(would.at("deleted").as_int64() == 0);  // the counts agree with the lists
+  CHECK(would.at("would_delete").as_int64() == k_max_per_run);
   CHECK(purge_listed(would, "held") == std::map<std::string, std::string>{{held, "directory_active"}});
   CHECK(purge_listed(would, "deferred").size() == k_accounts - 1 - k_max_per_run);
   CHECK(state_counts(ws, "c1").at("GRACE") == k_accounts);
@@ -120,4 +123,35 @@ TEST_CASE("The purge report lists the accounts deleted, held with why and deferr
   const auto states = account_states(ws);
   for (const auto& [login, reason] : deleted) CHECK(states.at(login) == "PURGED");
   CHECK(states.at(held) == "HELD");
+}
+
+TEST_CASE("A purge never overwrites a report written in the same second (a nightly, then a purge)",
+          "[purge][purge-report]") {
+  Workspace ws;
+  // Reports already there for every second this purge may stamp: a
+  // nightly's of the same second, say. None may be replaced.
+  const std::string k_at = "2027-01-04T10:00:00Z";
+  fs::create_directories(ws.reports_dir());
+  std::set<std::string> before;
+  for (int second = 0; second < 30; ++second) {
+    char name[64];
+    std::snprintf(name, sizeof name, "purge-20270104T1000%02d.json", second);
+    ws.write((fs::path("var") / "reports" / name).string(), "{\"earlier\": true}\n");
+    before.insert(name);
+  }
+  require_ok(ws.passage({"purge", "--now", k_at}));
+  std::set<std::string> added;
+  for (const auto& entry : fs::directory_iterator(ws.reports_dir())) {
+    const std::string name = entry.path().filename().string();
+    if (before.count(name)) {
+      CHECK(read_file(entry.path()) == "{\"earlier\": true}\n");
+    } else {
+      added.insert(name);
+    }
+  }
+  REQUIRE(added.size() == 1);
+  const std::string name = *added.begin();
+  CHECK(name.starts_with("purge-20270104T1000"));
+  CHECK(name.ends_with(".json"));
+  CHECK(json::parse(read_file(ws.reports_dir() / name)).as_object().at("due").as_int64() == 0);
 }

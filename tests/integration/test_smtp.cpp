@@ -24,6 +24,7 @@
 #include <boost/json.hpp>
 
 #include "plugins/notifiers/smtp.hpp"
+#include "tests/integration/probe.hpp"
 #include "tests/support/process.hpp"
 
 using namespace passage;
@@ -302,4 +303,66 @@ TEST_CASE("a run whose mail relay does not answer exits 7 and says so", "[smtp][
   REQUIRE_FALSE(run.timed_out);
   CHECK(run.exit_code == 7);
   CHECK(run.out.find("mail relay not answering") != std::string::npos);
+}
+
+TEST_CASE("A relay outage during run fails no account and spends no retries: the notices wait and go out "
+          "with their Message-IDs once the relay answers",
+          "[smtp][exit][relay-outage]") {
+  ConfigOptions options;
+  options.transient_failure_rate = 0.0;
+  Workspace ws(options);
+  int port = 0;
+  {
+    fs::create_directories(ws.dir() / "before");
+    fs::create_directories(ws.dir() / "after");
+    SmtpSink before(ws.dir() / "before");  // the relay's port; stopped at the end of this block
+    port = before.port();
+  }
+  std::string config = read_file(ws.config());
+  const std::string outbox = "notify: { notifier: outbox, dir: var/outbox }\n";
+  const std::size_t at = config.find(outbox);
+  REQUIRE(at != std::string::npos);
+  // A small retry budget: an outage outlasts it, as ~75 s do with the default.
+  config.replace(at, outbox.size(),
+                 "notify: { notifier: smtp, smtp_url: \"smtp://127.0.0.1:" + std::to_string(port) +
+                     "\", from: mytoutatice.cloud@ac-test.fr }\nretry_budget: 2\nidle_horizon: 2 seconds\n");
+  ws.write("c.yaml", config);
+  std::string accounts = "login,domain,action,email,target,departure_date,reason\n";
+  for (int n = 1; n <= 3; ++n)
+    accounts += login_of(n) + "," + login_of(n) + ".mytoutatice.cloud,export," + login_of(n) +
+                "@example.org,,2027-01-10,left\n";
+  ws.write("accounts.csv", accounts);
+  const std::string now = "2026-12-28T10:00:00";
+  REQUIRE(ws.passage({"campaign", "create", "c1", "--accounts", "accounts.csv", "--now", now}).exit_code == 0);
+
+  ProcessResult down = ws.passage({"run", "--until-idle", "--now", now});
+  INFO("run while down: " << down.out << down.err);
+  REQUIRE_FALSE(down.timed_out);
+  CHECK(down.exit_code == 7);  // monitoring learns the relay was down
+  CHECK(down.out.find("mail relay not answering") != std::string::npos);
+  Db db(ws.database());
+  CHECK(db.scalar("SELECT count(*) FROM accounts WHERE state = 'FAILED'") == 0);
+  CHECK(db.scalar("SELECT count(*) FROM accounts WHERE state = 'RETRY_WAIT' AND state_reason LIKE "
+                  "'relay_unavailable:%'") == 3);
+  ProcessResult show = ws.passage({"account", "show", login_of(1), "--json"});
+  REQUIRE(show.exit_code == 0);
+  CHECK(std::string(boost::json::parse(show.out).at("reason").as_string()).starts_with("relay_unavailable"));
+  std::set<std::string> message_ids;
+  for (const auto& row : db.rows("SELECT key FROM intents WHERE kind = 'notice'")) message_ids.insert(row[0]);
+  CHECK(message_ids.size() == 3);
+
+  SmtpSink relay(ws.dir() / "after", port);  // the relay answers again
+  ProcessResult back = ws.passage({"run", "--until-idle", "--now", "2026-12-28T12:00:00"});
+  INFO("run once back: " << back.out << back.err);
+  REQUIRE_FALSE(back.timed_out);
+  CHECK(back.exit_code == 0);
+  REQUIRE(relay.wait_for(3));
+  std::set<std::string> sent;
+  for (const SinkMessage& message : relay.messages()) {
+    std::string id = message.header("Message-ID");
+    if (id.size() > 2 && id.front() == '<') id = id.substr(1, id.size() - 2);
+    sent.insert(id);
+  }
+  CHECK(sent == message_ids);  // the same Message-IDs, no other mail
+  CHECK(db.scalar("SELECT count(*) FROM accounts WHERE state = 'NOTIFIED'") == 3);
 }

@@ -1,10 +1,10 @@
 #!/usr/bin/python3
 """A local SMTP server for the tests (Debian's python3-aiosmtpd).
 
-Usage: /usr/bin/python3 smtp_sink.py FOLDER
+Usage: /usr/bin/python3 smtp_sink.py FOLDER [PORT]
 
-Listens on 127.0.0.1, on a port the system picks, and prints that port as
-the first line of stdout. Plain SMTP only: it never offers STARTTLS.
+Listens on 127.0.0.1, on PORT or a port the system picks, and prints that
+port as the first line of stdout (a relay restarted on its old port). Plain SMTP only: it never offers STARTTLS.
 
 Each accepted message becomes one file FOLDER/msg-NNNNNN.eml, written under
 a temporary name and renamed, so a reader never sees half a message:
@@ -67,14 +67,14 @@ class Sink:
         return "250 2.0.0 stored"
 
 
-async def main(folder):
+async def main(folder, port):
     os.makedirs(folder, exist_ok=True)
     sink = Sink(folder)
     loop = asyncio.get_running_loop()
     # hostname given: aiosmtpd would otherwise ask DNS for the FQDN.
     server = await loop.create_server(
         lambda: SMTP(sink, hostname="sink.test", enable_SMTPUTF8=True),
-        host="127.0.0.1", port=0)
+        host="127.0.0.1", port=port, reuse_address=True)
     port = server.sockets[0].getsockname()[1]
     print(port, flush=True)
     async with server:
@@ -82,7 +82,7 @@ async def main(folder):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit("usage: smtp_sink.py FOLDER")
+    if len(sys.argv) not in (2, 3):
+        sys.exit("usage: smtp_sink.py FOLDER [PORT]")
     die_with_parent()
-    asyncio.run(main(sys.argv[1]))
+    asyncio.run(main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) == 3 else 0))

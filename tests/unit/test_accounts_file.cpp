@@ -196,7 +196,7 @@ TEST_CASE("accounts file: each field error", "[accounts]") {
       {",x.mytoutatice.cloud,export" + tail, "login", "empty"},
       {"j dupont,x.mytoutatice.cloud,export" + tail, "login", "whitespace"},
       {"j/dupont,x.mytoutatice.cloud,export" + tail, "login", "'/'"},
-      {"jérôme,x.mytoutatice.cloud,export" + tail, "login", "byte 0xC3"},
+      {"jérôme,x.mytoutatice.cloud,export" + tail, "login", "'é' (U+00E9)"},
       {"x,,export" + tail, "domain", "empty"},
       {"x,x..mytoutatice.cloud,export" + tail, "domain", "empty label"},
       {"x,x_y.mytoutatice.cloud,export" + tail, "domain", "'_'"},
@@ -547,4 +547,34 @@ TEST_CASE("accounts file: streamed, a repeat on the last of 30,000 rows is named
   CHECK(scan.rows == 30000);
   CHECK(handed == 30000);
   CHECK(scan.errors == std::vector<std::string>{"acc.csv:30002: domain: 'p7.mytoutatice.cloud' already appears on line 9"});
+}
+
+TEST_CASE("accounts file: non-breaking spaces around fields are trimmed like spaces", "[accounts]") {
+  // French Excel puts U+00A0 (and U+202F, the narrow one) around values.
+  const std::string nbsp = "\xC2\xA0";
+  const std::string narrow = "\xE2\x80\xAF";
+  auto file = parse("login;domain;action;email;target;departure_date;reason\r\n" + nbsp + "alice" + nbsp +
+                    ";alice.mytoutatice.cloud" + narrow + ";" + nbsp + " export;alice@example.org" + nbsp +
+                    nbsp + ";;" + narrow + "01/07/2026 " + nbsp + ";" + nbsp + "partie" + nbsp + "\r\n");
+  INFO((file.errors.empty() ? std::string() : file.errors.front()));
+  REQUIRE(file.errors.empty());
+  REQUIRE(file.rows.size() == 1);
+  const auto& alice = file.rows[0];
+  CHECK(alice.login == "alice");
+  CHECK(alice.domain == "alice.mytoutatice.cloud");
+  CHECK(alice.email == "alice@example.org");
+  CHECK(alice.departure_date == date::year{2026} / 7 / 1);
+  CHECK(alice.reason == "partie");
+}
+
+TEST_CASE("accounts file: a non-breaking space inside a field is named as a character, not a byte",
+          "[accounts]") {
+  auto errors = errors_of_record("bob\xC2\xA0" "b,bob.mytoutatice.cloud,export,bob@example.org,,2026-07-01,\n"
+                                 "carl,carl\xC2\xA0.mytoutatice.cloud,export,carl@example.org,,2026-07-01,\n"
+                                 "dan,dan.mytoutatice.cloud,export,dan\xE2\x80\xAFx@example.org,,2026-07-01,");
+  REQUIRE(errors.size() == 3);
+  CHECK(has_error(errors, "acc.csv:3: login:", "U+00A0 (non-breaking space)"));
+  CHECK(has_error(errors, "acc.csv:4: domain:", "U+00A0 (non-breaking space)"));
+  CHECK(has_error(errors, "acc.csv:5: email:", "U+202F (narrow non-breaking space)"));
+  for (const auto& error : errors) CHECK(error.find("byte 0x") == std::string::npos);
 }

@@ -224,7 +224,7 @@ TEST_CASE("the html report is in French by default: states, kinds, reasons and d
   CHECK(between(rows, "data-login=\"u0004\"", "</tr>").find("déménagement terminé") != std::string::npos);
   CHECK(between(rows, "data-login=\"u0005\"", "</tr>").find("l&apos;annuaire indique la personne présente") !=
         std::string::npos);
-  CHECK(rows.find("suppression refusée : HTTP 500") != std::string::npos);
+  CHECK(rows.find("suppression refusée : erreur du serveur (HTTP 500)") != std::string::npos);
   CHECK(html.find("Comptes par état") != std::string::npos);
   CHECK(html.find("<td class=\"state\">Délai de grâce</td>") != std::string::npos);
   CHECK(html.find("6 comptes") != std::string::npos);
@@ -272,7 +272,7 @@ TEST_CASE("the html report charts the states per day from the journal and failur
 
 TEST_CASE("the html report's charts escape what people wrote", "[report]") {
   ReportInput input = sample();
-  input.accounts[5].state_reason = "<img src=x onerror=alert(1)> & \"co\"";
+  input.accounts[4].state_reason = "<img src=x onerror=alert(1)> & \"co\"";  // HELD: a person's words
   const std::string html = report_html(input, paris());
   const std::string failures = between(html, "<svg id=\"failures-chart\"", "</svg>");
   CHECK(failures.find("<img") == std::string::npos);
@@ -293,4 +293,39 @@ TEST_CASE("the html report's chart replays the journal in its order, whatever th
   const auto days = states_per_day(input, paris().zone, date::year(2026) / 11 / 25);
   REQUIRE(days.size() == 1);
   CHECK(days[0].counts == std::map<State, int>{{State::held, 1}});
+}
+
+TEST_CASE("the html report words a stack's failure in the page's language; the stack's text is only a marked detail",
+          "[report]") {
+  ReportInput input = sample();
+  input.accounts[5].state_reason = "Couldn't connect to server";                    // FAILED, libcurl's words
+  input.accounts[2].state = State::retry_wait;
+  input.accounts[2].state_reason = "http 502";                                      // the stack's answer
+  input.accounts[1].state = State::failed;
+  input.accounts[1].state_reason = "delete_failed: Couldn't resolve host <name>";   // a code with a stack detail
+  const std::string html = report_html(input, paris());
+  const std::string rows = between(html, "<table id=\"accounts\">", "</table>");
+  const std::string failed = between(rows, "data-login=\"&lt;script&gt;evil()&lt;/script&gt;\"", "</tr>");
+  CHECK(failed.find("serveur injoignable") != std::string::npos);
+  // The raw text stays, escaped, inside a detail marked as the stack's words.
+  CHECK(failed.find("<span class=\"stack-words\">texte d&apos;origine du serveur : <q>Couldn&apos;t connect to server</q></span>") !=
+        std::string::npos);
+  const std::string waiting = between(rows, "data-login=\"u0003\"", "</tr>");
+  CHECK(waiting.find("erreur du serveur (HTTP 502)") != std::string::npos);
+  const std::string refused = between(rows, "data-login=\"u0002\"", "</tr>");
+  CHECK(refused.find("suppression refusée : serveur injoignable") != std::string::npos);
+  CHECK(refused.find("<q>Couldn&apos;t resolve host &lt;name&gt;</q>") != std::string::npos);
+  // Outside the marked details, no English from the stack.
+  std::string outside = std::regex_replace(rows, std::regex("<span class=\"stack-words\">.*?</span>"), "");
+  CHECK(outside.find("Couldn") == std::string::npos);
+  CHECK(outside.find("http 502") == std::string::npos);
+  // The chart groups failures by the worded reason too.
+  const std::string chart = between(html, "<svg id=\"failures-chart\"", "</svg>");
+  CHECK(chart.find("Couldn") == std::string::npos);
+  CHECK(chart.find("serveur injoignable") != std::string::npos);
+
+  const std::string in_english = report_html(input, english());
+  CHECK(in_english.find("stack unreachable") != std::string::npos);
+  CHECK(in_english.find("<span class=\"stack-words\">the server&apos;s own words: <q>Couldn&apos;t connect to server</q></span>") !=
+        std::string::npos);
 }

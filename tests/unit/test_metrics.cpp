@@ -21,10 +21,12 @@ TEST_CASE("metrics text: gauges with HELP and TYPE, escaped label values, no rel
   CHECK(text.find("passage_last_success_timestamp_seconds") == std::string::npos);
 }
 
-TEST_CASE("passage_failures labels are reason codes: a stack's error text or an agent's words are 'other'",
+TEST_CASE("passage_failures labels are reason codes: a stack's error text by its kind, an agent's words 'other'",
           "[metrics]") {
   CHECK(reason_labels("Couldn't connect to server: Failed to connect to 127.0.0.1 port 1", State::failed) ==
-        std::set<std::string>{"other"});
+        std::set<std::string>{"stack_unreachable"});
+  CHECK(reason_labels("http 502", State::failed) == std::set<std::string>{"stack_error"});
+  CHECK(reason_labels("an unknown text from somewhere", State::failed) == std::set<std::string>{"other"});
   CHECK(reason_labels("blocked: MAINTENANCE; delete_stuck", State::held) ==
         std::set<std::string>{"blocked", "delete_stuck"});
   CHECK(reason_labels("delete_stuck; ask the person first", State::held) ==

@@ -32,6 +32,7 @@ TEST_CASE("the purge report lists accounts by result with their reasons", "[purg
   report.list("deferred", named("u5"), "over purge.max_per_run: a later night");
   const json::object document = parsed(report);
   CHECK(document.at("deleted").as_int64() == 1);  // the count keeps its key
+  CHECK(document.at("would_delete").as_int64() == 0);
   const json::object& lists = document.at("accounts").as_object();
   for (std::string_view result : k_purge_results) CHECK(lists.at(result).is_array());
   CHECK(lists.at("deleted").as_array() ==
@@ -46,10 +47,14 @@ TEST_CASE("the purge report lists accounts by result with their reasons", "[purg
 TEST_CASE("a dry run's purge report lists under would_delete", "[purge-report]") {
   PurgeReport report;
   report.dry_run = true;
+  report.deleted = 1;  // the purge counts what it would delete there
   report.list("deleted", named("u1"));
   report.list("held", named("u2"), "evidence_missing");
   const json::object document = parsed(report);
   CHECK(document.at("dry_run").as_bool());
+  // The counts agree with the lists: nothing deleted, one would be.
+  CHECK(document.at("deleted").as_int64() == 0);
+  CHECK(document.at("would_delete").as_int64() == 1);
   const json::object& lists = document.at("accounts").as_object();
   CHECK(lists.at("deleted").as_array().empty());
   REQUIRE(lists.at("would_delete").as_array().size() == 1);

@@ -335,6 +335,24 @@ TEST_CASE("due_for_runner: due runner states only, earliest first, by campaign",
   CHECK(text(f.store.next_runner_due(std::nullopt)) == text(k_t0 + 1min));
   CHECK(text(f.store.next_runner_due(autumn)) == text(k_t0 + 2min));
 
+  SECTION("the runner's ids: the same accounts in the same order, each with its stack and export need") {
+    for (std::optional<std::int64_t> campaign : {std::optional<std::int64_t>{}, std::optional<std::int64_t>{spring}}) {
+      std::vector<std::int64_t> whole, ids_only;
+      for (const Account& account : f.store.due_for_runner(now, campaign, 3)) whole.push_back(account.id);
+      for (const DueAccount& due : f.store.due_ids_for_runner(now, campaign, 3)) {
+        ids_only.push_back(due.id);
+        CHECK(due.stack == f.store.account(due.id)->stack);
+        CHECK(due.wants_new_export);  // QUEUED export accounts
+      }
+      CHECK(ids_only == whole);
+    }
+    force(f.store, ids[1].id, State::verified, k_t0 + 1min);
+    auto due = f.store.due_ids_for_runner(now, spring, 100);
+    REQUIRE(due.size() == 3);
+    CHECK(due[0].id == ids[1].id);
+    CHECK_FALSE(due[0].wants_new_export);  // VERIFIED: a notice, no export slot
+  }
+
   SECTION("every runner state is picked up, no other") {
     const std::vector<State> runner = {State::queued,   State::exporting, State::verifying,
                                        State::moving,   State::invited,   State::verified,
@@ -625,4 +643,41 @@ TEST_CASE("an open DELETE intent is seen on the account until it is finished", "
   CHECK(f.store.account(id)->delete_in_flight);
   f.store.finish_intent(key, "deleted", k_t0 + 1s);
   CHECK_FALSE(f.store.account(id)->delete_in_flight);
+}
+
+namespace {
+
+std::vector<std::string> account_indexes(Store& store) {
+  auto read = store.db().prepare(
+      "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'accounts' AND sql IS NOT NULL "
+      "ORDER BY name");
+  std::vector<std::string> names;
+  while (read.step()) names.push_back(read.text_at(0));
+  return names;
+}
+
+}  // namespace
+
+TEST_CASE("a first campaign's import builds the accounts indexes at its commit, and a refused one keeps them",
+          "[store]") {
+  Fixture f;
+  const auto before = account_indexes(f.store);
+  REQUIRE(before.size() >= 5);
+  {
+    CampaignImport refused(f.store, "spring", "s.csv", 1, k_t0, "admin", 0);
+    CHECK(refused.first_campaign());
+    refused.add(new_account("a", k_t0));
+  }  // not committed: rolled back
+  CHECK(account_indexes(f.store) == before);
+  CHECK_FALSE(f.store.find_campaign("spring"));
+  {
+    CampaignImport first(f.store, "spring", "s.csv", 2, k_t0, "admin", 0);
+    first.add(new_account("a", k_t0));
+    first.add(new_account("b", k_t0));
+    first.commit();
+  }
+  CHECK(account_indexes(f.store) == before);
+  CampaignImport second(f.store, "autumn", "a.csv", 1, k_t0, "admin", 0);
+  CHECK_FALSE(second.first_campaign());  // checks against other campaigns run
+  CHECK(account_indexes(f.store) == before);
 }

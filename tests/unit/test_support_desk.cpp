@@ -74,6 +74,13 @@ TEST_CASE("every reason code the engine records has a sentence; free text has no
   CHECK(reason_code_of("blocked: MAINTENANCE") == "blocked");
   CHECK(reason_sentence("blocked: MAINTENANCE") == reason_sentence("blocked"));
   CHECK_FALSE(reason_sentence("the person asked for a week").has_value());
+  // A failure in libcurl's or the stack's words is explained by its kind,
+  // in the desk's language.
+  CHECK(reason_sentence("Couldn't connect to server", "fr") == reason_sentence("stack_unreachable", "fr"));
+  CHECK(reason_sentence("Couldn't connect to server", "fr")->starts_with("Le serveur n'a pas pu"));
+  CHECK(reason_sentence("http 502", "fr") == reason_sentence("stack_error", "fr"));
+  CHECK(reason_sentence("smtp 127.0.0.1:25: Couldn't connect to server", "fr") ==
+        reason_sentence("relay_unavailable", "fr"));
   const std::string explained = explain_reasons("delete_stuck; ticket 42");
   CHECK(explained.starts_with("delete_stuck ("));
   CHECK(explained.ends_with("; ticket 42"));
