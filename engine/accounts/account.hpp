@@ -63,6 +63,9 @@ std::string disk_usage_to_json(const DiskUsage& usage);
 // and version bytes differ from that usage ("files 10 of 12 bytes ..."),
 // nullopt when they are equal (or nothing can be compared).
 std::optional<std::string> content_gap(const Evidence& evidence);
+// Empty when the space's files and old versions are as they were before
+// the export (`before`), else what changed: a write during the download.
+std::optional<std::string> written_during_download(const DiskUsage& before, const DiskUsage& after);
 // The failure reason of a part or an export whose files are not all there.
 inline constexpr std::string_view k_evidence_incomplete = "evidence_incomplete";
 std::optional<DiskUsage> disk_usage_from_json(const std::string& text);

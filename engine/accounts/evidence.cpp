@@ -77,6 +77,13 @@ std::optional<std::string> content_gap(const Evidence& evidence) {
   return gap + " (disk usage before the export)";
 }
 
+std::optional<std::string> written_during_download(const DiskUsage& before, const DiskUsage& after) {
+  if (before.files == after.files && before.versions == after.versions) return std::nullopt;
+  return "files " + std::to_string(before.files) + " then " + std::to_string(after.files) + " bytes, versions " +
+         std::to_string(before.versions) + " then " + std::to_string(after.versions) +
+         " bytes (disk usage before the export and after the download)";
+}
+
 std::string evidence_to_json(const Evidence& evidence) {
   if (evidence.empty()) return "";
   json::array parts;

@@ -375,6 +375,11 @@ asio::awaitable<Event> Runner::do_fetch(const Account& account) {
   auto outcome = co_await backend.fetch_export(request);
   if (!outcome.ok()) co_return failure_event(account, outcome.failure());
   if (auto gap = content_gap(outcome.value())) co_return co_await gap_event(account, *gap);
+  // A file written while its part streamed, with its old content kept as
+  // an old version, streams whole and old: only the disk usage now tells.
+  auto after = co_await backend.disk_usage(account.domain);
+  if (!after.ok()) co_return failure_event(account, after.failure());
+  if (auto gap = written_during_download(*request.usage, after.value())) co_return co_await gap_event(account, *gap);
   Event event{EventKind::evidence_ok};
   event.evidence = outcome.value();
   co_return event;

@@ -37,6 +37,16 @@ TEST_CASE("an export's files must add up to the disk usage read before its reque
   CHECK_FALSE(content_gap(Evidence{"moved", {}, {}, {}, DiskUsage{1, 1, 0}}));
 }
 
+TEST_CASE("a write during the download shows in the disk usage read after it", "[evidence]") {
+  CHECK_FALSE(written_during_download(DiskUsage{1020, 1000, 20}, DiskUsage{1020, 1000, 20}));
+  // The old content streamed whole, kept as an old version: files and versions moved.
+  const auto written = written_during_download(DiskUsage{1020, 1000, 20}, DiskUsage{1020, 990, 120});
+  REQUIRE(written);
+  CHECK(*written == "files 1000 then 990 bytes, versions 20 then 120 bytes "
+                    "(disk usage before the export and after the download)");
+  CHECK(written_during_download(DiskUsage{1020, 1000, 20}, DiskUsage{1020, 1000, 30}));
+}
+
 TEST_CASE("evidence keeps what was checked through its JSON", "[evidence]") {
   const Evidence evidence = export_evidence(1000, 20, DiskUsage{1020, 1000, 20});
   const auto back = evidence_from_json(evidence_to_json(evidence));

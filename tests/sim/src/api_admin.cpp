@@ -163,9 +163,10 @@ Response Api::part(std::uint32_t index, const ExportDoc& e, const Request& req, 
   // Part 0 holds the documents as the job wrote them, not as they are now.
   const std::string documents = e.instance_json.empty() ? m_world.instance_json(index) : e.instance_json;
   // Unreadable contents are the space's, not the request's: every route skips them.
-  const PartContentInput in{documents, part_share(e.plan, k, m_world.options().size_scale),
+  const PartContentInput in{documents,           part_share(e.plan, k),
                             m_world.profile(index).key, e.created_ms, m_faults.skip_file_content,
-                            m_world.file_changes(index), file_range(e.plan, k)};
+                            m_world.file_changes(index), file_range(e.plan, k), e.plan.parts[k],
+                            version_range(e.plan, k)};
   PartGaps gaps;
   auto entries = part_entries(in, &gaps);
   std::size_t skipped = gaps.skipped, destroyed = gaps.destroyed;
@@ -222,8 +223,10 @@ void Api::change_files_before_listing(std::uint32_t index) {
 }
 
 // A file written while its part streams (edit_during_download): its
-// metadata went out, its old content object is gone before copyFiles opens
-// it. The edit stays. False when the part holds no file content.
+// metadata went out; without a version kept, its old content object is
+// gone before copyFiles opens it (left out: true); with one kept, the old
+// content streams (false). The edit stays. False when the part holds no
+// file content.
 bool Api::edit_midway(std::uint32_t index, std::vector<ZipEntry>& entries) {
   static const std::string k_meta = "My Cozy/Data/io.cozy.files/";
   std::vector<std::size_t> contents;  // content entries right after a file's metadata
@@ -235,7 +238,9 @@ bool Api::edit_midway(std::uint32_t index, std::vector<ZipEntry>& entries) {
   const std::size_t at = contents[m_world.rng().next() % contents.size()];
   const std::string& meta = entries[at - 1].path;
   const std::string id = meta.substr(k_meta.size(), meta.size() - k_meta.size() - 5);  // minus ".json"
-  if (!m_world.edit_file(index, id)) return false;
+  // With the old content kept as a version, its object stays under the
+  // name copyFiles opens: the part streams the old content, as its metadata says.
+  if (m_world.edit_file(index, id) != World::EditOutcome::content_replaced) return false;
   entries.erase(entries.begin() + static_cast<std::ptrdiff_t>(at));
   return true;
 }

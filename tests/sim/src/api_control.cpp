@@ -76,8 +76,7 @@ Response Api::sim_export(const Ticket& t) {
   o["fully_read"] = e->fully_read;
   // For tests: the contents its parts leave out now (skip_file_content).
   json::array unreadable;
-  for (const auto& f : unreadable_contents(e->plan, m_world.profile(*index).key, m_world.options().size_scale,
-                                           m_faults.skip_file_content))
+  for (const auto& f : unreadable_contents(e->plan, m_world.profile(*index).key, m_faults.skip_file_content))
     unreadable.push_back(json::object{{"_id", f.id}, {"name", f.name}, {"version", !f.file_id.empty()}});
   o["unreadable"] = std::move(unreadable);
   return json_response(200, json::serialize(o));

@@ -14,31 +14,125 @@ namespace sim {
 
 namespace {
 
-// The id part `part` starts with: its first file's, or its first version's.
-std::string first_entry_cursor(std::uint64_t key, const PartPlan& plan, std::size_t part) {
-  const std::int64_t files = plan.declared_files[part];
-  const PartShare declared{part, files, plan.declared[part] - files, plan.file_parts};
-  const PartFiles first = part_files(key, declared);
-  if (!first.files.empty()) return "io.cozy.files/" + first.files.front().id;
-  return "io.cozy.files.versions/" + first.versions.front().id;
+// The declared layout the space's contents are generated from (what
+// part_files draws): every file, then the old versions (5 % of `used`, for
+// the spaces that have some), cut into chunks of `size` bytes.
+struct Chunks {
+  std::vector<std::int64_t> declared, declared_files;
+  std::size_t file_chunks = 0;
+};
+
+Chunks chunk_layout(std::int64_t used, std::uint64_t key, std::int64_t size) {
+  Chunks c;
+  const std::int64_t n = std::max<std::int64_t>(1, (used + size - 1) / size);
+  const std::int64_t files_end = used - (has_versions(key) ? used / 20 : 0);
+  for (std::int64_t k = 0; k < n; ++k) {
+    const std::int64_t start = k * size;
+    c.declared.push_back(k + 1 < n ? size : used - start);
+    c.declared_files.push_back(std::clamp<std::int64_t>(files_end - start, 0, c.declared.back()));
+    if (c.declared_files.back() > 0 || k == 0) ++c.file_chunks;
+  }
+  return c;
+}
+
+// What chunk `k` serves at `size_scale`: its declared bytes scaled (at
+// least 1), shared between files and versions as declared.
+PartShare chunk_share(const Chunks& c, std::size_t k, double size_scale) {
+  const std::int64_t declared = c.declared[k], files = c.declared_files[k];
+  const std::int64_t served = served_bytes(declared, size_scale);
+  std::int64_t served_files = served;  // an empty space still serves a 1-byte file
+  if (files == 0 && declared > 0) {
+    served_files = 0;
+  } else if (files < declared && served >= 2) {  // both: each keeps at least a byte
+    const double share = static_cast<double>(files) / static_cast<double>(declared);
+    served_files = std::clamp<std::int64_t>(std::llround(static_cast<double>(served) * share), 1, served - 1);
+  }
+  return {k, served_files, served - served_files, c.file_chunks};
+}
+
+// A file or an old version with its declared size (the stack's ByteSize).
+struct Sized {
+  SpaceFile served;
+  std::int64_t declared = 0;
+};
+
+// Shares `declared` bytes among `items` in proportion to their served
+// sizes, summing exactly to `declared`.
+void add_declared(std::vector<Sized>& out, const std::vector<SpaceFile>& items, std::int64_t declared) {
+  long double served = 0;
+  for (const auto& f : items) served += static_cast<long double>(f.size);
+  std::int64_t left = declared;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const auto share = static_cast<std::int64_t>(std::llround(static_cast<long double>(declared) *
+                                                               static_cast<long double>(items[i].size) / served));
+    const std::int64_t d = i + 1 == items.size() ? left : std::clamp<std::int64_t>(share, 0, left);
+    out.push_back({items[i], d});
+    left -= d;
+  }
+}
+
+std::vector<std::pair<std::string, std::int64_t>> sizes_by_id(const std::vector<Sized>& items) {
+  std::vector<std::pair<std::string, std::int64_t>> out;
+  for (const auto& x : items) out.emplace_back(x.served.id, x.declared);
+  return out;
+}
+
+// Puts each item (sorted by id) in its part: the next part starts at the
+// item the next cursor names.
+void assign_parts(PartPlan& plan, const std::vector<Sized>& items, const std::string& doctype, std::size_t& part,
+                  bool versions) {
+  for (const auto& x : items) {
+    if (part < plan.cursors.size() && plan.cursors[part] == doctype + "/" + x.served.id) ++part;
+    plan.declared[part] += x.declared;
+    if (!versions) plan.declared_files[part] += x.declared;
+    (versions ? plan.parts[part].versions : plan.parts[part].files).push_back(x.served);
+  }
 }
 
 }  // namespace
 
-PartPlan plan_parts(std::int64_t used, std::uint64_t key) {
+SplitResult split_files(std::int64_t parts_size, std::int64_t remaining,
+                        std::vector<std::pair<std::string, std::int64_t>> sizes_by_id, const std::string& doctype) {
+  std::sort(sizes_by_id.begin(), sizes_by_id.end());
+  SplitResult out{{}, remaining};
+  for (const auto& [id, size] : sizes_by_id) {
+    if (size > out.remaining && out.remaining != parts_size) {
+      out.remaining = parts_size;
+      out.cursors.push_back(doctype + "/" + id);
+    }
+    out.remaining -= size;
+  }
+  return out;
+}
+
+PartPlan plan_parts(std::int64_t used, std::uint64_t key, double size_scale) {
   PartPlan plan;
   const double gib = static_cast<double>(used) / static_cast<double>(k_gib);
   plan.parts_size = std::max<std::int64_t>(k_gib, static_cast<std::int64_t>(std::sqrt(gib) * k_gib));
-  const std::int64_t n = std::max<std::int64_t>(1, (used + plan.parts_size - 1) / plan.parts_size);
-  const std::int64_t files_end = used - (has_versions(key) ? used / 20 : 0);
-  plan.file_parts = 0;
-  for (std::int64_t k = 0; k < n; ++k) {
-    const std::int64_t start = k * plan.parts_size;
-    plan.declared.push_back(k + 1 < n ? plan.parts_size : used - start);
-    plan.declared_files.push_back(std::clamp<std::int64_t>(files_end - start, 0, plan.declared.back()));
-    if (plan.declared_files.back() > 0 || k == 0) ++plan.file_parts;
+  const Chunks chunks = chunk_layout(used, key, plan.parts_size);
+  std::vector<Sized> files, versions;
+  for (std::size_t k = 0; k < chunks.declared.size(); ++k) {
+    const PartFiles generated = part_files(key, chunk_share(chunks, k, size_scale));
+    add_declared(files, generated.files, chunks.declared_files[k]);
+    add_declared(versions, generated.versions, chunks.declared[k] - chunks.declared_files[k]);
   }
-  for (std::size_t k = 1; k < plan.declared.size(); ++k) plan.cursors.push_back(first_entry_cursor(key, plan, k));
+  auto by_id = [](const Sized& a, const Sized& b) { return a.served.id < b.served.id; };
+  std::sort(files.begin(), files.end(), by_id);
+  std::sort(versions.begin(), versions.end(), by_id);
+  // exportFiles: the files first, then the versions in what the files left.
+  const SplitResult f = split_files(plan.parts_size, plan.parts_size, sizes_by_id(files), "io.cozy.files");
+  const SplitResult v = split_files(plan.parts_size, f.remaining, sizes_by_id(versions), "io.cozy.files.versions");
+  plan.cursors = f.cursors;
+  plan.cursors.insert(plan.cursors.end(), v.cursors.begin(), v.cursors.end());
+  plan.parts.resize(plan.cursors.size() + 1);
+  plan.declared.assign(plan.parts.size(), 0);
+  plan.declared_files.assign(plan.parts.size(), 0);
+  std::size_t part = 0;
+  assign_parts(plan, files, "io.cozy.files", part, false);
+  assign_parts(plan, versions, "io.cozy.files.versions", part, true);
+  plan.file_parts = 0;
+  for (std::size_t k = 0; k < plan.parts.size(); ++k)
+    if (!plan.parts[k].files.empty() || k == 0) ++plan.file_parts;
   return plan;
 }
 
@@ -60,17 +154,29 @@ FileRange file_range(const PartPlan& plan, std::size_t part) {
   return range;
 }
 
-PartShare part_share(const PartPlan& plan, std::size_t part, double size_scale) {
-  const std::int64_t declared = plan.declared[part], files = plan.declared_files[part];
-  const std::int64_t served = served_bytes(declared, size_scale);
-  std::int64_t served_files = served;  // an empty space still serves a 1-byte file
-  if (files == 0 && declared > 0) {
-    served_files = 0;
-  } else if (files < declared && served >= 2) {  // both: each keeps at least a byte
-    const double share = static_cast<double>(files) / static_cast<double>(declared);
-    served_files = std::clamp<std::int64_t>(std::llround(static_cast<double>(served) * share), 1, served - 1);
+FileRange version_range(const PartPlan& plan, std::size_t part) {
+  static const std::string k_versions = "io.cozy.files.versions/";
+  auto versions_id = [&](std::size_t cursor) -> std::optional<std::string> {
+    const std::string& c = plan.cursors[cursor];
+    if (c.rfind(k_versions, 0) != 0) return std::nullopt;  // a file's: io.cozy.files/…
+    return c.substr(k_versions.size());
+  };
+  FileRange range;
+  if (part < plan.cursors.size()) {
+    const auto to = versions_id(part);
+    if (!to) return FileRange{false, {}, {}};
+    range.to = *to;
   }
-  return {part, served_files, served - served_files, plan.file_parts};
+  if (part > 0)
+    if (const auto from = versions_id(part - 1)) range.from = *from;
+  return range;
+}
+
+PartShare part_share(const PartPlan& plan, std::size_t part) {
+  PartShare share{part, 0, 0, plan.file_parts};
+  for (const auto& f : plan.parts[part].files) share.files += f.size;
+  for (const auto& v : plan.parts[part].versions) share.versions += v.size;
+  return share;
 }
 
 namespace {
@@ -129,6 +235,19 @@ std::vector<SpaceFile> listed_files(const PartContentInput& in, const std::vecto
   return out;
 }
 
+// The old versions a part lists now, in id order: its planned ones whose
+// file was not destroyed, and those kept since that its range holds.
+std::vector<SpaceFile> listed_versions(const PartContentInput& in, const std::vector<SpaceFile>& planned) {
+  std::vector<SpaceFile> out;
+  for (const auto& v : planned)
+    if (!is_deleted(v, in.changes)) out.push_back(v);
+  if (in.changes)
+    for (const auto& [id, kept] : in.changes->versions)
+      if (in.version_range.holds(id) && !is_deleted(kept.version, in.changes)) out.push_back(kept.version);
+  std::sort(out.begin(), out.end(), [](const SpaceFile& a, const SpaceFile& b) { return a.id < b.id; });
+  return out;
+}
+
 // Files and old versions the part held when the export was created
 // (`in.now_ms`) that were destroyed since.
 std::size_t destroyed_since(const PartContentInput& in, const PartFiles& generated) {
@@ -143,6 +262,8 @@ std::size_t destroyed_since(const PartContentInput& in, const PartFiles& generat
   for (const auto& v : generated.versions) n += after(v.file_id) ? 1 : 0;
   for (const auto& [id, created] : in.changes->created)
     n += in.range.holds(id) && created.created_ms <= in.now_ms && after(id) ? 1 : 0;
+  for (const auto& [id, kept] : in.changes->versions)
+    n += in.version_range.holds(id) && kept.created_ms <= in.now_ms && after(kept.version.file_id) ? 1 : 0;
   return n;
 }
 
@@ -159,10 +280,9 @@ std::vector<ZipEntry> part_entries(const PartContentInput& in, PartGaps* gaps) {
     add_directory_docs(out, in);
   }
   std::size_t left_out = 0;
-  const PartFiles files = part_files(in.key, in.share);
+  const PartFiles files = in.snapshot ? *in.snapshot : part_files(in.key, in.share);
   for (const auto& f : listed_files(in, files.files)) left_out += add_file(out, f, in) ? 1 : 0;
-  for (const auto& v : files.versions)
-    if (!is_deleted(v, in.changes)) left_out += add_version(out, v, in) ? 1 : 0;
+  for (const auto& v : listed_versions(in, files.versions)) left_out += add_version(out, v, in) ? 1 : 0;
   if (gaps) *gaps = PartGaps{left_out, destroyed_since(in, files)};
   return out;
 }
@@ -188,10 +308,10 @@ void cut_part_midway(std::vector<ZipEntry>& entries, std::uint64_t draw) {
   entries[cut].size = static_cast<std::int64_t>(mix64(draw) % static_cast<std::uint64_t>(entries[cut].size));
 }
 
-std::vector<SpaceFile> unreadable_contents(const PartPlan& plan, std::uint64_t key, double size_scale, double rate) {
+std::vector<SpaceFile> unreadable_contents(const PartPlan& plan, std::uint64_t key, double rate) {
   std::vector<SpaceFile> out;
-  for (std::size_t k = 0; k < plan.declared.size() && rate > 0; ++k) {
-    const PartFiles files = part_files(key, part_share(plan, k, size_scale));
+  for (std::size_t k = 0; k < plan.parts.size() && rate > 0; ++k) {
+    const PartFiles& files = plan.parts[k];
     for (const auto& f : files.files)
       if (content_unreadable(key, f, rate)) out.push_back(f);
     for (const auto& v : files.versions)
@@ -202,9 +322,9 @@ std::vector<SpaceFile> unreadable_contents(const PartPlan& plan, std::uint64_t k
 
 SpaceUsage space_usage(std::int64_t used, std::uint64_t key, double size_scale, const FileChanges* changes) {
   SpaceUsage usage;
-  const PartPlan plan = plan_parts(used, key);
-  for (std::size_t k = 0; k < plan.declared.size(); ++k) {
-    const PartFiles files = part_files(key, part_share(plan, k, size_scale));
+  const PartPlan plan = plan_parts(used, key, size_scale);
+  for (std::size_t k = 0; k < plan.parts.size(); ++k) {
+    const PartFiles& files = plan.parts[k];
     for (const auto& f : files.files)
       if (!is_deleted(f, changes)) usage.files += as_changed(f, changes).size;
     for (const auto& v : files.versions) {
@@ -213,9 +333,15 @@ SpaceUsage space_usage(std::int64_t used, std::uint64_t key, double size_scale, 
       ++usage.versions_count;
     }
   }
-  if (changes)
+  if (changes) {
     for (const auto& [id, created] : changes->created)
       if (!is_deleted(created.file, changes)) usage.files += as_changed(created.file, changes).size;
+    for (const auto& [id, kept] : changes->versions) {
+      if (is_deleted(kept.version, changes)) continue;
+      usage.versions += kept.version.size;
+      ++usage.versions_count;
+    }
+  }
   return usage;
 }
 

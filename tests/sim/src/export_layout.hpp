@@ -6,7 +6,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sim {
@@ -19,20 +21,33 @@ struct PartPlan {
   std::vector<std::int64_t> declared_files;  // of which files; the rest are old versions
   std::size_t file_parts = 1;                // the first parts, those holding files
   std::vector<std::string> cursors;          // n-1 cursors for n parts
+  std::vector<PartFiles> parts;              // what each part held when planned, sorted by id (served sizes)
 };
 
-// Part size is at least 1 GiB; above, about sqrt(used / 1 GiB) GiB. The
-// declared bytes are laid out as exportFiles lists them: every file first,
-// then the old versions (5 % of `used`, for the spaces that have some).
-// Part k > 0 starts at cursor k-1, its first entry's: `io.cozy.files/<file
-// id>`, or `io.cozy.files.versions/<file id>/<version id>` for a part that
-// holds old versions only. `key` is the instance's: the same space gives
-// the same plan.
-PartPlan plan_parts(std::int64_t used, std::uint64_t key);
+// cozy-stack's splitFiles (model/move/cursor.go): over the ids sorted, a
+// new part starts (its cursor `<doctype>/<id>`) at an item larger than
+// what is left of the current part, unless the part is still empty;
+// `remaining` is what is left of the current part at the start and at the end.
+struct SplitResult {
+  std::vector<std::string> cursors;
+  std::int64_t remaining = 0;
+};
+SplitResult split_files(std::int64_t parts_size, std::int64_t remaining,
+                        std::vector<std::pair<std::string, std::int64_t>> sizes_by_id, const std::string& doctype);
 
-// What part `part` of `plan` serves at `size_scale`: its declared bytes
-// scaled (at least 1), shared between files and versions as declared.
-PartShare part_share(const PartPlan& plan, std::size_t part, double size_scale);
+// Part size is at least 1 GiB; above, about sqrt(used / 1 GiB) GiB. The
+// space holds files and old versions (5 % of `used`, for the spaces that
+// have some) whose declared sizes add up to `used`; exportFiles packs them
+// as the stack does: split_files over the files sorted by id, then over
+// the versions sorted by id in what the files left. Part k > 0 starts at
+// cursor k-1, its first entry's: `io.cozy.files/<file id>`, or
+// `io.cozy.files.versions/<file id>/<version id>`. `key` is the
+// instance's: the same space gives the same plan; `size_scale` sets the
+// bytes each file serves (not the packing, which uses declared sizes).
+PartPlan plan_parts(std::int64_t used, std::uint64_t key, double size_scale);
+
+// The bytes part `part` of `plan` serves: its files', its versions'.
+PartShare part_share(const PartPlan& plan, std::size_t part);
 
 struct ZipEntry {
   std::string path;
@@ -56,6 +71,11 @@ struct FileRange {
   bool holds(const std::string& id) const { return any && id >= from && (to.empty() || id < to); }
 };
 FileRange file_range(const PartPlan& plan, std::size_t part);
+// The io.cozy.files.versions ids a part lists (listVersionsFromCursor):
+// none when the next part starts with a file; else from its cursor's id
+// when it starts with an old version (from the start otherwise) up to the
+// next cursor's id, excluded, or to the end.
+FileRange version_range(const PartPlan& plan, std::size_t part);
 
 struct PartContentInput {
   std::string instance_json;  // part 0's My Cozy/Data/instance.json
@@ -65,6 +85,10 @@ struct PartContentInput {
   double skip_file_content = 0;  // the fault: share of contents the stack cannot open
   const FileChanges* changes = nullptr;  // files changed since (listed as they are at download time)
   FileRange range = {};  // which created files the part lists (file_range)
+  // The part's files and versions when planned (PartPlan::parts); without
+  // it, drawn from `share` alone (part_files).
+  std::optional<PartFiles> snapshot = {};
+  FileRange version_range = {false, {}, {}};  // which versions kept since the part lists (version_range)
 };
 
 // What a part download leaves out of the export's snapshot.
@@ -108,7 +132,7 @@ void cut_part_midway(std::vector<ZipEntry>& entries, std::uint64_t draw);
 
 // The files and old versions of every part of `plan` whose content the
 // stack cannot open at `rate` (content_unreadable), in export order.
-std::vector<SpaceFile> unreadable_contents(const PartPlan& plan, std::uint64_t key, double size_scale, double rate);
+std::vector<SpaceFile> unreadable_contents(const PartPlan& plan, std::uint64_t key, double rate);
 
 // Content bytes an export of a space serves, over all its parts.
 struct SpaceUsage {

@@ -3,6 +3,7 @@
 #include "hash.hpp"
 
 #include <algorithm>
+#include <vector>
 
 namespace sim {
 
@@ -33,6 +34,22 @@ FileEdit next_edit(const SpaceFile& file, const FileChanges* changes, std::uint6
   edit.content = mix64(now.content ^ draw);
   edit.size = low + static_cast<std::int64_t>(mix64(draw) % static_cast<std::uint64_t>(high - low + 1));
   return edit;
+}
+
+bool keep_old_version(FileChanges& changes, const SpaceFile& now, std::int64_t now_ms) {
+  const std::string prefix = now.id + "/";
+  std::vector<std::map<std::string, KeptVersion>::iterator> olds;
+  for (auto it = changes.versions.lower_bound(prefix); it != changes.versions.end() && it->first.rfind(prefix, 0) == 0; ++it)
+    olds.push_back(it);
+  std::sort(olds.begin(), olds.end(), [](auto a, auto b) { return a->second.created_ms < b->second.created_ms; });
+  if (!olds.empty() && olds.back()->second.created_ms + k_min_version_delay_ms > now_ms) return false;
+  SpaceFile v = now;
+  v.id = prefix + couch_id(mix64(now.content ^ static_cast<std::uint64_t>(now_ms)));
+  v.file_id = now.id;
+  changes.versions[v.id] = KeptVersion{v, now_ms};
+  // The current version counts: 20 in all, the oldest cleaned first.
+  for (std::size_t i = 0; olds.size() - i + 2 > k_max_versions; ++i) changes.versions.erase(olds[i]);
+  return true;
 }
 
 }  // namespace sim

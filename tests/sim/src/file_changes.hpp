@@ -32,12 +32,21 @@ struct NewFile {
   std::int64_t created_ms = 0;  // sim time
 };
 
+// The content a rewrite replaced, kept as an old version (`<file id>/<version id>`).
+struct KeptVersion {
+  SpaceFile version;
+  std::int64_t created_ms = 0;  // sim time of the rewrite
+};
+
 struct FileChanges {
   std::map<std::string, FileEdit> rewritten;  // by file id
+  std::map<std::string, KeptVersion> versions;  // by version id: sorted as CouchDB lists them
   std::map<std::string, FilePlace> placed;    // by file id
   std::map<std::string, NewFile> created;     // by file id: sorted as CouchDB lists them
   std::map<std::string, std::int64_t> deleted;  // file id (generated or created) → sim time destroyed
-  bool empty() const { return rewritten.empty() && placed.empty() && created.empty() && deleted.empty(); }
+  bool empty() const {
+    return rewritten.empty() && versions.empty() && placed.empty() && created.empty() && deleted.empty();
+  }
 };
 
 // `file` as it is now: its rewrite and its place applied (`changes` may be null).
@@ -47,5 +56,18 @@ bool is_deleted(const SpaceFile& file, const FileChanges* changes);
 // The next rewrite of `file` (as it is now): another seed, a size between
 // half and one and a half times the current one, at least 1 byte.
 FileEdit next_edit(const SpaceFile& file, const FileChanges* changes, std::uint64_t draw);
+
+// cozy-stack's defaults (fs.versioning): at most 20 versions of a file
+// (the current one counted), a new one only 15 minutes after the previous.
+constexpr std::size_t k_max_versions = 20;
+constexpr std::int64_t k_min_version_delay_ms = 15 * 60 * 1000;
+
+// A rewrite of `now` (the file as it is before it) at `now_ms` in a space
+// that keeps versions: as the VFS's detectVersionsToClean decides, its
+// content is kept as an old version unless the file's last kept version is
+// under 15 minutes old; beyond 20, the oldest kept one is cleaned. True
+// when the content was kept (the stack then still holds the old content
+// under its former object name).
+bool keep_old_version(FileChanges& changes, const SpaceFile& now, std::int64_t now_ms);
 
 }  // namespace sim

@@ -206,8 +206,15 @@ public:
   // last-activity becomes today.
   enum class FileOp { rewrite, create, destroy, move, rename };
   std::vector<SpaceFile> change_files(std::uint32_t index, FileOp op, std::size_t count, bool activity);
-  // Writes the file `id` of the space (edit_during_download); false when it has none.
-  bool edit_file(std::uint32_t index, const std::string& id);
+  // Writes the file `id` of the space (edit_during_download).
+  enum class EditOutcome {
+    no_such_file,
+    content_replaced,  // the old content is gone (no version kept)
+    content_kept,      // the old content stays, as an old version
+  };
+  EditOutcome edit_file(std::uint32_t index, const std::string& id);
+  // Whether the space keeps old versions when its files are rewritten.
+  bool keeps_versions(std::uint32_t index) const;
   // The space's changed files, or null when none was.
   const FileChanges* file_changes(std::uint32_t index) const;
 
@@ -263,7 +270,9 @@ private:
   void import_end(std::uint32_t index, bool ok);
   // The space's files now (world_edits.cpp), and one change to `file`.
   std::vector<SpaceFile> current_files(std::uint32_t index) const;
-  SpaceFile change_file(InstanceState& s, const SpaceFile& file, FileOp op);
+  // With `keeps_versions`, a rewrite may keep the old content (keep_old_version);
+  // `kept`, when given, says whether it did.
+  SpaceFile change_file(InstanceState& s, const SpaceFile& file, FileOp op, bool keeps_versions, bool* kept = nullptr);
   SpaceFile create_file(std::uint32_t index, InstanceState& s);
 
   SimOptions m_options;

@@ -11,9 +11,8 @@ namespace {
 // Every file the space was generated with (not its old versions).
 std::vector<SpaceFile> generated_files(std::int64_t used, std::uint64_t key, double size_scale) {
   std::vector<SpaceFile> out;
-  const PartPlan plan = plan_parts(used, key);
-  for (std::size_t k = 0; k < plan.declared.size(); ++k)
-    for (auto& f : part_files(key, part_share(plan, k, size_scale)).files) out.push_back(std::move(f));
+  const PartPlan plan = plan_parts(used, key, size_scale);
+  for (const auto& part : plan.parts) out.insert(out.end(), part.files.begin(), part.files.end());
   return out;
 }
 
@@ -52,10 +51,14 @@ SpaceFile World::create_file(std::uint32_t index, InstanceState& s) {
   return f;
 }
 
-SpaceFile World::change_file(InstanceState& s, const SpaceFile& file, FileOp op) {
+SpaceFile World::change_file(InstanceState& s, const SpaceFile& file, FileOp op, bool keeps_versions, bool* kept) {
   const SpaceFile now = as_changed(file, &s.files);
   switch (op) {
     case FileOp::rewrite:
+      if (keeps_versions) {
+        const bool k = keep_old_version(s.files, now, now_ms());
+        if (kept) *kept = k;
+      }
       s.files.rewritten[file.id] = next_edit(file, &s.files, m_rng.next());
       ++m_stats.files_edited;
       break;
@@ -86,22 +89,27 @@ std::vector<SpaceFile> World::change_files(std::uint32_t index, FileOp op, std::
       continue;
     }
     const std::size_t pick = static_cast<std::size_t>(m_rng.next() % files.size());
-    changed.push_back(change_file(s, files[pick], op));
+    changed.push_back(change_file(s, files[pick], op, keeps_versions(index)));
     files.erase(files.begin() + static_cast<std::ptrdiff_t>(pick));  // each file once per call
   }
   if (activity && !changed.empty()) s.activity_day = day_of(now_ms());
   return changed;
 }
 
-bool World::edit_file(std::uint32_t index, const std::string& id) {
+World::EditOutcome World::edit_file(std::uint32_t index, const std::string& id) {
   auto& s = touch(index);
   for (const auto& f : current_files(index)) {
     if (f.id != id) continue;
-    change_file(s, f, FileOp::rewrite);
-    return true;
+    bool kept = false;
+    change_file(s, f, FileOp::rewrite, keeps_versions(index), &kept);
+    return kept ? EditOutcome::content_kept : EditOutcome::content_replaced;
   }
-  return false;
+  return EditOutcome::no_such_file;
 }
+
+// The spaces drawn with old versions are those whose context keeps them
+// (max_number_of_versions_to_keep above 0); the others' keeps none.
+bool World::keeps_versions(std::uint32_t index) const { return has_versions(profile(index).key); }
 
 const FileChanges* World::file_changes(std::uint32_t index) const {
   const auto* s = state(index);

@@ -55,7 +55,7 @@ std::unique_ptr<ExportDoc> World::new_export_doc(std::uint32_t index, bool admin
   doc->created_ms = now;
   doc->expires_ms = now + 7 * k_day_ms;
   doc->admin_req = admin_req;
-  doc->plan = plan_parts(view(index).used, profile(index).key);  // the space's files: the same for every export
+  doc->plan = plan_parts(view(index).used, profile(index).key, m_options.size_scale);  // the space's files: the same for every export
   doc->parts_read.assign(doc->plan.declared.size(), false);
   // export_silent_fail: a job whose events never reach this socket, as on a
   // stack run as several processes without a realtime hub.

@@ -33,15 +33,15 @@ TEST_CASE("ISO times: offsets, UTC default, Go-like printing", "[units]") {
 }
 
 TEST_CASE("part size rule: at least 1 GiB, about sqrt(used/GiB) GiB, n-1 cursors", "[units]") {
-  auto small = plan_parts(500'000'000, 1);
+  auto small = plan_parts(500'000'000, 1, 1e-5);
   CHECK(small.parts_size == k_gib);
   CHECK(small.declared.size() == 1);
   CHECK(small.cursors.empty());
-  auto big = plan_parts(4 * k_gib, 1);
+  auto big = plan_parts(4 * k_gib, 1, 1e-5);
   CHECK(big.parts_size == 2 * k_gib);
   CHECK(big.declared.size() == 2);
   CHECK(big.cursors.size() == 1);
-  auto five = plan_parts(5'000'000'000, 1);
+  auto five = plan_parts(5'000'000'000, 1, 1e-5);
   CHECK(five.declared.size() == 3);
   std::int64_t total = 0;
   for (auto b : five.declared) total += b;
@@ -63,7 +63,12 @@ constexpr std::int64_t k_two_parts = 3 * k_gib;  // parts of ~1.73 GiB: 2 of the
 
 // Part `part` of the export of a space of `used` declared bytes, served at `scale`.
 PartContentInput part_input(std::uint64_t key, std::size_t part, std::int64_t used, double scale) {
-  return {R"({"domain":"u1.example.org"})", part_share(plan_parts(used, key), part, scale), key, 1'790'000'000'000};
+  const auto plan = plan_parts(used, key, scale);
+  PartContentInput in{R"({"domain":"u1.example.org"})", part_share(plan, part), key, 1'790'000'000'000};
+  in.range = file_range(plan, part);
+  in.snapshot = plan.parts[part];
+  in.version_range = version_range(plan, part);
+  return in;
 }
 
 bool is_version_meta(const std::string& path) { return path.rfind("My Cozy/Data/io.cozy.files.versions/", 0) == 0; }
@@ -117,7 +122,7 @@ namespace {
 // The metadata entries of every part of the export of a space, in order.
 std::vector<std::vector<std::string>> export_metadata(std::uint64_t key, std::int64_t used) {
   std::vector<std::vector<std::string>> parts;
-  for (std::size_t k = 0; k < plan_parts(used, key).declared.size(); ++k) {
+  for (std::size_t k = 0; k < plan_parts(used, key, 1e-5).declared.size(); ++k) {
     parts.emplace_back();
     for (const auto& e : part_entries(part_input(key, k, used, 1e-5)))
       if (is_file_meta(e.path) || is_version_meta(e.path)) parts.back().push_back(e.render ? e.render() : e.text);
@@ -137,13 +142,13 @@ TEST_CASE("plan: old versions after every file, each part's cursor its first fil
   const auto key = key_with_versions(true);
   for (const std::int64_t used : std::vector<std::int64_t>{3 * k_gib, 5'000'000'000, k_gib + 1000, 4 * k_gib + 123}) {
     INFO("used " << used);
-    const auto plan = plan_parts(used, key);
+    const auto plan = plan_parts(used, key, 1);
     REQUIRE(plan.cursors.size() + 1 == plan.declared.size());
     bool versions_seen = false;
     std::int64_t versions = 0;
     for (std::size_t k = 0; k < plan.declared.size(); ++k) {
       const auto in = part_input(key, k, used, 1);
-      const auto files = part_files(key, in.share);
+      const auto files = *in.snapshot;
       for (const auto& f : files.versions) versions += f.size;
       if (!files.files.empty()) CHECK_FALSE(versions_seen);  // no file after a version, whatever the part
       versions_seen = versions_seen || !files.versions.empty();
@@ -155,11 +160,11 @@ TEST_CASE("plan: old versions after every file, each part's cursor its first fil
     CHECK(versions == used / 20);
   }
   // A space just above one part: its versions overflow into a second part of their own.
-  const auto spill = plan_parts(k_gib + 1000, key);
+  const auto spill = plan_parts(k_gib + 1000, key, 1e-5);
   REQUIRE(spill.cursors.size() == 1);
   CHECK(spill.cursors[0].rfind("io.cozy.files.versions/", 0) == 0);
   CHECK(std::count(spill.cursors[0].begin(), spill.cursors[0].end(), '/') == 2);  // <doctype>/<file id>/<version id>
-  CHECK(plan_parts(k_gib + 1000, key_with_versions(false)).cursors[0].rfind("io.cozy.files/", 0) == 0);
+  CHECK(plan_parts(k_gib + 1000, key_with_versions(false), 1e-5).cursors[0].rfind("io.cozy.files/", 0) == 0);
   // The zips say the same: each part's first metadata names its cursor.
   const auto parts = export_metadata(key, k_gib + 1000);
   REQUIRE(parts.size() == 2);
@@ -193,7 +198,7 @@ TEST_CASE("space usage: the content bytes of every part; used == files + version
     CHECK(usage.files + usage.versions == used);
     CHECK((usage.versions_count > 0) == has_versions(key));
     const auto small = space_usage(used, key, 1e-5);
-    const auto plan = plan_parts(used, key);
+    const auto plan = plan_parts(used, key, 1e-5);
     std::int64_t files = 0, versions = 0;
     for (std::size_t k = 0; k < plan.declared.size(); ++k) {
       const auto entries = part_entries(part_input(key, k, used, 1e-5));
@@ -329,7 +334,7 @@ TEST_CASE("restore a part: files and versions counted as cozy-stack's importer r
     const auto key = key_with_versions(versioned);
     for (std::size_t part = 0; part < 2; ++part) {
       const auto in = part_input(key, part, k_two_parts, 2e-5);
-      const auto files = part_files(key, in.share);
+      const auto files = *in.snapshot;
       const auto got = restore_part(ZipStream::render(part_entries(in), 0));
       INFO("versioned " << versioned << " part " << part);
       CHECK(got.errors.empty());
@@ -446,8 +451,10 @@ TEST_CASE("restore the parts of an export in order within one import: every file
     files += got.restored.files;
   }
   std::int64_t declared = 0;
-  for (std::size_t part = 0; part < 2; ++part)
-    for (const auto& f : part_files(key, part_input(key, part, k_two_parts, 2e-5).share).files) declared += f.size;
+  for (std::size_t part = 0; part < 2; ++part) {
+    const auto in = part_input(key, part, k_two_parts, 2e-5);
+    for (const auto& f : in.snapshot->files) declared += f.size;
+  }
   CHECK(files == declared);
 
   FolderIndex empty;
