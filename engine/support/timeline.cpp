@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "engine/lifecycle/lifecycle.hpp"
 #include "engine/notices/notices.hpp"
 #include "engine/support/reasons.hpp"
 #include "engine/support/say.hpp"
@@ -138,10 +139,18 @@ std::optional<TimelineEntry> journal_entry(const JournalEntry& entry, const std:
   return out;
 }
 
+bool notice_lacked_public_url(const NoticeRecord& notice) {
+  return notice.outcome == "refused: " + std::string(k_no_public_url);
+}
+
 std::string notice_outcome(const NoticeRecord& notice, std::string_view lang) {
   if (notice.outcome.empty()) return say(lang, "en file, pas encore envoyé", "queued, not sent yet");
   if (notice.outcome == "sent") return say(lang, "envoyé (accepté par le serveur de courrier)",
                                            "sent (accepted by the mail server)");
+  // Never handed to the mail server: the link could not be made.
+  if (notice_lacked_public_url(notice))
+    return say(lang, "non envoyé : pas de lien de téléchargement (serve.public_url manque)",
+               "not sent: no download link (serve.public_url is missing)");
   if (lang == "en") return notice.outcome;  // "refused: …", "failed: …"
   if (notice.outcome.starts_with("refused")) return "refusé" + notice.outcome.substr(7);
   if (notice.outcome.starts_with("failed")) return "échec" + notice.outcome.substr(6);
@@ -153,7 +162,8 @@ TimelineEntry notice_entry(const NoticeRecord& notice, const Account& account, s
                                  say(lang, "message ", "notice ") + notice_kind_in_words(notice.message_id, lang) +
                                      say(lang, " à ", " to ") + account.email + say(lang, " : ", ": ") +
                                      notice_outcome(notice, lang));
-  if (notice.outcome.starts_with("refused")) set_reason(out, "notice_refused", lang);
+  if (notice_lacked_public_url(notice)) set_reason(out, std::string(k_no_public_url), lang);
+  else if (notice.outcome.starts_with("refused")) set_reason(out, "notice_refused", lang);
   return out;
 }
 

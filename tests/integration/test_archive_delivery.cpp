@@ -253,6 +253,13 @@ TEST_CASE("archive without serve.public_url: refused by config check, and a depa
   CHECK(rows.at("u0001").reason == "no_public_url");
   CHECK(rows.at("u0002").state == "NOTIFIED");
   CHECK(notices(ws, "export_ready").size() == 1);
+  // account show says why in the right words: no mail server was involved.
+  ProcessResult show = ws.passage({"account", "show", "u0001", "--now", now});
+  INFO("show: " << show.out);
+  CHECK(show.out.find("serve.public_url") != std::string::npos);
+  CHECK(show.out.find("refusé") == std::string::npos);
+  CHECK(show.out.find("refused") == std::string::npos);
+  CHECK(show.out.find("serveur de courrier a refusé") == std::string::npos);
 
   // serve: the desk page needs a token; --public needs its address.
   ProcessResult desk = ws.passage({"serve"});

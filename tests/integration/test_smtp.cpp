@@ -305,64 +305,122 @@ TEST_CASE("a run whose mail relay does not answer exits 7 and says so", "[smtp][
   CHECK(run.out.find("mail relay not answering") != std::string::npos);
 }
 
+// Three export accounts whose notices find the relay down during a first
+// run: a port a sink held, then closed. `relay_back()` starts a sink on it.
+struct RelayOutage {
+  ConfigOptions options = [] {
+    ConfigOptions o;
+    o.transient_failure_rate = 0.0;
+    return o;
+  }();
+  Workspace ws{options};
+  int port = 0;
+  ProcessResult down;
+  std::set<std::string> message_ids;
+
+  RelayOutage() {
+    {
+      fs::create_directories(ws.dir() / "before");
+      fs::create_directories(ws.dir() / "after");
+      SmtpSink before(ws.dir() / "before");  // the relay's port; stopped at the end of this block
+      port = before.port();
+    }
+    std::string config = read_file(ws.config());
+    const std::string outbox = "notify: { notifier: outbox, dir: var/outbox }\n";
+    const std::size_t at = config.find(outbox);
+    REQUIRE(at != std::string::npos);
+    // A small retry budget: an outage outlasts it, as ~75 s do with the default.
+    config.replace(at, outbox.size(),
+                   "notify: { notifier: smtp, smtp_url: \"smtp://127.0.0.1:" + std::to_string(port) +
+                       "\", from: mytoutatice.cloud@ac-test.fr }\nretry_budget: 2\nidle_horizon: 2 seconds\n");
+    ws.write("c.yaml", config);
+    std::string accounts = "login,domain,action,email,target,departure_date,reason\n";
+    for (int n = 1; n <= 3; ++n)
+      accounts += login_of(n) + "," + login_of(n) + ".mytoutatice.cloud,export," + login_of(n) +
+                  "@example.org,,2027-01-10,left\n";
+    ws.write("accounts.csv", accounts);
+    const std::string now = "2026-12-28T10:00:00";
+    REQUIRE(ws.passage({"campaign", "create", "c1", "--accounts", "accounts.csv", "--now", now}).exit_code == 0);
+    down = ws.passage({"run", "--until-idle", "--now", now});
+    Db db(ws.database());
+    for (const auto& row : db.rows("SELECT key FROM intents WHERE kind = 'notice'")) message_ids.insert(row[0]);
+  }
+
+  SmtpSink relay_back() { return SmtpSink(ws.dir() / "after", port); }
+
+  static std::set<std::string> ids_sent(const SmtpSink& relay) {
+    std::set<std::string> sent;
+    for (const SinkMessage& message : relay.messages()) {
+      std::string id = message.header("Message-ID");
+      if (id.size() > 2 && id.front() == '<') id = id.substr(1, id.size() - 2);
+      sent.insert(id);
+    }
+    return sent;
+  }
+};
+
 TEST_CASE("A relay outage during run fails no account and spends no retries: the notices wait and go out "
           "with their Message-IDs once the relay answers",
           "[smtp][exit][relay-outage]") {
-  ConfigOptions options;
-  options.transient_failure_rate = 0.0;
-  Workspace ws(options);
-  int port = 0;
-  {
-    fs::create_directories(ws.dir() / "before");
-    fs::create_directories(ws.dir() / "after");
-    SmtpSink before(ws.dir() / "before");  // the relay's port; stopped at the end of this block
-    port = before.port();
-  }
-  std::string config = read_file(ws.config());
-  const std::string outbox = "notify: { notifier: outbox, dir: var/outbox }\n";
-  const std::size_t at = config.find(outbox);
-  REQUIRE(at != std::string::npos);
-  // A small retry budget: an outage outlasts it, as ~75 s do with the default.
-  config.replace(at, outbox.size(),
-                 "notify: { notifier: smtp, smtp_url: \"smtp://127.0.0.1:" + std::to_string(port) +
-                     "\", from: mytoutatice.cloud@ac-test.fr }\nretry_budget: 2\nidle_horizon: 2 seconds\n");
-  ws.write("c.yaml", config);
-  std::string accounts = "login,domain,action,email,target,departure_date,reason\n";
-  for (int n = 1; n <= 3; ++n)
-    accounts += login_of(n) + "," + login_of(n) + ".mytoutatice.cloud,export," + login_of(n) +
-                "@example.org,,2027-01-10,left\n";
-  ws.write("accounts.csv", accounts);
-  const std::string now = "2026-12-28T10:00:00";
-  REQUIRE(ws.passage({"campaign", "create", "c1", "--accounts", "accounts.csv", "--now", now}).exit_code == 0);
-
-  ProcessResult down = ws.passage({"run", "--until-idle", "--now", now});
-  INFO("run while down: " << down.out << down.err);
-  REQUIRE_FALSE(down.timed_out);
-  CHECK(down.exit_code == 7);  // monitoring learns the relay was down
-  CHECK(down.out.find("mail relay not answering") != std::string::npos);
-  Db db(ws.database());
+  RelayOutage o;
+  INFO("run while down: " << o.down.out << o.down.err);
+  REQUIRE_FALSE(o.down.timed_out);
+  CHECK(o.down.exit_code == 7);  // monitoring learns the relay was down
+  CHECK(o.down.out.find("mail relay not answering") != std::string::npos);
+  Db db(o.ws.database());
   CHECK(db.scalar("SELECT count(*) FROM accounts WHERE state = 'FAILED'") == 0);
   CHECK(db.scalar("SELECT count(*) FROM accounts WHERE state = 'RETRY_WAIT' AND state_reason LIKE "
                   "'relay_unavailable:%'") == 3);
-  ProcessResult show = ws.passage({"account", "show", login_of(1), "--json"});
+  ProcessResult show = o.ws.passage({"account", "show", login_of(1), "--json"});
   REQUIRE(show.exit_code == 0);
   CHECK(std::string(boost::json::parse(show.out).at("reason").as_string()).starts_with("relay_unavailable"));
-  std::set<std::string> message_ids;
-  for (const auto& row : db.rows("SELECT key FROM intents WHERE kind = 'notice'")) message_ids.insert(row[0]);
-  CHECK(message_ids.size() == 3);
+  CHECK(o.message_ids.size() == 3);
 
-  SmtpSink relay(ws.dir() / "after", port);  // the relay answers again
-  ProcessResult back = ws.passage({"run", "--until-idle", "--now", "2026-12-28T12:00:00"});
+  SmtpSink relay = o.relay_back();  // the relay answers again
+  ProcessResult back = o.ws.passage({"run", "--until-idle", "--now", "2026-12-28T12:00:00"});
   INFO("run once back: " << back.out << back.err);
   REQUIRE_FALSE(back.timed_out);
   CHECK(back.exit_code == 0);
   REQUIRE(relay.wait_for(3));
-  std::set<std::string> sent;
-  for (const SinkMessage& message : relay.messages()) {
-    std::string id = message.header("Message-ID");
-    if (id.size() > 2 && id.front() == '<') id = id.substr(1, id.size() - 2);
-    sent.insert(id);
-  }
-  CHECK(sent == message_ids);  // the same Message-IDs, no other mail
+  CHECK(RelayOutage::ids_sent(relay) == o.message_ids);  // the same Message-IDs, no other mail
+  CHECK(db.scalar("SELECT count(*) FROM accounts WHERE state = 'NOTIFIED'") == 3);
+}
+
+TEST_CASE("A hold placed while a notice waits for the relay wins when the relay answers again; the release "
+          "sends that same notice",
+          "[smtp][relay-outage][support]") {
+  RelayOutage o;
+  REQUIRE(o.down.exit_code == 7);
+  REQUIRE(o.message_ids.size() == 3);
+  const std::string held = login_of(1);
+  ProcessResult hold = o.ws.passage({"account", "hold", held, "--reason", "ticket 7", "--by", "desk",
+                                     "--now", "2026-12-28T11:00:00"});
+  INFO("hold: " << hold.out << hold.err);
+  REQUIRE(hold.exit_code == 0);
+
+  SmtpSink relay = o.relay_back();
+  ProcessResult back = o.ws.passage({"run", "--until-idle", "--now", "2026-12-28T12:00:00"});
+  INFO("run once back: " << back.out << back.err);
+  REQUIRE_FALSE(back.timed_out);
+  REQUIRE(relay.wait_for(2));
+  Db db(o.ws.database());
+  CHECK(db.rows("SELECT state FROM accounts WHERE login = '" + held + "'").at(0).at(0) == "HELD");
+  CHECK(db.scalar("SELECT count(*) FROM accounts WHERE state = 'NOTIFIED'") == 2);
+  const std::string held_id =
+      db.rows("SELECT i.key FROM intents i JOIN accounts a ON a.id = i.account_id WHERE i.kind = 'notice' AND "
+              "a.login = '" + held + "'").at(0).at(0);
+  std::set<std::string> sent = RelayOutage::ids_sent(relay);
+  CHECK(sent.size() == 2);
+  CHECK(sent.count(held_id) == 0);  // nothing goes to a held account
+
+  ProcessResult release = o.ws.passage({"account", "release", held, "--reason", "ticket 7 closed", "--by", "desk",
+                                        "--now", "2026-12-28T13:00:00"});
+  INFO("release: " << release.out << release.err);
+  REQUIRE(release.exit_code == 0);
+  ProcessResult after = o.ws.passage({"run", "--until-idle", "--now", "2026-12-28T13:00:00"});
+  INFO("run after the release: " << after.out << after.err);
+  REQUIRE(relay.wait_for(3));
+  CHECK(RelayOutage::ids_sent(relay) == o.message_ids);  // the held one's own Message-ID, once
+  CHECK(relay.messages().size() == 3);
   CHECK(db.scalar("SELECT count(*) FROM accounts WHERE state = 'NOTIFIED'") == 3);
 }
