@@ -34,17 +34,54 @@ ChainHead read_head(Database& db) {
   return head;
 }
 
-void insert_entry(Database& db, const JournalEntry& entry) {
-  Statement& statement = db.cached(
-      "INSERT INTO journal(seq, at, actor, account_id, kind, detail, prev_hash, hash) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-  statement.bind(1, entry.seq).bind(2, entry.at).bind(3, entry.actor);
+constexpr int k_entry_columns = 8;
+
+// Binds `entry` as the `row`-th (from 0) row of an INSERT's VALUES.
+void bind_entry(Statement& statement, int row, const JournalEntry& entry) {
+  const int first = row * k_entry_columns;
+  statement.bind(first + 1, entry.seq).bind(first + 2, entry.at).bind(first + 3, entry.actor);
   if (entry.account_id)
-    statement.bind(4, *entry.account_id);
+    statement.bind(first + 4, *entry.account_id);
   else
-    statement.bind_null(4);
-  statement.bind(5, entry.kind).bind(6, entry.detail).bind(7, entry.prev_hash).bind(8, entry.hash);
+    statement.bind_null(first + 4);
+  statement.bind(first + 5, entry.kind).bind(first + 6, entry.detail).bind(first + 7, entry.prev_hash)
+      .bind(first + 8, entry.hash);
+}
+
+// "INSERT INTO journal(...) VALUES (?, ...), ..." with `rows` rows.
+std::string insert_sql(int rows) {
+  std::string sql = "INSERT INTO journal(seq, at, actor, account_id, kind, detail, prev_hash, hash) VALUES ";
+  for (int row = 0; row < rows; ++row) sql += row == 0 ? "(?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?)";
+  return sql;
+}
+
+void insert_entry(Database& db, const JournalEntry& entry) {
+  static const std::string sql = insert_sql(1);
+  Statement& statement = db.cached(sql);
+  bind_entry(statement, 0, entry);
   statement.run();
+}
+
+// Rows of one multi-row INSERT of a JournalBatch: one statement run for
+// many entries (SQLite allows 32,766 bound values).
+constexpr int k_batch_rows = 64;
+
+void insert_batch(Database& db, const JournalEntry* entries) {
+  static const std::string sql = insert_sql(k_batch_rows);
+  Statement& statement = db.cached(sql);
+  for (int row = 0; row < k_batch_rows; ++row) bind_entry(statement, row, entries[row]);
+  statement.run();
+}
+
+void write_head(Database& db, std::int64_t seq, const std::string& hash) {
+  Statement& update_head = db.cached(
+      "INSERT INTO journal_head (id, seq, hash) VALUES (1, ?, ?) "
+      "ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash");
+  update_head.bind(1, seq).bind(2, hash).run();
+}
+
+void require_transaction(Database& db, const char* what) {
+  if (sqlite3_get_autocommit(db.handle()) != 0) throw StoreError(std::string(what) + " called outside a transaction");
 }
 
 JournalEntry read_entry(const Statement& row) {
@@ -98,17 +135,51 @@ std::string journal_entry_hash(const JournalEntry& entry) {
 void append_journal(Database& db, Instant at, std::string_view actor,
                     std::optional<std::int64_t> account_id, std::string_view kind,
                     std::string_view detail) {
-  if (sqlite3_get_autocommit(db.handle()) != 0)
-    throw StoreError("append_journal called outside a transaction");
+  require_transaction(db, "append_journal");
   const ChainHead head = read_head(db);
   JournalEntry entry{head.seq + 1,         format_utc(at),      std::string(actor), account_id,
                      std::string(kind),    std::string(detail), head.hash,          {}};
   entry.hash = journal_entry_hash(entry);
   insert_entry(db, entry);
-  Statement& update_head = db.cached(
-      "INSERT INTO journal_head (id, seq, hash) VALUES (1, ?, ?) "
-      "ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash");
-  update_head.bind(1, entry.seq).bind(2, entry.hash).run();
+  write_head(db, entry.seq, entry.hash);
+}
+
+JournalBatch::JournalBatch(Database& db) : m_db(db) {
+  require_transaction(db, "JournalBatch");
+  const ChainHead head = read_head(db);
+  m_seq = head.seq;
+  m_hash = head.hash;
+  m_waiting.reserve(k_batch_rows);
+}
+
+void JournalBatch::append(Instant at, std::string_view actor, std::optional<std::int64_t> account_id,
+                          std::string_view kind, std::string_view detail) {
+  // An import stamps every entry with one instant: formatted once.
+  if (m_at_text.empty() || at != m_at) {
+    m_at = at;
+    m_at_text = format_utc(at);
+  }
+  JournalEntry entry{m_seq + 1,         m_at_text,           std::string(actor), account_id,
+                     std::string(kind), std::string(detail), std::move(m_hash),  {}};
+  entry.hash = journal_entry_hash(entry);
+  m_seq = entry.seq;
+  m_hash = entry.hash;
+  m_waiting.push_back(std::move(entry));
+  if (m_waiting.size() == k_batch_rows) insert_waiting();
+}
+
+void JournalBatch::insert_waiting() {
+  if (m_waiting.size() == k_batch_rows)
+    insert_batch(m_db, m_waiting.data());
+  else
+    for (const JournalEntry& entry : m_waiting) insert_entry(m_db, entry);
+  m_waiting.clear();
+}
+
+void JournalBatch::finish() {
+  require_transaction(m_db, "JournalBatch::finish");
+  insert_waiting();
+  if (m_seq > 0) write_head(m_db, m_seq, m_hash);
 }
 
 void for_each_journal_entry(Database& db, const std::function<bool(const JournalEntry&)>& visit) {
