@@ -321,3 +321,14 @@ TEST_CASE("an entry of a batch altered after its commit is caught", "[journal]")
   CHECK(result.first_bad_seq == std::optional<std::int64_t>(137));
   CHECK(result.problem == "entry 137: hash does not match its content");
 }
+
+TEST_CASE("an entry's hash is the SHA-256 of its length-prefixed fields, as every journal written so far holds",
+          "[journal]") {
+  // Computed outside Passage (Python's hashlib over "18:passage-journal-v1"
+  // "2:42" ...): a faster hash must never change a stored chain's hashes.
+  JournalEntry entry{42, "2026-12-01T02:00:00.000Z", "admin:root", std::int64_t{7}, "imported",
+                     "spring: u1 \xC3\xA9", std::string(k_genesis_hash), {}};
+  CHECK(journal_entry_hash(entry) == "5548ac7837569236849e1e32fc5f36bbab1ff0d51e070de9ab8950d313b7a0eb");
+  entry.account_id = std::nullopt;
+  CHECK(journal_entry_hash(entry) == "094a64303b331edcb58c61b4deb10df5c7afd9a79169bd2abffea468153e0e30");
+}
