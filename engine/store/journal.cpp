@@ -2,7 +2,7 @@
 
 #include <sqlite3.h>
 
-#include <cstdio>
+#include <charconv>
 
 #include "engine/store/sha256.hpp"
 
@@ -16,15 +16,16 @@ constexpr std::string_view k_encoding_tag = "passage-journal-v1";
 // Appends "LENGTH:FIELD" to the canonical encoding.
 void add_field(std::string& encoding, std::string_view field) {
   char prefix[24];
-  const int length = std::snprintf(prefix, sizeof prefix, "%zu:", field.size());
-  encoding.append(prefix, static_cast<std::size_t>(length));
+  char* end = std::to_chars(prefix, prefix + sizeof prefix - 1, field.size()).ptr;
+  *end++ = ':';
+  encoding.append(prefix, end);
   encoding.append(field);
 }
 
 void add_field(std::string& encoding, std::int64_t number) {
   char text[24];
-  const int length = std::snprintf(text, sizeof text, "%lld", static_cast<long long>(number));
-  add_field(encoding, std::string_view(text, static_cast<std::size_t>(length)));
+  const char* end = std::to_chars(text, text + sizeof text, number).ptr;
+  add_field(encoding, std::string_view(text, static_cast<std::size_t>(end - text)));
 }
 
 struct ChainHead {
@@ -46,16 +47,17 @@ ChainHead read_head(Database& db) {
 
 constexpr int k_entry_columns = 8;
 
-// Binds `entry` as the `row`-th (from 0) row of an INSERT's VALUES.
+// Binds `entry` as the `row`-th (from 0) row of an INSERT's VALUES,
+// without copying its text: `entry` outlives the statement's run.
 void bind_entry(Statement& statement, int row, const JournalEntry& entry) {
   const int first = row * k_entry_columns;
-  statement.bind(first + 1, entry.seq).bind(first + 2, entry.at).bind(first + 3, entry.actor);
+  statement.bind(first + 1, entry.seq).bind_static(first + 2, entry.at).bind_static(first + 3, entry.actor);
   if (entry.account_id)
     statement.bind(first + 4, *entry.account_id);
   else
     statement.bind_null(first + 4);
-  statement.bind(first + 5, entry.kind).bind(first + 6, entry.detail).bind(first + 7, entry.prev_hash)
-      .bind(first + 8, entry.hash);
+  statement.bind_static(first + 5, entry.kind).bind_static(first + 6, entry.detail)
+      .bind_static(first + 7, entry.prev_hash).bind_static(first + 8, entry.hash);
 }
 
 // "INSERT INTO journal(...) VALUES (?, ...), ..." with `rows` rows.
@@ -70,6 +72,7 @@ void insert_entry(Database& db, const JournalEntry& entry) {
   Statement& statement = db.cached(sql);
   bind_entry(statement, 0, entry);
   statement.run();
+  statement.reset();  // no binding left pointing at the entry
 }
 
 // Rows of one multi-row INSERT of a JournalBatch: one statement run for
@@ -81,6 +84,7 @@ void insert_batch(Database& db, const JournalEntry* entries) {
   Statement& statement = db.cached(sql);
   for (int row = 0; row < k_batch_rows; ++row) bind_entry(statement, row, entries[row]);
   statement.run();
+  statement.reset();  // no binding left pointing at the entries
 }
 
 void write_head(Database& db, std::int64_t seq, const std::string& hash) {
