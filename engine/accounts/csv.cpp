@@ -58,6 +58,18 @@ class CsvReader {
     return count;
   }
 
+  // The first position from here holding a separator, a quote, CR or LF
+  // (each may end the field or need a look); the text's end if none.
+  std::size_t plain_run_end() const {
+    std::size_t end = m_pos;
+    while (end < m_text.size()) {
+      const char c = m_text[end];
+      if (c == m_separator || c == '"' || c == '\r' || c == '\n') break;
+      ++end;
+    }
+    return end;
+  }
+
   // Consumes LF or CRLF if one is next.
   bool consume_line_end() {
     if (!at_line_end()) return false;
@@ -104,7 +116,10 @@ class CsvReader {
         problem(record, "quote inside an unquoted field (quote the whole field and double inner quotes)");
         reported = true;
       }
-      field += m_text[m_pos++];
+      // The plain run up to the next character that matters, at once.
+      const std::size_t end = plain_run_end();
+      field.append(m_text, m_pos, std::max(end, m_pos + 1) - m_pos);
+      m_pos = std::max(end, m_pos + 1);
     }
     return field;
   }
@@ -167,11 +182,16 @@ std::size_t blank_suffix(std::string_view text) {
   return 0;
 }
 
-std::string trimmed(const std::string& text) {
+// Trims in place: most fields have nothing to trim, and a copy each was
+// two allocations a row for a 1,000,000-row import.
+void trim(std::string& text) {
   std::string_view rest(text);
   while (std::size_t n = blank_prefix(rest)) rest.remove_prefix(n);
   while (std::size_t n = blank_suffix(rest)) rest.remove_suffix(n);
-  return std::string(rest);
+  if (rest.size() == text.size()) return;
+  const std::size_t start = static_cast<std::size_t>(rest.data() - text.data());
+  text.erase(start + rest.size());
+  text.erase(0, start);
 }
 
 }  // namespace
@@ -246,7 +266,7 @@ char first_line_separator(std::string_view text) {
 }
 
 void trim_fields(CsvRecord& record) {
-  for (auto& field : record.fields) field = trimmed(field);
+  for (auto& field : record.fields) trim(field);
 }
 
 void trim_fields(CsvDocument& document) {

@@ -21,6 +21,13 @@ bool is_control(char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x
 // (non-breaking space)"): an invisible character must be findable.
 std::optional<std::string> whitespace_in(std::string_view text) {
   for (std::size_t at = 0; at < text.size();) {
+    // ASCII, nearly every byte of a list: no decoding.
+    const auto byte = static_cast<unsigned char>(text[at]);
+    if (byte < 0x80) {
+      if (is_space(static_cast<char>(byte))) return "contains whitespace";
+      ++at;
+      continue;
+    }
     Utf8Char one = utf8_char_at(text, at);
     if (one.code < 0x80 && is_space(static_cast<char>(one.code))) return "contains whitespace";
     if (is_unicode_space(one.code)) return "contains " + describe_character(one.code);
@@ -91,15 +98,16 @@ std::optional<std::string> check_login(std::string_view login) {
 
 std::optional<std::string> check_dns_name(std::string_view name) {
   if (name.empty()) return "empty";
-  std::string prefix = in_quotes(name) + " is not a valid DNS name: ";
-  if (auto space = whitespace_in(name)) return prefix + *space;
+  // Built only for a bad name (two domains a row are checked).
+  auto bad = [&](const std::string& what) { return in_quotes(name) + " is not a valid DNS name: " + what; };
+  if (auto space = whitespace_in(name)) return bad(*space);
   for (char c : name)
-    if (is_upper(c)) return prefix + "must be lowercase";
-  if (name.size() > 253) return prefix + "longer than 253 characters";
+    if (is_upper(c)) return bad("must be lowercase");
+  if (name.size() > 253) return bad("longer than 253 characters");
   auto labels = split_labels(name);
-  if (labels.size() < 2) return prefix + "needs at least two labels";
+  if (labels.size() < 2) return bad("needs at least two labels");
   for (auto label : labels)
-    if (auto problem = check_label(label)) return prefix + *problem;
+    if (auto problem = check_label(label)) return bad(*problem);
   return std::nullopt;
 }
 

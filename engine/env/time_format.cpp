@@ -161,6 +161,26 @@ bool four_digit_year(date::year_month_day day) {
   return day.ok() && int(day.year()) >= 0 && int(day.year()) <= 9999;
 }
 
+// Writes `value` as exactly `width` decimal digits (zero-padded) at `out`
+// and returns the position after them: snprintf's format parsing was 5 %
+// of a 1,000,000-account import (three dates a row).
+char* put_digits(char* out, unsigned value, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    out[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+  return out + width;
+}
+
+// "YYYY-MM-DD" at `out`; the position after it.
+char* put_date(char* out, date::year_month_day day) {
+  out = put_digits(out, static_cast<unsigned>(int(day.year())), 4);
+  *out++ = '-';
+  out = put_digits(out, unsigned(day.month()), 2);
+  *out++ = '-';
+  return put_digits(out, unsigned(day.day()), 2);
+}
+
 }  // namespace
 
 std::string format_utc(Instant at) {
@@ -168,17 +188,24 @@ std::string format_utc(Instant at) {
   const date::year_month_day ymd{day};
   if (!four_digit_year(ymd)) return date::format("%FT%TZ", at);
   const auto ms = static_cast<unsigned>((at - day).count());  // [0, 86,400,000)
-  char text[64];
-  std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02u:%02u:%02u.%03uZ", int(ymd.year()), unsigned(ymd.month()),
-                unsigned(ymd.day()), ms / 3600000 % 24, ms / 60000 % 60, ms / 1000 % 60, ms % 1000);
-  return text;
+  char text[32];
+  char* out = put_date(text, ymd);
+  *out++ = 'T';
+  out = put_digits(out, ms / 3600000 % 24, 2);
+  *out++ = ':';
+  out = put_digits(out, ms / 60000 % 60, 2);
+  *out++ = ':';
+  out = put_digits(out, ms / 1000 % 60, 2);
+  *out++ = '.';
+  out = put_digits(out, ms % 1000, 3);
+  *out++ = 'Z';
+  return std::string(text, out);
 }
 
 std::string format_date(date::year_month_day day) {
   if (!four_digit_year(day)) return date::format("%F", date::sys_days{day});
-  char text[32];
-  std::snprintf(text, sizeof text, "%04d-%02u-%02u", int(day.year()), unsigned(day.month()), unsigned(day.day()));
-  return text;
+  char text[16];
+  return std::string(text, put_date(text, day));
 }
 
 std::string format_stamp(Instant at) {

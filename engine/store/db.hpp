@@ -40,6 +40,10 @@ class Statement {
   Statement& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
   Statement& bind(int index, const std::optional<std::string>& value);
   Statement& bind_null(int index);
+  // Binds text without copying it (SQLITE_STATIC): `value` must stay alive
+  // and unchanged until the statement has run and is reset. For rows bound
+  // by the million (an import); bind() otherwise.
+  Statement& bind_static(int index, std::string_view value);
 
   // Steps once: true while a row is available.
   bool step();

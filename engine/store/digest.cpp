@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <memory>
 #include <stdexcept>
 
 namespace passage {
@@ -64,10 +65,33 @@ std::string Digest::base64_final() {
   return text;
 }
 
+namespace {
+
+// SHA-256 fetched once: EVP_DigestInit_ex with EVP_sha256() looks the
+// algorithm up again at every call (OpenSSL 3).
+const EVP_MD* fetched_sha256() {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  if (!md) fail("EVP_MD_fetch SHA256");
+  return md;
+}
+
+struct FreeContext {
+  void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
+};
+
+}  // namespace
+
+// Run for every journal entry (a 1,000,000-account import writes as many):
+// one context a thread, reused, and the algorithm fetched once.
 std::string sha256_hex(std::string_view data) {
-  Sha256 hash;
-  hash.update(data);
-  return hash.hex_final();
+  thread_local std::unique_ptr<EVP_MD_CTX, FreeContext> context(EVP_MD_CTX_new());
+  if (!context) fail("EVP_MD_CTX_new");
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (EVP_DigestInit_ex2(context.get(), fetched_sha256(), nullptr) != 1) fail("EVP_DigestInit_ex2");
+  if (EVP_DigestUpdate(context.get(), data.data(), data.size()) != 1) fail("EVP_DigestUpdate");
+  if (EVP_DigestFinal_ex(context.get(), digest, &size) != 1) fail("EVP_DigestFinal_ex");
+  return to_hex(std::string_view(reinterpret_cast<const char*>(digest), size));
 }
 
 }  // namespace passage

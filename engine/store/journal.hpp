@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/env/time.hpp"
 #include "engine/store/db.hpp"
@@ -46,6 +47,38 @@ std::string journal_entry_hash(const JournalEntry& entry);
 void append_journal(Database& db, Instant at, std::string_view actor,
                     std::optional<std::int64_t> account_id, std::string_view kind,
                     std::string_view detail);
+
+// Many entries appended inside one transaction the caller holds (a
+// campaign's import: one `imported` entry an account). The caller's BEGIN
+// IMMEDIATE transaction keeps every other writer out, so the chain's head
+// is read once (here) and written once (finish()), and the entries are
+// inserted a batch at a time. Every entry, hash and head are byte for byte
+// what append_journal() would have written for the same calls. Until
+// finish(), entries may wait in memory: nothing else may append to the
+// journal through this connection meanwhile. Not finished (an exception,
+// a refused file), the caller rolls back and nothing is left. Throws
+// StoreError outside a transaction or on any SQLite error.
+class JournalBatch {
+ public:
+  explicit JournalBatch(Database& db);
+  JournalBatch(const JournalBatch&) = delete;
+  JournalBatch& operator=(const JournalBatch&) = delete;
+
+  void append(Instant at, std::string_view actor, std::optional<std::int64_t> account_id,
+              std::string_view kind, std::string_view detail);
+  // Writes what waits and the new head; call it before the commit.
+  void finish();
+
+ private:
+  void insert_waiting();
+
+  Database& m_db;
+  std::int64_t m_seq = 0;  // of the newest entry, written or waiting
+  std::string m_hash;      // of the newest entry
+  Instant m_at{};          // the last `at` formatted, and its text
+  std::string m_at_text;
+  std::vector<JournalEntry> m_waiting;
+};
 
 // Calls `visit` for each entry in seq order, streaming (one row in memory
 // at a time), until it returns false or the entries run out.

@@ -15,6 +15,7 @@
 #include "engine/accounts/account.hpp"
 #include "engine/lifecycle/lifecycle.hpp"
 #include "engine/store/db.hpp"
+#include "engine/store/journal.hpp"
 
 namespace passage {
 
@@ -72,6 +73,7 @@ class CampaignImport {
 
   Store& m_store;
   Transaction m_transaction;
+  JournalBatch m_journal;  // after m_transaction: read and written inside it
   std::string m_name;
   std::string m_accounts_file;
   Instant m_now;
@@ -102,11 +104,11 @@ class Store {
   // its "campaign_created" journal entry (naming `accounts` accounts).
   std::int64_t insert_campaign(const std::string& name, const std::string& accounts_file,
                                std::size_t accounts, Instant now, const std::string& actor,
-                               std::size_t skipped_rows);
+                               std::size_t skipped_rows, JournalBatch& journal);
   // One imported account, journaled, inside a transaction the caller holds.
   void insert_account(std::int64_t campaign_id, const std::string& campaign_name,
                       const std::string& accounts_file, const NewAccount& account, Instant now,
-                      const std::string& actor);
+                      const std::string& actor, JournalBatch& journal);
   // How many empty rows the list applied last had.
   void set_skipped_rows(std::int64_t campaign_id, std::size_t skipped_rows);
   // Adds accounts to an existing campaign in one transaction, journaled.

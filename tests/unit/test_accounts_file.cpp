@@ -578,3 +578,16 @@ TEST_CASE("accounts file: a non-breaking space inside a field is named as a char
   CHECK(has_error(errors, "acc.csv:5: email:", "U+202F (narrow non-breaking space)"));
   for (const auto& error : errors) CHECK(error.find("byte 0x") == std::string::npos);
 }
+
+TEST_CASE("csv: a plain field keeps a lone CR and a stray quote as data, whole", "[accounts][csv]") {
+  const CsvDocument document = read_csv("a\rb,c\"d\"e,f\r\nlast,\"q\" ,x\n");
+  REQUIRE(document.records.size() == 2);
+  CHECK(document.records[0].fields == std::vector<std::string>{"a\rb", "c\"d\"e", "f"});
+  CHECK(document.records[1].fields == std::vector<std::string>{"last", "q", "x"});
+  REQUIRE(document.problems.size() == 1);  // the stray quote, once for its field
+  CHECK(document.problems[0].line == 1);
+  CHECK(document.problems[0].column == 1);
+  CsvRecord padded{1, {" \xC2\xA0 a b\t", "", "\xE2\x80\xAF"}};
+  trim_fields(padded);
+  CHECK(padded.fields == std::vector<std::string>{"a b", "", ""});
+}

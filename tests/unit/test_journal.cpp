@@ -4,7 +4,9 @@
 
 #include <filesystem>
 #include <random>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/store/db.hpp"
 #include "engine/store/journal.hpp"
@@ -229,4 +231,104 @@ TEST_CASE("entries removed from the end are caught by the recorded head", "[jour
   REQUIRE(result.first_bad_seq);
   CHECK(*result.first_bad_seq == 5);
   CHECK(result.problem.find("entry 5") != std::string::npos);
+}
+
+namespace {
+
+// Every column of every journal row, and the recorded head, as text.
+std::vector<std::string> journal_rows(Database& db) {
+  std::vector<std::string> rows;
+  for_each_journal_entry(db, [&](const JournalEntry& entry) {
+    rows.push_back(std::to_string(entry.seq) + "|" + entry.at + "|" + entry.actor + "|" +
+                   (entry.account_id ? std::to_string(*entry.account_id) : "NULL") + "|" + entry.kind + "|" +
+                   entry.detail + "|" + entry.prev_hash + "|" + entry.hash);
+    return true;
+  });
+  auto head = db.prepare("SELECT seq, hash FROM journal_head WHERE id = 1");
+  rows.push_back(head.step() ? "head " + std::to_string(head.int_at(0)) + " " + head.text_at(1) : "no head");
+  return rows;
+}
+
+// The n-th entry of a batch: with and without an account, odd texts.
+void append_nth(JournalBatch& batch, int n) {
+  batch.append(at_second(n / 7), n % 5 == 0 ? "admin:root" : "nightly",
+               n % 4 == 0 ? std::nullopt : std::optional<std::int64_t>(n), "imported",
+               "spring: u" + std::to_string(n) + (n % 3 == 0 ? " é,\"quoted\"" : ""));
+}
+
+}  // namespace
+
+TEST_CASE("a batch writes byte for byte the entries append_journal writes, head included", "[journal]") {
+  // 0, one, fewer than a multi-row INSERT, and several of them with a rest.
+  const int count = GENERATE(0, 1, 5, 200, 1000);
+  Fixture one_by_one;
+  Fixture batched;
+  append_many(one_by_one.db, 3);
+  append_many(batched.db, 3);
+  {
+    Transaction transaction(one_by_one.db);
+    for (int n = 1; n <= count; ++n)
+      append_journal(one_by_one.db, at_second(n / 7), n % 5 == 0 ? "admin:root" : "nightly",
+                     n % 4 == 0 ? std::nullopt : std::optional<std::int64_t>(n), "imported",
+                     "spring: u" + std::to_string(n) + (n % 3 == 0 ? " é,\"quoted\"" : ""));
+    transaction.commit();
+  }
+  {
+    Transaction transaction(batched.db);
+    JournalBatch batch(batched.db);
+    for (int n = 1; n <= count; ++n) append_nth(batch, n);
+    batch.finish();
+    transaction.commit();
+  }
+  CHECK(journal_rows(batched.db) == journal_rows(one_by_one.db));
+  const AuditResult result = verify_journal(batched.db);
+  CHECK(result.ok);
+  CHECK(result.entries == 3 + count);
+  // Appends after the batch continue its chain.
+  append_one(batched.db, 4);
+  CHECK(verify_journal(batched.db).ok);
+}
+
+TEST_CASE("a batch outside a transaction is refused, and one not finished leaves no trace", "[journal]") {
+  Fixture f;
+  append_many(f.db, 3);
+  CHECK_THROWS_AS(JournalBatch(f.db), StoreError);
+  {
+    Transaction transaction(f.db);
+    JournalBatch batch(f.db);
+    for (int n = 1; n <= 150; ++n) append_nth(batch, n);
+  }  // neither finished nor committed: rolled back
+  const std::vector<std::string> before = journal_rows(f.db);
+  CHECK(before.size() == 4);
+  append_one(f.db, 4);
+  CHECK(verify_journal(f.db).ok);
+  CHECK(verify_journal(f.db).entries == 4);
+}
+
+TEST_CASE("an entry of a batch altered after its commit is caught", "[journal]") {
+  Fixture f;
+  {
+    Transaction transaction(f.db);
+    JournalBatch batch(f.db);
+    for (int n = 1; n <= 300; ++n) append_nth(batch, n);
+    batch.finish();
+    transaction.commit();
+  }
+  REQUIRE(verify_journal(f.db).ok);
+  f.db.exec("UPDATE journal SET detail = 'spring: someone else' WHERE seq = 137");
+  const AuditResult result = verify_journal(f.db);
+  CHECK_FALSE(result.ok);
+  CHECK(result.first_bad_seq == std::optional<std::int64_t>(137));
+  CHECK(result.problem == "entry 137: hash does not match its content");
+}
+
+TEST_CASE("an entry's hash is the SHA-256 of its length-prefixed fields, as every journal written so far holds",
+          "[journal]") {
+  // Computed outside Passage (Python's hashlib over "18:passage-journal-v1"
+  // "2:42" ...): a faster hash must never change a stored chain's hashes.
+  JournalEntry entry{42, "2026-12-01T02:00:00.000Z", "admin:root", std::int64_t{7}, "imported",
+                     "spring: u1 \xC3\xA9", std::string(k_genesis_hash), {}};
+  CHECK(journal_entry_hash(entry) == "5548ac7837569236849e1e32fc5f36bbab1ff0d51e070de9ab8950d313b7a0eb");
+  entry.account_id = std::nullopt;
+  CHECK(journal_entry_hash(entry) == "094a64303b331edcb58c61b4deb10df5c7afd9a79169bd2abffea468153e0e30");
 }

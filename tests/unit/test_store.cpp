@@ -681,3 +681,37 @@ TEST_CASE("a first campaign's import builds the accounts indexes at its commit, 
   CHECK_FALSE(second.first_campaign());  // checks against other campaigns run
   CHECK(account_indexes(f.store) == before);
 }
+
+TEST_CASE("an imported campaign's journal verifies, one entry an account, and an entry altered after is caught",
+          "[store][journal]") {
+  Fixture f;
+  for (const std::string& name : {std::string("spring"), std::string("autumn")}) {
+    // The first import sets the indexes aside, the second does not.
+    CampaignImport import(f.store, name, name + ".csv", 300, k_t0, "admin:root", 0);
+    for (int n = 0; n < 300; ++n) import.add(new_account(name + std::to_string(n), k_t0 + std::chrono::hours(n)));
+    import.commit();
+  }
+  // A journal entry written after the import continues its chain.
+  f.store.journal(k_t0, "admin:root", std::nullopt, "campaign_updated", "spring: nothing");
+  REQUIRE(verify_journal(f.store.db()).ok);
+  const std::vector<JournalLine> lines = journal_of(f.store);
+  REQUIRE(lines.size() == 2 * 301 + 1);
+  CHECK(lines[0].kind == "campaign_created");
+  CHECK(lines[0].detail == "spring: 300 accounts from spring.csv");
+  CHECK(lines[1].kind == "imported");
+  CHECK(lines[1].detail == "spring: spring0 spring0.cozy.example export, due " + format_utc(k_t0) + "; from spring.csv");
+  CHECK(lines[300].detail ==
+        "spring: spring299 spring299.cozy.example export, due " + format_utc(k_t0 + std::chrono::hours(299)) +
+            "; from spring.csv");
+  CHECK(lines[301].kind == "campaign_created");
+  CHECK(lines[301].detail == "autumn: 300 accounts from autumn.csv");
+  // Each imported entry names its own account.
+  for (std::size_t n = 1; n <= 300; ++n) {
+    REQUIRE(lines[n].account_id);
+    CHECK(f.store.account(*lines[n].account_id)->login == "spring" + std::to_string(n - 1));
+  }
+  f.store.db().exec("UPDATE journal SET detail = 'spring: someone else' WHERE seq = 450");
+  const AuditResult result = verify_journal(f.store.db());
+  CHECK_FALSE(result.ok);
+  CHECK(result.first_bad_seq == std::optional<std::int64_t>(450));
+}
