@@ -50,7 +50,7 @@ enum class MovePhase : std::uint8_t {
   prevented,  // the source refused the move's routes (blocked, not MOVING or IMPORTING) at the go or the end
   aborting,   // its done export of several parts was replaced: the target's import fails, aborts at the end
   broken,     // its export was replaced by another one, or refused because another was running
-  failed,     // its export ended in error (the target aborts), or vanished with an import's wipe
+  failed,     // its export ended in error (the target aborts), or is gone
 };
 
 struct InstanceState {
