@@ -109,6 +109,8 @@ class AdminMove {
     if (!snapshot.ok()) co_return snapshot.failure();
     auto imported = co_await import_on_target(snapshot.value());
     if (!imported.ok()) co_return imported.failure();
+    if (auto changed = co_await source_changed(snapshot.value().evidence, "while the target imported"))
+      co_return *changed;
     // The target has it all: the token is no longer served.
     revoke_move_token(m_c.store.db(), m_token_hash, m_c.clock.now());
     auto marked = co_await m_c.source.set_block(domain(), "MOVED");
@@ -141,7 +143,26 @@ class AdminMove {
     if (auto gap = content_gap(evidence.value()))
       co_return after_export(failure(FailureKind::retryable, std::string(k_evidence_incomplete) +
                                                                  ": the source's export: " + *gap));
+    if (auto changed = co_await source_changed(evidence.value(), "while its parts downloaded"))
+      co_return *changed;
     co_return Snapshot{done.value(), evidence.value()};
+  }
+
+  // A file written in the source since its disk usage was read before the
+  // export (a part streams a file written meanwhile whole and old when an
+  // old version is kept; a konnector or a sharing still writes into a
+  // blocked space) is not in the snapshot the target imports: only the
+  // disk usage read again tells. Export again (the 24-hour rule first).
+  asio::awaitable<std::optional<Failure>> source_changed(const Evidence& evidence, const std::string& when) {
+    auto after = co_await m_c.source.disk_usage(domain());
+    if (!after.ok()) co_return after_export(after.failure());
+    std::optional<std::string> written =
+        evidence.usage ? written_during_download(*evidence.usage, after.value())
+                       : std::optional<std::string>("no disk usage recorded before the export");
+    if (!written) co_return std::nullopt;
+    co_return after_export(failure(FailureKind::retryable,
+                                   "source_changed: the source was written " + when + ": " + *written +
+                                       ": export again"));
   }
 
   asio::awaitable<Outcome<Done>> import_on_target(const Snapshot& snapshot) {

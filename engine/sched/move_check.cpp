@@ -47,6 +47,17 @@ asio::awaitable<Outcome<std::optional<Evidence>>> check_admin_move(MoveCheckCont
   if (!usage.ok()) co_return usage.failure();
   Evidence evidence = snapshot->second;
   if (usage.value().files != evidence.content.file_bytes) co_return unfinished;
+  // Written since the disk usage read before the export: the target holds
+  // an older snapshot than the source (admin_move.cpp source_changed). The
+  // move is Passage's own: the source is given back, and the retry past the
+  // import deadline moves it again.
+  auto source_usage = co_await c.source.disk_usage(account.domain);
+  if (!source_usage.ok()) co_return source_usage.failure();
+  if (!evidence.usage || written_during_download(*evidence.usage, source_usage.value())) {
+    auto unblocked = co_await c.source.set_block(account.domain, "");
+    if (!unblocked.ok()) co_return unblocked.failure();
+    co_return unfinished;
+  }
   evidence.kind = "moved";
   co_return std::optional<Evidence>(std::move(evidence));
 }

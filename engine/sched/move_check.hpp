@@ -12,7 +12,11 @@
 //     (written before the import was requested);
 //   - `serve --public` sent every part of it whole under that token;
 //   - the target exists, is unblocked (its import ended) and holds exactly
-//     the verified file bytes.
+//     the verified file bytes;
+//   - the source's disk usage is still the one read before the export
+//     (nothing written since that the target would lack; when it is not,
+//     the move is Passage's own but stale: the source is unblocked, and
+//     the retry moves it again).
 // Then the evidence is that verified export, kind "moved". Otherwise
 // nullopt: not finished, or not Passage's; the caller waits or retries,
 // and a foreign MOVED then stops the account at its lookup (FAILED).

@@ -250,6 +250,50 @@ TEST_CASE("100 admin-driven moves: the targets import the parts passage verified
   CHECK(state_counts(c.ws, "c1").at("PURGED") == k_count);
 }
 
+TEST_CASE("A file written in the source while its parts download is never moved on a snapshot that lacks "
+          "it: the move is tried again and every target ends holding its source's files",
+          "[cozy-admin][move][evidence]") {
+  // Spaces keeping old versions stream a file written mid-part whole and
+  // old (its old content kept as a version): every part looks sound, only
+  // the source's disk usage read again shows the write.
+  constexpr int k_count = 20;
+  MoveCampaign c(k_count);
+  c.source->put_faults(R"({"edit_during_download": 1})");
+  ProcessResult first = c.run();
+  INFO("first run stderr: " << first.err);
+  {
+    // Some writes kept the old content as a version: their parts streamed it whole.
+    const json::object stats = c.source->stats();
+    INFO("source stats: " << json::serialize(stats));
+    REQUIRE(stat(stats, "files_edited") > stat(stats, "contents_changed_midway"));
+  }
+  int moved_first = 0;
+  for (int n = 1; n <= k_count; ++n) {
+    if (text_of(c.source_attributes(n), "blocking_reason") != "MOVED") continue;
+    ++moved_first;
+    INFO("source " << source_domain(n) << " MOVED after the first run");
+    CHECK(MoveCampaign::files_of(*c.target, target_host(n)) == MoveCampaign::files_of(*c.source, source_domain(n)));
+  }
+  CHECK(moved_first < k_count);
+
+  // The writes stop; the moves are tried again once the 24-hour rule allows.
+  c.source->clear_faults();
+  for (int round = 0; round < 3 && state_counts(c.ws, "c1")["GRACE"] < k_count; ++round) {
+    c.advance(hours(25));
+    c.run();
+  }
+  for (const json::value& value : report_accounts(c.ws, "c1")) {
+    const json::object& account = value.as_object();
+    INFO("account " << describe(account, &c.ws));
+    CHECK(text_of(account, "state") == "GRACE");
+  }
+  for (int n = 1; n <= k_count; ++n) {
+    INFO("source " << source_domain(n));
+    CHECK(text_of(c.source_attributes(n), "blocking_reason") == "MOVED");
+    CHECK(MoveCampaign::files_of(*c.target, target_host(n)) == MoveCampaign::files_of(*c.source, source_domain(n)));
+  }
+}
+
 TEST_CASE("A stalled import (the target never finishes) ends after move.stall_timeout: token revoked, "
           "source unblocked, the account waits for a retry",
           "[cozy-admin][move]") {

@@ -82,21 +82,32 @@ void check_move_evidence(FaultStand& stand) {
   CHECK_FALSE(evidence.at("parts").as_array().empty());
 }
 
+// The number of the commit that records the finished move, on a clean
+// reference run of the same stand.
+long reference_commit() {
+  FaultStand reference(0);
+  const auto log = reference.ws.dir() / "calls.log";
+  ProcessResult clean = reference.run(campaign_steps().front(), {}, log);
+  INFO("reference stderr: " << clean.err);
+  REQUIRE(clean.exit_code == 0);
+  return commit_after_moved(log);
+}
+
+std::int64_t files_of(const CozySim& sim, const std::string& domain) {
+  SimAnswer answer = sim.call("GET", "/instances/" + domain + "/disk-usage");
+  INFO("disk-usage of " << domain << ": " << answer.status << " " << answer.body);
+  REQUIRE(answer.status == 200);
+  const json::value* files = json::parse(answer.body).as_object().if_contains("files");
+  return files && files->is_string() ? std::stoll(std::string(files->as_string())) : 0;
+}
+
 }  // namespace
 
 TEST_CASE("An admin move whose commit after the source's MOVED block is refused is recognised as "
           "Passage's own on the next run, past the import deadline: verified with the move's evidence, "
           "then purged safely",
           "[faults][move-recovery]") {
-  long commit = 0;
-  {
-    FaultStand reference(0);
-    const auto log = reference.ws.dir() / "calls.log";
-    ProcessResult clean = reference.run(campaign_steps().front(), {}, log);
-    INFO("reference stderr: " << clean.err);
-    REQUIRE(clean.exit_code == 0);
-    commit = commit_after_moved(log);
-  }
+  const long commit = reference_commit();
   REQUIRE(commit > 0);
 
   FaultStand stand(0);
@@ -166,4 +177,36 @@ TEST_CASE("A MOVED block someone else sets on a source whose import never finish
   INFO("purge stderr: " << purge.err);
   CHECK(stat(stand.source->stats(), "deletions") == 0);
   CHECK(row(stand, "state") != "PURGED");
+}
+
+TEST_CASE("An admin move interrupted after the MOVED block whose source was written since its export is "
+          "not taken as finished: moved again, the target ending with the source's files",
+          "[faults][move-recovery]") {
+  const long commit = reference_commit();
+  REQUIRE(commit > 0);
+  FaultStand stand(0);
+  ProcessResult refused = stand.run(campaign_steps().front(), "journal_write:" + std::to_string(commit));
+  INFO("faulted run stderr: " << refused.err);
+  REQUIRE(blocking_reason(*stand.source, k_source) == "MOVED");
+  REQUIRE(row(stand, "own_block") == "MOVING");
+  const std::int64_t imported = files_of(*stand.target, k_target);
+  REQUIRE(imported == files_of(*stand.source, k_source));
+
+  // A konnector writes into the blocked source: the target lacks it.
+  SimAnswer edited = stand.source->call("POST", "/_sim/edit-files?domain=" + k_source);
+  INFO("edit-files: " << edited.body);
+  REQUIRE(edited.status == 200);
+  REQUIRE(files_of(*stand.source, k_source) != imported);
+
+  for (int round = 0; round < 3 && row(stand, "state") != "GRACE"; ++round) {
+    ProcessResult resumed =
+        stand.run(Step{std::chrono::duration_cast<seconds>(hours(25)), {"run", "--until-idle"}});
+    INFO("resumed run stderr: " << resumed.err << "\njournal:\n" << journal(stand));
+    CHECK(resumed.exit_code == 0);
+  }
+  INFO("journal:\n" << journal(stand));
+  CHECK(row(stand, "state") == "GRACE");
+  CHECK(files_of(*stand.target, k_target) == files_of(*stand.source, k_source));
+  CHECK(route_count(stand.source->stats(), "POST /instances/:domain/export") == 2);
+  CHECK(stand.stat_sum("duplicate_exports_24h") == 0);
 }

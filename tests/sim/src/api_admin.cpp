@@ -150,6 +150,18 @@ Response Api::export_post(const Ticket& t, const Request& req) {
   return json_response(202, job_document(job, t.domain, *admin_req, m_world.now_ms()));
 }
 
+namespace {
+
+// Keeps the entries copyJSONData streams from the job's archive (the
+// documents written as text, before the first file), or none.
+void keep_archive_only(std::vector<ZipEntry>& entries, bool archive) {
+  std::size_t end = 0;
+  while (archive && end < entries.size() && !entries[end].text.empty()) ++end;
+  entries.resize(end);
+}
+
+}  // namespace
+
 Response Api::part(std::uint32_t index, const ExportDoc& e, const Request& req, bool may_truncate, bool replaced) {
   std::size_t k = 0;
   if (auto c = query_param(req.target, "cursor"); c && !c->empty()) {
@@ -173,10 +185,12 @@ Response Api::part(std::uint32_t index, const ExportDoc& e, const Request& req, 
   // copyJSONData fails on the missing archive before any entry, and the
   // deferred zip.Writer.Close still writes an empty, well-formed zip.
   if (replaced && k == 0) entries.clear();
-  // Half deleted: the archive and the files are gone; ExportCopyData fails
-  // before the first entry, and the deferred Close writes an empty zip.
+  // Half deleted: the databases and files are gone, not the export's
+  // archive (the stack's global `exports` store, which Destroy leaves):
+  // part 0 streams its JSON documents, then copyFiles fails on the missing
+  // io.cozy.files and the deferred Close ends the zip; other parts are empty.
   const bool gone = m_world.half_deleted(index);
-  if (gone) entries.clear();
+  if (gone) keep_archive_only(entries, k == 0 && !replaced);
   std::optional<std::int64_t> cut;
   bool missing = false;
   if (may_truncate && m_world.rng().chance(m_faults.truncate_part)) {

@@ -128,6 +128,7 @@ std::optional<World::FileOp> file_op(const std::string& name) {
   if (name == "destroy") return World::FileOp::destroy;
   if (name == "move") return World::FileOp::move;
   if (name == "rename") return World::FileOp::rename;
+  if (name == "same") return World::FileOp::rewrite_same;
   return std::nullopt;
 }
 
@@ -164,7 +165,7 @@ Response Api::change_files(const Request& req) {
   const auto q = files_query(req, error);
   if (!q) return error;
   const auto op = file_op(query_param(req.target, "op").value_or(""));
-  if (!op) return error_response(400, "Bad Request", "op: create, destroy, move or rename");
+  if (!op) return error_response(400, "Bad Request", "op: create, destroy, move, rename or same");
   const auto index = m_world.find(q->domain);
   if (!index) return error_response(404, "Not Found", "Instance not found");
   const auto changed = m_world.change_files(*index, *op, q->count, q->activity);

@@ -105,17 +105,33 @@ SplitResult split_files(std::int64_t parts_size, std::int64_t remaining,
   return out;
 }
 
-PartPlan plan_parts(std::int64_t used, std::uint64_t key, double size_scale) {
-  PartPlan plan;
-  const double gib = static_cast<double>(used) / static_cast<double>(k_gib);
-  plan.parts_size = std::max<std::int64_t>(k_gib, static_cast<std::int64_t>(std::sqrt(gib) * k_gib));
-  const Chunks chunks = chunk_layout(used, key, plan.parts_size);
+namespace {
+
+// The space as generated: its files and old versions with their declared sizes.
+struct SizedSpace {
+  std::int64_t parts_size = 0;
   std::vector<Sized> files, versions;
+};
+
+SizedSpace generated_space(std::int64_t used, std::uint64_t key, double size_scale) {
+  SizedSpace space;
+  const double gib = static_cast<double>(used) / static_cast<double>(k_gib);
+  space.parts_size = std::max<std::int64_t>(k_gib, static_cast<std::int64_t>(std::sqrt(gib) * k_gib));
+  const Chunks chunks = chunk_layout(used, key, space.parts_size);
   for (std::size_t k = 0; k < chunks.declared.size(); ++k) {
     const PartFiles generated = part_files(key, chunk_share(chunks, k, size_scale));
-    add_declared(files, generated.files, chunks.declared_files[k]);
-    add_declared(versions, generated.versions, chunks.declared[k] - chunks.declared_files[k]);
+    add_declared(space.files, generated.files, chunks.declared_files[k]);
+    add_declared(space.versions, generated.versions, chunks.declared[k] - chunks.declared_files[k]);
   }
+  return space;
+}
+
+// exportFiles over `space`: the parts and what each one holds.
+PartPlan pack(SizedSpace space) {
+  PartPlan plan;
+  plan.parts_size = space.parts_size;
+  std::vector<Sized>& files = space.files;
+  std::vector<Sized>& versions = space.versions;
   auto by_id = [](const Sized& a, const Sized& b) { return a.served.id < b.served.id; };
   std::sort(files.begin(), files.end(), by_id);
   std::sort(versions.begin(), versions.end(), by_id);
@@ -134,6 +150,36 @@ PartPlan plan_parts(std::int64_t used, std::uint64_t key, double size_scale) {
   for (std::size_t k = 0; k < plan.parts.size(); ++k)
     if (!plan.parts[k].files.empty() || k == 0) ++plan.file_parts;
   return plan;
+}
+
+// The declared size (ByteSize) of `served` bytes at `size_scale`.
+std::int64_t declared_of(std::int64_t served, double size_scale) {
+  return std::max<std::int64_t>(1, std::llround(static_cast<double>(served) / size_scale));
+}
+
+}  // namespace
+
+PartPlan plan_parts(std::int64_t used, std::uint64_t key, double size_scale) {
+  return pack(generated_space(used, key, size_scale));
+}
+
+PartPlan plan_export(std::int64_t used, std::uint64_t key, double size_scale, const FileChanges* changes,
+                     std::int64_t as_of_ms) {
+  if (!changes) return plan_parts(used, key, size_scale);
+  SizedSpace space = generated_space(used, key, size_scale);
+  std::erase_if(space.files, [&](const Sized& x) { return is_deleted(x.served, changes); });
+  std::erase_if(space.versions, [&](const Sized& x) { return is_deleted(x.served, changes); });
+  // A rewritten file is walked at its new size.
+  for (Sized& x : space.files)
+    if (const auto it = changes->rewritten.find(x.served.id); it != changes->rewritten.end())
+      x.declared = declared_of(it->second.size, size_scale);
+  for (const auto& [id, created] : changes->created)
+    if (created.created_ms <= as_of_ms && !is_deleted(created.file, changes))
+      space.files.push_back({created.file, declared_of(as_changed(created.file, changes).size, size_scale)});
+  for (const auto& [id, kept] : changes->versions)
+    if (kept.created_ms <= as_of_ms && !is_deleted(kept.version, changes))
+      space.versions.push_back({kept.version, declared_of(kept.version.size, size_scale)});
+  return pack(std::move(space));
 }
 
 FileRange file_range(const PartPlan& plan, std::size_t part) {
@@ -228,9 +274,10 @@ std::vector<SpaceFile> listed_files(const PartContentInput& in, const std::vecto
   std::vector<SpaceFile> out;
   for (const auto& f : generated)
     if (!is_deleted(f, in.changes)) out.push_back(f);
-  if (in.changes)
+  if (in.changes)  // those created before the export are in its plan
     for (const auto& [id, created] : in.changes->created)
-      if (in.range.holds(id) && !is_deleted(created.file, in.changes)) out.push_back(created.file);
+      if (created.created_ms > in.now_ms && in.range.holds(id) && !is_deleted(created.file, in.changes))
+        out.push_back(created.file);
   std::sort(out.begin(), out.end(), [](const SpaceFile& a, const SpaceFile& b) { return a.id < b.id; });
   return out;
 }
@@ -241,9 +288,10 @@ std::vector<SpaceFile> listed_versions(const PartContentInput& in, const std::ve
   std::vector<SpaceFile> out;
   for (const auto& v : planned)
     if (!is_deleted(v, in.changes)) out.push_back(v);
-  if (in.changes)
+  if (in.changes)  // those kept before the export are in its plan
     for (const auto& [id, kept] : in.changes->versions)
-      if (in.version_range.holds(id) && !is_deleted(kept.version, in.changes)) out.push_back(kept.version);
+      if (kept.created_ms > in.now_ms && in.version_range.holds(id) && !is_deleted(kept.version, in.changes))
+        out.push_back(kept.version);
   std::sort(out.begin(), out.end(), [](const SpaceFile& a, const SpaceFile& b) { return a.id < b.id; });
   return out;
 }
@@ -257,13 +305,10 @@ std::size_t destroyed_since(const PartContentInput& in, const PartFiles& generat
     const auto it = deleted.find(id);
     return it != deleted.end() && it->second > in.now_ms;
   };
+  // The plan holds every file and old version there was when the export was created.
   std::size_t n = 0;
   for (const auto& f : generated.files) n += after(f.id) ? 1 : 0;
   for (const auto& v : generated.versions) n += after(v.file_id) ? 1 : 0;
-  for (const auto& [id, created] : in.changes->created)
-    n += in.range.holds(id) && created.created_ms <= in.now_ms && after(id) ? 1 : 0;
-  for (const auto& [id, kept] : in.changes->versions)
-    n += in.version_range.holds(id) && kept.created_ms <= in.now_ms && after(kept.version.file_id) ? 1 : 0;
   return n;
 }
 

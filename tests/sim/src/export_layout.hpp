@@ -45,6 +45,14 @@ SplitResult split_files(std::int64_t parts_size, std::int64_t remaining,
 // instance's: the same space gives the same plan; `size_scale` sets the
 // bytes each file serves (not the packing, which uses declared sizes).
 PartPlan plan_parts(std::int64_t used, std::uint64_t key, double size_scale);
+// The plan of an export created at `as_of_ms`: exportFiles walks the space
+// as it is then, so the packing is over the files and old versions there
+// are, at their current sizes: those created or kept since the space was
+// generated (up to `as_of_ms`) move the cursors, destroyed or cleaned ones
+// are out, a rewritten file counts at its new size. Its parts hold them
+// (PartPlan::parts); a part lists those created or kept later by range.
+PartPlan plan_export(std::int64_t used, std::uint64_t key, double size_scale, const FileChanges* changes,
+                     std::int64_t as_of_ms);
 
 // The bytes part `part` of `plan` serves: its files', its versions'.
 PartShare part_share(const PartPlan& plan, std::size_t part);
@@ -85,8 +93,9 @@ struct PartContentInput {
   double skip_file_content = 0;  // the fault: share of contents the stack cannot open
   const FileChanges* changes = nullptr;  // files changed since (listed as they are at download time)
   FileRange range = {};  // which created files the part lists (file_range)
-  // The part's files and versions when planned (PartPlan::parts); without
-  // it, drawn from `share` alone (part_files).
+  // The part's files and versions when planned (PartPlan::parts: those
+  // created or kept before the export included); without it, drawn from
+  // `share` alone (part_files).
   std::optional<PartFiles> snapshot = {};
   FileRange version_range = {false, {}, {}};  // which versions kept since the part lists (version_range)
 };

@@ -23,6 +23,7 @@ SpaceFile as_changed(const SpaceFile& file, const FileChanges* changes) {
 
 bool is_deleted(const SpaceFile& file, const FileChanges* changes) {
   if (!changes) return false;
+  if (!file.file_id.empty() && changes->cleaned.count(file.id) != 0) return true;
   return changes->deleted.count(file.file_id.empty() ? file.id : file.file_id) != 0;
 }
 
@@ -36,7 +37,8 @@ FileEdit next_edit(const SpaceFile& file, const FileChanges* changes, std::uint6
   return edit;
 }
 
-bool keep_old_version(FileChanges& changes, const SpaceFile& now, std::int64_t now_ms) {
+bool keep_old_version(FileChanges& changes, const SpaceFile& now, std::int64_t now_ms,
+                      const std::vector<std::string>& generated) {
   const std::string prefix = now.id + "/";
   std::vector<std::map<std::string, KeptVersion>::iterator> olds;
   for (auto it = changes.versions.lower_bound(prefix); it != changes.versions.end() && it->first.rfind(prefix, 0) == 0; ++it)
@@ -47,8 +49,18 @@ bool keep_old_version(FileChanges& changes, const SpaceFile& now, std::int64_t n
   v.id = prefix + couch_id(mix64(now.content ^ static_cast<std::uint64_t>(now_ms)));
   v.file_id = now.id;
   changes.versions[v.id] = KeptVersion{v, now_ms};
-  // The current version counts: 20 in all, the oldest cleaned first.
-  for (std::size_t i = 0; olds.size() - i + 2 > k_max_versions; ++i) changes.versions.erase(olds[i]);
+  // The current version counts: 20 in all, the oldest cleaned first (the
+  // generated ones, then those kept since).
+  const std::size_t before = generated.size() + olds.size();
+  const std::size_t excess = before + 2 > k_max_versions ? before + 2 - k_max_versions : 0;
+  for (std::size_t i = 0; i < excess; ++i) {
+    if (i < generated.size()) {
+      changes.cleaned.insert(generated[i]);
+    } else {  // an export made before still plans it: cleaned, so no part lists it
+      changes.cleaned.insert(olds[i - generated.size()]->first);
+      changes.versions.erase(olds[i - generated.size()]);
+    }
+  }
   return true;
 }
 

@@ -11,7 +11,9 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
+#include <vector>
 
 namespace sim {
 
@@ -44,14 +46,17 @@ struct FileChanges {
   std::map<std::string, FilePlace> placed;    // by file id
   std::map<std::string, NewFile> created;     // by file id: sorted as CouchDB lists them
   std::map<std::string, std::int64_t> deleted;  // file id (generated or created) → sim time destroyed
+  std::set<std::string> cleaned;  // old versions cleaned by the 20-version limit (generated or kept)
   bool empty() const {
-    return rewritten.empty() && versions.empty() && placed.empty() && created.empty() && deleted.empty();
+    return rewritten.empty() && versions.empty() && placed.empty() && created.empty() && deleted.empty() &&
+           cleaned.empty();
   }
 };
 
 // `file` as it is now: its rewrite and its place applied (`changes` may be null).
 SpaceFile as_changed(const SpaceFile& file, const FileChanges* changes);
-// Whether the file (or, for an old version, its file) was destroyed.
+// Whether the file (or, for an old version, its file) was destroyed, or
+// the old version cleaned.
 bool is_deleted(const SpaceFile& file, const FileChanges* changes);
 // The next rewrite of `file` (as it is now): another seed, a size between
 // half and one and a half times the current one, at least 1 byte.
@@ -64,10 +69,14 @@ constexpr std::int64_t k_min_version_delay_ms = 15 * 60 * 1000;
 
 // A rewrite of `now` (the file as it is before it) at `now_ms` in a space
 // that keeps versions: as the VFS's detectVersionsToClean decides, its
-// content is kept as an old version unless the file's last kept version is
-// under 15 minutes old; beyond 20, the oldest kept one is cleaned. True
-// when the content was kept (the stack then still holds the old content
-// under its former object name).
-bool keep_old_version(FileChanges& changes, const SpaceFile& now, std::int64_t now_ms);
+// content is kept as an old version unless the file's last version is
+// under 15 minutes old; beyond 20, the oldest ones are cleaned. `generated`:
+// the ids of the file's old versions the space was generated with, still
+// there; they date from before the simulator's start, older than any kept
+// since, so they count against the limit and are cleaned first. True when
+// the content was kept (the stack then still holds the old content under
+// its former object name).
+bool keep_old_version(FileChanges& changes, const SpaceFile& now, std::int64_t now_ms,
+                      const std::vector<std::string>& generated);
 
 }  // namespace sim

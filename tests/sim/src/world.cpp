@@ -173,11 +173,13 @@ void World::drop_export(InstanceState& s) {
   s.current_export.reset();
 }
 
+// CleanPreviousExports removes the archives of every previous export and
+// keeps their documents, whatever their state (`done`, `error`, or an
+// `exporting` one over 24 hours old): GetDoc still finds them by id.
 void World::retire_export(InstanceState& s) {
   const auto now = now_ms();
   std::erase_if(s.replaced_exports, [now](const ExportDoc& e) { return now >= e.expires_ms; });
-  if (s.current_export && s.current_export->state == "done" && now < s.current_export->expires_ms)
-    s.replaced_exports.push_back(*s.current_export);
+  if (s.current_export && now < s.current_export->expires_ms) s.replaced_exports.push_back(*s.current_export);
   drop_export(s);
 }
 

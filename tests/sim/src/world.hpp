@@ -50,7 +50,7 @@ enum class MovePhase : std::uint8_t {
   prevented,  // the source refused the move's routes (blocked, not MOVING or IMPORTING) at the go or the end
   aborting,   // its done export of several parts was replaced: the target's import fails, aborts at the end
   broken,     // its export was replaced by another one, or refused because another was running
-  failed,     // its export ended in error (the target aborts), or vanished with an import's wipe
+  failed,     // its export ended in error (the target aborts), or is gone
 };
 
 struct InstanceState {
@@ -86,8 +86,8 @@ struct InstanceState {
   bool move_export_replaced = false;  // its done, single-part export was replaced: the target finalizes anyway
   std::optional<std::int64_t> last_export_request_ms;
   std::unique_ptr<ExportDoc> current_export;
-  // `done` exports a later one replaced: their documents stay, their archive
-  // is gone (CleanPreviousExports). Unexpired ones only.
+  // Exports a later one replaced, in any state: their documents stay, their
+  // archive is gone (CleanPreviousExports). Unexpired ones only.
   std::vector<ExportDoc> replaced_exports;
   bool last_done_export_read = false;  // the latest finished export was read whole
   bool activity_bumped = false;
@@ -162,8 +162,8 @@ public:
   std::string request_export(std::uint32_t index, bool admin_req, ExportOrigin origin);
   const ExportDoc* current_export(std::uint32_t index) const;
   std::optional<std::uint32_t> export_owner(const std::string& export_id) const;
-  // A `done`, unexpired export of the instance that a later export replaced:
-  // its parts still answer (part 0 without its archive), as on the stack.
+  // An unexpired export of the instance (any state) that a later export
+  // replaced: its parts still answer (part 0 without its archive), as on the stack.
   const ExportDoc* replaced_export(std::uint32_t index, const std::string& id) const;
   // A replaced export of any live instance by its id (the public move
   // routes find it as cozy-stack's GetExport finds its document); sets `index`.
@@ -204,7 +204,7 @@ public:
   // or renamed; or `count` new files are created. Returns them as they are
   // now (a destroyed one as it was). `activity`: the person did it,
   // last-activity becomes today.
-  enum class FileOp { rewrite, create, destroy, move, rename };
+  enum class FileOp { rewrite, rewrite_same, create, destroy, move, rename };
   std::vector<SpaceFile> change_files(std::uint32_t index, FileOp op, std::size_t count, bool activity);
   // Writes the file `id` of the space (edit_during_download).
   enum class EditOutcome {
@@ -270,10 +270,14 @@ private:
   void import_end(std::uint32_t index, bool ok);
   // The space's files now (world_edits.cpp), and one change to `file`.
   std::vector<SpaceFile> current_files(std::uint32_t index) const;
-  // With `keeps_versions`, a rewrite may keep the old content (keep_old_version);
-  // `kept`, when given, says whether it did.
-  SpaceFile change_file(InstanceState& s, const SpaceFile& file, FileOp op, bool keeps_versions, bool* kept = nullptr);
+  // In a space that keeps versions, a rewrite may keep the old content
+  // (keep_old_version); `kept`, when given, says whether it did.
+  SpaceFile change_file(std::uint32_t index, InstanceState& s, const SpaceFile& file, FileOp op, bool* kept = nullptr);
+  // The ids of the old versions of `file_id` the space was generated with, still there.
+  std::vector<std::string> generated_versions(std::uint32_t index, const std::string& file_id) const;
   SpaceFile create_file(std::uint32_t index, InstanceState& s);
+  // The export's parts, cut over the space as it is at its creation.
+  void plan_export_doc(std::uint32_t index, ExportDoc& doc) const;
 
   SimOptions m_options;
   Population m_population;

@@ -51,15 +51,31 @@ SpaceFile World::create_file(std::uint32_t index, InstanceState& s) {
   return f;
 }
 
-SpaceFile World::change_file(InstanceState& s, const SpaceFile& file, FileOp op, bool keeps_versions, bool* kept) {
+std::vector<std::string> World::generated_versions(std::uint32_t index, const std::string& file_id) const {
+  std::vector<std::string> out;
+  const FileChanges* changes = file_changes(index);
+  const PartPlan plan = plan_parts(view(index).used, profile(index).key, m_options.size_scale);
+  for (const auto& part : plan.parts)
+    for (const auto& v : part.versions)
+      if (v.file_id == file_id && !is_deleted(v, changes)) out.push_back(v.id);
+  return out;
+}
+
+SpaceFile World::change_file(std::uint32_t index, InstanceState& s, const SpaceFile& file, FileOp op, bool* kept) {
   const SpaceFile now = as_changed(file, &s.files);
   switch (op) {
     case FileOp::rewrite:
-      if (keeps_versions) {
-        const bool k = keep_old_version(s.files, now, now_ms());
+      if (keeps_versions(index)) {
+        const bool k = keep_old_version(s.files, now, now_ms(), generated_versions(index, file.id));
         if (kept) *kept = k;
       }
       s.files.rewritten[file.id] = next_edit(file, &s.files, m_rng.next());
+      ++m_stats.files_edited;
+      break;
+    case FileOp::rewrite_same:
+      // The same bytes written again: the md5sum is unchanged, so the VFS
+      // cleans the candidate version (vfsswift/vfsafero CreateFile's Close)
+      // and the content stays as it was.
       ++m_stats.files_edited;
       break;
     case FileOp::destroy:
@@ -89,7 +105,7 @@ std::vector<SpaceFile> World::change_files(std::uint32_t index, FileOp op, std::
       continue;
     }
     const std::size_t pick = static_cast<std::size_t>(m_rng.next() % files.size());
-    changed.push_back(change_file(s, files[pick], op, keeps_versions(index)));
+    changed.push_back(change_file(index, s, files[pick], op));
     files.erase(files.begin() + static_cast<std::ptrdiff_t>(pick));  // each file once per call
   }
   if (activity && !changed.empty()) s.activity_day = day_of(now_ms());
@@ -101,7 +117,7 @@ World::EditOutcome World::edit_file(std::uint32_t index, const std::string& id) 
   for (const auto& f : current_files(index)) {
     if (f.id != id) continue;
     bool kept = false;
-    change_file(s, f, FileOp::rewrite, keeps_versions(index), &kept);
+    change_file(index, s, f, FileOp::rewrite, &kept);
     return kept ? EditOutcome::content_kept : EditOutcome::content_replaced;
   }
   return EditOutcome::no_such_file;

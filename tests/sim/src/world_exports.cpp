@@ -48,6 +48,13 @@ void World::release_export_worker() {
   start_next_export();
 }
 
+// exportFiles packs the space as it is when the export is created.
+void World::plan_export_doc(std::uint32_t index, ExportDoc& doc) const {
+  doc.plan = plan_export(view(index).used, profile(index).key, m_options.size_scale, file_changes(index),
+                         doc.created_ms);
+  doc.parts_read.assign(doc.plan.declared.size(), false);
+}
+
 std::unique_ptr<ExportDoc> World::new_export_doc(std::uint32_t index, bool admin_req) {
   const auto now = now_ms();
   auto doc = std::make_unique<ExportDoc>();
@@ -55,8 +62,7 @@ std::unique_ptr<ExportDoc> World::new_export_doc(std::uint32_t index, bool admin
   doc->created_ms = now;
   doc->expires_ms = now + 7 * k_day_ms;
   doc->admin_req = admin_req;
-  doc->plan = plan_parts(view(index).used, profile(index).key, m_options.size_scale);  // the space's files: the same for every export
-  doc->parts_read.assign(doc->plan.declared.size(), false);
+  plan_export_doc(index, *doc);
   // export_silent_fail: a job whose events never reach this socket, as on a
   // stack run as several processes without a realtime hub.
   doc->events_lost = m_rng.chance(m_faults.export_silent_fail);
@@ -92,6 +98,7 @@ void World::run_export(const QueuedExport& job) {
   if (for_move) {  // the export of the go, even when the clock jumped past it
     e.created_ms = s.move_go_ms;
     e.expires_ms = s.move_go_ms + 7 * k_day_ms;
+    plan_export_doc(index, e);
     s.move_export_id = e.id;
   }
   m_export_owner[e.id] = index;

@@ -106,14 +106,14 @@ void World::import_fetched(std::uint32_t index, ImportJob job, FetchResult manif
   import_part(index, std::move(job));
 }
 
-// lifecycle.Reset: every database and file of the target goes.
+// lifecycle.Reset: every database and file of the target goes. Export
+// documents live in the stack's global database and their archives in its
+// global `exports` store: the target's exports, current and replaced, stay.
 void World::wipe_for_import(std::uint32_t index) {
   auto& s = touch(index);
-  drop_export(s);
-  s.replaced_exports.clear();
   s.imported = ContentUsage{};
   s.imported->doc_count = 2;  // the root and trash directories, made again by the reset
-  s.move_export_replaced = false;  // its document is gone too: a move's target finds nothing to import
+  s.last_done_export_read = false;  // no export holds what the import brings
   ++s.rev;
 }
 

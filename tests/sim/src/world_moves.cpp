@@ -114,7 +114,7 @@ void World::move_finalize_due(std::uint32_t index, InstanceState& s) {
     ++m_stats.moves_done_replaced_export;
     finalize_move(index, s);
   } else if (!mine) {
-    s.move = MovePhase::failed;  // wiped by an import meanwhile: nothing left to import
+    s.move = MovePhase::failed;  // its export is gone: nothing left to import
   } else if (e->state == "done") {
     finalize_move(index, s);
   }

@@ -306,6 +306,31 @@ TEST_CASE("a replaced export's parts: 200, part 0 an empty well-formed zip, the 
   CHECK(sim.get(part_path(d, old, 1)).status == 404);  // a deleted instance answers nothing
 }
 
+TEST_CASE("a replaced export that ended in error keeps its document: its part 0 answers 200, an empty zip, "
+          "and the move route finds it", "[exports]") {
+  Sim sim(k_args);
+  const auto d = domain(4);
+  sim.faults(R"({"export_error": 1})");
+  REQUIRE(sim.post("/instances/" + d + "/export?admin-req=true").status == 202);
+  json::object failed;
+  REQUIRE(eventually([&] {
+    failed = sim.current_export(d);
+    return failed.contains("_id") && failed.at("state") == "error";
+  }));
+  sim.faults("{}");
+  REQUIRE(export_done(sim, d).contains("_id"));
+
+  // CleanPreviousExports removed its archive and kept its document.
+  const auto r = sim.get(part_path(d, failed, 0));
+  REQUIRE(r.status == 200);
+  const auto empty = check_zip(r.body);
+  CHECK(empty.ok);
+  CHECK(empty.entries.empty());
+  const auto manifest = sim.get_public("/move/exports/" + std::string(failed.at("_id").as_string()));
+  REQUIRE(manifest.status == 200);
+  CHECK(manifest.json().at("data").at("attributes").at("state") == "error");
+}
+
 TEST_CASE("a replaced export's parts expire with it, 7 days after its creation", "[exports]") {
   Sim sim(k_args);
   const auto d = domain(5);

@@ -261,3 +261,36 @@ TEST_CASE("files_change: each part download first changes one file of the space,
   CHECK(changes() == static_cast<std::int64_t>(part_count(e)) + 1);
   CHECK(sim.get("/instances/" + d + "/last-activity").json().at("last-activity") == "2026-11-20");
 }
+
+TEST_CASE("files created and old versions kept before an export are packed by it, as exportFiles walks the "
+          "space: its cursors move, each file and version listed once, the parts adding up to disk-usage",
+          "[exports][files]") {
+  Sim sim(k_args);
+  const int i = big_instance(sim);
+  REQUIRE(i >= 0);
+  const auto d = domain(i);
+  const auto first = export_done(sim, d);
+  REQUIRE(first.contains("_id"));
+  const auto created = change(sim, d, "op=create&count=40");
+  REQUIRE(created.size() == 40);
+  REQUIRE(sim.post("/_sim/edit-files?domain=" + d + "&count=9999").status == 200);  // old versions kept
+  const auto second = export_done(sim, d);
+  REQUIRE(second.contains("_id"));
+  CHECK(second.at("parts_cursors") != first.at("parts_cursors"));
+
+  long long file_bytes = 0, version_bytes = 0;
+  for (std::size_t k = 0; k < part_count(second); ++k) {
+    const auto audit = audit_part(check_zip(sim.get(part_path(d, second, k)).body));
+    CHECK(audit.complete());
+    file_bytes += audit.file_bytes;
+    version_bytes += audit.version_bytes;
+  }
+  CHECK(file_bytes == usage_of(sim, d, "files"));
+  CHECK(version_bytes == usage_of(sim, d, "versions"));
+  const auto listed = listed_files(sim, d, second);
+  for (const auto& id : ids_of(created)) {
+    REQUIRE(listed.count(id) == 1);
+    CHECK(listed.at(id).part == part_holding(second, id));
+  }
+  CHECK(sim.current_export(d).at("fully_read").as_bool());
+}

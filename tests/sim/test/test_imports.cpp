@@ -73,7 +73,7 @@ TEST_CASE("import from a second stack: the target's disk-usage files and version
   const auto from = pick(source, [](const json::object& u) { return u.contains("versions"); });
   const auto to = domain(1, "target.example");
   const auto token = export_token(source, from);
-  export_token(target, to);  // the target's own export, which the wipe drops
+  const auto own = export_token(target, to);  // the target's own export, which the wipe keeps
   const auto before = usage(target, to);
 
   REQUIRE(target.post("/instances/" + to + "/import?manifest_url=" + source.public_base() + "/move/exports/" + token).status == 204);
@@ -93,7 +93,10 @@ TEST_CASE("import from a second stack: the target's disk-usage files and version
   CHECK(number(target_usage, "used") == number(target_usage, "files") + number(target_usage, "versions"));
   CHECK(target.stat("import_bytes") == number(target_usage, "used"));
   CHECK_FALSE(attributes(target, to).contains("blocked"));
-  CHECK(target.get("/_sim/exports/" + to).status == 404);  // wiped
+  // Export documents and archives are the stack's, not the instance's: the
+  // wipe keeps the target's own export, found by id as GetExport finds it.
+  CHECK(target.get("/_sim/exports/" + to).status == 200);
+  CHECK(target.get_public("/move/exports/" + own).status == 200);
   CHECK(source.get("/_sim/exports/" + from).json().at("fully_read") == true);
   CHECK(target.stat("stack_mails") == 1);
   CHECK(target.stat("imports_refused_private") == 0);

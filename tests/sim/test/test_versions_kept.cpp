@@ -133,3 +133,45 @@ TEST_CASE("edit_during_download with versions kept: the part streams the old con
   CHECK(usage_of(sim, d, "versions_count") == count + 1);
   CHECK(sim.current_export(d).at("fully_read").as_bool());
 }
+
+TEST_CASE("the versions a space was generated with count against the 20-version limit and are cleaned first",
+          "[exports][versions]") {
+  Sim sim(k_args);
+  const int i = multi_part_instance(sim, true);
+  REQUIRE(i >= 0);
+  const auto d = domain(i);
+  const long long generated = usage_of(sim, d, "versions_count");
+  REQUIRE(generated > 0);
+  // 19 writes of every file, 16 minutes apart: each keeps 19 old versions
+  // beside its current one, 20 in all; the older, generated ones are gone.
+  long long files = 0;
+  for (int round = 0; round < 19; ++round) {
+    files = edit_all(sim, d);
+    sim.advance(16 * 60);
+  }
+  REQUIRE(files >= 2);
+  CHECK(usage_of(sim, d, "versions_count") == 19 * files);
+  // Every export lists exactly those.
+  const auto e = export_done(sim, d);
+  REQUIRE(e.contains("_id"));
+  const auto served = download_all(sim, d, e);
+  CHECK(served.complete);
+  CHECK(served.versions == 19 * files);
+  CHECK(served.version_bytes == usage_of(sim, d, "versions"));
+}
+
+TEST_CASE("the same bytes written again keep no version: the md5sum is unchanged", "[exports][versions]") {
+  Sim sim(k_args);
+  const int i = multi_part_instance(sim, true);
+  REQUIRE(i >= 0);
+  const auto d = domain(i);
+  const long long files = usage_of(sim, d, "files"), versions = usage_of(sim, d, "versions");
+  const long long count = usage_of(sim, d, "versions_count");
+  const auto r = sim.post("/_sim/change-files?domain=" + d + "&op=same&count=9999");
+  REQUIRE(r.status == 200);
+  REQUIRE(r.json().at("changed").as_array().size() >= 2);
+  CHECK(usage_of(sim, d, "files") == files);
+  CHECK(usage_of(sim, d, "versions") == versions);
+  CHECK(usage_of(sim, d, "versions_count") == count);
+  CHECK(sim.stat("files_edited") == static_cast<std::int64_t>(r.json().at("changed").as_array().size()));
+}
