@@ -483,7 +483,7 @@ TEST_CASE("A run stopped (SIGTERM) while the target imports counts the source's 
 }
 
 TEST_CASE("grant-access opens a moved source for N days (at most support.max_grant) and the first run "
-          "after them blocks it MOVED again; the deletion date does not move",
+          "after them blocks it MOVED again, the deletion date does not move",
           "[cozy-admin][move][support][grant]") {
   MoveCampaign c(1);
   ProcessResult first = c.run();

@@ -122,7 +122,7 @@ const char* const k_windows_1252 =
 
 }  // namespace
 
-TEST_CASE("A list from French Excel with ';' and Windows line endings creates a campaign", "[input]") {
+TEST_CASE("A list from French Excel with semicolon and Windows line endings creates a campaign", "[input]") {
   Workspace ws;
   ws.write("comptes.csv", k_french_excel);
   ProcessResult create = create_campaign(ws, "c1", "comptes.csv");

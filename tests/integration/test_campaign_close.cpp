@@ -96,7 +96,7 @@ std::string one(const Workspace& ws, const std::string& sql) {
 
 }  // namespace
 
-TEST_CASE("A corrected list's departure and e-mail reach the account; the deletion only ever moves later",
+TEST_CASE("A corrected list's departure and e-mail reach the account, the deletion only ever moves later",
           "[cli][campaign][correction]") {
   Workspace ws;
   ws.write("accounts.csv", exports_list());

@@ -24,7 +24,7 @@ std::string first_line(const std::string& text) { return text.substr(0, text.fin
 
 }  // namespace
 
-TEST_CASE("The csv report opens in a French spreadsheet: BOM, ';', the list's columns", "[report][csv]") {
+TEST_CASE("The csv report opens in a French spreadsheet: BOM, semicolon, the list's columns", "[report][csv]") {
   Workspace ws;
   ws.write_accounts("accounts.csv", 3);
   require_ok(ws.passage({"campaign", "create", "c1", "--accounts", "accounts.csv", "--now", k_now}));

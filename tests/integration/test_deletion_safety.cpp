@@ -127,7 +127,7 @@ TEST_CASE("a purge killed between the DELETE and its record: the next one record
   CHECK(outbox_count(s.ws, "deletion_done") == 1);
 }
 
-TEST_CASE("defect 10: a purge whose clock is behind leaves due accounts for a later night; "
+TEST_CASE("defect 10: a purge whose clock is behind leaves due accounts for a later night, "
           "run never ends a grace period",
           "[deletion-safety][purge]") {
   Options options;
@@ -280,7 +280,7 @@ std::int64_t open_delete_intents(const Workspace& ws) {
 }  // namespace
 
 TEST_CASE("a DELETE the stack holds past delete_timeout is an unknown outcome: one DELETE, no deletion recorded "
-          "that night; a later purge reads the instance back and records what really happened",
+          "that night, a later purge reads the instance back and records what really happened",
           "[deletion-safety][purge][delete-hang]") {
   const bool stack_fails = GENERATE(false, true);
   OneDue due("idle_horizon: 2 seconds\n");

@@ -168,7 +168,7 @@ void add_serve_key(Workspace& ws, const std::string& entry) {
 
 }  // namespace
 
-TEST_CASE("serve: serve.token_file gives the token; an empty one refuses to start", "[desk]") {
+TEST_CASE("serve: serve.token_file gives the token, an empty one refuses to start", "[desk]") {
   DeskCase desk;
   add_serve_key(desk.ws, "token_file: desk-token.txt");
   desk.ws.write("desk-token.txt", "\n");

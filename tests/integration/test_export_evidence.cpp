@@ -23,7 +23,7 @@ std::int64_t in_state(const Workspace& ws, const std::string& state) {
 
 }  // namespace
 
-TEST_CASE("Well-formed parts missing their last files are never evidence; all verified in the end, "
+TEST_CASE("Well-formed parts missing their last files are never evidence, all verified in the end, "
           "no unsafe deletion",
           "[cozy-admin][evidence]") {
   Options options;

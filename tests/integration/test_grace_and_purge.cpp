@@ -660,7 +660,7 @@ long count_before(const std::string& line, const std::string& label) {
 
 }  // namespace
 
-TEST_CASE("A nightly where about half the deletions stick exits 7; its summary and metrics name both counts",
+TEST_CASE("A nightly where about half the deletions stick exits 7, its summary and metrics name both counts",
           "[grace][purge][metrics]") {
   Options options;
   options.accounts = 16;

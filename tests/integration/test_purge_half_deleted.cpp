@@ -89,7 +89,7 @@ TEST_CASE("A half-deleted instance is deleted again the next night once the stac
   CHECK(stat(stats, "unsafe_deletions") == 0);
 }
 
-TEST_CASE("A half-deleted instance whose DELETE keeps failing is held with a reason, not retried every night; "
+TEST_CASE("A half-deleted instance whose DELETE keeps failing is held with a reason, not retried every night, "
           "released once the stack is fixed, it is deleted",
           "[purge][deletion-safety]") {
   OneDue due;

@@ -72,7 +72,7 @@ int lines_starting(const std::string& text, const std::string& start) {
 
 }  // namespace
 
-TEST_CASE("The purge report lists the accounts deleted, held with why and deferred; a dry run lists those it would delete",
+TEST_CASE("The purge report lists the accounts deleted, held with why and deferred, a dry run lists those it would delete",
           "[purge][purge-report]") {
   ConfigOptions options;
   options.max_per_run = k_max_per_run;

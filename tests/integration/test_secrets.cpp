@@ -133,7 +133,7 @@ TEST_CASE("The passphrase and the instance tokens appear in no file and no outpu
   }
 }
 
-TEST_CASE("Secrets by command: the desk, reports and serve --public work without the passphrase; "
+TEST_CASE("Secrets by command: the desk, reports and serve --public work without the passphrase, "
           "commands that talk to the stack refuse to start without it",
           "[cozy-admin][secrets]") {
   const std::string start = "2026-11-25T10:00:00Z";

@@ -30,7 +30,7 @@ std::vector<std::string> unreadable_names(const CozySim& sim, const std::string&
 }  // namespace
 
 TEST_CASE("Files the stack cannot read: the same files missing on two exports in a row fail the account, "
-          "every file named; never verified, never deleted",
+          "every file named, never verified, never deleted",
           "[cozy-admin][evidence]") {
   Options options;
   options.accounts = 40;

@@ -386,7 +386,7 @@ TEST_CASE("A relay outage during run fails no account and spends no retries: the
   CHECK(db.scalar("SELECT count(*) FROM accounts WHERE state = 'NOTIFIED'") == 3);
 }
 
-TEST_CASE("A hold placed while a notice waits for the relay wins when the relay answers again; the release "
+TEST_CASE("A hold placed while a notice waits for the relay wins when the relay answers again, the release "
           "sends that same notice",
           "[smtp][relay-outage][support]") {
   RelayOutage o;

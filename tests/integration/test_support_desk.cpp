@@ -130,7 +130,7 @@ TEST_CASE("account show of a GRACE account says when the reminders and the delet
   CHECK(contains(show.out, "2026-12-25 10:00  deletion due from 25 December 2026 (planned)"));
 }
 
-TEST_CASE("account lookup: the list's e-mail in any case; a partial ID lists the candidates, exit 2, nothing acts",
+TEST_CASE("account lookup: the list's e-mail in any case, a partial ID lists the candidates, exit 2, nothing acts",
           "[support][lookup]") {
   Desk desk(k_hakim + k_hakima + k_karim);
   require_exit(desk.ws.passage({"account", "show", "Hakim.BenAli@Laposte.net"}), 0);
@@ -155,7 +155,7 @@ TEST_CASE("account lookup: the list's e-mail in any case; a partial ID lists the
   CHECK(desk.snapshot() == before);
 }
 
-TEST_CASE("account list selects by state and failure; bulk actions journal each account and say how many",
+TEST_CASE("account list selects by state and failure, bulk actions journal each account and say how many",
           "[support][bulk]") {
   Desk desk(k_hakim + k_hakima + k_karim);
   ProcessResult held = desk.ws.passage({"account", "hold", "--state", "grace", "--reason", "breaker check", "--by", "jane"});
@@ -240,7 +240,7 @@ TEST_CASE("a new deletion date the notifier does not take stays queued and the n
   CHECK(db.rows("SELECT told_deletion_date FROM accounts")[0][0] == "2026-12-30");
 }
 
-TEST_CASE("account commands need no stack passphrase; run still refuses without it", "[support][secrets]") {
+TEST_CASE("account commands need no stack passphrase, run still refuses without it", "[support][secrets]") {
   Desk desk(k_hakim + k_karim);
   // A cozy-admin stack whose passphrase variable is not set.
   std::string config = read_file(desk.ws.config());

@@ -72,7 +72,7 @@ TEST_CASE("An export Passage did not ask for while the person is invited (their 
 }
 
 TEST_CASE("200 user-driven moves (70 % move, 20 % after a reminder, 10 % never): the movers end VERIFIED "
-          "by moved: true, never blocked by Passage; the others get a verified fall-back export and a mail",
+          "by moved: true, never blocked by Passage, the others get a verified fall-back export and a mail",
           "[cozy-admin][user-move]") {
   Options options;
   options.accounts = 200;
@@ -147,7 +147,7 @@ TEST_CASE("200 user-driven moves (70 % move, 20 % after a reminder, 10 % never):
 }
 
 TEST_CASE("grant-access on a space the person moved themselves (moved: true) says the admin API cannot "
-          "open it and what to tell the person; nothing is sent to the stack",
+          "open it and what to tell the person, nothing is sent to the stack",
           "[cozy-admin][user-move][support][grant]") {
   Options options;
   options.accounts = 1;

@@ -339,7 +339,7 @@ TEST_CASE("accounts file: a move onto another listed account's own space names b
 
 // --- lists as French offices make them (issue 14) ---------------------------
 
-TEST_CASE("accounts file: a ';' file from French Excel, with BOM and CRLF", "[accounts]") {
+TEST_CASE("accounts file: a semicolon file from French Excel, with BOM and CRLF", "[accounts]") {
   auto file = parse(
       "\xEF\xBB\xBFlogin;domain;action;email;target;departure_date;reason\r\n"
       "alice;alice.mytoutatice.cloud;export;alice@example.org;;31/08/2026;partie, retraite\r\n"
@@ -525,7 +525,7 @@ TEST_CASE("csv stream: records cut by the reader's 1 MB refills read as the whol
   CHECK(described(records, problems) == described(whole.records, whole.problems));
 }
 
-TEST_CASE("first uses: a value seen again names its first line; 200,000 distinct values never collide",
+TEST_CASE("first uses: a value seen again names its first line, 200,000 distinct values never collide",
           "[accounts]") {
   FirstUses uses;
   for (int i = 0; i < 200000; ++i) REQUIRE_FALSE(uses.use("u" + std::to_string(i) + ".example.org", i + 2));

@@ -107,7 +107,7 @@ std::map<std::string, std::string> row_of(const std::vector<std::vector<std::str
 
 }  // namespace
 
-TEST_CASE("the csv report starts with a BOM and separates cells with ';' by default", "[report][csv]") {
+TEST_CASE("the csv report starts with a BOM and separates cells with semicolon by default", "[report][csv]") {
   const std::string csv = report_csv(sample(), paris());
   REQUIRE(csv.starts_with("\xEF\xBB\xBF"));
   CHECK(csv.substr(3).starts_with("login;domain;action;state;reason;departure_date;verified_at;"));

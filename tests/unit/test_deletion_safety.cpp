@@ -112,7 +112,7 @@ TEST_CASE("defect 3: released NOTIFIED account reaches GRACE with the new date, 
   CHECK(tell.effects == std::vector<Effect>{Effect::send_reminder});
 }
 
-TEST_CASE("defect 5: holding a HELD account adds the reason; release cannot lift a dropped one",
+TEST_CASE("defect 5: holding a HELD account adds the reason, release cannot lift a dropped one",
           "[deletion-safety]") {
   Instant now = local("2027-01-20T09:00:00");
   Account support_held = held(told_account(State::grace), State::grace, {"ticket 12"});
@@ -133,7 +133,7 @@ TEST_CASE("defect 5: holding a HELD account adds the reason; release cannot lift
   CHECK(released.next.hold_reasons.empty());
 }
 
-TEST_CASE("defect 5: relisted with no other hold resumes; relisted of a support hold is refused",
+TEST_CASE("defect 5: relisted with no other hold resumes, relisted of a support hold is refused",
           "[deletion-safety]") {
   Instant now = local("2027-01-20T09:00:00");
   Transition t = step(held(told_account(State::grace), State::grace, {"dropped_from_list"}),
@@ -182,7 +182,7 @@ TEST_CASE("defect 6: moved evidence is checked for activity at departure", "[del
   CHECK(std::get<Transition>(result).effects == std::vector<Effect>{Effect::check_activity});
 }
 
-TEST_CASE("defect 6: activity strictly after the move's snapshot day is stale; it holds the account",
+TEST_CASE("defect 6: activity strictly after the move's snapshot day is stale, it holds the account",
           "[deletion-safety]") {
   Account moved = told_account(State::notified);
   moved.evidence = Evidence{"moved", "", {}, {}, {}};

@@ -155,7 +155,7 @@ TEST_CASE("desk routes: a login sets a secure session cookie, never the token", 
   CHECK(contains(search.body, "<html lang=\"fr\">"));
 }
 
-TEST_CASE("desk routes: wrong tokens stay out; the 6th failure in a minute is 429", "[desk]") {
+TEST_CASE("desk routes: wrong tokens stay out, the 6th failure in a minute is 429", "[desk]") {
   DeskFixture desk;
   for (int i = 0; i < 5; ++i) {
     DeskAnswer answer = desk.send("POST", "/login", "name=jane&token=guess" + std::to_string(i));
@@ -315,7 +315,7 @@ TEST_CASE("desk mail preview: an outbox message reads back as sent", "[desk]") {
   CHECK_FALSE(parse_outbox_message("no headers end"));
 }
 
-TEST_CASE("desk routes: an agent removed from the agents file is out at once; an unusable file lets nobody in",
+TEST_CASE("desk routes: an agent removed from the agents file is out at once, an unusable file lets nobody in",
           "[desk]") {
   testing::TempDir dir{"passage-desk"};
   const auto file = dir.path() / "agents";

@@ -295,7 +295,7 @@ TEST_CASE("the html report's chart replays the journal in its order, whatever th
   CHECK(days[0].counts == std::map<State, int>{{State::held, 1}});
 }
 
-TEST_CASE("the html report words a stack's failure in the page's language; the stack's text is only a marked detail",
+TEST_CASE("the html report words a stack's failure in the page's language, the stack's text is only a marked detail",
           "[report]") {
   ReportInput input = sample();
   input.accounts[5].state_reason = "Couldn't connect to server";                    // FAILED, libcurl's words

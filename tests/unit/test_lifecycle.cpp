@@ -684,7 +684,7 @@ TEST_CASE("VERIFYING failure: retry the download, export again when gone, fail w
   CHECK(broken.next.state_reason == "bad zip");
 }
 
-TEST_CASE("VERIFYING evidence incomplete: export again after 24 h; the same files missing twice: FAILED",
+TEST_CASE("VERIFYING evidence incomplete: export again after 24 h, the same files missing twice: FAILED",
           "[lifecycle]") {
   Instant now = now_default();
   Account account = account_in(State::verifying);
@@ -1075,7 +1075,7 @@ Account purge_due_account() {
 
 }  // namespace
 
-TEST_CASE("GRACE due before grace end waits for the next reminder; the end is the purge's",
+TEST_CASE("GRACE due before grace end waits for the next reminder, the end is the purge's",
           "[lifecycle]") {
   Instant end = local("2027-02-15T00:00:00");
   Account told = grace_account();

@@ -60,7 +60,7 @@ TEST_CASE("a corrected list is compared by domain: added, dropped, changed", "[l
   CHECK(change.fraction() == Approx(4.0 / 4.0));
 }
 
-TEST_CASE("the same list changes nothing; a finished account is never changed", "[list_change]") {
+TEST_CASE("the same list changes nothing, a finished account is never changed", "[list_change]") {
   std::vector<Account> current{account("a"), account("b", State::cancelled)};
   std::vector<AccountRow> rows{row("a"), row("b")};
   rows[1].email = "b@new.example.org";

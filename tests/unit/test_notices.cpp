@@ -135,7 +135,7 @@ TEST_CASE("export_ready: the space's export page or the personal link", "[notice
   CHECK(english.body.find("22 December 2026 at 14:30") != std::string::npos);
 }
 
-TEST_CASE("deletion_reminder: an expired export says how to ask for a new one; after departure, no "
+TEST_CASE("deletion_reminder: an expired export says how to ask for a new one, after departure, no "
           "pointer to the space",
           "[notices]") {
   for (const std::string lang : {"fr", "en"}) {
@@ -381,7 +381,7 @@ TEST_CASE("embedded templates match configs/templates", "[notices]") {
   }
 }
 
-TEST_CASE("reexport: support's says as you asked, activity's says the space was used; each a new message",
+TEST_CASE("reexport: support's says as you asked, activity's says the space was used, each a new message",
           "[notices][reexport]") {
   const auto config = config_in("fr");
   auto account = sample_account();

@@ -61,7 +61,7 @@ std::size_t position(const std::vector<TimelineEntry>& timeline, const std::stri
 
 }  // namespace
 
-TEST_CASE("every reason code the engine records has a sentence; free text has none", "[support][reasons]") {
+TEST_CASE("every reason code the engine records has a sentence, free text has none", "[support][reasons]") {
   for (const char* code : {"delete_stuck", "directory_active", "directory_unknown", "directory_failed",
                            "lookup_404_storm", "blocked", "blocked_by_other", "domain_alias", "notice_refused",
                            "no_public_url", "evidence_incomplete", "evidence_missing", "delete_failed",
@@ -258,7 +258,7 @@ TEST_CASE("the evidence follows the verification it belongs to, whatever instant
   CHECK(position(timeline, "notice export_ready") < position(timeline, "VERIFIED -> NOTIFIED"));
 }
 
-TEST_CASE("a refused or queued notice says so; a planned deletion is marked planned", "[support][timeline]") {
+TEST_CASE("a refused or queued notice says so, a planned deletion is marked planned", "[support][timeline]") {
   CaseRecord record;
   record.account = hakim();
   record.account.state = State::grace;
@@ -354,7 +354,7 @@ TEST_CASE("an ID names one account, else the candidates are listed and none is c
   CHECK(resolve_account("hakim", {old, again}, {}).account->id == 3);
 }
 
-TEST_CASE("a postponed date owes deletion_date_changed until told; telling it arms the next reminder",
+TEST_CASE("a postponed date owes deletion_date_changed until told, telling it arms the next reminder",
           "[support][notice]") {
   const Policy policy = paris_policy();
   Account account = hakim();

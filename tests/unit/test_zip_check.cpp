@@ -198,7 +198,7 @@ TEST_CASE("a later part needs no instance.json but a first part does", "[zip_che
 }
 
 TEST_CASE("an empty zip (a replaced export's first part) is well-formed, has no entry, and is not valid "
-          "as a first part; a cut zip is not well-formed",
+          "as a first part, a cut zip is not well-formed",
           "[zip_check]") {
   Zips zips;
   const std::filesystem::path empty = zips.dir.path() / "empty.zip";

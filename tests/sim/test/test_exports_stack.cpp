@@ -110,7 +110,7 @@ long long served_file_bytes(Sim& sim, const std::string& d, const json::object& 
 
 }  // namespace
 
-TEST_CASE("edit-files: a part lists the files as they are when downloaded, disk-usage follows; the cursors "
+TEST_CASE("edit-files: a part lists the files as they are when downloaded, disk-usage follows, the cursors "
           "and part 0's documents stay the export's",
           "[exports]") {
   Sim sim(k_args);
@@ -152,7 +152,7 @@ TEST_CASE("edit-files: a part lists the files as they are when downloaded, disk-
 }
 
 TEST_CASE("edit_during_download, no version kept: the file written while its part streams keeps its old metadata without "
-          "content; the next download has the new file whole",
+          "content, the next download has the new file whole",
           "[exports][faults]") {
   Sim sim(k_args);
   const int i = multi_part_instance_without_versions(sim);

@@ -51,7 +51,7 @@ TEST_CASE("throttle: status with Retry-After only when configured", "[faults]") 
   CHECK(sim.get("/_sim/stats").status == 200);  // the control plane is never faulted
 }
 
-TEST_CASE("global_db_missing: every instance 404, a count of 0, an empty list; the instances come back after", "[faults]") {
+TEST_CASE("global_db_missing: every instance 404, a count of 0, an empty list, the instances come back after", "[faults]") {
   Sim sim(k_args);
   REQUIRE(sim.get("/instances/" + domain(1)).status == 200);
   CHECK(sim.put("/_sim/faults", R"({"global_db_missing":1})").status == 400);

@@ -216,7 +216,7 @@ std::string replacing_token(Sim& sim, const std::string& d, const std::string& f
 }  // namespace
 
 TEST_CASE("import from a replaced export: the manifest is found (done), the target is wiped, part 0 is an empty "
-          "zip, the later parts' files find no folder and the import fails; a single-part one succeeds empty",
+          "zip, the later parts' files find no folder and the import fails, a single-part one succeeds empty",
           "[import]") {
   Sim source(k_source_args);
   Sim target(k_target_args);

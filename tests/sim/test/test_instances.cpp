@@ -132,7 +132,7 @@ TEST_CASE("instances-from: serves the domains of an accounts file", "[instances]
   std::remove(csv.c_str());
 }
 
-TEST_CASE("instances events: every write of an instance document on the socket, secrets included; a "
+TEST_CASE("instances events: every write of an instance document on the socket, secrets included, a "
           "deletion ends in DELETED",
           "[instances][realtime]") {
   Sim sim({"--instances", "5", "--domain-suffix", "test.example", "--delete-ms", "10:10"});

@@ -111,7 +111,7 @@ TEST_CASE("DELETE: `deleting` is set for the clean-up only, cleared before the d
   CHECK(sim.stat("deletes_during_removal") == 1);
 }
 
-TEST_CASE("delete_half: 500 with the flag cleared, the instance still answers without its databases; "
+TEST_CASE("delete_half: 500 with the flag cleared, the instance still answers without its databases, "
           "a plain DELETE again finishes it",
           "[lifecycle][faults]") {
   Sim sim(k_args);
@@ -264,7 +264,7 @@ TEST_CASE("delete_hang: the DELETE holds the connection, the deletion goes on af
   CHECK(sim.stat("deletions") == 2);
 }
 
-TEST_CASE("the admin port has no /move routes; the public port serves them and nothing else", "[lifecycle][move]") {
+TEST_CASE("the admin port has no /move routes, the public port serves them and nothing else", "[lifecycle][move]") {
   Sim sim(k_args);
   const auto d = domain(11);
   const auto e = export_done(sim, d);

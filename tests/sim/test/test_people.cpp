@@ -60,7 +60,7 @@ void check_move_export_events(WsClient& ws, const std::string& d) {
 
 }  // namespace
 
-TEST_CASE("move-share: the source is never blocked; its export at the go; moved and unblocked at the end",
+TEST_CASE("move-share: the source is never blocked, its export at the go, moved and unblocked at the end",
           "[people]") {
   Sim sim(mover_args());
   auto ws = subscribed(sim);
@@ -97,7 +97,7 @@ TEST_CASE("move-share: the source is never blocked; its export at the go; moved 
   CHECK(sim.stat("unsafe_deletions") == 0);  // a moved source is deleted safely
 }
 
-TEST_CASE("move-share: a clock jump over the whole move still sends its events in order; gone 30 days later",
+TEST_CASE("move-share: a clock jump over the whole move still sends its events in order, gone 30 days later",
           "[people]") {
   Sim sim(mover_args());
   auto ws = subscribed(sim);
@@ -218,7 +218,7 @@ TEST_CASE("move-share: a single-part move whose export is replaced still moves (
   CHECK(sim.get("/instances/" + d).status == 404);  // the manager deletes the moved source
 }
 
-TEST_CASE("move-share: a multi-part move whose export is replaced fails; the target's abort unblocks the source",
+TEST_CASE("move-share: a multi-part move whose export is replaced fails, the target's abort unblocks the source",
           "[people]") {
   Sim sim(many_movers_args());
   const auto d = mover_with_parts(sim, true);
@@ -236,7 +236,7 @@ TEST_CASE("move-share: a multi-part move whose export is replaced fails; the tar
   CHECK(sim.stat("moves_done") == 0);
 }
 
-TEST_CASE("move-share: an export still running at the go refuses the move's export; a failed export fails the move",
+TEST_CASE("move-share: an export still running at the go refuses the move's export, a failed export fails the move",
           "[people]") {
   Sim sim(mover_args());
   const auto d = domain(1);
@@ -324,7 +324,7 @@ TEST_CASE("active-share: new last-activity after the export was fully downloaded
   CHECK(sim.get("/instances/" + d + "/last-activity").json().at("last-activity") == "2026-11-21");
 }
 
-TEST_CASE("the person's own counter: 5 exports or move steps per 24 h, the 6th answered 404; a mover who "
+TEST_CASE("the person's own counter: 5 exports or move steps per 24 h, the 6th answered 404, a mover who "
           "used it up cannot start the move",
           "[people]") {
   Sim sim(mover_args());

@@ -71,7 +71,7 @@ TEST_CASE("plan: cursors are what splitFiles computes from the space's declared 
   }
 }
 
-TEST_CASE("plan: old versions sorted by id across parts; a part lists the range between two cursors", "[units]") {
+TEST_CASE("plan: old versions sorted by id across parts, a part lists the range between two cursors", "[units]") {
   const auto key = key_with_versions();
   // 1 TiB: parts of 32 GiB, 51 GiB of old versions drawn over several chunks.
   const auto plan = plan_parts(1LL << 40, key, 1e-7);

@@ -191,7 +191,7 @@ TEST_CASE("a part cut midway: well-formed, its last file short, later entries go
   CHECK_FALSE(simtest::audit_part(simtest::check_zip(ZipStream::render(std::move(tiny), 0))).complete());
 }
 
-TEST_CASE("space usage: the content bytes of every part; used == files + versions at scale 1", "[units]") {
+TEST_CASE("space usage: the content bytes of every part, used == files + versions at scale 1", "[units]") {
   for (std::uint64_t key = 1; key < 40; ++key) {
     const std::int64_t used = 3'000'000'000 + static_cast<std::int64_t>(key) * 7'777;
     const auto usage = space_usage(used, key, 1);
@@ -437,7 +437,7 @@ TEST_CASE("restore a part within an import: a file whose folder was not restored
   CHECK(alone.restored.files == 12);
 }
 
-TEST_CASE("restore the parts of an export in order within one import: every file finds its folder; a later part "
+TEST_CASE("restore the parts of an export in order within one import: every file finds its folder, a later part "
           "restored without part 0's folders restores only the files at the root",
           "[units]") {
   const auto key = key_with_versions(false);
