@@ -117,29 +117,6 @@ std::string imported_from(const std::string& file, int line) {
   return "; from " + file + (line > 0 ? " line " + std::to_string(line) : "");
 }
 
-// Makes the commits made while it lives durable against a power cut
-// (PRAGMA synchronous=FULL), when asked to.
-class DurableCommit {
- public:
-  DurableCommit(Database& db, bool durable) : m_db(db), m_durable(durable) {
-    if (m_durable) m_db.exec("PRAGMA synchronous=FULL");
-  }
-  ~DurableCommit() {
-    if (!m_durable) return;
-    try {
-      m_db.exec("PRAGMA synchronous=NORMAL");
-    } catch (...) {
-      // Staying at FULL is only slower.
-    }
-  }
-  DurableCommit(const DurableCommit&) = delete;
-  DurableCommit& operator=(const DurableCommit&) = delete;
-
- private:
-  Database& m_db;
-  bool m_durable;
-};
-
 // The unfinished campaign other than `except` with an account where
 // `column` (a column of `accounts a`) equals `value`.
 std::optional<std::string> unfinished_campaign_where(Database& db, std::string_view column,
@@ -489,22 +466,9 @@ bool Store::write_account(const Account& account, Instant now) {
 
 bool Store::commit(const Account& before, const Transition& transition, Instant now,
                    const std::string& actor, const std::optional<IntentSpec>& intent) {
-  // Remote side effects that must never happen twice need their intent on
-  // disk; a notice lost with a power cut is only resent with its Message-ID.
-  DurableCommit durable(m_db, intent && intent->kind != "notice");
-  Transaction transaction(m_db);
-  // Compare-and-set: the snapshot `before` was read at some version; a
-  // commit by anyone else since (a support action, another command) makes
-  // it stale, and nothing is written.
-  Account next = transition.next;
-  next.id = before.id;
-  next.version = before.version;
-  if (!write_account(next, now)) return false;
-  if (!transition.journal_kind.empty())
-    append_journal(m_db, now, actor, before.id, transition.journal_kind, transition.journal_detail);
-  if (intent) insert_intent(before, *intent, now, actor);
-  transaction.commit();
-  return true;
+  std::vector<StepCommitted> done = commit_steps({}, {StepCommit{before, transition, now, actor, intent}});
+  if (done.front().error) std::rethrow_exception(done.front().error);
+  return done.front().written;
 }
 
 void Store::insert_intent(const Account& account, const IntentSpec& intent, Instant now,
