@@ -56,7 +56,9 @@ boost::asio::awaitable<void> worker(Stacks& stacks, GroupCommit& group, const Cl
     }
     Transition step{account, {}, "bench", "lookup ok, disk usage " + std::to_string(usage.value().used) + " bytes"};
     step.next.usage_at_request = usage.value();
-    const bool written = co_await group.commit(StepCommit{account, step, clock.now(), "admin:bench", std::nullopt});
+    // A named local, not a temporary, across co_await (g++ 12).
+    StepCommit commit{account, step, clock.now(), "admin:bench", std::nullopt};
+    const bool written = co_await group.commit(std::move(commit));
     if (!written) ++tally.failed;
   }
 }

@@ -321,7 +321,8 @@ asio::awaitable<std::optional<Event>> Runner::do_export(Account& account,
   StepResult result = apply(account, Event{EventKind::export_queued}, now, stack_of(account).policy);
   if (auto* transition = std::get_if<Transition>(&result)) {
     Transition queued = *transition;
-    co_await commit(account, queued);
+    std::optional<IntentSpec> no_intent;
+    co_await commit(account, queued, no_intent);
   }
   co_return std::nullopt;
 }
