@@ -25,7 +25,7 @@ bool is_lookup_404_storm(int lookups_404, int lookups) {
 
 Runner::Runner(const Config& config, Store& store, const Clock& clock, const RunOptions& options)
     : m_config(config), m_store(store), m_clock(clock), m_options(options), m_wake(m_io),
-      m_random(std::random_device{}()) {
+      m_group(m_io, store, Millis(0)), m_random(std::random_device{}()) {
   m_stacks = build_stacks(m_io, config, clock);
   int capacity = 0;
   for (const StackConfig& stack : config.stacks)
@@ -90,6 +90,7 @@ asio::awaitable<void> Runner::main_loop() {
     co_await wait_for_work(now);
   }
   co_await drain();
+  m_group.flush();  // the intents' outcomes gathered last
 }
 
 // What is in flight finishes. Past --max-duration, exports already requested
@@ -175,6 +176,7 @@ bool Runner::try_start(const Account& account, EventKind first) {
     return false;
   if (slot) ++stack.exports_in_flight;
   m_active.insert(account.id);
+  set_group_gather();
   asio::co_spawn(m_io, drive(account, first), [this, account, slot](std::exception_ptr error) {
     finish(account, slot);
     if (error) {
@@ -190,9 +192,14 @@ bool Runner::try_start(const Account& account, EventKind first) {
   return true;
 }
 
+void Runner::set_group_gather() {
+  m_group.set_gather(m_active.size() >= k_gather_from_drives ? k_busy_gather : Millis(0));
+}
+
 void Runner::finish(const Account& account, bool held_export_slot) {
   if (held_export_slot) --stack_of(account).exports_in_flight;
   m_active.erase(account.id);
+  set_group_gather();
   m_dirty = true;
   m_wake.cancel();
 }

@@ -12,6 +12,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "engine/net/http.hpp"
+#include "engine/sched/group_commit.hpp"
 #include "engine/sched/request_gate.hpp"
 #include "engine/sched/runner.hpp"
 #include "engine/sched/stacks.hpp"
@@ -34,6 +35,7 @@ class Runner {
   void start_due(Instant now);
   bool try_start(const Account& account, EventKind first);
   void finish(const Account& account, bool held_export_slot);
+  void set_group_gather();
   boost::asio::awaitable<void> wait_for_work(Instant now);
   bool export_bound(const Account& account) const;
   bool no_export_slot_on(const std::string& stack_name) const;
@@ -59,8 +61,8 @@ class Runner {
   boost::asio::awaitable<Event> do_notice(const Account& account, const std::string& kind,
                                           const std::string& message_id);
   boost::asio::awaitable<Event> do_activity(const Account& account);
-  bool commit(Account& account, const Transition& transition,
-              const std::optional<IntentSpec>& intent = {});
+  boost::asio::awaitable<bool> commit(Account& account, Transition transition,
+                                      std::optional<IntentSpec> intent = {});
   std::optional<IntentSpec> intent_for(const Account& account, const std::vector<Effect>& effects);
   std::string notice_kind(const Account& account) const;
   Event failure_event(const Account& account, const Failure& failure);
@@ -76,6 +78,8 @@ class Runner {
   HttpClient m_public_http{m_io};  // admin moves: is `serve --public` there?
   std::optional<std::pair<std::chrono::steady_clock::time_point, std::string>> m_public_checked;
   Stacks m_stacks;
+  // Every step of every drive is committed through it (issue 15).
+  GroupCommit m_group;
   std::unique_ptr<Notifier> m_notifier;
   std::set<std::int64_t> m_active;
   std::mt19937_64 m_random;

@@ -95,14 +95,18 @@ Event Runner::failure_event(const Account& account, const Failure& failure) {
   return with_jitter(event);
 }
 
-bool Runner::commit(Account& account, const Transition& transition,
-                    const std::optional<IntentSpec>& intent) {
-  if (!m_store.commit(account, transition, m_clock.now(), m_options.actor, intent)) return false;
+// The step is committed with the other drives' steps of this turn of the
+// loop (GroupCommit); the drive goes on, and acts, only once it is.
+asio::awaitable<bool> Runner::commit(Account& account, Transition transition,
+                                     std::optional<IntentSpec> intent) {
+  StepCommit step{account, transition, m_clock.now(), m_options.actor, std::move(intent)};
+  const bool written = co_await m_group.commit(std::move(step));
+  if (!written) co_return false;
   std::int64_t version = account.version;
-  account = transition.next;
+  account = std::move(transition.next);
   account.version = version + 1;
   ++m_summary.steps;
-  return true;
+  co_return true;
 }
 
 std::string Runner::notice_kind(const Account& account) const {
@@ -179,7 +183,8 @@ asio::awaitable<void> Runner::drive(Account account, EventKind first) {
     if (std::holds_alternative<Refusal>(result)) co_return;  // e.g. a stale timer: nothing to do
     const Transition& transition = std::get<Transition>(result);
     std::optional<IntentSpec> intent = intent_for(transition.next, transition.effects);
-    if (!commit(account, transition, intent)) {
+    const bool written = co_await commit(account, transition, intent);
+    if (!written) {
       // Someone committed the account since it was read (a hold, a
       // postpone): decide again on the fresh row; a hold always wins.
       auto fresh = m_store.account(account.id);
@@ -296,7 +301,7 @@ asio::awaitable<std::optional<Event>> Runner::do_export(Account& account,
   // What the export's files must add up to, read just before asking.
   auto usage = co_await backend.disk_usage(account.domain);
   if (!usage.ok()) {
-    m_store.finish_intent(intent_key, "not_queued", m_clock.now());
+    m_group.finish(IntentFinish{intent_key, account.id, "export", "not_queued", m_clock.now()});
     co_return failure_event(account, usage.failure());
   }
   account.usage_at_request = usage.value();
@@ -305,13 +310,20 @@ asio::awaitable<std::optional<Event>> Runner::do_export(Account& account,
   Instant now = m_clock.now();
   if (!outcome.ok()) {
     bool maybe_queued = outcome.failure().kind == FailureKind::unknown_outcome;
-    m_store.finish_intent(intent_key, maybe_queued ? "unknown" : "not_queued", now);
+    std::string finished_as = "not_queued";
+    if (maybe_queued) finished_as = "unknown";
+    m_group.finish(IntentFinish{intent_key, account.id, "export", finished_as, now});
     co_return failure_event(account, outcome.failure());
   }
-  m_store.finish_intent(intent_key, "queued", now);
+  // The outcome goes with the next step's commit (GroupCommit::finish).
+  m_group.finish(IntentFinish{intent_key, account.id, "export", "queued", now});
   account.export_queued_at = outcome.value().queued_at;
   StepResult result = apply(account, Event{EventKind::export_queued}, now, stack_of(account).policy);
-  if (auto* transition = std::get_if<Transition>(&result)) commit(account, *transition);
+  if (auto* transition = std::get_if<Transition>(&result)) {
+    Transition queued = *transition;
+    std::optional<IntentSpec> no_intent;
+    co_await commit(account, queued, no_intent);
+  }
   co_return std::nullopt;
 }
 
@@ -330,7 +342,7 @@ asio::awaitable<std::optional<Event>> Runner::do_await(const Account& account) {
   record_foreign_exports();
   if (outcome.ok()) {
     // The event settles every request still open for this account.
-    m_store.finish_open_intents(account.id, "export", "done", m_clock.now());
+    m_group.finish(IntentFinish{{}, account.id, "export", "done", m_clock.now()});
     Event event{EventKind::export_done};
     event.detail = outcome.value().export_id;
     event.payload = export_done_to_json(outcome.value());

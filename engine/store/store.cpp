@@ -1,5 +1,7 @@
 #include "engine/store/store.hpp"
 
+#include <algorithm>
+
 #include <boost/json.hpp>
 
 #include "engine/store/journal.hpp"
@@ -116,29 +118,6 @@ std::string imported_from(const std::string& file, int line) {
   if (file.empty()) return line > 0 ? "; line " + std::to_string(line) : "";
   return "; from " + file + (line > 0 ? " line " + std::to_string(line) : "");
 }
-
-// Makes the commits made while it lives durable against a power cut
-// (PRAGMA synchronous=FULL), when asked to.
-class DurableCommit {
- public:
-  DurableCommit(Database& db, bool durable) : m_db(db), m_durable(durable) {
-    if (m_durable) m_db.exec("PRAGMA synchronous=FULL");
-  }
-  ~DurableCommit() {
-    if (!m_durable) return;
-    try {
-      m_db.exec("PRAGMA synchronous=NORMAL");
-    } catch (...) {
-      // Staying at FULL is only slower.
-    }
-  }
-  DurableCommit(const DurableCommit&) = delete;
-  DurableCommit& operator=(const DurableCommit&) = delete;
-
- private:
-  Database& m_db;
-  bool m_durable;
-};
 
 // The unfinished campaign other than `except` with an account where
 // `column` (a column of `accounts a`) equals `value`.
@@ -376,14 +355,17 @@ void Store::for_each_account_of(std::int64_t campaign_id, const std::function<vo
 
 namespace {
 
-// The WHERE and ORDER of due_for_runner and due_ids_for_runner, and its binds.
-std::pair<std::string, std::vector<std::string>> runner_due_where(
-    Instant now, std::optional<std::int64_t> campaign_id, int limit,
-    const std::vector<std::string>& no_export_slot) {
-  std::string where =
-      "WHERE a.state IN ('QUEUED','EXPORTING','VERIFYING','MOVING','INVITED','VERIFIED',"
-      "'NOTIFIED','GRACE','RETRY_WAIT') AND a.due_at IS NOT NULL AND a.due_at <= ?";
-  std::vector<std::string> binds{format_utc(now)};
+// The runner's states: those with a timer the runner acts on.
+const std::vector<std::string> k_runner_states = {"QUEUED", "EXPORTING", "VERIFYING", "MOVING", "INVITED",
+                                                  "VERIFIED", "NOTIFIED", "GRACE", "RETRY_WAIT"};
+
+// The WHERE of due_for_runner and due_ids_for_runner and its binds, for
+// `state_clause` (its binds given first).
+std::pair<std::string, std::vector<std::string>> runner_due_filter(
+    const std::string& state_clause, std::vector<std::string> binds, Instant now,
+    std::optional<std::int64_t> campaign_id, const std::vector<std::string>& no_export_slot) {
+  std::string where = "WHERE " + state_clause + " AND a.due_at IS NOT NULL AND a.due_at <= ?";
+  binds.push_back(format_utc(now));
   if (campaign_id) {
     where += " AND a.campaign_id = ?";
     binds.push_back(std::to_string(*campaign_id));
@@ -394,28 +376,51 @@ std::pair<std::string, std::vector<std::string>> runner_due_where(
              "(a.state = 'QUEUED' OR (a.state = 'RETRY_WAIT' AND a.retry_step = 'QUEUED')))";
     binds.push_back(stack);
   }
-  where += " ORDER BY a.due_at, a.id LIMIT " + std::to_string(limit);
   return {where, binds};
 }
+
+struct DueRow {
+  std::string due_at;
+  DueAccount account;
+};
 
 }  // namespace
 
 std::vector<Account> Store::due_for_runner(Instant now, std::optional<std::int64_t> campaign_id,
                                            int limit, const std::vector<std::string>& no_export_slot) {
-  auto [where, binds] = runner_due_where(now, campaign_id, limit, no_export_slot);
-  return query_accounts(where, binds);
+  std::string states;
+  for (const std::string& state : k_runner_states) states += (states.empty() ? "'" : ",'") + state + "'";
+  auto [where, binds] = runner_due_filter("a.state IN (" + states + ")", {}, now, campaign_id, no_export_slot);
+  return query_accounts(where + " ORDER BY a.due_at, a.id LIMIT " + std::to_string(limit), binds);
 }
 
+// One search a state, each in the order of accounts_by_due (state,
+// due_at, id) and stopped at its LIMIT, then merged: the same rows in the
+// same order as due_for_runner's one query, which SQLite answers by
+// reading and sorting every due row of every state at each wake-up of
+// the runner (O(n) a wake-up; issue 15).
 std::vector<DueAccount> Store::due_ids_for_runner(Instant now, std::optional<std::int64_t> campaign_id,
                                                   int limit, const std::vector<std::string>& no_export_slot) {
-  auto [where, binds] = runner_due_where(now, campaign_id, limit, no_export_slot);
-  auto statement = m_db.prepare(
-      "SELECT a.id, a.stack, (a.action = 'export' OR a.fallback_export = 1) AND (a.state = 'QUEUED' OR "
-      "(a.state = 'RETRY_WAIT' AND a.retry_step = 'QUEUED')) FROM accounts a " + where);
-  for (std::size_t i = 0; i < binds.size(); ++i) statement.bind(static_cast<int>(i + 1), binds[i]);
+  auto [where, binds] = runner_due_filter("a.state = ?", {""}, now, campaign_id, no_export_slot);
+  Statement& statement = m_db.cached(
+      "SELECT a.due_at, a.id, a.stack, (a.action = 'export' OR a.fallback_export = 1) AND (a.state = 'QUEUED' OR "
+      "(a.state = 'RETRY_WAIT' AND a.retry_step = 'QUEUED')) FROM accounts a " + where +
+      " ORDER BY a.due_at, a.id LIMIT ?");
+  std::vector<DueRow> rows;
+  for (const std::string& state : k_runner_states) {
+    binds.front() = state;
+    for (std::size_t i = 0; i < binds.size(); ++i) statement.bind(static_cast<int>(i + 1), binds[i]);
+    statement.bind(static_cast<int>(binds.size() + 1), limit);
+    while (statement.step())
+      rows.push_back(DueRow{statement.text_at(0),
+                            DueAccount{statement.int_at(1), statement.text_at(2), statement.int_at(3) != 0}});
+    statement.reset();
+  }
+  std::sort(rows.begin(), rows.end(), [](const DueRow& a, const DueRow& b) {
+    return a.due_at != b.due_at ? a.due_at < b.due_at : a.account.id < b.account.id;
+  });
   std::vector<DueAccount> due;
-  while (statement.step())
-    due.push_back(DueAccount{statement.int_at(0), statement.text_at(1), statement.int_at(2) != 0});
+  for (std::size_t i = 0; i < rows.size() && static_cast<int>(i) < limit; ++i) due.push_back(rows[i].account);
   return due;
 }
 
@@ -496,22 +501,9 @@ bool Store::write_account(const Account& account, Instant now) {
 
 bool Store::commit(const Account& before, const Transition& transition, Instant now,
                    const std::string& actor, const std::optional<IntentSpec>& intent) {
-  // Remote side effects that must never happen twice need their intent on
-  // disk; a notice lost with a power cut is only resent with its Message-ID.
-  DurableCommit durable(m_db, intent && intent->kind != "notice");
-  Transaction transaction(m_db);
-  // Compare-and-set: the snapshot `before` was read at some version; a
-  // commit by anyone else since (a support action, another command) makes
-  // it stale, and nothing is written.
-  Account next = transition.next;
-  next.id = before.id;
-  next.version = before.version;
-  if (!write_account(next, now)) return false;
-  if (!transition.journal_kind.empty())
-    append_journal(m_db, now, actor, before.id, transition.journal_kind, transition.journal_detail);
-  if (intent) insert_intent(before, *intent, now, actor);
-  transaction.commit();
-  return true;
+  std::vector<StepCommitted> done = commit_steps({}, {StepCommit{before, transition, now, actor, intent}});
+  if (done.front().error) std::rethrow_exception(done.front().error);
+  return done.front().written;
 }
 
 void Store::insert_intent(const Account& account, const IntentSpec& intent, Instant now,

@@ -5,6 +5,7 @@
 // a remote side effect) in one transaction.
 
 #include <cstdint>
+#include <exception>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -48,6 +49,31 @@ struct DueAccount {
 struct IntentSpec {
   std::string kind;  // export, import, delete, notice
   std::string key;   // idempotency key, unique
+};
+
+// One account's step for Store::commit_steps: what Store::commit takes.
+struct StepCommit {
+  Account before;
+  Transition transition;
+  Instant now;
+  std::string actor;
+  std::optional<IntentSpec> intent;
+};
+
+// The outcome of an intent whose side effect is over: the intent `key`,
+// or (key empty) every still open intent of `kind` for `account_id`.
+struct IntentFinish {
+  std::string key;
+  std::int64_t account_id = 0;
+  std::string kind;
+  std::string outcome;
+  Instant now;
+};
+
+// What Store::commit_steps did with one step.
+struct StepCommitted {
+  bool written = false;       // false: stale (see Store::commit), nothing of it written
+  std::exception_ptr error;   // its own write failed: nothing of it written
 };
 
 class Store;
@@ -173,6 +199,15 @@ class Store {
   // stored version is before.version + 1.
   bool commit(const Account& before, const Transition& transition, Instant now,
               const std::string& actor, const std::optional<IntentSpec>& intent = {});
+  // Group commit (issue 15): the intents' outcomes, then every step, in
+  // one transaction. Each step is written exactly as commit() writes it —
+  // its compare-and-set reads the account inside this transaction, so a
+  // hold committed before it wins — or not at all: a step whose own write
+  // throws is rolled back alone and its error returned. As durable as
+  // commit(): synchronous=FULL when a step carries an intent other than a
+  // notice. A refused COMMIT throws, and then nothing was written.
+  std::vector<StepCommitted> commit_steps(const std::vector<IntentFinish>& finished,
+                                          const std::vector<StepCommit>& steps);
 
   // --- intents ---
   // A new, unique key for the account's next intent of `kind`:
@@ -224,6 +259,9 @@ class Store {
                                       const std::vector<std::string>& binds);
   // Writes `account` if its stored version is still account.version.
   bool write_account(const Account& account, Instant now);
+  // One step of commit_steps, inside the caller's transaction.
+  bool write_step(const StepCommit& step);
+  void write_finish(const IntentFinish& finish);
   void insert_intent(const Account& account, const IntentSpec& intent, Instant now,
                      const std::string& actor);
 
