@@ -221,3 +221,70 @@ TEST_CASE("group commit: a refused COMMIT (disk full) fails every drive of the g
   CHECK_THROWS_AS(group.flush(), LocalWriteError);
   CHECK(f.store.account(f.accounts[0].id)->version == f.accounts[0].version);
 }
+
+// SQLite may roll the whole transaction back on a statement's error
+// (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM: "Response To Errors Within A
+// Transaction"), not only that statement. A trigger raising ROLLBACK on
+// bob's row does exactly that, in the middle of a group: alice's step,
+// written before, is gone with it, so no drive may act, and nothing after
+// it may be written outside the transaction.
+TEST_CASE("group commit: SQLite rolling the whole transaction back at one step fails every drive of "
+          "the group, none sends, nothing is written",
+          "[group-commit][deletion-safety]") {
+  GroupFixture f;
+  f.store.db().exec("CREATE TEMP TRIGGER bob_rollback BEFORE UPDATE ON accounts WHEN old.login = 'bob' "
+                    "BEGIN SELECT RAISE(ROLLBACK, 'as a full disk would'); END");
+  // Bob's step between alice's and carol's: a step after the rollback
+  // must not be written in autocommit mode either.
+  std::int64_t campaign = f.store.create_campaign("c2", "b.csv", {group_account("carol")}, k_t0, "admin");
+  const Account carol = f.store.accounts_of(campaign).front();
+  boost::asio::io_context io;
+  GroupCommit group(io, f.store, Millis(0));
+  int failed = 0;
+  std::vector<std::string> sent;
+  for (const Account& account : {f.accounts[0], f.accounts[1], carol}) {
+    std::string key = "export:" + account.login + ":1";
+    StepCommit step = f.export_step(account, key);
+    boost::asio::co_spawn(io, [&group, &failed, &sent, step, key]() -> boost::asio::awaitable<void> {
+      try {
+        if (co_await group.commit(step)) sent.push_back(key);
+      } catch (const std::exception&) {
+        ++failed;
+      }
+    }, boost::asio::detached);
+  }
+  io.run();
+  CHECK(sent.empty());
+  CHECK(failed == 3);
+  for (const std::string login : {"alice", "bob", "carol"}) {
+    INFO(login);
+    CHECK_FALSE(f.committed_intent("export:" + login + ":1"));
+  }
+  CHECK(f.store.account(carol.id)->version == carol.version);
+  CHECK(f.store.account(f.accounts[0].id)->version == f.accounts[0].version);
+  CHECK(verify_journal(f.store.db()).ok);
+}
+
+// An intent's outcome waits for the next group (GroupCommit::finish); a
+// crash before it leaves the intent open. The next run must then count the
+// request as "may have been queued" (24-hour rule), never forget it.
+TEST_CASE("group commit: an export's outcome lost with the process leaves the intent open, and the "
+          "24-hour rule still counts the request",
+          "[group-commit][deletion-safety]") {
+  GroupFixture f;
+  const Account& alice = f.accounts[0];
+  REQUIRE(f.store.commit_steps({}, {f.export_step(alice, "export:alice:1")}).front().written);
+  {
+    boost::asio::io_context io;
+    GroupCommit group(io, f.store, Millis(0));
+    // Answered "not queued" (a 503): written with the next group, which
+    // never comes: the process dies with the loop unrun.
+    group.finish(IntentFinish{"export:alice:1", alice.id, "export", "not_queued", k_t0 + 1s});
+  }
+  Store next_run(f.file);
+  CHECK_FALSE(next_run.intent_outcome("export:alice:1").value_or(std::string()) == "not_queued");
+  const Account after = *next_run.account(alice.id);
+  CHECK(to_string(after.state) == std::string("EXPORTING"));
+  REQUIRE(after.last_export_request);
+  CHECK(*after.last_export_request == k_t0);
+}
