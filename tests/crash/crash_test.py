@@ -42,20 +42,24 @@ from checks import failed, final_checks  # noqa: E402
 
 K_ACCOUNTS = 2000  # what fits 8 minutes of CI on two loaded cores with 200 kills (README "Reliability")
 K_KILLS, K_LONG_KILLS = 200, 1000
+K_LONG_ACCOUNTS = 10000  # --long: the size of a real academy campaign (issue 12)
 
 
 def parse(argv):
     ap = argparse.ArgumentParser(description="SIGKILL campaign against the simulator (tests/crash/crash_test.py)")
     ap.add_argument("--kills", type=int, help="SIGKILLs of run and purge (default %d, --long %d)"
                     % (K_KILLS, K_LONG_KILLS))
-    ap.add_argument("--accounts", type=int, default=K_ACCOUNTS, help="accounts in the campaign")
-    ap.add_argument("--long", action="store_true", help="%d kills" % K_LONG_KILLS)
+    ap.add_argument("--accounts", type=int, help="accounts in the campaign (default %d, --long %d)"
+                    % (K_ACCOUNTS, K_LONG_ACCOUNTS))
+    ap.add_argument("--long", action="store_true", help="%d kills on %d accounts" % (K_LONG_KILLS, K_LONG_ACCOUNTS))
     ap.add_argument("--seed", type=int, help="seed of the campaign and the kill moments (default: new)")
     ap.add_argument("--bin", default=os.path.join(ROOT, "build", "bin"), help="folder of the binaries")
     ap.add_argument("--keep", action="store_true", help="keep the work folder even when it passes")
     args = ap.parse_args(argv)
     if args.kills is None:
         args.kills = K_LONG_KILLS if args.long else K_KILLS
+    if args.accounts is None:
+        args.accounts = K_LONG_ACCOUNTS if args.long else K_ACCOUNTS
     if args.seed is None:
         args.seed = random.SystemRandom().randint(1, 1 << 30)
     if args.kills < 1 or args.accounts < 1:

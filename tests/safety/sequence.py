@@ -10,13 +10,13 @@ import signal
 import time
 from datetime import timedelta
 
+from events import ProcessEvents
 from model import Fact, Model, violation
 from observe import (FINAL, Outbox, add_days, delete_outcomes, local_date, open_delete_intents, open_deletes,
                      parse_instant, read_accounts)
 from stand import HarnessError, Stand, iso
 
 K_LANDED_S = 10  # at most this long after a SIGKILL for the requests it sent to be answered
-K_POLL_S = 0.005  # how often a condition in the database is looked at while one is awaited
 
 
 def settle(faults):
@@ -169,9 +169,31 @@ class Sequence:
             args, timeout = [op["op"]], K_TIMEOUTS[op["op"]]
         deleting = op["op"] in ("purge", "nightly")
         p = s.start(args)
-        # Pending events: concurrent support actions and the kill, each at a
-        # delay from the start, or (`when`: "open_delete") that delay after
-        # a DELETE intent is first seen open in the database.
+        events = ProcessEvents(p.pid, os.path.dirname(s.db))
+        try:
+            probes = self.run_pending(op, p, events, timeout, deleting)
+        finally:
+            events.close()
+        r = s.finish(p, timeout)
+        for due, fact in probes:
+            # The delay is the point here: a probe looks at the instance
+            # settle() after the acknowledgement (its due time counts from
+            # that event), so a DELETE handled later is told apart.
+            time.sleep(max(0.0, due - time.monotonic()))
+            self.probe(fact)
+        if r.killed:
+            self.count("killed")
+            self.wait_requests_landed()  # a DELETE already sent lands before the observation
+        self.op_seconds = r.seconds
+        op["result"] = r.brief()
+        self.expect(r, K_MAIN_CODES)
+
+    def run_pending(self, op, p, events, timeout, deleting):
+        """Runs the concurrent support actions and the kill of `op` while
+        `p` runs, each at its delay from the start, or (`when`:
+        "open_delete") that delay after a DELETE intent is first seen open
+        in the database. Returns the probes still due."""
+        s = self.stand
         pending = [(c, i) for i, c in enumerate(op.get("concurrent", []))]
         if "kill_ms" in op:
             pending.append(({"delay_ms": op["kill_ms"], "when": op.get("kill_when")}, "kill"))
@@ -180,7 +202,7 @@ class Sequence:
         while pending and time.monotonic() < hard_stop:
             now = time.monotonic()
             if seen is None and any(e.get("when") for e, _ in pending) and (
-                    p.poll() is not None or open_deletes(s.db)):
+                    events.exited or open_deletes(s.db)):
                 seen = now  # the process ended without one: the actions go anyway
             ready = [(e, what) for e, what in pending
                      if (seen is not None or not e.get("when"))
@@ -188,7 +210,11 @@ class Sequence:
             while probes and probes[0][0] <= now:
                 self.probe(probes.pop(0)[1])
             if not ready:
-                time.sleep(self.pause_until_next(pending, probes, p, seen, hard_stop))
+                # Until the next delay is due (the delays are the point: a
+                # kill or an action N ms after the start or after the open
+                # DELETE was seen), or sooner when the process ends or
+                # writes its database (then an open DELETE is looked for).
+                events.wait(self.pause_until_next(pending, probes, p, seen, hard_stop))
                 continue
             e, what = min(ready, key=lambda x: x[0]["delay_ms"])
             pending.remove((e, what))
@@ -200,22 +226,13 @@ class Sequence:
                 fact = self.support(e, p if deleting else None)
                 if fact is not None and fact.get("probe"):
                     probes.append((time.monotonic() + settle(self.faults), (fact, e)))
-        r = s.finish(p, timeout)
-        for due, fact in probes:
-            time.sleep(max(0.0, due - time.monotonic()))
-            self.probe(fact)
-        if r.killed:
-            self.count("killed")
-            self.wait_requests_landed()  # a DELETE already sent lands before the observation
-        self.op_seconds = r.seconds
-        op["result"] = r.brief()
-        self.expect(r, K_MAIN_CODES)
+        return probes
 
     @staticmethod
     def pause_until_next(pending, probes, p, seen, hard_stop):
-        """Seconds to sleep before the next event is due: the earliest
-        delay or probe; a short look when an event waits for a condition
-        in the database (an open DELETE) or for the process to end."""
+        """Seconds until the next event is due: the earliest delay or
+        probe. An event waiting for an open DELETE adds no due time: the
+        wait ends on the database's next write or the process's end."""
         now = time.monotonic()
         dues = [due for due, _ in probes]
         for e, _ in pending:
@@ -223,19 +240,18 @@ class Sequence:
                 dues.append(p.started + e["delay_ms"] / 1000.0)
             elif seen is not None:
                 dues.append(seen + e["delay_ms"] / 1000.0)
-            else:
-                dues.append(now + K_POLL_S)
         return max(0.0, min(dues + [hard_stop]) - now)
 
     def wait_requests_landed(self):
-        """After a SIGKILL: until the simulator has answered every request
-        the killed process sent (two looks in a row with none in flight),
-        at most K_LANDED_S."""
+        """After a SIGKILL (the process reaped): until the simulator has
+        answered every request the killed process sent, at most K_LANDED_S.
+        Two idle answers in a row (GET /_sim/idle, a long poll): a request
+        still unread in a socket when the first one answered is in flight
+        by the second."""
         deadline, quiet = time.monotonic() + K_LANDED_S, 0
         while quiet < 2 and time.monotonic() < deadline:
-            quiet = quiet + 1 if self.stand.academy.stats().get("in_flight", 0) == 0 else 0
-            if quiet < 2:
-                time.sleep(K_POLL_S * 4)
+            idle = self.stand.academy.wait_idle(deadline - time.monotonic())
+            quiet = quiet + 1 if idle else 0
 
     def probe(self, what):
         fact, op = what

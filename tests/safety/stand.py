@@ -111,7 +111,7 @@ class Sim:
     def first_line(self, timeout):
         return first_line(self.proc, timeout)
 
-    def call(self, method, path, body=None, tries=1):
+    def call(self, method, path, body=None, tries=1, timeout=10):
         """A control-plane or admin call; admin routes see the injected
         faults, so callers pass tries > 1 for those."""
         last = None
@@ -121,7 +121,7 @@ class Sim:
             req.add_header("Authorization", self.auth)
             req.add_header("Content-Type", "application/json")
             try:
-                with urllib.request.urlopen(req, timeout=10) as answer:
+                with urllib.request.urlopen(req, timeout=timeout) as answer:
                     return json.loads(answer.read() or b"null")
             except urllib.error.HTTPError as e:
                 last = "%s %s: %d %s" % (method, path, e.code, e.read()[:200])
@@ -137,6 +137,12 @@ class Sim:
 
     def stats(self):
         return self.call("GET", "/_sim/stats")
+
+    def wait_idle(self, seconds):
+        """True once no client request is in flight (GET /_sim/idle answers
+        then), False when `seconds` passed first."""
+        ms = max(0, min(60000, int(seconds * 1000)))
+        return self.call("GET", "/_sim/idle?timeout_ms=%d" % ms, timeout=ms / 1000.0 + 10)["idle"]
 
     def put_faults(self, faults):
         return self.call("PUT", "/_sim/faults", {k: v for k, v in faults.items() if k in self.known_faults})

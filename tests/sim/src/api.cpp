@@ -102,6 +102,7 @@ void Api::classify(Ticket& t, std::string_view method, std::string_view target) 
     else if (n == 2 && post && seg[1] == "user-export") t.route = RouteId::sim_user_export;
     else if (n == 2 && post && seg[1] == "edit-files") t.route = RouteId::sim_edit_files;
     else if (n == 2 && post && seg[1] == "change-files") t.route = RouteId::sim_change_files;
+    else if (n == 2 && get && seg[1] == "idle") t.route = RouteId::sim_idle;
     else if (n == 3 && get && seg[1] == "exports") t.route = RouteId::sim_export, t.domain = seg[2];
   }
 }

@@ -39,6 +39,13 @@ public:
   void end(Ticket& ticket, int status);
 
   const Faults& faults() const { return m_faults; }
+  // GET /_sim/idle?timeout_ms=N (a long poll): how long the server may
+  // hold the answer while a client request is in flight; 0 when the query
+  // is invalid (the handler then answers 400).
+  static std::int64_t idle_wait_ms(const Request& req);
+  bool idle() const { return m_stats.in_flight() == 0; }
+  // `fn` runs on the event loop once no client request is in flight.
+  void when_idle(std::function<void()> fn) { m_stats.when_idle(std::move(fn)); }
 
 private:
   void classify(Ticket& t, std::string_view method, std::string_view target) const;
@@ -73,6 +80,7 @@ private:
   Response user_export(const Request& req);
   Response edit_files(const Request& req);
   Response change_files(const Request& req);
+  Response idle_answer(const Request& req) const;
   void change_files_before_listing(std::uint32_t index);
   bool edit_midway(std::uint32_t index, std::vector<ZipEntry>& entries);
   Response manifest(const Ticket& t);

@@ -22,6 +22,7 @@ Response Api::control(Ticket& t, const Request& req) {
     case RouteId::sim_export: return sim_export(t);
     case RouteId::sim_edit_files: return edit_files(req);
     case RouteId::sim_change_files: return change_files(req);
+    case RouteId::sim_idle: return idle_answer(req);
     default: return error_response(404, "Not Found", "no such route");
   }
 }
@@ -47,6 +48,34 @@ Response Api::clock(const Request& req) {
   }
   m_world.settle();  // a jump runs every move step it passed, in order
   return json_response(200, R"({"now":")" + format_iso(m_clock.now_ms()) + "\"}");
+}
+
+namespace {
+
+constexpr std::int64_t k_idle_max_wait_ms = 60'000;
+
+// timeout_ms of /_sim/idle: absent is 0, else 0..k_idle_max_wait_ms.
+std::optional<std::int64_t> idle_timeout(const Request& req) {
+  const auto value = query_param(req.target, "timeout_ms");
+  if (!value) return 0;
+  if (value->empty() || value->size() > 5 || value->find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  const std::int64_t ms = std::stoll(*value);
+  if (ms > k_idle_max_wait_ms) return std::nullopt;
+  return ms;
+}
+
+}  // namespace
+
+std::int64_t Api::idle_wait_ms(const Request& req) { return idle_timeout(req).value_or(0); }
+
+// The server held this answer until no client request was in flight or
+// timeout_ms passed (server.cpp); it says which.
+Response Api::idle_answer(const Request& req) const {
+  if (!idle_timeout(req)) return error_response(400, "Bad Request", "timeout_ms: a number of milliseconds, at most 60000");
+  const auto in_flight = m_stats.in_flight();
+  return json_response(200, R"({"idle":)" + std::string(in_flight == 0 ? "true" : "false") + R"(,"in_flight":)" +
+                                std::to_string(in_flight) + "}");
 }
 
 Response Api::put_faults(const Request& req) {

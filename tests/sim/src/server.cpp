@@ -14,6 +14,7 @@ struct Server::Impl {
   net::awaitable<void> session(tcp::socket socket, Listener listener);
   net::awaitable<bool> write(beast::tcp_stream& stream, const http::request<http::string_body>& req, Response& res);
   net::awaitable<void> sleep_ms(std::int64_t ms);
+  net::awaitable<void> wait_idle(std::int64_t ms);
 
   SimOptions options;
   net::io_context ioc{1};
@@ -105,6 +106,18 @@ net::awaitable<void> Server::Impl::sleep_ms(std::int64_t ms) {
   co_await timer.async_wait(k_use_tuple);
 }
 
+// Until no client request is in flight, at most `ms`: the long poll of
+// GET /_sim/idle. The waiter holds the timer weakly: a wait that timed
+// out leaves a callback that finds nothing to cancel.
+net::awaitable<void> Server::Impl::wait_idle(std::int64_t ms) {
+  if (ms <= 0 || api->idle()) co_return;
+  auto timer = std::make_shared<net::steady_timer>(ioc, std::chrono::milliseconds(ms));
+  api->when_idle([weak = std::weak_ptr<net::steady_timer>(timer)] {
+    if (auto t = weak.lock()) t->cancel();
+  });
+  co_await timer->async_wait(k_use_tuple);
+}
+
 net::awaitable<void> Server::Impl::session(tcp::socket socket, Listener listener) {
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
@@ -128,6 +141,7 @@ net::awaitable<void> Server::Impl::session(tcp::socket socket, Listener listener
       reset(stream);
       co_return;
     }
+    if (ticket.route == RouteId::sim_idle && !ticket.early) co_await wait_idle(Api::idle_wait_ms(view));
     Response res = api->handle(ticket, view);
     while (res.finish) {  // a finish may answer with a further wait
       co_await sleep_ms(res.delay_ms);

@@ -30,15 +30,23 @@ const char* route_key(RouteId id) {
     case RouteId::sim_export: return "GET /_sim/exports/:domain";
     case RouteId::sim_edit_files: return "POST /_sim/edit-files";
     case RouteId::sim_change_files: return "POST /_sim/change-files";
+    case RouteId::sim_idle: return "GET /_sim/idle";
     default: return "?";
   }
 }
 
-bool is_control_route(RouteId id) { return id >= RouteId::sim_clock && id <= RouteId::sim_change_files; }
+bool is_control_route(RouteId id) { return id >= RouteId::sim_clock && id <= RouteId::sim_idle; }
 
 bool is_admin_route(RouteId id) { return id <= RouteId::realtime; }
 
 bool is_move_route(RouteId id) { return id == RouteId::move_manifest || id == RouteId::move_data; }
+
+void Stats::leave() {
+  if (--m_in_flight > 0 || m_idle_waiters.empty()) return;
+  std::vector<std::function<void()>> waiters;
+  waiters.swap(m_idle_waiters);
+  for (auto& fn : waiters) fn();
+}
 
 void Stats::reset() {
   for (auto& m : m_requests) m.clear();

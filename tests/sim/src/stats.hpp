@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -19,6 +20,7 @@ enum class RouteId : std::uint8_t {
   sim_clock, sim_faults_get, sim_faults_put, sim_stats, sim_stats_reset, sim_user_export, sim_export,
   sim_edit_files,
   sim_change_files,
+  sim_idle,
   unknown,
   k_count
 };
@@ -38,7 +40,13 @@ public:
   // Requests seen in the last second, this one included (for max_rps).
   std::size_t admin_in_last_second() const { return m_window.size(); }
   void enter() { m_max_in_flight = std::max(m_max_in_flight, ++m_in_flight); }
-  void leave() { --m_in_flight; }
+  // Calls (once) the functions given to when_idle() when the last request
+  // in flight leaves.
+  void leave();
+  std::uint64_t in_flight() const { return m_in_flight; }
+  // `fn` runs on the event loop when no client request is in flight any
+  // more (never from inside this call).
+  void when_idle(std::function<void()> fn) { m_idle_waiters.push_back(std::move(fn)); }
   void answered(RouteId route, int status, const std::string& unknown_method = {});
   std::string to_json() const;
 
@@ -82,6 +90,7 @@ private:
   std::uint64_t m_max_rps = 0;
   std::uint64_t m_in_flight = 0;
   std::uint64_t m_max_in_flight = 0;
+  std::vector<std::function<void()>> m_idle_waiters;
 };
 
 }  // namespace sim

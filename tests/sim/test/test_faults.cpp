@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdio>
+#include <future>
 
 using namespace simtest;
 namespace json = boost::json;
@@ -91,6 +92,31 @@ TEST_CASE("latency and stall delay the answer", "[faults]") {
   CHECK(sim.get("/instances/" + domain(1)).seconds >= 0.14);
   sim.faults(R"({"stall_ms":{"rate":1,"ms":200}})");
   CHECK(sim.get("/instances/" + domain(1)).seconds >= 0.19);
+}
+
+TEST_CASE("GET /_sim/idle answers once no client request is in flight, or at its timeout", "[faults][idle]") {
+  Sim sim(k_args);
+  auto at_once = sim.get("/_sim/idle?timeout_ms=5000");
+  REQUIRE(at_once.status == 200);
+  CHECK(at_once.json().at("idle") == true);
+  CHECK(at_once.seconds < 1.0);
+  sim.faults(R"({"stall_ms":{"rate":1,"ms":1500}})");
+  auto stalled = std::async(std::launch::async, [&sim] { return sim.get("/instances/" + domain(1)); });
+  REQUIRE(eventually([&sim] { return sim.stats().at("in_flight") == 1; }));
+  auto busy = sim.get("/_sim/idle?timeout_ms=100");
+  REQUIRE(busy.status == 200);
+  CHECK(busy.json().at("idle") == false);
+  CHECK(busy.json().at("in_flight") == 1);
+  CHECK(busy.seconds >= 0.09);
+  auto idle = sim.get("/_sim/idle?timeout_ms=10000");
+  REQUIRE(idle.status == 200);
+  CHECK(idle.json().at("idle") == true);
+  CHECK(idle.seconds < 8.0);  // the stall's end, not the timeout
+  CHECK(stalled.get().status == 200);
+  CHECK(sim.get("/_sim/idle?timeout_ms=soon").status == 400);
+  CHECK(sim.get("/_sim/idle?timeout_ms=60001").status == 400);
+  CHECK(http("GET", sim.base() + "/_sim/idle", "").status == 401);
+  CHECK_FALSE(sim.stats().at("requests").as_object().contains("GET /_sim/idle"));
 }
 
 TEST_CASE("max_rps: a ceiling enforced with 429 - stats keys - reset", "[faults][stats]") {
