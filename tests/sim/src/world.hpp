@@ -60,13 +60,13 @@ enum class MovePhase : std::uint8_t {
 // them in. What the admin routes read: disk-usage io.cozy.files and
 // io.cozy.files.versions (FilesUsage, VersionsUsage, DBStatus),
 // last-activity io.cozy.sessions.logins and io.cozy.oauth.clients (a
-// missing io.cozy.sessions is tolerated), an export io.cozy.files.
-inline constexpr std::array<std::string_view, 17> k_instance_databases = {
-    "io.cozy.accounts",       "io.cozy.apps",        "io.cozy.contacts",       "io.cozy.exports",
-    "io.cozy.files",          "io.cozy.files.versions", "io.cozy.jobs",        "io.cozy.konnectors",
-    "io.cozy.notifications",  "io.cozy.oauth.clients",  "io.cozy.permissions", "io.cozy.sessions",
-    "io.cozy.sessions.logins", "io.cozy.settings",    "io.cozy.shared",         "io.cozy.sharings",
-    "io.cozy.triggers"};
+// missing io.cozy.sessions is tolerated), an export io.cozy.files. The
+// export documents live in the global database (GlobalPrefixer), not here.
+inline constexpr std::array<std::string_view, 16> k_instance_databases = {
+    "io.cozy.accounts",      "io.cozy.apps",           "io.cozy.contacts",    "io.cozy.files",
+    "io.cozy.files.versions", "io.cozy.jobs",          "io.cozy.konnectors",  "io.cozy.notifications",
+    "io.cozy.oauth.clients", "io.cozy.permissions",    "io.cozy.sessions",    "io.cozy.sessions.logins",
+    "io.cozy.settings",      "io.cozy.shared",         "io.cozy.sharings",    "io.cozy.triggers"};
 
 struct InstanceState {
   bool deleted = false;
