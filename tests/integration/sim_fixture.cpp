@@ -140,6 +140,15 @@ std::int64_t stat(const json::object& stats, const char* key) {
   return value && value->is_number() ? value->to_number<std::int64_t>() : 0;
 }
 
+std::int64_t disk_usage_files(const CozySim& sim, const std::string& domain) {
+  SimAnswer answer = sim.call("GET", "/instances/" + domain + "/disk-usage");
+  INFO("disk-usage of " << domain << ": " << answer.status << " " << answer.body);
+  REQUIRE(answer.status == 200);
+  const json::value usage = json::parse(answer.body);  // alive while `files` points into it
+  const json::value* files = usage.as_object().if_contains("files");
+  return files && files->is_string() ? std::stoll(std::string(files->as_string())) : 0;
+}
+
 std::int64_t route_count(const json::object& stats, const std::string& route,
                          const std::string& status) {
   const json::value* requests = stats.if_contains("requests");

@@ -73,6 +73,9 @@ std::int64_t stat(const boost::json::object& stats, const char* key);
 // statuses, or only `status` when given ("202", "429", "reset").
 std::int64_t route_count(const boost::json::object& stats, const std::string& route,
                          const std::string& status = {});
+// `files` of GET /instances/:domain/disk-usage on `sim`, in bytes (0 when
+// omitted: the stack leaves zero values out). REQUIREs a 200.
+std::int64_t disk_usage_files(const CozySim& sim, const std::string& domain);
 // Every request the simulator counted (the control plane never is).
 std::int64_t total_requests(const boost::json::object& stats);
 // "METHOD /route" → {status: n}, for failure messages.

@@ -143,16 +143,6 @@ struct MoveCampaign {
     return json::parse(answer.body).at("data").at("attributes").as_object();
   }
 
-  // GET /instances/:domain/disk-usage on a sim: `files` in bytes.
-  static std::int64_t files_of(const CozySim& sim, const std::string& domain) {
-    SimAnswer answer = sim.call("GET", "/instances/" + domain + "/disk-usage");
-    INFO("disk-usage of " << domain << ": " << answer.status << " " << answer.body);
-    REQUIRE(answer.status == 200);
-    const json::value* files = json::parse(answer.body).as_object().if_contains("files");
-    if (!files || !files->is_string()) return 0;  // zero values are omitted
-    return std::stoll(std::string(files->as_string()));
-  }
-
   Workspace ws;
   std::unique_ptr<CozySim> source;  // declared after ws: killed before its folder goes
   std::unique_ptr<CozySim> target;
@@ -210,9 +200,9 @@ TEST_CASE("100 admin-driven moves: the targets import the parts passage verified
     INFO("source " << source_domain(n) << ": " << json::serialize(attributes));
     CHECK(flag_of(attributes, "blocked"));
     CHECK(text_of(attributes, "blocking_reason") == "MOVED");
-    const std::int64_t files = MoveCampaign::files_of(*c.source, source_domain(n));
+    const std::int64_t files = disk_usage_files(*c.source, source_domain(n));
     CHECK(files > 0);
-    CHECK(MoveCampaign::files_of(*c.target, target_host(n)) == files);
+    CHECK(disk_usage_files(*c.target, target_host(n)) == files);
   }
   {
     json::object source_stats = c.source->stats();
@@ -272,7 +262,7 @@ TEST_CASE("A file written in the source while its parts download is never moved 
     if (text_of(c.source_attributes(n), "blocking_reason") != "MOVED") continue;
     ++moved_first;
     INFO("source " << source_domain(n) << " MOVED after the first run");
-    CHECK(MoveCampaign::files_of(*c.target, target_host(n)) == MoveCampaign::files_of(*c.source, source_domain(n)));
+    CHECK(disk_usage_files(*c.target, target_host(n)) == disk_usage_files(*c.source, source_domain(n)));
   }
   CHECK(moved_first < k_count);
 
@@ -290,7 +280,7 @@ TEST_CASE("A file written in the source while its parts download is never moved 
   for (int n = 1; n <= k_count; ++n) {
     INFO("source " << source_domain(n));
     CHECK(text_of(c.source_attributes(n), "blocking_reason") == "MOVED");
-    CHECK(MoveCampaign::files_of(*c.target, target_host(n)) == MoveCampaign::files_of(*c.source, source_domain(n)));
+    CHECK(disk_usage_files(*c.target, target_host(n)) == disk_usage_files(*c.source, source_domain(n)));
   }
 }
 

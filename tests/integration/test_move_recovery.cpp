@@ -93,14 +93,6 @@ long reference_commit() {
   return commit_after_moved(log);
 }
 
-std::int64_t files_of(const CozySim& sim, const std::string& domain) {
-  SimAnswer answer = sim.call("GET", "/instances/" + domain + "/disk-usage");
-  INFO("disk-usage of " << domain << ": " << answer.status << " " << answer.body);
-  REQUIRE(answer.status == 200);
-  const json::value* files = json::parse(answer.body).as_object().if_contains("files");
-  return files && files->is_string() ? std::stoll(std::string(files->as_string())) : 0;
-}
-
 }  // namespace
 
 TEST_CASE("An admin move whose commit after the source's MOVED block is refused is recognised as "
@@ -189,14 +181,14 @@ TEST_CASE("An admin move interrupted after the MOVED block whose source was writ
   INFO("faulted run stderr: " << refused.err);
   REQUIRE(blocking_reason(*stand.source, k_source) == "MOVED");
   REQUIRE(row(stand, "own_block") == "MOVING");
-  const std::int64_t imported = files_of(*stand.target, k_target);
-  REQUIRE(imported == files_of(*stand.source, k_source));
+  const std::int64_t imported = disk_usage_files(*stand.target, k_target);
+  REQUIRE(imported == disk_usage_files(*stand.source, k_source));
 
   // A konnector writes into the blocked source: the target lacks it.
   SimAnswer edited = stand.source->call("POST", "/_sim/edit-files?domain=" + k_source);
   INFO("edit-files: " << edited.body);
   REQUIRE(edited.status == 200);
-  REQUIRE(files_of(*stand.source, k_source) != imported);
+  REQUIRE(disk_usage_files(*stand.source, k_source) != imported);
 
   for (int round = 0; round < 3 && row(stand, "state") != "GRACE"; ++round) {
     ProcessResult resumed =
@@ -206,7 +198,7 @@ TEST_CASE("An admin move interrupted after the MOVED block whose source was writ
   }
   INFO("journal:\n" << journal(stand));
   CHECK(row(stand, "state") == "GRACE");
-  CHECK(files_of(*stand.target, k_target) == files_of(*stand.source, k_source));
+  CHECK(disk_usage_files(*stand.target, k_target) == disk_usage_files(*stand.source, k_source));
   CHECK(route_count(stand.source->stats(), "POST /instances/:domain/export") == 2);
   CHECK(stand.stat_sum("duplicate_exports_24h") == 0);
 }
