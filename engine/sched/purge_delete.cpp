@@ -92,12 +92,11 @@ asio::awaitable<void> PurgeNight::remove(Account account, PurgeReport& report) {
         co_return;
       }
       // cozy-stack's Destroy clears `deleting` before it removes the
-      // databases one by one, then the files: still there after a lost
-      // answer, the deletion may be under way even with the flag off and
-      // every database still answering (DeleteAllDBs has not reached the
-      // ones we read yet), or have failed there (resumed by a later purge).
-      // Never sent again tonight while the stack may be at it.
-      if (unknown && info.ok()) {
+      // databases and files: still there, flag off, databases gone is a
+      // deletion still under way (or one that failed there, resumed by a
+      // later purge). Never sent again while the stack may be at it.
+      if (unknown && info.ok() &&
+          (info.value().deleting || co_await databases_gone(backend, account.domain))) {
         leave_under_way(account, *last, report);
         co_return;
       }
@@ -134,9 +133,9 @@ asio::awaitable<void> PurgeNight::remove(Account account, PurgeReport& report) {
 }
 
 // A DELETE without an answer (a timeout, a connection lost after the
-// request left) and the instance still there: cozy-stack's Destroy may be
-// running (`deleting` set, or flag off while it removes the databases, from
-// before any the admin routes read) and goes on after the client gives up. Sending another DELETE now would be refused
+// request left) while the stack shows the deletion running (`deleting`
+// set, or flag off with its databases gone): cozy-stack's Destroy goes on
+// after the client gives up. Sending another DELETE now would be refused
 // ("already requested") or start a second Destroy, so none is sent tonight;
 // the intent stays open (support actions are refused: the deletion may
 // still happen) and a later purge reads the instance back: gone, it is
@@ -145,7 +144,7 @@ asio::awaitable<void> PurgeNight::remove(Account account, PurgeReport& report) {
 void PurgeNight::leave_under_way(const Account& account, const Failure& failure, PurgeReport& report) {
   m_store.journal(m_clock.now(), m_options.actor, account.id, "delete_unanswered",
                   "DELETE " + account.domain + ": " + failure.reason +
-                      "; the instance is still there and the stack may still be deleting it: read back at the next purge");
+                      "; the stack shows the deletion running: read back at the next purge");
   ++report.delete_failed;  // not seen done tonight: the night is degraded
 }
 
