@@ -11,6 +11,14 @@
 
 namespace passage {
 
+void sort_for_purge(std::vector<Account>& due) {
+  std::sort(due.begin(), due.end(), [](const Account& a, const Account& b) {
+    const Instant a_end = a.grace_end.value_or(Instant{});
+    const Instant b_end = b.grace_end.value_or(Instant{});
+    return a_end != b_end ? a_end < b_end : a.id < b.id;
+  });
+}
+
 PurgeReport PurgeNight::run() {
   PurgeReport report;
   report.dry_run = m_options.dry_run;
@@ -22,10 +30,7 @@ PurgeReport PurgeNight::run() {
     return report;
   }
   end_graces();
-  std::vector<Account> due = m_store.in_state(State::purge_due);
-  std::sort(due.begin(), due.end(), [](const Account& a, const Account& b) {
-    return a.grace_end.value_or(Instant{}) < b.grace_end.value_or(Instant{});
-  });
+  std::vector<Account> due = due_in_purge_order();
   report.due = static_cast<int>(due.size());
   std::vector<PurgeVerdict> verdicts = check_all(due);
   if (m_stopping) {
@@ -102,11 +107,20 @@ void PurgeNight::await_signal() {
   });
 }
 
-std::vector<PurgeVerdict> PurgeNight::check_all(std::vector<Account>& due) {
+// The due accounts, the graces a dry run pretends ended among them, in
+// the order max_per_run cuts (sort_for_purge), one for the dry run and
+// the night.
+std::vector<Account> PurgeNight::due_in_purge_order() {
+  std::vector<Account> due = m_store.in_state(State::purge_due);
   for (Account& account : m_pretend_due) {
     account.state = State::purge_due;
     due.push_back(account);
   }
+  sort_for_purge(due);
+  return due;
+}
+
+std::vector<PurgeVerdict> PurgeNight::check_all(std::vector<Account>& due) {
   std::vector<PurgeVerdict> verdicts(due.size());
   for (std::size_t i = 0; i < due.size(); ++i)
     asio::co_spawn(m_io, check(due[i], verdicts[i]), keep_error());
@@ -157,12 +171,7 @@ asio::awaitable<void> PurgeNight::check(Account account, PurgeVerdict& verdict) 
     verdict.ours = account.delete_in_flight || sent_delete(account);
     co_return;
   }
-  if (account.delete_in_flight && !info.value().deleting && !m_options.dry_run) {
-    // The space is still there and not being deleted: that DELETE did
-    // not happen. The account is again open to support actions.
-    m_store.finish_open_intents(account.id, "delete", "not_deleted (instance still there)", now);
-    verdict.account.delete_in_flight = false;
-  }
+  if (account.delete_in_flight && !co_await read_back_open_delete(backend, info.value(), verdict)) co_return;
   if (!account.hold_reasons.empty() && account.state != State::held) {
     verdict.pending_hold = account.hold_reasons.front();
     co_return;
@@ -182,6 +191,38 @@ asio::awaitable<void> PurgeNight::check(Account account, PurgeVerdict& verdict) 
     co_return;
   }
   verdict.stale = activity_after_evidence(account, activity.value());
+}
+
+// A DELETE of ours left without outcome by an earlier purge (a crash, a
+// lost answer), the instance still there. cozy-stack's Destroy sets
+// `deleting`, cleans up, clears the flag, then removes the databases one
+// by one and the files (COZY.md, DELETE): until delete_timeout has passed
+// since that DELETE, nothing tells a removal under way from one that never
+// started. The account then waits (under_way): no second DELETE, no
+// support action applied. Later, the intent is closed with what the stack
+// shows: the flag still set, a Destroy that failed in its clean-up (the
+// flag is repaired before the next DELETE); io.cozy.files gone, a removal
+// that stopped midway (deleted again as half deleted); every database
+// there, a DELETE that did not happen. The account is then again open to
+// support actions. False when the account waits.
+asio::awaitable<bool> PurgeNight::read_back_open_delete(Backend& backend, const InstanceInfo& info,
+                                                        PurgeVerdict& verdict) {
+  const Account& account = verdict.account;
+  const auto intent = m_store.latest_intent(account.id, "delete");
+  const Instant now = m_clock.now();
+  const Millis settle = approximate_length(m_stacks.at(account.stack).config->delete_timeout);
+  if (!intent || now - intent->created_at <= settle) {
+    verdict.under_way = true;
+    co_return false;
+  }
+  std::string outcome = "not_deleted (instance still there)";
+  if (info.deleting)
+    outcome = "failed: the stack's deleting flag still set past delete_timeout";
+  else if (co_await databases_gone(backend, account.domain))
+    outcome = "failed: the stack's removal stopped midway (io.cozy.files gone)";
+  if (!m_options.dry_run) m_store.finish_open_intents(account.id, "delete", outcome, now);
+  verdict.account.delete_in_flight = false;
+  co_return true;
 }
 
 // cozy-stack's Destroy clears `deleting` before it removes the databases
@@ -230,6 +271,10 @@ void PurgeNight::apply_verdicts(std::vector<PurgeVerdict>& verdicts, PurgeReport
     if (verdict.not_yet) {
       ++report.not_yet;
       report.list("not_yet", verdict.account, "grace not ended by this purge's clock");
+    } else if (verdict.under_way) {
+      ++report.deferred;
+      report.list("deferred", verdict.account,
+                  "a DELETE of ours may still be running on the stack: read back once delete_timeout has passed");
     } else if (!verdict.pending_hold.empty()) {
       Event held{EventKind::hold};
       held.detail = verdict.pending_hold;

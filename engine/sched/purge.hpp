@@ -6,6 +6,7 @@
 // spaces are deleted, earliest grace end first.
 
 #include <string>
+#include <vector>
 
 #include "engine/config/config.hpp"
 #include "engine/env/clock.hpp"
@@ -18,6 +19,10 @@ struct PurgeOptions {
   bool dry_run = false;  // decide everything, change nothing
   std::string actor = "nightly";
 };
+
+// The order max_per_run cuts in: earliest grace end first, then the
+// account id, so that a dry run and the night list the same accounts.
+void sort_for_purge(std::vector<Account>& due);
 
 PurgeReport purge_night(const Config& config, Store& store, const Clock& clock,
                         const PurgeOptions& options);

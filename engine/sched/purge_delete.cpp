@@ -45,15 +45,6 @@ std::optional<Account> PurgeNight::still_deletable(const Account& account) {
 // always wins, and none can be acknowledged after it while the DELETE is
 // in flight (they are refused: "a deletion is under way").
 asio::awaitable<void> PurgeNight::remove(Account account, PurgeReport& report) {
-  if (account.delete_in_flight) {
-    // A DELETE left under way by an earlier night (leave_under_way): the
-    // instance is still there, so it did not complete. Closed before a
-    // new attempt, so that the account is open to support again once
-    // this night is over.
-    m_store.finish_open_intents(account.id, "delete", "unknown: no answer, instance still there later",
-                                m_clock.now());
-    account.delete_in_flight = false;
-  }
   bool repaired = false;
   if (!co_await repair_stuck_flag(account, repaired, report)) co_return;
   Backend& backend = *m_stacks.at(account.stack).backend;
@@ -92,11 +83,12 @@ asio::awaitable<void> PurgeNight::remove(Account account, PurgeReport& report) {
         co_return;
       }
       // cozy-stack's Destroy clears `deleting` before it removes the
-      // databases and files: still there, flag off, databases gone is a
-      // deletion still under way (or one that failed there, resumed by a
-      // later purge). Never sent again while the stack may be at it.
-      if (unknown && info.ok() &&
-          (info.value().deleting || co_await databases_gone(backend, account.domain))) {
+      // databases one by one, then the files: still there after a lost
+      // answer, the deletion may be under way even with the flag off and
+      // every database still answering (DeleteAllDBs has not reached the
+      // ones we read yet), or have failed there (resumed by a later purge).
+      // Never sent again tonight while the stack may be at it.
+      if (unknown) {  // still there, or not readable: never sent again tonight
         leave_under_way(account, *last, report);
         co_return;
       }
@@ -133,18 +125,21 @@ asio::awaitable<void> PurgeNight::remove(Account account, PurgeReport& report) {
 }
 
 // A DELETE without an answer (a timeout, a connection lost after the
-// request left) while the stack shows the deletion running (`deleting`
-// set, or flag off with its databases gone): cozy-stack's Destroy goes on
-// after the client gives up. Sending another DELETE now would be refused
-// ("already requested") or start a second Destroy, so none is sent tonight;
-// the intent stays open (support actions are refused: the deletion may
-// still happen) and a later purge reads the instance back: gone, it is
-// recorded as our deletion; still there, it is retried (a flag left
-// stuck is repaired first). Nothing is recorded as deleted here.
+// request left) and the instance still there or not readable: cozy-stack's
+// Destroy may be running (`deleting` set, or the flag off while it removes
+// the databases, from before any the admin routes read) and goes on after
+// the client gives up. Another DELETE now would be refused ("already
+// requested") or start a second Destroy, so none is sent tonight; the
+// intent stays open (support actions are refused: the deletion may still
+// happen) and a later purge reads the instance back once delete_timeout
+// has passed (read_back_open_delete): gone, it is recorded as our
+// deletion; still there, the intent is closed with what the stack shows
+// and the account decided again. Nothing is recorded as deleted here.
 void PurgeNight::leave_under_way(const Account& account, const Failure& failure, PurgeReport& report) {
   m_store.journal(m_clock.now(), m_options.actor, account.id, "delete_unanswered",
                   "DELETE " + account.domain + ": " + failure.reason +
-                      "; the stack shows the deletion running: read back at the next purge");
+                      "; the instance is still there (or unreadable) and the stack may still be deleting it: read back at the "
+                      "next purge");
   ++report.delete_failed;  // not seen done tonight: the night is degraded
 }
 

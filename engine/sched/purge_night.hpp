@@ -48,6 +48,9 @@ struct PurgeVerdict {
   // again, once, without the activity check it can no longer answer.
   bool half_deleted = false;
   bool not_yet = false;   // grace not ended by this clock: not a failure
+  // A DELETE of ours sent less than delete_timeout ago, no outcome, the
+  // instance still there: the stack may be removing it. A later night.
+  bool under_way = false;
   // A hold refused while a DELETE was under way (support.cpp,
   // keep_hold_pending) that did not happen: held now, never deleted.
   std::string pending_hold;
@@ -98,9 +101,11 @@ class PurgeNight {
   void run_io();
   void await_signal();
   void probe_untouched(PurgeReport& report);
+  std::vector<Account> due_in_purge_order();
   std::vector<PurgeVerdict> check_all(std::vector<Account>& due);
   asio::awaitable<void> check(Account account, PurgeVerdict& verdict);
   asio::awaitable<bool> databases_gone(Backend& backend, const std::string& domain);
+  asio::awaitable<bool> read_back_open_delete(Backend& backend, const InstanceInfo& info, PurgeVerdict& verdict);
   bool paused_too_long(const std::string& stack) const;
   static bool own_block(const Account& account, const std::string& reason);
   bool sent_delete(const Account& account);

@@ -160,5 +160,17 @@ class Stand {
   Options m_options;
 };
 
+// The stack `academy` waits `timeout` for a DELETE's answer.
+inline void set_delete_timeout(Stand& s, const std::string& timeout) {
+  std::string config = read_file(s.ws.config());
+  replace_once(config, "    export_deadline: ", "    delete_timeout: " + timeout + "\n    export_deadline: ");
+  s.ws.write("c.yaml", config);
+}
+
+// DELETE intents without outcome: a deletion Passage cannot yet say happened.
+inline std::int64_t open_delete_intents(const Workspace& ws) {
+  Db db(ws.database());
+  return db.scalar("SELECT COUNT(*) FROM intents WHERE kind = 'delete' AND outcome IS NULL");
+}
 
 }  // namespace passage::testing::grace

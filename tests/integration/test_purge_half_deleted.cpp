@@ -1,12 +1,18 @@
 // A deletion that fails halfway (COZY.md, DELETE): cozy-stack's Destroy
 // clears `deleting` before it removes the databases and files, so when that
 // fails the instance still answers, without the flag, and what reads its
-// databases (last-activity, disk-usage) answers 404. The purge never records
+// databases answers 404 once the database it reads is gone: cozy-stack's
+// DeleteAllDBs removes them one by one in _all_dbs order and stops at the
+// first error, so io.cozy.files (disk-usage) can be gone while
+// io.cozy.oauth.clients and the sessions (last-activity) still answer.
+// The purge never records
 // it deleted while it answers, never loops on it night after night, and
 // ends with a reason: deleted again the next night, or held for a person.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "tests/integration/grace_stand.hpp"
 
@@ -27,10 +33,11 @@ int outbox_count(const Workspace& ws, const std::string& kind) {
 
 // One departed account through to GRACE, both clocks then past its grace end.
 struct OneDue {
-  OneDue() {
+  explicit OneDue(std::vector<std::string> sim_flags = {}) {
     Options options;
     options.accounts = 1;
     options.extra = "idle_horizon: 2 seconds\n";
+    options.sim_flags = std::move(sim_flags);
     stand = std::make_unique<Stand>(options);
     stand->run();
     REQUIRE(account_states(stand->ws).at(login_of(1)) == "GRACE");
@@ -46,7 +53,9 @@ struct OneDue {
   std::int64_t deletes() const { return route_count(stand->sim->stats(), "DELETE /instances/:domain"); }
 
   // The first night: every DELETE fails halfway, the account stays due.
-  void half_deleted_night() {
+  // Where the removal stopped is drawn from the simulator's seed and the
+  // domain: with the default seed every database is gone.
+  void half_deleted_night(long last_activity_status = 404) {
     Stand& s = *stand;
     s.sim->put_faults(R"({"delete_half": 1})");
     ProcessResult night = s.purge();
@@ -56,7 +65,8 @@ struct OneDue {
     CHECK(stat(s.sim->stats(), "deletions_half_done") >= 1);
     CHECK(instance_status() == 200);
     CHECK_FALSE(s.sim->instance_attributes(domain()).contains("deleting"));
-    CHECK(s.sim->call("GET", "/instances/" + domain() + "/last-activity").status == 404);
+    CHECK(s.sim->call("GET", "/instances/" + domain() + "/last-activity").status == last_activity_status);
+    CHECK(s.sim->call("GET", "/instances/" + domain() + "/disk-usage").status == 404);
   }
 
   std::unique_ptr<Stand> stand;
@@ -84,6 +94,32 @@ TEST_CASE("A half-deleted instance is deleted again the next night once the stac
   CHECK(outbox_count(s.ws, "deletion_done") == 1);
   Db db(s.ws.database());
   CHECK(db.scalar("SELECT COUNT(*) FROM journal WHERE kind = 'delete_resumed'") == 1);
+  const auto stats = s.sim->stats();
+  CHECK(stat(stats, "deletions") == 1);
+  CHECK(stat(stats, "unsafe_deletions") == 0);
+}
+
+TEST_CASE("A half-deleted instance whose files are gone but whose last-activity still answers is deleted again "
+          "the next night, recorded only when gone",
+          "[purge][deletion-safety]") {
+  // With seed 153 the night's half deletions of u0001 stop past io.cozy.files
+  // and before io.cozy.oauth.clients (found by trying seeds on the simulator).
+  OneDue due({"--seed", "153"});
+  Stand& s = *due.stand;
+  due.half_deleted_night(200);
+  CHECK(Db(s.ws.database()).rows("SELECT purge_kind FROM accounts")[0][0] != "deleted");
+  s.sim->clear_faults();
+  const std::int64_t before = due.deletes();
+
+  s.advance(days(1));
+  ProcessResult next = s.purge();
+  INFO(next.out << next.err);
+  CHECK(next.exit_code == 0);
+  CHECK(due.state() == "PURGED");
+  CHECK(Db(s.ws.database()).rows("SELECT purge_kind FROM accounts")[0][0] == "deleted");
+  CHECK(due.instance_status() == 404);
+  CHECK(due.deletes() == before + 1);
+  CHECK(outbox_count(s.ws, "deletion_done") == 1);
   const auto stats = s.sim->stats();
   CHECK(stat(stats, "deletions") == 1);
   CHECK(stat(stats, "unsafe_deletions") == 0);

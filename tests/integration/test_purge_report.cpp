@@ -125,6 +125,38 @@ TEST_CASE("The purge report lists the accounts deleted, held with why and deferr
   CHECK(states.at(held) == "HELD");
 }
 
+// max_per_run cuts the due list in one order, oldest grace end first and
+// then the account: the dry run (graces it only pretends ended) and the
+// night agree. Five early accounts postponed end their grace last.
+TEST_CASE("A dry run cut by max_per_run lists exactly the accounts the night deletes, the latest graces deferred",
+          "[purge][purge-report]") {
+  ConfigOptions options;
+  options.max_per_run = k_max_per_run;
+  Workspace ws(options);
+  add_directory(ws);
+  ws.write_accounts("accounts.csv", k_accounts);
+  require_ok(ws.passage({"campaign", "create", "c1", "--accounts", "accounts.csv", "--now", k_now}));
+  require_ok(ws.passage({"run", "--until-idle", "--now", k_now}));
+  std::set<std::string> postponed;
+  for (int n = 1; n <= 5; ++n) {
+    postponed.insert(login_of(n));
+    require_ok(ws.passage({"account", "postpone", login_of(n), "--days", "5", "--reason", "asked for time",
+                           "--by", "jane", "--now", k_now}));
+  }
+  const ProcessResult dry = ws.passage({"purge", "--dry-run", "--now", k_later});
+  require_ok(dry);
+  const auto would_delete = logins(purge_listed(newest_report(ws, "dry-run-purge-"), "would_delete"));
+  require_ok(ws.passage({"purge", "--now", k_later}));
+  const json::object report = latest_purge_report(ws);
+  const auto deleted = logins(purge_listed(report, "deleted"));
+  CHECK(deleted.size() == k_max_per_run);
+  CHECK(deleted == would_delete);
+  for (const std::string& login : postponed) {
+    CHECK(deleted.count(login) == 0);
+    CHECK(purge_listed(report, "deferred").count(login) == 1);
+  }
+}
+
 TEST_CASE("A purge never overwrites a report written in the same second (a nightly, then a purge)",
           "[purge][purge-report]") {
   Workspace ws;

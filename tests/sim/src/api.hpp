@@ -66,7 +66,7 @@ private:
   Response del(const Ticket& t);
   Response delete_again(std::uint32_t index);
   Response answer_after_first_delete(std::uint32_t index);
-  static Response half_deleted_error();
+  Response half_deleted_error(std::uint32_t index) const;
   // A part download, from the admin route or the move route. A replaced
   // export's part (`replaced`) is served as the stack serves it once its
   // archive is gone: part 0 an empty zip, the others the current files; it

@@ -85,7 +85,9 @@ Response Api::get(const Ticket& t) {
 Response Api::disk_usage(const Ticket& t, const Request& req) {
   auto index = m_world.find(t.domain);
   if (!index) return json_response(500, R"({"error":"Instance not found"})");  // the stack's quirk: 500
-  if (m_world.half_deleted(*index)) return no_database();
+  // FilesUsage and VersionsUsage read their views, DBStatus io.cozy.files.
+  if (m_world.database_gone(*index, "io.cozy.files") || m_world.database_gone(*index, "io.cozy.files.versions"))
+    return no_database();
   const auto v = m_world.view(*index);
   const Profile& p = v.profile;
   // An imported space reports what its imports restored; any other one the
@@ -111,7 +113,10 @@ Response Api::disk_usage(const Ticket& t, const Request& req) {
 Response Api::last_activity(const Ticket& t) {
   auto index = m_world.find(t.domain);
   if (!index) return error_response(404, "Not Found", "Instance not found");
-  if (m_world.half_deleted(*index)) return no_database();
+  // The logins and the OAuth clients must be there; the sessions may not
+  // (an instance never onboarded has none): their last-seen dates are lost.
+  if (m_world.database_gone(*index, "io.cozy.sessions.logins") || m_world.database_gone(*index, "io.cozy.oauth.clients"))
+    return no_database();
   return json_response(200, R"({"last-activity":")" + m_world.last_activity(*index) + "\"}");
 }
 
@@ -185,11 +190,12 @@ Response Api::part(std::uint32_t index, const ExportDoc& e, const Request& req, 
   // copyJSONData fails on the missing archive before any entry, and the
   // deferred zip.Writer.Close still writes an empty, well-formed zip.
   if (replaced && k == 0) entries.clear();
-  // Half deleted: the databases and files are gone, not the export's
-  // archive (the stack's global `exports` store, which Destroy leaves):
-  // part 0 streams its JSON documents, then copyFiles fails on the missing
-  // io.cozy.files and the deferred Close ends the zip; other parts are empty.
-  const bool gone = m_world.half_deleted(index);
+  // Half deleted past io.cozy.files: the export's archive stays (the
+  // stack's global `exports` store, which Destroy leaves): part 0 streams
+  // its JSON documents, then copyFiles fails on the missing io.cozy.files
+  // and the deferred Close ends the zip; other parts are empty. Short of
+  // io.cozy.files, the files are all there (VFS().Delete() comes last).
+  const bool gone = m_world.database_gone(index, "io.cozy.files");
   if (gone) keep_archive_only(entries, k == 0 && !replaced);
   std::optional<std::int64_t> cut;
   bool missing = false;
@@ -289,7 +295,7 @@ Response Api::del(const Ticket& t) {
       case World::DeleteEnd::stuck:
         return error_response(500, "Internal Server Error", "konnector cleanup failed: deletion interrupted");
       case World::DeleteEnd::half:  // Destroy's error reaches the generic handler
-        return half_deleted_error();
+        return half_deleted_error(index);
       case World::DeleteEnd::deleted: break;
     }
     Response done;
@@ -315,7 +321,7 @@ Response Api::answer_after_first_delete(std::uint32_t index) {
   r.delay_ms = m_world.delete_remaining_ms(index) + 1;
   r.finish = [this, index] {
     if (m_world.delete_running(index)) return answer_after_first_delete(index);
-    if (m_world.is_live(index)) return half_deleted_error();
+    if (m_world.is_live(index)) return half_deleted_error(index);
     Response done;
     done.status = 204;
     return done;
@@ -323,8 +329,14 @@ Response Api::answer_after_first_delete(std::uint32_t index) {
   return r;
 }
 
-Response Api::half_deleted_error() {
-  return error_response(500, "Unqualified error", "Could not delete VFS: swift: Internal Server Error");
+// DeleteAllDBs' error on the database it stopped at, or VFS().Delete()'s
+// once they are all gone.
+Response Api::half_deleted_error(std::uint32_t index) const {
+  const auto removed = m_world.databases_removed(index);
+  if (removed >= k_instance_databases.size())
+    return error_response(500, "Unqualified error", "Could not delete VFS: swift: Internal Server Error");
+  return error_response(500, "Unqualified error",
+                        "CouchDB(internal_server_error): deleting " + std::string(k_instance_databases[removed]));
 }
 
 }  // namespace sim

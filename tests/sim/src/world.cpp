@@ -123,6 +123,8 @@ void World::delete_cleanup_done(std::uint32_t index, std::uint32_t run) {
   // DeleteAllDBs and VFS().Delete().
   s.deleting = false;
   s.delete_tail = true;
+  s.tail_from = std::chrono::steady_clock::now();
+  draw_removal_end(index, s);
   ++s.rev;
   publish_instance("UPDATED", index);
 }
@@ -134,8 +136,8 @@ World::DeleteEnd World::finish_delete(std::uint32_t index) {
   s.deleting_now = false;
   s.delete_tail = false;
   if (s.delete_cleanup_failed) return DeleteEnd::stuck;
-  if (m_rng.chance(m_faults.delete_half)) {
-    // One of them failed: the instance document stays, its data gone.
+  if (s.tail_fails) {  // one of them failed: the instance document stays, with what was left
+    s.dbs_removed = std::max(s.dbs_removed, s.tail_stop);
     s.half_deleted = true;
     ++m_stats.deletions_half_done;
     return DeleteEnd::half;
@@ -165,6 +167,42 @@ bool World::person_hit(std::uint32_t index, std::uint32_t hits) {
 bool World::half_deleted(std::uint32_t index) const {
   const auto* s = state(index);
   return s && (s->half_deleted || s->delete_tail);
+}
+
+// Whether the removal starting now fails (delete_half) and where: the stop
+// is drawn from seed + domain + run among the databases (past the last
+// one, VFS().Delete() fails); a new run resumes where the last one stopped,
+// its DeleteAllDBs listing only what is left.
+void World::draw_removal_end(std::uint32_t index, InstanceState& s) {
+  const auto all = static_cast<std::uint32_t>(k_instance_databases.size());
+  s.tail_fails = m_rng.chance(m_faults.delete_half);
+  if (!s.tail_fails) {
+    s.tail_stop = all;
+    return;
+  }
+  const auto stop = static_cast<std::uint32_t>(mix64(profile(index).key ^ (0x9e37ULL + s.half_runs++)) % (all + 1));
+  s.tail_stop = std::max(s.half_deleted ? s.dbs_removed : 0U, stop);
+}
+
+// While a DELETE removes them (delete_tail), the databases go at an even
+// pace over the rest of its time, from what an earlier half deletion left.
+std::uint32_t World::databases_removed(std::uint32_t index) const {
+  const auto* s = state(index);
+  if (!s) return 0;
+  if (!s->delete_tail) return s->half_deleted ? s->dbs_removed : 0;
+  const auto all = static_cast<double>(s->tail_stop);
+  const auto span = std::chrono::duration<double>(s->delete_ends - s->tail_from).count();
+  const auto done = std::chrono::duration<double>(std::chrono::steady_clock::now() - s->tail_from).count();
+  const double share = span > 0 ? std::clamp(done / span, 0.0, 1.0) : 1.0;
+  const auto removed = static_cast<std::uint32_t>(share * all);
+  return std::max(s->half_deleted ? s->dbs_removed : 0U, removed);
+}
+
+bool World::database_gone(std::uint32_t index, std::string_view doctype) const {
+  const auto removed = databases_removed(index);
+  for (std::uint32_t i = 0; i < removed && i < k_instance_databases.size(); ++i)
+    if (k_instance_databases[i] == doctype) return true;
+  return false;
 }
 
 void World::drop_export(InstanceState& s) {

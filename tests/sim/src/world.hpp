@@ -19,6 +19,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <array>
 #include <unordered_map>
 #include <vector>
 
@@ -53,6 +55,19 @@ enum class MovePhase : std::uint8_t {
   failed,     // its export ended in error (the target aborts), or is gone
 };
 
+// An instance's databases as `_all_dbs` lists them (alphabetical: every
+// name escaped alike, '.' as '-'), the order couchdb.DeleteAllDBs removes
+// them in. What the admin routes read: disk-usage io.cozy.files and
+// io.cozy.files.versions (FilesUsage, VersionsUsage, DBStatus),
+// last-activity io.cozy.sessions.logins and io.cozy.oauth.clients (a
+// missing io.cozy.sessions is tolerated), an export io.cozy.files. The
+// export documents live in the global database (GlobalPrefixer), not here.
+inline constexpr std::array<std::string_view, 16> k_instance_databases = {
+    "io.cozy.accounts",      "io.cozy.apps",           "io.cozy.contacts",    "io.cozy.files",
+    "io.cozy.files.versions", "io.cozy.jobs",          "io.cozy.konnectors",  "io.cozy.notifications",
+    "io.cozy.oauth.clients", "io.cozy.permissions",    "io.cozy.sessions",    "io.cozy.sessions.logins",
+    "io.cozy.settings",      "io.cozy.shared",         "io.cozy.sharings",    "io.cozy.triggers"};
+
 struct InstanceState {
   bool deleted = false;
   bool blocked = false;
@@ -64,9 +79,18 @@ struct InstanceState {
   bool delete_cleanup_failed = false;  // delete_stuck: the DELETE ends in a 500, `deleting` left set
   std::chrono::steady_clock::time_point delete_ends;  // real time the DELETE being processed ends
   std::uint32_t delete_runs = 0;  // DELETEs started: a clean-up timer ends only its own
-  // A DELETE failed after clearing `deleting` (delete_half): the databases
-  // and files are gone, the instance document stays, without the flag.
+  // A DELETE failed after clearing `deleting` (delete_half): the instance
+  // document stays, without the flag, and so do its databases from
+  // `dbs_removed` on (alphabetical order, k_instance_databases) and its
+  // files (VFS().Delete() runs only after every database is gone).
   bool half_deleted = false;
+  std::uint32_t dbs_removed = 0;
+  std::uint32_t half_runs = 0;  // half deletions so far: each draws its stop anew
+  std::chrono::steady_clock::time_point tail_from;  // real time `deleting` cleared (delete_tail)
+  // The removal under way fails (delete_half, drawn when it starts) after
+  // `tail_stop` databases; without failure tail_stop is all of them.
+  bool tail_fails = false;
+  std::uint32_t tail_stop = 0;
   FileChanges files;  // files changed since the space was generated (world_edits.cpp)
   // The person's own counter (limits.ExportType): their exports,
   // /move/initialize and /move/authorize; 5 per 24 h from the first hit.
@@ -190,6 +214,13 @@ public:
   // Its databases and files are gone but its document stays
   // (DeleteEnd::half), or are being removed (the end of a DELETE).
   bool half_deleted(std::uint32_t index) const;
+  // The instance's database of `doctype` was removed by a Destroy (half
+  // done, or removing them now), as couchdb.DeleteAllDBs goes: one by one in
+  // _all_dbs order, stopping at the first error.
+  bool database_gone(std::uint32_t index, std::string_view doctype) const;
+  // Databases removed so far, in k_instance_databases order; all of them
+  // (k_instance_databases.size()) when only VFS().Delete() failed.
+  std::uint32_t databases_removed(std::uint32_t index) const;
 
   void request_import(std::uint32_t index, const std::string& manifest_url);
 
@@ -260,6 +291,7 @@ private:
   void start_next_export();
   void release_export_worker();
   void finish_export(std::uint32_t index, std::string id, bool admin_req);
+  void draw_removal_end(std::uint32_t index, InstanceState& s);
   void drop_export(InstanceState& s);
   void retire_export(InstanceState& s);
   void start_import(std::uint32_t index, const std::string& manifest_url);

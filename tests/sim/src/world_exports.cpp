@@ -118,7 +118,7 @@ void World::finish_export(std::uint32_t index, std::string id, bool admin_req) {
   if (!s.current_export || s.current_export->id != id) return;  // deleted meanwhile
   ExportDoc& e = *s.current_export;
   ++e.rev;
-  if (s.half_deleted) {  // exportFiles walks io.cozy.files, which is gone
+  if (database_gone(index, "io.cozy.files")) {  // exportFiles walks io.cozy.files, which is gone
     e.state = "error";
     e.error = "The export failed: Database does not exist.";
   } else if (e.events_lost || m_rng.chance(m_faults.export_error)) {

@@ -37,6 +37,38 @@ json::object attributes(Sim& sim, const std::string& d) {
   return sim.get("/instances/" + d).json().at("data").at("attributes").as_object();
 }
 
+// What a half deletion left, read on the admin routes.
+struct HalfDeletion {
+  std::string domain;
+  HttpResult del, disk_usage, last_activity, disk_usage_before, last_activity_before;
+};
+
+enum class Left { nothing_read_gone, files_gone_sessions_answer, everything_gone };
+
+Left left_of(const HalfDeletion& h) {
+  if (h.disk_usage.status == 200) return Left::nothing_read_gone;
+  return h.last_activity.status == 200 ? Left::files_gone_sessions_answer : Left::everything_gone;
+}
+
+// Half-deletes the instances one by one (the stop is drawn per domain)
+// until one is left as `wanted`; bounded by the 20 instances.
+HalfDeletion half_delete_until(Sim& sim, Left wanted) {
+  sim.faults(R"({"delete_half":1})");
+  for (int i = 0; i < 20; ++i) {
+    HalfDeletion h;
+    h.domain = domain(i);
+    const std::string base = "/instances/" + h.domain;
+    h.disk_usage_before = sim.get(base + "/disk-usage");
+    h.last_activity_before = sim.get(base + "/last-activity");
+    h.del = sim.del(base);
+    h.disk_usage = sim.get(base + "/disk-usage");
+    h.last_activity = sim.get(base + "/last-activity");
+    if (left_of(h) == wanted) return h;
+  }
+  FAIL("no half deletion left the wanted outcome among 20 instances");
+  return {};
+}
+
 }  // namespace
 
 TEST_CASE("DELETE: 204 after real time, then 404 - never exported counts as unsafe", "[lifecycle]") {
@@ -100,8 +132,11 @@ TEST_CASE("DELETE: `deleting` is set for the clean-up only, cleared before the d
   // Then the flag is off while the instance still answers, its databases going.
   REQUIRE(eventually([&] { return !attributes(sim, d).contains("deleting"); }, std::chrono::seconds(4)));
   CHECK(sim.get("/instances/" + d).status == 200);
-  CHECK(sim.get("/instances/" + d + "/last-activity").status == 404);
-  CHECK(sim.get("/instances/" + d + "/disk-usage").status == 404);
+  // The databases go one by one in _all_dbs order: io.cozy.files (disk-usage)
+  // before io.cozy.oauth.clients (last-activity).
+  CHECK(eventually([&] { return sim.get("/instances/" + d + "/disk-usage").status == 404; }, std::chrono::seconds(4)));
+  CHECK(eventually([&] { return sim.get("/instances/" + d + "/last-activity").status == 404; }, std::chrono::seconds(4)));
+  CHECK(sim.get("/instances/" + d).status == 200);
   CHECK(sim.stat("deletions") == 0);
   // Not refused now: a second Destroy, answered when the first one ends.
   const auto again = sim.del("/instances/" + d);
@@ -115,12 +150,27 @@ TEST_CASE("delete_half: 500 with the flag cleared, the instance still answers wi
           "a plain DELETE again finishes it",
           "[lifecycle][faults]") {
   Sim sim(k_args);
-  const auto d = domain(7);
-  const auto e = export_done(sim, d);
-  download_all(sim, d, e);
-  sim.faults(R"({"delete_half":1})");
-  auto r = sim.del("/instances/" + d);
-  CHECK(r.status == 500);
+  // Where the removal stops is drawn per domain and run: the first fully
+  // read domain whose databases all went (VFS().Delete() failed).
+  std::string d;
+  json::object e;
+  HttpResult r;
+  std::int64_t halves = 0;
+  int i = 0;
+  for (; i < 18 && d.empty(); ++i) {
+    e = export_done(sim, domain(i));
+    download_all(sim, domain(i), e);
+    sim.faults(R"({"delete_half":1})");
+    // Each run resumes where the last one stopped: a few runs go further.
+    for (int run = 0; run < 4 && d.empty(); ++run) {
+      r = sim.del("/instances/" + domain(i));
+      ++halves;
+      REQUIRE(r.status == 500);
+      if (r.body.find("Could not delete VFS") != std::string::npos) d = domain(i);
+    }
+    sim.faults("{}");
+  }
+  REQUIRE_FALSE(d.empty());
   CHECK(r.body.find("Unqualified error") != std::string::npos);
   // Destroy cleared `deleting` before removing the databases and files.
   REQUIRE(sim.get("/instances/" + d).status == 200);
@@ -146,8 +196,9 @@ TEST_CASE("delete_half: 500 with the flag cleared, the instance still answers wi
   REQUIRE(eventually([&] { auto x = export_of(sim, d); return x.at("_id") != e.at("_id") && x.at("state") == "error"; }));
   CHECK(export_of(sim, d).at("error") == "The export failed: Database does not exist.");
   // The same failure again leaves it as it was; counted each time, never a deletion.
+  sim.faults(R"({"delete_half":1})");
   CHECK(sim.del("/instances/" + d).status == 500);
-  CHECK(sim.stat("deletions_half_done") == 2);
+  CHECK(sim.stat("deletions_half_done") == halves + 1);
   CHECK(sim.stat("deletions") == 0);
   // Fixed behind it, a plain DELETE (no PATCH needed) ends the deletion.
   sim.faults("{}");
@@ -156,13 +207,62 @@ TEST_CASE("delete_half: 500 with the flag cleared, the instance still answers wi
   CHECK(sim.stat("deletions") == 1);
   CHECK(sim.stat("unsafe_deletions") == 0);  // it rested on a fully read export
   // A space never exported loses its data at the first, half, deletion: unsafe once.
-  const auto never = domain(8);
+  const auto never = domain(i);
   sim.faults(R"({"delete_half":1})");
   CHECK(sim.del("/instances/" + never).status == 500);
   CHECK(sim.stat("unsafe_deletions") == 1);
   sim.faults("{}");
   CHECK(sim.del("/instances/" + never).status == 204);
   CHECK(sim.stat("unsafe_deletions") == 1);
+}
+
+TEST_CASE("delete_half stopped before io.cozy.files - every route Passage reads still answers as before",
+          "[lifecycle][faults][half]") {
+  Sim sim(k_args);
+  const auto h = half_delete_until(sim, Left::nothing_read_gone);
+  CHECK(h.del.status == 500);
+  CHECK(h.del.body.find("CouchDB(internal_server_error): deleting io.cozy.") != std::string::npos);
+  CHECK(h.disk_usage.body == h.disk_usage_before.body);
+  CHECK(h.last_activity.status == 200);
+  CHECK(h.last_activity.body == h.last_activity_before.body);
+  REQUIRE(sim.get("/instances/" + h.domain).status == 200);
+  CHECK_FALSE(attributes(sim, h.domain).contains("deleting"));
+  // The files are all there: a new export ends done, with files.
+  sim.faults("{}");
+  const auto e = export_done(sim, h.domain);
+  const auto part0 = check_zip(sim.get("/instances/" + h.domain + "/exports/" + std::string(e.at("_id").as_string()) + "/data").body);
+  CHECK(part0.ok);
+  CHECK(audit_part(part0).files > 0);
+  CHECK(sim.stat("deletions") == 0);
+}
+
+TEST_CASE("delete_half stopped past io.cozy.files and before io.cozy.oauth.clients - disk-usage and exports fail, "
+          "last-activity still answers",
+          "[lifecycle][faults][half]") {
+  Sim sim(k_args);
+  const auto h = half_delete_until(sim, Left::files_gone_sessions_answer);
+  CHECK(h.del.status == 500);
+  CHECK(h.del.body.find("CouchDB(internal_server_error): deleting io.cozy.") != std::string::npos);
+  CHECK(h.disk_usage.status == 404);
+  CHECK(h.disk_usage.body.find("Database does not exist.") != std::string::npos);
+  CHECK(h.last_activity.body == h.last_activity_before.body);
+  sim.faults("{}");
+  REQUIRE(sim.post("/instances/" + h.domain + "/export?admin-req=true").status == 202);
+  REQUIRE(eventually([&] { auto x = export_of(sim, h.domain); return x.contains("state") && x.at("state") == "error"; }));
+  CHECK(export_of(sim, h.domain).at("error") == "The export failed: Database does not exist.");
+  CHECK(sim.stat("deletions") == 0);
+}
+
+TEST_CASE("delete_half with every database gone - only the instance document answers",
+          "[lifecycle][faults][half]") {
+  Sim sim(k_args);
+  const auto h = half_delete_until(sim, Left::everything_gone);
+  CHECK(h.del.status == 500);
+  CHECK(h.disk_usage.status == 404);
+  CHECK(h.last_activity.status == 404);
+  CHECK(h.last_activity.body.find("Database does not exist.") != std::string::npos);
+  CHECK(sim.get("/instances/" + h.domain).status == 200);
+  CHECK(sim.stat("deletions") == 0);
 }
 
 TEST_CASE("import: fetches the manifest and parts, blocks IMPORTING, then unblocks", "[lifecycle][import]") {
