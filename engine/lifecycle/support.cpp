@@ -75,7 +75,9 @@ bool told_date_passed(const Account& account, Instant now, const Policy& policy)
 Transition resume_from_hold(const Account& account, const std::string& why, Instant now,
                             const Policy& policy) {
   State back = *account.held_from;
-  Transition transition = support_move(account, back, why);
+  // A purge that was due resumes in GRACE (the date re-read below): the
+  // journal and the desk say where the account really goes.
+  Transition transition = support_move(account, back == State::purge_due ? State::grace : back, why);
   transition.next.held_from.reset();
   transition.next.hold_reasons.clear();
   transition.next.state_reason.clear();
@@ -85,7 +87,6 @@ Transition resume_from_hold(const Account& account, const std::string& why, Inst
     transition.next.grace_end = std::max(*account.grace_end, now + policy.release_grace);
     transition.next.reminded.reset();
   }
-  if (back == State::purge_due) transition.next.state = State::grace;
   // Nothing started yet: the account keeps its place in the schedule.
   if (back == State::queued) transition.next.due_at = first_due(account.departure_date, now, policy);
   return transition;

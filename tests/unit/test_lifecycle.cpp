@@ -1243,6 +1243,8 @@ TEST_CASE("release into GRACE or PURGE_DUE keeps a future grace end", "[lifecycl
     held.held_from = from;
     Transition t = step(held, event(EventKind::release), now);
     CHECK(name(t.next.state) == "GRACE");
+    // The journal (and so the desk) says where the account goes.
+    CHECK(t.journal_detail.starts_with("HELD -> GRACE: "));
     CHECK(local_text(t.next.grace_end) == "2027-02-15T00:00:00");
     // Timers re-evaluated at now: reminders and the end follow from there.
     CHECK(text(t.next.due_at) == text(now));
