@@ -46,7 +46,8 @@ const std::vector<std::string> k_sim_flags{"--export-workers", "16", "--export-m
 
 }  // namespace
 
-FaultStand::FaultStand(int exports, const std::vector<std::string>& target_flags) : now(k_t), m_accounts(exports + 1) {
+FaultStand::FaultStand(int exports, const std::vector<std::string>& target_flags)
+    : now(k_t), m_accounts(exports + 1) {
   std::string accounts = accounts_header();
   for (int n = 1; n <= exports; ++n)
     accounts += login_of(n) + "," + login_of(n) + ".mytoutatice.cloud,export," + login_of(n) +

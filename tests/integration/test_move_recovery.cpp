@@ -96,8 +96,8 @@ long reference_commit() {
 }
 
 bool import_intent_open(FaultStand& stand) {
-  return Db(stand.ws.database()).scalar("SELECT COUNT(*) FROM intents WHERE kind = 'import' AND outcome IS NULL") ==
-         1;
+  Db db(stand.ws.database());
+  return db.scalar("SELECT COUNT(*) FROM intents WHERE kind = 'import' AND outcome IS NULL") == 1;
 }
 
 bool move_token_revoked(FaultStand& stand) {
@@ -228,10 +228,16 @@ TEST_CASE("An admin move interrupted after the MOVED block whose source was writ
   CHECK(stand.stat_sum("duplicate_exports_24h") == 0);
 }
 
+namespace {
+
 // The target's import job waits 2 s before it starts, and a successful
 // one stays IMPORTING 3 s after its last part: room to kill `passage run`
 // at a moment the test sees, never found by sleeping.
 const std::vector<std::string> k_slow_import{"--import-start-ms", "2000:2000", "--import-ms", "3000:3000"};
+// The restart, 10 s later: 50 s before the import deadline.
+const Step k_restart_soon{seconds(10), {"run", "--until-idle", "--max-duration", "20 seconds"}};
+
+}  // namespace
 
 TEST_CASE("An admin move whose run is killed while the target imports, the import then finishing, is "
           "completed by the next run at once, before the import deadline: MOVED, evidence, one import",
@@ -240,15 +246,16 @@ TEST_CASE("An admin move whose run is killed while the target imports, the impor
   kill_run_when(stand, [&] { return blocking_reason(*stand.target, k_target) == "IMPORTING"; });
   REQUIRE(wait_until([&] { return stat(stand.target->stats(), "imports_done") == 1; }, k_wait, Millis(50)));
 
-  // 10 s later, 50 s before the import deadline: the run must not wait for it.
-  ProcessResult resumed = stand.run(Step{seconds(10), {"run", "--until-idle", "--max-duration", "20 seconds"}});
+  // The run must not wait for the import deadline.
+  ProcessResult resumed = stand.run(k_restart_soon);
   INFO("resumed run stderr: " << resumed.err << "\njournal:\n" << journal(stand));
   CHECK(resumed.exit_code == 0);
   CHECK(row(stand, "state") == "GRACE");
   CHECK(row(stand, "own_block") == "MOVED");
   CHECK(blocking_reason(*stand.source, k_source) == "MOVED");
   check_move_evidence(stand);
-  CHECK(Db(stand.ws.database()).scalar("SELECT COUNT(*) FROM journal WHERE detail LIKE 'MOVING -> VERIFIED%'") == 1);
+  Db db(stand.ws.database());
+  CHECK(db.scalar("SELECT COUNT(*) FROM journal WHERE detail LIKE 'MOVING -> VERIFIED%'") == 1);
   CHECK(move_token_revoked(stand));
   CHECK_FALSE(import_intent_open(stand));
   CHECK(route_count(stand.target->stats(), k_import_post) == 1);
@@ -272,7 +279,7 @@ TEST_CASE("An admin move whose run is killed during the import, the import then 
   REQUIRE(wait_until([&] { return stat(stand.target->stats(), "imports_failed") == 1; }, k_wait, Millis(50)));
   REQUIRE(blocking_reason(*stand.target, k_target).empty());
 
-  ProcessResult resumed = stand.run(Step{seconds(10), {"run", "--until-idle", "--max-duration", "20 seconds"}});
+  ProcessResult resumed = stand.run(k_restart_soon);
   INFO("resumed run stderr: " << resumed.err << "\njournal:\n" << journal(stand));
   CHECK(resumed.exit_code == 0);
   CHECK(row(stand, "state") == "RETRY_WAIT");
@@ -287,7 +294,8 @@ TEST_CASE("An admin move whose run is killed during the import, the import then 
   CHECK(route_count(stand.target->stats(), k_import_post) == 1);
 
   // Two hours later the retry still waits for the 24-hour rule.
-  ProcessResult later = stand.run(Step{std::chrono::duration_cast<seconds>(hours(2)), {"run", "--until-idle"}});
+  const Step two_hours_later{std::chrono::duration_cast<seconds>(hours(2)), {"run", "--until-idle"}};
+  ProcessResult later = stand.run(two_hours_later);
   INFO("later run stderr: " << later.err);
   CHECK(row(stand, "state") == "RETRY_WAIT");
   CHECK(route_count(stand.source->stats(), "POST /instances/:domain/export") == 1);
