@@ -53,6 +53,17 @@ class AdminMove {
     co_return moved;
   }
 
+  // The import was requested by a run that is gone: followed again, with
+  // its token and the deadline it was given.
+  asio::awaitable<Outcome<Evidence>> follow_again(const LeftImport& import) {
+    m_token_hash = import.token_hash;
+    m_deadline_clock = import.deadline;
+    m_deadline_steady = std::chrono::steady_clock::now() + (import.deadline - m_c.clock.now());
+    auto moved = co_await import_then_mark_moved(import.evidence);
+    if (!moved.ok() && !m_left_running) co_await give_back();
+    co_return moved;
+  }
+
  private:
   const std::string& domain() const { return m_account.domain; }
   const std::string& target_host() const { return m_account.target_host; }
@@ -109,13 +120,23 @@ class AdminMove {
     if (!snapshot.ok()) co_return snapshot.failure();
     auto imported = co_await import_on_target(snapshot.value());
     if (!imported.ok()) co_return imported.failure();
-    if (auto changed = co_await source_changed(snapshot.value().evidence, "while the target imported"))
-      co_return *changed;
-    // The target has it all: the token is no longer served.
+    co_return co_await mark_moved(snapshot.value().evidence);
+  }
+
+  asio::awaitable<Outcome<Evidence>> import_then_mark_moved(const Evidence& evidence) {
+    auto imported = co_await follow_import(evidence);
+    if (!imported.ok()) co_return imported.failure();
+    co_return co_await mark_moved(evidence);
+  }
+
+  // The target's import succeeded (import_ended): unless the source was
+  // written meanwhile, the token is no longer served and the source MOVED.
+  asio::awaitable<Outcome<Evidence>> mark_moved(const Evidence& verified) {
+    if (auto changed = co_await source_changed(verified, "while the target imported")) co_return *changed;
     revoke_move_token(m_c.store.db(), m_token_hash, m_c.clock.now());
     auto marked = co_await m_c.source.set_block(domain(), "MOVED");
     if (!marked.ok()) co_return after_export(marked.failure());
-    Evidence evidence = snapshot.value().evidence;
+    Evidence evidence = verified;
     evidence.kind = "moved";
     co_return evidence;
   }
@@ -278,6 +299,13 @@ class AdminMove {
 asio::awaitable<Outcome<Evidence>> run_admin_move(AdminMoveContext context, Account account) {
   AdminMove move(context, std::move(account));
   auto outcome = co_await move.run();
+  co_return outcome;
+}
+
+asio::awaitable<Outcome<Evidence>> follow_admin_move(AdminMoveContext context, Account account,
+                                                    LeftImport import) {
+  AdminMove move(context, std::move(account));
+  auto outcome = co_await move.follow_again(import);
   co_return outcome;
 }
 

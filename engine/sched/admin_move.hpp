@@ -18,12 +18,15 @@
 //      target for `move.stall_timeout`) or the import deadline ends it;
 //   5. blocks the source MOVED.
 // A failure revokes the token and gives the source back (unblocked).
+// A run killed or stopped while following step 4 leaves the import to the
+// next run, which follows it again (follow_admin_move) from step 4.
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 
 #include "engine/config/config.hpp"
 #include "engine/env/clock.hpp"
+#include "engine/sched/move_check.hpp"
 #include "engine/store/store.hpp"
 #include "plugins/backends/backend.hpp"
 
@@ -43,5 +46,13 @@ struct AdminMoveContext {
 // Evidence kind "moved" with the verified export's parts and content.
 // A failure after the source's export was requested has after_export set.
 boost::asio::awaitable<Outcome<Evidence>> run_admin_move(AdminMoveContext context, Account account);
+
+// Steps 4 and 5 again for an import an earlier run requested and did not
+// see end (check_admin_move found it): the same success check, the same
+// give-back on failure, the deadline the move started with (not the
+// restart's: context.import_deadline is not used). The target is never
+// asked to import again here.
+boost::asio::awaitable<Outcome<Evidence>> follow_admin_move(AdminMoveContext context, Account account,
+                                                            LeftImport import);
 
 }  // namespace passage

@@ -30,13 +30,24 @@ bool every_part_sent_whole(Database& db, const MoveToken& token, const Evidence&
   return true;
 }
 
+// The import the latest attempt asked for: its token was written just
+// before the import request, after the attempt's intent. An older token
+// is an earlier attempt's, whose import ended or was given up.
+std::optional<LeftImport> left_import(const MoveCheckContext& c, const Account& account) {
+  auto snapshot = served_snapshot(c.db, account);
+  if (!snapshot || !c.attempt_started || snapshot->first.created_at < *c.attempt_started) return std::nullopt;
+  return LeftImport{snapshot->first.token_hash, snapshot->first.expires_at, snapshot->second};
+}
+
 }  // namespace
 
-asio::awaitable<Outcome<std::optional<Evidence>>> check_admin_move(MoveCheckContext c, Account account) {
-  const std::optional<Evidence> unfinished;
+asio::awaitable<Outcome<MoveReadBack>> check_admin_move(MoveCheckContext c, Account account) {
+  const MoveReadBack unfinished;
   if (account.own_block != k_moving) co_return unfinished;
   auto source = co_await c.source.lookup(account.domain);
   if (!source.ok()) co_return source.failure();
+  if (source.value().blocked && source.value().blocking_reason == k_moving)
+    co_return MoveReadBack{std::nullopt, left_import(c, account)};
   if (!source.value().blocked || source.value().blocking_reason != k_moved) co_return unfinished;
   auto snapshot = served_snapshot(c.db, account);
   if (!snapshot || !every_part_sent_whole(c.db, snapshot->first, snapshot->second)) co_return unfinished;
@@ -59,7 +70,7 @@ asio::awaitable<Outcome<std::optional<Evidence>>> check_admin_move(MoveCheckCont
     co_return unfinished;
   }
   evidence.kind = "moved";
-  co_return std::optional<Evidence>(std::move(evidence));
+  co_return MoveReadBack{std::move(evidence), std::nullopt};
 }
 
 }  // namespace passage

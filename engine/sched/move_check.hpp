@@ -17,9 +17,15 @@
 //     (nothing written since that the target would lack; when it is not,
 //     the move is Passage's own but stale: the source is unblocked, and
 //     the retry moves it again).
-// Then the evidence is that verified export, kind "moved". Otherwise
-// nullopt: not finished, or not Passage's; the caller waits or retries,
+// Then `moved` is that verified export, kind "moved". Otherwise nothing:
+// not finished, or not Passage's; the caller waits or retries,
 // and a foreign MOVED then stops the account at its lookup (FAILED).
+//
+// A source still blocked MOVING, with a token issued by the account's
+// latest move attempt (at or after its import intent), is an import a run
+// asked for and never saw end (killed, or stopped): `importing` says which,
+// for follow_admin_move to follow it to its end at once, never asking the
+// target again. Without such a token that attempt never asked for an import.
 
 #include <boost/asio/awaitable.hpp>
 
@@ -33,9 +39,21 @@ struct MoveCheckContext {
   Database& db;
   Backend& source;
   Backend& target;
+  std::optional<Instant> attempt_started;  // the latest import intent's creation
 };
 
-boost::asio::awaitable<Outcome<std::optional<Evidence>>> check_admin_move(MoveCheckContext context,
-                                                                          Account account);
+// An import requested by a run that did not see it end.
+struct LeftImport {
+  std::string token_hash;
+  Instant deadline;   // the move's import deadline, counted from its start
+  Evidence evidence;  // the verified export the target must hold
+};
+
+struct MoveReadBack {
+  std::optional<Evidence> moved;         // finished, Passage's own
+  std::optional<LeftImport> importing;   // the source still MOVING: follow this import
+};
+
+boost::asio::awaitable<Outcome<MoveReadBack>> check_admin_move(MoveCheckContext context, Account account);
 
 }  // namespace passage

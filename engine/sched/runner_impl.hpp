@@ -13,6 +13,7 @@
 
 #include "engine/net/http.hpp"
 #include "engine/sched/group_commit.hpp"
+#include "engine/sched/move_check.hpp"
 #include "engine/sched/request_gate.hpp"
 #include "engine/sched/runner.hpp"
 #include "engine/sched/stacks.hpp"
@@ -57,6 +58,8 @@ class Runner {
   boost::asio::awaitable<Event> gap_event(const Account& account, const std::string& gap);
   boost::asio::awaitable<Event> do_move(const Account& account, const std::string& intent_key);
   boost::asio::awaitable<std::optional<Event>> do_check_move(const Account& account);
+  boost::asio::awaitable<std::optional<Event>> follow_left_import(const Account& account, Backend& target,
+                                                                  const LeftImport& import);
   boost::asio::awaitable<std::string> public_server_unreachable();
   boost::asio::awaitable<Event> do_notice(const Account& account, const std::string& kind,
                                           const std::string& message_id);

@@ -463,8 +463,10 @@ asio::awaitable<Event> Runner::do_move(const Account& account, const std::string
 }
 
 // A move left open by a crash or a refused commit: ask before anything is
-// retried (move_check.hpp). Not finished before the import deadline: no
-// event, the account waits for it; past it: the retry, as a failure.
+// retried (move_check.hpp). An import the last run left running is
+// followed to its end now. Otherwise not finished before the import
+// deadline: no event, the account waits for it; past it: the retry, as a
+// failure.
 asio::awaitable<std::optional<Event>> Runner::do_check_move(const Account& account) {
   // No stack serves the target any more (the config changed): the move
   // cannot be told finished, the deadline decides.
@@ -473,10 +475,19 @@ asio::awaitable<std::optional<Event>> Runner::do_check_move(const Account& accou
   Outcome<std::optional<Evidence>> outcome = std::optional<Evidence>();
   if (target_stack) {
     Backend& target = *m_stacks.at(target_stack->name).backend;
-    if (source.stands_in_for_moves())
+    if (source.stands_in_for_moves()) {
       outcome = co_await source.check_move(account.domain, account.target_host, target);
-    else
-      outcome = co_await check_admin_move(MoveCheckContext{m_store.db(), source, target}, account);
+    } else {
+      auto started = m_store.latest_intent(account.id, "import");
+      std::optional<Instant> attempt_started;
+      if (started) attempt_started = started->created_at;
+      auto read = co_await check_admin_move(MoveCheckContext{m_store.db(), source, target, attempt_started},
+                                            account);
+      if (read.ok() && read.value().importing)
+        co_return co_await follow_left_import(account, target, *read.value().importing);
+      if (read.ok()) outcome = read.value().moved;
+      else outcome = read.failure();
+    }
   }
   if (!outcome.ok()) {
     Event failed = failure_event(account, outcome.failure());
@@ -493,6 +504,23 @@ asio::awaitable<std::optional<Event>> Runner::do_check_move(const Account& accou
   m_store.finish_open_intents(account.id, "import", "moved (checked after restart)", m_clock.now());
   Event event{EventKind::evidence_ok};
   event.evidence = *outcome.value();
+  co_return event;
+}
+
+// The import is never requested again while it may still run: its end
+// decides, as for the run that asked for it (MOVED, or the source given
+// back and a retry). Stopping again leaves it to the next run: no event.
+asio::awaitable<std::optional<Event>> Runner::follow_left_import(const Account& account, Backend& target,
+                                                                 const LeftImport& import) {
+  AdminMoveContext context{m_io, m_store, m_config, m_clock, *stack_of(account).backend, target,
+                           stack_of(account).policy.import_deadline, m_stopping};
+  Outcome<Evidence> outcome = co_await follow_admin_move(context, account, import);
+  if (m_stopping && !outcome.ok()) co_return std::nullopt;
+  m_store.finish_open_intents(account.id, "import", move_outcome(outcome) + " (followed after restart)",
+                              m_clock.now());
+  if (!outcome.ok()) co_return failure_event(account, outcome.failure());
+  Event event{EventKind::evidence_ok};
+  event.evidence = outcome.value();
   co_return event;
 }
 

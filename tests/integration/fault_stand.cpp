@@ -46,7 +46,8 @@ const std::vector<std::string> k_sim_flags{"--export-workers", "16", "--export-m
 
 }  // namespace
 
-FaultStand::FaultStand(int exports) : now(k_t), m_accounts(exports + 1) {
+FaultStand::FaultStand(int exports, const std::vector<std::string>& target_flags)
+    : now(k_t), m_accounts(exports + 1) {
   std::string accounts = accounts_header();
   for (int n = 1; n <= exports; ++n)
     accounts += login_of(n) + "," + login_of(n) + ".mytoutatice.cloud,export," + login_of(n) +
@@ -65,8 +66,10 @@ FaultStand::FaultStand(int exports) : now(k_t), m_accounts(exports + 1) {
   // its start day, so no space shows activity on the export day.
   source = std::make_unique<CozySim>(ws.dir() / "source", ws.dir() / "universe.csv", iso_utc(now - days(2)),
                                      k_sim_flags);
+  std::vector<std::string> partner_flags = k_sim_flags;
+  partner_flags.insert(partner_flags.end(), target_flags.begin(), target_flags.end());
   target = std::make_unique<CozySim>(ws.dir() / "target", ws.dir() / "partner.csv", iso_utc(now - days(2)),
-                                     k_sim_flags);
+                                     partner_flags);
   source->advance_clock(std::chrono::duration_cast<seconds>(days(2)).count());
   target->advance_clock(std::chrono::duration_cast<seconds>(days(2)).count());
   ws.set_environment({{k_passphrase_variable, k_sim_passphrase}});

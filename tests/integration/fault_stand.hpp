@@ -30,8 +30,9 @@ using CallCounts = std::map<std::string, long>;
 class FaultStand {
  public:
   // `exports` export accounts u0001…, then one admin-driven move to the
-  // partner's stack; all departed, both simulators calm.
-  explicit FaultStand(int exports);
+  // partner's stack; all departed, both simulators calm. `target_flags`
+  // are added to the partner's simulator's command line (its import timing).
+  explicit FaultStand(int exports, const std::vector<std::string>& target_flags = {});
   ~FaultStand();
 
   // Runs `step`; `faults` (empty: none) is given as PASSAGE_FAULTS, and the

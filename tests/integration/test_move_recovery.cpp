@@ -8,6 +8,7 @@
 
 #include <csignal>
 #include <fstream>
+#include <functional>
 
 #include "tests/integration/fault_stand.hpp"
 #include "tests/integration/probe.hpp"
@@ -25,6 +26,7 @@ const std::string k_mover = login_of(1);
 const std::string k_source = k_mover + ".mytoutatice.cloud";
 const std::string k_target = k_mover + ".partner.test";
 constexpr Millis k_wait{60000};
+const std::string k_import_post = "POST /instances/:domain/import";
 
 // The number of the first SQLite commit counted after the source was
 // blocked MOVED (the second `block` call) in `log`: the commit that records
@@ -91,6 +93,29 @@ long reference_commit() {
   INFO("reference stderr: " << clean.err);
   REQUIRE(clean.exit_code == 0);
   return commit_after_moved(log);
+}
+
+bool import_intent_open(FaultStand& stand) {
+  Db db(stand.ws.database());
+  return db.scalar("SELECT COUNT(*) FROM intents WHERE kind = 'import' AND outcome IS NULL") == 1;
+}
+
+bool move_token_revoked(FaultStand& stand) {
+  return Db(stand.ws.database()).scalar("SELECT COUNT(*) FROM move_tokens WHERE revoked_at IS NOT NULL") == 1;
+}
+
+// `passage run` SIGKILLed once `moment` holds: no shutdown path runs (the
+// OOM killer, a reboot). The import it asked for goes on without it:
+// `serve --public` still serves the parts.
+void kill_run_when(FaultStand& stand, const std::function<bool()>& moment) {
+  BackgroundProcess run(stand.ws.passage_argv({"run", "--until-idle", "--now", iso_utc(stand.now)}),
+                        stand.ws.dir(), stand.ws.dir() / "killed.out", stand.ws.dir() / "killed.err",
+                        stand.ws.environment());
+  REQUIRE(wait_until(moment, k_wait, Millis(20)));
+  run.kill();
+  REQUIRE(row(stand, "state") == "MOVING");
+  REQUIRE(blocking_reason(*stand.source, k_source) == "MOVING");
+  REQUIRE(import_intent_open(stand));
 }
 
 }  // namespace
@@ -201,4 +226,104 @@ TEST_CASE("An admin move interrupted after the MOVED block whose source was writ
   CHECK(disk_usage_files(*stand.target, k_target) == disk_usage_files(*stand.source, k_source));
   CHECK(route_count(stand.source->stats(), "POST /instances/:domain/export") == 2);
   CHECK(stand.stat_sum("duplicate_exports_24h") == 0);
+}
+
+namespace {
+
+// The target's import job waits 2 s before it starts, and a successful
+// one stays IMPORTING 3 s after its last part: room to kill `passage run`
+// at a moment the test sees, never found by sleeping.
+const std::vector<std::string> k_slow_import{"--import-start-ms", "2000:2000", "--import-ms", "3000:3000"};
+// The restart, 10 s later: 50 s before the import deadline.
+const Step k_restart_soon{seconds(10), {"run", "--until-idle", "--max-duration", "20 seconds"}};
+
+}  // namespace
+
+TEST_CASE("An admin move whose run is killed while the target imports, the import then finishing, is "
+          "completed by the next run at once, before the import deadline: MOVED, evidence, one import",
+          "[faults][move-recovery]") {
+  FaultStand stand(0, k_slow_import);
+  kill_run_when(stand, [&] { return blocking_reason(*stand.target, k_target) == "IMPORTING"; });
+  REQUIRE(wait_until([&] { return stat(stand.target->stats(), "imports_done") == 1; }, k_wait, Millis(50)));
+
+  // The run must not wait for the import deadline.
+  ProcessResult resumed = stand.run(k_restart_soon);
+  INFO("resumed run stderr: " << resumed.err << "\njournal:\n" << journal(stand));
+  CHECK(resumed.exit_code == 0);
+  CHECK(row(stand, "state") == "GRACE");
+  CHECK(row(stand, "own_block") == "MOVED");
+  CHECK(blocking_reason(*stand.source, k_source) == "MOVED");
+  check_move_evidence(stand);
+  Db db(stand.ws.database());
+  CHECK(db.scalar("SELECT COUNT(*) FROM journal WHERE detail LIKE 'MOVING -> VERIFIED%'") == 1);
+  CHECK(move_token_revoked(stand));
+  CHECK_FALSE(import_intent_open(stand));
+  CHECK(route_count(stand.target->stats(), k_import_post) == 1);
+  CHECK(route_count(stand.source->stats(), "POST /instances/:domain/export") == 1);
+}
+
+TEST_CASE("An admin move whose run is killed during the import, the import then failing, gives the source "
+          "back at once on the next run: unblocked, token revoked, a retry with the reason",
+          "[faults][move-recovery]") {
+  FaultStand stand(0, k_slow_import);
+  // The target's room shrinks once it was checked (the source's export is
+  // requested after the check): its import restores nothing and fails.
+  bool shrunk = false;
+  const auto shrink_target_once_checked = [&] {
+    if (route_count(stand.source->stats(), "POST /instances/:domain/export") == 0) return false;
+    if (!shrunk)
+      shrunk = stand.target->call("PATCH", "/instances/" + k_target + "?DiskQuota=1").status == 200;
+    return route_count(stand.target->stats(), k_import_post, "204") == 1;
+  };
+  kill_run_when(stand, shrink_target_once_checked);
+  REQUIRE(wait_until([&] { return stat(stand.target->stats(), "imports_failed") == 1; }, k_wait, Millis(50)));
+  REQUIRE(blocking_reason(*stand.target, k_target).empty());
+
+  ProcessResult resumed = stand.run(k_restart_soon);
+  INFO("resumed run stderr: " << resumed.err << "\njournal:\n" << journal(stand));
+  CHECK(resumed.exit_code == 0);
+  CHECK(row(stand, "state") == "RETRY_WAIT");
+  // One part: fetched whole, nothing restored; more: the import stopped at the first.
+  const std::string reason = row(stand, "state_reason");
+  CHECK((reason.find("target_size_mismatch") != std::string::npos ||
+         reason.find("import_failed") != std::string::npos));
+  CHECK(row(stand, "verified_at") == "NULL");
+  CHECK(blocking_reason(*stand.source, k_source).empty());
+  CHECK(move_token_revoked(stand));
+  CHECK_FALSE(import_intent_open(stand));
+  CHECK(route_count(stand.target->stats(), k_import_post) == 1);
+
+  // Two hours later the retry still waits for the 24-hour rule.
+  const Step two_hours_later{std::chrono::duration_cast<seconds>(hours(2)), {"run", "--until-idle"}};
+  ProcessResult later = stand.run(two_hours_later);
+  INFO("later run stderr: " << later.err);
+  CHECK(row(stand, "state") == "RETRY_WAIT");
+  CHECK(route_count(stand.source->stats(), "POST /instances/:domain/export") == 1);
+  CHECK(stand.stat_sum("duplicate_exports_24h") == 0);
+}
+
+TEST_CASE("An admin move whose run is killed while the target imports for good is followed by the next "
+          "run until the import deadline of the move, not of the restart, then given back",
+          "[faults][move-recovery]") {
+  FaultStand stand(0);
+  stand.target->put_faults(R"({"import_never_finish":1})");
+  kill_run_when(stand, [&] { return blocking_reason(*stand.target, k_target) == "IMPORTING"; });
+
+  // 30 s later, before the deadline (60 s): the run keeps waiting.
+  ProcessResult waiting = stand.run(Step{seconds(30), {"run", "--max-duration", "3 seconds"}});
+  INFO("waiting run stderr: " << waiting.err << "\njournal:\n" << journal(stand));
+  CHECK(row(stand, "state") == "MOVING");
+  CHECK(blocking_reason(*stand.source, k_source) == "MOVING");
+  CHECK_FALSE(move_token_revoked(stand));
+  CHECK(route_count(stand.target->stats(), k_import_post) == 1);
+
+  // 75 s after the move started: past its deadline, not the restart's.
+  ProcessResult late = stand.run(Step{seconds(45), {"run", "--until-idle", "--max-duration", "20 seconds"}});
+  INFO("late run stderr: " << late.err << "\njournal:\n" << journal(stand));
+  CHECK(late.exit_code == 0);
+  CHECK(row(stand, "state") == "RETRY_WAIT");
+  CHECK(row(stand, "state_reason").find("import_deadline") != std::string::npos);
+  CHECK(blocking_reason(*stand.source, k_source).empty());
+  CHECK(move_token_revoked(stand));
+  CHECK(route_count(stand.target->stats(), k_import_post) == 1);
 }
