@@ -19,6 +19,17 @@ std::string domain_of(int n) { return login_of(n) + ".mytoutatice.cloud"; }
 
 std::int64_t deletes(const CozySim& sim) { return route_count(sim.stats(), "DELETE /instances/:domain"); }
 
+// A day later, the instance gone: the purge records the deletion as ours.
+void next_day_records_our_deletion(Stand& s) {
+  s.advance(days(1));
+  const ProcessResult next = s.purge();
+  INFO(next.out << next.err);
+  CHECK(next.exit_code == 0);
+  CHECK(account_states(s.ws).at(login_of(1)) == "PURGED");
+  Db db(s.ws.database());
+  CHECK(db.rows("SELECT purge_kind FROM accounts")[0][0] == "deleted");
+}
+
 }  // namespace
 
 TEST_CASE("a DELETE unanswered while the stack removes the databases and files, flag already cleared: not "
@@ -49,13 +60,7 @@ TEST_CASE("a DELETE unanswered while the stack removes the databases and files, 
   REQUIRE(wait_until([&] { return deletes(*s.sim) == 1; }, Millis(5000)));
   CHECK(stat(s.sim->stats(), "deletes_during_removal") == 0);
   s.sim->clear_faults();
-  s.advance(days(1));
-  const ProcessResult next = s.purge();
-  INFO(next.out << next.err);
-  CHECK(next.exit_code == 0);
-  CHECK(account_states(s.ws).at(login_of(1)) == "PURGED");
-  Db db(s.ws.database());
-  CHECK(db.rows("SELECT purge_kind FROM accounts")[0][0] == "deleted");
+  next_day_records_our_deletion(s);
   CHECK(open_delete_intents(s.ws) == 0);
   CHECK(deletes(*s.sim) == 1);
   CHECK(stat(s.sim->stats(), "deletes_during_removal") == 0);
@@ -108,13 +113,7 @@ TEST_CASE("a DELETE unanswered whose read-back the stack does not answer either 
   s.sim->clear_faults();
   REQUIRE(wait_until([&] { return s.sim->call("GET", "/instances/" + domain_of(1)).status == 404; },
                      Millis(15000)));
-  s.advance(days(1));
-  const ProcessResult next = s.purge();
-  INFO(next.out << next.err);
-  CHECK(next.exit_code == 0);
-  CHECK(account_states(s.ws).at(login_of(1)) == "PURGED");
-  Db db(s.ws.database());
-  CHECK(db.rows("SELECT purge_kind FROM accounts")[0][0] == "deleted");
+  next_day_records_our_deletion(s);
   CHECK(delete_intents(s.ws) == 1);
   CHECK(stat(s.sim->stats(), "unsafe_deletions") == 0);
 }

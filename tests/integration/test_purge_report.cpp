@@ -70,6 +70,15 @@ int lines_starting(const std::string& text, const std::string& start) {
   return n;
 }
 
+// Campaign c1 of k_accounts, exported and told at k_now: all in GRACE.
+void all_in_grace(const Workspace& ws) {
+  add_directory(ws);
+  ws.write_accounts("accounts.csv", k_accounts);
+  require_ok(ws.passage({"campaign", "create", "c1", "--accounts", "accounts.csv", "--now", k_now}));
+  require_ok(ws.passage({"run", "--until-idle", "--now", k_now}));
+  REQUIRE(state_counts(ws, "c1").at("GRACE") == k_accounts);
+}
+
 }  // namespace
 
 TEST_CASE("The purge report lists the accounts deleted, held with why and deferred, a dry run lists those it would delete",
@@ -77,11 +86,7 @@ TEST_CASE("The purge report lists the accounts deleted, held with why and deferr
   ConfigOptions options;
   options.max_per_run = k_max_per_run;
   Workspace ws(options);
-  add_directory(ws);
-  ws.write_accounts("accounts.csv", k_accounts);
-  require_ok(ws.passage({"campaign", "create", "c1", "--accounts", "accounts.csv", "--now", k_now}));
-  require_ok(ws.passage({"run", "--until-idle", "--now", k_now}));
-  REQUIRE(state_counts(ws, "c1").at("GRACE") == k_accounts);
+  all_in_grace(ws);
   const std::string held = login_of(k_active);
 
   // The dry run: what would happen, nothing changed.
@@ -133,10 +138,7 @@ TEST_CASE("A dry run cut by max_per_run lists exactly the accounts the night del
   ConfigOptions options;
   options.max_per_run = k_max_per_run;
   Workspace ws(options);
-  add_directory(ws);
-  ws.write_accounts("accounts.csv", k_accounts);
-  require_ok(ws.passage({"campaign", "create", "c1", "--accounts", "accounts.csv", "--now", k_now}));
-  require_ok(ws.passage({"run", "--until-idle", "--now", k_now}));
+  all_in_grace(ws);
   std::set<std::string> postponed;
   for (int n = 1; n <= 5; ++n) {
     postponed.insert(login_of(n));
