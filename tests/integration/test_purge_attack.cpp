@@ -82,6 +82,46 @@ TEST_CASE("attack: a purge run again right after a night whose DELETE timed out 
   CHECK(journal_count(s.ws, "deleting_flag_repaired") == 0);
 }
 
+// The same read-back, once the Destroy has cleared `deleting` and removes
+// the databases (before io.cozy.files): taken for a DELETE that did not
+// happen, so the hold the desk kept pending is applied, and the stack then
+// finishes deleting a space Passage records HELD. No later purge looks at
+// a HELD account: it stays HELD, the person never told, the desk believing
+// the space kept.
+TEST_CASE("attack: a hold kept pending is not applied by a purge run again right after a DELETE timeout "
+          "while the stack's Destroy removes the databases",
+          "[attack][!shouldfail][deletion-safety][purge][delete-hang][support]") {
+  Options options = one_account();
+  options.sim_flags = {"--delete-cleanup-share", "0.1"};
+  Stand s(options);
+  one_due(s);
+  set_delete_timeout(s, "2 seconds");
+  // A 40 s Destroy: `deleting` set for 4 s, then 36 s of removal
+  // (io.cozy.files, the fourth database, goes after 9 s of it).
+  s.sim->put_faults(R"({"delete_hang":{"rate":1,"ms":40000}})");
+  const auto started = std::chrono::steady_clock::now();
+  Stand::require_exit(s.purge(), 7);
+  REQUIRE(open_delete_intents(s.ws) == 1);
+  s.sim->clear_faults();
+  CHECK(s.passage({"account", "hold", login_of(1), "--reason", "asked by the person", "--by", "jane"}).exit_code == 2);
+  REQUIRE(wait_until([&] { return !s.sim->instance_attributes(domain_of(1)).contains("deleting"); }, Millis(10000)));
+
+  const auto took = std::chrono::duration_cast<seconds>(std::chrono::steady_clock::now() - started);
+  s.advance(took + seconds(1));
+  const ProcessResult again = s.purge();
+  INFO(again.out << again.err);
+  REQUIRE(s.sim->call("GET", "/instances/" + domain_of(1) + "/disk-usage").status == 200);  // files not reached yet
+  CHECK(account_states(s.ws).at(login_of(1)) != "HELD");
+
+  // The stack ends its deletion: the space is gone.
+  REQUIRE(wait_until([&] { return s.sim->call("GET", "/instances/" + domain_of(1)).status == 404; },
+                     Millis(60000)));
+  s.advance(days(1));
+  const ProcessResult later = s.purge();
+  INFO(later.out << later.err);
+  CHECK(account_states(s.ws).at(login_of(1)) == "PURGED");
+}
+
 // README "A DELETE without an answer": once delete_timeout has passed,
 // "`io.cozy.files` gone is a removal stopped midway (deleted again)"; a
 // pending hold applies only to a clean-up that failed (flag still set) or
@@ -140,4 +180,36 @@ TEST_CASE("attack: an unanswered DELETE whose removal stopped before io.cozy.fil
   INFO(next.out << next.err);
   CHECK(latest_delete_outcome(s.ws) != "not_deleted (instance still there)");
   CHECK(account_states(s.ws).at(login_of(1)) != "HELD");
+}
+
+// The count of "for the next nights" (report "deferred") is set, not
+// added to, when purge.max_per_run cuts the deletable accounts: the
+// accounts waiting on a DELETE under way, counted just before, drop out of
+// it while the list still names them.
+TEST_CASE("attack: the purge report counts as deferred both a DELETE under way and the accounts over max_per_run",
+          "[attack][!shouldfail][purge][report]") {
+  Options options = one_account();
+  options.accounts = 3;
+  options.max_per_run = 1;
+  Stand s(options);
+  s.run();
+  s.advance(days(40));
+  {
+    // u0001's DELETE was just sent by a purge that was then killed.
+    Db db(s.ws.database());
+    db.exec("INSERT INTO intents (account_id, kind, key, created_at, domain) VALUES (1, 'delete', 'delete:" +
+            domain_of(1) + ":1:1', '" + iso_utc(s.now) + "', '" + domain_of(1) + "')");
+  }
+  for (const bool dry_run : {true, false}) {
+    const ProcessResult night = dry_run ? s.passage({"purge", "--dry-run"}) : s.purge();
+    INFO(night.out << night.err);
+    REQUIRE(night.exit_code == 0);
+    // The report's path is the last line printed (a dry run's is named apart).
+    const std::string printed = night.out.substr(0, night.out.find_last_not_of('\n') + 1);
+    const auto report = boost::json::parse(read_file(printed.substr(printed.find_last_of('\n') + 1))).as_object();
+    const auto listed = purge_listed(report, "deferred");
+    CHECK(listed.size() == 2);  // u0001 under way, one over max_per_run
+    CHECK(report.at("deferred").as_int64() == static_cast<std::int64_t>(listed.size()));
+    CHECK(night.out.find("2 for the next nights") != std::string::npos);
+  }
 }
