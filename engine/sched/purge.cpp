@@ -11,6 +11,16 @@
 
 namespace passage {
 
+namespace {
+
+std::string join_reasons(const std::vector<std::string>& reasons) {
+  std::string text;
+  for (const std::string& reason : reasons) text += (text.empty() ? "" : "; ") + reason;
+  return text;
+}
+
+}  // namespace
+
 void sort_for_purge(std::vector<Account>& due) {
   std::sort(due.begin(), due.end(), [](const Account& a, const Account& b) {
     const Instant a_end = a.grace_end.value_or(Instant{});
@@ -171,7 +181,10 @@ asio::awaitable<void> PurgeNight::check(Account account, PurgeVerdict& verdict) 
     verdict.ours = account.delete_in_flight || sent_delete(account);
     co_return;
   }
-  if (account.delete_in_flight && !co_await read_back_open_delete(backend, info.value(), verdict)) co_return;
+  if (account.delete_in_flight) {
+    if (!co_await read_back_open_delete(backend, info.value(), verdict)) co_return;
+    account = verdict.account;  // as the read-back left it (intent closed, holds voided)
+  }
   if (!account.hold_reasons.empty() && account.state != State::held) {
     verdict.pending_hold = account.hold_reasons.front();
     co_return;
@@ -196,33 +209,73 @@ asio::awaitable<void> PurgeNight::check(Account account, PurgeVerdict& verdict) 
 // A DELETE of ours left without outcome by an earlier purge (a crash, a
 // lost answer), the instance still there. cozy-stack's Destroy sets
 // `deleting`, cleans up, clears the flag, then removes the databases one
-// by one and the files (COZY.md, DELETE): until delete_timeout has passed
-// since that DELETE, nothing tells a removal under way from one that never
-// started. The account then waits (under_way): no second DELETE, no
-// support action applied. Later, the intent is closed with what the stack
-// shows: the flag still set, a Destroy that failed in its clean-up (the
-// flag is repaired before the next DELETE); io.cozy.files gone, a removal
-// that stopped midway (deleted again as half deleted); every database
-// there, a DELETE that did not happen. The account is then again open to
-// support actions. False when the account waits.
+// by one and the files (COZY.md, DELETE), and goes on after the client
+// gave up: for a while nothing tells a removal under way from one that
+// never started. The account waits (under_way: no second DELETE, no
+// support action applied) until the next night at the earliest
+// (unanswered_delete_settle). Then the intent is closed with what the
+// stack shows:
+// - `deleting` still set: a Destroy that failed in its clean-up (nothing
+//   removed yet): a pending hold applies, else the flag is repaired before
+//   the next DELETE (repair_stuck_flag);
+// - io.cozy.files gone: a removal stopped midway, the person's files
+//   already gone: holds kept pending are void (the desk was told they
+//   apply only if the DELETE does not happen) and the space is deleted
+//   again;
+// - io.cozy.files there: the files are intact, taken as a DELETE that did
+//   not happen (a pending hold applies). Earlier databases in _all_dbs
+//   order may be gone: no admin route reads them.
+// False when the account waits.
 asio::awaitable<bool> PurgeNight::read_back_open_delete(Backend& backend, const InstanceInfo& info,
                                                         PurgeVerdict& verdict) {
   const Account& account = verdict.account;
   const auto intent = m_store.latest_intent(account.id, "delete");
   const Instant now = m_clock.now();
-  const Millis settle = approximate_length(m_stacks.at(account.stack).config->delete_timeout);
-  if (!intent || now - intent->created_at <= settle) {
+  if (!intent || now - intent->created_at < unanswered_delete_settle(account)) {
     verdict.under_way = true;
     co_return false;
   }
-  std::string outcome = "not_deleted (instance still there)";
-  if (info.deleting)
-    outcome = "failed: the stack's deleting flag still set past delete_timeout";
-  else if (co_await databases_gone(backend, account.domain))
+  std::string outcome = "not_deleted (instance and its files still there)";
+  bool files_gone = false;
+  if (info.deleting) {
+    outcome = "failed: the stack's deleting flag still set the next night";
+  } else if (co_await databases_gone(backend, account.domain)) {
     outcome = "failed: the stack's removal stopped midway (io.cozy.files gone)";
-  if (!m_options.dry_run) m_store.finish_open_intents(account.id, "delete", outcome, now);
-  verdict.account.delete_in_flight = false;
+    files_gone = true;
+  }
+  if (m_options.dry_run) {
+    verdict.account.delete_in_flight = false;
+    if (files_gone) verdict.account.hold_reasons.clear();
+    co_return true;
+  }
+  m_store.finish_open_intents(account.id, "delete", outcome, now);
+  if (files_gone) void_pending_holds(account.id);
+  auto fresh = m_store.account(account.id);
+  if (fresh) verdict.account = *fresh;
   co_return true;
+}
+
+// Twice delete_timeout from the DELETE (the purge that sent it waited
+// delete_timeout for the answer; the stack gets as long again), and never
+// before the next night: a Destroy is not taken for stuck, nor for one
+// that never started, by a purge run again the same night.
+Millis PurgeNight::unanswered_delete_settle(const Account& account) const {
+  const Millis twice_timeout = 2 * approximate_length(m_stacks.at(account.stack).config->delete_timeout);
+  return std::max<Millis>(twice_timeout, std::chrono::hours(12));
+}
+
+// Holds kept pending behind a DELETE that did remove the space's files:
+// void, journaled, the deletion is finished.
+void PurgeNight::void_pending_holds(std::int64_t account_id) {
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    auto fresh = m_store.account(account_id);
+    if (!fresh || fresh->state == State::held || fresh->hold_reasons.empty()) return;
+    Transition transition{*fresh, {}, "support",
+                          "holds kept pending void (" + join_reasons(fresh->hold_reasons) +
+                              "): our DELETE already removed the space's files; the deletion is finished"};
+    transition.next.hold_reasons.clear();
+    if (m_store.commit(*fresh, transition, m_clock.now(), m_options.actor, std::nullopt)) return;
+  }
 }
 
 // cozy-stack's Destroy clears `deleting` before it removes the databases
@@ -274,7 +327,7 @@ void PurgeNight::apply_verdicts(std::vector<PurgeVerdict>& verdicts, PurgeReport
     } else if (verdict.under_way) {
       ++report.deferred;
       report.list("deferred", verdict.account,
-                  "a DELETE of ours may still be running on the stack: read back once delete_timeout has passed");
+                  "a DELETE of ours may still be running on the stack: read back from the next night");
     } else if (!verdict.pending_hold.empty()) {
       Event held{EventKind::hold};
       held.detail = verdict.pending_hold;
@@ -306,7 +359,7 @@ void PurgeNight::apply_verdicts(std::vector<PurgeVerdict>& verdicts, PurgeReport
   }
   int allowed = std::max(0, m_config.purge.max_per_run);
   if (static_cast<int>(deletable.size()) > allowed) {
-    report.deferred = static_cast<int>(deletable.size()) - allowed;
+    report.deferred += static_cast<int>(deletable.size()) - allowed;
     for (std::size_t i = static_cast<std::size_t>(allowed); i < deletable.size(); ++i)
       report.list("deferred", deletable[i], "over purge.max_per_run: a later night");
     deletable.resize(static_cast<std::size_t>(allowed));

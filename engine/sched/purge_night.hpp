@@ -48,8 +48,9 @@ struct PurgeVerdict {
   // again, once, without the activity check it can no longer answer.
   bool half_deleted = false;
   bool not_yet = false;   // grace not ended by this clock: not a failure
-  // A DELETE of ours sent less than delete_timeout ago, no outcome, the
-  // instance still there: the stack may be removing it. A later night.
+  // A DELETE of ours sent too recently (unanswered_delete_settle), no
+  // outcome, the instance still there: the stack may be removing it. A
+  // later night.
   bool under_way = false;
   // A hold refused while a DELETE was under way (support.cpp,
   // keep_hold_pending) that did not happen: held now, never deleted.
@@ -106,6 +107,8 @@ class PurgeNight {
   asio::awaitable<void> check(Account account, PurgeVerdict& verdict);
   asio::awaitable<bool> databases_gone(Backend& backend, const std::string& domain);
   asio::awaitable<bool> read_back_open_delete(Backend& backend, const InstanceInfo& info, PurgeVerdict& verdict);
+  Millis unanswered_delete_settle(const Account& account) const;
+  void void_pending_holds(std::int64_t account_id);
   bool paused_too_long(const std::string& stack) const;
   static bool own_block(const Account& account, const std::string& reason);
   bool sent_delete(const Account& account);

@@ -126,10 +126,9 @@ TEST_CASE("a purge killed between the DELETE and its record: the next one record
     CHECK(db.rows("SELECT purge_kind FROM accounts")[0][0] == "deleted");
     CHECK(outbox_count(s.ws, "deletion_done") == 1);
   } else {
-    // On a loaded machine the kill came before the DELETE left: once
-    // delete_timeout has passed, it did not happen and the hold kept
-    // pending wins.
-    s.advance(std::chrono::minutes(31));
+    // On a loaded machine the kill came before the DELETE left: the next
+    // night, it did not happen and the hold kept pending wins.
+    s.advance(std::chrono::hours(13));
     ProcessResult next = s.purge();
     INFO(next.err);
     CHECK(due.state() == "HELD");
@@ -262,11 +261,11 @@ TEST_CASE("a list dropping an account whose DELETE is under way: refused, but wh
   OneDue due("idle_horizon: 2 seconds\ncampaign: { max_change_fraction: 1.0 }\n");
   Stand& s = *due.stand;
   {
-    // A purge crashed an hour ago (more than delete_timeout) after
+    // A purge crashed 13 hours ago (the night before) after
     // committing its DELETE intent, before sending it.
     Db db(s.ws.database());
     db.exec("INSERT INTO intents (account_id, kind, key, created_at, domain) VALUES (1, 'delete', "
-            "'delete:" + due.domain() + ":1:1', '" + iso_utc(s.now - hours(1)) + "', '" + due.domain() + "')");
+            "'delete:" + due.domain() + ":1:1', '" + iso_utc(s.now - hours(13)) + "', '" + due.domain() + "')");
   }
   s.ws.write("empty.csv", "login,domain,action,email,target,departure_date,reason\n");
   ProcessResult update = s.passage({"campaign", "update", "c1", "--accounts", "empty.csv"});
@@ -294,11 +293,11 @@ TEST_CASE("a support hold or cancel refused while a DELETE is under way: when th
       OneDue due("idle_horizon: 2 seconds\n");
       Stand& s = *due.stand;
       {
-        // A purge crashed an hour ago (more than delete_timeout) after
+        // A purge crashed 13 hours ago (the night before) after
         // committing its DELETE intent, before sending it.
         Db db(s.ws.database());
         db.exec("INSERT INTO intents (account_id, kind, key, created_at, domain) VALUES (1, 'delete', "
-                "'delete:" + due.domain() + ":1:1', '" + iso_utc(s.now - hours(1)) + "', '" + due.domain() + "')");
+                "'delete:" + due.domain() + ":1:1', '" + iso_utc(s.now - hours(13)) + "', '" + due.domain() + "')");
       }
       ProcessResult refused =
           s.passage({"account", verb, login_of(1), "--reason", "ticket 42", "--by", "jane"});
