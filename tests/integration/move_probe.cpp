@@ -35,7 +35,8 @@ std::string journal_text(FaultStand& stand) {
 }
 
 bool import_intent_open(FaultStand& stand) {
-  return Db(stand.ws.database()).scalar("SELECT COUNT(*) FROM intents WHERE kind = 'import' AND outcome IS NULL") > 0;
+  Db db(stand.ws.database());
+  return db.scalar("SELECT COUNT(*) FROM intents WHERE kind = 'import' AND outcome IS NULL") > 0;
 }
 
 std::int64_t move_tokens_issued(FaultStand& stand) {
