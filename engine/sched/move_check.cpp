@@ -39,6 +39,35 @@ std::optional<LeftImport> left_import(const MoveCheckContext& c, const Account& 
   return LeftImport{snapshot->first.token_hash, snapshot->first.expires_at, snapshot->second};
 }
 
+// Did the latest attempt ask the target to import? Its token is written
+// just before the import request, so at or after the attempt's intent.
+// Without any intent (own_block MOVING is committed with one: a database
+// older than that), a token may be an import still running: asked.
+bool attempt_asked_import(const MoveCheckContext& c, const Account& account) {
+  auto token = latest_move_token(c.db, account.id);
+  if (!token) return false;
+  return !c.attempt_started || token->created_at >= *c.attempt_started;
+}
+
+// Nothing was sent to the target. The caller checked that Passage recorded
+// MOVING as its own block: only that block is lifted; MOVED, or any other
+// reason, is someone else's and stays (the retry's lookup stops on it).
+asio::awaitable<Outcome<MoveReadBack>> give_back_unimported(const MoveCheckContext& c, const Account& account,
+                                                            const InstanceInfo& source) {
+  std::string why = "move_interrupted: the move's attempt ended before the target was asked to import "
+                    "(nothing was sent to it)";
+  if (source.blocked && source.blocking_reason == k_moving) {
+    auto unblocked = co_await c.source.set_block(account.domain, "");
+    if (!unblocked.ok()) co_return unblocked.failure();
+    why += ": the source is unblocked, the move tried again";
+  } else {
+    why += ": the move tried again";
+  }
+  MoveReadBack read;
+  read.not_imported = std::move(why);
+  co_return read;
+}
+
 }  // namespace
 
 asio::awaitable<Outcome<MoveReadBack>> check_admin_move(MoveCheckContext c, Account account) {
@@ -46,8 +75,9 @@ asio::awaitable<Outcome<MoveReadBack>> check_admin_move(MoveCheckContext c, Acco
   if (account.own_block != k_moving) co_return unfinished;
   auto source = co_await c.source.lookup(account.domain);
   if (!source.ok()) co_return source.failure();
+  if (!attempt_asked_import(c, account)) co_return co_await give_back_unimported(c, account, source.value());
   if (source.value().blocked && source.value().blocking_reason == k_moving)
-    co_return MoveReadBack{std::nullopt, left_import(c, account)};
+    co_return MoveReadBack{std::nullopt, left_import(c, account), std::nullopt};
   if (!source.value().blocked || source.value().blocking_reason != k_moved) co_return unfinished;
   auto snapshot = served_snapshot(c.db, account);
   if (!snapshot || !every_part_sent_whole(c.db, snapshot->first, snapshot->second)) co_return unfinished;
@@ -70,7 +100,7 @@ asio::awaitable<Outcome<MoveReadBack>> check_admin_move(MoveCheckContext c, Acco
     co_return unfinished;
   }
   evidence.kind = "moved";
-  co_return MoveReadBack{std::move(evidence), std::nullopt};
+  co_return MoveReadBack{std::move(evidence), std::nullopt, std::nullopt};
 }
 
 }  // namespace passage

@@ -25,7 +25,20 @@
 // latest move attempt (at or after its import intent), is an import a run
 // asked for and never saw end (killed, or stopped): `importing` says which,
 // for follow_admin_move to follow it to its end at once, never asking the
-// target again. Without such a token that attempt never asked for an import.
+// target again.
+//
+// Without such a token that attempt never asked for an import (the run
+// ended during the source's export or the download of its parts): nothing
+// was sent to the target, nothing can land there. Passage's own MOVING
+// block is given back at once (the source unblocked; a block someone else
+// set, MOVED or any other, stays) and `not_imported` says why the caller
+// retries now rather than at the import deadline. The move is not continued
+// from where it stopped: the export's document is only ever announced on
+// the admin socket (an event sent while no run listened is lost for good),
+// the disk usage read before it and the downloaded parts were the dead
+// run's memory, so nothing proves which snapshot the target would get;
+// and the person would keep an unusable space for no gain. The retry
+// exports again once the 24-hour rule allows it.
 
 #include <boost/asio/awaitable.hpp>
 
@@ -52,6 +65,7 @@ struct LeftImport {
 struct MoveReadBack {
   std::optional<Evidence> moved;         // finished, Passage's own
   std::optional<LeftImport> importing;   // the source still MOVING: follow this import
+  std::optional<std::string> not_imported;  // never asked for an import: why the account retries now
 };
 
 boost::asio::awaitable<Outcome<MoveReadBack>> check_admin_move(MoveCheckContext context, Account account);

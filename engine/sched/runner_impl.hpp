@@ -60,6 +60,7 @@ class Runner {
   boost::asio::awaitable<std::optional<Event>> do_check_move(const Account& account);
   boost::asio::awaitable<std::optional<Event>> follow_left_import(const Account& account, Backend& target,
                                                                   const LeftImport& import);
+  Event retry_unimported_move(const Account& account, const std::string& why);
   boost::asio::awaitable<std::string> public_server_unreachable();
   boost::asio::awaitable<Event> do_notice(const Account& account, const std::string& kind,
                                           const std::string& message_id);

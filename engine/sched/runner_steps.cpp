@@ -485,6 +485,8 @@ asio::awaitable<std::optional<Event>> Runner::do_check_move(const Account& accou
                                             account);
       if (read.ok() && read.value().importing)
         co_return co_await follow_left_import(account, target, *read.value().importing);
+      if (read.ok() && read.value().not_imported)
+        co_return retry_unimported_move(account, *read.value().not_imported);
       if (read.ok()) outcome = read.value().moved;
       else outcome = read.failure();
     }
@@ -522,6 +524,21 @@ asio::awaitable<std::optional<Event>> Runner::follow_left_import(const Account& 
   Event event{EventKind::evidence_ok};
   event.evidence = outcome.value();
   co_return event;
+}
+
+// The move's latest attempt ended before it asked the target to import,
+// and check_admin_move gave Passage's MOVING block back: the account
+// retries now, never waiting for the import deadline with nothing on its
+// way to the target. That attempt's export may have been queued (a run
+// killed with its intent open cannot tell): the intent stays counted, and
+// moving_failure holds the next export for the 24-hour rule.
+Event Runner::retry_unimported_move(const Account& account, const std::string& why) {
+  m_store.finish_open_intents(account.id, "import", "unknown (no import requested: read back)",
+                              m_clock.now());
+  Event event{EventKind::failure};
+  event.failure = FailureKind::retryable;
+  event.detail = why;
+  return with_jitter(event);
 }
 
 // Each (account, kind, deletion date) is sent once: an intent already

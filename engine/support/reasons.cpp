@@ -74,6 +74,14 @@ constexpr ReasonCode k_reasons[] = {
     {"import_stalled", "The target fetched nothing and changed nothing for move.stall_timeout: the source "
                        "was unblocked and the move is tried again.",
      "La cible n'a rien récupéré ni rien changé pendant move.stall_timeout : la source a été débloquée et le déménagement est retenté."},
+    {"move_interrupted", "A run ended during the move's export or download, before the target was asked to "
+                         "import: nothing reached the target, Passage lifted its own MOVING block on the source "
+                         "(a block someone else set stays) and the move is tried again once the 24-hour rule "
+                         "allows a new export.",
+     "Une exécution s'est arrêtée pendant l'export ou le téléchargement du déménagement, avant que la cible ne soit "
+     "sollicitée : rien n'est parvenu à la cible, Passage a levé son propre blocage MOVING de la source (un blocage "
+     "posé par quelqu'un d'autre reste) et le déménagement est retenté dès que la règle des 24 heures permet un "
+     "nouvel export."},
     {"import_failed", "The target ended its import without fetching every part: the move is tried again.",
      "La cible a terminé son import sans récupérer toutes les parties : le déménagement est retenté."},
     {"activity_after_move", "The person used the old space after the move's snapshot: a person decides "

@@ -11,6 +11,7 @@
 #include <functional>
 
 #include "tests/integration/fault_stand.hpp"
+#include "tests/integration/move_probe.hpp"
 #include "tests/integration/probe.hpp"
 
 using namespace passage::testing;
@@ -43,32 +44,6 @@ long commit_after_moved(const std::filesystem::path& log) {
   return 0;
 }
 
-json::object instance(const CozySim& sim, const std::string& domain) {
-  SimAnswer answer = sim.call("GET", "/instances/" + domain);
-  INFO("GET /instances/" << domain << ": " << answer.status << " " << answer.body);
-  REQUIRE(answer.status == 200);
-  return json::parse(answer.body).at("data").at("attributes").as_object();
-}
-
-std::string blocking_reason(const CozySim& sim, const std::string& domain) {
-  const json::object attributes = instance(sim, domain);
-  const json::value* blocked = attributes.if_contains("blocked");
-  if (!blocked || !blocked->is_bool() || !blocked->as_bool()) return "";
-  const json::value* reason = attributes.if_contains("blocking_reason");
-  return reason && reason->is_string() ? std::string(reason->as_string()) : "UNKNOWN";
-}
-
-std::string row(FaultStand& stand, const std::string& column) {
-  return Db(stand.ws.database()).rows("SELECT " + column + " FROM accounts WHERE login = '" + k_mover + "'")[0][0];
-}
-
-std::string journal(FaultStand& stand) {
-  std::string text;
-  for (const auto& entry : Db(stand.ws.database()).rows("SELECT kind, detail FROM journal ORDER BY seq"))
-    text += entry[0] + ": " + entry[1] + "\n";
-  return text;
-}
-
 // The evidence of the report: a move's must name the verified export and
 // its parts (their SHA-256), not only "moved".
 void check_move_evidence(FaultStand& stand) {
@@ -95,15 +70,6 @@ long reference_commit() {
   return commit_after_moved(log);
 }
 
-bool import_intent_open(FaultStand& stand) {
-  Db db(stand.ws.database());
-  return db.scalar("SELECT COUNT(*) FROM intents WHERE kind = 'import' AND outcome IS NULL") == 1;
-}
-
-bool move_token_revoked(FaultStand& stand) {
-  return Db(stand.ws.database()).scalar("SELECT COUNT(*) FROM move_tokens WHERE revoked_at IS NOT NULL") == 1;
-}
-
 // `passage run` SIGKILLed once `moment` holds: no shutdown path runs (the
 // OOM killer, a reboot). The import it asked for goes on without it:
 // `serve --public` still serves the parts.
@@ -113,7 +79,7 @@ void kill_run_when(FaultStand& stand, const std::function<bool()>& moment) {
                         stand.ws.environment());
   REQUIRE(wait_until(moment, k_wait, Millis(20)));
   run.kill();
-  REQUIRE(row(stand, "state") == "MOVING");
+  REQUIRE(mover_column(stand, "state") == "MOVING");
   REQUIRE(blocking_reason(*stand.source, k_source) == "MOVING");
   REQUIRE(import_intent_open(stand));
 }
@@ -132,15 +98,15 @@ TEST_CASE("An admin move whose commit after the source's MOVED block is refused 
   INFO("faulted run stderr: " << refused.err);
   CHECK(refused.exit_code == 7);
   REQUIRE(blocking_reason(*stand.source, k_source) == "MOVED");
-  REQUIRE(row(stand, "state") == "MOVING");
-  REQUIRE(row(stand, "own_block") == "MOVING");
+  REQUIRE(mover_column(stand, "state") == "MOVING");
+  REQUIRE(mover_column(stand, "own_block") == "MOVING");
 
   // A day later: far past the import deadline (60 s).
   ProcessResult resumed = stand.run(Step{std::chrono::duration_cast<seconds>(hours(25)), {"run", "--until-idle"}});
-  INFO("resumed run stderr: " << resumed.err << "\njournal:\n" << journal(stand));
+  INFO("resumed run stderr: " << resumed.err << "\njournal:\n" << journal_text(stand));
   CHECK(resumed.exit_code == 0);
-  CHECK(row(stand, "own_block") == "MOVED");
-  CHECK(row(stand, "state") == "GRACE");
+  CHECK(mover_column(stand, "own_block") == "MOVED");
+  CHECK(mover_column(stand, "state") == "GRACE");
   check_move_evidence(stand);
   CHECK(stand.stat_sum("duplicate_exports_24h") == 0);
   CHECK(route_count(stand.source->stats(), "POST /instances/:domain/export") == 1);
@@ -148,7 +114,7 @@ TEST_CASE("An admin move whose commit after the source's MOVED block is refused 
   ProcessResult purge = stand.run(Step{std::chrono::duration_cast<seconds>(days(35)), {"purge"}});
   INFO("purge stderr: " << purge.err);
   CHECK(purge.exit_code == 0);
-  CHECK(row(stand, "state") == "PURGED");
+  CHECK(mover_column(stand, "state") == "PURGED");
   CHECK(stand.stat_sum("unsafe_deletions") == 0);
   CHECK(stat(stand.target->stats(), "deletions") == 0);
 }
@@ -170,7 +136,7 @@ TEST_CASE("A MOVED block someone else sets on a source whose import never finish
   REQUIRE(wait_until(imported_all, k_wait, Millis(50)));
   ::kill(run.pid(), SIGTERM);
   REQUIRE(run.wait_exit(k_wait));
-  REQUIRE(row(stand, "state") == "MOVING");
+  REQUIRE(mover_column(stand, "state") == "MOVING");
   REQUIRE(blocking_reason(*stand.source, k_source) == "MOVING");
 
   // Someone else (an operator by hand, another tool) marks the source MOVED.
@@ -179,21 +145,21 @@ TEST_CASE("A MOVED block someone else sets on a source whose import never finish
 
   SECTION("before the import deadline") {
     ProcessResult early = stand.run(Step{seconds(0), {"run", "--max-duration", "3 seconds"}});
-    INFO("run stderr: " << early.err << "\njournal:\n" << journal(stand));
-    CHECK(row(stand, "state") == "MOVING");
-    CHECK(row(stand, "verified_at") == "NULL");
+    INFO("run stderr: " << early.err << "\njournal:\n" << journal_text(stand));
+    CHECK(mover_column(stand, "state") == "MOVING");
+    CHECK(mover_column(stand, "verified_at") == "NULL");
   }
   SECTION("after the import deadline") {
     ProcessResult late = stand.run(Step{std::chrono::duration_cast<seconds>(hours(25)), {"run", "--until-idle"}});
-    INFO("run stderr: " << late.err << "\njournal:\n" << journal(stand));
-    CHECK(row(stand, "state") == "FAILED");
-    CHECK(row(stand, "state_reason").find("blocked: MOVED") != std::string::npos);
-    CHECK(row(stand, "verified_at") == "NULL");
+    INFO("run stderr: " << late.err << "\njournal:\n" << journal_text(stand));
+    CHECK(mover_column(stand, "state") == "FAILED");
+    CHECK(mover_column(stand, "state_reason").find("blocked: MOVED") != std::string::npos);
+    CHECK(mover_column(stand, "verified_at") == "NULL");
   }
   ProcessResult purge = stand.run(Step{std::chrono::duration_cast<seconds>(days(40)), {"purge"}});
   INFO("purge stderr: " << purge.err);
   CHECK(stat(stand.source->stats(), "deletions") == 0);
-  CHECK(row(stand, "state") != "PURGED");
+  CHECK(mover_column(stand, "state") != "PURGED");
 }
 
 TEST_CASE("An admin move interrupted after the MOVED block whose source was written since its export is "
@@ -205,7 +171,7 @@ TEST_CASE("An admin move interrupted after the MOVED block whose source was writ
   ProcessResult refused = stand.run(campaign_steps().front(), "journal_write:" + std::to_string(commit));
   INFO("faulted run stderr: " << refused.err);
   REQUIRE(blocking_reason(*stand.source, k_source) == "MOVED");
-  REQUIRE(row(stand, "own_block") == "MOVING");
+  REQUIRE(mover_column(stand, "own_block") == "MOVING");
   const std::int64_t imported = disk_usage_files(*stand.target, k_target);
   REQUIRE(imported == disk_usage_files(*stand.source, k_source));
 
@@ -215,14 +181,14 @@ TEST_CASE("An admin move interrupted after the MOVED block whose source was writ
   REQUIRE(edited.status == 200);
   REQUIRE(disk_usage_files(*stand.source, k_source) != imported);
 
-  for (int round = 0; round < 3 && row(stand, "state") != "GRACE"; ++round) {
+  for (int round = 0; round < 3 && mover_column(stand, "state") != "GRACE"; ++round) {
     ProcessResult resumed =
         stand.run(Step{std::chrono::duration_cast<seconds>(hours(25)), {"run", "--until-idle"}});
-    INFO("resumed run stderr: " << resumed.err << "\njournal:\n" << journal(stand));
+    INFO("resumed run stderr: " << resumed.err << "\njournal:\n" << journal_text(stand));
     CHECK(resumed.exit_code == 0);
   }
-  INFO("journal:\n" << journal(stand));
-  CHECK(row(stand, "state") == "GRACE");
+  INFO("journal:\n" << journal_text(stand));
+  CHECK(mover_column(stand, "state") == "GRACE");
   CHECK(disk_usage_files(*stand.target, k_target) == disk_usage_files(*stand.source, k_source));
   CHECK(route_count(stand.source->stats(), "POST /instances/:domain/export") == 2);
   CHECK(stand.stat_sum("duplicate_exports_24h") == 0);
@@ -248,15 +214,15 @@ TEST_CASE("An admin move whose run is killed while the target imports, the impor
 
   // The run must not wait for the import deadline.
   ProcessResult resumed = stand.run(k_restart_soon);
-  INFO("resumed run stderr: " << resumed.err << "\njournal:\n" << journal(stand));
+  INFO("resumed run stderr: " << resumed.err << "\njournal:\n" << journal_text(stand));
   CHECK(resumed.exit_code == 0);
-  CHECK(row(stand, "state") == "GRACE");
-  CHECK(row(stand, "own_block") == "MOVED");
+  CHECK(mover_column(stand, "state") == "GRACE");
+  CHECK(mover_column(stand, "own_block") == "MOVED");
   CHECK(blocking_reason(*stand.source, k_source) == "MOVED");
   check_move_evidence(stand);
   Db db(stand.ws.database());
   CHECK(db.scalar("SELECT COUNT(*) FROM journal WHERE detail LIKE 'MOVING -> VERIFIED%'") == 1);
-  CHECK(move_token_revoked(stand));
+  CHECK(move_tokens_revoked(stand) == 1);
   CHECK_FALSE(import_intent_open(stand));
   CHECK(route_count(stand.target->stats(), k_import_post) == 1);
   CHECK(route_count(stand.source->stats(), "POST /instances/:domain/export") == 1);
@@ -280,16 +246,16 @@ TEST_CASE("An admin move whose run is killed during the import, the import then 
   REQUIRE(blocking_reason(*stand.target, k_target).empty());
 
   ProcessResult resumed = stand.run(k_restart_soon);
-  INFO("resumed run stderr: " << resumed.err << "\njournal:\n" << journal(stand));
+  INFO("resumed run stderr: " << resumed.err << "\njournal:\n" << journal_text(stand));
   CHECK(resumed.exit_code == 0);
-  CHECK(row(stand, "state") == "RETRY_WAIT");
+  CHECK(mover_column(stand, "state") == "RETRY_WAIT");
   // One part: fetched whole, nothing restored; more: the import stopped at the first.
-  const std::string reason = row(stand, "state_reason");
+  const std::string reason = mover_column(stand, "state_reason");
   CHECK((reason.find("target_size_mismatch") != std::string::npos ||
          reason.find("import_failed") != std::string::npos));
-  CHECK(row(stand, "verified_at") == "NULL");
+  CHECK(mover_column(stand, "verified_at") == "NULL");
   CHECK(blocking_reason(*stand.source, k_source).empty());
-  CHECK(move_token_revoked(stand));
+  CHECK(move_tokens_revoked(stand) == 1);
   CHECK_FALSE(import_intent_open(stand));
   CHECK(route_count(stand.target->stats(), k_import_post) == 1);
 
@@ -297,7 +263,7 @@ TEST_CASE("An admin move whose run is killed during the import, the import then 
   const Step two_hours_later{std::chrono::duration_cast<seconds>(hours(2)), {"run", "--until-idle"}};
   ProcessResult later = stand.run(two_hours_later);
   INFO("later run stderr: " << later.err);
-  CHECK(row(stand, "state") == "RETRY_WAIT");
+  CHECK(mover_column(stand, "state") == "RETRY_WAIT");
   CHECK(route_count(stand.source->stats(), "POST /instances/:domain/export") == 1);
   CHECK(stand.stat_sum("duplicate_exports_24h") == 0);
 }
@@ -311,19 +277,19 @@ TEST_CASE("An admin move whose run is killed while the target imports for good i
 
   // 30 s later, before the deadline (60 s): the run keeps waiting.
   ProcessResult waiting = stand.run(Step{seconds(30), {"run", "--max-duration", "3 seconds"}});
-  INFO("waiting run stderr: " << waiting.err << "\njournal:\n" << journal(stand));
-  CHECK(row(stand, "state") == "MOVING");
+  INFO("waiting run stderr: " << waiting.err << "\njournal:\n" << journal_text(stand));
+  CHECK(mover_column(stand, "state") == "MOVING");
   CHECK(blocking_reason(*stand.source, k_source) == "MOVING");
-  CHECK_FALSE(move_token_revoked(stand));
+  CHECK(move_tokens_revoked(stand) == 0);
   CHECK(route_count(stand.target->stats(), k_import_post) == 1);
 
   // 75 s after the move started: past its deadline, not the restart's.
   ProcessResult late = stand.run(Step{seconds(45), {"run", "--until-idle", "--max-duration", "20 seconds"}});
-  INFO("late run stderr: " << late.err << "\njournal:\n" << journal(stand));
+  INFO("late run stderr: " << late.err << "\njournal:\n" << journal_text(stand));
   CHECK(late.exit_code == 0);
-  CHECK(row(stand, "state") == "RETRY_WAIT");
-  CHECK(row(stand, "state_reason").find("import_deadline") != std::string::npos);
+  CHECK(mover_column(stand, "state") == "RETRY_WAIT");
+  CHECK(mover_column(stand, "state_reason").find("import_deadline") != std::string::npos);
   CHECK(blocking_reason(*stand.source, k_source).empty());
-  CHECK(move_token_revoked(stand));
+  CHECK(move_tokens_revoked(stand) == 1);
   CHECK(route_count(stand.target->stats(), k_import_post) == 1);
 }
