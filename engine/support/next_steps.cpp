@@ -62,6 +62,20 @@ std::vector<NextStep> deletion_steps(const Account& account, const Wording& w, I
   return steps;
 }
 
+// A DELETE sent, no outcome yet (a lost answer, a purge killed): the stack
+// may still be deleting; a purge from the next night reads it back.
+std::vector<NextStep> deletion_unanswered(const Account& account, const Wording& w) {
+  std::string what = w.say("suppression envoyée au serveur, sans réponse : la purge de nuit suivante vérifie "
+                           "si elle a eu lieu",
+                           "deletion sent to the stack, no answer: the next nightly purge reads back whether it "
+                           "happened");
+  if (!account.hold_reasons.empty())
+    what += w.say(" ; si elle n'a pas eu lieu, le compte est suspendu (",
+                  "; if it did not happen, the account is held (") +
+            account.hold_reasons.front() + ")";
+  return {{std::nullopt, what}};
+}
+
 std::vector<NextStep> waiting_for_a_person(const Account& account, const std::string& what, const Wording& w) {
   return {{std::nullopt, what + reason_in_words(account, w)}};
 }
@@ -121,6 +135,7 @@ std::vector<NextStep> steps_in_state(const Account& account, const Wording& w, I
     case State::notified: return notified_steps(account, w, now);
     case State::grace: return deletion_steps(account, w, now, now);
     case State::purge_due:
+      if (account.delete_in_flight) return deletion_unanswered(account, w);
       return {{now, w.say("suppression à la prochaine purge de nuit (le délai de grâce a pris fin",
                           "deletion at the next nightly purge (the grace period ended") +
                         (account.grace_end ? w.say(" le ", " on ") + w.long_date(*account.grace_end) : std::string()) +

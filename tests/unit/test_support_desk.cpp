@@ -297,6 +297,23 @@ TEST_CASE("next steps of a GRACE account: the reminders not sent and the deletio
   CHECK(held.find("deletion not before 15 January 2027") != std::string::npos);
 }
 
+TEST_CASE("next steps of a PURGE_DUE account whose DELETE has no answer: read back, never promised for tonight",
+          "[support][next]") {
+  Account account = hakim();
+  account.state = State::purge_due;
+  account.grace_end = local_midnight(date::year{2027} / 1 / 15, paris());
+  const Policy policy = paris_policy();
+  const Instant now = utc("2027-01-16T10:00:00Z");
+  CHECK(next_steps_in_words(next_steps(account, policy, now)).starts_with("deletion at the next nightly purge"));
+  account.delete_in_flight = true;
+  CHECK(next_steps_in_words(next_steps(account, policy, now)) ==
+        "deletion sent to the stack, no answer: the next nightly purge reads back whether it happened");
+  account.hold_reasons = {"hold: ticket 7"};
+  CHECK(next_steps_in_words(next_steps(account, policy, now, "fr")) ==
+        "suppression envoyée au serveur, sans réponse : la purge de nuit suivante vérifie si elle a eu lieu ; "
+        "si elle n'a pas eu lieu, le compte est suspendu (hold: ticket 7)");
+}
+
 TEST_CASE("next steps say what the runner and the purge will really do in each state", "[support][next]") {
   const Policy policy = paris_policy();
   Account account = hakim();
