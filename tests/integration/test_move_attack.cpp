@@ -1,0 +1,84 @@
+// Attacks on the recovery of admin-driven moves (shouldfail while the
+// defects stand): a support action between a run killed mid-move and the
+// next run. On the failure matrix's stand, clocks moved together, the kill
+// placed by what the simulator counted, never by sleeping.
+#include <catch2/catch.hpp>
+
+#include "tests/integration/fault_stand.hpp"
+#include "tests/integration/move_probe.hpp"
+#include "tests/integration/probe.hpp"
+
+using namespace passage::testing;
+using namespace passage::testing::faults;
+using std::chrono::hours;
+using std::chrono::seconds;
+
+namespace {
+
+constexpr Millis k_wait{60000};
+const std::string k_export_post = "POST /instances/:domain/export";
+const std::string k_import_post = "POST /instances/:domain/import";
+const Step k_restart_soon{seconds(10), {"run", "--until-idle", "--max-duration", "20 seconds"}};
+const Step k_a_day_later{std::chrono::duration_cast<seconds>(hours(25)), {"run", "--until-idle"}};
+
+// `passage run` SIGKILLed once `moment` holds, the source blocked MOVING.
+void kill_run_when(FaultStand& stand, const std::function<bool()>& moment) {
+  BackgroundProcess run(stand.ws.passage_argv({"run", "--until-idle", "--now", iso_utc(stand.now)}),
+                        stand.ws.dir(), stand.ws.dir() / "killed.out", stand.ws.dir() / "killed.err",
+                        stand.ws.environment());
+  REQUIRE(wait_until(moment, k_wait, Millis(20)));
+  run.kill();
+  REQUIRE(mover_column(stand, "state") == "MOVING");
+  REQUIRE(blocking_reason(*stand.source, mover_source(stand)) == "MOVING");
+}
+
+ProcessResult desk(FaultStand& stand, const std::string& action) {
+  return stand.run(Step{seconds(0), {"account", action, mover_login(stand), "--reason", "the person asked",
+                                     "--by", "desk"}});
+}
+
+}  // namespace
+
+// Observed: the account is CANCELLED (final), Passage's own MOVING block
+// stays on the source for good; no run, purge or desk action lifts it.
+TEST_CASE("An admin move cancelled by the desk after its run was killed during the source's export gives "
+          "the source back: Passage's own MOVING block does not outlive the account",
+          "[faults][move-recovery][attack][!shouldfail]") {
+  FaultStand stand(0);
+  stand.source->put_faults(R"({"export_never_finish":1})");
+  kill_run_when(stand, [&] { return route_count(stand.source->stats(), k_export_post, "202") == 1; });
+  stand.source->clear_faults();
+
+  ProcessResult cancelled = desk(stand, "cancel");
+  INFO("cancel: " << cancelled.out << cancelled.err);
+  REQUIRE(cancelled.exit_code == 0);
+  REQUIRE(mover_column(stand, "state") == "CANCELLED");
+
+  ProcessResult resumed = stand.run(k_restart_soon);
+  ProcessResult later = stand.run(k_a_day_later);
+  INFO("resumed: " << resumed.err << "\nlater: " << later.err << "\njournal:\n" << journal_text(stand));
+  CHECK(route_count(stand.target->stats(), k_import_post) == 0);
+  CHECK(blocking_reason(*stand.source, mover_source(stand)).empty());
+}
+
+// Observed: HELD, and the source stays blocked MOVING for the whole hold
+// although nothing was sent to the target and nothing is under way.
+TEST_CASE("An admin move held by the desk after its run was killed during the source's export does not keep "
+          "the person locked out of the source while held",
+          "[faults][move-recovery][attack][!shouldfail]") {
+  FaultStand stand(0);
+  stand.source->put_faults(R"({"export_never_finish":1})");
+  kill_run_when(stand, [&] { return route_count(stand.source->stats(), k_export_post, "202") == 1; });
+  stand.source->clear_faults();
+
+  ProcessResult held = desk(stand, "hold");
+  INFO("hold: " << held.out << held.err);
+  REQUIRE(held.exit_code == 0);
+  REQUIRE(mover_column(stand, "state") == "HELD");
+
+  ProcessResult resumed = stand.run(k_restart_soon);
+  ProcessResult later = stand.run(k_a_day_later);
+  INFO("resumed: " << resumed.err << "\nlater: " << later.err << "\njournal:\n" << journal_text(stand));
+  CHECK(mover_column(stand, "state") == "HELD");
+  CHECK(blocking_reason(*stand.source, mover_source(stand)).empty());
+}
