@@ -82,3 +82,27 @@ TEST_CASE("An admin move held by the desk after its run was killed during the so
   CHECK(mover_column(stand, "state") == "HELD");
   CHECK(blocking_reason(*stand.source, mover_source(stand)).empty());
 }
+
+// Observed: the new campaign's row waits RETRY_WAIT "blocked: MOVING" run
+// after run, without end: the only block is the one Passage set for the
+// cancelled row, and neither row says so.
+TEST_CASE("A new campaign listing an account whose admin move was cancelled after a killed run is not kept "
+          "waiting for good behind the MOVING block Passage set for the cancelled row",
+          "[faults][move-recovery][attack][!shouldfail]") {
+  FaultStand stand(0);
+  stand.source->put_faults(R"({"export_never_finish":1})");
+  kill_run_when(stand, [&] { return route_count(stand.source->stats(), k_export_post, "202") == 1; });
+  stand.source->clear_faults();
+  REQUIRE(desk(stand, "cancel").exit_code == 0);
+  ProcessResult created = stand.run(Step{seconds(0), {"campaign", "create", "c2", "--accounts", "accounts.csv"}});
+  INFO("campaign create c2: " << created.out << created.err);
+  REQUIRE(created.exit_code == 0);
+
+  for (int day = 0; day < 4; ++day) stand.run(k_a_day_later);
+  Db db(stand.ws.database());
+  const auto newest = db.rows("SELECT state, state_reason FROM accounts ORDER BY id DESC LIMIT 1");
+  REQUIRE(newest.size() == 1);
+  INFO("c2's row: " << newest[0][0] << " | " << newest[0][1] << "\njournal:\n" << journal_text(stand));
+  CHECK(newest[0][1].find("blocked: MOVING") == std::string::npos);
+  CHECK(blocking_reason(*stand.source, mover_source(stand)) != "MOVING");
+}
