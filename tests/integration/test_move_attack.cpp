@@ -106,3 +106,39 @@ TEST_CASE("A new campaign listing an account whose admin move was cancelled afte
   CHECK(newest[0][1].find("blocked: MOVING") == std::string::npos);
   CHECK(blocking_reason(*stand.source, mover_source(stand)) != "MOVING");
 }
+
+// Observed: PURGED, the source deleted with 2,201 bytes of files the
+// target never received (source 5,359, target 3,158); the simulator's
+// unsafe_deletions stays 0 (the source's export was read whole). With
+// `activity=true` the same write holds the account (activity_after_move):
+// only writes without the person's activity are lost.
+TEST_CASE("A moved source written after the move without the person's activity (a konnector or a sharing) is "
+          "not deleted by the purge while the target lacks those files",
+          "[faults][move-recovery][deletion-safety][attack][!shouldfail]") {
+  FaultStand stand(0);
+  ProcessResult moved = stand.run(Step{seconds(0), {"run", "--until-idle"}});
+  INFO("move: " << moved.err);
+  REQUIRE(mover_column(stand, "state") == "GRACE");
+  REQUIRE(blocking_reason(*stand.source, mover_source(stand)) == "MOVED");
+  stand.run(Step{std::chrono::duration_cast<seconds>(hours(48)), {"run", "--until-idle"}});
+
+  SECTION("written while blocked MOVED") {}
+  SECTION("written while the desk opened it with grant-access") {
+    ProcessResult granted = stand.run(Step{seconds(0), {"account", "grant-access", mover_login(stand), "--days", "3",
+                                                        "--reason", "needs a file", "--by", "desk"}});
+    INFO("grant-access: " << granted.out << granted.err);
+    REQUIRE(granted.exit_code == 0);
+    REQUIRE(blocking_reason(*stand.source, mover_source(stand)).empty());
+  }
+  SimAnswer written =
+      stand.source->call("POST", "/_sim/change-files?domain=" + mover_source(stand) + "&op=create&count=3");
+  REQUIRE(written.status == 200);
+  stand.run(Step{std::chrono::duration_cast<seconds>(hours(24 * 4)), {"run", "--until-idle"}});
+  const std::int64_t target_files = disk_usage_files(*stand.target, mover_target(stand));
+  REQUIRE(disk_usage_files(*stand.source, mover_source(stand)) > target_files);
+
+  ProcessResult purge = stand.run(Step{std::chrono::duration_cast<seconds>(std::chrono::days(40)), {"purge"}});
+  INFO("purge: " << purge.err << "\njournal:\n" << journal_text(stand));
+  CHECK(stat(stand.source->stats(), "deletions") == 0);
+  CHECK(mover_column(stand, "state") != "PURGED");
+}
