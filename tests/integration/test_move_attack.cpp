@@ -4,6 +4,8 @@
 // placed by what the simulator counted, never by sleeping.
 #include <catch2/catch.hpp>
 
+#include <functional>
+
 #include "tests/integration/fault_stand.hpp"
 #include "tests/integration/move_probe.hpp"
 #include "tests/integration/probe.hpp"
@@ -141,4 +143,33 @@ TEST_CASE("A moved source written after the move without the person's activity (
   INFO("purge: " << purge.err << "\njournal:\n" << journal_text(stand));
   CHECK(stat(stand.source->stats(), "deletions") == 0);
   CHECK(mover_column(stand, "state") != "PURGED");
+}
+
+// Observed: the hold commits while the run reads the source's disk usage
+// after the download (no token, no import asked yet); the run then issues
+// the token, asks the target to import (which wipes it), and blocks the
+// source MOVED: HELD "from MOVING" with a move done behind the desk's back,
+// and the journal says nothing of it.
+TEST_CASE("A hold the desk puts on an admin move while its run downloads the source's parts stops the move "
+          "before the target is asked to import",
+          "[faults][move-recovery][attack][!shouldfail]") {
+  FaultStand stand(0);
+  // Every answer of the source takes 6 s: the disk usage read after the
+  // download leaves room for the hold before the import is asked for.
+  stand.source->put_faults(R"({"stall_ms":{"rate":1,"ms":6000}})");
+  BackgroundProcess run(stand.ws.passage_argv({"run", "--until-idle", "--now", iso_utc(stand.now)}),
+                        stand.ws.dir(), stand.ws.dir() / "live.out", stand.ws.dir() / "live.err",
+                        stand.ws.environment());
+  const std::string part_get = "GET /instances/:domain/exports/:export-id/data";
+  REQUIRE(wait_until([&] { return route_count(stand.source->stats(), part_get, "200") >= 1; }, k_wait, Millis(20)));
+  REQUIRE(desk(stand, "hold").exit_code == 0);
+  REQUIRE(move_tokens_issued(stand) == 0);
+  REQUIRE(route_count(stand.target->stats(), k_import_post) == 0);
+  stand.source->clear_faults();
+  REQUIRE(run.wait_exit(Millis(120000)));
+
+  INFO("run stderr: " << read_file(stand.ws.dir() / "live.err") << "\njournal:\n" << journal_text(stand));
+  CHECK(mover_column(stand, "state") == "HELD");
+  CHECK(route_count(stand.target->stats(), k_import_post) == 0);
+  CHECK(blocking_reason(*stand.source, mover_source(stand)) != "MOVED");
 }
