@@ -44,7 +44,7 @@ ProcessResult desk(FaultStand& stand, const std::string& action) {
 // Observed: the account is CANCELLED (final), Passage's own MOVING block
 // stays on the source for good; no run, purge or desk action lifts it.
 TEST_CASE("An admin move cancelled by the desk after its run was killed during the source's export gives "
-          "the source back: Passage's own MOVING block does not outlive the account",
+          "the source back as Passage's own MOVING block must not outlive the account",
           "[faults][move-recovery][attack][!shouldfail]") {
   FaultStand stand(0);
   stand.source->put_faults(R"({"export_never_finish":1})");
