@@ -1,7 +1,8 @@
-// Attacks on the recovery of admin-driven moves (shouldfail while the
-// defects stand): a support action between a run killed mid-move and the
-// next run. On the failure matrix's stand, clocks moved together, the kill
-// placed by what the simulator counted, never by sleeping.
+// Attacks on admin-driven moves (shouldfail while the defects stand): a
+// support action between a run killed mid-move and the next run, a hold
+// during a live move, and the purge of a moved source written after the
+// move. On the failure matrix's stand, clocks moved together, the kill or
+// the hold placed by what the simulator counted, never by sleeping.
 #include <catch2/catch.hpp>
 
 #include <functional>
