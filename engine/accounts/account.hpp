@@ -66,6 +66,13 @@ std::optional<std::string> content_gap(const Evidence& evidence);
 // Empty when the space's files and old versions are as they were before
 // the export (`before`), else what changed: a write during the download.
 std::optional<std::string> written_during_download(const DiskUsage& before, const DiskUsage& after);
+// Empty when the space's files and old versions are as the evidence's disk
+// usage (read before its export) says, or the evidence has none; else what
+// changed since: files the evidence does not hold (a konnector, a sharing,
+// a desktop client write without a login the last-activity date shows).
+std::optional<std::string> files_changed_since(const Evidence& evidence, const DiskUsage& now);
+// The activity_stale event's detail when the files changed (not the date).
+inline constexpr std::string_view k_files_changed = "files_changed";
 // The failure reason of a part or an export whose files are not all there.
 inline constexpr std::string_view k_evidence_incomplete = "evidence_incomplete";
 std::optional<DiskUsage> disk_usage_from_json(const std::string& text);

@@ -84,6 +84,15 @@ std::optional<std::string> written_during_download(const DiskUsage& before, cons
          " bytes (disk usage before the export and after the download)";
 }
 
+std::optional<std::string> files_changed_since(const Evidence& evidence, const DiskUsage& now) {
+  if (!evidence.usage) return std::nullopt;
+  const DiskUsage& then = *evidence.usage;
+  if (then.files == now.files && then.versions == now.versions) return std::nullopt;
+  return "files " + std::to_string(then.files) + " then " + std::to_string(now.files) + " bytes, versions " +
+         std::to_string(then.versions) + " then " + std::to_string(now.versions) +
+         " bytes (disk usage before the export and at the purge)";
+}
+
 std::string evidence_to_json(const Evidence& evidence) {
   if (evidence.empty()) return "";
   json::array parts;

@@ -126,18 +126,20 @@ StepResult notified_clean(const Account& account, const Event&, Instant now, con
 
 // Activity after the export: export again (archive delivery), or hold
 // once the re-export budget is spent.
-StepResult stale(const Account& account, const Event&, Instant now, const Policy& policy) {
-  // Moved evidence: a person active after the move's snapshot, or a
-  // re-export budget spent, needs a person to decide. An export support
-  // asked for spends none of it: activity after it always brings one
-  // export again.
+StepResult stale(const Account& account, const Event& event, Instant now, const Policy& policy) {
+  // Moved evidence: a person active after the move's snapshot (or files
+  // written since it), or a re-export budget spent, needs a person to
+  // decide. An export support asked for spends none of it: activity after
+  // it always brings one export again.
   bool moved = account.evidence.kind == "moved";
+  bool files = event.detail == k_files_changed;
   bool budget_spent = account.reexports >= policy.max_reexports && account.reexport_requested_by.empty();
   if (moved || budget_spent) {
-    std::string reason = moved ? "activity_after_move" : "activity_after_export";
+    std::string reason = std::string(files ? "files_changed" : "activity") + (moved ? "_after_move" : "_after_export");
     return hold_for(account, reason, reason);
   }
-  Transition transition = move_to(account, State::queued, "activity after export: export again");
+  Transition transition = move_to(account, State::queued, files ? "files changed since the export: export again"
+                                                                : "activity after export: export again");
   transition.next.reexports = account.reexports + 1;
   transition.next.reexport_requested_by.clear();
   transition.next.delivery = "archive";

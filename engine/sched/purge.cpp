@@ -204,6 +204,29 @@ asio::awaitable<void> PurgeNight::check(Account account, PurgeVerdict& verdict) 
     co_return;
   }
   verdict.stale = activity_after_evidence(account, activity.value());
+  if (!verdict.stale) co_await check_files_unchanged(backend, verdict);
+}
+
+// A konnector, a sharing or a sync client can write without a login that
+// last-activity shows: the space's files and versions must still add up
+// to the evidence's disk usage, else the archive (or the move's target)
+// lacks them. Unreadable: not deleted tonight.
+asio::awaitable<void> PurgeNight::check_files_unchanged(Backend& backend, PurgeVerdict& verdict) {
+  if (!verdict.account.evidence.usage) co_return;
+  auto usage = co_await read_with_retries([&] { return backend.disk_usage(verdict.account.domain); });
+  if (!usage.ok()) {
+    // io.cozy.files gone after a DELETE of ours (last-activity's
+    // databases come later in _all_dbs order): deleted again.
+    if (usage.failure().kind == FailureKind::not_found && sent_delete(verdict.account))
+      verdict.half_deleted = true;
+    else
+      verdict.unreadable = true;
+    co_return;
+  }
+  if (auto changed = files_changed_since(verdict.account.evidence, usage.value())) {
+    verdict.stale = true;
+    verdict.files_changed = *changed;
+  }
 }
 
 // A DELETE of ours left without outcome by an earlier purge (a crash, a
@@ -350,9 +373,13 @@ void PurgeNight::apply_verdicts(std::vector<PurgeVerdict>& verdicts, PurgeReport
       m_resumed.insert(verdict.account.id);
       deletable.push_back(verdict.account);
     } else if (verdict.stale) {
-      record(verdict.account, Event{EventKind::activity_stale});
+      Event stale{EventKind::activity_stale};
+      if (!verdict.files_changed.empty()) stale.detail = std::string(k_files_changed);
+      record(verdict.account, stale);
       ++report.reexport;
-      report.list("reexport", verdict.account, "activity after the export");
+      report.list("reexport", verdict.account,
+                  verdict.files_changed.empty() ? "activity after the export"
+                                                : "files changed since the evidence: " + verdict.files_changed);
     } else {
       deletable.push_back(verdict.account);
     }

@@ -40,6 +40,7 @@ struct PurgeVerdict {
   Account account;
   std::string interlock;  // a counted failure, empty when none
   bool stale = false;     // activity after the export: export again
+  std::string files_changed;  // ...or files changed since it, without activity: what changed
   bool gone = false;      // the instance no longer exists
   bool ours = false;      // ...and a DELETE of ours may have done it
   bool unreadable = false;
@@ -108,6 +109,7 @@ class PurgeNight {
   asio::awaitable<bool> databases_gone(Backend& backend, const std::string& domain);
   asio::awaitable<bool> read_back_open_delete(Backend& backend, const InstanceInfo& info, PurgeVerdict& verdict);
   Millis unanswered_delete_settle(const Account& account) const;
+  asio::awaitable<void> check_files_unchanged(Backend& backend, PurgeVerdict& verdict);
   void void_pending_holds(std::int64_t account_id);
   bool paused_too_long(const std::string& stack) const;
   static bool own_block(const Account& account, const std::string& reason);

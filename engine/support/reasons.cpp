@@ -84,6 +84,18 @@ constexpr ReasonCode k_reasons[] = {
      "nouvel export."},
     {"import_failed", "The target ended its import without fetching every part: the move is tried again.",
      "La cible a terminé son import sans récupérer toutes les parties : le déménagement est retenté."},
+    {"files_changed_after_move", "The old space's files changed after the move's snapshot without a login "
+                                 "(a konnector, a sharing, a sync client): the new space lacks them, so the old "
+                                 "one was not deleted; a person decides whether to move or export again.",
+     "Les fichiers de l'ancien espace ont changé après l'instantané du déménagement sans connexion (un connecteur, "
+     "un partage, un client de synchronisation) : le nouvel espace ne les a pas, l'ancien n'a donc pas été "
+     "supprimé ; une personne décide s'il faut déménager ou exporter de nouveau."},
+    {"files_changed_after_export", "The space's files changed after its export without a login (a konnector, a "
+                                   "sharing, a sync client) and the re-export allowed was spent: the space was not "
+                                   "deleted; a person decides.",
+     "Les fichiers de l'espace ont changé après son export sans connexion (un connecteur, un partage, un client de "
+     "synchronisation) et le nouvel export permis a déjà eu lieu : l'espace n'a pas été supprimé ; une personne "
+     "décide."},
     {"activity_after_move", "The person used the old space after the move's snapshot: a person decides "
                             "whether to move or export again.",
      "La personne a utilisé l'ancien espace après l'instantané du déménagement : une personne décide s'il faut déménager ou exporter de nouveau."},

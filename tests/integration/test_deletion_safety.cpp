@@ -413,3 +413,27 @@ TEST_CASE("A purge stopped (SIGTERM) between two DELETE attempts sends no other,
   CHECK(latest_purge_report(s.ws).at("stopped_by_signal").as_bool());
   CHECK(s.deletions() == 0);
 }
+
+// last-activity shows logins and OAuth clients, not a konnector's or a
+// sharing's writes: the purge also compares the space's files with the
+// disk usage its evidence was checked against, and exports again.
+TEST_CASE("files written after the export without a login (a konnector) are exported again, never deleted "
+          "with the space",
+          "[deletion-safety][purge]") {
+  OneDue due;
+  Stand& s = *due.stand;
+  const std::int64_t exports = stat(s.sim->stats(), "exports_started");
+  REQUIRE(s.sim->call("POST", "/_sim/change-files?domain=" + due.domain() + "&op=create&count=2").status == 200);
+  ProcessResult night = s.purge();
+  INFO(night.out << night.err);
+  CHECK(night.exit_code == 0);
+  CHECK(due.state() == "QUEUED");
+  CHECK(s.deletions() == 0);
+  const auto listed = purge_listed(latest_purge_report(s.ws), "reexport");
+  REQUIRE(listed.count(login_of(1)) == 1);
+  CHECK(listed.at(login_of(1)).starts_with("files changed since the evidence: files "));
+  // The next run exports the space as it is now.
+  ProcessResult run = s.passage({"run", "--until-idle"});
+  INFO(run.out << run.err);
+  CHECK(stat(s.sim->stats(), "exports_started") == exports + 1);
+}

@@ -140,8 +140,11 @@ TEST_CASE("Files changed by the person between downloads: exported again, never 
   CHECK(stat(s.sim->stats(), "unsafe_deletions") == 0);
 }
 
-TEST_CASE("Files destroyed after verification: by the person, the purge exports again instead of deleting - by "
-          "a konnector, the evidence already holds them and the deletion is safe",
+// last-activity cannot tell a konnector's removal from its replacing a file
+// with smaller new content: any difference from the evidence's disk usage
+// is exported again, with the person's activity or without.
+TEST_CASE("Files destroyed after verification, by the person or by a konnector: the purge exports again "
+          "instead of deleting",
           "[cozy-admin][evidence][files][purge]") {
   Options options;
   options.accounts = 6;
@@ -157,10 +160,10 @@ TEST_CASE("Files destroyed after verification: by the person, the purge exports 
     REQUIRE(answer.status == 200);
   }
   Stand::require_exit(s.purge(), 0);
-  CHECK(s.deletions() == options.accounts / 2);  // the konnector's spaces
+  CHECK(s.deletions() == 0);
   CHECK(stat(s.sim->stats(), "unsafe_deletions") == 0);
   Db db(s.ws.database());
-  for (int n = 1; n <= options.accounts; n += 2) {
+  for (int n = 1; n <= options.accounts; ++n) {
     const auto row = db.rows("SELECT state FROM accounts WHERE domain = '" + domain_of(n) + "'")[0];
     INFO(domain_of(n));
     CHECK(row[0] == "QUEUED");  // stale: exported again with archive delivery
