@@ -260,7 +260,11 @@ void HttpClient::Impl::on_ready(const std::shared_ptr<Watch>& watch, curl_socket
 // it did not ask for would leave its timeout unwatched.
 void HttpClient::Impl::set_timer(long timeout_ms) {
   if (timeout_ms < 0) {
-    m_wanted.reset();  // an armed timer that fires finds nothing wanted
+    // No deadline: the armed timer goes too. Left armed, it made
+    // passage-bench-calls four times slower (measured, not understood).
+    m_wanted.reset();
+    m_timer.cancel();
+    m_timer_armed = false;
     return;
   }
   m_wanted = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
