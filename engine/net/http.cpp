@@ -15,7 +15,6 @@
 
 #include <unistd.h>
 
-#include <optional>
 #include <stdexcept>
 #include <unordered_map>
 
@@ -64,7 +63,6 @@ class HttpClient::Impl {
   // Takes an unfinished transfer out of the multi handle.
   void abandon(const std::shared_ptr<Job>& job);
   int in_flight() const { return static_cast<int>(m_jobs.size()); }
-  long timer_arms() const { return m_timer_arms; }
 
   // Keeps a transfer in the multi handle for exactly as long as a coroutine
   // waits for it: a frame cancelled or destroyed mid-wait abandons it. Once
@@ -93,7 +91,6 @@ class HttpClient::Impl {
   void arm(const std::shared_ptr<Watch>& watch, curl_socket_t fd);
   void on_ready(const std::shared_ptr<Watch>& watch, curl_socket_t fd, int event);
   void set_timer(long timeout_ms);
-  void arm_timer(std::chrono::steady_clock::time_point at);
   void drive(curl_socket_t fd, int events);
   void collect_finished();
   void end(const std::shared_ptr<Job>& job);
@@ -101,10 +98,6 @@ class HttpClient::Impl {
   asio::io_context& m_io;
   CURLM* m_multi = nullptr;
   asio::steady_timer m_timer;
-  bool m_timer_armed = false;
-  // The deadline libcurl last asked for; none after it said -1.
-  std::optional<std::chrono::steady_clock::time_point> m_wanted;
-  long m_timer_arms = 0;
   std::unordered_map<curl_socket_t, std::shared_ptr<Watch>> m_watches;
   std::unordered_map<CURL*, std::shared_ptr<Job>> m_jobs;
   // Handlers hold a weak_ptr to this: none of them touches a destroyed Impl.
@@ -252,39 +245,17 @@ void HttpClient::Impl::on_ready(const std::shared_ptr<Watch>& watch, curl_socket
   if (!watch->released) arm(watch, fd);
 }
 
-// libcurl moves its next deadline several times a request, and each
-// re-arm of the timer is a system call of the reactor (timerfd_settime):
-// a later deadline keeps the armed timer (issue 15). When that one fires
-// before libcurl's deadline it is armed again for it, without calling
-// libcurl: libcurl only calls back when its deadline changes, so a tick
-// it did not ask for would leave its timeout unwatched.
 void HttpClient::Impl::set_timer(long timeout_ms) {
   if (timeout_ms < 0) {
-    // No deadline: the armed timer goes too. Left armed, it made
-    // passage-bench-calls four times slower (measured, not understood).
-    m_wanted.reset();
     m_timer.cancel();
-    m_timer_armed = false;
     return;
   }
-  m_wanted = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  if (m_timer_armed && m_timer.expiry() <= *m_wanted) return;
-  arm_timer(*m_wanted);
-}
-
-void HttpClient::Impl::arm_timer(std::chrono::steady_clock::time_point at) {
-  ++m_timer_arms;
-  m_timer_armed = true;
-  m_timer.expires_at(at);  // aborts the wait armed before, if any
-  const std::weak_ptr<int> alive = m_alive;
   // Never call curl from inside its own callback: a zero timeout goes
   // through the io_context too.
+  m_timer.expires_after(std::chrono::milliseconds(timeout_ms));
+  const std::weak_ptr<int> alive = m_alive;
   m_timer.async_wait([this, alive](boost::system::error_code ec) {
     if (ec || alive.expired()) return;
-    m_timer_armed = false;
-    if (!m_wanted) return;
-    if (std::chrono::steady_clock::now() < *m_wanted) return arm_timer(*m_wanted);
-    m_wanted.reset();
     drive(CURL_SOCKET_TIMEOUT, 0);
   });
 }
@@ -316,8 +287,6 @@ HttpClient::HttpClient(asio::io_context& io) : m_impl(std::make_unique<Impl>(io)
 HttpClient::~HttpClient() = default;
 
 int HttpClient::in_flight() const { return m_impl->in_flight(); }
-
-long HttpClient::timer_arms() const { return m_impl->timer_arms(); }
 
 asio::awaitable<HttpResponse> HttpClient::perform(HttpRequest request) {
   const std::shared_ptr<Job> job = m_impl->start(std::move(request));

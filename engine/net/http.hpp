@@ -98,9 +98,6 @@ class HttpClient {
 
   // Requests currently running.
   int in_flight() const;
-  // How many times libcurl's timer was set (each a timerfd_settime system
-  // call of the io_context's reactor): BENCHMARKS.md and tests.
-  long timer_arms() const;
 
  private:
   class Impl;
