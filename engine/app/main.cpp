@@ -8,12 +8,15 @@
 
 #include "engine/app/app.hpp"
 #include "engine/env/file_modes.hpp"
+#include "engine/env/process_zone.hpp"
 
 // PASSAGE_BENCH_TIMING set: the command's own time (from main to its exit
 // code, without the process start and the loader) goes to stderr as
 // "passage: timing: N ms", for scripts/bench; nothing else changes.
 int main(int argc, char** argv) {
   const auto started = std::chrono::steady_clock::now();
+  // Before any thread: libarchive's mktime() per zip entry (process_zone.hpp).
+  passage::pin_c_library_zone();
   // Directories and files no one gave a mode get none for others; files
   // Passage creates get theirs explicitly (engine/env/file_modes.hpp).
   ::umask(passage::k_process_umask);

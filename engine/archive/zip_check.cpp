@@ -5,6 +5,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <locale.h>
 
 #include <fstream>
 #include <memory>
@@ -32,6 +33,33 @@ std::string problem_of(archive* reader) {
   if (message == nullptr || *message == '\0') return "truncated or damaged archive";
   return message;
 }
+
+// Entry names are UTF-8: cozy-stack's zip writer (Go's archive/zip) flags
+// the accented ones as such. libarchive converts every name to the
+// thread's locale charset; in the C locale an accented name cannot be
+// converted (ARCHIVE_WARN, so a sound part was invalid), and each
+// archive_entry_pathname_utf8 opened a new iconv descriptor (issue 15).
+// The check runs with C.UTF-8 as its thread's LC_CTYPE: names pass as
+// they are. Without C.UTF-8 nothing changes.
+class Utf8Names {
+ public:
+  Utf8Names() {
+    if (locale_t utf8 = c_utf8()) m_previous = uselocale(utf8);
+  }
+  ~Utf8Names() {
+    if (m_previous) uselocale(m_previous);
+  }
+  Utf8Names(const Utf8Names&) = delete;
+  Utf8Names& operator=(const Utf8Names&) = delete;
+
+ private:
+  // Made once, shared by every thread, never freed (uselocale may use it).
+  static locale_t c_utf8() {
+    static const locale_t k_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(0));
+    return k_locale;
+  }
+  locale_t m_previous = static_cast<locale_t>(0);
+};
 
 std::string entry_name(archive_entry* entry) {
   if (const char* utf8 = archive_entry_pathname_utf8(entry)) return utf8;
@@ -117,6 +145,7 @@ bool is_empty_zip(const std::filesystem::path& file) {
 ZipCheck check_part(const std::filesystem::path& file, bool first_part,
                     const std::atomic<bool>* stop, std::int64_t max_uncompressed) {
   ZipCheck check;
+  const Utf8Names utf8_names;
   if (is_empty_zip(file)) {
     check.well_formed = true;
     return invalid(check, "an empty zip, without any entry");

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <stdexcept>
 
@@ -200,6 +201,38 @@ std::string drop_marked_lines(std::string_view text) {
   throw std::runtime_error(source.origin + ": " + what);
 }
 
+thread_local std::size_t g_parses = 0;
+
+// Parsing a template was most of a notice's cost, and a run renders the
+// same few texts for every account (issue 15): each text is parsed once
+// per thread. Rendering only reads the parsed tree (its errors come from
+// lambdas and partials, which values and template_problems never let in);
+// a render that fails anyway drops its entry.
+using Parsed = std::map<std::string, mustache::mustache, std::less<>>;
+constexpr std::size_t k_parsed_max = 64;  // override folders are small
+
+Parsed& parsed_templates() {
+  thread_local Parsed parsed;
+  return parsed;
+}
+
+mustache::mustache& parsed_template(const TemplateSource& source) {
+  Parsed& parsed = parsed_templates();
+  if (auto found = parsed.find(source.text); found != parsed.end()) return found->second;
+  if (parsed.size() >= k_parsed_max) parsed.clear();
+  ++g_parses;
+  auto [at, added] = parsed.try_emplace(source.text, mark_standalone_tags(source.text));
+  at->second.set_custom_escape([](const std::string& text) { return text; });
+  return at->second;
+}
+
+// A text in error is not kept: the next render parses it again.
+[[noreturn]] void fail_parsed(const TemplateSource& source, const mustache::mustache& tmpl) {
+  const std::string error = tmpl.error_message();
+  parsed_templates().erase(source.text);  // `tmpl` is gone from here
+  fail(source, error);
+}
+
 }  // namespace
 
 TemplateSource load_template(std::string_view lang, std::string_view kind,
@@ -238,12 +271,13 @@ std::vector<std::string> template_problems(std::string_view text, const Template
 std::string render_template(const TemplateSource& source, const TemplateValues& values) {
   const auto problems = template_problems(source.text, values);
   if (!problems.empty()) fail(source, join(problems));
-  mustache::mustache tmpl{mark_standalone_tags(source.text)};
-  if (!tmpl.is_valid()) fail(source, tmpl.error_message());
-  tmpl.set_custom_escape([](const std::string& text) { return text; });
+  mustache::mustache& tmpl = parsed_template(source);
+  if (!tmpl.is_valid()) fail_parsed(source, tmpl);
   const auto rendered = tmpl.render(to_data(values));
-  if (!tmpl.is_valid()) fail(source, tmpl.error_message());
+  if (!tmpl.is_valid()) fail_parsed(source, tmpl);
   return drop_marked_lines(rendered);
 }
+
+std::size_t template_parses_on_this_thread() { return g_parses; }
 
 }  // namespace passage

@@ -6,6 +6,7 @@
 // ones one by one.
 
 #include <array>
+#include <cstddef>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -66,5 +67,10 @@ std::vector<std::string> template_problems(std::string_view text, const Template
 // a value, {{^x}}…{{/x}} when it has none. Throws std::runtime_error starting
 // with source.origin on any template_problems() or Mustache syntax error.
 std::string render_template(const TemplateSource& source, const TemplateValues& values);
+
+// Template texts parsed by this thread so far. render_template parses each
+// text once per thread and reuses it (a run renders the same few
+// templates for every account); tests read this to check it.
+std::size_t template_parses_on_this_thread();
 
 }  // namespace passage

@@ -135,22 +135,24 @@ void Runner::resume_open_steps() {
 }
 
 void Runner::start_due(Instant now) {
-  int free = m_max_active - static_cast<int>(m_active.size());
-  if (free <= 0) return;
-  int limit = static_cast<int>(m_active.size()) + free * 4 + 64;
+  if (static_cast<int>(m_active.size()) >= m_max_active) return;
   // Thousands of exports waiting for a slot must not hide what is due after
   // them (a download after a restart, a notice, a departure): left out.
   std::vector<std::string> no_export_slot;
   for (const auto& [name, stack] : m_stacks)
     if (stack.exports_in_flight >= stack.config->max_exports_in_flight) no_export_slot.push_back(name);
-  // Ids first: most due rows are already active or wait for an export
-  // slot, and reading them whole at every wake-up was the run's largest
-  // cost (issue 15).
-  for (const DueAccount& due : m_store.due_ids_for_runner(now, m_options.campaign_id, limit, no_export_slot)) {
-    if (static_cast<int>(m_active.size()) >= m_max_active) break;
-    if (m_active.count(due.id) || (due.wants_new_export && no_export_slot_on(due.stack))) continue;
+  // Ids first, one row at a time: most due rows are already active or wait
+  // for an export slot. Once a stack's last slot is taken, the queue is
+  // left to the next wake-up (which leaves that stack's new exports out):
+  // reading a few hundred exports it could not start at every wake-up was
+  // the run's largest cost (issue 15).
+  m_store.visit_due_for_runner(now, m_options.campaign_id, no_export_slot, [&](const DueAccount& due) {
+    if (static_cast<int>(m_active.size()) >= m_max_active) return DueVisit::stop;
+    if (m_active.count(due.id)) return DueVisit::next;
+    if (due.wants_new_export && no_export_slot_on(due.stack)) return DueVisit::queue_later;
     if (auto account = m_store.account(due.id)) try_start(*account, EventKind::due);
-  }
+    return DueVisit::next;
+  });
 }
 
 bool Runner::no_export_slot_on(const std::string& stack_name) const {

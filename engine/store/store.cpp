@@ -379,11 +379,6 @@ std::pair<std::string, std::vector<std::string>> runner_due_filter(
   return {where, binds};
 }
 
-struct DueRow {
-  std::string due_at;
-  DueAccount account;
-};
-
 }  // namespace
 
 std::vector<Account> Store::due_for_runner(Instant now, std::optional<std::int64_t> campaign_id,
@@ -392,36 +387,6 @@ std::vector<Account> Store::due_for_runner(Instant now, std::optional<std::int64
   for (const std::string& state : k_runner_states) states += (states.empty() ? "'" : ",'") + state + "'";
   auto [where, binds] = runner_due_filter("a.state IN (" + states + ")", {}, now, campaign_id, no_export_slot);
   return query_accounts(where + " ORDER BY a.due_at, a.id LIMIT " + std::to_string(limit), binds);
-}
-
-// One search a state, each in the order of accounts_by_due (state,
-// due_at, id) and stopped at its LIMIT, then merged: the same rows in the
-// same order as due_for_runner's one query, which SQLite answers by
-// reading and sorting every due row of every state at each wake-up of
-// the runner (O(n) a wake-up; issue 15).
-std::vector<DueAccount> Store::due_ids_for_runner(Instant now, std::optional<std::int64_t> campaign_id,
-                                                  int limit, const std::vector<std::string>& no_export_slot) {
-  auto [where, binds] = runner_due_filter("a.state = ?", {""}, now, campaign_id, no_export_slot);
-  Statement& statement = m_db.cached(
-      "SELECT a.due_at, a.id, a.stack, (a.action = 'export' OR a.fallback_export = 1) AND (a.state = 'QUEUED' OR "
-      "(a.state = 'RETRY_WAIT' AND a.retry_step = 'QUEUED')) FROM accounts a " + where +
-      " ORDER BY a.due_at, a.id LIMIT ?");
-  std::vector<DueRow> rows;
-  for (const std::string& state : k_runner_states) {
-    binds.front() = state;
-    for (std::size_t i = 0; i < binds.size(); ++i) statement.bind(static_cast<int>(i + 1), binds[i]);
-    statement.bind(static_cast<int>(binds.size() + 1), limit);
-    while (statement.step())
-      rows.push_back(DueRow{statement.text_at(0),
-                            DueAccount{statement.int_at(1), statement.text_at(2), statement.int_at(3) != 0}});
-    statement.reset();
-  }
-  std::sort(rows.begin(), rows.end(), [](const DueRow& a, const DueRow& b) {
-    return a.due_at != b.due_at ? a.due_at < b.due_at : a.account.id < b.account.id;
-  });
-  std::vector<DueAccount> due;
-  for (std::size_t i = 0; i < rows.size() && static_cast<int>(i) < limit; ++i) due.push_back(rows[i].account);
-  return due;
 }
 
 std::vector<Account> Store::in_state(State state, std::optional<std::int64_t> campaign_id) {

@@ -46,6 +46,17 @@ struct DueAccount {
   bool wants_new_export = false;  // QUEUED (or waiting to retry QUEUED) for an export
 };
 
+// What Store::visit_due_for_runner does after a row.
+enum class DueVisit {
+  next,                // the next row
+  // The row's stack has no export slot left: the rest of QUEUED and
+  // RETRY_WAIT (where new exports wait) is left to the next visit, whose
+  // search leaves that stack's new exports out. Reading on past them here
+  // would walk every one of them at each wake-up (issue 15).
+  queue_later,
+  stop,                // nothing more
+};
+
 struct IntentSpec {
   std::string kind;  // export, import, delete, notice
   std::string key;   // idempotency key, unique
@@ -185,6 +196,14 @@ class Store {
   // and what the runner needs to skip one without reading it whole.
   std::vector<DueAccount> due_ids_for_runner(Instant now, std::optional<std::int64_t> campaign_id,
                                              int limit, const std::vector<std::string>& no_export_slot = {});
+  // due_ids_for_runner one row at a time, with no limit, as long as
+  // `visit` says next: the runner reads about what it starts, not hundreds
+  // of new exports waiting for a slot at every wake-up (issue 15). After
+  // queue_later, the rows are due_for_runner's after that row less those
+  // in QUEUED and RETRY_WAIT.
+  void visit_due_for_runner(Instant now, std::optional<std::int64_t> campaign_id,
+                            std::vector<std::string> no_export_slot,
+                            const std::function<DueVisit(const DueAccount&)>& visit);
   // Accounts in `state` (all campaigns when none given), earliest timer first.
   std::vector<Account> in_state(State state, std::optional<std::int64_t> campaign_id = {});
   // The earliest runner timer.

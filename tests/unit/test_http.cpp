@@ -186,6 +186,47 @@ TEST_CASE("http: the total timeout ends a request without answer", "[http]") {
   CHECK(response.status == 0);
 }
 
+TEST_CASE("http: a timeout still ends its request while shorter-lived requests come and go", "[http]") {
+  // libcurl's deadline moves as requests come and go (session 10 tried
+  // keeping an earlier armed timer, BENCHMARKS.md): the slow request's own
+  // timeout must still end it.
+  HttpTestServer server([](const ServedRequest& seen) {
+    if (seen.target == "/slow") return Reply{{}, false, true};
+    return reply(200, seen.target);
+  });
+  asio::io_context io;
+  HttpClient client(io);
+  std::optional<HttpResponse> slow;
+  const auto started = std::chrono::steady_clock::now();
+  std::optional<std::chrono::steady_clock::duration> slow_took;
+  HttpRequest slow_request = get(server, "/slow");
+  slow_request.total_timeout = Millis(1500);
+  asio::co_spawn(io, client.perform(std::move(slow_request)), [&](std::exception_ptr, HttpResponse response) {
+    slow = std::move(response);
+    slow_took = std::chrono::steady_clock::now() - started;
+  });
+  const auto quick_ones = [&]() -> asio::awaitable<int> {
+    int ok = 0;
+    for (int i = 0; i < 5; ++i) {
+      HttpRequest request = get(server, "/quick");
+      request.total_timeout = Millis(100);  // earlier than the slow one's, then gone
+      ok += (co_await client.perform(std::move(request))).status == 200 ? 1 : 0;
+      asio::steady_timer pause(io, std::chrono::milliseconds(150));
+      co_await pause.async_wait(asio::use_awaitable);
+    }
+    co_return ok;
+  };
+  CHECK(run(io, quick_ones()) == 5);
+  io.restart();
+  io.run_for(std::chrono::seconds(5));
+  REQUIRE(slow);
+  CHECK(slow->timed_out);
+  REQUIRE(slow_took);
+  CHECK(*slow_took >= std::chrono::milliseconds(1400));
+  CHECK(*slow_took < std::chrono::seconds(4));
+  CHECK(client.in_flight() == 0);
+}
+
 TEST_CASE("http: a large body streams to on_body in chunks", "[http]") {
   constexpr std::size_t k_size = 4 * 1024 * 1024;
   HttpTestServer server([&](const ServedRequest&) {

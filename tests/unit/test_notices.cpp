@@ -344,6 +344,22 @@ TEST_CASE("standalone section lines vanish whether the section renders or not", 
   CHECK(render_template({"x {{#target}}y{{/target}} z\n", "inline"}, {}) == "x  z\n");
 }
 
+TEST_CASE("a template text is parsed once and renders each notice with its own values", "[notices]") {
+  // A run renders the same few templates thousands of times: parsing them
+  // each time was most of a notice's cost (BENCHMARKS.md, session 10).
+  const TemplateSource source{"Subject: {{login}}\n{{#target}}\nto {{target}}\n{{/target}}\nend\n",
+                              "parsed-once.mustache"};
+  const std::size_t before = template_parses_on_this_thread();
+  CHECK(render_template(source, {{"login", "ana"}}) == "Subject: ana\nend\n");
+  CHECK(render_template(source, {{"login", "bob"}, {"target", "t"}}) == "Subject: bob\nto t\nend\n");
+  CHECK(render_template(source, {{"login", "eve"}}) == "Subject: eve\nend\n");
+  CHECK(template_parses_on_this_thread() == before + 1);
+  // The same origin with another text (an override file edited): the new text.
+  const TemplateSource edited{"Subject: {{login}}!\n", "parsed-once.mustache"};
+  CHECK(render_template(edited, {{"login", "ana"}}) == "Subject: ana!\n");
+  CHECK(template_parses_on_this_thread() == before + 2);
+}
+
 TEST_CASE("template_problems flags partials, delimiters and unbalanced sections", "[notices]") {
   const TemplateValues values = {{"domain", "d"}};
   CHECK(template_problems("{{domain}} {{{domain}}} {{& domain}} {{! note}}", values).empty());

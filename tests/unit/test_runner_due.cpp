@@ -89,3 +89,62 @@ TEST_CASE("due ids for the runner: the same accounts in the same order as due_fo
     }
   }
 }
+
+TEST_CASE("visiting the due accounts: after a stack's last export slot the queue waits for the next "
+          "visit and the other states go on in order",
+          "[store][runner-due]") {
+  // The runner reads its due accounts one at a time, and once a stack has
+  // no export slot left it stops reading QUEUED and RETRY_WAIT (its next
+  // wake-up's search leaves that stack's exports out) instead of reading
+  // hundreds of exports it cannot start at every wake-up (BENCHMARKS.md,
+  // session 10).
+  passage::testing::TempDir dir;
+  Store store(dir.path() / "passage.db");
+  std::mt19937 random(10);
+  std::vector<NewAccount> rows;
+  for (int n = 0; n < 90; ++n)
+    rows.push_back(due_account(n, n % 3 == 0 ? "other" : "main", n % 5 == 0 ? Action::move : Action::export_));
+  std::int64_t campaign = store.create_campaign("first", "f.csv", rows, k_due_t0, "admin");
+  const std::vector<State> states = {State::queued, State::queued,     State::exporting, State::verified,
+                                     State::grace,  State::retry_wait, State::notified};
+  for (Account account : store.accounts_of(campaign)) {
+    Transition transition{account, {}, "state", "test"};
+    transition.next.state = states[random() % states.size()];
+    if (transition.next.state == State::retry_wait)
+      transition.next.retry_step = random() % 2 ? State::queued : State::verifying;
+    transition.next.due_at = k_due_t0 + std::chrono::minutes(random() % 6);
+    REQUIRE(store.commit(account, transition, k_due_t0, "test"));
+  }
+  const Instant now = k_due_t0 + 4min;
+  std::vector<std::int64_t> all;
+  for (const Account& account : store.due_for_runner(now, campaign, 1000)) all.push_back(account.id);
+  REQUIRE(all.size() > 30);
+  for (int nth : {0, 1, 4}) {
+    INFO("the queue waits at new export number " << nth);
+    std::vector<std::int64_t> visited;
+    std::optional<std::size_t> later_at;
+    int seen = 0;
+    store.visit_due_for_runner(now, campaign, {}, [&](const DueAccount& due) {
+      visited.push_back(due.id);
+      if (!later_at && due.wants_new_export && seen++ == nth) {
+        later_at = visited.size();
+        return DueVisit::queue_later;
+      }
+      return DueVisit::next;
+    });
+    REQUIRE(later_at);
+    std::vector<std::int64_t> expected(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(*later_at));
+    for (std::size_t i = *later_at; i < all.size(); ++i) {
+      const State state = store.account(all[i])->state;
+      if (state != State::queued && state != State::retry_wait) expected.push_back(all[i]);
+    }
+    CHECK(visited == expected);
+  }
+  // Stopped: nothing more is read.
+  int visited = 0;
+  store.visit_due_for_runner(now, campaign, {}, [&](const DueAccount&) {
+    ++visited;
+    return visited == 3 ? DueVisit::stop : DueVisit::next;
+  });
+  CHECK(visited == 3);
+}

@@ -2,6 +2,11 @@
 
 #include "engine/env/clock.hpp"
 #include "engine/env/time.hpp"
+#include "engine/env/process_zone.hpp"
+
+#include <cstdlib>
+#include <optional>
+#include <string>
 
 using namespace passage;
 
@@ -208,4 +213,24 @@ TEST_CASE("format_utc and format_date print what date::format prints, hand-writt
     const date::year_month_day day{date::floor<date::days>(at)};
     CHECK(format_date(day) == date::format("%F", date::sys_days{day}));
   }
+}
+
+TEST_CASE("the C library's zone is pinned to /etc/localtime when TZ is unset, and left alone when set",
+          "[time]") {
+  // Unset, glibc stats /etc/localtime at every mktime (libarchive calls it
+  // for each zip entry) under a lock the check threads fight over: 60
+  // stat and 60 futex system calls an account (BENCHMARKS.md, session 10).
+  const char* saved = std::getenv("TZ");
+  const std::optional<std::string> before = saved ? std::optional<std::string>(saved) : std::nullopt;
+  ::unsetenv("TZ");
+  pin_c_library_zone();
+  REQUIRE(std::getenv("TZ") != nullptr);
+  CHECK(std::string(std::getenv("TZ")) == ":/etc/localtime");
+  ::setenv("TZ", "Europe/Paris", 1);
+  pin_c_library_zone();
+  CHECK(std::string(std::getenv("TZ")) == "Europe/Paris");
+  if (before)
+    ::setenv("TZ", before->c_str(), 1);
+  else
+    ::unsetenv("TZ");
 }
