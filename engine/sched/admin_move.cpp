@@ -187,6 +187,10 @@ class AdminMove {
   }
 
   asio::awaitable<Outcome<Done>> import_on_target(const Snapshot& snapshot) {
+    // A hold or a cancel the desk committed while the source was exported
+    // wins: the target, whose data an import wipes, is never asked, and the
+    // source is given back.
+    if (auto stopped = stopped_by_support()) co_return after_export(*stopped);
     const std::string token = random_token();
     m_token_hash = token_hash(token);
     // With the evidence the target must match: a run that dies after the
@@ -201,6 +205,13 @@ class AdminMove {
     if (!queued.ok() && queued.failure().kind != FailureKind::unknown_outcome)
       co_return after_export(queued.failure());
     co_return co_await follow_import(snapshot.evidence);
+  }
+
+  std::optional<Failure> stopped_by_support() {
+    auto fresh = m_c.store.account(m_account.id);
+    if (fresh && fresh->state == State::moving) return std::nullopt;
+    const std::string now_in = fresh ? std::string(to_string(fresh->state)) : std::string("gone");
+    return failure(FailureKind::retryable, "stopped before the import: the account is " + now_in);
   }
 
   // Polls what serve --public sent for the token and the target, until the

@@ -148,14 +148,15 @@ TEST_CASE("A moved source written after the move without the person's activity (
   CHECK(mover_column(stand, "state_reason") == "files_changed_after_move");
 }
 
-// Observed: the hold commits while the run reads the source's disk usage
-// after the download (no token, no import asked yet); the run then issues
-// the token, asks the target to import (which wipes it), and blocks the
-// source MOVED: HELD "from MOVING" with a move done behind the desk's back,
-// and the journal says nothing of it.
+// Was: the hold commits while the run reads the source's disk usage after
+// the download (no token, no import asked yet); the run then issued the
+// token, asked the target to import (which wipes it), and blocked the
+// source MOVED: HELD "from MOVING" with a move done behind the desk's back.
+// Now the run reads the account again before the import and gives the
+// source back.
 TEST_CASE("A hold the desk puts on an admin move while its run downloads the source's parts stops the move "
           "before the target is asked to import",
-          "[faults][move-recovery][attack][!shouldfail]") {
+          "[faults][move-recovery][attack]") {
   FaultStand stand(0);
   // Every answer of the source takes 6 s: the disk usage read after the
   // download leaves room for the hold before the import is asked for.
@@ -175,4 +176,5 @@ TEST_CASE("A hold the desk puts on an admin move while its run downloads the sou
   CHECK(mover_column(stand, "state") == "HELD");
   CHECK(route_count(stand.target->stats(), k_import_post) == 0);
   CHECK(blocking_reason(*stand.source, mover_source(stand)) != "MOVED");
+  CHECK(blocking_reason(*stand.source, mover_source(stand)).empty());  // given back while held
 }
