@@ -10,6 +10,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "engine/sched/access_close.hpp"
+#include "engine/sched/move_giveback.hpp"
 #include "engine/sched/export_window.hpp"
 #include "engine/sched/progress.hpp"
 #include "engine/sched/runner_impl.hpp"
@@ -74,6 +75,8 @@ asio::awaitable<void> Runner::main_loop() {
   resume_open_steps();
   // Access the desk granted to a moved space ends here (issue 13).
   co_await close_expired_grants(m_store, m_stacks, started, m_options.actor);
+  // Sources of moves the desk stopped (or that failed) are not left blocked.
+  co_await give_back_stopped_moves(m_store, m_stacks, started, m_options.actor);
   while (!m_stopping) {
     Instant now = m_clock.now();
     if (m_options.max_duration && now - started >= *m_options.max_duration) {

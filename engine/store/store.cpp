@@ -399,6 +399,10 @@ std::vector<Account> Store::in_state(State state, std::optional<std::int64_t> ca
   return query_accounts(where + " ORDER BY a.due_at, a.id", binds);
 }
 
+std::vector<Account> Store::stopped_with_own_block(const std::string& block) {
+  return query_accounts("WHERE a.own_block = ? AND a.state IN ('HELD','CANCELLED','FAILED') ORDER BY a.id", {block});
+}
+
 std::optional<Instant> Store::next_runner_due(std::optional<std::int64_t> campaign_id) {
   std::string sql =
       "SELECT MIN(due_at) FROM accounts WHERE state IN ('QUEUED','EXPORTING','VERIFYING',"

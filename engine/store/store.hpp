@@ -206,6 +206,9 @@ class Store {
                             const std::function<DueVisit(const DueAccount&)>& visit);
   // Accounts in `state` (all campaigns when none given), earliest timer first.
   std::vector<Account> in_state(State state, std::optional<std::int64_t> campaign_id = {});
+  // Accounts no run drives (HELD, CANCELLED, FAILED) whose own_block is
+  // `block`: a block Passage set and may have to lift itself.
+  std::vector<Account> stopped_with_own_block(const std::string& block);
   // The earliest runner timer.
   std::optional<Instant> next_runner_due(std::optional<std::int64_t> campaign_id);
   std::map<State, int> state_counts(std::optional<std::int64_t> campaign_id);

@@ -46,7 +46,7 @@ ProcessResult desk(FaultStand& stand, const std::string& action) {
 // stays on the source for good; no run, purge or desk action lifts it.
 TEST_CASE("An admin move cancelled by the desk after its run was killed during the source's export gives "
           "the source back as Passage's own MOVING block must not outlive the account",
-          "[faults][move-recovery][attack][!shouldfail]") {
+          "[faults][move-recovery][attack]") {
   FaultStand stand(0);
   stand.source->put_faults(R"({"export_never_finish":1})");
   kill_run_when(stand, [&] { return route_count(stand.source->stats(), k_export_post, "202") == 1; });
@@ -68,7 +68,7 @@ TEST_CASE("An admin move cancelled by the desk after its run was killed during t
 // although nothing was sent to the target and nothing is under way.
 TEST_CASE("An admin move held by the desk after its run was killed during the source's export does not keep "
           "the person locked out of the source while held",
-          "[faults][move-recovery][attack][!shouldfail]") {
+          "[faults][move-recovery][attack]") {
   FaultStand stand(0);
   stand.source->put_faults(R"({"export_never_finish":1})");
   kill_run_when(stand, [&] { return route_count(stand.source->stats(), k_export_post, "202") == 1; });
@@ -91,7 +91,7 @@ TEST_CASE("An admin move held by the desk after its run was killed during the so
 // cancelled row, and neither row says so.
 TEST_CASE("A new campaign listing an account whose admin move was cancelled after a killed run is not kept "
           "waiting for good behind the MOVING block Passage set for the cancelled row",
-          "[faults][move-recovery][attack][!shouldfail]") {
+          "[faults][move-recovery][attack]") {
   FaultStand stand(0);
   stand.source->put_faults(R"({"export_never_finish":1})");
   kill_run_when(stand, [&] { return route_count(stand.source->stats(), k_export_post, "202") == 1; });
