@@ -42,7 +42,7 @@ ProcessResult desk(FaultStand& stand, const std::string& action) {
 
 }  // namespace
 
-// Observed: the account is CANCELLED (final), Passage's own MOVING block
+// Was (fixed: move_giveback.cpp): the account is CANCELLED (final), Passage's own MOVING block
 // stays on the source for good; no run, purge or desk action lifts it.
 TEST_CASE("An admin move cancelled by the desk after its run was killed during the source's export gives "
           "the source back as Passage's own MOVING block must not outlive the account",
@@ -64,7 +64,7 @@ TEST_CASE("An admin move cancelled by the desk after its run was killed during t
   CHECK(blocking_reason(*stand.source, mover_source(stand)).empty());
 }
 
-// Observed: HELD, and the source stays blocked MOVING for the whole hold
+// Was (fixed: move_giveback.cpp): HELD, and the source stays blocked MOVING for the whole hold
 // although nothing was sent to the target and nothing is under way.
 TEST_CASE("An admin move held by the desk after its run was killed during the source's export does not keep "
           "the person locked out of the source while held",
@@ -86,7 +86,7 @@ TEST_CASE("An admin move held by the desk after its run was killed during the so
   CHECK(blocking_reason(*stand.source, mover_source(stand)).empty());
 }
 
-// Observed: the new campaign's row waits RETRY_WAIT "blocked: MOVING" run
+// Was (fixed: move_giveback.cpp): the new campaign's row waits RETRY_WAIT "blocked: MOVING" run
 // after run, without end: the only block is the one Passage set for the
 // cancelled row, and neither row says so.
 TEST_CASE("A new campaign listing an account whose admin move was cancelled after a killed run is not kept "
