@@ -173,17 +173,11 @@ bool Runner::export_bound(const Account& account) const {
 
 bool Runner::try_start(const Account& account, EventKind first) {
   if (m_active.count(account.id)) return false;
-  StackRuntime& stack = stack_of(account);
-  bool slot = export_bound(account);
-  // Exports already requested are in flight on the stack whatever the cap.
-  bool already_requested = account.state == State::exporting;
-  if (slot && !already_requested && stack.exports_in_flight >= stack.config->max_exports_in_flight)
-    return false;
-  if (slot) ++stack.exports_in_flight;
+  if (export_bound(account) && !take_export_slot(account)) return false;
   m_active.insert(account.id);
   set_group_gather();
-  asio::co_spawn(m_io, drive(account, first), [this, account, slot](std::exception_ptr error) {
-    finish(account, slot);
+  asio::co_spawn(m_io, drive(account, first), [this, account](std::exception_ptr error) {
+    finish(account);
     if (error) {
       m_stopping = true;
       if (!m_stopped_by) m_stopped_by = error;
@@ -197,12 +191,33 @@ bool Runner::try_start(const Account& account, EventKind first) {
   return true;
 }
 
+// Exports already requested are in flight on the stack whatever the cap:
+// an EXPORTING account always gets its slot back.
+bool Runner::take_export_slot(const Account& account) {
+  if (m_export_slots.count(account.id)) return true;
+  StackRuntime& stack = stack_of(account);
+  bool already_requested = account.state == State::exporting;
+  if (!already_requested && stack.exports_in_flight >= stack.config->max_exports_in_flight) return false;
+  ++stack.exports_in_flight;
+  m_export_slots.insert(account.id);
+  return true;
+}
+
+// The export's event came (or it failed): the slot serves the next export
+// at once, while this account's parts download.
+void Runner::give_back_export_slot(const Account& account) {
+  if (m_export_slots.erase(account.id) == 0) return;
+  --stack_of(account).exports_in_flight;
+  m_dirty = true;
+  m_wake.cancel();
+}
+
 void Runner::set_group_gather() {
   m_group.set_gather(m_active.size() >= k_gather_from_drives ? k_busy_gather : Millis(0));
 }
 
-void Runner::finish(const Account& account, bool held_export_slot) {
-  if (held_export_slot) --stack_of(account).exports_in_flight;
+void Runner::finish(const Account& account) {
+  give_back_export_slot(account);
   m_active.erase(account.id);
   set_group_gather();
   m_dirty = true;

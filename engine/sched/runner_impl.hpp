@@ -35,7 +35,9 @@ class Runner {
   void resume_open_steps();
   void start_due(Instant now);
   bool try_start(const Account& account, EventKind first);
-  void finish(const Account& account, bool held_export_slot);
+  void finish(const Account& account);
+  bool take_export_slot(const Account& account);
+  void give_back_export_slot(const Account& account);
   void set_group_gather();
   boost::asio::awaitable<void> wait_for_work(Instant now);
   bool export_bound(const Account& account) const;
@@ -86,6 +88,10 @@ class Runner {
   GroupCommit m_group;
   std::unique_ptr<Notifier> m_notifier;
   std::set<std::int64_t> m_active;
+  // Accounts holding one of their stack's export slots: from before the
+  // export POST until its event, deadline or failure (CONTRACT.md
+  // "Limits"), not while its parts download.
+  std::set<std::int64_t> m_export_slots;
   std::mt19937_64 m_random;
   RunSummary m_summary;
   // Why the run stopped early: the first account step that threw, or a

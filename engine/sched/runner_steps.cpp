@@ -156,6 +156,9 @@ asio::awaitable<void> Runner::drive(Account account, EventKind first) {
   std::optional<Event> next = Event{first};
   int stale_reads = 0;
   for (int step = 0; next && step < k_max_steps_per_drive && !m_stopping; ++step) {
+    // Back to the queue within this drive (a part to export again): a new
+    // export waits for a slot like any other; the runner starts it again.
+    if (export_bound(account) && !take_export_slot(account)) co_return;
     Instant now = m_clock.now();
     Event event = *next;
     // The export window gates every new export request, a move's export
@@ -193,6 +196,7 @@ asio::awaitable<void> Runner::drive(Account account, EventKind first) {
       next = event;
       continue;
     }
+    if (!export_bound(account)) give_back_export_slot(account);
     if (transition.effects.empty()) {
       bool due_now = account.due_at && *account.due_at <= m_clock.now();
       next = due_now && runner_acts_on(account.state) ? std::optional<Event>(Event{EventKind::due})

@@ -157,6 +157,7 @@ void Api::apply_faults(Ticket& t) {
   t.reset_after = !t.reset_before && rng.chance(f.reset_after);
   if (f.latency_ms.max > 0 && rng.chance(f.latency_ms.rate)) t.delay_ms += rng.between(f.latency_ms.min, f.latency_ms.max);
   if (rng.chance(f.stall_ms.rate)) t.delay_ms += f.stall_ms.ms;
+  if (t.route == RouteId::export_data && rng.chance(f.part_stall_ms.rate)) t.delay_ms += f.part_stall_ms.ms;
 }
 
 Response Api::handle(Ticket& t, const Request& req) {

@@ -113,6 +113,7 @@ std::optional<Faults> parse_faults(const std::string& text, std::string& error) 
       if (read_rate(k, x, f)) return true;
       if (k == "latency_ms") read_latency(x, f.latency_ms);
       else if (k == "stall_ms") read_stall(x, k, f.stall_ms);
+      else if (k == "part_stall_ms") read_stall(x, k, f.part_stall_ms);
       else if (k == "delete_hang") read_stall(x, k, f.delete_hang);
       else if (k == "throttle") read_throttle(x, f.throttle);
       else if (k == "ws_drop_every_s") f.ws_drop_every_s = static_cast<double>(count(x, k));
@@ -137,6 +138,7 @@ std::string faults_to_json(const Faults& f) {
       {"reset_before", f.reset_before},
       {"reset_after", f.reset_after},
       {"stall_ms", {{"rate", f.stall_ms.rate}, {"ms", f.stall_ms.ms}}},
+      {"part_stall_ms", {{"rate", f.part_stall_ms.rate}, {"ms", f.part_stall_ms.ms}}},
       {"truncate_part", f.truncate_part},
       {"part_missing_entries", f.part_missing_entries},
       {"skip_file_content", f.skip_file_content},

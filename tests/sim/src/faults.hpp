@@ -27,6 +27,9 @@ struct Faults {
   double reset_before = 0;
   double reset_after = 0;
   Stall stall_ms;
+  // Like stall_ms, for export part downloads only: a slow archive route
+  // beside fast API calls.
+  Stall part_stall_ms;
   double truncate_part = 0;
   double part_missing_entries = 0;
   // Share of a space's files and old versions whose content the stack

@@ -54,6 +54,7 @@ void Stats::reset() {
   m_window.clear();
   m_max_rps = 0;
   m_max_in_flight = m_in_flight;
+  m_max_admin_exports_open = m_admin_exports_open;
   exports_started = duplicate_exports_24h = deletions = deletions_half_done = stack_mails = 0;
   deletes_during_removal = 0;
   imports_done = imports_failed = 0;
@@ -106,6 +107,7 @@ std::string Stats::to_json() const {
                  {"max_in_flight", m_max_in_flight},
                  {"in_flight", m_in_flight},
                  {"exports_started", exports_started},
+                 {"max_admin_exports_open", m_max_admin_exports_open},
                  {"duplicate_exports_24h", duplicate_exports_24h},
                  {"deletions", deletions},
                  {"deletions_half_done", deletions_half_done},

@@ -50,6 +50,11 @@ public:
   void answered(RouteId route, int status, const std::string& unknown_method = {});
   std::string to_json() const;
 
+  // Exports the admin API asked for, from the request until their job
+  // ends (done, error, refused): what max_exports_in_flight caps.
+  void admin_export_opened() { m_max_admin_exports_open = std::max(m_max_admin_exports_open, ++m_admin_exports_open); }
+  void admin_export_closed() { --m_admin_exports_open; }
+
   std::uint64_t exports_started = 0;
   std::uint64_t duplicate_exports_24h = 0;
   std::uint64_t deletions = 0;
@@ -90,6 +95,8 @@ private:
   std::uint64_t m_max_rps = 0;
   std::uint64_t m_in_flight = 0;
   std::uint64_t m_max_in_flight = 0;
+  std::uint64_t m_admin_exports_open = 0;
+  std::uint64_t m_max_admin_exports_open = 0;
   std::vector<std::function<void()>> m_idle_waiters;
 };
 

@@ -290,7 +290,7 @@ private:
   void publish_instance(const char* event, std::uint32_t index);
   void start_next_export();
   void release_export_worker();
-  void finish_export(std::uint32_t index, std::string id, bool admin_req);
+  void finish_export(std::uint32_t index, std::string id, const QueuedExport& job);
   void draw_removal_end(std::uint32_t index, InstanceState& s);
   void drop_export(InstanceState& s);
   void retire_export(InstanceState& s);

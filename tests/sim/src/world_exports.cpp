@@ -28,6 +28,7 @@ std::string World::request_export(std::uint32_t index, bool admin_req, ExportOri
     if (s.last_export_request_ms && now < *s.last_export_request_ms + k_day_ms) ++m_stats.duplicate_exports_24h;
     s.last_export_request_ms = now;
   }
+  if (origin == ExportOrigin::admin_api) m_stats.admin_export_opened();
   m_export_queue.push_back({index, admin_req, origin});
   start_next_export();
   return couch_id(mix64(m_options.seed ^ 0x10b) + ++m_sequence);
@@ -88,6 +89,7 @@ void World::run_export(const QueuedExport& job) {
       s.move = MovePhase::broken;
       ++m_stats.moves_broken_by_export;
     }
+    if (job.origin == ExportOrigin::admin_api) m_stats.admin_export_closed();
     return release_export_worker();
   }
   if (s.move == MovePhase::going && s.current_export && s.current_export->id == s.move_export_id)
@@ -109,10 +111,12 @@ void World::run_export(const QueuedExport& job) {
   // Timeout is a context CreateExport never reads.
   if (m_rng.chance(m_faults.export_never_finish)) return;
   m_runtime.after(draw_ms(m_rng, m_options.export_ms),
-                  [this, index, id = e.id, admin_req = job.admin_req] { finish_export(index, id, admin_req); });
+                  [this, index, id = e.id, job] { finish_export(index, id, job); });
 }
 
-void World::finish_export(std::uint32_t index, std::string id, bool admin_req) {
+void World::finish_export(std::uint32_t index, std::string id, const QueuedExport& job) {
+  const bool admin_req = job.admin_req;
+  if (job.origin == ExportOrigin::admin_api) m_stats.admin_export_closed();
   release_export_worker();
   auto& s = touch(index);
   if (!s.current_export || s.current_export->id != id) return;  // deleted meanwhile

@@ -443,3 +443,25 @@ TEST_CASE("export_never_finish keeps its worker: on a one-worker stack the next 
   CHECK(sim.current_export(next).empty());
   CHECK(state_of(sim, hung) == "exporting");
 }
+
+TEST_CASE("max_admin_exports_open: the admin API's exports from their request to their end, at most at once",
+          "[exports][stats]") {
+  Sim sim(k_args);
+  // Three at once, each open until its job ends.
+  for (int i = 30; i < 33; ++i) REQUIRE(sim.post("/instances/" + domain(i) + "/export?admin-req=true").status == 202);
+  for (int i = 30; i < 33; ++i) REQUIRE(done(sim, domain(i)));
+  CHECK(sim.stat("max_admin_exports_open") == 3);
+  // One after the other: never more than one open. A person's own export
+  // is not the admin API's.
+  REQUIRE(sim.post("/_sim/stats/reset").status == 200);
+  CHECK(sim.stat("max_admin_exports_open") == 0);
+  for (int i = 33; i < 35; ++i) {
+    REQUIRE(sim.post("/instances/" + domain(i) + "/export?admin-req=true").status == 202);
+    REQUIRE(done(sim, domain(i)));
+  }
+  REQUIRE(sim.post("/_sim/user-export?domain=" + domain(35)).status == 202);
+  REQUIRE(sim.post("/instances/" + domain(36) + "/export?admin-req=true").status == 202);
+  REQUIRE(done(sim, domain(35)));
+  REQUIRE(done(sim, domain(36)));
+  CHECK(sim.stat("max_admin_exports_open") == 1);
+}

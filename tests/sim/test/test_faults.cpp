@@ -92,6 +92,10 @@ TEST_CASE("latency and stall delay the answer", "[faults]") {
   CHECK(sim.get("/instances/" + domain(1)).seconds >= 0.14);
   sim.faults(R"({"stall_ms":{"rate":1,"ms":200}})");
   CHECK(sim.get("/instances/" + domain(1)).seconds >= 0.19);
+  // part_stall_ms: export parts only.
+  sim.faults(R"({"part_stall_ms":{"rate":1,"ms":300}})");
+  CHECK(sim.get("/instances/" + domain(1)).seconds < 0.25);
+  CHECK(sim.get("/instances/" + domain(1) + "/exports/0000/data").seconds >= 0.29);
 }
 
 TEST_CASE("GET /_sim/idle answers once no client request is in flight, or at its timeout", "[faults][idle]") {
