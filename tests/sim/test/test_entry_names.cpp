@@ -9,6 +9,7 @@
 #include "http_client.hpp"
 #include "zip_check.hpp"
 #include "zip_entry.hpp"
+#include "part_restore.hpp"
 #include "zip_names.hpp"
 #include "zip_read.hpp"
 #include "zip_stream.hpp"
@@ -78,8 +79,9 @@ void tally_metadata(const std::string& doc_text, NameTally& tally) {
 }
 
 // Checks every entry's flag, in the central directory and its local header,
-// against Go's rule, and tallies what the part holds.
-void check_part_names(const std::string& zip, NameTally& tally) {
+// against Go's rule, and tallies what the part holds. Returns the bytes of
+// its files' contents.
+long long check_part_names(const std::string& zip, NameTally& tally) {
   std::string error;
   const auto entries = sim::read_zip_directory(zip, error);
   REQUIRE(entries);
@@ -104,6 +106,7 @@ void check_part_names(const std::string& zip, NameTally& tally) {
   const PartAudit audit = audit_part(read);
   INFO((audit.problems.empty() ? std::string() : audit.problems.front()));
   CHECK(audit.complete());
+  return audit.file_bytes;
 }
 
 }  // namespace
@@ -161,11 +164,18 @@ TEST_CASE("export parts name accented files and folders in UTF-8 flagged as cozy
     std::vector<std::string> paths{base};
     for (const auto& cursor : e.at("parts_cursors").as_array())
       paths.push_back(base + "?cursor=" + std::string(cursor.as_string()));
+    sim::FolderIndex folders;  // the target's folders, over the whole import
     for (const auto& path : paths) {
       INFO(d << " " << path);
       const HttpResult part = sim.get(path);
       REQUIRE(part.status == 200);
-      check_part_names(part.body, tally);
+      const long long file_bytes = check_part_names(part.body, tally);
+      // The simulator's importer restores every file, the accented ones
+      // in the accented folder included, as a move's target would.
+      const sim::PartRestore restored = sim::restore_part(part.body, {}, &folders);
+      INFO((restored.errors.empty() ? std::string() : restored.errors.front()));
+      CHECK(restored.errors.empty());
+      CHECK(restored.restored.files == file_bytes);
     }
   }
   CHECK(tally.accented > 0);
