@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 
@@ -19,6 +20,70 @@ namespace {
 std::int64_t in_state(const Workspace& ws, const std::string& state) {
   Db db(ws.database());
   return db.scalar("SELECT COUNT(*) FROM accounts WHERE state = '" + state + "'");
+}
+
+std::uint64_t le(const std::string& bytes, std::size_t at, int width) {
+  std::uint64_t value = 0;
+  for (int i = width - 1; i >= 0; --i) value = value << 8 | static_cast<unsigned char>(bytes.at(at + i));
+  return value;
+}
+
+struct ZipName {
+  std::string name;
+  bool utf8_flag = false;  // general-purpose bit 11
+};
+
+// The central directory's names and UTF-8 flags, read here rather than
+// through libarchive (the reader under test). A part as the simulator
+// writes it: no zip64, no archive comment.
+std::vector<ZipName> zip_names(const std::string& zip) {
+  REQUIRE(zip.size() >= 22);
+  const std::size_t end = zip.size() - 22;
+  REQUIRE(le(zip, end, 4) == 0x06054b50);
+  std::vector<ZipName> names;
+  std::size_t at = le(zip, end + 16, 4);
+  for (std::uint64_t n = le(zip, end + 10, 2); n > 0; --n) {
+    REQUIRE(le(zip, at, 4) == 0x02014b50);
+    const std::size_t name_length = le(zip, at + 28, 2);
+    names.push_back({zip.substr(at + 46, name_length), (le(zip, at + 8, 2) & 0x800) != 0});
+    at += 46 + name_length + le(zip, at + 30, 2) + le(zip, at + 32, 2);
+  }
+  return names;
+}
+
+bool is_ascii(const std::string& text) {
+  return std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+// What a part holds: its entries, its files (a content right after a
+// file's metadata: a directory's is followed by another document), and
+// those of them whose name is accented and flagged UTF-8.
+struct PartNames {
+  std::int64_t entries = 0;
+  std::int64_t files = 0;
+  std::int64_t accented_files = 0;
+};
+
+PartNames part_names(const std::string& zip) {
+  PartNames part;
+  const std::vector<ZipName> names = zip_names(zip);
+  part.entries = static_cast<std::int64_t>(names.size());
+  for (std::size_t i = 1; i < names.size(); ++i) {
+    const bool after_file_meta = names[i - 1].name.rfind("My Cozy/Data/io.cozy.files/", 0) == 0;
+    if (!after_file_meta || names[i].name.rfind("My Cozy/Files/", 0) != 0) continue;
+    ++part.files;
+    if (!is_ascii(names[i].name) && names[i].utf8_flag) ++part.accented_files;
+  }
+  return part;
+}
+
+// Part `n` (0-based) of `exported` (a /_sim/exports document), as the admin data route serves it.
+std::string download_part(const CozySim& sim, const std::string& domain, const json::object& exported, int n) {
+  std::string path = "/instances/" + domain + "/exports/" + std::string(exported.at("_id").as_string()) + "/data";
+  if (n > 0) path += "?cursor=" + std::string(exported.at("parts_cursors").as_array().at(n - 1).as_string());
+  const SimAnswer answer = sim.call("GET", path);
+  REQUIRE(answer.status == 200);
+  return answer.body;
 }
 
 }  // namespace
@@ -220,4 +285,45 @@ TEST_CASE("An export replaced before Passage downloaded it (its first part an em
   CHECK((row[0] == "GRACE" || row[0] == "NOTIFIED"));
   const json::object evidence = json::parse(row[1]).as_object();
   CHECK(evidence.at("export_id").as_string() != first_id);
+}
+
+TEST_CASE("Spaces holding accented file and folder names, flagged UTF-8 as cozy-stack's Go writer does, "
+          "are verified with those files counted in the evidence",
+          "[cozy-admin][evidence][names]") {
+  // libarchive converts a name flagged UTF-8 to the locale's charset: in
+  // the C locale (passage's, as a service runs it) it could not, and every
+  // such part was invalid. The simulator's spaces hold a folder "Été 2026"
+  // and files named "compte-rendu réunion …", "naïve ~ café …".
+  Options options;
+  options.accounts = 5;
+  Stand s(options);
+  s.run();
+  CHECK(in_state(s.ws, "GRACE") == options.accounts);
+  Db db(s.ws.database());
+  std::int64_t accented = 0;
+  for (const auto& row : db.rows("SELECT domain, state, state_reason, evidence FROM accounts")) {
+    INFO(row[0] << " " << row[1] << " (" << row[2] << "): " << row[3]);
+    REQUIRE_FALSE(row[3].empty());
+    const json::object evidence = json::parse(row[3]).as_object();
+    const json::value exported = s.sim->export_of(row[0]);
+    REQUIRE(exported.is_object());
+    REQUIRE(exported.at("_id") == evidence.at("export_id"));
+    CHECK(exported.at("fully_read").as_bool());
+    // Each part's evidence counts every entry and every file it holds,
+    // the accented ones included.
+    std::int64_t files = 0;
+    for (const json::value& item : evidence.at("parts").as_array()) {
+      const json::object& part = item.as_object();
+      const int n = part.at("n").to_number<int>();
+      const PartNames names = part_names(download_part(*s.sim, row[0], exported.as_object(), n));
+      INFO("part " << n);
+      CHECK(part.at("entries").as_int64() == names.entries);
+      CHECK(part.at("content").at("files").as_int64() == names.files);
+      files += names.files;
+      accented += names.accented_files;
+    }
+    CHECK(evidence.at("content").at("files").as_int64() == files);
+    CHECK(evidence.at("content").at("file_bytes").as_int64() == evidence.at("disk_usage").at("files").as_int64());
+  }
+  CHECK(accented > 0);
 }

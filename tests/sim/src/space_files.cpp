@@ -13,7 +13,9 @@ constexpr Folder k_folders[] = {{"Documents", "Documents", -1},
                                 {"Documents/Cours", "Cours", 0},
                                 {"Photos", "Photos", -1},
                                 {"Administratif", "Administratif", -1},
-                                {"Notes", "Notes", -1}};
+                                // Accented, as people name folders: cozy-stack's
+                                // zip writer flags such names UTF-8 (zip_names.hpp).
+                                {"\xc3\x89t\xc3\xa9 2026", "\xc3\x89t\xc3\xa9 2026", -1}};  // "Été 2026"
 constexpr const char* k_exts[] = {"pdf", "odt", "jpg", "png", "txt"};
 
 // Splits `total` into `n` sizes of at least 1 (total >= n), the remainder on the first.
@@ -35,10 +37,19 @@ std::string file_id(std::size_t part, std::size_t i, std::size_t file_parts, std
   return hex64(prefix) + hex64(mix64(h ^ 0xf11e));
 }
 
+// Names by the file's rank in its part, so that every part of two files or
+// more holds a plain ASCII name and an accented one, and most hold an ASCII
+// name with a `~` (which Go's zip writer flags UTF-8 too).
+constexpr const char* k_name_formats[] = {"file-%03zu-%02zu.%s",
+                                          "compte-rendu r\xc3\xa9union %03zu-%02zu.%s",  // "réunion"
+                                          "na\xc3\xafve ~ caf\xc3\xa9 %03zu-%02zu.%s",  // "naïve ~ café"
+                                          "brouillon~%03zu-%02zu.%s"};
+
 SpaceFile make_file(std::uint64_t key, std::size_t part, std::size_t i, std::size_t file_parts, std::int64_t size) {
   const auto h = mix64(mix64(key ^ mix64(part + 1)) + i);
   char name[64];
-  std::snprintf(name, sizeof name, "file-%03zu-%02zu.%s", part, i, k_exts[h % std::size(k_exts)]);
+  std::snprintf(name, sizeof name, k_name_formats[i % std::size(k_name_formats)], part, i,
+                k_exts[h % std::size(k_exts)]);
   return {file_id(part, i, file_parts, h), {}, name, (h >> 8) % std::size(k_folders), size, h};
 }
 

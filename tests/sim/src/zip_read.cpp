@@ -80,6 +80,7 @@ std::optional<ZipDirEntry> read_entry(std::string_view zip, std::uint64_t& at) {
   read_zip64_extra(zip.substr(at + 46 + name_n, extra_n), e, local);
   at += 46 + name_n + extra_n + comment_n;
   if (!fits(zip, local, 30) || le(zip, local, 4) != k_local_header) return std::nullopt;
+  e.header_offset = local;
   e.data_offset = local + 30 + le(zip, local + 26, 2) + le(zip, local + 28, 2);
   if (!fits(zip, e.data_offset, e.compressed)) return std::nullopt;
   return e;

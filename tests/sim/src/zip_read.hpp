@@ -17,6 +17,7 @@ struct ZipDirEntry {
   std::uint32_t crc32 = 0;        // CRC-32 of the uncompressed bytes
   std::uint64_t compressed = 0;   // bytes in the zip
   std::uint64_t size = 0;         // uncompressed bytes
+  std::uint64_t header_offset = 0;  // where its local header starts
   std::uint64_t data_offset = 0;  // where its bytes start (after its local header)
 };
 

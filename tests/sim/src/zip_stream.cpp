@@ -1,6 +1,7 @@
 #include "zip_stream.hpp"
 
 #include "content.hpp"
+#include "zip_names.hpp"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -65,7 +66,9 @@ void ZipStream::start_entry(ZipEntry& e) {
   archive_entry_set_filetype(entry, AE_IFREG);
   archive_entry_set_perm(entry, 0644);
   archive_entry_set_mtime(entry, m_mtime_s, 0);
+  const std::size_t header_at = m_pending.size();  // libarchive writes the header through at once
   archive_write_header(m_archive, entry);
+  flag_utf8_local_header(m_pending, header_at);
   archive_entry_free(entry);
   m_header_written = true;
   m_entry_written = 0;
@@ -79,7 +82,9 @@ void ZipStream::produce() {
       break;
     }
     if (at_end) {
+      const std::size_t directory_at = m_pending.size();
       archive_write_close(m_archive);
+      flag_utf8_central_directory(m_pending, directory_at);
       m_closed = true;
       break;
     }

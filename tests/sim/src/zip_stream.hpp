@@ -2,7 +2,8 @@
 // A real zip generated piece by piece, so a part of any declared size
 // streams in bounded memory. Every entry is deflated, with a data
 // descriptor after its bytes, as Go's zip.Writer writes ExportCopyData's
-// entries (zip.Deflate, level 5); libarchive does the writing.
+// entries (zip.Deflate, level 5), names flagged UTF-8 as Go flags them
+// (zip_names.hpp); libarchive does the writing.
 #include "export_layout.hpp"
 #include "http_types.hpp"
 

@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <locale.h>
 
 namespace json = boost::json;
 
@@ -17,7 +18,32 @@ bool ZipCheck::has(const std::string& path) const {
   return std::find(entries.begin(), entries.end(), path) != entries.end();
 }
 
+namespace {
+
+// Part entry names are UTF-8, the accented ones flagged so (as cozy-stack's
+// Go writer does): libarchive converts a flagged name to the thread's
+// locale charset, which the C locale cannot hold (ARCHIVE_WARN). The read
+// runs in C.UTF-8, as Passage's check does, so names come back as written.
+class Utf8Locale {
+public:
+  Utf8Locale() {
+    static const locale_t k_utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(0));
+    if (k_utf8) m_previous = uselocale(k_utf8);
+  }
+  ~Utf8Locale() {
+    if (m_previous) uselocale(m_previous);
+  }
+  Utf8Locale(const Utf8Locale&) = delete;
+  Utf8Locale& operator=(const Utf8Locale&) = delete;
+
+private:
+  locale_t m_previous = static_cast<locale_t>(0);
+};
+
+}  // namespace
+
 ZipCheck check_zip(const std::string& data) {
+  const Utf8Locale utf8;
   ZipCheck result;
   archive* a = archive_read_new();
   archive_read_support_format_zip(a);
