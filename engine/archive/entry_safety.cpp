@@ -10,13 +10,24 @@ constexpr std::size_t k_shown_max = 100;
 
 bool is_separator(char c) { return c == '/' || c == '\\'; }
 
-// A segment `..` anywhere, with either separator (Windows extractors
-// honour the backslash).
+// A `..` segment between slashes, which no stack writes (cozy-stack
+// refuses ".." as a name), or a path that, read as Windows extractors read
+// it (the backslash a separator too), climbs above the archive's root.
+// cozy-stack allows `\` in names (only `/`, NUL, CR and LF are refused:
+// vfs.ForbiddenFilenameChars), so "Docs/..\notes" is a person's file
+// whose Windows reading stays inside: refusing it would fail the account
+// for good on a legal name.
 bool climbs(std::string_view name) {
   std::size_t start = 0;
+  int depth = 0;
   for (std::size_t at = 0; at <= name.size(); ++at) {
     if (at < name.size() && !is_separator(name[at])) continue;
-    if (name.substr(start, at - start) == "..") return true;
+    const std::string_view segment = name.substr(start, at - start);
+    const bool slash_segment = (start == 0 || name[start - 1] == '/') && (at == name.size() || name[at] == '/');
+    if (segment == ".." && slash_segment) return true;
+    if (segment == "..") --depth;
+    else if (!segment.empty() && segment != ".") ++depth;
+    if (depth < 0) return true;
     start = at + 1;
   }
   return false;

@@ -65,7 +65,14 @@ TEST_CASE("zip hostile: entry_danger names what an extractor would do wrong", "[
   CHECK_FALSE(entry_danger("My Cozy/Files/Photos/", EntryType::directory));
   CHECK(entry_danger("../../etc/cron.d/x", EntryType::regular) == "`..` in the path");
   CHECK(entry_danger("My Cozy/Files/../../x", EntryType::regular) == "`..` in the path");
-  CHECK(entry_danger("My Cozy\\..\\x", EntryType::regular) == "`..` in the path");
+  CHECK(entry_danger("My Cozy\\..\\..\\x", EntryType::regular) == "`..` in the path");
+  CHECK(entry_danger("My Cozy/Files/..\\..\\..\\x", EntryType::regular) == "`..` in the path");
+  CHECK(entry_danger("My Cozy/Files/a\\../../x", EntryType::regular) == "`..` in the path");
+  // Names cozy-stack allows (only `/`, NUL, CR, LF are refused): a Windows
+  // reading of the backslash stays inside the archive.
+  CHECK_FALSE(entry_danger("My Cozy/Files/Docs/..\\notes.txt", EntryType::regular));
+  CHECK_FALSE(entry_danger("My Cozy/Files/..\\..\\x", EntryType::regular));
+  CHECK_FALSE(entry_danger("My Cozy/Files/a\\b\\c", EntryType::regular));
   CHECK(entry_danger("My Cozy/Files/..", EntryType::regular) == "`..` in the path");
   CHECK(entry_danger("/etc/passwd", EntryType::regular) == "an absolute path");
   CHECK(entry_danger("\\\\server\\share", EntryType::regular) == "an absolute path");

@@ -39,11 +39,13 @@ std::string file_id(std::size_t part, std::size_t i, std::size_t file_parts, std
 
 // Names by the file's rank in its part, so that every part of two files or
 // more holds a plain ASCII name and an accented one, and most hold an ASCII
-// name with a `~` (which Go's zip writer flags UTF-8 too).
+// name with a `~` and a `\` (which Go's zip writer flags UTF-8 too; the
+// stack refuses only `/`, NUL, CR and LF in names, so "..\x" is a legal
+// name, which a Windows extractor reads as a climb of one folder).
 constexpr const char* k_name_formats[] = {"file-%03zu-%02zu.%s",
                                           "compte-rendu r\xc3\xa9union %03zu-%02zu.%s",  // "réunion"
                                           "na\xc3\xafve ~ caf\xc3\xa9 %03zu-%02zu.%s",  // "naïve ~ café"
-                                          "brouillon~%03zu-%02zu.%s"};
+                                          "..\\brouillon~%03zu-%02zu.%s"};
 
 SpaceFile make_file(std::uint64_t key, std::size_t part, std::size_t i, std::size_t file_parts, std::int64_t size) {
   const auto h = mix64(mix64(key ^ mix64(part + 1)) + i);
