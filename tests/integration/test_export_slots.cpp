@@ -21,22 +21,26 @@ std::int64_t first_entry(Db& db, const std::string& login, const std::string& pr
                    "WHERE a.login = '" + login + "' AND j.kind = 'state' AND j.detail LIKE '" + prefix + "%'");
 }
 
+// `name`.csv's export campaign run to idle at `cap` exports at once, each
+// part taking `part_stall_ms` to come: every account ends NOTIFIED.
+void run_all(Workspace& ws, const CozySim& sim, const std::string& name, int cap, int part_stall_ms) {
+  use_cozy_config(ws, sim.port(), CozyConfig{400, 400, 8, cap, "30 seconds"});
+  sim.put_faults(R"({"part_stall_ms": {"rate": 1, "ms": )" + std::to_string(part_stall_ms) + "}}");
+  REQUIRE(ws.passage({"campaign", "create", name, "--accounts", name + ".csv", "--now", iso_utc(k_start)})
+              .exit_code == 0);
+  ProcessResult run = ws.passage({"run", "--until-idle", "--now", iso_utc(k_start)});
+  INFO(run.out << run.err);
+  REQUIRE(run.exit_code == 0);
+  for (const auto& [login, state] : account_states(ws)) REQUIRE(state == "NOTIFIED");
+}
+
 }  // namespace
 
 TEST_CASE("An export's slot serves the next export while its parts download", "[cozy-admin][slots]") {
   Workspace ws;
   write_export_accounts(ws, "two.csv", 2, "2026-12-10");
   CozySim sim(ws.dir(), ws.dir() / "two.csv", iso_utc(k_start), {"--export-ms", "20:20"});
-  // One export at a time; every part takes 1.5 s to come.
-  use_cozy_config(ws, sim.port(), CozyConfig{400, 400, 8, 1, "30 seconds"});
-  sim.put_faults(R"({"part_stall_ms": {"rate": 1, "ms": 1500}})");
-  REQUIRE(ws.passage({"campaign", "create", "two", "--accounts", "two.csv", "--now", iso_utc(k_start)}).exit_code == 0);
-  ProcessResult run = ws.passage({"run", "--until-idle", "--now", iso_utc(k_start)});
-  INFO(run.out << run.err);
-  REQUIRE(run.exit_code == 0);
-  auto states = account_states(ws);
-  REQUIRE(states["u0001"] == "NOTIFIED");
-  REQUIRE(states["u0002"] == "NOTIFIED");
+  run_all(ws, sim, "two", 1, 1500);  // one export at a time, every part 1.5 s to come
   Db db(ws.database());
   const std::int64_t first_export_1 = first_entry(db, "u0001", "QUEUED -> EXPORTING");
   const std::int64_t first_export_2 = first_entry(db, "u0002", "QUEUED -> EXPORTING");
@@ -53,13 +57,7 @@ TEST_CASE("max_exports_in_flight holds from the export POST to its event", "[coz
   Workspace ws;
   write_export_accounts(ws, "ten.csv", 10, "2026-12-10");
   CozySim sim(ws.dir(), ws.dir() / "ten.csv", iso_utc(k_start), {"--export-ms", "60:120"});
-  use_cozy_config(ws, sim.port(), CozyConfig{400, 400, 8, 2, "30 seconds"});
-  sim.put_faults(R"({"part_stall_ms": {"rate": 1, "ms": 200}})");
-  REQUIRE(ws.passage({"campaign", "create", "ten", "--accounts", "ten.csv", "--now", iso_utc(k_start)}).exit_code == 0);
-  ProcessResult run = ws.passage({"run", "--until-idle", "--now", iso_utc(k_start)});
-  INFO(run.out << run.err);
-  REQUIRE(run.exit_code == 0);
-  for (const auto& [login, state] : account_states(ws)) CHECK(state == "NOTIFIED");
+  run_all(ws, sim, "ten", 2, 200);
   // The cap was reached, never passed.
   CHECK(stat(sim.stats(), "max_admin_exports_open") == 2);
 }
