@@ -14,8 +14,7 @@
 
 #include "engine/lifecycle/lifecycle.hpp"
 #include "engine/store/store.hpp"
-#include "plugins/reporters/report_history.hpp"
-#include "plugins/reporters/reporters.hpp"
+#include "plugins/reporters/campaign_report.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace passage;
@@ -162,12 +161,9 @@ std::string golden(const std::string& name, const std::string& actual) {
 
 // The report as the command writes it.
 std::string report(Store& store, const std::string& format, const Config& config, char separator = ';') {
-  const Campaign campaign = *store.find_campaign("rentrée 2026");
-  ReportInput input{campaign.name, k_generated, store.accounts_of(campaign.id)};
-  if (format == "csv") return report_csv(input, config, separator);
-  if (format == "json") return report_json(input, config);
-  input.history = read_state_changes(store, input.accounts);
-  return report_html(input, config);
+  std::ostringstream out;
+  write_campaign_report(store, *store.find_campaign("rentrée 2026"), k_generated, config, format, separator, out);
+  return out.str();
 }
 
 }  // namespace
