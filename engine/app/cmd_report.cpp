@@ -45,16 +45,11 @@ void deliver(AppContext& app, const Campaign& campaign, const std::string& forma
   if (int injected = faults::disk_error(faults::Site::report)) throw LocalWriteError(cannot_write(path, injected));
   if (!prepare_file(path, k_shared_file_mode)) throw LocalWriteError(cannot_write(path, errno));
   std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  std::error_code ignored;
-  try {
-    write(file);  // row by row: a failure half-way leaves half a report, removed
-  } catch (...) {
-    std::filesystem::remove(path, ignored);
-    throw;
-  }
+  write(file);
   file.flush();
   if (!file) {
     const int error = errno;
+    std::error_code ignored;
     std::filesystem::remove(path, ignored);
     throw LocalWriteError(cannot_write(path, error));
   }
