@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <set>
 
 #include "plugins/reporters/html_words.hpp"
 
@@ -142,17 +141,7 @@ std::string reason_group(const std::string& reason, State state, std::string_vie
   return parts.stack_words.empty() ? reason.substr(0, 80) : parts.words;
 }
 
-std::vector<std::pair<std::string, int>> failures_by_reason(const std::vector<Account>& accounts,
-                                                            std::string_view lang) {
-  std::map<std::string, int> counts;
-  for (const Account& account : accounts) {
-    if (account.state == State::held && !account.hold_reasons.empty()) {
-      for (const std::string& reason : account.hold_reasons) ++counts[reason_group(reason, State::held, lang)];
-    } else if (account.state == State::held || account.state == State::failed) {
-      ++counts[account.state_reason.empty() ? std::string(state_words(account.state, lang))
-                                            : reason_group(account.state_reason, account.state, lang)];
-    }
-  }
+std::vector<std::pair<std::string, int>> most_frequent(const std::map<std::string, int>& counts) {
   std::vector<std::pair<std::string, int>> sorted(counts.begin(), counts.end());
   std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
   if (sorted.size() > 12) sorted.resize(12);
@@ -176,36 +165,71 @@ std::string html_escape(std::string_view text) {
   return escaped;
 }
 
+void count_failure(const Account& account, std::string_view lang, std::map<std::string, int>& counts) {
+  if (account.state == State::held && !account.hold_reasons.empty()) {
+    for (const std::string& reason : account.hold_reasons) ++counts[reason_group(reason, State::held, lang)];
+  } else if (account.state == State::held || account.state == State::failed) {
+    ++counts[account.state_reason.empty() ? std::string(state_words(account.state, lang))
+                                          : reason_group(account.state_reason, account.state, lang)];
+  }
+}
+
+StatesPerDay::StatesPerDay(const date::time_zone* zone, date::year_month_day last_day, int max_days)
+    : m_zone(zone), m_last_day(last_day), m_window_start(m_last_day - date::days(max_days - 1)) {}
+
+void StatesPerDay::add_account(std::int64_t id, State state) { m_accounts.push_back(Tracked{id, state, {}}); }
+
+StatesPerDay::Tracked* StatesPerDay::tracked(std::int64_t id) {
+  if (!m_sorted) {
+    std::stable_sort(m_accounts.begin(), m_accounts.end(),
+                     [](const Tracked& a, const Tracked& b) { return a.id < b.id; });
+    m_sorted = true;
+  }
+  auto found = std::lower_bound(m_accounts.begin(), m_accounts.end(), id,
+                                [](const Tracked& a, std::int64_t wanted) { return a.id < wanted; });
+  return found != m_accounts.end() && found->id == id ? &*found : nullptr;
+}
+
+// Counts every day before `day` not counted yet, as replayed so far.
+void StatesPerDay::snapshot_until(date::sys_days day) {
+  for (; *m_next_day < day && *m_next_day <= m_last_day; *m_next_day += date::days(1))
+    m_days.push_back(DayStates{date::year_month_day(*m_next_day), m_replayed});
+}
+
+void StatesPerDay::add_change(const StateChange& change) {
+  Tracked* account = tracked(change.account_id);
+  if (!account) return;
+  const date::sys_days day = local_date(change.at, m_zone);
+  if (!m_next_day) m_next_day = std::max(std::min(m_last_day, day), m_window_start);
+  // Journal order is the order things happened: a change dated before a
+  // day already counted (a clock set back between two commands, --now)
+  // counts from the next day on, never in the past.
+  snapshot_until(day);
+  if (account->replayed) {
+    auto before = m_replayed.find(*account->replayed);
+    if (--before->second == 0) m_replayed.erase(before);
+  }
+  account->replayed = change.to;
+  ++m_replayed[change.to];
+}
+
+std::vector<DayStates> StatesPerDay::finish() {
+  if (!m_next_day) m_next_day = m_last_day;
+  snapshot_until(m_last_day + date::days(1));
+  std::map<State, int> unchanged;  // accounts without any recorded change: their state now
+  for (const Tracked& account : m_accounts)
+    if (!account.replayed) ++unchanged[account.now];
+  for (DayStates& day : m_days)
+    for (const auto& [state, count] : unchanged) day.counts[state] += count;
+  return std::move(m_days);
+}
+
 std::vector<DayStates> states_per_day(const ReportInput& input, const date::time_zone* zone,
                                       date::year_month_day last_day, int max_days) {
-  // Journal order is the order things happened: a clock set back between
-  // two commands (--now) must not reorder them, so an entry's day is never
-  // before the day of the entry preceding it.
-  const std::vector<StateChange>& changes = input.history;
-  std::vector<date::sys_days> change_days;
-  for (const StateChange& change : changes) {
-    const date::sys_days own = local_date(change.at, zone);
-    change_days.push_back(change_days.empty() ? own : std::max(own, change_days.back()));
-  }
-  std::set<std::int64_t> changed;
-  for (const StateChange& change : changes) changed.insert(change.account_id);
-  std::map<State, int> unchanged;  // accounts without any recorded change: their state now
-  for (const Account& account : input.accounts)
-    if (!changed.count(account.id)) ++unchanged[account.state];
-  std::map<std::int64_t, State> current;  // the others, as replayed so far
-  date::sys_days first = last_day;
-  if (!change_days.empty()) first = std::min(first, change_days.front());
-  first = std::max(first, date::sys_days(last_day) - date::days(max_days - 1));
-  std::vector<DayStates> days;
-  std::size_t next = 0;
-  for (date::sys_days day = first; day <= date::sys_days(last_day); day += date::days(1)) {
-    for (; next < changes.size() && change_days[next] <= day; ++next)
-      current[changes[next].account_id] = changes[next].to;
-    DayStates states{date::year_month_day(day), unchanged};
-    for (const auto& [id, state] : current) ++states.counts[state];
-    days.push_back(std::move(states));
-  }
-  return days;
+  StatesPerDay days(zone, last_day, max_days);
+  for (const Account& account : input.accounts) days.add_account(account.id, account.state);
+  for (const StateChange& change : input.history) days.add_change(change);
+  return days.finish();
 }
 
 std::string states_chart(const std::vector<DayStates>& days, std::string_view lang) {
@@ -228,8 +252,8 @@ std::string states_chart(const std::vector<DayStates>& days, std::string_view la
   return svg + legend(days, legend_top, lang) + "</svg>";
 }
 
-std::string failures_chart(const std::vector<Account>& accounts, std::string_view lang) {
-  const auto reasons = failures_by_reason(accounts, lang);
+std::string failures_chart(const std::map<std::string, int>& counts, std::string_view lang) {
+  const auto reasons = most_frequent(counts);
   const int row = 22;
   const int height = std::max<int>(1, static_cast<int>(reasons.size())) * row + 8;
   std::string svg = svg_open("failures-chart", height, page_word("failures_by_reason", lang));

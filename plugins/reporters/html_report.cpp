@@ -7,6 +7,8 @@
 // values the template inserts unescaped.
 
 #include <map>
+#include <ostream>
+#include <sstream>
 #include <stdexcept>
 
 #include <kainjow/mustache.hpp>
@@ -126,9 +128,7 @@ mustache::data account_data(const Account& account, const Config& config, std::s
   return data;
 }
 
-mustache::data state_summary(const std::vector<Account>& accounts, std::string_view lang) {
-  std::map<State, int> counts;
-  for (const Account& account : accounts) ++counts[account.state];
+mustache::data state_summary(const std::map<State, int>& counts, std::string_view lang) {
   mustache::data states{mustache::data::type::list};
   for (State state : k_all_states) {
     const auto it = counts.find(state);
@@ -142,9 +142,7 @@ mustache::data state_summary(const std::vector<Account>& accounts, std::string_v
   return states;
 }
 
-mustache::data evidence_summary(const std::vector<Account>& accounts, std::string_view lang) {
-  std::map<std::string, int> counts;
-  for (const Account& account : accounts) ++counts[account.evidence.kind];
+mustache::data evidence_summary(const std::map<std::string, int>& counts, std::string_view lang) {
   // export and moved first, then any other kind, then the accounts without.
   std::vector<std::string> order = {"export", "moved"};
   for (const auto& [kind, count] : counts)
@@ -173,32 +171,88 @@ std::string_view campaign_template() {
   throw std::runtime_error("built-in report template campaign.html is missing");
 }
 
-}  // namespace
-
-std::string report_html(const ReportInput& input, const Config& config) {
-  const std::string_view lang = report_language(config.notify.language);
-  mustache::data accounts{mustache::data::type::list};
-  for (const Account& account : input.accounts) accounts.push_back(account_data(account, config, lang));
+// The page's data, its account rows aside.
+mustache::data page_data(const ReportSummary& summary, const Config& config, std::string_view lang) {
   mustache::data page{mustache::data::type::object};
   set_page_words(page, lang);
   page.set("lang", std::string(lang));
-  page.set("campaign", input.campaign);
-  page.set("generated_at", format_utc(input.generated_at));
-  page.set("generated_text", local_moment(input.generated_at, config.zone, lang));
-  page.set("account_count", count_words(static_cast<long>(input.accounts.size()), page_word("account_one", lang),
+  page.set("campaign", summary.campaign);
+  page.set("generated_at", format_utc(summary.generated_at));
+  page.set("generated_text", local_moment(summary.generated_at, config.zone, lang));
+  page.set("account_count", count_words(static_cast<long>(summary.accounts), page_word("account_one", lang),
                                         page_word("account_many", lang)));
-  page.set("states", state_summary(input.accounts, lang));
-  page.set("evidence_kinds", evidence_summary(input.accounts, lang));
-  const auto days = states_per_day(input, config.zone, local_date(input.generated_at, config.zone));
-  page.set("states_chart", states_chart(days, lang));
-  page.set("failures_chart", failures_chart(input.accounts, lang));
-  page.set("accounts", accounts);
+  page.set("states", state_summary(summary.states, lang));
+  page.set("evidence_kinds", evidence_summary(summary.evidence_kinds, lang));
+  page.set("states_chart", states_chart(summary.days, lang));
+  page.set("failures_chart", failures_chart(summary.failure_reasons, lang));
+  return page;
+}
 
-  mustache::mustache tmpl{std::string(campaign_template())};
+// The template cut around its {{#accounts}} section (each tag alone on its
+// line, which mustache drops): the head, one account's row, the tail.
+struct PageParts {
+  std::string head;
+  std::string row;
+  std::string tail;
+};
+
+PageParts page_parts(std::string_view page) {
+  constexpr std::string_view k_open = "{{#accounts}}\n", k_close = "{{/accounts}}\n";
+  const auto open = page.find(k_open);
+  const auto close = page.find(k_close);
+  if (open == std::string_view::npos || close == std::string_view::npos || close < open)
+    throw std::runtime_error("campaign.html.mustache: no {{#accounts}} section on lines of its own");
+  return {std::string(page.substr(0, open)), std::string(page.substr(open + k_open.size(), close - open - k_open.size())),
+          std::string(page.substr(close + k_close.size()))};
+}
+
+mustache::mustache compiled(const std::string& text) {
+  mustache::mustache tmpl{text};
   if (!tmpl.is_valid()) throw std::runtime_error("campaign.html.mustache: " + tmpl.error_message());
-  std::string html = tmpl.render(page);
+  return tmpl;
+}
+
+void render(mustache::mustache& tmpl, mustache::basic_context<std::string>& context, std::ostream& out) {
+  tmpl.render(context, out);
   if (!tmpl.is_valid()) throw std::runtime_error("campaign.html.mustache: " + tmpl.error_message());
-  return html;
+}
+
+}  // namespace
+
+void add_to_summary(ReportSummary& summary, const Account& account, const Config& config) {
+  ++summary.accounts;
+  ++summary.states[account.state];
+  ++summary.evidence_kinds[account.evidence.kind];
+  count_failure(account, report_language(config.notify.language), summary.failure_reasons);
+}
+
+// Each row is rendered with the account on top of the page's data, as the
+// template's section would render it: names the account lacks (the page's
+// words) are found on the page.
+void write_report_html(std::ostream& out, const ReportSummary& summary, const AccountSource& accounts,
+                       const Config& config) {
+  const std::string_view lang = report_language(config.notify.language);
+  const PageParts parts = page_parts(campaign_template());
+  mustache::mustache head = compiled(parts.head), row = compiled(parts.row), tail = compiled(parts.tail);
+  const mustache::data page = page_data(summary, config, lang);
+  mustache::context<std::string> context{&page};
+  render(head, context, out);
+  accounts([&](const Account& account) {
+    const mustache::data data = account_data(account, config, lang);
+    context.push(&data);
+    render(row, context, out);
+    context.pop();
+  });
+  render(tail, context, out);
+}
+
+std::string report_html(const ReportInput& input, const Config& config) {
+  ReportSummary summary{input.campaign, input.generated_at};
+  for (const Account& account : input.accounts) add_to_summary(summary, account, config);
+  summary.days = states_per_day(input, config.zone, local_date(input.generated_at, config.zone));
+  std::ostringstream html;
+  write_report_html(html, summary, accounts_in(input.accounts), config);
+  return html.str();
 }
 
 }  // namespace passage

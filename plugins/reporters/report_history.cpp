@@ -1,7 +1,5 @@
 #include "plugins/reporters/report_history.hpp"
 
-#include <set>
-
 #include "engine/store/journal.hpp"
 
 namespace passage {
@@ -22,18 +20,14 @@ std::optional<State> state_reached(const JournalEntry& entry) {
 
 }  // namespace
 
-std::vector<StateChange> read_state_changes(Store& store, const std::vector<Account>& accounts) {
-  std::set<std::int64_t> ids;
-  for (const Account& account : accounts) ids.insert(account.id);
-  std::vector<StateChange> changes;
+void replay_state_changes(Store& store, StatesPerDay& days) {
   for_each_journal_entry(store.db(), [&](const JournalEntry& entry) {
-    if (!entry.account_id || !ids.count(*entry.account_id)) return true;
+    if (!entry.account_id) return true;
     const auto to = state_reached(entry);
     const auto at = parse_utc(entry.at);
-    if (to && at) changes.push_back(StateChange{*entry.account_id, *at, *to});
+    if (to && at) days.add_change(StateChange{*entry.account_id, *at, *to});
     return true;
   });
-  return changes;
 }
 
 }  // namespace passage

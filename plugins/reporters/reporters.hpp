@@ -2,7 +2,9 @@
 // Campaign reports (CONTRACT.md "Outputs"): JSON, CSV and HTML over the
 // same per-account fields.
 
+#include <functional>
 #include <iosfwd>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -30,6 +32,17 @@ struct ReportInput {
   std::vector<StateChange> history = {};
 };
 
+// The accounts a report is written from: calls `visit` once per account,
+// in the report's order (a cursor over a campaign's accounts, or a vector).
+using AccountSource = std::function<void(const std::function<void(const Account&)>& visit)>;
+
+// Every account of `accounts`, in order.
+AccountSource accounts_in(const std::vector<Account>& accounts);
+
+// The JSON report, {"campaign", "generated_at", "accounts": [...]}, written
+// to `out` as the accounts come (never in memory whole).
+void write_report_json(std::ostream& out, const std::string& campaign, Instant generated_at,
+                       const AccountSource& accounts, const Config& config);
 std::string report_json(const ReportInput& input, const Config& config);
 // The CSV report for spreadsheets: UTF-8 with a BOM, CRLF lines, `separator`
 // between cells (';' for French spreadsheets by default), RFC 4180 quoting.
@@ -60,16 +73,40 @@ class CsvReportWriter {
 // for anything else.
 std::optional<char> parse_csv_separator(const std::string& text);
 
+struct DayStates {
+  date::year_month_day day;
+  std::map<State, int> counts;  // accounts in each state at the end of `day`
+};
+
+// What the HTML report shows above its rows: counts only, so that it is
+// gathered in a pass over the accounts without keeping any.
+struct ReportSummary {
+  std::string campaign;
+  Instant generated_at;
+  std::size_t accounts = 0;
+  std::map<State, int> states = {};
+  std::map<std::string, int> evidence_kinds = {};   // "" for the accounts without evidence
+  std::map<std::string, int> failure_reasons = {};  // see count_failure (html_chart.hpp)
+  std::vector<DayStates> days = {};                 // see StatesPerDay (html_chart.hpp)
+};
+
+// Counts `account` in the summary's figures (its days aside), the reasons
+// worded in the language of a report for `config`.
+void add_to_summary(ReportSummary& summary, const Account& account, const Config& config);
+
 // A self-contained HTML5 page (UTF-8, inline CSS and SVG, no script and no
 // external resource) for IT admins and the support desk, in the academy's
 // language (config.notify.language: French unless "en"): the campaign and
 // generation time, accounts per state (states with a count > 0) and per
-// evidence kind, a chart of states per day (from `input.history`) and one
-// of failures and holds by reason, then one row per account in `input`
-// order. States, evidence kinds, actions and known reasons are in words;
-// dates are local in config.zone. Every value is HTML-escaped. Rendered
-// from the built-in "campaign.html" template; throws std::runtime_error if
-// that template does not render.
+// evidence kind, a chart of states per day and one of failures and holds
+// by reason (from `summary`), then one row per account of `accounts`, in
+// its order, written to `out` as they come. States, evidence kinds,
+// actions and known reasons are in words; dates are local in config.zone.
+// Every value is HTML-escaped. Rendered from the built-in "campaign.html"
+// template; throws std::runtime_error if that template does not render.
+void write_report_html(std::ostream& out, const ReportSummary& summary, const AccountSource& accounts,
+                       const Config& config);
+// The same page for accounts in memory, its chart from `input.history`.
 std::string report_html(const ReportInput& input, const Config& config);
 
 struct BuiltinReportTemplate {
