@@ -1,7 +1,6 @@
 // passage report NAME --format csv|json|html [--out PATH|-].
 
 #include <cerrno>
-#include <fstream>
 #include <functional>
 #include <ostream>
 
@@ -40,19 +39,11 @@ void deliver(AppContext& app, const Campaign& campaign, const std::string& forma
       ? std::filesystem::path(*app.line().out)
       : unused_path(app.config().reports_dir, campaign.name + "-" + format_stamp(now), "." + format);
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
-  // A refused write (disk full, read-only folder) names the path and
-  // leaves no partial report (engine/env/local_write.hpp).
+  // A refused write (disk full, read-only folder) or a reading that fails
+  // half-way names the path and leaves no partial report
+  // (engine/env/local_write.hpp).
   if (int injected = faults::disk_error(faults::Site::report)) throw LocalWriteError(cannot_write(path, injected));
-  if (!prepare_file(path, k_shared_file_mode)) throw LocalWriteError(cannot_write(path, errno));
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  write(file);
-  file.flush();
-  if (!file) {
-    const int error = errno;
-    std::error_code ignored;
-    std::filesystem::remove(path, ignored);
-    throw LocalWriteError(cannot_write(path, error));
-  }
+  write_streamed_file(path, k_shared_file_mode, write);
   app.out() << path.string() << '\n';
 }
 

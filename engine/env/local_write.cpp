@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <fstream>
 
 #include "engine/env/file_modes.hpp"
 
@@ -44,6 +45,41 @@ void write_whole_file(const std::filesystem::path& path, const std::string& text
     std::error_code ignored;
     std::filesystem::remove(path, ignored);
     throw LocalWriteError(cannot_write(path, error));
+  }
+}
+
+namespace {
+
+void remove_quietly(const std::filesystem::path& path) {
+  std::error_code ignored;
+  std::filesystem::remove(path, ignored);
+}
+
+}  // namespace
+
+void write_streamed_file(const std::filesystem::path& path, unsigned mode,
+                         const std::function<void(std::ostream&)>& write) {
+  const std::filesystem::path partial = path.string() + ".partial";
+  if (!prepare_file(partial, static_cast<mode_t>(mode))) throw LocalWriteError(cannot_write(path, errno));
+  std::ofstream file(partial, std::ios::binary | std::ios::trunc);
+  try {
+    write(file);
+  } catch (...) {
+    file.close();
+    remove_quietly(partial);
+    throw;
+  }
+  file.close();
+  if (!file) {
+    const int error = errno;
+    remove_quietly(partial);
+    throw LocalWriteError(cannot_write(path, error));
+  }
+  std::error_code renamed;
+  std::filesystem::rename(partial, path, renamed);
+  if (renamed) {
+    remove_quietly(partial);
+    throw LocalWriteError(cannot_write(path, renamed.value()));
   }
 }
 

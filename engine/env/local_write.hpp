@@ -6,6 +6,8 @@
 
 #include <cstring>
 #include <filesystem>
+#include <functional>
+#include <ostream>
 #include <stdexcept>
 #include <string>
 
@@ -33,5 +35,13 @@ std::filesystem::path unused_path(const std::filesystem::path& dir, const std::s
 // LocalWriteError naming the path; a partial file is removed.
 void write_whole_file(const std::filesystem::path& path, const std::string& text, unsigned mode,
                       int injected);
+
+// `write` puts the text on a stream into `path`.partial (created with
+// `mode`), which becomes `path` only once every byte is on disk: a report
+// whose reading failed half-way (a database error, a template) or whose
+// write was refused leaves no file that looks whole; the error goes on
+// (LocalWriteError naming `path` for a refused write).
+void write_streamed_file(const std::filesystem::path& path, unsigned mode,
+                         const std::function<void(std::ostream&)>& write);
 
 }  // namespace passage

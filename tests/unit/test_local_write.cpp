@@ -1,0 +1,55 @@
+// write_streamed_file: a streamed report is whole or absent.
+
+#include <sys/stat.h>
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include <catch2/catch.hpp>
+
+#include "engine/env/file_modes.hpp"
+#include "engine/env/local_write.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace passage;
+using passage::testing::TempDir;
+
+namespace {
+
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+TEST_CASE("write_streamed_file: the whole text under the path, with its mode, nothing beside", "[local_write]") {
+  TempDir dir;
+  const auto path = dir.path() / "report.csv";
+  write_streamed_file(path, k_shared_file_mode, [](std::ostream& out) { out << "login;state\nu1;GRACE\n"; });
+  CHECK(read_text(path) == "login;state\nu1;GRACE\n");
+  struct stat info {};
+  REQUIRE(::stat(path.c_str(), &info) == 0);
+  CHECK((info.st_mode & 0777) == k_shared_file_mode);
+  CHECK(std::distance(std::filesystem::directory_iterator(dir.path()), {}) == 1);
+}
+
+TEST_CASE("write_streamed_file: a reading that fails half-way leaves no file that looks whole", "[local_write]") {
+  TempDir dir;
+  const auto path = dir.path() / "report.json";
+  auto half_then_fail = [](std::ostream& out) {
+    out << "{\"accounts\": [";
+    throw std::runtime_error("database disk image is malformed");
+  };
+  CHECK_THROWS_WITH(write_streamed_file(path, k_shared_file_mode, half_then_fail), "database disk image is malformed");
+  CHECK_FALSE(std::filesystem::exists(path));
+  CHECK(std::filesystem::is_empty(dir.path()));
+  // An earlier report given as --out stays as it was.
+  std::ofstream(path) << "earlier";
+  CHECK_THROWS(write_streamed_file(path, k_shared_file_mode, half_then_fail));
+  CHECK(read_text(path) == "earlier");
+  CHECK(std::distance(std::filesystem::directory_iterator(dir.path()), {}) == 1);
+}
