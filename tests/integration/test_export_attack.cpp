@@ -1,0 +1,80 @@
+// Attacks on exports as the admin socket announces them, on the evidence
+// taken from them, and on user-driven moves (issue 11): a person's own
+// export, a move's export, clocks apart, an export gone stale before it was
+// read. Each test says what was observed before its fix. Both clocks move
+// together (`--now` and /_sim/clock); waits are bounded, on what the
+// simulator or the database shows.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <csignal>
+
+#include "tests/integration/grace_stand.hpp"
+
+using namespace passage::testing;
+using namespace passage::testing::grace;
+namespace json = boost::json;
+
+namespace {
+
+std::string domain_of(int n) { return login_of(n) + ".mytoutatice.cloud"; }
+
+std::int64_t journal_count(const Workspace& ws, const std::string& kind) {
+  Db db(ws.database());
+  return db.scalar("SELECT COUNT(*) FROM journal WHERE kind = '" + kind + "'");
+}
+
+std::string account_column(const Workspace& ws, const std::string& column) {
+  Db db(ws.database());
+  return db.rows("SELECT " + column + " FROM accounts ORDER BY id LIMIT 1")[0][0];
+}
+
+// The id of the instance's current export once it is `state`, else empty.
+std::string current_export_id(const CozySim& sim, const std::string& domain, const std::string& state) {
+  const json::value exported = sim.export_of(domain);
+  if (!exported.is_object() || exported.at("state") != state.c_str()) return {};
+  return std::string(exported.at("_id").as_string());
+}
+
+}  // namespace
+
+// Was: the person's export became Passage's evidence (VERIFIED, then
+// NOTIFIED "your export is ready" on an export the stack had already mailed
+// the person about), because it was created after Passage's request and
+// Passage takes the first finished export of the domain from then on. The
+// person's export (admin-req=false) never gets the CREATED(done) that the
+// stack's NotifyRealtime sends for an admin request: nothing says it is
+// Passage's, and its options are the person's (with_doctypes, max_age).
+TEST_CASE("A person's own export created after Passage's request whose own job was lost never becomes "
+          "Passage's evidence",
+          "[cozy-admin][evidence][attack]") {
+  Options options;
+  options.accounts = 1;
+  Stand s(options);  // export_deadline: 60 seconds
+  s.sim->put_faults(R"({"export_silent_fail": 1})");
+  BackgroundProcess run(s.ws.passage_argv({"run", "--max-duration", "10 minutes", "--now", iso_utc(s.now)}),
+                        s.ws.dir(), s.ws.dir() / "run.out", s.ws.dir() / "run.err", s.ws.environment());
+  // Passage's job ran and ended, its events lost.
+  REQUIRE(wait_until([&] { return !current_export_id(*s.sim, domain_of(1), "error").empty(); }, Millis(20000),
+                     Millis(20)));
+  s.sim->clear_faults();
+  // The person exports the space from their settings, after Passage's request.
+  REQUIRE(s.sim->call("POST", "/_sim/user-export?domain=" + domain_of(1)).status == 202);
+  std::string person_export;
+  REQUIRE(wait_until([&] { return !(person_export = current_export_id(*s.sim, domain_of(1), "done")).empty(); },
+                     Millis(20000), Millis(20)));
+  // Either it is taken (evidence) or recorded as the person's.
+  const bool settled = wait_until([&] {
+    return account_column(s.ws, "evidence") != "" || journal_count(s.ws, "foreign_export") >= 1;
+  }, Millis(60000), Millis(100));
+  ::kill(run.pid(), SIGTERM);
+  REQUIRE(run.wait_exit(Millis(120000)));
+  INFO("run stderr: " << read_file(s.ws.dir() / "run.err"));
+  INFO("state: " << account_column(s.ws, "state") << " (" << account_column(s.ws, "state_reason") << ")");
+  REQUIRE(settled);
+  const std::string evidence = account_column(s.ws, "evidence");
+  INFO("evidence: " << evidence);
+  CHECK(evidence.find(person_export) == std::string::npos);
+  CHECK(journal_count(s.ws, "foreign_export") == 1);
+  CHECK(outbox_notices(s.ws.outbox_dir(), "export_ready").empty());
+}
