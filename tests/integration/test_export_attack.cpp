@@ -78,3 +78,48 @@ TEST_CASE("A person's own export created after Passage's request whose own job w
   CHECK(journal_count(s.ws, "foreign_export") == 1);
   CHECK(outbox_notices(s.ws.outbox_dir(), "export_ready").empty());
 }
+
+namespace {
+
+// The workspace's environment plus PASSAGE_FAULTS=`faults` (empty: none).
+void set_passage_faults(Workspace& ws, const Environment& base, const std::string& faults) {
+  Environment env = base;
+  if (!faults.empty()) env.emplace_back("PASSAGE_FAULTS", faults);
+  ws.set_environment(env);
+}
+
+std::string notice_text(const Workspace& ws, const std::string& kind, const std::string& domain) {
+  const auto told = outbox_notices(ws.outbox_dir(), kind);
+  const auto found = told.find(domain);
+  return found == told.end() ? std::string() : found->second;
+}
+
+}  // namespace
+
+TEST_CASE("An export_ready notice sent only after the stack's export expired does not tell the person to "
+          "download it",
+          "[cozy-admin][notices][attack]") {
+  Options options;
+  options.accounts = 1;
+  options.departure = [](int) { return std::string("2026-12-10"); };  // within the lead: exported now
+  Stand s(options);
+  const Environment base = s.ws.environment();
+  // The relay refuses every notice for ten days: the export is verified, the
+  // person not yet told.
+  set_passage_faults(s.ws, base, "notice:1+");
+  const ProcessResult first = s.passage({"run", "--until-idle"});
+  INFO("first run: " << first.exit_code << " " << first.err);
+  INFO("state after the first run: " << account_column(s.ws, "state") << " ("
+                                     << account_column(s.ws, "state_reason") << ")");
+  REQUIRE(Db(s.ws.database()).scalar("SELECT COUNT(*) FROM accounts WHERE verified_at IS NOT NULL") == 1);
+  REQUIRE(outbox_notices(s.ws.outbox_dir(), "export_ready").empty());
+  set_passage_faults(s.ws, base, "");
+  s.advance(days(10));
+  s.run();
+  const std::string told = notice_text(s.ws, "export_ready", domain_of(1));
+  INFO("notice:\n" << told);
+  REQUIRE_FALSE(told.empty());
+  // The stack's link died 7 days after the export: nothing to download there.
+  CHECK(told.find("avant le") == std::string::npos);
+  CHECK(told.find("a expir") != std::string::npos);
+}
