@@ -123,3 +123,32 @@ TEST_CASE("An export_ready notice sent only after the stack's export expired doe
   CHECK(told.find("avant le") == std::string::npos);
   CHECK(told.find("a expir") != std::string::npos);
 }
+
+// Was: GRACE on the first export, and deleted after the grace: the
+// departure check read activity on the day before the export's completion
+// as older than the export, though the stack reports a session's activity
+// up to a day late (last_seen refreshed once a day) and in its own local
+// day (CONTRACT.md "Reading the stack safely": the stale rule compares with
+// the day before the completion day). Work done after the export on its
+// completion day was never exported.
+TEST_CASE("Activity reported for the day before the export completed makes the evidence stale at departure",
+          "[cozy-admin][evidence][activity][attack]") {
+  Options options;
+  options.accounts = 1;
+  options.departure = [](int) { return std::string("2026-12-10"); };
+  Stand s(options);
+  // The person works in the space on 25 November (the stack's day).
+  REQUIRE(s.sim->call("POST", "/_sim/edit-files?domain=" + domain_of(1) + "&count=1&activity=true").status == 200);
+  // The export completes on 26 November; the person's work on the 26th after
+  // it shows as the 25th (the session's last_seen was refreshed on the 25th).
+  s.advance(hours(25));
+  s.run();
+  REQUIRE(account_column(s.ws, "state") == "NOTIFIED");
+  REQUIRE(route_count(s.sim->stats(), "POST /instances/:domain/export", "202") == 1);
+  // Departure (10 December, local midnight): the departure check.
+  s.advance_to(parse_iso_utc("2026-12-10T02:00:00Z"));
+  s.run();
+  INFO("state: " << account_column(s.ws, "state") << " (" << account_column(s.ws, "state_reason") << ")");
+  CHECK(route_count(s.sim->stats(), "POST /instances/:domain/export", "202") == 2);
+  CHECK(account_column(s.ws, "reexports") == "1");
+}
