@@ -164,8 +164,9 @@ bool too_close_to_invite(const Account& account, Instant now, const Policy& poli
 Instant grace_end_for(Instant verified_at, date::year_month_day departure, const Policy& policy);
 
 // Whether a space's last activity (the stack's day) makes the account's
-// evidence stale. Export evidence: activity on or after the UTC day the
-// export completed (day precision cannot order events within a day).
+// evidence stale. Export evidence: activity on or after the day before the
+// UTC day the export completed (day precision cannot order events within a
+// day, and the stack reports its local day, up to a day late).
 // Moved evidence: activity strictly after the day the move's snapshot was
 // taken (the source blocked MOVING by Passage, or `moved: true` first
 // seen): the person's own login to start a move is not activity after it.
