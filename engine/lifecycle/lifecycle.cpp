@@ -122,6 +122,10 @@ bool activity_after_evidence(const Account& account, date::year_month_day last_a
   return date::sys_days{last_activity} >= date::sys_days{day_of(exported)} - date::days{1};
 }
 
+Instant clean_reexport_from(Instant now) {
+  return std::max(now, Instant{date::floor<date::days>(now) + date::days{2}});
+}
+
 bool activity_since_request(const Account& account, date::year_month_day last_activity) {
   if (!account.last_export_request) return true;  // unknown: assume it changed
   const auto requested = date::floor<date::days>(*account.last_export_request);

@@ -171,6 +171,13 @@ Instant grace_end_for(Instant verified_at, date::year_month_day departure, const
 // taken (the source blocked MOVING by Passage, or `moved: true` first
 // seen): the person's own login to start a move is not activity after it.
 bool activity_after_evidence(const Account& account, date::year_month_day last_activity);
+
+// When an export again after activity may be requested: from the second
+// UTC midnight after `now`, so that it completes at least two days after
+// any activity reported until now, which then no longer makes it stale
+// (activity_after_evidence). Sooner, it would be stale at once and, its
+// re-export spent, the account HELD.
+Instant clean_reexport_from(Instant now);
 // An export whose parts do not add up to the disk usage read before its
 // request: was the person active since that request (day precision, the
 // same day counts)? Then the space changed and it is exported again.
