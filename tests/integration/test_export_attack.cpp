@@ -159,3 +159,34 @@ TEST_CASE("Activity reported for the day before the export completed makes the e
   CHECK(route_count(s.sim->stats(), "POST /instances/:domain/export", "202") == 2);
   CHECK(account_column(s.ws, "state") == "GRACE");
 }
+
+// Was: VERIFIED, then NOTIFIED and in GRACE, on a first part that lacked
+// most of the space's documents (contacts, calendars, passwords, the
+// directories): with no file in the space, the content checks had nothing
+// to count, and the part, well-formed with its instance.json, passed.
+// total_size is exactly the bytes of those documents.
+TEST_CASE("A space without files whose first part lost its last documents is never verified on it",
+          "[cozy-admin][evidence][attack]") {
+  Options options;
+  options.accounts = 1;
+  Stand s(options);
+  const SimAnswer emptied =
+      s.sim->call("POST", "/_sim/change-files?domain=" + domain_of(1) + "&op=destroy&count=9999");
+  REQUIRE(emptied.status == 200);
+  REQUIRE(disk_usage_files(*s.sim, domain_of(1)) == 0);
+  // The copy of the job's archive fails midway on every download.
+  s.sim->put_faults(R"({"part_missing_entries": 1})");
+  s.run();
+  INFO("state: " << account_column(s.ws, "state") << " (" << account_column(s.ws, "state_reason") << ")");
+  REQUIRE(stat(s.sim->stats(), "parts_incomplete_served") > 0);
+  CHECK(account_column(s.ws, "evidence") == "");
+  // Whole again: verified on a part the stack served whole.
+  s.sim->clear_faults();
+  s.advance(hours(25));
+  s.run();
+  INFO("then: " << account_column(s.ws, "state") << " (" << account_column(s.ws, "state_reason") << ")");
+  CHECK(account_column(s.ws, "evidence") != "");
+  const json::value exported = s.sim->export_of(domain_of(1));
+  REQUIRE(exported.is_object());
+  CHECK(exported.at("fully_read").as_bool());
+}
