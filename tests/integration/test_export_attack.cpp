@@ -190,3 +190,23 @@ TEST_CASE("A space without files whose first part lost its last documents is nev
   REQUIRE(exported.is_object());
   CHECK(exported.at("fully_read").as_bool());
 }
+
+// Held (no defect found): the stack's clock three hours behind or ahead of
+// Passage's changes nothing: Passage matches its export by the job's
+// queued_at (stack time), never by its own clock.
+TEST_CASE("A stack clock hours apart from Passage's still gives Passage its own export and nothing else",
+          "[cozy-admin][evidence][clock][attack]") {
+  const auto skew = GENERATE(-3 * 3600, 3 * 3600);
+  INFO("stack clock skew (s): " << skew);
+  Options options;
+  options.accounts = 3;
+  Stand s(options);
+  s.sim->advance_clock(skew);
+  const auto started = std::chrono::steady_clock::now();
+  s.run();
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(30));  // no deadline reached
+  Db db(s.ws.database());
+  CHECK(db.scalar("SELECT COUNT(*) FROM accounts WHERE state = 'GRACE'") == options.accounts);
+  CHECK(journal_count(s.ws, "foreign_export") == 0);
+  CHECK(route_count(s.sim->stats(), "POST /instances/:domain/export", "202") == options.accounts);
+}
