@@ -191,9 +191,11 @@ TEST_CASE("A space without files whose first part lost its last documents is nev
   CHECK(exported.at("fully_read").as_bool());
 }
 
-// Held (no defect found): the stack's clock three hours behind or ahead of
-// Passage's changes nothing: Passage matches its export by the job's
-// queued_at (stack time), never by its own clock.
+// Was: with the stack's clock three hours behind, Passage's own export was
+// also journaled foreign_export ("not requested by Passage: the person's
+// own, or a move's"), for 2 accounts of 3: its first CREATED came before
+// the 202 and was judged by Passage's clock minus 10 minutes. The evidence
+// itself was right (matched by the job's queued_at, stack time).
 TEST_CASE("A stack clock hours apart from Passage's still gives Passage its own export and nothing else",
           "[cozy-admin][evidence][clock][attack]") {
   const auto skew = GENERATE(-3 * 3600, 3 * 3600);
