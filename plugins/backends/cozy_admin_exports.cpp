@@ -31,17 +31,34 @@ asio::awaitable<Outcome<QueuedExport>> CozyAdminBackend::request_export(std::str
   if (!subscribed) co_return Failure{FailureKind::retryable, "realtime websocket not subscribed", {}};
   if (faults::fail(faults::Site::export_request))
     co_return Failure{FailureKind::retryable, faults::reason(faults::Site::export_request), {}};
-  // Events can come before the 202: this export is ours from about now.
-  m_own_since[domain] = m_clock.now() - k_export_clock_allowance;
+  // Events can come before the 202, and the stack's clock is not Passage's:
+  // what arrives meanwhile is told foreign or not once the 202 gives the
+  // job's queued_at (stack time).
+  const Instant requested = m_clock.now();
+  m_own_since[domain] = Instant::min();
+  m_posting[domain];
   HttpResponse response = co_await call("POST", "/instances/" + domain + "/export?admin-req=true",
                                         false, k_admin_read_timeout);
-  if (auto failure = classify_response(response, CallKind::export_request, m_clock.now())) {
-    if (failure->kind != FailureKind::unknown_outcome) m_own_since.erase(domain);  // not queued
-    co_return *failure;
+  std::optional<Failure> failure = classify_response(response, CallKind::export_request, m_clock.now());
+  QueuedExport queued;
+  if (!failure) queued.queued_at = queued_at_of(response.body);
+  if (failure && failure->kind != FailureKind::unknown_outcome) {
+    m_own_since.erase(domain);  // not queued
+  } else {
+    // Without queued_at (an unknown outcome), Passage's clock with an allowance.
+    m_own_since[domain] = queued.queued_at.value_or(requested - k_export_clock_allowance);
   }
-  QueuedExport queued{queued_at_of(response.body)};
-  if (queued.queued_at) m_own_since[domain] = *queued.queued_at;
+  classify_seen_while_posting(domain);
+  if (failure) co_return *failure;
   co_return queued;
+}
+
+void CozyAdminBackend::classify_seen_while_posting(const std::string& domain) {
+  auto seen = m_posting.find(domain);
+  if (seen == m_posting.end()) return;
+  for (const ExportEvent& event : seen->second)
+    if (!m_settled_ids.contains(event.id) && !is_own(event)) report_foreign(event);
+  m_posting.erase(seen);
 }
 
 bool CozyAdminBackend::is_own(const ExportEvent& event) const {
@@ -70,7 +87,10 @@ void CozyAdminBackend::report_foreign(const ExportEvent& event) {
 void CozyAdminBackend::on_realtime(const RealtimeEvent& realtime) {
   auto event = export_event_of(realtime);
   if (!event || m_settled_ids.contains(event->id)) return;
-  if (!is_own(*event)) report_foreign(*event);
+  if (auto posting = m_posting.find(event->domain); posting != m_posting.end())
+    posting->second.push_back(*event);  // told once the 202 comes
+  else if (!is_own(*event))
+    report_foreign(*event);
   if (!event->finished()) return;
   if (!may_end_wait(*event)) {
     // Done and unannounced: whose it is shows when the wait ends.
