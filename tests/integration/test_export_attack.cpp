@@ -212,3 +212,30 @@ TEST_CASE("A stack clock hours apart from Passage's still gives Passage its own 
   CHECK(journal_count(s.ws, "foreign_export") == 0);
   CHECK(route_count(s.sim->stats(), "POST /instances/:domain/export", "202") == options.accounts);
 }
+
+// Held (no defect found): the stack's export expired (7 days) before
+// Passage could download it whole: its data route answers 404, the export
+// is requested again (the 24-hour rule long past), and the evidence is the
+// new export, never a part of the expired one.
+TEST_CASE("An export that expired before its parts were all downloaded is exported again and never evidence",
+          "[cozy-admin][evidence][attack]") {
+  Options options;
+  options.accounts = 1;
+  options.extra = "retry_budget: 30\n";
+  Stand s(options);
+  s.sim->put_faults(R"({"truncate_part": 1})");  // every download comes cut
+  BackgroundProcess run(s.ws.passage_argv({"run", "--max-duration", "5 seconds", "--now", iso_utc(s.now)}),
+                        s.ws.dir(), s.ws.dir() / "run.out", s.ws.dir() / "run.err", s.ws.environment());
+  REQUIRE(run.wait_exit(k_timeout));
+  const std::string first_id = current_export_id(*s.sim, domain_of(1), "done");
+  REQUIRE_FALSE(first_id.empty());
+  REQUIRE(account_column(s.ws, "evidence") == "");
+  s.sim->clear_faults();
+  s.advance(days(8));  // past the export's expires_at
+  s.run();
+  INFO("state: " << account_column(s.ws, "state") << " (" << account_column(s.ws, "state_reason") << ")");
+  const std::string evidence = account_column(s.ws, "evidence");
+  REQUIRE(evidence != "");
+  CHECK(evidence.find(first_id) == std::string::npos);
+  CHECK(route_count(s.sim->stats(), "POST /instances/:domain/export", "202") == 2);
+}
