@@ -11,6 +11,7 @@ namespace {
 constexpr std::string_view k_files_meta = "My Cozy/Data/io.cozy.files/";
 constexpr std::string_view k_versions_meta = "My Cozy/Data/io.cozy.files.versions/";
 constexpr std::string_view k_content = "My Cozy/Files/";
+constexpr std::string_view k_data = "My Cozy/Data/";
 constexpr std::size_t k_max_meta_bytes = 4 * 1024 * 1024;
 
 std::string_view base_name(std::string_view path) {
@@ -50,6 +51,7 @@ std::string describe_bytes(std::int64_t got, std::int64_t promised) {
 
 void PartContentCheck::begin(std::string_view name) {
   m_name = std::string(name);
+  m_entry_bytes = 0;
   const bool is_content = name.starts_with(k_content);
   if (m_promise && !is_content) missing(*m_promise);
   if (is_content) {
@@ -67,6 +69,7 @@ void PartContentCheck::begin(std::string_view name) {
 }
 
 bool PartContentCheck::data(const char* bytes, std::size_t size) {
+  m_entry_bytes += static_cast<std::int64_t>(size);
   if (m_kind == EntryKind::content) {
     m_content_bytes += static_cast<std::int64_t>(size);
     if (m_promise && m_content_bytes > m_promise->size) return false;
@@ -84,6 +87,10 @@ bool PartContentCheck::data(const char* bytes, std::size_t size) {
 void PartContentCheck::end() {
   if (m_kind == EntryKind::content) content_ended();
   if (m_kind == EntryKind::file_meta || m_kind == EntryKind::version_meta) meta_ended();
+  // A document of the job's archive: anything under My Cozy/Data/ that
+  // promised no content (a directory's document included).
+  if (m_kind != EntryKind::content && !m_promise && m_name.starts_with(k_data))
+    m_result.document_bytes += m_entry_bytes;
   m_kind = EntryKind::other;
 }
 

@@ -27,6 +27,11 @@ struct PartContent {
   // ("<path or id>: <why>"), at most k_max_named; `problems` counts them all.
   std::vector<std::string> named;
   std::vector<std::string> files;  // the same files, by name only
+  // Bytes of the JSON documents the export job wrote (instance.json, the
+  // other doctypes, the directories): every `My Cozy/Data/` entry but the
+  // files' and versions' metadata, which the stack writes at download
+  // time. In a whole first part they add up to the export's total_size.
+  std::int64_t document_bytes = 0;
   std::int64_t problems = 0;
   bool complete() const { return problems == 0; }
 
@@ -65,6 +70,7 @@ class PartContentCheck {
   bool m_meta_too_big = false;
   Md5 m_md5;
   std::int64_t m_content_bytes = 0;
+  std::int64_t m_entry_bytes = 0;  // the current entry's, whatever its kind
   std::optional<Promise> m_promise;  // metadata seen, content expected next
   PartContent m_result;
 };

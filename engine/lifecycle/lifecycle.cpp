@@ -114,8 +114,16 @@ bool activity_after_evidence(const Account& account, date::year_month_day last_a
     Instant snapshot = account.own_block_since.value_or(account.verified_at.value_or(Instant{}));
     return date::sys_days{last_activity} > date::sys_days{day_of(snapshot)};
   }
+  // The stack reports its own local day, and a session's activity up to a
+  // day late (last_seen is refreshed once a day): activity reported for the
+  // day before the completion day may have come after the export
+  // (CONTRACT.md "Reading the stack safely").
   Instant exported = account.export_completed_at.value_or(account.verified_at.value_or(Instant{}));
-  return date::sys_days{last_activity} >= date::sys_days{day_of(exported)};
+  return date::sys_days{last_activity} >= date::sys_days{day_of(exported)} - date::days{1};
+}
+
+Instant clean_reexport_from(Instant now) {
+  return std::max(now, Instant{date::floor<date::days>(now) + date::days{2}});
 }
 
 bool activity_since_request(const Account& account, date::year_month_day last_activity) {

@@ -164,12 +164,20 @@ bool too_close_to_invite(const Account& account, Instant now, const Policy& poli
 Instant grace_end_for(Instant verified_at, date::year_month_day departure, const Policy& policy);
 
 // Whether a space's last activity (the stack's day) makes the account's
-// evidence stale. Export evidence: activity on or after the UTC day the
-// export completed (day precision cannot order events within a day).
+// evidence stale. Export evidence: activity on or after the day before the
+// UTC day the export completed (day precision cannot order events within a
+// day, and the stack reports its local day, up to a day late).
 // Moved evidence: activity strictly after the day the move's snapshot was
 // taken (the source blocked MOVING by Passage, or `moved: true` first
 // seen): the person's own login to start a move is not activity after it.
 bool activity_after_evidence(const Account& account, date::year_month_day last_activity);
+
+// When an export again after activity may be requested: from the second
+// UTC midnight after `now`, so that it completes at least two days after
+// any activity reported until now, which then no longer makes it stale
+// (activity_after_evidence). Sooner, it would be stale at once and, its
+// re-export spent, the account HELD.
+Instant clean_reexport_from(Instant now);
 // An export whose parts do not add up to the disk usage read before its
 // request: was the person active since that request (day precision, the
 // same day counts)? Then the space changed and it is exported again.

@@ -144,7 +144,7 @@ StepResult stale(const Account& account, const Event& event, Instant now, const 
   transition.next.reexport_requested_by.clear();
   transition.next.delivery = "archive";
   transition.next.fallback_export = account.action == Action::move;
-  transition.next.due_at = now;
+  transition.next.due_at = files ? now : clean_reexport_from(now);
   transition.next.attempts = 0;
   return transition;
 }

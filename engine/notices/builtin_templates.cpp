@@ -118,7 +118,7 @@ If you have any questions, contact your academy's support desk.
 
 The MyToutatice team
 )mustache"},
-    {"en", "export_ready", R"mustache(Subject: Your MyToutatice archive is ready: download it before {{export_expires_at}}
+    {"en", "export_ready", R"mustache(Subject: Your MyToutatice archive {{#export_expired}}expired on {{export_expires_at}}{{/export_expired}}{{^export_expired}}is ready: download it before {{export_expires_at}}{{/export_expired}}
 
 Hello,
 
@@ -140,6 +140,20 @@ Download it with this personal link, before {{export_expires_at}}:
 This link is for you only: please do not share it.
 {{/download_url}}
 {{^download_url}}
+{{#space_reachable}}
+{{#export_expired}}
+This archive expired on {{export_expires_at}}: it can no longer be
+downloaded. While you can still access your space, you can ask for a new
+one yourself:
+
+  1. sign in to your space: https://{{domain}}/
+  2. go to "Settings", then the "Profile" menu;
+  3. under "My data", choose "EXPORT MY COZY";
+  4. confirm with "SEND ME MY DATA".
+
+You will receive an e-mail from Cozy Cloud with the download link.
+{{/export_expired}}
+{{^export_expired}}
 To download it, before {{export_expires_at}} (when the link expires) and
 before your academy account access ends:
 
@@ -147,6 +161,12 @@ before your academy account access ends:
   2. open the Settings, in the section for exporting your data;
   3. download the archive. It may come in several files: make sure you
      download all of them.
+{{/export_expired}}
+{{/space_reachable}}
+{{^space_reachable}}
+Your access to your space ended when you left the academy. If you have not
+saved your data, contact the support desk before {{deletion_date}}.
+{{/space_reachable}}
 {{/download_url}}
 
 Your MyToutatice space and all its data will be permanently deleted from
@@ -200,6 +220,20 @@ Download it with this personal link, before {{export_expires_at}}:
 This link is for you only: please do not share it.
 {{/download_url}}
 {{^download_url}}
+{{#space_reachable}}
+{{#export_expired}}
+This archive expired on {{export_expires_at}}: it can no longer be
+downloaded. While you can still access your space, you can ask for a new
+one yourself:
+
+  1. sign in to your space: https://{{domain}}/
+  2. go to "Settings", then the "Profile" menu;
+  3. under "My data", choose "EXPORT MY COZY";
+  4. confirm with "SEND ME MY DATA".
+
+You will receive an e-mail from Cozy Cloud with the download link.
+{{/export_expired}}
+{{^export_expired}}
 To download it, before {{export_expires_at}} (when the link expires) and
 before your academy account access ends:
 
@@ -207,6 +241,12 @@ before your academy account access ends:
   2. open the Settings, in the section for exporting your data;
   3. download the archive. It may come in several files: make sure you
      download all of them.
+{{/export_expired}}
+{{/space_reachable}}
+{{^space_reachable}}
+Your access to your space ended when you left the academy. If you have not
+saved your data, contact the support desk before {{deletion_date}}.
+{{/space_reachable}}
 {{/download_url}}
 
 You can then import this archive into your new space.
@@ -328,6 +368,20 @@ Download the new archive with this personal link, before
 This link is for you only: please do not share it.
 {{/download_url}}
 {{^download_url}}
+{{#space_reachable}}
+{{#export_expired}}
+This archive expired on {{export_expires_at}}: it can no longer be
+downloaded. While you can still access your space, you can ask for a new
+one yourself:
+
+  1. sign in to your space: https://{{domain}}/
+  2. go to "Settings", then the "Profile" menu;
+  3. under "My data", choose "EXPORT MY COZY";
+  4. confirm with "SEND ME MY DATA".
+
+You will receive an e-mail from Cozy Cloud with the download link.
+{{/export_expired}}
+{{^export_expired}}
 To download it, before {{export_expires_at}} (when the link expires) and
 before your academy account access ends:
 
@@ -335,6 +389,12 @@ before your academy account access ends:
   2. open the Settings, in the section for exporting your data;
   3. download the archive. It may come in several files: make sure you
      download all of them.
+{{/export_expired}}
+{{/space_reachable}}
+{{^space_reachable}}
+Your access to your space ended when you left the academy. If you have not
+saved your data, contact the support desk before {{deletion_date}}.
+{{/space_reachable}}
 {{/download_url}}
 
 Your MyToutatice space and all its data will be permanently deleted from
@@ -461,7 +521,7 @@ Pour toute question, contactez l'assistance de votre académie.
 
 L'équipe MyToutatice
 )mustache"},
-    {"fr", "export_ready", R"mustache(Subject: Votre archive MyToutatice est prête : à télécharger avant le {{export_expires_at}}
+    {"fr", "export_ready", R"mustache(Subject: Votre archive MyToutatice {{#export_expired}}a expiré le {{export_expires_at}}{{/export_expired}}{{^export_expired}}est prête : à télécharger avant le {{export_expires_at}}{{/export_expired}}
 
 Bonjour,
 
@@ -483,6 +543,20 @@ Téléchargez-la avec ce lien personnel, avant le {{export_expires_at}} :
 Ce lien vous est réservé : merci de ne pas le transmettre.
 {{/download_url}}
 {{^download_url}}
+{{#space_reachable}}
+{{#export_expired}}
+Cette archive a expiré le {{export_expires_at}} : elle n'est plus
+téléchargeable. Tant que vous avez accès à votre espace, vous pouvez en
+demander une nouvelle vous-même :
+
+  1. connectez-vous à votre espace : https://{{domain}}/
+  2. allez dans « Paramètres », puis dans le menu « Profil » ;
+  3. dans « Mes données », choisissez « EXPORTER MON COZY » ;
+  4. validez avec « M'ENVOYER MES DONNÉES ».
+
+Vous recevrez un courriel de Cozy Cloud avec le lien de téléchargement.
+{{/export_expired}}
+{{^export_expired}}
 Pour la télécharger, avant le {{export_expires_at}} (date d'expiration du
 lien) et avant la fin de votre accès à votre compte académique :
 
@@ -490,6 +564,13 @@ lien) et avant la fin de votre accès à votre compte académique :
   2. ouvrez les Paramètres, à la rubrique d'export de vos données ;
   3. téléchargez l'archive. Elle peut comporter plusieurs fichiers :
      pensez à les télécharger tous.
+{{/export_expired}}
+{{/space_reachable}}
+{{^space_reachable}}
+Votre accès à votre espace a pris fin avec votre départ de l'académie. Si
+vous n'avez pas récupéré vos données, contactez l'assistance avant le
+{{deletion_date}}.
+{{/space_reachable}}
 {{/download_url}}
 
 Votre espace MyToutatice et toutes ses données seront définitivement
@@ -545,6 +626,20 @@ Téléchargez-la avec ce lien personnel, avant le {{export_expires_at}} :
 Ce lien vous est réservé : merci de ne pas le transmettre.
 {{/download_url}}
 {{^download_url}}
+{{#space_reachable}}
+{{#export_expired}}
+Cette archive a expiré le {{export_expires_at}} : elle n'est plus
+téléchargeable. Tant que vous avez accès à votre espace, vous pouvez en
+demander une nouvelle vous-même :
+
+  1. connectez-vous à votre espace : https://{{domain}}/
+  2. allez dans « Paramètres », puis dans le menu « Profil » ;
+  3. dans « Mes données », choisissez « EXPORTER MON COZY » ;
+  4. validez avec « M'ENVOYER MES DONNÉES ».
+
+Vous recevrez un courriel de Cozy Cloud avec le lien de téléchargement.
+{{/export_expired}}
+{{^export_expired}}
 Pour la télécharger, avant le {{export_expires_at}} (date d'expiration du
 lien) et avant la fin de votre accès à votre compte académique :
 
@@ -552,6 +647,13 @@ lien) et avant la fin de votre accès à votre compte académique :
   2. ouvrez les Paramètres, à la rubrique d'export de vos données ;
   3. téléchargez l'archive. Elle peut comporter plusieurs fichiers :
      pensez à les télécharger tous.
+{{/export_expired}}
+{{/space_reachable}}
+{{^space_reachable}}
+Votre accès à votre espace a pris fin avec votre départ de l'académie. Si
+vous n'avez pas récupéré vos données, contactez l'assistance avant le
+{{deletion_date}}.
+{{/space_reachable}}
 {{/download_url}}
 
 Vous pourrez ensuite importer cette archive dans votre nouvel espace.
@@ -681,6 +783,20 @@ Téléchargez la nouvelle archive avec ce lien personnel, avant le
 Ce lien vous est réservé : merci de ne pas le transmettre.
 {{/download_url}}
 {{^download_url}}
+{{#space_reachable}}
+{{#export_expired}}
+Cette archive a expiré le {{export_expires_at}} : elle n'est plus
+téléchargeable. Tant que vous avez accès à votre espace, vous pouvez en
+demander une nouvelle vous-même :
+
+  1. connectez-vous à votre espace : https://{{domain}}/
+  2. allez dans « Paramètres », puis dans le menu « Profil » ;
+  3. dans « Mes données », choisissez « EXPORTER MON COZY » ;
+  4. validez avec « M'ENVOYER MES DONNÉES ».
+
+Vous recevrez un courriel de Cozy Cloud avec le lien de téléchargement.
+{{/export_expired}}
+{{^export_expired}}
 Pour la télécharger, avant le {{export_expires_at}} (date d'expiration du
 lien) et avant la fin de votre accès à votre compte académique :
 
@@ -688,6 +804,13 @@ lien) et avant la fin de votre accès à votre compte académique :
   2. ouvrez les Paramètres, à la rubrique d'export de vos données ;
   3. téléchargez l'archive. Elle peut comporter plusieurs fichiers :
      pensez à les télécharger tous.
+{{/export_expired}}
+{{/space_reachable}}
+{{^space_reachable}}
+Votre accès à votre espace a pris fin avec votre départ de l'académie. Si
+vous n'avez pas récupéré vos données, contactez l'assistance avant le
+{{deletion_date}}.
+{{/space_reachable}}
 {{/download_url}}
 
 Votre espace MyToutatice et toutes ses données seront définitivement

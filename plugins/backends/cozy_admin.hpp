@@ -84,7 +84,16 @@ class CozyAdminBackend final : public Backend {
   std::set<std::string> m_settled_ids;
   std::set<std::string> m_reported_ids;
   std::vector<ForeignExport> m_foreign;
+  // Ids of exports that ended `done` while Passage waited for the domain,
+  // without the announcement an admin request gets (yet).
+  std::map<std::string, std::set<std::string>> m_unannounced;
+  // Export events of a domain whose POST is waiting for its answer: whose
+  // they are is known from the job's queued_at only.
+  std::map<std::string, std::vector<ExportEvent>> m_posting;
+  void classify_seen_while_posting(const std::string& domain);
   bool is_own(const ExportEvent& event) const;
+  void report_foreign(const ExportEvent& event);
+  void end_wait(const std::string& domain);
   std::optional<ExportEvent> take_own(const std::string& domain, Instant since);
   // Waiters per domain, woken by cancelling their timer.
   std::multimap<std::string, boost::asio::steady_timer*> m_waiters;

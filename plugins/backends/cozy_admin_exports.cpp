@@ -31,33 +31,87 @@ asio::awaitable<Outcome<QueuedExport>> CozyAdminBackend::request_export(std::str
   if (!subscribed) co_return Failure{FailureKind::retryable, "realtime websocket not subscribed", {}};
   if (faults::fail(faults::Site::export_request))
     co_return Failure{FailureKind::retryable, faults::reason(faults::Site::export_request), {}};
-  // Events can come before the 202: this export is ours from about now.
-  m_own_since[domain] = m_clock.now() - k_export_clock_allowance;
+  // Events can come before the 202, and the stack's clock is not Passage's:
+  // what arrives meanwhile is told foreign or not once the 202 gives the
+  // job's queued_at (stack time).
+  const Instant requested = m_clock.now();
+  m_own_since[domain] = Instant::min();
+  m_posting[domain];
   HttpResponse response = co_await call("POST", "/instances/" + domain + "/export?admin-req=true",
                                         false, k_admin_read_timeout);
-  if (auto failure = classify_response(response, CallKind::export_request, m_clock.now())) {
-    if (failure->kind != FailureKind::unknown_outcome) m_own_since.erase(domain);  // not queued
-    co_return *failure;
+  std::optional<Failure> failure = classify_response(response, CallKind::export_request, m_clock.now());
+  QueuedExport queued;
+  if (!failure) queued.queued_at = queued_at_of(response.body);
+  if (failure && failure->kind != FailureKind::unknown_outcome) {
+    m_own_since.erase(domain);  // not queued
+  } else {
+    // Without queued_at (an unknown outcome), Passage's clock with an allowance.
+    m_own_since[domain] = queued.queued_at.value_or(requested - k_export_clock_allowance);
   }
-  QueuedExport queued{queued_at_of(response.body)};
-  if (queued.queued_at) m_own_since[domain] = *queued.queued_at;
+  classify_seen_while_posting(domain);
+  if (failure) co_return *failure;
   co_return queued;
+}
+
+void CozyAdminBackend::classify_seen_while_posting(const std::string& domain) {
+  auto seen = m_posting.find(domain);
+  if (seen == m_posting.end()) return;
+  for (const ExportEvent& event : seen->second)
+    if (!m_settled_ids.contains(event.id) && !is_own(event)) report_foreign(event);
+  m_posting.erase(seen);
 }
 
 bool CozyAdminBackend::is_own(const ExportEvent& event) const {
   const auto since = m_own_since.find(event.domain);
-  return since != m_own_since.end() && event.created_at && *event.created_at >= since->second;
+  return since != m_own_since.end() && !event.partial && event.created_at && *event.created_at >= since->second;
+}
+
+namespace {
+
+// What may end Passage's wait for its export: an error (the stack does not
+// say whose export failed: the attempt fails, the 24-hour rule retries), or
+// a done export the stack announced as an admin request's. An UPDATED
+// `done` alone is a person's or a move's export, or Passage's own whose
+// announcement follows; it waits for that announcement.
+bool may_end_wait(const ExportEvent& event) {
+  return !event.partial && (event.state == "error" || (event.state == "done" && event.announced_done));
+}
+
+}  // namespace
+
+void CozyAdminBackend::report_foreign(const ExportEvent& event) {
+  if (m_reported_ids.insert(event.id).second)
+    m_foreign.push_back(ForeignExport{event.domain, event.id, event.created_at});
 }
 
 void CozyAdminBackend::on_realtime(const RealtimeEvent& realtime) {
   auto event = export_event_of(realtime);
   if (!event || m_settled_ids.contains(event->id)) return;
-  if (!is_own(*event) && m_reported_ids.insert(event->id).second)
-    m_foreign.push_back(ForeignExport{event->domain, event->id, event->created_at});
+  if (auto posting = m_posting.find(event->domain); posting != m_posting.end())
+    posting->second.push_back(*event);  // told once the 202 comes
+  else if (!is_own(*event))
+    report_foreign(*event);
   if (!event->finished()) return;
+  if (!may_end_wait(*event)) {
+    // Done and unannounced: whose it is shows when the wait ends.
+    if (is_own(*event)) m_unannounced[event->domain].insert(event->id);
+    return;
+  }
   m_finished[event->domain].push_back(*event);
   auto [first, last] = m_waiters.equal_range(event->domain);
   for (auto it = first; it != last; ++it) it->second->cancel();
+}
+
+// The wait for `domain` ended: an export that finished `done` during it
+// and was never announced as an admin request's was not Passage's.
+void CozyAdminBackend::end_wait(const std::string& domain) {
+  m_own_since.erase(domain);
+  auto unannounced = m_unannounced.find(domain);
+  if (unannounced == m_unannounced.end()) return;
+  for (const std::string& id : unannounced->second)
+    if (!m_settled_ids.contains(id) && m_reported_ids.insert(id).second)
+      m_foreign.push_back(ForeignExport{domain, id, std::nullopt});
+  m_unannounced.erase(unannounced);
 }
 
 // The first finished export of `domain` created at or after `since`, once.
@@ -78,11 +132,11 @@ asio::awaitable<Outcome<ExportDone>> CozyAdminBackend::await_export(std::string 
                                                                     Instant deadline) {
   m_realtime.start();
   m_own_since[domain] = since;
-  struct Forget {
-    std::map<std::string, Instant>& own_since;
+  struct EndWait {
+    CozyAdminBackend& backend;
     std::string domain;
-    ~Forget() { own_since.erase(domain); }
-  } forget{m_own_since, domain};
+    ~EndWait() { backend.end_wait(domain); }
+  } end_wait_on_exit{*this, domain};
   while (true) {
     if (m_shutting_down) co_return Failure{FailureKind::retryable, "shutting down", {}};
     if (auto own = take_own(domain, since)) {

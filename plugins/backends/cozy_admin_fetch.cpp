@@ -50,6 +50,16 @@ void add_incomplete(std::optional<Failure>& all, const Failure& part) {
                                part.incomplete_files.end());
 }
 
+// A first part whose JSON documents (instance.json, the other doctypes,
+// the directories) do not add up to the export's total_size, which is
+// exactly their size (COZY.md "The data route can lie"): why, else nullopt.
+// A total_size of 0 (absent) says nothing.
+std::optional<std::string> documents_gap(const PartContent& content, std::int64_t total_size) {
+  if (total_size <= 0 || content.document_bytes == total_size) return std::nullopt;
+  return std::string(k_evidence_incomplete) + ": the first part holds " + std::to_string(content.document_bytes) +
+         " of the " + std::to_string(total_size) + " bytes of documents the export wrote (total_size)";
+}
+
 }  // namespace
 
 asio::awaitable<Outcome<Evidence>> CozyAdminBackend::fetch_export(FetchRequest request) {
@@ -147,6 +157,14 @@ asio::awaitable<Outcome<Evidence>> CozyAdminBackend::fetch_part(const FetchReque
       // for a 404, the export is gone: export again.
       std::filesystem::remove(file);
       co_return Failure{FailureKind::not_found, "export " + done.export_id + " was replaced: its first part is empty", {}};
+    }
+    if (check.valid && n == 0) {
+      if (auto short_documents = documents_gap(check.content, done.total_size)) {
+        // Well-formed, but the copy of the job's documents stopped early:
+        // in a space without files nothing else would tell.
+        last_problem = *short_documents;
+        continue;
+      }
     }
     if (check.valid) {
       evidence = PartEvidence{n, written.bytes, check.entries, written.sha256, check.content.totals};

@@ -149,6 +149,9 @@ std::optional<ExportEvent> export_event_of(const RealtimeEvent& event) {
   out.state = text(doc, "state");
   out.error = text(doc, "error");
   out.created_at = parse_utc(text(doc, "created_at"));
+  out.announced_done = event.event == "CREATED" && out.state == "done";
+  if (const json::value* doctypes = doc.if_contains("with_doctypes"))
+    out.partial = doctypes->is_array() ? !doctypes->as_array().empty() : !doctypes->is_null();
   if (out.id.empty() || out.domain.empty()) return std::nullopt;
   if (out.state == "done") out.done = done_of(doc, out.id);
   return out;

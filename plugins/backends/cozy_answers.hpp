@@ -25,6 +25,13 @@ struct ExportEvent {
   std::string error;                  // the stack's reason when state is error
   std::optional<Instant> created_at;  // stack time
   ExportDone done;                    // when state is done
+  // A CREATED event of a `done` document: only the stack's NotifyRealtime
+  // sends one, after an admin-req=true export (COZY.md "Export events").
+  // A person's own export or a move's export never gets it.
+  bool announced_done = false;
+  // `with_doctypes` listed: an export of some doctypes only (a person can
+  // ask for one); never a whole space, never Passage's.
+  bool partial = false;
   bool finished() const { return state == "done" || state == "error"; }
 };
 

@@ -43,16 +43,17 @@ TEST_CASE("Activity after the export brings a final export kept in the archive a
   ProcessResult first = ws.passage({"run", "--until-idle", "--now", start});
   INFO("first run stderr: " << first.err);
   REQUIRE(first.exit_code == 0);
-  // Stale at departure: a final export waits for the 24-hour rule.
+  // Stale at departure: a final export waits until the activity is older
+  // than the day before its completion (from 27 November, 00:00 UTC).
   for (const auto& [login, state] : account_states(ws)) {
     INFO(login);
-    CHECK(state == "RETRY_WAIT");
+    CHECK(state == "QUEUED");
   }
   Db db(ws.database());
   CHECK(db.scalar("SELECT COUNT(*) FROM accounts WHERE reexports = 1 AND delivery = 'archive'") == 5);
 
-  sim.advance_clock(25 * 3600);
-  const std::string later = "2026-11-26T11:00:00Z";
+  sim.advance_clock(39 * 3600);
+  const std::string later = "2026-11-27T01:00:00Z";
   ProcessResult second = ws.passage({"run", "--until-idle", "--now", later});
   INFO("second run stderr: " << second.err);
   REQUIRE(second.exit_code == 0);

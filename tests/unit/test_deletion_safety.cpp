@@ -192,10 +192,12 @@ TEST_CASE("defect 6: activity strictly after the move's snapshot day is stale, i
   Transition t = step(moved, event(EventKind::activity_stale), local("2027-01-15T01:00:00"));
   CHECK(name(t.next.state) == "HELD");
   CHECK(t.next.hold_reasons == std::vector<std::string>{"activity_after_move"});
-  // Export evidence: the same day counts.
+  // Export evidence: the same day counts, and the day before it (the
+  // stack's local day, reported up to a day late).
   Account exported = told_account(State::notified);
   CHECK(activity_after_evidence(exported, date::year{2026} / 12 / 20));
-  CHECK_FALSE(activity_after_evidence(exported, date::year{2026} / 12 / 19));
+  CHECK(activity_after_evidence(exported, date::year{2026} / 12 / 19));
+  CHECK_FALSE(activity_after_evidence(exported, date::year{2026} / 12 / 18));
 }
 
 TEST_CASE("defect 6: an admin move records Passage's own MOVING block before the export",

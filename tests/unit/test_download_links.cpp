@@ -200,6 +200,7 @@ TEST_CASE("space delivery keeps today's notice, without a link", "[links]") {
   StoreFixture f;
   Account account = f.imported();
   account.delivery = "space";
+  account.departure_date = date::year{2026} / 12 / 20;  // not departed: the space is still reachable
   RecordingNotifier notifier;
   NoticeExtras extras;  // the stack's export link, as the runner gives it
   extras.export_expires_at = local("2026-12-08T09:00:00");

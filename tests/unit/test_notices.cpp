@@ -172,6 +172,31 @@ TEST_CASE("deletion_reminder: an expired export says how to ask for a new one, a
   }
 }
 
+TEST_CASE("export notices sent after the stack's export expired or after departure: no download from the "
+          "space that is not there",
+          "[notices]") {
+  for (const std::string lang : {"fr", "en"}) {
+    for (const std::string kind : {"export_ready", "move_fallback", "reexport"}) {
+      INFO(lang << " " << kind);
+      const auto config = config_in(lang);
+      const std::string space_url = "https://jdupont.mytoutatice.cloud/";
+      NoticeExtras expired = full_extras(false);
+      expired.export_expires_at = local("2026-12-03T14:30:00");
+      // 10 December: before the departure, the stack's export expired on 3 December.
+      const auto late = render_notice(kind, sample_account(), config, local("2026-12-10T10:00"), expired);
+      CHECK(late.body.find(lang == "fr" ? "a expiré le 3 décembre 2026" : "expired on 3 December 2026") !=
+            std::string::npos);
+      CHECK(late.body.find(lang == "fr" ? "EXPORTER MON COZY" : "EXPORT MY COZY") != std::string::npos);
+      CHECK(late.body.find(lang == "fr" ? "avant le 3 décembre" : "before 3 December") == std::string::npos);
+      CHECK(late.subject.find(lang == "fr" ? "avant le 3" : "before 3") == std::string::npos);
+      // 5 January: departed, the space is out of reach: no link to it.
+      const auto departed = render_notice(kind, sample_account(), config, local("2027-01-05T10:00"), expired);
+      CHECK(departed.body.find(space_url) == std::string::npos);
+      CHECK(departed.body.find(lang == "fr" ? "a pris fin" : "ended when you left") != std::string::npos);
+    }
+  }
+}
+
 TEST_CASE("move notices carry the deadline, the target and days left", "[notices]") {
   const auto config = config_in("fr");
   const auto invite = render_notice("move_instructions", sample_account(), config, k_now, {});

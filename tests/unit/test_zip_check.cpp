@@ -178,6 +178,18 @@ TEST_CASE("a whole first part is valid with its entries and bytes", "[zip_check]
   CHECK(check.content.totals.versions == 0);
 }
 
+TEST_CASE("the job's JSON documents of a first part are counted apart from the files' metadata",
+          "[zip_check]") {
+  Zips zips;
+  const std::vector<Entry> entries = first_part_entries();
+  // instance.json and the directory's document: what total_size counts.
+  const std::int64_t documents =
+      static_cast<std::int64_t>(entries[0].content.size() + entries[1].content.size());
+  const ZipCheck check = check_zip_part(zips.first, true);
+  CHECK(check.content.document_bytes == documents);
+  CHECK(check_zip_part(zips.later, false).content.document_bytes == 0);
+}
+
 TEST_CASE("a later part needs no instance.json but a first part does", "[zip_check]") {
   Zips zips;
   const ZipCheck later = check_zip_part(zips.later, false);

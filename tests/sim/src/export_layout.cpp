@@ -341,13 +341,29 @@ std::int64_t json_documents_size(const PartContentInput& in) {
   return size;
 }
 
+// A part with no file content (part 0 of a space without files): the copy
+// of the job's archive (copyJSONData) fails midway instead, a document cut
+// short and the later ones gone. instance.json, the archive's first entry,
+// stays whole.
+namespace {
+void cut_documents_midway(std::vector<ZipEntry>& entries, std::uint64_t draw) {
+  std::vector<std::size_t> candidates;
+  for (std::size_t i = 1; i < entries.size(); ++i)
+    if (entries[i].text.size() > 1 && !entries[i].render) candidates.push_back(i);
+  if (candidates.empty()) return;
+  const std::size_t cut = candidates[draw % candidates.size()];
+  entries.resize(cut + 1);
+  entries[cut].text.resize(1 + mix64(draw) % (entries[cut].text.size() - 1));
+}
+}  // namespace
+
 void cut_part_midway(std::vector<ZipEntry>& entries, std::uint64_t draw) {
   std::vector<std::size_t> candidates;
   for (std::size_t i = 0; i + 1 < entries.size(); ++i)
     if (entries[i].is_generated()) candidates.push_back(i);
   // A part whose only content comes last: that content is cut, nothing after it to drop.
   if (candidates.empty() && !entries.empty() && entries.back().is_generated()) candidates.push_back(entries.size() - 1);
-  if (candidates.empty()) return;
+  if (candidates.empty()) return cut_documents_midway(entries, draw);
   const std::size_t cut = candidates[draw % candidates.size()];
   entries.resize(cut + 1);
   entries[cut].size = static_cast<std::int64_t>(mix64(draw) % static_cast<std::uint64_t>(entries[cut].size));

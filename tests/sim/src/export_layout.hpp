@@ -136,7 +136,8 @@ std::int64_t json_documents_size(const PartContentInput& in);
 // What ExportCopyData leaves when copying fails midway: a generated content
 // entry that is not the last one (unless it is the only one) is cut short,
 // to fewer bytes than its metadata says, and every entry after it is
-// dropped. `draw` picks which.
+// dropped; with no file content in the part, a JSON document after
+// instance.json is cut short instead. `draw` picks which.
 void cut_part_midway(std::vector<ZipEntry>& entries, std::uint64_t draw);
 
 // The files and old versions of every part of `plan` whose content the
