@@ -96,7 +96,12 @@ void FaultStand::write_config(const std::string& public_url) const {
                          "metrics: { textfile: var/metrics.prom }\n"
                          "serve: { public_listen: \"127.0.0.1:0\", public_url: \"" +
                          public_url + "\" }\n"
-                         "move: { overwrite: true }\n");
+                         "move: { overwrite: " + (m_overwrite ? "true" : "false") + " }\n");
+}
+
+void FaultStand::set_move_overwrite(bool on) {
+  m_overwrite = on;
+  write_config(serve->base());
 }
 
 ProcessResult FaultStand::run(const Step& step, const std::string& faults, const fs::path& log) {

@@ -43,6 +43,9 @@ class FaultStand {
   // What `log` counted, per site.
   static CallCounts read_counts(const std::filesystem::path& log);
 
+  // `move.overwrite` (on by default: the simulator's targets hold files).
+  void set_move_overwrite(bool on);
+
   int accounts() const { return m_accounts; }
   std::int64_t stat_sum(const char* key) const;  // over both simulators
 
@@ -55,6 +58,7 @@ class FaultStand {
  private:
   void write_config(const std::string& public_url) const;
   int m_accounts = 0;
+  bool m_overwrite = true;
 };
 
 // The campaign every sequence runs: a run, a second run past the 24-hour
