@@ -5,6 +5,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "engine/archive/archive_paths.hpp"
+#include "engine/sched/move_target.hpp"
 #include "engine/serve/token.hpp"
 #include "engine/store/move_tokens.hpp"
 
@@ -91,9 +92,12 @@ class AdminMove {
     auto usage = co_await m_c.target.disk_usage(target_host());
     if (!usage.ok()) co_return usage.failure();
     const std::int64_t held = usage.value().files + usage.value().versions;
-    if (held > 0 && !m_c.config.move.overwrite && !move_parts_served(m_c.store.db(), m_account.id))
-      co_return failure(FailureKind::permanent, "target_holds_data: " + target_host() + " holds " +
-                                                    bytes_text(held) + " (move.overwrite is off)");
+    if (held > 0 && !m_c.config.move.overwrite) {
+      if (!move_parts_served(m_c.store.db(), m_account.id))
+        co_return failure(FailureKind::permanent, "target_holds_data: " + target_host() + " holds " +
+                                                      bytes_text(held) + " (move.overwrite is off)");
+      if (auto written = co_await written_after_own_import(usage.value())) co_return *written;
+    }
     auto source_usage = co_await m_c.source.disk_usage(domain());
     if (!source_usage.ok()) co_return source_usage.failure();
     if (info.value().quota > 0 && info.value().quota < source_usage.value().used)
@@ -102,6 +106,32 @@ class AdminMove {
                             bytes_text(info.value().quota) + " for " +
                             bytes_text(source_usage.value().used));
     co_return std::nullopt;
+  }
+
+  // Data on the target after a part of an earlier move of this account was
+  // served there: overwritten (the import wipes first) only when it is
+  // exactly what Passage's own import put there and nobody used the target
+  // since (move_target.hpp). Else nothing is touched and a person decides:
+  // the person may have written there since the stack mailed them.
+  asio::awaitable<std::optional<Failure>> written_after_own_import(const DiskUsage& usage) {
+    auto own = import_matching_target(m_c.store.db(), m_account.id, usage);
+    if (!own)
+      co_return written_on_target("it holds files " + bytes_text(usage.files) + ", old versions " +
+                                  bytes_text(usage.versions) +
+                                  ", which no earlier import of Passage put there (written, changed or deleted since)");
+    auto activity = co_await m_c.target.last_activity(target_host());
+    if (!activity.ok()) co_return activity.failure();
+    if (used_since_import(activity.value(), own->created_at))
+      co_return written_on_target("it was used on " + format_date(activity.value()) + ", on or after Passage's import of " +
+                                  format_utc(own->created_at));
+    co_return std::nullopt;
+  }
+
+  Failure written_on_target(const std::string& why) const {
+    Failure held = failure(FailureKind::permanent, "target_written_after_import: " + target_host() + ": " + why +
+                                                       ": nothing was touched (move.overwrite is off)");
+    held.needs_person = true;
+    return held;
   }
 
   // A target still IMPORTING after Passage's own earlier import of this

@@ -4,7 +4,10 @@
 //   1. (the runner checked that `passage serve --public` answers) checks
 //      the target: it
 //      exists, is not blocked, holds no data (unless `move.overwrite`, or
-//      the data is Passage's own earlier import of this source), has room;
+//      the data is provably Passage's own earlier import of this account,
+//      move_target.hpp: else, once a part was served there, the data may be
+//      the person's since that import and the failure has needs_person: the
+//      account is HELD, nothing touched), has room;
 //   2. blocks the source MOVING (nothing the person does after the snapshot
 //      can be lost), exports it, downloads and verifies every part as an
 //      `archive` export (content-checked);

@@ -456,6 +456,12 @@ asio::awaitable<Event> Runner::do_move(const Account& account, const std::string
     record_foreign_exports();
   }
   m_store.finish_intent(intent_key, move_outcome(*outcome), m_clock.now());
+  if (!outcome->ok() && outcome->failure().needs_person) {
+    // Retrying would wipe what someone wrote (admin_move.cpp): held.
+    Event held{EventKind::hold};
+    held.detail = outcome->failure().reason;
+    co_return held;
+  }
   if (!outcome->ok()) co_return failure_event(account, outcome->failure());
   Event event{EventKind::evidence_ok};
   event.evidence = outcome->value();

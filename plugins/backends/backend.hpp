@@ -41,6 +41,10 @@ struct Failure {
   // Evidence incomplete (k_evidence_incomplete): the files missing, short or
   // different, by name, in the order found.
   std::vector<std::string> incomplete_files{};
+  // Only a person can decide (an admin move's target written after
+  // Passage's earlier import): the account is HELD with `reason`, never
+  // retried nor FAILED by the run.
+  bool needs_person = false;
 };
 
 // A local write that failed; `problem` names the path and the system's reason.
