@@ -59,7 +59,9 @@ std::string move_outcome(const Outcome<Evidence>& outcome) {
     case FailureKind::export_error:
       return "unknown";
     case FailureKind::permanent:
-      break;
+      // Refused before the export (the target blocked, holding data or
+      // written since Passage's import): no export to wait 24 hours for.
+      return outcome.failure().after_export ? "failed" : "not_queued";
   }
   return "failed";
 }

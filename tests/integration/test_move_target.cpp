@@ -110,6 +110,18 @@ TEST_CASE("A move retried after its first import ended never wipes what was writ
   CHECK(mover_column(stand, "state_reason").starts_with("target_written_after_import"));
   CHECK(blocking_reason(*stand.source, mover_source(stand)).empty());
   CHECK(route_count(stand.source->stats(), k_export_post) == 1);
+
+  // A person decides: the target's data may go (move.overwrite), released.
+  stand.set_move_overwrite(true);
+  ProcessResult released = stand.run(Step{seconds(0), {"account", "release", mover_login(stand), "--reason",
+                                                       "the target may be overwritten", "--by", "desk"}});
+  INFO("release: " << released.out << released.err);
+  REQUIRE(released.exit_code == 0);
+  ProcessResult moved = stand.run(Step{seconds(0), {"run", "--until-idle"}});
+  INFO("after the release: " << moved.err << "\njournal:\n" << journal_text(stand));
+  CHECK(mover_column(stand, "state") == "GRACE");
+  CHECK(route_count(stand.target->stats(), k_import_post) == 2);
+  CHECK(blocking_reason(*stand.source, mover_source(stand)) == "MOVED");
 }
 
 TEST_CASE("A move retried after its first import ended, nothing written on the target since, overwrites "
