@@ -453,7 +453,7 @@ asio::awaitable<Event> Runner::do_move(const Account& account, const std::string
   if (!outcome) {
     AdminMoveContext context{m_io, m_store, m_config, m_clock, source,
                              *m_stacks.at(target_stack->name).backend,
-                             stack_of(account).policy.import_deadline, m_stopping};
+                             stack_of(account).policy.import_deadline, m_stopping, m_options.actor};
     outcome = co_await run_admin_move(context, account);
     record_foreign_exports();
   }
@@ -512,6 +512,7 @@ asio::awaitable<std::optional<Event>> Runner::do_check_move(const Account& accou
     co_return late;
   }
   m_store.finish_open_intents(account.id, "import", "moved (checked after restart)", m_clock.now());
+  m_store.finish_open_intents(account.id, k_import_request_intent, "moved (checked after restart)", m_clock.now());
   Event event{EventKind::evidence_ok};
   event.evidence = *outcome.value();
   co_return event;
@@ -523,7 +524,7 @@ asio::awaitable<std::optional<Event>> Runner::do_check_move(const Account& accou
 asio::awaitable<std::optional<Event>> Runner::follow_left_import(const Account& account, Backend& target,
                                                                  const LeftImport& import) {
   AdminMoveContext context{m_io, m_store, m_config, m_clock, *stack_of(account).backend, target,
-                           stack_of(account).policy.import_deadline, m_stopping};
+                           stack_of(account).policy.import_deadline, m_stopping, m_options.actor};
   Outcome<Evidence> outcome = co_await follow_admin_move(context, account, import);
   if (m_stopping && !outcome.ok()) co_return std::nullopt;
   m_store.finish_open_intents(account.id, "import", move_outcome(outcome) + " (followed after restart)",
@@ -543,6 +544,8 @@ asio::awaitable<std::optional<Event>> Runner::follow_left_import(const Account& 
 Event Runner::retry_unimported_move(const Account& account, const std::string& why) {
   m_store.finish_open_intents(account.id, "import", "unknown (no import requested: read back)",
                               m_clock.now());
+  // Committed just before a request the run did not live to send.
+  m_store.finish_open_intents(account.id, k_import_request_intent, "not sent (read back)", m_clock.now());
   Event event{EventKind::failure};
   event.failure = FailureKind::retryable;
   event.detail = why;
