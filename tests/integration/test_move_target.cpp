@@ -139,3 +139,40 @@ TEST_CASE("A move retried after its first import ended, nothing written on the t
   CHECK(blocking_reason(*stand.source, mover_source(stand)) == "MOVED");
   CHECK(usage_of(*stand.target, mover_target(stand)).files == disk_usage_files(*stand.source, mover_source(stand)));
 }
+
+// The retry's check of the target passes (it holds Passage's own import,
+// nobody used it), then the source's export and download take their time:
+// the person writes on the target meanwhile. Was: the import went out and
+// wiped it (the target was checked only before the export).
+TEST_CASE("A person writing on the target while the retry exports the source is not wiped by its import",
+          "[faults][move-recovery][move-target][attack]") {
+  FaultStand stand(0, k_slow_import);
+  stand.set_move_overwrite(false);
+  empty_target(stand);
+  first_attempt_imports_then_fails(stand);
+
+  stand.now += std::chrono::duration_cast<seconds>(hours(25));
+  stand.source->advance_clock(std::chrono::duration_cast<seconds>(hours(25)).count());
+  stand.target->advance_clock(std::chrono::duration_cast<seconds>(hours(25)).count());
+  // Every answer of the source takes 3 s: the export and its download
+  // leave room for the write.
+  stand.source->put_faults(R"({"stall_ms":{"rate":1,"ms":3000}})");
+  BackgroundProcess run(stand.ws.passage_argv({"run", "--until-idle", "--now", iso_utc(stand.now)}),
+                        stand.ws.dir(), stand.ws.dir() / "retry.out", stand.ws.dir() / "retry.err",
+                        stand.ws.environment());
+  REQUIRE(wait_until([&] { return route_count(stand.source->stats(), k_export_post, "202") == 2; }, k_wait,
+                     Millis(20)));
+  REQUIRE(stand.target->call("POST", "/_sim/change-files?domain=" + mover_target(stand) +
+                                         "&op=create&count=2&activity=true")
+              .status == 200);
+  const Usage written = usage_of(*stand.target, mover_target(stand));
+  REQUIRE(run.wait_exit(Millis(120000)));
+  stand.source->clear_faults();
+
+  INFO("retry: " << read_file(stand.ws.dir() / "retry.err") << "\njournal:\n" << journal_text(stand));
+  CHECK(route_count(stand.target->stats(), k_import_post) == 1);
+  CHECK(usage_of(*stand.target, mover_target(stand)) == written);
+  CHECK(mover_column(stand, "state") == "HELD");
+  CHECK(mover_column(stand, "state_reason").starts_with("target_written_after_import"));
+  CHECK(blocking_reason(*stand.source, mover_source(stand)).empty());
+}
