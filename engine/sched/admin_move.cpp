@@ -131,7 +131,8 @@ class AdminMove {
     if (!own)
       co_return written_on_target("it holds files " + bytes_text(usage.files) + ", old versions " +
                                   bytes_text(usage.versions) +
-                                  ", which no earlier import of Passage put there (written, changed or deleted since)");
+                                  ": not exactly the parts an earlier import of Passage was sent (written, changed or "
+                                  "deleted since)");
     auto activity = co_await m_c.target.last_activity(target_host());
     if (!activity.ok()) co_return activity.failure();
     if (used_since_import(activity.value(), own->created_at))
@@ -230,6 +231,9 @@ class AdminMove {
   }
 
   asio::awaitable<Outcome<Done>> import_on_target(const Snapshot& snapshot) {
+    // The export and its download can take an hour: the target's owner
+    // may have written there meanwhile. Checked again, as before the move.
+    if (auto refused = co_await check_target()) co_return after_export(*refused);
     const std::string token = random_token();
     // With the evidence the target must match: a run that dies after the
     // MOVED block can still prove the move its own (move_check.hpp).
