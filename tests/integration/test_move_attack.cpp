@@ -195,10 +195,12 @@ TEST_CASE("A hold the desk puts on an admin move while its import request waits 
   BackgroundProcess run(stand.ws.passage_argv({"run", "--until-idle", "--now", iso_utc(stand.now)}),
                         stand.ws.dir(), stand.ws.dir() / "live.out", stand.ws.dir() / "live.err",
                         stand.ws.environment());
-  // The third disk usage of the source: read again after its parts were
-  // verified, the last call before the import request.
+  // The source's disk usage, read before the move, before its export,
+  // after its download, and with the target's last check (the last call
+  // before the import request): the run now waits in the target's gate
+  // (the run before this fix had read the account again at the third).
   const std::string source_usage = "GET /instances/:domain/disk-usage";
-  REQUIRE(wait_until([&] { return route_count(stand.source->stats(), source_usage, "200") >= 3; }, k_wait,
+  REQUIRE(wait_until([&] { return route_count(stand.source->stats(), source_usage, "200") >= 4; }, k_wait,
                      Millis(20)));
   REQUIRE(route_count(stand.target->stats(), k_import_post) == 0);
   REQUIRE(desk(stand, "hold").exit_code == 0);
@@ -210,6 +212,9 @@ TEST_CASE("A hold the desk puts on an admin move while its import request waits 
   CHECK(mover_column(stand, "state") == "HELD");
   CHECK(mover_column(stand, "held_from") == "MOVING");
   CHECK(blocking_reason(*stand.source, mover_source(stand)).empty());  // given back while held
+  // Neither the import's intent nor its token: nothing for a later run to follow.
+  CHECK(Db(stand.ws.database()).scalar("SELECT COUNT(*) FROM intents WHERE kind = 'import_request'") == 0);
+  CHECK(move_tokens_issued(stand) == 0);
 }
 
 // A hold that comes once the import request was sent: the import is on
@@ -235,6 +240,8 @@ TEST_CASE("A hold the desk puts on an admin move once the target imports lets th
   CHECK(mover_column(stand, "held_from") == "MOVING");
   CHECK(blocking_reason(*stand.source, mover_source(stand)) == "MOVED");
   CHECK(move_tokens_revoked(stand) == 1);
+  CHECK(Db(stand.ws.database()).scalar("SELECT COUNT(*) FROM intents WHERE kind = 'import_request' AND outcome = "
+                                       "'moved'") == 1);
 
   ProcessResult released = desk(stand, "release");
   INFO("release: " << released.out << released.err);
