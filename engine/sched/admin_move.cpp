@@ -136,8 +136,8 @@ class AdminMove {
     auto activity = co_await m_c.target.last_activity(target_host());
     if (!activity.ok()) co_return activity.failure();
     if (used_since_import(activity.value(), own->created_at))
-      co_return written_on_target("it was used on " + format_date(activity.value()) + ", on or after Passage's import of " +
-                                  format_utc(own->created_at));
+      co_return written_on_target("it was used on " + format_date(activity.value()) +
+                                  ", on or after Passage's import of " + format_utc(own->created_at));
     co_return std::nullopt;
   }
 
@@ -269,8 +269,10 @@ class AdminMove {
       const Transition intent_only{*fresh, {}, "", {}};
       const IntentSpec intent{k_import_request_intent, m_c.store.next_intent_key(*fresh, k_import_request_intent)};
       if (!m_c.store.commit(*fresh, intent_only, m_c.clock.now(), m_c.actor, intent)) continue;
-      insert_move_token(m_c.store.db(), token);
-      m_token_hash = token.token_hash;
+      MoveToken stored = token;
+      stored.created_at = m_c.clock.now();  // after the intent: the attempt's (move_check.cpp)
+      insert_move_token(m_c.store.db(), stored);
+      m_token_hash = stored.token_hash;
       return true;
     }
     withdrawn = failure(FailureKind::retryable, "stopped before the import: the account kept changing");
