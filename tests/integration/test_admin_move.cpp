@@ -481,22 +481,25 @@ TEST_CASE("defect 11: a move failing with a 404 after the source export gives th
           "[cozy-admin][move][deletion-safety]") {
   MoveOptions options;
   options.source_flags = {"--export-ms", "1500:1500"};
-  MoveCampaign c(1, options);
+  // Two moves: the partner's stack still counts an instance once the
+  // second target is gone, so its 404 is believed (COZY.md).
+  MoveCampaign c(2, options);
   auto run = run_in_background(c);
-  REQUIRE(wait_until([&] { return route_count(c.source->stats(), k_export_post) >= 1; }, Millis(20000)));
-  // The target disappears while the source exports: the import answers 404.
-  REQUIRE(c.target->call("DELETE", "/instances/" + target_host(1)).status / 100 == 2);
+  REQUIRE(wait_until([&] { return route_count(c.source->stats(), k_export_post) >= 2; }, Millis(20000)));
+  // The target disappears while the source exports: the check of the
+  // target right before the import finds it missing (404).
+  REQUIRE(c.target->call("DELETE", "/instances/" + target_host(2)).status / 100 == 2);
   REQUIRE(run->wait_exit(k_run_timeout));
-  REQUIRE(account_states(c.ws).at(login_of(1)) == "FAILED");
-  CHECK_FALSE(c.source_attributes(1).contains("blocked"));
+  REQUIRE(account_states(c.ws).at(login_of(2)) == "FAILED");
+  CHECK_FALSE(c.source_attributes(2).contains("blocked"));
 
-  ProcessResult retried = c.ws.passage({"account", "retry", login_of(1), "--reason", "target back",
+  ProcessResult retried = c.ws.passage({"account", "retry", login_of(2), "--reason", "target back",
                                         "--by", "jane", "--now", iso_utc(c.now)});
   REQUIRE(retried.exit_code == 0);
   c.advance(hours(1));
   c.run();
-  CHECK(account_states(c.ws).at(login_of(1)) == "RETRY_WAIT");
-  CHECK(route_count(c.source->stats(), k_export_post) == 1);
+  CHECK(account_states(c.ws).at(login_of(2)) == "RETRY_WAIT");
+  CHECK(route_count(c.source->stats(), k_export_post) == 2);  // one each: the retry waits
 }
 
 TEST_CASE("The export window also gates a move's export of its source", "[cozy-admin][move][window]") {

@@ -284,16 +284,17 @@ TEST_CASE("An admin move whose run is killed during the import, the import then 
           "back at once on the next run: unblocked, token revoked, a retry with the reason",
           "[faults][move-recovery]") {
   FaultStand stand(0, k_slow_import);
-  // The target's room shrinks once it was checked (the source's export is
-  // requested after the check): its import restores nothing and fails.
+  // The target's room shrinks once the import was asked for (the target
+  // is checked right before, and its job starts 2 s later): its import
+  // restores nothing and fails.
   bool shrunk = false;
-  const auto shrink_target_once_checked = [&] {
-    if (route_count(stand.source->stats(), "POST /instances/:domain/export") == 0) return false;
+  const auto shrink_target_once_asked = [&] {
+    if (route_count(stand.target->stats(), k_import_post, "204") == 0) return false;
     if (!shrunk)
       shrunk = stand.target->call("PATCH", "/instances/" + k_target + "?DiskQuota=1").status == 200;
-    return route_count(stand.target->stats(), k_import_post, "204") == 1;
+    return shrunk;
   };
-  kill_run_when(stand, shrink_target_once_checked);
+  kill_run_when(stand, shrink_target_once_asked);
   REQUIRE(wait_until([&] { return stat(stand.target->stats(), "imports_failed") == 1; }, k_wait, Millis(50)));
   REQUIRE(blocking_reason(*stand.target, k_target).empty());
 
