@@ -5,6 +5,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "engine/archive/archive_paths.hpp"
+#include "engine/sched/move_target.hpp"
 #include "engine/serve/token.hpp"
 #include "engine/store/move_tokens.hpp"
 
@@ -15,6 +16,9 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr Millis k_poll_interval = std::chrono::milliseconds(500);
+// Commits refused in a row (someone else committed the account each time)
+// before the import is given up for this attempt.
+constexpr int k_max_intent_reads = 5;
 
 Failure failure(FailureKind kind, std::string reason) { return Failure{kind, std::move(reason), {}}; }
 
@@ -49,7 +53,7 @@ class AdminMove {
     auto blocked = co_await m_c.source.set_block(m_account.domain, "MOVING");
     if (!blocked.ok()) co_return blocked.failure();
     auto moved = co_await export_and_import();
-    if (!moved.ok() && !m_left_running) co_await give_back();
+    co_await end(moved);
     co_return moved;
   }
 
@@ -60,11 +64,21 @@ class AdminMove {
     m_deadline_clock = import.deadline;
     m_deadline_steady = std::chrono::steady_clock::now() + (import.deadline - m_c.clock.now());
     auto moved = co_await import_then_mark_moved(import.evidence);
-    if (!moved.ok() && !m_left_running) co_await give_back();
+    co_await end(moved);
     co_return moved;
   }
 
  private:
+  // Unless the import is left running for the next run: a failed move gives
+  // the source back, and the import's intent, if one was committed, says
+  // how it ended.
+  asio::awaitable<void> end(const Outcome<Evidence>& moved) {
+    if (m_left_running) co_return;
+    if (!moved.ok()) co_await give_back();
+    m_c.store.finish_open_intents(m_account.id, k_import_request_intent,
+                                  moved.ok() ? "moved" : "given_back", m_c.clock.now());
+  }
+
   const std::string& domain() const { return m_account.domain; }
   const std::string& target_host() const { return m_account.target_host; }
 
@@ -91,9 +105,12 @@ class AdminMove {
     auto usage = co_await m_c.target.disk_usage(target_host());
     if (!usage.ok()) co_return usage.failure();
     const std::int64_t held = usage.value().files + usage.value().versions;
-    if (held > 0 && !m_c.config.move.overwrite && !move_parts_served(m_c.store.db(), m_account.id))
-      co_return failure(FailureKind::permanent, "target_holds_data: " + target_host() + " holds " +
-                                                    bytes_text(held) + " (move.overwrite is off)");
+    if (held > 0 && !m_c.config.move.overwrite) {
+      if (!move_parts_served(m_c.store.db(), m_account.id))
+        co_return failure(FailureKind::permanent, "target_holds_data: " + target_host() + " holds " +
+                                                      bytes_text(held) + " (move.overwrite is off)");
+      if (auto written = co_await written_after_own_import(usage.value())) co_return *written;
+    }
     auto source_usage = co_await m_c.source.disk_usage(domain());
     if (!source_usage.ok()) co_return source_usage.failure();
     if (info.value().quota > 0 && info.value().quota < source_usage.value().used)
@@ -102,6 +119,33 @@ class AdminMove {
                             bytes_text(info.value().quota) + " for " +
                             bytes_text(source_usage.value().used));
     co_return std::nullopt;
+  }
+
+  // Data on the target after a part of an earlier move of this account was
+  // served there: overwritten (the import wipes first) only when it is
+  // exactly what Passage's own import put there and nobody used the target
+  // since (move_target.hpp). Else nothing is touched and a person decides:
+  // the person may have written there since the stack mailed them.
+  asio::awaitable<std::optional<Failure>> written_after_own_import(const DiskUsage& usage) {
+    auto own = import_matching_target(m_c.store.db(), m_account.id, usage);
+    if (!own)
+      co_return written_on_target("it holds files " + bytes_text(usage.files) + ", old versions " +
+                                  bytes_text(usage.versions) +
+                                  ": not exactly the parts an earlier import of Passage was sent (written, changed or "
+                                  "deleted since)");
+    auto activity = co_await m_c.target.last_activity(target_host());
+    if (!activity.ok()) co_return activity.failure();
+    if (used_since_import(activity.value(), own->created_at))
+      co_return written_on_target("it was used on " + format_date(activity.value()) +
+                                  ", on or after Passage's import of " + format_utc(own->created_at));
+    co_return std::nullopt;
+  }
+
+  Failure written_on_target(const std::string& why) const {
+    Failure held = failure(FailureKind::permanent, "target_written_after_import: " + target_host() + ": " + why +
+                                                       ": nothing was touched (move.overwrite is off)");
+    held.needs_person = true;
+    return held;
   }
 
   // A target still IMPORTING after Passage's own earlier import of this
@@ -187,19 +231,19 @@ class AdminMove {
   }
 
   asio::awaitable<Outcome<Done>> import_on_target(const Snapshot& snapshot) {
-    // A hold or a cancel the desk committed while the source was exported
-    // wins: the target, whose data an import wipes, is never asked, and the
-    // source is given back.
-    if (auto stopped = stopped_by_support()) co_return after_export(*stopped);
+    // The export and its download can take an hour: the target's owner
+    // may have written there meanwhile. Checked again, as before the move.
+    if (auto refused = co_await check_target()) co_return after_export(*refused);
     const std::string token = random_token();
-    m_token_hash = token_hash(token);
     // With the evidence the target must match: a run that dies after the
     // MOVED block can still prove the move its own (move_check.hpp).
-    insert_move_token(m_c.store.db(), MoveToken{m_token_hash, m_account.id,
-                                                export_done_to_json(snapshot.done), m_c.clock.now(),
-                                                m_deadline_clock, {}, evidence_to_json(snapshot.evidence)});
+    const MoveToken issued{token_hash(token), m_account.id, export_done_to_json(snapshot.done), m_c.clock.now(),
+                           m_deadline_clock, {}, evidence_to_json(snapshot.evidence)};
     const std::string manifest = *m_c.config.serve.public_url + "/move/exports/" + token;
-    auto queued = co_await m_c.target.import_from(target_host(), manifest);
+    std::optional<Failure> withdrawn;
+    auto queued = co_await m_c.target.import_from(target_host(), manifest,
+                                                  [&] { return commit_import_request(issued, withdrawn); });
+    if (withdrawn) co_return after_export(*withdrawn);
     // An import that may have been queued (502/504, reset after sending) is
     // followed like a queued one: what was fetched tells.
     if (!queued.ok() && queued.failure().kind != FailureKind::unknown_outcome)
@@ -207,11 +251,32 @@ class AdminMove {
     co_return co_await follow_import(snapshot.evidence);
   }
 
-  std::optional<Failure> stopped_by_support() {
-    auto fresh = m_c.store.account(m_account.id);
-    if (fresh && fresh->state == State::moving) return std::nullopt;
-    const std::string now_in = fresh ? std::string(to_string(fresh->state)) : std::string("gone");
-    return failure(FailureKind::retryable, "stopped before the import: the account is " + now_in);
+  // The import's compare-and-set (CONTRACT.md "Lock and concurrency"),
+  // called right before the request is sent, nothing awaited in between:
+  // the account is read again and its import_request intent committed only
+  // if nobody committed the account since that read (else read again).
+  // A hold or a cancel the desk committed before wins: nothing is sent to
+  // the target, whose data an import wipes, and the source is given back.
+  // Then the token, which the target fetches with, is stored.
+  bool commit_import_request(const MoveToken& token, std::optional<Failure>& withdrawn) {
+    for (int read = 0; read < k_max_intent_reads; ++read) {
+      auto fresh = m_c.store.account(m_account.id);
+      if (!fresh || fresh->state != State::moving) {
+        const std::string now_in = fresh ? std::string(to_string(fresh->state)) : std::string("gone");
+        withdrawn = failure(FailureKind::retryable, "stopped before the import: the account is " + now_in);
+        return false;
+      }
+      const Transition intent_only{*fresh, {}, "", {}};
+      const IntentSpec intent{k_import_request_intent, m_c.store.next_intent_key(*fresh, k_import_request_intent)};
+      if (!m_c.store.commit(*fresh, intent_only, m_c.clock.now(), m_c.actor, intent)) continue;
+      MoveToken stored = token;
+      stored.created_at = m_c.clock.now();  // after the intent: the attempt's (move_check.cpp)
+      insert_move_token(m_c.store.db(), stored);
+      m_token_hash = stored.token_hash;
+      return true;
+    }
+    withdrawn = failure(FailureKind::retryable, "stopped before the import: the account kept changing");
+    return false;
   }
 
   // Polls what serve --public sent for the token and the target, until the

@@ -4,13 +4,20 @@
 //   1. (the runner checked that `passage serve --public` answers) checks
 //      the target: it
 //      exists, is not blocked, holds no data (unless `move.overwrite`, or
-//      the data is Passage's own earlier import of this source), has room;
+//      the data is provably Passage's own earlier import of this account,
+//      move_target.hpp: else, once a part was served there, the data may be
+//      the person's since that import and the failure has needs_person: the
+//      account is HELD, nothing touched), has room;
 //   2. blocks the source MOVING (nothing the person does after the snapshot
 //      can be lost), exports it, downloads and verifies every part as an
 //      `archive` export (content-checked);
-//   3. issues a move token and asks the target to import
-//      <serve.public_url>/move/exports/<token>: the target fetches the parts
-//      Passage verified, never the stack's own (unreachable) routes;
+//   3. asks the target to import <serve.public_url>/move/exports/<token>:
+//      the target fetches the parts Passage verified, never the stack's own
+//      (unreachable) routes. Once the request passed the target stack's
+//      gate, right before it is sent, the account is read again and the
+//      import_request intent committed as a compare-and-set, then the token
+//      stored: a hold or cancel committed before wins (nothing sent, the
+//      source given back); one committed after finds the import on its way;
 //   4. follows the import by what `serve --public` recorded in `served` and
 //      by the target: success when every part was fetched, the target was
 //      seen importing and is unblocked, and its `files` bytes equal the
@@ -41,7 +48,13 @@ struct AdminMoveContext {
   Backend& target;
   Millis import_deadline;  // the source stack's
   const bool& stopping;    // the run is ending: stop following, leave things as they are
+  const std::string& actor;  // who commits the import's intent
 };
+
+// The intent committed, as a compare-and-set on the account, right before
+// the target is asked to import (the move's own "import" intent, committed
+// when it started, is the attempt's); finished when the import ended.
+inline constexpr const char* k_import_request_intent = "import_request";
 
 // Evidence kind "moved" with the verified export's parts and content.
 // A failure after the source's export was requested has after_export set.

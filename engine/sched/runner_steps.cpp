@@ -59,7 +59,9 @@ std::string move_outcome(const Outcome<Evidence>& outcome) {
     case FailureKind::export_error:
       return "unknown";
     case FailureKind::permanent:
-      break;
+      // Refused before the export (the target blocked, holding data or
+      // written since Passage's import): no export to wait 24 hours for.
+      return outcome.failure().after_export ? "failed" : "not_queued";
   }
   return "failed";
 }
@@ -455,11 +457,17 @@ asio::awaitable<Event> Runner::do_move(const Account& account, const std::string
   if (!outcome) {
     AdminMoveContext context{m_io, m_store, m_config, m_clock, source,
                              *m_stacks.at(target_stack->name).backend,
-                             stack_of(account).policy.import_deadline, m_stopping};
+                             stack_of(account).policy.import_deadline, m_stopping, m_options.actor};
     outcome = co_await run_admin_move(context, account);
     record_foreign_exports();
   }
   m_store.finish_intent(intent_key, move_outcome(*outcome), m_clock.now());
+  if (!outcome->ok() && outcome->failure().needs_person) {
+    // Retrying would wipe what someone wrote (admin_move.cpp): held.
+    Event held{EventKind::hold};
+    held.detail = outcome->failure().reason;
+    co_return held;
+  }
   if (!outcome->ok()) co_return failure_event(account, outcome->failure());
   Event event{EventKind::evidence_ok};
   event.evidence = outcome->value();
@@ -508,6 +516,7 @@ asio::awaitable<std::optional<Event>> Runner::do_check_move(const Account& accou
     co_return late;
   }
   m_store.finish_open_intents(account.id, "import", "moved (checked after restart)", m_clock.now());
+  m_store.finish_open_intents(account.id, k_import_request_intent, "moved (checked after restart)", m_clock.now());
   Event event{EventKind::evidence_ok};
   event.evidence = *outcome.value();
   co_return event;
@@ -519,7 +528,7 @@ asio::awaitable<std::optional<Event>> Runner::do_check_move(const Account& accou
 asio::awaitable<std::optional<Event>> Runner::follow_left_import(const Account& account, Backend& target,
                                                                  const LeftImport& import) {
   AdminMoveContext context{m_io, m_store, m_config, m_clock, *stack_of(account).backend, target,
-                           stack_of(account).policy.import_deadline, m_stopping};
+                           stack_of(account).policy.import_deadline, m_stopping, m_options.actor};
   Outcome<Evidence> outcome = co_await follow_admin_move(context, account, import);
   if (m_stopping && !outcome.ok()) co_return std::nullopt;
   m_store.finish_open_intents(account.id, "import", move_outcome(outcome) + " (followed after restart)",
@@ -539,6 +548,8 @@ asio::awaitable<std::optional<Event>> Runner::follow_left_import(const Account& 
 Event Runner::retry_unimported_move(const Account& account, const std::string& why) {
   m_store.finish_open_intents(account.id, "import", "unknown (no import requested: read back)",
                               m_clock.now());
+  // Committed just before a request the run did not live to send.
+  m_store.finish_open_intents(account.id, k_import_request_intent, "not sent (read back)", m_clock.now());
   Event event{EventKind::failure};
   event.failure = FailureKind::retryable;
   event.detail = why;

@@ -61,6 +61,15 @@ std::optional<MoveToken> latest_move_token(Database& db, std::int64_t account_id
   return token_at(select);
 }
 
+std::vector<MoveToken> move_tokens_of(Database& db, std::int64_t account_id) {
+  auto select = db.prepare(std::string(k_token_columns) + "WHERE account_id = ? ORDER BY rowid DESC");
+  select.bind(1, account_id);
+  std::vector<MoveToken> tokens;
+  while (select.step())
+    if (auto token = token_at(select)) tokens.push_back(std::move(*token));
+  return tokens;
+}
+
 void revoke_move_token(Database& db, const std::string& token_hash, Instant now) {
   auto update = db.prepare(
       "UPDATE move_tokens SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL");

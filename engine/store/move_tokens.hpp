@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/env/time.hpp"
 #include "engine/store/db.hpp"
@@ -35,6 +36,9 @@ std::optional<MoveToken> find_move_token(Database& db, const std::string& token_
 
 // The latest token issued for one of `account_id`'s moves, live or not.
 std::optional<MoveToken> latest_move_token(Database& db, std::int64_t account_id);
+
+// Every token issued for `account_id`'s moves, live or not, newest first.
+std::vector<MoveToken> move_tokens_of(Database& db, std::int64_t account_id);
 
 // The move ended (or stalled): the token is no longer served.
 void revoke_move_token(Database& db, const std::string& token_hash, Instant now);

@@ -65,6 +65,13 @@ constexpr ReasonCode k_reasons[] = {
     {"target_holds_data", "The target Cozy already holds data and move.overwrite is off: nothing was "
                           "touched.",
      "Le Cozy cible contient déjà des données et move.overwrite est désactivé : rien n'a été touché."},
+    {"target_written_after_import",
+     "The target Cozy holds data written after Passage's earlier import of this space (files created, changed "
+     "or deleted, or the person used it): importing again would wipe it, so nothing was touched and the old space "
+     "was given back; a person decides (empty the target, set move.overwrite, or cancel).",
+     "Le Cozy cible contient des données écrites après l'import précédent de Passage (fichiers créés, modifiés ou "
+     "supprimés, ou la personne s'en est servie) : importer de nouveau les effacerait, rien n'a donc été touché et "
+     "l'ancien espace a été rendu ; une personne décide (vider la cible, activer move.overwrite ou annuler)."},
     {"target_size_mismatch", "After the import the target does not hold the bytes that were verified: the "
                              "move is tried again.",
      "Après l'import, la cible ne contient pas les octets vérifiés : le déménagement est retenté."},

@@ -118,6 +118,8 @@ std::optional<TimelineEntry> intent_entry(const JournalEntry& entry, std::string
   std::string text = kind == "export"   ? say(lang, "export demandé", "export requested")
                      : kind == "import" ? say(lang, "déménagement (import sur la cible) lancé",
                                               "move (import on the target) started")
+                     : kind == "import_request"
+                         ? say(lang, "import demandé à la cible", "import requested from the target")
                      : kind == "delete" ? say(lang, "suppression demandée au serveur", "deletion requested from the stack")
                                         : kind + say(lang, " demandé", " requested");
   return make_entry({}, "attempt", text + say(lang, " (demande ", " (request ") + number + ")", entry.actor);

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,6 +42,10 @@ struct Failure {
   // Evidence incomplete (k_evidence_incomplete): the files missing, short or
   // different, by name, in the order found.
   std::vector<std::string> incomplete_files{};
+  // Only a person can decide (an admin move's target written after
+  // Passage's earlier import): the account is HELD with `reason`, never
+  // retried nor FAILED by the run.
+  bool needs_person = false;
 };
 
 // A local write that failed; `problem` names the path and the system's reason.
@@ -186,8 +191,12 @@ class Backend {
   // (Passage's own `<serve.public_url>/move/exports/<token>`), imports it
   // and unblocks it.
   // Success means the import was queued. Not idempotent.
-  virtual boost::asio::awaitable<Outcome<Done>> import_from(std::string domain,
-                                                            std::string manifest_url) = 0;
+  // `go_ahead` is called once the request has passed the stack's gate,
+  // right before it is sent, nothing awaited in between: false, and
+  // nothing is sent (a retryable failure). The engine commits the import's
+  // intent there as a compare-and-set (admin_move.cpp).
+  virtual boost::asio::awaitable<Outcome<Done>> import_from(std::string domain, std::string manifest_url,
+                                                            std::function<bool()> go_ahead) = 0;
 
   // PATCH /instances/:domain?Blocked=true&BlockingReason=R (R empty:
   // Blocked=false), then the instance read back: a block that did not take

@@ -30,6 +30,12 @@ std::string CozyAdminBackend::url(const std::string& path) const {
 asio::awaitable<HttpResponse> CozyAdminBackend::call(std::string method, std::string path,
                                                      bool idempotent, Millis total_timeout) {
   GateTicket ticket = co_await m_gate.enter();
+  HttpResponse response = co_await send(std::move(method), std::move(path), idempotent, total_timeout);
+  co_return response;
+}
+
+asio::awaitable<HttpResponse> CozyAdminBackend::send(std::string method, std::string path,
+                                                     bool idempotent, Millis total_timeout) {
   HttpRequest request;
   request.method = method;
   request.url = url(path);

@@ -44,8 +44,8 @@ class CozyAdminBackend final : public Backend {
   boost::asio::awaitable<Outcome<Evidence>> fetch_export(FetchRequest request) override;
   boost::asio::awaitable<Outcome<date::year_month_day>> last_activity(std::string domain) override;
   boost::asio::awaitable<Outcome<Done>> delete_instance(std::string domain) override;
-  boost::asio::awaitable<Outcome<Done>> import_from(std::string domain,
-                                                    std::string manifest_url) override;
+  boost::asio::awaitable<Outcome<Done>> import_from(std::string domain, std::string manifest_url,
+                                                    std::function<bool()> go_ahead) override;
   boost::asio::awaitable<Outcome<Done>> set_block(std::string domain, std::string reason) override;
   boost::asio::awaitable<Outcome<std::optional<Evidence>>> check_move(std::string domain,
                                                                       std::string target_host,
@@ -59,6 +59,9 @@ class CozyAdminBackend final : public Backend {
  private:
   // One admin API call through the gate; the body collected.
   boost::asio::awaitable<HttpResponse> call(std::string method, std::string path,
+                                            bool idempotent, Millis total_timeout);
+  // The same call once the caller holds its gate ticket.
+  boost::asio::awaitable<HttpResponse> send(std::string method, std::string path,
                                             bool idempotent, Millis total_timeout);
   boost::asio::awaitable<Outcome<Evidence>> fetch_part(const FetchRequest& request, int n,
                                                        PartEvidence& evidence);

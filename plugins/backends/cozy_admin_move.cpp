@@ -10,6 +10,7 @@
 #include <boost/url/rfc/unreserved_chars.hpp>
 
 #include "engine/env/faults.hpp"
+#include "engine/sched/request_gate.hpp"
 #include "plugins/backends/cozy_admin.hpp"
 #include "plugins/backends/cozy_classify.hpp"
 
@@ -23,14 +24,18 @@ constexpr Millis k_write_timeout = std::chrono::seconds(60);
 
 }  // namespace
 
-asio::awaitable<Outcome<Done>> CozyAdminBackend::import_from(std::string domain,
-                                                             std::string manifest_url) {
+asio::awaitable<Outcome<Done>> CozyAdminBackend::import_from(std::string domain, std::string manifest_url,
+                                                             std::function<bool()> go_ahead) {
   const std::string path =
       "/instances/" + domain + "/import?manifest_url=" +
       boost::urls::encode(manifest_url, boost::urls::unreserved_chars);
   if (faults::fail(faults::Site::import))
     co_return Failure{FailureKind::retryable, faults::reason(faults::Site::import), {}};
-  HttpResponse response = co_await call("POST", path, false, k_write_timeout);
+  // The gate can hold the request for a while (rate, cooldown): the
+  // engine's last word comes after it, with nothing awaited until the send.
+  GateTicket ticket = co_await m_gate.enter();
+  if (!go_ahead()) co_return Failure{FailureKind::retryable, "import not sent: withdrawn before sending", {}};
+  HttpResponse response = co_await send("POST", path, false, k_write_timeout);
   if (auto failure = classify_response(response, CallKind::other_write, m_clock.now()))
     co_return *failure;
   co_return Done{};

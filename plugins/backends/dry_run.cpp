@@ -163,8 +163,9 @@ asio::awaitable<Outcome<Done>> DryRunBackend::delete_instance(std::string domain
   co_return Done{};
 }
 
-asio::awaitable<Outcome<Done>> DryRunBackend::import_from(std::string domain,
-                                                          std::string /*manifest_url*/) {
+asio::awaitable<Outcome<Done>> DryRunBackend::import_from(std::string domain, std::string /*manifest_url*/,
+                                                          std::function<bool()> go_ahead) {
+  if (!go_ahead()) co_return Failure{FailureKind::retryable, "import not sent: withdrawn before sending", {}};
   if (auto failure = co_await perform(domain, "import_from")) co_return *failure;
   co_return Done{};
 }

@@ -72,8 +72,8 @@ class DryRunBackend final : public Backend {
   boost::asio::awaitable<Outcome<Evidence>> fetch_export(FetchRequest request) override;
   boost::asio::awaitable<Outcome<date::year_month_day>> last_activity(std::string domain) override;
   boost::asio::awaitable<Outcome<Done>> delete_instance(std::string domain) override;
-  boost::asio::awaitable<Outcome<Done>> import_from(std::string domain,
-                                                    std::string manifest_url) override;
+  boost::asio::awaitable<Outcome<Done>> import_from(std::string domain, std::string manifest_url,
+                                                    std::function<bool()> go_ahead) override;
   boost::asio::awaitable<Outcome<Done>> set_block(std::string domain, std::string reason) override;
   // The whole move, drawn (no stack, no parts to serve).
   boost::asio::awaitable<std::optional<Outcome<Evidence>>> stand_in_move(std::string domain) override;

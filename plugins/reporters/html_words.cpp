@@ -95,6 +95,8 @@ constexpr Words k_reasons[] = {
     {"target_missing", "Cozy cible introuvable", "target Cozy missing"},
     {"target_quota", "quota de la cible insuffisant", "target quota too small"},
     {"target_holds_data", "la cible contient déjà des données", "the target already holds data"},
+    {"target_written_after_import", "la cible a été modifiée après l'import",
+     "the target was written after the import"},
     {"target_blocked", "cible bloquée", "target blocked"},
     {"import_deadline", "import trop long", "import took too long"},
     {"activity_after_export", "activité après l'export", "activity after the export"},

@@ -24,14 +24,15 @@ const SysSeconds k_t = parse_iso_utc("2026-11-25T09:00:00Z");
 const std::string k_departed = "2026-10-01";
 constexpr Millis k_step_timeout{120000};
 
-std::string stack_yaml(const std::string& name, int port, const std::string& domains) {
+std::string stack_yaml(const std::string& name, int port, const std::string& domains,
+                       const std::string& rate = "{ per_second: 2000, burst: 200 }") {
   std::ostringstream text;
   text << "  - name: " << name << "\n"
        << "    backend: cozy-admin\n"
        << "    url: http://127.0.0.1:" << port << "\n"
        << "    passphrase_env: " << k_passphrase_variable << "\n"
        << "    domains: [\"" << domains << "\"]\n"
-       << "    rate: { per_second: 2000, burst: 200 }\n"
+       << "    rate: " << rate << "\n"
        << "    max_in_flight: 32\n"
        << "    max_exports_in_flight: 16\n"
        << "    export_deadline: 60 seconds\n"
@@ -89,14 +90,24 @@ void FaultStand::write_config(const std::string& public_url) const {
                      "allow_future_purge: true\n"
                      "stacks:\n" +
                          stack_yaml("academy", source->port(), "*.mytoutatice.cloud") +
-                         stack_yaml("partner", target->port(), "*.partner.test") +
+                         stack_yaml("partner", target->port(), "*.partner.test", m_partner_rate) +
                          "notify: { notifier: outbox, dir: var/outbox }\n"
                          "reports: { dir: var/reports }\n"
                          "purge: { max_per_run: 5000 }\n"
                          "metrics: { textfile: var/metrics.prom }\n"
                          "serve: { public_listen: \"127.0.0.1:0\", public_url: \"" +
                          public_url + "\" }\n"
-                         "move: { overwrite: true }\n");
+                         "move: { overwrite: " + (m_overwrite ? "true" : "false") + " }\n");
+}
+
+void FaultStand::set_partner_rate(const std::string& rate) {
+  m_partner_rate = rate;
+  write_config(serve->base());
+}
+
+void FaultStand::set_move_overwrite(bool on) {
+  m_overwrite = on;
+  write_config(serve->base());
 }
 
 ProcessResult FaultStand::run(const Step& step, const std::string& faults, const fs::path& log) {

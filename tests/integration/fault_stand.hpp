@@ -43,6 +43,12 @@ class FaultStand {
   // What `log` counted, per site.
   static CallCounts read_counts(const std::filesystem::path& log);
 
+  // `move.overwrite` (on by default: the simulator's targets hold files).
+  void set_move_overwrite(bool on);
+  // The partner stack's `rate` (YAML flow map): a slow one makes a request
+  // to the target wait in Passage's own gate before it is sent.
+  void set_partner_rate(const std::string& rate);
+
   int accounts() const { return m_accounts; }
   std::int64_t stat_sum(const char* key) const;  // over both simulators
 
@@ -55,6 +61,8 @@ class FaultStand {
  private:
   void write_config(const std::string& public_url) const;
   int m_accounts = 0;
+  bool m_overwrite = true;
+  std::string m_partner_rate = "{ per_second: 2000, burst: 200 }";
 };
 
 // The campaign every sequence runs: a run, a second run past the 24-hour

@@ -334,6 +334,70 @@ TEST_CASE("A stalled import (the target never finishes) ends after move.stall_ti
   CHECK_FALSE(flag_of(c.source_attributes(1), "blocked"));
 }
 
+namespace {
+
+std::int64_t target_usage(const MoveCampaign& c, const char* key) {
+  SimAnswer answer = c.target->call("GET", "/instances/" + target_host(1) + "/disk-usage");
+  REQUIRE(answer.status == 200);
+  const json::object usage = json::parse(answer.body).as_object();
+  return usage.contains(key) ? std::stoll(std::string(usage.at(key).as_string())) : 0;
+}
+
+}  // namespace
+
+// Was (the person writing): the retry overwrote the target, as any data was
+// taken for Passage's own once a part had been served there.
+TEST_CASE("An import stalled for good, its target unblocked by its hoster and the move retried by the desk, "
+          "overwrites the target only while it holds nothing but Passage's own import",
+          "[cozy-admin][move][move-target]") {
+  MoveOptions options;
+  options.move_section = "move: { overwrite: false, stall_timeout: 2 seconds }\n";
+  MoveCampaign c(1, options);
+  const std::string target_files = "/_sim/change-files?domain=" + target_host(1);
+  REQUIRE(c.target->call("POST", target_files + "&op=destroy&count=9999").status == 200);
+  REQUIRE(target_usage(c, "files") + target_usage(c, "versions") == 0);
+  c.target->put_faults(R"({"import_never_finish":1})");
+  c.run();
+  Db db(c.ws.database());
+  REQUIRE(db.scalar("SELECT COUNT(*) FROM journal WHERE detail LIKE '%import_stalled%'") == 1);
+  // A day later the target is still IMPORTING: refused, FAILED.
+  c.advance(hours(25));
+  c.run();
+  REQUIRE(text_of(report_accounts(c.ws, "c1").front().as_object(), "state") == "FAILED");
+  REQUIRE(target_usage(c, "files") > 0);
+  // Its hoster unblocks it: it holds Passage's whole snapshot, never ended.
+  c.target->clear_faults();
+  REQUIRE(c.target->call("PATCH", "/instances/" + target_host(1) + "?Blocked=false").status == 200);
+
+  bool written = false;
+  SECTION("nobody used the target since") {}
+  SECTION("the person wrote on the target once it was unblocked") {
+    written = true;
+    REQUIRE(c.target->call("POST", target_files + "&op=create&count=1&activity=true").status == 200);
+  }
+  const std::int64_t files_before = target_usage(c, "files");
+  ProcessResult retry = c.ws.passage({"account", "retry", login_of(1), "--reason", "target unblocked", "--by",
+                                      "desk", "--now", iso_utc(c.now)});
+  INFO("retry: " << retry.out << retry.err);
+  REQUIRE(retry.exit_code == 0);
+  c.run();
+
+  const json::object account = report_accounts(c.ws, "c1").front().as_object();
+  INFO("account " << describe(account, &c.ws));
+  if (written) {
+    CHECK(text_of(account, "state") == "HELD");
+    CHECK(text_of(account, "reason").starts_with("target_written_after_import"));
+    CHECK(route_count(c.target->stats(), k_import_post) == 1);
+    CHECK(target_usage(c, "files") == files_before);
+    CHECK_FALSE(flag_of(c.source_attributes(1), "blocked"));
+  } else {
+    CHECK(text_of(account, "state") == "GRACE");
+    CHECK(route_count(c.target->stats(), k_import_post) == 2);
+    CHECK(flag_of(c.source_attributes(1), "blocked"));
+    CHECK(text_of(c.source_attributes(1), "blocking_reason") == "MOVED");
+  }
+}
+
 TEST_CASE("A target that is blocked, holds data or is missing is refused before anything is touched",
           "[cozy-admin][move]") {
   MoveOptions options;
@@ -417,22 +481,25 @@ TEST_CASE("defect 11: a move failing with a 404 after the source export gives th
           "[cozy-admin][move][deletion-safety]") {
   MoveOptions options;
   options.source_flags = {"--export-ms", "1500:1500"};
-  MoveCampaign c(1, options);
+  // Two moves: the partner's stack still counts an instance once the
+  // second target is gone, so its 404 is believed (COZY.md).
+  MoveCampaign c(2, options);
   auto run = run_in_background(c);
-  REQUIRE(wait_until([&] { return route_count(c.source->stats(), k_export_post) >= 1; }, Millis(20000)));
-  // The target disappears while the source exports: the import answers 404.
-  REQUIRE(c.target->call("DELETE", "/instances/" + target_host(1)).status / 100 == 2);
+  REQUIRE(wait_until([&] { return route_count(c.source->stats(), k_export_post) >= 2; }, Millis(20000)));
+  // The target disappears while the source exports: the check of the
+  // target right before the import finds it missing (404).
+  REQUIRE(c.target->call("DELETE", "/instances/" + target_host(2)).status / 100 == 2);
   REQUIRE(run->wait_exit(k_run_timeout));
-  REQUIRE(account_states(c.ws).at(login_of(1)) == "FAILED");
-  CHECK_FALSE(c.source_attributes(1).contains("blocked"));
+  REQUIRE(account_states(c.ws).at(login_of(2)) == "FAILED");
+  CHECK_FALSE(c.source_attributes(2).contains("blocked"));
 
-  ProcessResult retried = c.ws.passage({"account", "retry", login_of(1), "--reason", "target back",
+  ProcessResult retried = c.ws.passage({"account", "retry", login_of(2), "--reason", "target back",
                                         "--by", "jane", "--now", iso_utc(c.now)});
   REQUIRE(retried.exit_code == 0);
   c.advance(hours(1));
   c.run();
-  CHECK(account_states(c.ws).at(login_of(1)) == "RETRY_WAIT");
-  CHECK(route_count(c.source->stats(), k_export_post) == 1);
+  CHECK(account_states(c.ws).at(login_of(2)) == "RETRY_WAIT");
+  CHECK(route_count(c.source->stats(), k_export_post) == 2);  // one each: the retry waits
 }
 
 TEST_CASE("The export window also gates a move's export of its source", "[cozy-admin][move][window]") {

@@ -178,3 +178,78 @@ TEST_CASE("A hold the desk puts on an admin move while its run downloads the sou
   CHECK(blocking_reason(*stand.source, mover_source(stand)) != "MOVED");
   CHECK(blocking_reason(*stand.source, mover_source(stand)).empty());  // given back while held
 }
+
+// Was: the run read the account again, then asked the target to import
+// (which wipes it) after the request waited its turn in the target stack's
+// rate gate: a hold the desk committed during that wait was acknowledged
+// (HELD) while the import went out behind it (the target imported, the
+// source blocked MOVED). Now the import intent is committed as a
+// compare-and-set right before the request is sent: the hold wins.
+TEST_CASE("A hold the desk puts on an admin move while its import request waits for the target stack's rate "
+          "limit stops it before anything is sent to the target",
+          "[faults][move-recovery][move-import-cas][attack]") {
+  FaultStand stand(0);
+  // One request to the target every 5 s: after the source's parts are
+  // verified, the import request waits about 5 s in Passage's own gate.
+  stand.set_partner_rate("{ per_second: 0.2, burst: 1 }");
+  BackgroundProcess run(stand.ws.passage_argv({"run", "--until-idle", "--now", iso_utc(stand.now)}),
+                        stand.ws.dir(), stand.ws.dir() / "live.out", stand.ws.dir() / "live.err",
+                        stand.ws.environment());
+  // The source's disk usage, read before the move, before its export,
+  // after its download, and with the target's last check (the last call
+  // before the import request): the run now waits in the target's gate
+  // (the run before this fix had read the account again at the third).
+  const std::string source_usage = "GET /instances/:domain/disk-usage";
+  REQUIRE(wait_until([&] { return route_count(stand.source->stats(), source_usage, "200") >= 4; }, k_wait,
+                     Millis(20)));
+  REQUIRE(route_count(stand.target->stats(), k_import_post) == 0);
+  REQUIRE(desk(stand, "hold").exit_code == 0);
+  REQUIRE(run.wait_exit(Millis(120000)));
+
+  INFO("run stderr: " << read_file(stand.ws.dir() / "live.err") << "\njournal:\n" << journal_text(stand));
+  CHECK(route_count(stand.target->stats(), k_import_post) == 0);
+  CHECK(stat(stand.target->stats(), "imports_done") == 0);
+  CHECK(mover_column(stand, "state") == "HELD");
+  CHECK(mover_column(stand, "held_from") == "MOVING");
+  CHECK(blocking_reason(*stand.source, mover_source(stand)).empty());  // given back while held
+  // Neither the import's intent nor its token: nothing for a later run to follow.
+  CHECK(Db(stand.ws.database()).scalar("SELECT COUNT(*) FROM intents WHERE kind = 'import_request'") == 0);
+  CHECK(move_tokens_issued(stand) == 0);
+}
+
+// A hold that comes once the import request was sent: the import is on
+// its way and cannot be cancelled (COZY.md "Import"), so it is followed to
+// its end, never leaving the target half done; then the hold applies, and
+// its release finds the move finished.
+TEST_CASE("A hold the desk puts on an admin move once the target imports lets the import end, then holds the "
+          "account, and its release records the finished move",
+          "[faults][move-recovery][move-import-cas]") {
+  FaultStand stand(0, {"--import-start-ms", "2000:2000", "--import-ms", "3000:3000"});
+  BackgroundProcess run(stand.ws.passage_argv({"run", "--until-idle", "--now", iso_utc(stand.now)}),
+                        stand.ws.dir(), stand.ws.dir() / "live.out", stand.ws.dir() / "live.err",
+                        stand.ws.environment());
+  REQUIRE(wait_until([&] { return blocking_reason(*stand.target, mover_target(stand)) == "IMPORTING"; }, k_wait,
+                     Millis(20)));
+  REQUIRE(desk(stand, "hold").exit_code == 0);
+  REQUIRE(run.wait_exit(Millis(120000)));
+
+  INFO("run stderr: " << read_file(stand.ws.dir() / "live.err") << "\njournal:\n" << journal_text(stand));
+  CHECK(stat(stand.target->stats(), "imports_done") == 1);
+  CHECK(blocking_reason(*stand.target, mover_target(stand)).empty());
+  CHECK(mover_column(stand, "state") == "HELD");
+  CHECK(mover_column(stand, "held_from") == "MOVING");
+  CHECK(blocking_reason(*stand.source, mover_source(stand)) == "MOVED");
+  CHECK(move_tokens_revoked(stand) == 1);
+  CHECK(Db(stand.ws.database()).scalar("SELECT COUNT(*) FROM intents WHERE kind = 'import_request' AND outcome = "
+                                       "'moved'") == 1);
+
+  ProcessResult released = desk(stand, "release");
+  INFO("release: " << released.out << released.err);
+  REQUIRE(released.exit_code == 0);
+  ProcessResult after = stand.run(Step{seconds(5), {"run", "--until-idle"}});
+  INFO("after the release: " << after.err << "\njournal:\n" << journal_text(stand));
+  CHECK(mover_column(stand, "state") == "GRACE");
+  CHECK(route_count(stand.target->stats(), k_import_post) == 1);
+  CHECK(route_count(stand.source->stats(), k_export_post) == 1);
+  CHECK_FALSE(import_intent_open(stand));
+}

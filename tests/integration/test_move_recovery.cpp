@@ -119,6 +119,58 @@ TEST_CASE("An admin move whose commit after the source's MOVED block is refused 
   CHECK(stat(stand.target->stats(), "deletions") == 0);
 }
 
+namespace {
+
+// The number of the SQLite commit of the import's intent in `log`: the
+// first one counted after the import request (its fault site is counted
+// before the gate, its intent committed right before it is sent).
+long import_intent_commit(const std::filesystem::path& log) {
+  std::ifstream in(log);
+  std::string site;
+  long number = 0;
+  bool asked = false;
+  while (in >> site >> number) {
+    if (site == "import") asked = true;
+    if (asked && site == "journal_write") return number;
+  }
+  return 0;
+}
+
+}  // namespace
+
+TEST_CASE("An admin move whose import intent cannot be committed (disk full) sends nothing to the target, "
+          "exits 7, and the next run gives the source back and moves it",
+          "[faults][move-recovery]") {
+  long commit = 0;
+  {
+    FaultStand reference(0);
+    const auto log = reference.ws.dir() / "calls.log";
+    ProcessResult clean = reference.run(campaign_steps().front(), {}, log);
+    INFO("reference stderr: " << clean.err);
+    REQUIRE(clean.exit_code == 0);
+    commit = import_intent_commit(log);
+  }
+  REQUIRE(commit > 0);
+
+  FaultStand stand(0);
+  ProcessResult refused = stand.run(campaign_steps().front(), "journal_write:" + std::to_string(commit));
+  INFO("faulted run stderr: " << refused.err << "\njournal:\n" << journal_text(stand));
+  CHECK(refused.exit_code == 7);
+  CHECK(route_count(stand.target->stats(), k_import_post) == 0);
+  CHECK(move_tokens_issued(stand) == 0);
+  CHECK(mover_column(stand, "state") == "MOVING");
+
+  // A day later (the 24-hour rule): the source given back, moved again.
+  ProcessResult resumed = stand.run(Step{std::chrono::duration_cast<seconds>(hours(25)), {"run", "--until-idle"}});
+  ProcessResult later = stand.run(Step{std::chrono::duration_cast<seconds>(hours(25)), {"run", "--until-idle"}});
+  INFO("resumed: " << resumed.err << "\nlater: " << later.err << "\njournal:\n" << journal_text(stand));
+  CHECK(later.exit_code == 0);
+  CHECK(mover_column(stand, "state") == "GRACE");
+  CHECK(blocking_reason(*stand.source, k_source) == "MOVED");
+  CHECK(route_count(stand.target->stats(), k_import_post) == 1);
+  CHECK(stand.stat_sum("duplicate_exports_24h") == 0);
+}
+
 TEST_CASE("A MOVED block someone else sets on a source whose import never finished is never Passage's "
           "evidence: not before the import deadline, not after it, and the source is never deleted",
           "[faults][move-recovery][deletion-safety]") {
@@ -232,16 +284,17 @@ TEST_CASE("An admin move whose run is killed during the import, the import then 
           "back at once on the next run: unblocked, token revoked, a retry with the reason",
           "[faults][move-recovery]") {
   FaultStand stand(0, k_slow_import);
-  // The target's room shrinks once it was checked (the source's export is
-  // requested after the check): its import restores nothing and fails.
+  // The target's room shrinks once the import was asked for (the target
+  // is checked right before, and its job starts 2 s later): its import
+  // restores nothing and fails.
   bool shrunk = false;
-  const auto shrink_target_once_checked = [&] {
-    if (route_count(stand.source->stats(), "POST /instances/:domain/export") == 0) return false;
+  const auto shrink_target_once_asked = [&] {
+    if (route_count(stand.target->stats(), k_import_post, "204") == 0) return false;
     if (!shrunk)
       shrunk = stand.target->call("PATCH", "/instances/" + k_target + "?DiskQuota=1").status == 200;
-    return route_count(stand.target->stats(), k_import_post, "204") == 1;
+    return shrunk;
   };
-  kill_run_when(stand, shrink_target_once_checked);
+  kill_run_when(stand, shrink_target_once_asked);
   REQUIRE(wait_until([&] { return stat(stand.target->stats(), "imports_failed") == 1; }, k_wait, Millis(50)));
   REQUIRE(blocking_reason(*stand.target, k_target).empty());
 

@@ -67,7 +67,7 @@ TEST_CASE("every reason code the engine records has a sentence, free text has no
                            "no_public_url", "evidence_incomplete", "evidence_missing", "delete_failed",
                            "dropped_from_list", "activity_after_export", "activity_after_move", "target_missing",
                            "target_blocked", "target_quota", "target_holds_data", "export_deadline",
-                           "import_deadline", "import_stalled", "24-hour rule"}) {
+                           "import_deadline", "import_stalled", "target_written_after_import", "24-hour rule"}) {
     INFO(code);
     CHECK(reason_sentence(code).has_value());
   }

@@ -26,6 +26,18 @@ std::string renamed(const std::string& name, std::uint64_t draw) {
   return "renamed-" + hex64(draw).substr(0, 6) + "-" + name;
 }
 
+// A space wiped by an import reports what was restored since (its
+// `imported` usage), not its drawn files: a change made after the import
+// must show there, as the VFS sums the documents as they are now. Bytes
+// `removed` and `added` to the files, and an old version kept (0: none).
+void count_after_import(InstanceState& s, std::int64_t removed, std::int64_t added, std::int64_t version_kept) {
+  if (!s.imported) return;
+  s.imported->files = std::max<std::int64_t>(0, s.imported->files - removed + added);
+  if (version_kept <= 0) return;
+  s.imported->versions += version_kept;
+  ++s.imported->versions_count;
+}
+
 }  // namespace
 
 std::vector<SpaceFile> World::current_files(std::uint32_t index) const {
@@ -48,6 +60,7 @@ SpaceFile World::create_file(std::uint32_t index, InstanceState& s) {
   const SpaceFile f = new_file(m_rng.next(), m_rng.between(std::max<std::int64_t>(1, mean / 2), mean + mean / 2));
   s.files.created[f.id] = NewFile{f, now_ms()};
   ++m_stats.files_created;
+  count_after_import(s, 0, f.size, 0);
   return f;
 }
 
@@ -63,11 +76,12 @@ std::vector<std::string> World::generated_versions(std::uint32_t index, const st
 
 SpaceFile World::change_file(std::uint32_t index, InstanceState& s, const SpaceFile& file, FileOp op, bool* kept) {
   const SpaceFile now = as_changed(file, &s.files);
+  bool version_kept = false;
   switch (op) {
     case FileOp::rewrite:
       if (keeps_versions(index)) {
-        const bool k = keep_old_version(s.files, now, now_ms(), generated_versions(index, file.id));
-        if (kept) *kept = k;
+        version_kept = keep_old_version(s.files, now, now_ms(), generated_versions(index, file.id));
+        if (kept) *kept = version_kept;
       }
       s.files.rewritten[file.id] = next_edit(file, &s.files, m_rng.next());
       ++m_stats.files_edited;
@@ -81,6 +95,7 @@ SpaceFile World::change_file(std::uint32_t index, InstanceState& s, const SpaceF
     case FileOp::destroy:
       s.files.deleted[file.id] = now_ms();
       ++m_stats.files_destroyed;
+      count_after_import(s, now.size, 0, 0);
       return now;
     case FileOp::move:
       s.files.placed[file.id] = FilePlace{now.name, other_folder(now.folder, m_rng.next())};
@@ -92,7 +107,9 @@ SpaceFile World::change_file(std::uint32_t index, InstanceState& s, const SpaceF
       break;
     case FileOp::create: break;
   }
-  return as_changed(file, &s.files);
+  const SpaceFile after = as_changed(file, &s.files);
+  count_after_import(s, now.size, after.size, version_kept ? now.size : 0);
+  return after;
 }
 
 std::vector<SpaceFile> World::change_files(std::uint32_t index, FileOp op, std::size_t count, bool activity) {

@@ -247,3 +247,43 @@ TEST_CASE("import from a replaced export: the manifest is found (done), the targ
   CHECK(number(usage(target, other), "files") == 0);  // the "successful" move that restored nothing
   CHECK(number(usage(target, other), "versions") == 0);
 }
+
+namespace {
+
+long long changed_bytes(const boost::json::value& answer, const char* key) {
+  long long total = 0;
+  for (const auto& f : answer.at(key).as_array()) total += f.at("size").to_number<long long>();
+  return total;
+}
+
+}  // namespace
+
+// The person (or a sharing) writes in the new space after its import: the
+// VFS sums the documents as they are now, so disk-usage must show it, as it
+// does on a space never imported (Passage tells an import of its own from a
+// space written since by these bytes).
+TEST_CASE("change-files on an imported space: disk-usage counts the files created and destroyed after the import",
+          "[import][edits]") {
+  Sim source(k_source_args);
+  Sim target(k_target_args);
+  const auto from = pick(source, [](const json::object& u) { return number(u, "files") > 0; });
+  const auto to = domain(1, "target.example");
+  const auto token = export_token(source, from);
+  REQUIRE(target.post("/instances/" + to + "/import?manifest_url=" + source.public_base() + "/move/exports/" + token)
+              .status == 204);
+  REQUIRE(eventually([&] { return target.stat("imports_done") == 1; }));
+  const long long imported = number(usage(target, to), "files");
+  REQUIRE(imported == number(usage(source, from), "files"));
+
+  auto created = target.post("/_sim/change-files?domain=" + to + "&op=create&count=2");
+  REQUIRE(created.status == 200);
+  const long long grown = imported + changed_bytes(created.json(), "changed");
+  CHECK(number(usage(target, to), "files") == grown);
+  CHECK(number(usage(target, to), "used") == grown + number(usage(target, to), "versions"));
+
+  auto destroyed = target.post("/_sim/change-files?domain=" + to + "&op=destroy&count=1");
+  REQUIRE(destroyed.status == 200);
+  const long long shrunk = number(usage(target, to), "files");
+  CHECK(shrunk < grown);
+  CHECK(shrunk == std::max(0LL, grown - changed_bytes(destroyed.json(), "changed")));
+}
