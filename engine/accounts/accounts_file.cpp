@@ -14,6 +14,7 @@
 #include "engine/accounts/csv.hpp"
 #include "engine/accounts/field_checks.hpp"
 #include "engine/accounts/first_uses.hpp"
+#include "engine/accounts/sha256_reader.hpp"
 #include "engine/accounts/text_encoding.hpp"
 #include "engine/env/time.hpp"
 
@@ -104,6 +105,7 @@ bool check_header(const CsvRecord& header, Reporter& reporter) {
 // and domains are kept as hashes (FirstUses: 16 bytes each, whatever the
 // file's size); target hosts, only on moves, as text.
 struct Seen {
+  bool checked = true;  // false: RepeatChecks::skip, nothing recorded
   FirstUses logins;
   FirstUses domains;
   std::map<std::string, int> target_hosts;
@@ -149,11 +151,13 @@ class RecordChecker {
   // Records a first use of `value`, or reports the earlier one.
   bool first_use(std::map<std::string, int>& uses, const std::string& value, Column column,
                  const std::string& what) {
+    if (!m_seen.checked) return true;
     auto [it, inserted] = uses.try_emplace(value, m_record.line);
     if (!inserted) fail(column, what + " line " + std::to_string(it->second));
     return inserted;
   }
   bool first_use(FirstUses& uses, const std::string& value, Column column, const std::string& what) {
+    if (!m_seen.checked) return true;
     auto earlier = uses.use(value, m_record.line);
     if (earlier) fail(column, what + " line " + std::to_string(*earlier));
     return !earlier;
@@ -315,10 +319,8 @@ void start_reading(CsvStream& csv) {
   csv.set_separator(first_line_separator(head));
 }
 
-}  // namespace
-
-AccountsScan scan_accounts(std::istream& in, const std::string& name, const Config& config,
-                           const AccountRowSink& on_row) {
+AccountsScan scan_stream(std::istream& in, const std::string& name, const Config& config,
+                         const AccountRowSink& on_row, RepeatChecks repeats) {
   AccountsScan scan;
   Reporter reporter(name, scan.errors);
   CsvStream csv(in);
@@ -332,11 +334,23 @@ AccountsScan scan_accounts(std::istream& in, const std::string& name, const Conf
   trim_fields(record);
   if (report_problems(problems, true, reporter) || !check_header(record, reporter)) return scan;
   Seen seen;
+  seen.checked = repeats == RepeatChecks::run;
   for (problems.clear(); csv.next(record, problems); problems.clear())
     check_record(record, problems, config, reporter, seen, scan, on_row);
   if (csv.failed()) reporter.add(0, "file", "cannot read it to the end");
   scan.skipped_rows += csv.empty_lines();
   report_targets_listed_as_domains(seen, reporter);
+  return scan;
+}
+
+}  // namespace
+
+AccountsScan scan_accounts(std::istream& in, const std::string& name, const Config& config,
+                           const AccountRowSink& on_row, RepeatChecks repeats) {
+  Sha256Reader hashed(*in.rdbuf());
+  std::istream hashed_in(&hashed);
+  AccountsScan scan = scan_stream(hashed_in, name, config, on_row, repeats);
+  scan.sha256 = hashed.hex_final();
   return scan;
 }
 

@@ -53,7 +53,14 @@ struct AccountsScan {
   std::vector<std::string> errors;  // "FILE:LINE: field: what is wrong"
   std::size_t rows = 0;             // valid rows, each handed to the sink
   std::size_t skipped_rows = 0;     // empty lines and rows of separators only
+  std::string sha256;               // of every byte read, lowercase hex
 };
+
+// Whether a scan checks rows against the file's earlier rows (a login, a
+// domain, a target used twice; a move onto a listed domain). The import's
+// second reading skips them: when it read the same bytes as the first
+// (the same sha256), they can find nothing the first did not (issue 15).
+enum class RepeatChecks { run, skip };
 
 using AccountRowSink = std::function<void(const AccountRow& row)>;
 
@@ -63,8 +70,9 @@ using AccountRowSink = std::function<void(const AccountRow& row)>;
 // after an error (errors found later, such as a target listed as another
 // row's domain, come only at the end). The caller decides what to do with
 // a row; the file is valid only if `errors` is empty at the end.
+// `scan.sha256` is that of the bytes read from `in`.
 AccountsScan scan_accounts(std::istream& in, const std::string& name, const Config& config,
-                           const AccountRowSink& on_row);
+                           const AccountRowSink& on_row, RepeatChecks repeats = RepeatChecks::run);
 
 // Same, from text already in memory; `name` is used in messages.
 AccountsFile parse_accounts_text(const std::string& name, const std::string& text,

@@ -116,15 +116,17 @@ std::string too_close_warning(int too_close) {
 namespace {
 
 // The accounts file read through once, each valid row to `on_row`.
-AccountsScan scan_accounts_file(const Config& config, const std::string& path, const AccountRowSink& on_row) {
+AccountsScan scan_accounts_file(const Config& config, const std::string& path, const AccountRowSink& on_row,
+                                RepeatChecks repeats = RepeatChecks::run) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw BadInput(path + ": cannot read the accounts file");
-  return scan_accounts(in, path, config, on_row);
+  return scan_accounts(in, path, config, on_row, repeats);
 }
 
 // The same, BadInputLines when it has errors.
-AccountsScan scanned_file(const Config& config, const std::string& path, const AccountRowSink& on_row) {
-  AccountsScan scan = scan_accounts_file(config, path, on_row);
+AccountsScan scanned_file(const Config& config, const std::string& path, const AccountRowSink& on_row,
+                          RepeatChecks repeats) {
+  AccountsScan scan = scan_accounts_file(config, path, on_row, repeats);
   if (!scan.errors.empty()) throw BadInputLines(scan.errors);
   return scan;
 }
@@ -161,8 +163,11 @@ struct ImportTally {
 };
 
 // The file read a second time, now inserting each row inside `import`'s
-// transaction (one row in memory at a time). Every check runs again, the
-// database's too; any error leaves the transaction to roll back.
+// transaction (one row in memory at a time). Every check of a row alone
+// runs again, the database's too; any error leaves the transaction to roll
+// back. The checks between rows (repeats) do not: the first pass found
+// none, and a file whose bytes changed since (another SHA-256) is refused
+// at the end, its rows rolled back (about 0.5 s of 15 at 1,000,000 rows).
 ImportTally import_rows(AppContext& app, const std::string& path, const AccountsScan& checked,
                         CampaignImport& import) {
   Store& store = app.store();
@@ -180,15 +185,16 @@ ImportTally import_rows(AppContext& app, const std::string& path, const Accounts
         return alone ? std::nullopt : store.unfinished_campaign_with_domain(domain, campaign_id);
       }};
   ImportTally tally;
-  AccountsScan scan = scanned_file(config, path, [&](const AccountRow& row) {
+  const auto import_row = [&](const AccountRow& row) {
     check_row_against_existing(path, row, owner_campaign, tally.held_elsewhere);
     NewAccount account = new_account(config, row, now);
     if (tally.held_elsewhere.empty()) import.add(account);
     tally.too_close += row_too_close_to_invite(config, row, now) ? 1 : 0;
     tally.stacks.insert(account.stack);
-  });
+  };
+  AccountsScan scan = scanned_file(config, path, import_row, RepeatChecks::skip);
   if (!tally.held_elsewhere.empty()) throw BadInputLines(tally.held_elsewhere);
-  if (scan.rows != checked.rows || scan.skipped_rows != checked.skipped_rows)
+  if (scan.sha256 != checked.sha256 || scan.rows != checked.rows || scan.skipped_rows != checked.skipped_rows)
     throw BadInput(path + ": the file changed while it was imported; nothing was imported");
   return tally;
 }
