@@ -88,6 +88,14 @@ NewAccount new_account(const Config& config, const AccountRow& row, Instant now)
                     config.export_.delivery};
 }
 
+NewAccount NewAccountMaker::operator()(const AccountRow& row) {
+  const StackConfig* stack = m_config.stack_for(row.domain);
+  const int day = date::sys_days{row.departure_date}.time_since_epoch().count();
+  auto [due, added] = m_first_dues.try_emplace({stack, day}, Instant{});
+  if (added) due->second = first_due(row.departure_date, m_now, policy_for(m_config, *stack));
+  return NewAccount{row, stack->name, due->second, m_config.export_.delivery};
+}
+
 std::vector<NewAccount> new_accounts(const Config& config, const std::vector<AccountRow>& rows,
                                      Instant now) {
   std::vector<NewAccount> accounts;
@@ -185,9 +193,10 @@ ImportTally import_rows(AppContext& app, const std::string& path, const Accounts
         return alone ? std::nullopt : store.unfinished_campaign_with_domain(domain, campaign_id);
       }};
   ImportTally tally;
+  NewAccountMaker new_account_of(config, now);
   const auto import_row = [&](const AccountRow& row) {
     check_row_against_existing(path, row, owner_campaign, tally.held_elsewhere);
-    NewAccount account = new_account(config, row, now);
+    NewAccount account = new_account_of(row);
     if (tally.held_elsewhere.empty()) import.add(account);
     tally.too_close += row_too_close_to_invite(config, row, now) ? 1 : 0;
     tally.stacks.insert(account.stack);
