@@ -125,16 +125,16 @@ namespace {
 
 // The accounts file read through once, each valid row to `on_row`.
 AccountsScan scan_accounts_file(const Config& config, const std::string& path, const AccountRowSink& on_row,
-                                RepeatChecks repeats = RepeatChecks::run) {
+                                Checks checks = Checks::all) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw BadInput(path + ": cannot read the accounts file");
-  return scan_accounts(in, path, config, on_row, repeats);
+  return scan_accounts(in, path, config, on_row, checks);
 }
 
 // The same, BadInputLines when it has errors.
 AccountsScan scanned_file(const Config& config, const std::string& path, const AccountRowSink& on_row,
-                          RepeatChecks repeats) {
-  AccountsScan scan = scan_accounts_file(config, path, on_row, repeats);
+                          Checks checks) {
+  AccountsScan scan = scan_accounts_file(config, path, on_row, checks);
   if (!scan.errors.empty()) throw BadInputLines(scan.errors);
   return scan;
 }
@@ -171,11 +171,11 @@ struct ImportTally {
 };
 
 // The file read a second time, now inserting each row inside `import`'s
-// transaction (one row in memory at a time). Every check of a row alone
-// runs again, the database's too; any error leaves the transaction to roll
-// back. The checks between rows (repeats) do not: the first pass found
-// none, and a file whose bytes changed since (another SHA-256) is refused
-// at the end, its rows rolled back (about 0.5 s of 15 at 1,000,000 rows).
+// transaction (one row in memory at a time). The database's checks run
+// again, and any error leaves the transaction to roll back. The file's own
+// checks do not (Checks::parsing): the first pass found nothing, and a
+// file whose bytes changed since (another SHA-256) is refused at the end,
+// its rows rolled back (about 1 s of 14 at 1,000,000 rows, issue 15).
 ImportTally import_rows(AppContext& app, const std::string& path, const AccountsScan& checked,
                         CampaignImport& import) {
   Store& store = app.store();
@@ -201,7 +201,7 @@ ImportTally import_rows(AppContext& app, const std::string& path, const Accounts
     tally.too_close += row_too_close_to_invite(config, row, now) ? 1 : 0;
     tally.stacks.insert(account.stack);
   };
-  AccountsScan scan = scanned_file(config, path, import_row, RepeatChecks::skip);
+  AccountsScan scan = scanned_file(config, path, import_row, Checks::parsing);
   if (!tally.held_elsewhere.empty()) throw BadInputLines(tally.held_elsewhere);
   if (scan.sha256 != checked.sha256 || scan.rows != checked.rows || scan.skipped_rows != checked.skipped_rows)
     throw BadInput(path + ": the file changed while it was imported; nothing was imported");

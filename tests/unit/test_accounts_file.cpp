@@ -611,12 +611,13 @@ TEST_CASE("accounts file: a scan gives the SHA-256 of every byte it read, BOM an
         scan.sha256);
 }
 
-TEST_CASE("accounts file: a second reading without the in-file repeat checks hands the same rows",
+TEST_CASE("accounts file: a second reading that only parses hands the same rows, and refuses none",
           "[accounts][import-pass]") {
-  // Repeated logins, domains and targets, a move onto a listed domain:
-  // errors on the first reading, none on a reading that skips the checks
-  // between rows, which hands every row with the same fields; the checks
-  // of a row alone (a bad e-mail) still run.
+  // Repeated logins, domains and targets, a move onto a listed domain, a
+  // bad e-mail, login and domain name, a byte that is not UTF-8: errors
+  // on the first reading; none on a reading that only parses, which hands
+  // every row the first one accepted with the same fields, and the others
+  // too. What parsing needs is still checked: a domain no stack serves.
   const std::string text =
       k_header +
       "a,a.mytoutatice.cloud,move,a@example.org,https://new.mycozy.cloud,2026-07-01,why\n"
@@ -625,8 +626,10 @@ TEST_CASE("accounts file: a second reading without the in-file repeat checks han
       "d,b.mytoutatice.cloud,export,d@example.org,,2026-07-01,\n"
       "e,e.mytoutatice.cloud,move,e@example.org,https://NEW.mycozy.cloud/e,2026-07-01,\n"
       "f,f.mytoutatice.cloud,move,f@example.org,https://b.mytoutatice.cloud,2026-07-01,\n"
-      "g,g.mytoutatice.cloud,export,not-an-email,,2026-07-01,\n";
-  auto rows_of = [&](RepeatChecks repeats, std::vector<std::string>& errors) {
+      "g,g.mytoutatice.cloud,export,not-an-email,,2026-07-01,\n"
+      "h h,h_h.mytoutatice.cloud,export,h@example.org,,2026-07-01,caf\xE9\n"
+      "i,i.elsewhere.example,export,i@example.org,,2026-07-01,\n";
+  auto rows_of = [&](Checks checks, std::vector<std::string>& errors) {
     std::istringstream in(text);
     std::vector<std::string> rows;
     AccountsScan scan = scan_accounts(
@@ -634,21 +637,24 @@ TEST_CASE("accounts file: a second reading without the in-file repeat checks han
         [&](const AccountRow& row) {
           rows.push_back(std::to_string(row.line) + " " + row.login + " " + row.domain + " " + to_string(row.action) +
                          " " + row.email + " " + row.target + " " + row.target_host + " " +
-                         date::format("%F", row.departure_date) + " " + row.reason);
+                         (row.admin_move ? "admin " : "") + date::format("%F", row.departure_date) + " " + row.reason);
         },
-        repeats);
+        checks);
     errors = scan.errors;
     return rows;
   };
-  std::vector<std::string> checked_errors, skipped_errors;
-  std::vector<std::string> checked = rows_of(RepeatChecks::run, checked_errors);
-  std::vector<std::string> skipped = rows_of(RepeatChecks::skip, skipped_errors);
-  CHECK(checked_errors.size() == 5);
-  CHECK(skipped_errors == std::vector<std::string>{"acc.csv:8: email: 'not-an-email' must contain exactly one '@'"});
-  REQUIRE(skipped.size() == 6);
-  CHECK(skipped[0] == "2 a a.mytoutatice.cloud move a@example.org https://new.mycozy.cloud new.mycozy.cloud "
-                      "2026-07-01 why");
-  CHECK(skipped[1] == "3 b b.mytoutatice.cloud export b@example.org   2026-07-01 ");
+  std::vector<std::string> checked_errors, parsed_errors;
+  std::vector<std::string> checked = rows_of(Checks::all, checked_errors);
+  std::vector<std::string> parsed = rows_of(Checks::parsing, parsed_errors);
+  CHECK(checked_errors.size() == 9);
+  CHECK(checked.size() == 3);
+  CHECK(parsed_errors.size() == 1);
+  CHECK(parsed_errors.front().rfind("acc.csv:10: domain: no configured stack serves 'i.elsewhere.example'", 0) == 0);
+  REQUIRE(parsed.size() == 8);
+  CHECK(parsed[0] == "2 a a.mytoutatice.cloud move a@example.org https://new.mycozy.cloud new.mycozy.cloud "
+                     "2026-07-01 why");
+  CHECK(parsed[1] == "3 b b.mytoutatice.cloud export b@example.org   2026-07-01 ");
+  CHECK(parsed[7] == "9 h h h_h.mytoutatice.cloud export h@example.org   2026-07-01 caf\xE9");
   // Every row the first reading accepted comes the same on the second.
-  for (const std::string& row : checked) CHECK(std::find(skipped.begin(), skipped.end(), row) != skipped.end());
+  for (const std::string& row : checked) CHECK(std::find(parsed.begin(), parsed.end(), row) != parsed.end());
 }
