@@ -14,6 +14,7 @@
 #include "engine/accounts/csv.hpp"
 #include "engine/accounts/field_checks.hpp"
 #include "engine/accounts/first_uses.hpp"
+#include "engine/accounts/sha256_reader.hpp"
 #include "engine/accounts/text_encoding.hpp"
 #include "engine/env/time.hpp"
 
@@ -104,6 +105,7 @@ bool check_header(const CsvRecord& header, Reporter& reporter) {
 // and domains are kept as hashes (FirstUses: 16 bytes each, whatever the
 // file's size); target hosts, only on moves, as text.
 struct Seen {
+  bool checked = true;  // false: Checks::parsing: no form checked, nothing recorded
   FirstUses logins;
   FirstUses domains;
   std::map<std::string, int> target_hosts;
@@ -149,11 +151,13 @@ class RecordChecker {
   // Records a first use of `value`, or reports the earlier one.
   bool first_use(std::map<std::string, int>& uses, const std::string& value, Column column,
                  const std::string& what) {
+    if (!m_seen.checked) return true;
     auto [it, inserted] = uses.try_emplace(value, m_record.line);
     if (!inserted) fail(column, what + " line " + std::to_string(it->second));
     return inserted;
   }
   bool first_use(FirstUses& uses, const std::string& value, Column column, const std::string& what) {
+    if (!m_seen.checked) return true;
     auto earlier = uses.use(value, m_record.line);
     if (earlier) fail(column, what + " line " + std::to_string(*earlier));
     return !earlier;
@@ -161,6 +165,7 @@ class RecordChecker {
 
   // True when the field is UTF-8; otherwise reports its first bad byte.
   bool readable(Column column) {
+    if (!m_seen.checked) return true;
     const std::string& text = field(column);
     auto bad = first_invalid_utf8(text);
     if (bad)
@@ -171,13 +176,15 @@ class RecordChecker {
 
   void check_login() {
     m_row.login = field(login);
+    if (!m_seen.checked) return;
     if (auto problem = passage::check_login(m_row.login)) return fail(login, *problem);
     first_use(m_seen.logins, m_row.login, login, in_quotes(m_row.login) + " already appears on");
   }
 
   void check_domain() {
     m_row.domain = ascii_lowercase(field(domain));
-    if (auto problem = check_dns_name(m_row.domain)) return fail(domain, *problem);
+    if (m_seen.checked)
+      if (auto problem = check_dns_name(m_row.domain)) return fail(domain, *problem);
     m_domain_ok = true;
     if (m_config.stack_for(m_row.domain) == nullptr)
       return fail(domain, "no configured stack serves " + in_quotes(m_row.domain) + " (" +
@@ -195,6 +202,7 @@ class RecordChecker {
 
   void check_email() {
     m_row.email = field(email);
+    if (!m_seen.checked) return;
     if (auto problem = passage::check_email(m_row.email)) fail(email, *problem);
   }
 
@@ -315,10 +323,8 @@ void start_reading(CsvStream& csv) {
   csv.set_separator(first_line_separator(head));
 }
 
-}  // namespace
-
-AccountsScan scan_accounts(std::istream& in, const std::string& name, const Config& config,
-                           const AccountRowSink& on_row) {
+AccountsScan scan_stream(std::istream& in, const std::string& name, const Config& config,
+                         const AccountRowSink& on_row, Checks checks) {
   AccountsScan scan;
   Reporter reporter(name, scan.errors);
   CsvStream csv(in);
@@ -332,11 +338,23 @@ AccountsScan scan_accounts(std::istream& in, const std::string& name, const Conf
   trim_fields(record);
   if (report_problems(problems, true, reporter) || !check_header(record, reporter)) return scan;
   Seen seen;
+  seen.checked = checks == Checks::all;
   for (problems.clear(); csv.next(record, problems); problems.clear())
     check_record(record, problems, config, reporter, seen, scan, on_row);
   if (csv.failed()) reporter.add(0, "file", "cannot read it to the end");
   scan.skipped_rows += csv.empty_lines();
   report_targets_listed_as_domains(seen, reporter);
+  return scan;
+}
+
+}  // namespace
+
+AccountsScan scan_accounts(std::istream& in, const std::string& name, const Config& config,
+                           const AccountRowSink& on_row, Checks checks) {
+  Sha256Reader hashed(*in.rdbuf());
+  std::istream hashed_in(&hashed);
+  AccountsScan scan = scan_stream(hashed_in, name, config, on_row, checks);
+  scan.sha256 = hashed.hex_final();
   return scan;
 }
 

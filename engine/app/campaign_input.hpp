@@ -3,8 +3,10 @@
 // validated (file, config, other unfinished campaigns) before anything is
 // written; errors all printed, the last one thrown as BadInput.
 
+#include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/accounts/accounts_file.hpp"
@@ -39,6 +41,22 @@ std::string read_text_file(const std::string& path);
 
 // A new account for this row, due `lead` before its departure.
 NewAccount new_account(const Config& config, const AccountRow& row, Instant now);
+// new_account() for the rows of one file, made at one `now`. A row's due
+// time depends only on its stack's policy and its departure date, and a
+// file of a million rows holds a few hundred dates: each worked out once
+// (the policy built, the time zone's rules read) rather than a row at a
+// time, which was about 2 % of `campaign create` at 100,000 rows (issue 15).
+class NewAccountMaker {
+ public:
+  NewAccountMaker(const Config& config, Instant now) : m_config(config), m_now(now) {}
+  NewAccount operator()(const AccountRow& row);
+
+ private:
+  const Config& m_config;
+  Instant m_now;
+  // (stack, departure day) -> first due time
+  std::map<std::pair<const StackConfig*, int>, Instant> m_first_dues;
+};
 // New accounts for these rows, due `lead` before their departure.
 std::vector<NewAccount> new_accounts(const Config& config, const std::vector<AccountRow>& rows,
                                      Instant now);

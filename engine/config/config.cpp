@@ -121,12 +121,28 @@ bool TimeWindow::contains(int minute_of_day) const {
   return minute_of_day >= start_minute || minute_of_day < end_minute;  // wraps midnight
 }
 
+namespace {
+
+char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// `text` lowercased (ASCII, as std::tolower in the "C" locale Passage
+// runs in) ends with `lower`, compared without a lowercased copy: a
+// stack is looked up for every row of an accounts file (issue 15).
+bool lowercased_ends_with(std::string_view text, std::string_view lower) {
+  if (text.size() < lower.size()) return false;
+  const std::string_view tail = text.substr(text.size() - lower.size());
+  return std::equal(tail.begin(), tail.end(), lower.begin(), [](char a, char b) { return ascii_lower(a) == b; });
+}
+
+}  // namespace
+
+// The patterns are stored lowercase (config_stacks.cpp); the domain is
+// compared in any case.
 bool StackConfig::serves(const std::string& domain) const {
-  const std::string name = lowercase(domain);
   return std::any_of(domains.begin(), domains.end(), [&](const std::string& pattern) {
-    if (!pattern.starts_with("*.")) return name == pattern;
+    if (!pattern.starts_with("*.")) return domain.size() == pattern.size() && lowercased_ends_with(domain, pattern);
     const std::string_view suffix = std::string_view(pattern).substr(1);  // ".x"
-    return name.size() > suffix.size() && name.ends_with(suffix);
+    return domain.size() > suffix.size() && lowercased_ends_with(domain, suffix);
   });
 }
 

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -9,6 +10,7 @@
 #include "engine/accounts/accounts_file.hpp"
 #include "engine/accounts/csv.hpp"
 #include "engine/accounts/first_uses.hpp"
+#include "engine/store/digest.hpp"
 
 using namespace passage;
 
@@ -590,4 +592,69 @@ TEST_CASE("csv: a plain field keeps a lone CR and a stray quote as data, whole",
   CsvRecord padded{1, {" \xC2\xA0 a b\t", "", "\xE2\x80\xAF"}};
   trim_fields(padded);
   CHECK(padded.fields == std::vector<std::string>{"a b", "", ""});
+}
+
+// --- the import's second reading (issue 15) -----------------------------------
+
+TEST_CASE("accounts file: a scan gives the SHA-256 of every byte it read, BOM and refills included",
+          "[accounts][import-pass]") {
+  std::string text = "\xEF\xBB\xBF" + k_header;
+  for (int i = 0; i < 30000; ++i) text += export_line("h" + std::to_string(i));  // past two 1 MB refills
+  text += "bad,,export,bad@example.org,,2026-07-01,\n";  // an error does not stop the reading
+  std::istringstream in(text);
+  AccountsScan scan = scan_accounts(in, "acc.csv", test_config(), [](const AccountRow&) {});
+  CHECK(scan.rows == 30000);
+  CHECK(scan.errors.size() == 1);
+  CHECK(scan.sha256 == sha256_hex(text));
+  std::istringstream one_byte_more(text + "\n");
+  CHECK(scan_accounts(one_byte_more, "acc.csv", test_config(), [](const AccountRow&) {}).sha256 !=
+        scan.sha256);
+}
+
+TEST_CASE("accounts file: a second reading that only parses hands the same rows, and refuses none",
+          "[accounts][import-pass]") {
+  // Repeated logins, domains and targets, a move onto a listed domain, a
+  // bad e-mail, login and domain name, a byte that is not UTF-8: errors
+  // on the first reading; none on a reading that only parses, which hands
+  // every row the first one accepted with the same fields, and the others
+  // too. What parsing needs is still checked: a domain no stack serves.
+  const std::string text =
+      k_header +
+      "a,a.mytoutatice.cloud,move,a@example.org,https://new.mycozy.cloud,2026-07-01,why\n"
+      "b,B.mytoutatice.cloud,export,b@example.org,,01/07/2026,\n"
+      "a,c.mytoutatice.cloud,export,c@example.org,,2026-07-01,\n"
+      "d,b.mytoutatice.cloud,export,d@example.org,,2026-07-01,\n"
+      "e,e.mytoutatice.cloud,move,e@example.org,https://NEW.mycozy.cloud/e,2026-07-01,\n"
+      "f,f.mytoutatice.cloud,move,f@example.org,https://b.mytoutatice.cloud,2026-07-01,\n"
+      "g,g.mytoutatice.cloud,export,not-an-email,,2026-07-01,\n"
+      "h h,h_h.mytoutatice.cloud,export,h@example.org,,2026-07-01,caf\xE9\n"
+      "i,i.elsewhere.example,export,i@example.org,,2026-07-01,\n";
+  auto rows_of = [&](Checks checks, std::vector<std::string>& errors) {
+    std::istringstream in(text);
+    std::vector<std::string> rows;
+    AccountsScan scan = scan_accounts(
+        in, "acc.csv", test_config(),
+        [&](const AccountRow& row) {
+          rows.push_back(std::to_string(row.line) + " " + row.login + " " + row.domain + " " + to_string(row.action) +
+                         " " + row.email + " " + row.target + " " + row.target_host + " " +
+                         (row.admin_move ? "admin " : "") + date::format("%F", row.departure_date) + " " + row.reason);
+        },
+        checks);
+    errors = scan.errors;
+    return rows;
+  };
+  std::vector<std::string> checked_errors, parsed_errors;
+  std::vector<std::string> checked = rows_of(Checks::all, checked_errors);
+  std::vector<std::string> parsed = rows_of(Checks::parsing, parsed_errors);
+  CHECK(checked_errors.size() == 9);
+  CHECK(checked.size() == 3);
+  CHECK(parsed_errors.size() == 1);
+  CHECK(parsed_errors.front().rfind("acc.csv:10: domain: no configured stack serves 'i.elsewhere.example'", 0) == 0);
+  REQUIRE(parsed.size() == 8);
+  CHECK(parsed[0] == "2 a a.mytoutatice.cloud move a@example.org https://new.mycozy.cloud new.mycozy.cloud "
+                     "2026-07-01 why");
+  CHECK(parsed[1] == "3 b b.mytoutatice.cloud export b@example.org   2026-07-01 ");
+  CHECK(parsed[7] == "9 h h h_h.mytoutatice.cloud export h@example.org   2026-07-01 caf\xE9");
+  // Every row the first reading accepted comes the same on the second.
+  for (const std::string& row : checked) CHECK(std::find(parsed.begin(), parsed.end(), row) != parsed.end());
 }

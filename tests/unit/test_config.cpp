@@ -593,6 +593,37 @@ TEST_CASE("serves and stack_for match domain patterns", "[config]") {
   CHECK(config.stack_for("unknown.test") == nullptr);
 }
 
+TEST_CASE("a stack serves a domain written in any ASCII case, and nothing else", "[config][import-pass]") {
+  // Looked up for every row of an import without a lowercased copy (issue
+  // 15): the same answers as comparing std::tolower's copy in the C locale.
+  TempDir dir;
+  const Config config = load_valid(dir, k_dry_stack +
+                                            "  - name: exact\n"
+                                            "    backend: dry-run\n"
+                                            "    domains: [Solo.Other.Test]\n");
+  const StackConfig& wildcard = config.stacks[0];
+  const StackConfig& exact = config.stacks[1];
+  CHECK(wildcard.serves("ALICE.EXAMPLE.TEST"));
+  CHECK(wildcard.serves("\xC3\x89lise.example.tEST"));  // bytes past ASCII are kept as they are
+  CHECK(wildcard.serves("x.example.test"));
+  CHECK_FALSE(wildcard.serves("x.example.test."));
+  CHECK_FALSE(wildcard.serves("x.\xC3\x89xample.test"));
+  CHECK_FALSE(wildcard.serves("x.example.tes"));
+  CHECK_FALSE(wildcard.serves(""));
+  CHECK(exact.serves("solo.other.test"));
+  CHECK(exact.serves("SOLO.other.TEST"));
+  CHECK_FALSE(exact.serves("xsolo.other.test"));
+  CHECK_FALSE(exact.serves("olo.other.test"));
+  CHECK_FALSE(exact.serves("solo.other.test "));
+  CHECK(config.stack_for("Bob.Example.Test") == &wildcard);
+  CHECK(config.stack_for("SOLO.OTHER.TEST") == &exact);
+  // A pattern set by hand in another case serves nothing, as before.
+  StackConfig upper = exact;
+  upper.domains = {"*.Example.Test"};
+  CHECK_FALSE(upper.serves("a.example.test"));
+  CHECK_FALSE(upper.serves("a.Example.Test"));
+}
+
 TEST_CASE("export windows may wrap midnight", "[config]") {
   const TimeWindow night{20 * 60, 6 * 60};
   CHECK(night.contains(20 * 60));
