@@ -8,6 +8,7 @@
 #include "tests/integration/fault_stand.hpp"
 #include "tests/integration/move_probe.hpp"
 #include "tests/integration/probe.hpp"
+#include "tests/integration/sim_fixture.hpp"
 
 using namespace passage::testing;
 using namespace passage::testing::faults;
@@ -66,4 +67,77 @@ TEST_CASE("A cancel the desk puts on an admin move once the target imports gives
   CHECK(blocking_reason(*stand.source, mover_source(stand)).empty());
   CHECK(mover_column(stand, "state") == "CANCELLED");
   CHECK(route_count(stand.target->stats(), k_import_post) == 1);
+}
+
+// Export slots given back at the event (runner.cpp): an account whose
+// download comes back to an export request (its export expired before its
+// parts were read whole, the 24-hour rule long past) takes a slot again.
+// Held: the failed download waits its jittered retry, its drive ends, and
+// the retry starts through the slot.
+TEST_CASE("Accounts whose exports expired before their parts were downloaded export again within "
+          "max_exports_in_flight",
+          "[cozy-admin][slots][attack4]") {
+  const SysSeconds start = parse_iso_utc("2026-11-25T09:00:00Z");
+  Workspace ws;
+  write_export_accounts(ws, "three.csv", 3, "2026-12-10");
+  CozySim sim(ws.dir(), ws.dir() / "three.csv", iso_utc(start), {"--export-ms", "20:20"});
+  use_cozy_config(ws, sim.port(), CozyConfig{400, 400, 8, 1, "30 seconds"});
+  REQUIRE(ws.passage({"campaign", "create", "three", "--accounts", "three.csv", "--now", iso_utc(start)})
+              .exit_code == 0);
+  // Every part takes a minute to come: the run ends with the three exports
+  // done, one after the other, and their parts still downloading.
+  sim.put_faults(R"({"part_stall_ms": {"rate": 1, "ms": 60000}})");
+  ProcessResult first = ws.passage({"run", "--max-duration", "5 seconds", "--now", iso_utc(start)});
+  INFO("first run: " << first.err);
+  for (const auto& [login, state] : account_states(ws)) REQUIRE(state == "VERIFYING");
+  REQUIRE(stat(sim.stats(), "max_admin_exports_open") == 1);
+
+  sim.put_faults("{}");
+  sim.advance_clock(8 * 24 * 3600);  // past the exports' expires_at
+  sim.call("POST", "/_sim/stats/reset");
+  const SysSeconds later = start + std::chrono::duration_cast<seconds>(std::chrono::hours(8 * 24));
+  ProcessResult again = ws.passage({"run", "--until-idle", "--now", iso_utc(later)});
+  INFO("second run: " << again.out << again.err);
+  for (const auto& [login, state] : account_states(ws)) CHECK(state == "NOTIFIED");
+  CHECK(route_count(sim.stats(), "POST /instances/:domain/export", "202") == 3);
+  CHECK(stat(sim.stats(), "max_admin_exports_open") == 1);
+}
+
+namespace {
+
+// `count` user-driven moves u0001… (targets on a host no stack serves)
+// departed on `departure_date`.
+std::string write_user_move_accounts(const Workspace& ws, const std::string& name, int count,
+                                     const std::string& departure_date) {
+  std::string text = "login,domain,action,email,target,departure_date,reason\n";
+  for (int n = 1; n <= count; ++n) {
+    const std::string login = "u000" + std::to_string(n);
+    text += login + "," + login + ".mytoutatice.cloud,move," + login + "@example.org,https://" + login +
+            ".mycozy.cloud," + departure_date + ",left\n";
+  }
+  ws.write(name, text);
+  return name;
+}
+
+}  // namespace
+
+// A user-driven move whose departure is too close to invite the person
+// exports instead at once (steps_common.cpp start_user_move). Was: its
+// drive started without an export slot (a move is not export-bound when it
+// starts) and requested the export without one: four such accounts had
+// four exports open on a stack capped at one.
+TEST_CASE("User-driven moves too close to their departure to invite export within max_exports_in_flight",
+          "[cozy-admin][slots][attack4]") {
+  const SysSeconds start = parse_iso_utc("2026-11-25T09:00:00Z");
+  Workspace ws;
+  write_user_move_accounts(ws, "four.csv", 4, "2026-11-28");
+  CozySim sim(ws.dir(), ws.dir() / "four.csv", iso_utc(start), {"--export-ms", "500:500"});
+  use_cozy_config(ws, sim.port(), CozyConfig{400, 400, 8, 1, "30 seconds"});
+  REQUIRE(ws.passage({"campaign", "create", "four", "--accounts", "four.csv", "--now", iso_utc(start)})
+              .exit_code == 0);
+  ProcessResult run = ws.passage({"run", "--until-idle", "--now", iso_utc(start)});
+  INFO("run: " << run.out << run.err);
+  for (const auto& [login, state] : account_states(ws)) CHECK(state == "NOTIFIED");
+  CHECK(route_count(sim.stats(), "POST /instances/:domain/export", "202") == 4);
+  CHECK(stat(sim.stats(), "max_admin_exports_open") == 1);
 }
