@@ -141,3 +141,18 @@ TEST_CASE("User-driven moves too close to their departure to invite export withi
   CHECK(route_count(sim.stats(), "POST /instances/:domain/export", "202") == 4);
   CHECK(stat(sim.stats(), "max_admin_exports_open") == 1);
 }
+
+// An admin-driven move exports its source with the admin API like any
+// export (CONTRACT.md "Limits": max_exports_in_flight counts exports from
+// their POST to their event). Every export job hangs here, so every
+// export request stays open: with a cap of one, one only may be open.
+TEST_CASE("An admin-driven move's export of its source counts in max_exports_in_flight",
+          "[faults][slots][move][attack4]") {
+  FaultStand stand(1);
+  stand.set_academy_max_exports(1);
+  stand.source->put_faults(R"({"export_never_finish": 1})");
+  ProcessResult run = stand.run(Step{seconds(0), {"run", "--max-duration", "5 seconds"}});
+  INFO("run: " << run.err << "\njournal:\n" << journal_text(stand));
+  CHECK(route_count(stand.source->stats(), "POST /instances/:domain/export", "202") == 1);
+  CHECK(stat(stand.source->stats(), "max_admin_exports_open") == 1);
+}
