@@ -165,8 +165,12 @@ bool Runner::no_export_slot_on(const std::string& stack_name) const {
 }
 
 bool Runner::export_bound(const Account& account) const {
-  bool wants = account.action == Action::export_ || account.fallback_export || exports_instead_of_invite(account);
+  // An admin-driven move exports its source too: its slot is taken before
+  // it starts and given back once that export ended (do_move).
+  bool wants = account.action == Action::export_ || account.fallback_export || account.admin_move ||
+               exports_instead_of_invite(account);
   if (account.state == State::exporting) return true;
+  if (account.state == State::moving) return m_export_slots.count(account.id) > 0;
   if (account.state == State::queued) return wants;
   return account.state == State::retry_wait && account.retry_step == State::queued && wants;
 }
