@@ -13,13 +13,13 @@ constexpr const char* k_moved = "MOVED";
 // MOVING, or MOVED when the account was cancelled once the target was
 // asked to import (the import cannot be stopped, it ends and the run
 // blocks the source MOVED behind the cancel). A held account's MOVED
-// block stays: its release records the finished move. Another account
-// of the domain with a block of its own (a later campaign's move) keeps
-// its block.
+// block stays: its release records the finished move. A block another
+// account of the domain recorded as its own (a later campaign's move,
+// perhaps under way) is that account's, not this one's to lift.
 bool ours_to_lift(Store& store, const Account& account, const std::string& blocking_reason) {
-  if (blocking_reason == k_moving) return true;
-  return blocking_reason == k_moved && account.state == State::cancelled &&
-         !store.other_account_blocks(account.domain, account.id);
+  const bool left_by_this_move =
+      blocking_reason == k_moving || (blocking_reason == k_moved && account.state == State::cancelled);
+  return left_by_this_move && !store.other_account_blocks(account.domain, account.id);
 }
 
 // True when the source was blocked by this account's stopped move and is

@@ -404,7 +404,8 @@ std::vector<Account> Store::stopped_with_own_block(const std::string& block) {
 }
 
 bool Store::other_account_blocks(const std::string& domain, std::int64_t except) {
-  return !query_accounts("WHERE a.domain = ? AND a.id != ? AND a.own_block != '' ORDER BY a.id",
+  return !query_accounts("WHERE a.domain = ? AND a.id != ? AND a.own_block != '' "
+                         "AND a.state NOT IN ('PURGED','NO_SPACE') ORDER BY a.id",
                          {domain, std::to_string(except)})
               .empty();
 }
