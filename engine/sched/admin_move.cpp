@@ -198,6 +198,7 @@ class AdminMove {
     const Instant since = queued.ok() && queued.value().queued_at ? *queued.value().queued_at
                                                                    : requested - k_export_clock_allowance;
     auto done = co_await m_c.source.await_export(domain(), since, m_deadline_clock);
+    if (m_c.export_ended) m_c.export_ended();  // the stack no longer runs it: the slot serves the next
     if (!done.ok()) co_return after_export(done.failure());
     const fs_path archive_dir = m_c.config.export_.archive_dir;
     FetchRequest request{domain(), done.value(), "archive",

@@ -28,6 +28,8 @@
 // A run killed or stopped while following step 4 leaves the import to the
 // next run, which follows it again (follow_admin_move) from step 4.
 
+#include <functional>
+
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 
@@ -49,6 +51,9 @@ struct AdminMoveContext {
   Millis import_deadline;  // the source stack's
   const bool& stopping;    // the run is ending: stop following, leave things as they are
   const std::string& actor;  // who commits the import's intent
+  // Called once the source's export ended (its event, deadline or failure):
+  // the runner gives its export slot back (max_exports_in_flight).
+  std::function<void()> export_ended = {};
 };
 
 // The intent committed, as a compare-and-set on the account, right before

@@ -3,8 +3,10 @@
 // drives any more: the desk held or cancelled the account after its run
 // was killed mid-move, or the move ended FAILED. At the start of each run,
 // such a source still blocked MOVING is unblocked (the person gets their
-// space back) and journaled. Nothing is sent to a target; a move token
-// still live simply expires at its deadline (revoking it could cut an
+// space back) and journaled. So is a source blocked MOVED behind a
+// cancel that came once its target was asked to import (the import,
+// which nothing can stop, ended): the desk decided the person stays.
+// Nothing is sent to a target; a move token still live simply expires at its deadline (revoking it could cut an
 // import the target has already started, leaving it half filled). A stack
 // that does not answer leaves the block: the next run tries again.
 

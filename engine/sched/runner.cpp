@@ -165,10 +165,21 @@ bool Runner::no_export_slot_on(const std::string& stack_name) const {
 }
 
 bool Runner::export_bound(const Account& account) const {
-  bool wants = account.action == Action::export_ || account.fallback_export;
+  // An admin-driven move exports its source too: its slot is taken before
+  // it starts and given back once that export ended (do_move).
+  bool wants = account.action == Action::export_ || account.fallback_export || account.admin_move ||
+               exports_instead_of_invite(account);
   if (account.state == State::exporting) return true;
+  if (account.state == State::moving) return m_export_slots.count(account.id) > 0;
   if (account.state == State::queued) return wants;
   return account.state == State::retry_wait && account.retry_step == State::queued && wants;
+}
+
+// A user-driven move whose departure is too close to invite the person
+// exports at once (start_user_move): that export needs a slot like any.
+bool Runner::exports_instead_of_invite(const Account& account) const {
+  auto stack = m_stacks.find(account.stack);
+  return stack != m_stacks.end() && too_close_to_invite(account, m_clock.now(), stack->second.policy);
 }
 
 bool Runner::try_start(const Account& account, EventKind first) {

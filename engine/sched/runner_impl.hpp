@@ -41,6 +41,7 @@ class Runner {
   void set_group_gather();
   boost::asio::awaitable<void> wait_for_work(Instant now);
   bool export_bound(const Account& account) const;
+  bool exports_instead_of_invite(const Account& account) const;
   bool no_export_slot_on(const std::string& stack_name) const;
   void print_progress(bool final_line);
   std::string stack_limit_text(const std::string& name, const StackRuntime& stack) const;

@@ -458,6 +458,7 @@ asio::awaitable<Event> Runner::do_move(const Account& account, const std::string
     AdminMoveContext context{m_io, m_store, m_config, m_clock, source,
                              *m_stacks.at(target_stack->name).backend,
                              stack_of(account).policy.import_deadline, m_stopping, m_options.actor};
+    context.export_ended = [this, account] { give_back_export_slot(account); };
     outcome = co_await run_admin_move(context, account);
     record_foreign_exports();
   }

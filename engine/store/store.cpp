@@ -403,6 +403,13 @@ std::vector<Account> Store::stopped_with_own_block(const std::string& block) {
   return query_accounts("WHERE a.own_block = ? AND a.state IN ('HELD','CANCELLED','FAILED') ORDER BY a.id", {block});
 }
 
+bool Store::other_account_blocks(const std::string& domain, std::int64_t except) {
+  return !query_accounts("WHERE a.domain = ? AND a.id != ? AND a.own_block != '' "
+                         "AND a.state NOT IN ('PURGED','NO_SPACE') ORDER BY a.id",
+                         {domain, std::to_string(except)})
+              .empty();
+}
+
 std::optional<Instant> Store::next_runner_due(std::optional<std::int64_t> campaign_id) {
   std::string sql =
       "SELECT MIN(due_at) FROM accounts WHERE state IN ('QUEUED','EXPORTING','VERIFYING',"

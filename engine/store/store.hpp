@@ -209,6 +209,10 @@ class Store {
   // Accounts no run drives (HELD, CANCELLED, FAILED) whose own_block is
   // `block`: a block Passage set and may have to lift itself.
   std::vector<Account> stopped_with_own_block(const std::string& block);
+  // True when an account other than `except` (of any campaign), its space
+  // not gone, records a block of its own on `domain`: that block is not
+  // `except`'s to lift.
+  bool other_account_blocks(const std::string& domain, std::int64_t except);
   // The earliest runner timer.
   std::optional<Instant> next_runner_due(std::optional<std::int64_t> campaign_id);
   std::map<State, int> state_counts(std::optional<std::int64_t> campaign_id);

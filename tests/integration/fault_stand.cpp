@@ -25,7 +25,7 @@ const std::string k_departed = "2026-10-01";
 constexpr Millis k_step_timeout{120000};
 
 std::string stack_yaml(const std::string& name, int port, const std::string& domains,
-                       const std::string& rate = "{ per_second: 2000, burst: 200 }") {
+                       const std::string& rate = "{ per_second: 2000, burst: 200 }", int max_exports = 16) {
   std::ostringstream text;
   text << "  - name: " << name << "\n"
        << "    backend: cozy-admin\n"
@@ -34,11 +34,13 @@ std::string stack_yaml(const std::string& name, int port, const std::string& dom
        << "    domains: [\"" << domains << "\"]\n"
        << "    rate: " << rate << "\n"
        << "    max_in_flight: 32\n"
-       << "    max_exports_in_flight: 16\n"
+       << "    max_exports_in_flight: " << max_exports << "\n"
        << "    export_deadline: 60 seconds\n"
        << "    import_deadline: 60 seconds\n";
   return text.str();
 }
+
+const std::string k_academy_rate = "{ per_second: 2000, burst: 200 }";
 
 std::string accounts_header() { return "login,domain,action,email,target,departure_date,reason\n"; }
 
@@ -89,7 +91,7 @@ void FaultStand::write_config(const std::string& public_url) const {
                      "timezone: Europe/Paris\n"
                      "allow_future_purge: true\n"
                      "stacks:\n" +
-                         stack_yaml("academy", source->port(), "*.mytoutatice.cloud") +
+                         stack_yaml("academy", source->port(), "*.mytoutatice.cloud", k_academy_rate, m_academy_max_exports) +
                          stack_yaml("partner", target->port(), "*.partner.test", m_partner_rate) +
                          "notify: { notifier: outbox, dir: var/outbox }\n"
                          "reports: { dir: var/reports }\n"
@@ -98,6 +100,11 @@ void FaultStand::write_config(const std::string& public_url) const {
                          "serve: { public_listen: \"127.0.0.1:0\", public_url: \"" +
                          public_url + "\" }\n"
                          "move: { overwrite: " + (m_overwrite ? "true" : "false") + " }\n");
+}
+
+void FaultStand::set_academy_max_exports(int max_exports) {
+  m_academy_max_exports = max_exports;
+  write_config(serve->base());
 }
 
 void FaultStand::set_partner_rate(const std::string& rate) {

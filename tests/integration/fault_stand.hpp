@@ -48,6 +48,8 @@ class FaultStand {
   // The partner stack's `rate` (YAML flow map): a slow one makes a request
   // to the target wait in Passage's own gate before it is sent.
   void set_partner_rate(const std::string& rate);
+  // The academy stack's `max_exports_in_flight` (16 unless set).
+  void set_academy_max_exports(int max_exports);
 
   int accounts() const { return m_accounts; }
   std::int64_t stat_sum(const char* key) const;  // over both simulators
@@ -62,6 +64,7 @@ class FaultStand {
   void write_config(const std::string& public_url) const;
   int m_accounts = 0;
   bool m_overwrite = true;
+  int m_academy_max_exports = 16;
   std::string m_partner_rate = "{ per_second: 2000, burst: 200 }";
 };
 
