@@ -10,6 +10,11 @@
 
 namespace passage::testing::faults {
 
+// How long a move test waits for a state, and the routes it counts.
+inline constexpr Millis k_wait{60000};
+inline const std::string k_export_post = "POST /instances/:domain/export";
+inline const std::string k_import_post = "POST /instances/:domain/import";
+
 // The stand's admin-driven mover: login, source space, target space.
 std::string mover_login(const FaultStand& stand);
 std::string mover_source(const FaultStand& stand);

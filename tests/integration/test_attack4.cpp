@@ -16,8 +16,6 @@ using std::chrono::seconds;
 
 namespace {
 
-constexpr Millis k_wait{60000};
-const std::string k_import_post = "POST /instances/:domain/import";
 // The import starts 2 s after its request and ends 3 s after its last part.
 const std::vector<std::string> k_slow_import{"--import-start-ms", "2000:2000", "--import-ms", "3000:3000"};
 

@@ -18,9 +18,6 @@ using std::chrono::seconds;
 
 namespace {
 
-constexpr Millis k_wait{60000};
-const std::string k_export_post = "POST /instances/:domain/export";
-const std::string k_import_post = "POST /instances/:domain/import";
 const Step k_restart_soon{seconds(10), {"run", "--until-idle", "--max-duration", "20 seconds"}};
 const Step k_a_day_later{std::chrono::duration_cast<seconds>(hours(25)), {"run", "--until-idle"}};
 

@@ -22,10 +22,7 @@ using std::chrono::seconds;
 
 namespace {
 
-constexpr Millis k_wait{60000};
-const std::string k_export_post = "POST /instances/:domain/export";
 const std::string k_part_get = "GET /instances/:domain/exports/:export-id/data";
-const std::string k_import_post = "POST /instances/:domain/import";
 const Step k_two_hours_later{std::chrono::duration_cast<seconds>(hours(2)), {"run", "--until-idle"}};
 const Step k_a_day_after{std::chrono::duration_cast<seconds>(hours(23)), {"run", "--until-idle"}};
 const Step k_a_day_later{std::chrono::duration_cast<seconds>(hours(25)), {"run", "--until-idle"}};

@@ -26,8 +26,6 @@ namespace {
 const std::string k_mover = login_of(1);
 const std::string k_source = k_mover + ".mytoutatice.cloud";
 const std::string k_target = k_mover + ".partner.test";
-constexpr Millis k_wait{60000};
-const std::string k_import_post = "POST /instances/:domain/import";
 
 // The number of the first SQLite commit counted after the source was
 // blocked MOVED (the second `block` call) in `log`: the commit that records

@@ -17,9 +17,6 @@ using std::chrono::seconds;
 
 namespace {
 
-constexpr Millis k_wait{60000};
-const std::string k_export_post = "POST /instances/:domain/export";
-const std::string k_import_post = "POST /instances/:domain/import";
 // The import starts 2 s after its request and ends 3 s after its last
 // part: the source is written while the target imports.
 const std::vector<std::string> k_slow_import{"--import-start-ms", "2000:2000", "--import-ms", "3000:3000"};
