@@ -15,9 +15,11 @@
 
 #include <unistd.h>
 
+#include <optional>
 #include <stdexcept>
 #include <unordered_map>
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -91,15 +93,27 @@ class HttpClient::Impl {
   void arm(const std::shared_ptr<Watch>& watch, curl_socket_t fd);
   void on_ready(const std::shared_ptr<Watch>& watch, curl_socket_t fd, int event);
   void set_timer(long timeout_ms);
+  void post_timeout();
+  void arm_timer(asio::steady_timer::time_point at);
+  void on_deadline();
   void drive(curl_socket_t fd, int events);
   void collect_finished();
   void end(const std::shared_ptr<Job>& job);
+  CURL* take_easy();
+  void recycle(CURL* easy);
 
   asio::io_context& m_io;
   CURLM* m_multi = nullptr;
   asio::steady_timer m_timer;
+  bool m_timer_armed = false;
+  bool m_timeout_posted = false;
+  // libcurl's next deadline, as it last told it; none when -1.
+  std::optional<asio::steady_timer::time_point> m_deadline;
   std::unordered_map<curl_socket_t, std::shared_ptr<Watch>> m_watches;
   std::unordered_map<CURL*, std::shared_ptr<Job>> m_jobs;
+  // Easy handles of ended transfers, reset for the next: creating one for
+  // every request costs more than the request itself on loopback.
+  std::vector<CURL*> m_spare_easy;
   // Handlers hold a weak_ptr to this: none of them touches a destroyed Impl.
   std::shared_ptr<int> m_alive = std::make_shared<int>(0);
 };
@@ -132,12 +146,13 @@ HttpClient::Impl::~Impl() {
     watch->descriptor.release();
   }
   m_watches.clear();
+  for (CURL* easy : m_spare_easy) curl_easy_cleanup(easy);
 }
 
 std::shared_ptr<Job> HttpClient::Impl::start(HttpRequest request) {
   auto job = std::make_shared<Job>(m_io, std::move(request));
-  if (!job->transfer.prepare()) {
-    job->finished = true;
+  if (!job->transfer.prepare(take_easy())) {
+    end(job);
     return job;
   }
   CURL* easy = job->transfer.easy();
@@ -147,9 +162,28 @@ std::shared_ptr<Job> HttpClient::Impl::start(HttpRequest request) {
   if (curl_multi_add_handle(m_multi, easy) != CURLM_OK) {
     m_jobs.erase(easy);
     job->transfer.fail("libcurl refused the transfer");
-    job->finished = true;
+    end(job);
   }
   return job;
+}
+
+CURL* HttpClient::Impl::take_easy() {
+  if (m_spare_easy.empty()) return curl_easy_init();
+  CURL* easy = m_spare_easy.back();
+  m_spare_easy.pop_back();
+  return easy;
+}
+
+// Keeps as many handles as transfers ran at once, at most k_spare_max.
+void HttpClient::Impl::recycle(CURL* easy) {
+  constexpr std::size_t k_spare_max = 256;
+  if (!easy) return;
+  if (m_spare_easy.size() >= k_spare_max) {
+    curl_easy_cleanup(easy);
+    return;
+  }
+  curl_easy_reset(easy);
+  m_spare_easy.push_back(easy);
 }
 
 void HttpClient::Impl::abandon(const std::shared_ptr<Job>& job) {
@@ -161,7 +195,9 @@ void HttpClient::Impl::abandon(const std::shared_ptr<Job>& job) {
   end(job);
 }
 
+// The easy handle is out of the multi handle (or never went in).
 void HttpClient::Impl::end(const std::shared_ptr<Job>& job) {
+  recycle(job->transfer.release_easy());
   job->finished = true;
   job->done.cancel();  // the waiting coroutine resumes from the io_context, not from here
 }
@@ -245,19 +281,64 @@ void HttpClient::Impl::on_ready(const std::shared_ptr<Watch>& watch, curl_socket
   if (!watch->released) arm(watch, fd);
 }
 
+// libcurl tells its next deadline (-1: none) each time it changes, about
+// twice a request. Every re-arm of an Asio timer that becomes the loop's
+// earliest is a timerfd_settime, a dear system call on a virtual machine,
+// so: a deadline of now is a post (never a call into curl from inside its
+// own callback), and a timer already armed for an earlier time is kept —
+// it fires early, and is then armed for the deadline curl last asked for
+// (curl would not ask again: its deadline did not change). Driving curl
+// before its deadline is harmless; after it, never.
 void HttpClient::Impl::set_timer(long timeout_ms) {
   if (timeout_ms < 0) {
-    m_timer.cancel();
+    m_deadline.reset();
+    m_timer.cancel();  // no system call: the loop's timerfd is left as it is
+    m_timer_armed = false;
     return;
   }
-  // Never call curl from inside its own callback: a zero timeout goes
-  // through the io_context too.
-  m_timer.expires_after(std::chrono::milliseconds(timeout_ms));
+  const auto now = asio::steady_timer::clock_type::now();
+  m_deadline = now + std::chrono::milliseconds(timeout_ms);
+  if (timeout_ms == 0) {
+    post_timeout();
+    return;
+  }
+  if (m_timer_armed && m_timer.expiry() <= *m_deadline) return;
+  arm_timer(*m_deadline);
+}
+
+void HttpClient::Impl::post_timeout() {
+  if (m_timeout_posted) return;
+  m_timeout_posted = true;
+  const std::weak_ptr<int> alive = m_alive;
+  asio::post(m_io, [this, alive] {
+    if (alive.expired()) return;
+    m_timeout_posted = false;
+    on_deadline();
+  });
+}
+
+void HttpClient::Impl::arm_timer(asio::steady_timer::time_point at) {
+  m_timer.expires_at(at);  // cancels a wait armed later
+  m_timer_armed = true;
   const std::weak_ptr<int> alive = m_alive;
   m_timer.async_wait([this, alive](boost::system::error_code ec) {
-    if (ec || alive.expired()) return;
-    drive(CURL_SOCKET_TIMEOUT, 0);
+    if (ec || alive.expired()) return;  // cancelled: a new wait is armed
+    m_timer_armed = false;
+    on_deadline();
   });
+}
+
+// The timer fired or a zero deadline was posted: drive curl when its
+// deadline has come, else wait for it.
+void HttpClient::Impl::on_deadline() {
+  if (!m_deadline) return;
+  if (*m_deadline > asio::steady_timer::clock_type::now()) {
+    if (!m_timer_armed) arm_timer(*m_deadline);
+    return;
+  }
+  // curl tells its next deadline while it runs, if it has one.
+  m_deadline.reset();
+  drive(CURL_SOCKET_TIMEOUT, 0);
 }
 
 void HttpClient::Impl::drive(curl_socket_t fd, int events) {

@@ -72,8 +72,14 @@ Transfer::~Transfer() {
   curl_slist_free_all(m_header_list);
 }
 
-bool Transfer::prepare() {
-  m_easy = curl_easy_init();
+CURL* Transfer::release_easy() {
+  CURL* easy = m_easy;
+  m_easy = nullptr;
+  return easy;
+}
+
+bool Transfer::prepare(CURL* easy) {
+  m_easy = easy;
   if (!m_easy) {
     fail("cannot create a libcurl handle");
     return false;
@@ -95,12 +101,15 @@ bool Transfer::prepare() {
   set(CURLOPT_WRITEDATA, static_cast<void*>(this));
   set(CURLOPT_HEADERFUNCTION, &Transfer::on_header);
   set(CURLOPT_HEADERDATA, static_cast<void*>(this));
-  // The debug callback is how we learn that request bytes left; it sees the
-  // Authorization header too, and never prints anything.
-  set(CURLOPT_DEBUGFUNCTION, &Transfer::on_debug);
-  set(CURLOPT_DEBUGDATA, static_cast<void*>(this));
-  set(CURLOPT_VERBOSE, 1L);
   if (!m_request.idempotent) {
+    // The debug callback is how we learn that some request bytes left
+    // before a failure (the effect of a write is then unknown); it sees the
+    // Authorization header too, and never prints anything. Only writes need
+    // it: for a read, a resend is harmless and libcurl's request size says
+    // enough, and verbose mode formats a text for every step of a transfer.
+    set(CURLOPT_DEBUGFUNCTION, &Transfer::on_debug);
+    set(CURLOPT_DEBUGDATA, static_cast<void*>(this));
+    set(CURLOPT_VERBOSE, 1L);
     // libcurl silently resends a request on a reused connection that turns
     // out dead: never for one whose effect must happen at most once.
     set(CURLOPT_FRESH_CONNECT, 1L);

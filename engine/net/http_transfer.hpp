@@ -22,10 +22,14 @@ class Transfer {
   Transfer(const Transfer&) = delete;
   Transfer& operator=(const Transfer&) = delete;
 
-  // Creates and configures the easy handle. False when libcurl refuses the
-  // request (the reason is then in the response's error).
-  bool prepare();
+  // Configures `easy` (fresh from curl_easy_init or curl_easy_reset), which
+  // the transfer owns from here. False when it is null or libcurl refuses
+  // the request (the reason is then in the response's error).
+  bool prepare(CURL* easy);
   CURL* easy() const { return m_easy; }
+  // Gives the easy handle back once the transfer is over (finish() or
+  // fail() already read what they need from it); null when none.
+  CURL* release_easy();
 
   // Records libcurl's verdict on a finished transfer.
   void finish(CURLcode code);

@@ -139,6 +139,37 @@ TEST_CASE("http: Basic auth sends an empty user name and the password", "[http]"
   CHECK(seen[1].headers.count("authorization") == 0);
 }
 
+TEST_CASE("http: a reused libcurl handle keeps nothing of the request before it", "[http]") {
+  // The client resets and reuses easy handles: a write's method, body,
+  // password and headers must not leak into the next request.
+  HttpTestServer server([](const ServedRequest& seen) { return reply(200, seen.method); });
+  asio::io_context io;
+  HttpClient client(io);
+  HttpRequest write = post(server, "/instances/a.example", R"({"x":1})");
+  write.method = "PATCH";
+  write.basic_password = "s3cret";
+  write.headers = {{"X-Trace", "t1"}};
+  write.idempotent = false;
+  CHECK(run(io, client.perform(std::move(write))).body == "PATCH");
+  for (int i = 0; i < 3; ++i) {
+    io.restart();
+    const HttpResponse read = run(io, client.perform(get(server, "/instances/b.example")));
+    CHECK(read.status == 200);
+    CHECK(read.body == "GET");
+    CHECK_FALSE(read.timed_out);
+  }
+  const auto seen = server.requests();
+  REQUIRE(seen.size() == 4);
+  CHECK(seen[0].headers.count("authorization") == 1);
+  for (std::size_t i = 1; i < seen.size(); ++i) {
+    CHECK(seen[i].method == "GET");
+    CHECK(seen[i].target == "/instances/b.example");
+    CHECK(seen[i].body.empty());
+    CHECK(seen[i].headers.count("authorization") == 0);
+    CHECK(seen[i].headers.count("x-trace") == 0);
+  }
+}
+
 TEST_CASE("http: a connection closed after the request is an error after sending", "[http]") {
   HttpTestServer server([](const ServedRequest&) { return Reply{{}, true}; });
   const HttpResponse response = fetch(post(server, "/instances/a.example/export?admin-req=true"));
