@@ -137,7 +137,7 @@ class AdminMove {
     if (!activity.ok()) co_return activity.failure();
     if (used_since_import(activity.value(), own->created_at))
       co_return written_on_target("it was used on " + format_date(activity.value()) +
-                                  ", on or after Passage's import of " + format_utc(own->created_at));
+                                  ", on or after the day before Passage's import of " + format_utc(own->created_at));
     co_return std::nullopt;
   }
 

@@ -36,8 +36,12 @@ bool holds_only_served_parts(const Evidence& evidence, const MoveServed& served,
 // The token whose served parts the target holds exactly (newest first), if any.
 std::optional<MoveToken> import_matching_target(Database& db, std::int64_t account_id, const DiskUsage& usage);
 
-// True when the target's last activity (a day) is on or after the day the
-// import's token was issued: someone used the target since, or may have.
+// True when the target's last activity (a day, the stack's local one) is on
+// or after the day before the import's token was issued (UTC): someone
+// used the target since, or may have. The stack's day can be a day behind
+// UTC (CONTRACT.md "Reading the stack safely"); a use the day before the
+// import is taken for one after it: a person then decides, nothing is
+// overwritten.
 bool used_since_import(date::year_month_day last_activity, Instant token_issued);
 
 }  // namespace passage

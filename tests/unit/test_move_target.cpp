@@ -56,7 +56,7 @@ TEST_CASE("anything else on the target is not Passage's to wipe", "[move][move-t
   CHECK_FALSE(holds_only_served_parts(evidence, served({}), DiskUsage{110, 100, 10}));
 }
 
-TEST_CASE("any activity on the target on or after the day of Passage's import means someone may have used it",
+TEST_CASE("any activity on the target on or after the day before Passage's import means someone may have used it",
           "[move][move-target]") {
   const Instant issued = parse_utc("2026-11-25T09:00:00Z").value();
   const auto day = [](int y, unsigned m, unsigned d) {
@@ -64,6 +64,12 @@ TEST_CASE("any activity on the target on or after the day of Passage's import me
   };
   CHECK(used_since_import(day(2026, 11, 25), issued));  // the same day: before or after, not told apart
   CHECK(used_since_import(day(2026, 11, 26), issued));
-  CHECK_FALSE(used_since_import(day(2026, 11, 24), issued));
+  // The stack tells its own local day, up to a day behind UTC (CONTRACT.md
+  // "Reading the stack safely"): a stack at UTC-5 reports a write at 02:00
+  // UTC on the 26th as the 25th, and one at 01:00 UTC on the 25th, after an
+  // import issued at 00:30 UTC, as the 24th.
+  CHECK(used_since_import(day(2026, 11, 24), parse_utc("2026-11-25T00:30:00Z").value()));
+  CHECK(used_since_import(day(2026, 11, 24), issued));
+  CHECK_FALSE(used_since_import(day(2026, 11, 23), issued));
   CHECK_FALSE(used_since_import(day(2018, 1, 1), issued));  // never used
 }
