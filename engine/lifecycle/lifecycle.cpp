@@ -116,10 +116,12 @@ bool activity_after_evidence(const Account& account, date::year_month_day last_a
   }
   // The stack reports its own local day, and a session's activity up to a
   // day late (last_seen is refreshed once a day): activity reported for the
-  // day before the completion day may have come after the export
-  // (CONTRACT.md "Reading the stack safely").
-  Instant exported = account.export_completed_at.value_or(account.verified_at.value_or(Instant{}));
-  return date::sys_days{last_activity} >= date::sys_days{day_of(exported)} - date::days{1};
+  // day before the completion day may have come after the export.
+  return activity_may_follow(last_activity, account.export_completed_at.value_or(account.verified_at.value_or(Instant{})));
+}
+
+bool activity_may_follow(date::year_month_day last_activity, Instant at) {
+  return date::sys_days{last_activity} >= date::floor<date::days>(at) - date::days{1};
 }
 
 Instant clean_reexport_from(Instant now) {

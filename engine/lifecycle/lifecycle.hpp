@@ -172,6 +172,11 @@ Instant grace_end_for(Instant verified_at, date::year_month_day departure, const
 // seen): the person's own login to start a move is not activity after it.
 bool activity_after_evidence(const Account& account, date::year_month_day last_activity);
 
+// Whether activity the stack reports for `last_activity` (its local day, a
+// session's up to a day late) may have come at or after `at`: on or after
+// the day before `at`'s UTC day (CONTRACT.md "Reading the stack safely").
+bool activity_may_follow(date::year_month_day last_activity, Instant at);
+
 // When an export again after activity may be requested: from the second
 // UTC midnight after `now`, so that it completes at least two days after
 // any activity reported until now, which then no longer makes it stale

@@ -1,5 +1,7 @@
 #include "engine/sched/move_target.hpp"
 
+#include "engine/lifecycle/lifecycle.hpp"
+
 namespace passage {
 
 bool holds_only_served_parts(const Evidence& evidence, const MoveServed& served, const DiskUsage& usage) {
@@ -25,9 +27,7 @@ std::optional<MoveToken> import_matching_target(Database& db, std::int64_t accou
 }
 
 bool used_since_import(date::year_month_day last_activity, Instant token_issued) {
-  // The stack's day lags UTC by up to a day: the day before counts.
-  const date::sys_days issued_day = date::floor<date::days>(token_issued);
-  return date::sys_days{last_activity} >= issued_day - date::days{1};
+  return activity_may_follow(last_activity, token_issued);
 }
 
 }  // namespace passage
