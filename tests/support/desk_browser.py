@@ -13,12 +13,17 @@ usage: desk_browser.py CHROMIUM BASE_URL NAME TOKEN QUERY DAYS REASON
 import fcntl
 import json
 import os
+import select
 import subprocess
 import sys
 import tempfile
 import time
 
 DEADLINE_SECONDS = 60
+
+
+class NoAnswer(RuntimeError):
+    """Chromium sent nothing more before a deadline."""
 
 
 class Browser:
@@ -58,11 +63,15 @@ class Browser:
                     raise RuntimeError(method + ": " + json.dumps(reply["error"]))
                 return reply.get("result", {})
 
-    def read(self):
-        deadline = time.monotonic() + DEADLINE_SECONDS
+    def read(self, deadline=None):
+        """The next message from chromium (an event is also logged); raises
+        when none is whole by `deadline` (by default DEADLINE_SECONDS from now)."""
+        if deadline is None:
+            deadline = time.monotonic() + DEADLINE_SECONDS
         while b"\0" not in self.buffer:
-            if time.monotonic() > deadline:
-                raise RuntimeError("no answer from chromium")
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.from_browser], [], [], left)[0]:
+                raise NoAnswer("no answer from chromium")
             chunk = os.read(self.from_browser, 65536)
             if not chunk:
                 raise RuntimeError("chromium closed its pipe")
@@ -73,25 +82,31 @@ class Browser:
             self.log.append(message)
         return message
 
-    def wait_event(self, method, since):
-        """The first event `method` logged at or after index `since`."""
+    def wait_event(self, method, since, where=lambda params: True):
+        """The first event `method` whose params satisfy `where`, logged at
+        or after index `since`; raises when none comes within DEADLINE_SECONDS."""
+        deadline = time.monotonic() + DEADLINE_SECONDS
         while True:
             for event in self.log[since:]:
-                if event.get("method") == method:
+                if event.get("method") == method and where(event.get("params", {})):
                     return event
             since = len(self.log)
-            self.read()
+            self.read(deadline)
 
     def attach(self):
-        page = None
-        deadline = time.monotonic() + DEADLINE_SECONDS
-        while page is None:  # the first tab may not be there yet
-            targets = self.send("Target.getTargets", session=False)["targetInfos"]
-            page = next((t for t in targets if t["type"] == "page"), None)
-            if page is None:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("chromium opened no page")
-                time.sleep(0.05)
+        # Counted before discovery starts: a page created while getTargets is
+        # on its way is logged after `since`, so it is not missed.
+        since = len(self.log)
+        self.send("Target.setDiscoverTargets", {"discover": True}, session=False)
+        targets = self.send("Target.getTargets", session=False)["targetInfos"]
+        page = next((t for t in targets if t["type"] == "page"), None)
+        if page is None:  # the first tab may not be there yet
+            try:
+                created = self.wait_event("Target.targetCreated", since,
+                                          lambda params: params["targetInfo"]["type"] == "page")
+            except NoAnswer:
+                raise NoAnswer("chromium opened no page") from None
+            page = created["params"]["targetInfo"]
         self.session = self.send("Target.attachToTarget", {"targetId": page["targetId"], "flatten": True},
                                  session=False)["sessionId"]
         for domain in ("Page", "Network", "Runtime", "Log"):
