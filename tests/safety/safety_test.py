@@ -11,7 +11,9 @@ free ports); the last line printed is
 """
 import argparse
 import json
+import math
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -75,15 +77,17 @@ def run_jobs(jobs, args, keep_failing=True, done=None):
             job.proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--_worker", job.path],
                                         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
             job.started = time.monotonic()
+            job.pidfd = os.pidfd_open(job.proc.pid)
             _WORKERS.add(job.proc)
             running.append(job)
-        time.sleep(0.05)
+        wait_for_workers(running)
         for job in list(running):
             if job.proc.poll() is None and time.monotonic() - job.started < K_WORKER_TIMEOUT:
                 continue
             if job.proc.poll() is None:
                 job.proc.kill()
             job.proc.wait()
+            os.close(job.pidfd)
             _WORKERS.discard(job.proc)
             running.remove(job)
             try:
@@ -101,6 +105,17 @@ def run_jobs(jobs, args, keep_failing=True, done=None):
                 shutil.rmtree(job.folder, ignore_errors=True)
             if done:
                 done(job)
+
+
+def wait_for_workers(running):
+    """Returns once a running worker has ended (its pidfd is readable) or
+    the earliest worker's K_WORKER_TIMEOUT has passed, whichever is first."""
+    deadline = min(job.started + K_WORKER_TIMEOUT for job in running)
+    poller = select.poll()
+    for job in running:
+        poller.register(job.pidfd, select.POLLIN)
+    # Rounded up: a timeout rounded down to 0 ms would spin until the deadline.
+    poller.poll(max(0, math.ceil((deadline - time.monotonic()) * 1000)))
 
 
 def concrete(trace):
