@@ -56,8 +56,9 @@ class Browser:
             message["sessionId"] = self.session
         os.write(self.to_browser, json.dumps(message).encode() + b"\0")
         want = self.next_id
+        deadline = time.monotonic() + DEADLINE_SECONDS  # one for the whole reply, events or not
         while True:
-            reply = self.read()
+            reply = self.read(deadline)
             if reply.get("id") == want:
                 if "error" in reply:
                     raise RuntimeError(method + ": " + json.dumps(reply["error"]))
