@@ -141,15 +141,17 @@ void Runner::start_due(Instant now) {
   if (static_cast<int>(m_active.size()) >= m_max_active) return;
   // Thousands of exports waiting for a slot must not hide what is due after
   // them (a download after a restart, a notice, a departure): left out.
-  std::vector<std::string> no_export_slot;
+  std::vector<std::string> no_export_slot, with_export_slot;
   for (const auto& [name, stack] : m_stacks)
-    if (stack.exports_in_flight >= stack.config->max_exports_in_flight) no_export_slot.push_back(name);
+    (stack.exports_in_flight >= stack.config->max_exports_in_flight ? no_export_slot : with_export_slot)
+        .push_back(name);
   // Ids first, one row at a time: most due rows are already active or wait
   // for an export slot. Once a stack's last slot is taken, the queue is
   // left to the next wake-up (which leaves that stack's new exports out):
   // reading a few hundred exports it could not start at every wake-up was
   // the run's largest cost (issue 15).
-  m_store.visit_due_for_runner(now, m_options.campaign_id, no_export_slot, [&](const DueAccount& due) {
+  m_store.visit_due_for_runner(now, m_options.campaign_id, no_export_slot, with_export_slot,
+                               [&](const DueAccount& due) {
     if (static_cast<int>(m_active.size()) >= m_max_active) return DueVisit::stop;
     if (m_active.count(due.id)) return DueVisit::next;
     if (due.wants_new_export && no_export_slot_on(due.stack)) return DueVisit::queue_later;

@@ -255,12 +255,23 @@ constexpr std::string_view k_migration_16 = R"sql(
 ALTER TABLE move_tokens ADD COLUMN evidence TEXT NOT NULL DEFAULT '';
 )sql";
 
+// The runner's queue by the export slot each row waits for (issue 15,
+// engine/store/runner_due.cpp): once a stack's export slots are all taken,
+// the QUEUED and RETRY_WAIT rows that need none, and the other stacks'
+// exports, are read in due order without walking that stack's thousands
+// of waiting exports at every wake-up (18 s of a 20,000-account run's
+// loop). The expression is k_export_slot_key of runner_due.cpp, character
+// for character: SQLite uses an expression index only for the same text.
+constexpr std::string_view k_migration_17 = R"sql(
+CREATE INDEX accounts_by_due_slot ON accounts(state, (CASE WHEN (action = 'export' OR fallback_export = 1) AND (state = 'QUEUED' OR (state = 'RETRY_WAIT' AND retry_step = 'QUEUED')) THEN stack ELSE '' END), due_at) WHERE state IN ('QUEUED', 'RETRY_WAIT');
+)sql";
+
 constexpr std::string_view k_migrations[] = {k_migration_1, k_migration_2, k_migration_3,
                                              k_migration_4, k_migration_5, k_migration_6,
                                              k_migration_7, k_migration_8, k_migration_9,
                                              k_migration_10, k_migration_11, k_migration_12,
                                              k_migration_13, k_migration_14, k_migration_15,
-                                             k_migration_16};
+                                             k_migration_16, k_migration_17};
 
 }  // namespace
 

@@ -67,15 +67,23 @@ TEST_CASE("due ids for the runner: the same accounts in the same order as due_fo
   REQUIRE(store.due_for_runner(now, std::nullopt, 1000).size() > 40);  // the comparison below has rows to compare
   for (std::optional<std::int64_t> campaign : {std::optional<std::int64_t>{}, std::optional<std::int64_t>{first},
                                                std::optional<std::int64_t>{second}}) {
-    for (std::vector<std::string> no_slot : {std::vector<std::string>{}, std::vector<std::string>{"main"},
-                                             std::vector<std::string>{"main", "other"}}) {
+    for (std::vector<std::string> no_slot :
+         {std::vector<std::string>{}, std::vector<std::string>{"main"}, std::vector<std::string>{"other"},
+          std::vector<std::string>{"main", "other"}}) {
+      // The stacks said to have a slot are a hint for reading by the slot
+      // index (accounts_by_due_slot); none, some, a stack without rows, or
+      // one also said to have none: the rows must not change.
+      for (std::vector<std::string> with_slot :
+           {std::vector<std::string>{}, std::vector<std::string>{"other"}, std::vector<std::string>{"main", "other"},
+            std::vector<std::string>{"elsewhere", "main"}}) {
       for (int limit : {1, 7, 30, 1000}) {
         INFO("campaign " << campaign.value_or(0) << ", stacks without a slot " << no_slot.size()
-                         << ", limit " << limit);
+                         << (no_slot.empty() ? "" : " first " + no_slot.front()) << ", with a slot "
+                         << with_slot.size() << ", limit " << limit);
         std::vector<std::int64_t> whole, ids;
         for (const Account& account : store.due_for_runner(now, campaign, limit, no_slot))
           whole.push_back(account.id);
-        for (const DueAccount& due : store.due_ids_for_runner(now, campaign, limit, no_slot)) {
+        for (const DueAccount& due : store.due_ids_for_runner(now, campaign, limit, no_slot, with_slot)) {
           ids.push_back(due.id);
           Account account = *store.account(due.id);
           CHECK(due.stack == account.stack);
@@ -85,6 +93,7 @@ TEST_CASE("due ids for the runner: the same accounts in the same order as due_fo
           CHECK(due.wants_new_export == export_bound);
         }
         CHECK(ids == whole);
+      }
       }
     }
   }
@@ -116,33 +125,37 @@ TEST_CASE("visiting the due accounts: after a stack's last export slot the queue
     REQUIRE(store.commit(account, transition, k_due_t0, "test"));
   }
   const Instant now = k_due_t0 + 4min;
-  std::vector<std::int64_t> all;
-  for (const Account& account : store.due_for_runner(now, campaign, 1000)) all.push_back(account.id);
-  REQUIRE(all.size() > 30);
-  for (int nth : {0, 1, 4}) {
-    INFO("the queue waits at new export number " << nth);
-    std::vector<std::int64_t> visited;
-    std::optional<std::size_t> later_at;
-    int seen = 0;
-    store.visit_due_for_runner(now, campaign, {}, [&](const DueAccount& due) {
-      visited.push_back(due.id);
-      if (!later_at && due.wants_new_export && seen++ == nth) {
-        later_at = visited.size();
-        return DueVisit::queue_later;
+  // Once without a full stack (one search over QUEUED), once with "main"
+  // full (QUEUED read by export slot key, several searches).
+  for (const std::vector<std::string>& no_slot : {std::vector<std::string>{}, std::vector<std::string>{"main"}}) {
+    std::vector<std::int64_t> all;
+    for (const Account& account : store.due_for_runner(now, campaign, 1000, no_slot)) all.push_back(account.id);
+    REQUIRE(all.size() > 30);
+    for (int nth : {0, 1, 4}) {
+      INFO("stacks without a slot " << no_slot.size() << ", the queue waits at new export number " << nth);
+      std::vector<std::int64_t> visited;
+      std::optional<std::size_t> later_at;
+      int seen = 0;
+      store.visit_due_for_runner(now, campaign, no_slot, {"other"}, [&](const DueAccount& due) {
+        visited.push_back(due.id);
+        if (!later_at && due.wants_new_export && seen++ == nth) {
+          later_at = visited.size();
+          return DueVisit::queue_later;
+        }
+        return DueVisit::next;
+      });
+      REQUIRE(later_at);
+      std::vector<std::int64_t> expected(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(*later_at));
+      for (std::size_t i = *later_at; i < all.size(); ++i) {
+        const State state = store.account(all[i])->state;
+        if (state != State::queued && state != State::retry_wait) expected.push_back(all[i]);
       }
-      return DueVisit::next;
-    });
-    REQUIRE(later_at);
-    std::vector<std::int64_t> expected(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(*later_at));
-    for (std::size_t i = *later_at; i < all.size(); ++i) {
-      const State state = store.account(all[i])->state;
-      if (state != State::queued && state != State::retry_wait) expected.push_back(all[i]);
+      CHECK(visited == expected);
     }
-    CHECK(visited == expected);
   }
   // Stopped: nothing more is read.
   int visited = 0;
-  store.visit_due_for_runner(now, campaign, {}, [&](const DueAccount&) {
+  store.visit_due_for_runner(now, campaign, {}, {}, [&](const DueAccount&) {
     ++visited;
     return visited == 3 ? DueVisit::stop : DueVisit::next;
   });
