@@ -20,8 +20,7 @@ namespace {
 const std::vector<std::string> k_slow_import{"--import-start-ms", "2000:2000", "--import-ms", "3000:3000"};
 
 ProcessResult desk(FaultStand& stand, const std::string& action) {
-  return stand.run(Step{seconds(0), {"account", action, mover_login(stand), "--reason", "the person stays",
-                                     "--by", "desk"}});
+  return desk_action(stand, action, "the person stays");
 }
 
 // `passage run` in the background until the target is IMPORTING, then
