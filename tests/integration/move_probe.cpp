@@ -22,6 +22,18 @@ std::string blocking_reason(const CozySim& sim, const std::string& domain) {
   return reason && reason->is_string() ? std::string(reason->as_string()) : "UNKNOWN";
 }
 
+ProcessResult desk_action(FaultStand& stand, const std::string& action, const std::string& reason) {
+  return stand.run(Step{std::chrono::seconds(0),
+                        {"account", action, mover_login(stand), "--reason", reason, "--by", "desk"}});
+}
+
+ProcessResult release_then_run(FaultStand& stand, const std::string& reason, std::chrono::seconds after) {
+  ProcessResult released = desk_action(stand, "release", reason);
+  INFO("release: " << released.out << released.err);
+  REQUIRE(released.exit_code == 0);
+  return stand.run(Step{after, {"run", "--until-idle"}});
+}
+
 std::string mover_column(FaultStand& stand, const std::string& column) {
   return Db(stand.ws.database())
       .rows("SELECT " + column + " FROM accounts WHERE login = '" + mover_login(stand) + "'")[0][0];

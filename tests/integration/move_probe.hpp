@@ -3,6 +3,7 @@
 // move's intents and tokens. The mover is the stand's last account.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -23,6 +24,15 @@ std::string mover_target(const FaultStand& stand);
 // The space's blocking reason on `sim` ("UNKNOWN" when blocked without
 // one), or "" when it is not blocked. REQUIREs the space to exist.
 std::string blocking_reason(const CozySim& sim, const std::string& domain);
+
+// `passage account ACTION <mover> --reason REASON --by desk`, the clocks
+// unmoved.
+ProcessResult desk_action(FaultStand& stand, const std::string& action, const std::string& reason);
+
+// The desk releases the held mover (`reason`), REQUIREd to succeed; then
+// `passage run --until-idle` once the clocks moved by `after`. Returns that
+// run.
+ProcessResult release_then_run(FaultStand& stand, const std::string& reason, std::chrono::seconds after);
 
 // One column of the mover's row in `accounts` (NULL as "NULL").
 std::string mover_column(FaultStand& stand, const std::string& column);

@@ -76,6 +76,13 @@ struct MoveOptions {
   bool serve = true;            // start `passage serve --public`
 };
 
+// The default options but for the config's `move:` section.
+MoveOptions with_move_section(const std::string& move_section) {
+  MoveOptions options;
+  options.move_section = move_section;
+  return options;
+}
+
 // Campaign c1 of `count` admin-driven moves from the academy's sim to the
 // partner's sim (both sharing one passphrase), all clocks at k_t, and
 // `passage serve --public` at serve.public_url.
@@ -287,9 +294,7 @@ TEST_CASE("A file written in the source while its parts download is never moved 
 TEST_CASE("A stalled import (the target never finishes) ends after move.stall_timeout: token revoked, "
           "source unblocked, the account waits for a retry",
           "[cozy-admin][move]") {
-  MoveOptions options;
-  options.move_section = "move: { overwrite: true, stall_timeout: 2 seconds }\n";
-  MoveCampaign c(1, options);
+  MoveCampaign c(1, with_move_section("move: { overwrite: true, stall_timeout: 2 seconds }\n"));
   c.target->put_faults(R"({"import_never_finish":1})");
   ProcessResult first = c.run();
   INFO("run stderr: " << first.err);
@@ -350,9 +355,7 @@ std::int64_t target_usage(const MoveCampaign& c, const char* key) {
 TEST_CASE("An import stalled for good, its target unblocked by its hoster and the move retried by the desk, "
           "overwrites the target only while it holds nothing but Passage's own import",
           "[cozy-admin][move][move-target]") {
-  MoveOptions options;
-  options.move_section = "move: { overwrite: false, stall_timeout: 2 seconds }\n";
-  MoveCampaign c(1, options);
+  MoveCampaign c(1, with_move_section("move: { overwrite: false, stall_timeout: 2 seconds }\n"));
   const std::string target_files = "/_sim/change-files?domain=" + target_host(1);
   REQUIRE(c.target->call("POST", target_files + "&op=destroy&count=9999").status == 200);
   REQUIRE(target_usage(c, "files") + target_usage(c, "versions") == 0);
@@ -400,9 +403,7 @@ TEST_CASE("An import stalled for good, its target unblocked by its hoster and th
 
 TEST_CASE("A target that is blocked, holds data or is missing is refused before anything is touched",
           "[cozy-admin][move]") {
-  MoveOptions options;
-  options.move_section = "";  // overwrite off: the sim's targets hold files
-  MoveCampaign c(3, options);
+  MoveCampaign c(3, with_move_section(""));  // overwrite off: the sim's targets hold files
   REQUIRE(c.target->call("PATCH", "/instances/" + target_host(1) + "?Blocked=true&BlockingReason=PAYMENT_FAILED")
               .status / 100 == 2);
   REQUIRE(c.target->call("DELETE", "/instances/" + target_host(3)).status / 100 == 2);

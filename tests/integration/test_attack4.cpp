@@ -5,6 +5,8 @@
 // simulators show, never by sleeping.
 #include <catch2/catch.hpp>
 
+#include <memory>
+
 #include "tests/integration/fault_stand.hpp"
 #include "tests/integration/move_probe.hpp"
 #include "tests/integration/probe.hpp"
@@ -18,10 +20,23 @@ namespace {
 
 // The import starts 2 s after its request and ends 3 s after its last part.
 const std::vector<std::string> k_slow_import{"--import-start-ms", "2000:2000", "--import-ms", "3000:3000"};
+const SysSeconds k_start = parse_iso_utc("2026-11-25T09:00:00Z");
+
+// Serves `name`.csv, written by the caller, on a cozy-admin stack that
+// exports one account at a time (the simulator's exports taking
+// `export_ms`, "MIN:MAX"), and creates campaign `name` of it at k_start.
+std::unique_ptr<CozySim> campaign_one_export_at_a_time(Workspace& ws, const std::string& name,
+                                                       const std::string& export_ms) {
+  auto sim = std::make_unique<CozySim>(ws.dir(), ws.dir() / (name + ".csv"), iso_utc(k_start),
+                                       std::vector<std::string>{"--export-ms", export_ms});
+  use_cozy_config(ws, sim->port(), CozyConfig{400, 400, 8, 1, "30 seconds"});
+  REQUIRE(ws.passage({"campaign", "create", name, "--accounts", name + ".csv", "--now", iso_utc(k_start)})
+              .exit_code == 0);
+  return sim;
+}
 
 ProcessResult desk(FaultStand& stand, const std::string& action) {
-  return stand.run(Step{seconds(0), {"account", action, mover_login(stand), "--reason", "the person stays",
-                                     "--by", "desk"}});
+  return desk_action(stand, action, "the person stays");
 }
 
 // `passage run` in the background until the target is IMPORTING, then
@@ -75,30 +90,26 @@ TEST_CASE("A cancel the desk puts on an admin move once the target imports gives
 TEST_CASE("Accounts whose exports expired before their parts were downloaded export again within "
           "max_exports_in_flight",
           "[cozy-admin][slots][attack4]") {
-  const SysSeconds start = parse_iso_utc("2026-11-25T09:00:00Z");
   Workspace ws;
   write_export_accounts(ws, "three.csv", 3, "2026-12-10");
-  CozySim sim(ws.dir(), ws.dir() / "three.csv", iso_utc(start), {"--export-ms", "20:20"});
-  use_cozy_config(ws, sim.port(), CozyConfig{400, 400, 8, 1, "30 seconds"});
-  REQUIRE(ws.passage({"campaign", "create", "three", "--accounts", "three.csv", "--now", iso_utc(start)})
-              .exit_code == 0);
+  const auto sim = campaign_one_export_at_a_time(ws, "three", "20:20");
   // Every part takes a minute to come: the run ends with the three exports
   // done, one after the other, and their parts still downloading.
-  sim.put_faults(R"({"part_stall_ms": {"rate": 1, "ms": 60000}})");
-  ProcessResult first = ws.passage({"run", "--max-duration", "5 seconds", "--now", iso_utc(start)});
+  sim->put_faults(R"({"part_stall_ms": {"rate": 1, "ms": 60000}})");
+  ProcessResult first = ws.passage({"run", "--max-duration", "5 seconds", "--now", iso_utc(k_start)});
   INFO("first run: " << first.err);
   for (const auto& [login, state] : account_states(ws)) REQUIRE(state == "VERIFYING");
-  REQUIRE(stat(sim.stats(), "max_admin_exports_open") == 1);
+  REQUIRE(stat(sim->stats(), "max_admin_exports_open") == 1);
 
-  sim.put_faults("{}");
-  sim.advance_clock(8 * 24 * 3600);  // past the exports' expires_at
-  sim.call("POST", "/_sim/stats/reset");
-  const SysSeconds later = start + std::chrono::duration_cast<seconds>(std::chrono::hours(8 * 24));
+  sim->put_faults("{}");
+  sim->advance_clock(8 * 24 * 3600);  // past the exports' expires_at
+  sim->call("POST", "/_sim/stats/reset");
+  const SysSeconds later = k_start + std::chrono::duration_cast<seconds>(std::chrono::hours(8 * 24));
   ProcessResult again = ws.passage({"run", "--until-idle", "--now", iso_utc(later)});
   INFO("second run: " << again.out << again.err);
   for (const auto& [login, state] : account_states(ws)) CHECK(state == "NOTIFIED");
-  CHECK(route_count(sim.stats(), "POST /instances/:domain/export", "202") == 3);
-  CHECK(stat(sim.stats(), "max_admin_exports_open") == 1);
+  CHECK(route_count(sim->stats(), "POST /instances/:domain/export", "202") == 3);
+  CHECK(stat(sim->stats(), "max_admin_exports_open") == 1);
 }
 
 namespace {
@@ -126,18 +137,14 @@ std::string write_user_move_accounts(const Workspace& ws, const std::string& nam
 // four exports open on a stack capped at one.
 TEST_CASE("User-driven moves too close to their departure to invite export within max_exports_in_flight",
           "[cozy-admin][slots][attack4]") {
-  const SysSeconds start = parse_iso_utc("2026-11-25T09:00:00Z");
   Workspace ws;
   write_user_move_accounts(ws, "four.csv", 4, "2026-11-28");
-  CozySim sim(ws.dir(), ws.dir() / "four.csv", iso_utc(start), {"--export-ms", "500:500"});
-  use_cozy_config(ws, sim.port(), CozyConfig{400, 400, 8, 1, "30 seconds"});
-  REQUIRE(ws.passage({"campaign", "create", "four", "--accounts", "four.csv", "--now", iso_utc(start)})
-              .exit_code == 0);
-  ProcessResult run = ws.passage({"run", "--until-idle", "--now", iso_utc(start)});
+  const auto sim = campaign_one_export_at_a_time(ws, "four", "500:500");
+  ProcessResult run = ws.passage({"run", "--until-idle", "--now", iso_utc(k_start)});
   INFO("run: " << run.out << run.err);
   for (const auto& [login, state] : account_states(ws)) CHECK(state == "NOTIFIED");
-  CHECK(route_count(sim.stats(), "POST /instances/:domain/export", "202") == 4);
-  CHECK(stat(sim.stats(), "max_admin_exports_open") == 1);
+  CHECK(route_count(sim->stats(), "POST /instances/:domain/export", "202") == 4);
+  CHECK(stat(sim->stats(), "max_admin_exports_open") == 1);
 }
 
 // An admin-driven move exports its source with the admin API like any

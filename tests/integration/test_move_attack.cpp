@@ -33,8 +33,7 @@ void kill_run_when(FaultStand& stand, const std::function<bool()>& moment) {
 }
 
 ProcessResult desk(FaultStand& stand, const std::string& action) {
-  return stand.run(Step{seconds(0), {"account", action, mover_login(stand), "--reason", "the person asked",
-                                     "--by", "desk"}});
+  return desk_action(stand, action, "the person asked");
 }
 
 }  // namespace
@@ -240,10 +239,7 @@ TEST_CASE("A hold the desk puts on an admin move once the target imports lets th
   CHECK(Db(stand.ws.database()).scalar("SELECT COUNT(*) FROM intents WHERE kind = 'import_request' AND outcome = "
                                        "'moved'") == 1);
 
-  ProcessResult released = desk(stand, "release");
-  INFO("release: " << released.out << released.err);
-  REQUIRE(released.exit_code == 0);
-  ProcessResult after = stand.run(Step{seconds(5), {"run", "--until-idle"}});
+  ProcessResult after = release_then_run(stand, "the person asked", seconds(5));
   INFO("after the release: " << after.err << "\njournal:\n" << journal_text(stand));
   CHECK(mover_column(stand, "state") == "GRACE");
   CHECK(route_count(stand.target->stats(), k_import_post) == 1);

@@ -27,20 +27,34 @@ const std::string k_mover = login_of(1);
 const std::string k_source = k_mover + ".mytoutatice.cloud";
 const std::string k_target = k_mover + ".partner.test";
 
-// The number of the first SQLite commit counted after the source was
-// blocked MOVED (the second `block` call) in `log`: the commit that records
-// the finished move.
-long commit_after_moved(const std::filesystem::path& log) {
+// The number of the first SQLite commit counted in `log` after call
+// `number` of `site` (0 when there is none).
+long commit_after_call(const std::filesystem::path& log, const std::string& site, long number) {
   std::ifstream in(log);
-  std::string site;
-  long number = 0;
-  bool moved = false;
-  while (in >> site >> number) {
-    if (site == "block" && number == 2) moved = true;
-    if (moved && site == "journal_write") return number;
+  std::string logged_site;
+  long logged_number = 0;
+  bool called = false;
+  while (in >> logged_site >> logged_number) {
+    if (logged_site == site && logged_number == number) called = true;
+    if (called && logged_site == "journal_write") return logged_number;
   }
   return 0;
 }
+
+// That commit's number on a clean run of the campaign's first step, on a
+// reference stand like the tests'.
+long reference_commit_after_call(const std::string& site, long number) {
+  FaultStand reference(0);
+  const auto log = reference.ws.dir() / "calls.log";
+  ProcessResult clean = reference.run(campaign_steps().front(), {}, log);
+  INFO("reference stderr: " << clean.err);
+  REQUIRE(clean.exit_code == 0);
+  return commit_after_call(log, site, number);
+}
+
+// The commit that records the finished move: the first after the source
+// was blocked MOVED (the second `block` call).
+long finished_move_commit() { return reference_commit_after_call("block", 2); }
 
 // The evidence of the report: a move's must name the verified export and
 // its parts (their SHA-256), not only "moved".
@@ -55,17 +69,6 @@ void check_move_evidence(FaultStand& stand) {
   CHECK_FALSE(evidence.at("export_id").as_string().empty());
   REQUIRE(evidence.at("parts").is_array());
   CHECK_FALSE(evidence.at("parts").as_array().empty());
-}
-
-// The number of the commit that records the finished move, on a clean
-// reference run of the same stand.
-long reference_commit() {
-  FaultStand reference(0);
-  const auto log = reference.ws.dir() / "calls.log";
-  ProcessResult clean = reference.run(campaign_steps().front(), {}, log);
-  INFO("reference stderr: " << clean.err);
-  REQUIRE(clean.exit_code == 0);
-  return commit_after_moved(log);
 }
 
 // `passage run` SIGKILLed once `moment` holds: no shutdown path runs (the
@@ -88,7 +91,7 @@ TEST_CASE("An admin move whose commit after the source's MOVED block is refused 
           "Passage's own on the next run, past the import deadline: verified with the move's evidence, "
           "then purged safely",
           "[faults][move-recovery]") {
-  const long commit = reference_commit();
+  const long commit = finished_move_commit();
   REQUIRE(commit > 0);
 
   FaultStand stand(0);
@@ -117,37 +120,13 @@ TEST_CASE("An admin move whose commit after the source's MOVED block is refused 
   CHECK(stat(stand.target->stats(), "deletions") == 0);
 }
 
-namespace {
-
-// The number of the SQLite commit of the import's intent in `log`: the
-// first one counted after the import request (its fault site is counted
-// before the gate, its intent committed right before it is sent).
-long import_intent_commit(const std::filesystem::path& log) {
-  std::ifstream in(log);
-  std::string site;
-  long number = 0;
-  bool asked = false;
-  while (in >> site >> number) {
-    if (site == "import") asked = true;
-    if (asked && site == "journal_write") return number;
-  }
-  return 0;
-}
-
-}  // namespace
-
 TEST_CASE("An admin move whose import intent cannot be committed (disk full) sends nothing to the target, "
           "exits 7, and the next run gives the source back and moves it",
           "[faults][move-recovery]") {
-  long commit = 0;
-  {
-    FaultStand reference(0);
-    const auto log = reference.ws.dir() / "calls.log";
-    ProcessResult clean = reference.run(campaign_steps().front(), {}, log);
-    INFO("reference stderr: " << clean.err);
-    REQUIRE(clean.exit_code == 0);
-    commit = import_intent_commit(log);
-  }
+  // The commit of the import's intent: the first after the import request
+  // (its fault site is counted before the gate, its intent committed right
+  // before it is sent).
+  const long commit = reference_commit_after_call("import", 1);
   REQUIRE(commit > 0);
 
   FaultStand stand(0);
@@ -215,7 +194,7 @@ TEST_CASE("A MOVED block someone else sets on a source whose import never finish
 TEST_CASE("An admin move interrupted after the MOVED block whose source was written since its export is "
           "not taken as finished: moved again, the target ending with the source's files",
           "[faults][move-recovery]") {
-  const long commit = reference_commit();
+  const long commit = finished_move_commit();
   REQUIRE(commit > 0);
   FaultStand stand(0);
   ProcessResult refused = stand.run(campaign_steps().front(), "journal_write:" + std::to_string(commit));

@@ -110,11 +110,7 @@ TEST_CASE("A move retried after its first import ended never wipes what was writ
 
   // A person decides: the target's data may go (move.overwrite), released.
   stand.set_move_overwrite(true);
-  ProcessResult released = stand.run(Step{seconds(0), {"account", "release", mover_login(stand), "--reason",
-                                                       "the target may be overwritten", "--by", "desk"}});
-  INFO("release: " << released.out << released.err);
-  REQUIRE(released.exit_code == 0);
-  ProcessResult moved = stand.run(Step{seconds(0), {"run", "--until-idle"}});
+  ProcessResult moved = release_then_run(stand, "the target may be overwritten", seconds(0));
   INFO("after the release: " << moved.err << "\njournal:\n" << journal_text(stand));
   CHECK(mover_column(stand, "state") == "GRACE");
   CHECK(route_count(stand.target->stats(), k_import_post) == 2);
