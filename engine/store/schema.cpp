@@ -262,8 +262,11 @@ ALTER TABLE move_tokens ADD COLUMN evidence TEXT NOT NULL DEFAULT '';
 // of waiting exports at every wake-up (18 s of a 20,000-account run's
 // loop). The expression is k_export_slot_key of runner_due.cpp, character
 // for character: SQLite uses an expression index only for the same text.
+// Without a state column (a search filters QUEUED from RETRY_WAIT on the
+// row): 0.15 s less to build at 1,000,000 accounts (0.67 s instead of
+// 0.82), which `campaign create` pays.
 constexpr std::string_view k_migration_17 = R"sql(
-CREATE INDEX accounts_by_due_slot ON accounts(state, (CASE WHEN (action = 'export' OR fallback_export = 1) AND (state = 'QUEUED' OR (state = 'RETRY_WAIT' AND retry_step = 'QUEUED')) THEN stack ELSE '' END), due_at) WHERE state IN ('QUEUED', 'RETRY_WAIT');
+CREATE INDEX accounts_by_due_slot ON accounts((CASE WHEN (action = 'export' OR fallback_export = 1) AND (state = 'QUEUED' OR (state = 'RETRY_WAIT' AND retry_step = 'QUEUED')) THEN stack ELSE '' END), due_at) WHERE state IN ('QUEUED', 'RETRY_WAIT');
 )sql";
 
 constexpr std::string_view k_migrations[] = {k_migration_1, k_migration_2, k_migration_3,
