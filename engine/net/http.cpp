@@ -211,7 +211,13 @@ int HttpClient::Impl::on_socket(CURL*, curl_socket_t fd, int what, void* self, v
       impl->watch(fd, what);
     return 0;
   } catch (...) {
-    return -1;  // libcurl fails the transfers on this socket
+    // Only an allocation or epoll failure gets here. libcurl (7.88,
+    // multi.c) then marks the whole multi handle dead, not only this
+    // socket's transfers: this transfer and every later one of this client
+    // fail as transport errors ("libcurl refused the transfer"), never as
+    // answers: a write already sent keeps an unknown outcome, later ones are
+    // never sent, and the run ends degraded.
+    return -1;
   }
 }
 
