@@ -3,11 +3,11 @@
 // row at a time, so that a wake-up of the runner reads about as many rows
 // as it starts, not every due row of every state (nor hundreds of new
 // exports waiting for a slot, which it then skipped). While a stack has
-// no export slot, QUEUED and RETRY_WAIT are read by export slot key
-// (accounts_by_due_slot) so that its waiting exports are not walked
-// either: with one search over (state, due_at) leaving them out, a wake-up
-// of a 20,000-export run read all the waiting ones (3 ms each time, 18 s
-// of the run's loop).
+// no export slot, QUEUED and RETRY_WAIT are read as the rows that need no
+// slot and the new exports of each stack that has one, so that the full
+// stack's waiting exports are not walked either: with one search over
+// (state, due_at) leaving them out, a wake-up of a 20,000-export run read
+// all the waiting ones (3 ms each time, 18 s of the run's loop).
 
 #include <algorithm>
 #include <utility>
@@ -27,13 +27,13 @@ constexpr std::string_view k_wants_new_export =
     "(a.action = 'export' OR a.fallback_export = 1) AND "
     "(a.state = 'QUEUED' OR (a.state = 'RETRY_WAIT' AND a.retry_step = 'QUEUED'))";
 
-// The stack whose export slot a QUEUED or RETRY_WAIT row waits for, ''
-// when it needs none: the accounts_by_due_slot index's expression (schema
-// migration 17), character for character, and that index's WHERE.
-constexpr std::string_view k_export_slot_key =
-    "(CASE WHEN (action = 'export' OR fallback_export = 1) AND (state = 'QUEUED' OR (state = 'RETRY_WAIT' "
-    "AND retry_step = 'QUEUED')) THEN stack ELSE '' END)";
-constexpr std::string_view k_slot_index_rows = "state IN ('QUEUED', 'RETRY_WAIT')";
+// The QUEUED and RETRY_WAIT rows that need no export slot: the WHERE of
+// the accounts_by_due_no_slot index (schema migration 17), character for
+// character (SQLite uses a partial index only when a query's WHERE holds
+// the index's own terms).
+constexpr std::string_view k_needs_no_slot =
+    "state IN ('QUEUED', 'RETRY_WAIT') AND NOT ((action = 'export' OR fallback_export = 1) AND "
+    "(state = 'QUEUED' OR (state = 'RETRY_WAIT' AND retry_step = 'QUEUED')))";
 
 bool may_want_new_export(std::string_view state) { return state == "QUEUED" || state == "RETRY_WAIT"; }
 
@@ -45,25 +45,24 @@ struct DueQuery {
   std::vector<std::string> with_export_slot;
 };
 
-// Which rows of a state one search reads by their export slot key: all of
-// them, exactly one key, or the keys strictly between two (no upper bound
-// when `below` is empty).
-struct SlotKeys {
-  enum class Kind { all, equal, between } kind = Kind::all;
-  std::string key;    // equal: the key; between: the lower bound
-  std::string below;  // between: the upper bound, "" for none
+// Which rows of a state one search reads: all of them (less the new
+// exports of the stacks without a slot), those that need no export slot,
+// or the new exports of one stack that has a slot.
+struct DueRows {
+  enum class Kind { all, no_slot_needed, exports_of_stack } kind = Kind::all;
+  std::string stack;  // exports_of_stack
 };
 
 // One search's due rows in (due_at, id) order, read as they are taken.
 class DueCursor {
  public:
-  DueCursor(std::string_view state, SlotKeys keys, int number)
-      : m_state(state), m_keys(std::move(keys)), m_number(number) {}
+  DueCursor(std::string_view state, DueRows rows, int number)
+      : m_state(state), m_rows(std::move(rows)), m_number(number) {}
   ~DueCursor() { close(); }
   DueCursor(const DueCursor&) = delete;
   DueCursor& operator=(const DueCursor&) = delete;
   DueCursor(DueCursor&& other) noexcept
-      : m_state(other.m_state), m_keys(std::move(other.m_keys)), m_number(other.m_number),
+      : m_state(other.m_state), m_rows(std::move(other.m_rows)), m_number(other.m_number),
         m_statement(std::exchange(other.m_statement, nullptr)), m_has_row(other.m_has_row),
         m_due_at(std::move(other.m_due_at)), m_row(std::move(other.m_row)) {}
 
@@ -76,11 +75,10 @@ class DueCursor {
     close();
     m_statement = &db.cached(sql(query));
     int index = 1;
-    if (m_keys.kind != SlotKeys::Kind::all) m_statement->bind(index++, m_keys.key);
-    if (m_keys.kind == SlotKeys::Kind::between && !m_keys.below.empty()) m_statement->bind(index++, m_keys.below);
+    if (m_rows.kind == DueRows::Kind::exports_of_stack) m_statement->bind(index++, m_rows.stack);
     m_statement->bind(index++, query.now);
     if (query.campaign_id) m_statement->bind(index++, *query.campaign_id);
-    if (m_keys.kind == SlotKeys::Kind::all && may_want_new_export(m_state))
+    if (filters_stacks_without_slot())
       for (const std::string& stack : query.no_export_slot) m_statement->bind(index++, stack);
     advance();
   }
@@ -99,21 +97,22 @@ class DueCursor {
   }
 
  private:
+  bool filters_stacks_without_slot() const { return m_rows.kind == DueRows::Kind::all && may_want_new_export(m_state); }
+
   // Each search of a visit has a text of its own (its number): two open
   // searches never share one cached statement.
   std::string sql(const DueQuery& query) const {
     std::string text = "SELECT a.due_at, a.id, a.stack, " + std::string(k_wants_new_export) + " FROM accounts a";
-    if (m_keys.kind == SlotKeys::Kind::all) {
-      text += " WHERE a.state = '" + std::string(m_state) + "'";
-    } else {
-      text += " INDEXED BY accounts_by_due_slot WHERE " + std::string(k_slot_index_rows) + " AND a.state = '" +
-              std::string(m_state) + "' AND " + std::string(k_export_slot_key);
-      if (m_keys.kind == SlotKeys::Kind::equal) text += " = ?";
-      else text += m_keys.below.empty() ? " > ?" : " > ? AND " + std::string(k_export_slot_key) + " < ?";
-    }
+    if (m_rows.kind == DueRows::Kind::no_slot_needed)
+      text += " INDEXED BY accounts_by_due_no_slot WHERE " + std::string(k_needs_no_slot) + " AND";
+    else
+      text += " WHERE";
+    text += " a.state = '" + std::string(m_state) + "'";
+    if (m_rows.kind == DueRows::Kind::exports_of_stack)
+      text += " AND " + std::string(k_wants_new_export) + " AND a.stack = ?";
     text += " AND a.due_at IS NOT NULL AND a.due_at <= ?";
     if (query.campaign_id) text += " AND a.campaign_id = ?";
-    if (m_keys.kind == SlotKeys::Kind::all && may_want_new_export(m_state))
+    if (filters_stacks_without_slot())
       for (std::size_t i = 0; i < query.no_export_slot.size(); ++i)
         text += " AND NOT (a.stack = ? AND " + std::string(k_wants_new_export) + ")";
     return text + " ORDER BY a.due_at, a.id /* due search " + std::to_string(m_number) + " */";
@@ -127,7 +126,7 @@ class DueCursor {
   }
 
   std::string_view m_state;
-  SlotKeys m_keys;
+  DueRows m_rows;
   int m_number;
   Statement* m_statement = nullptr;
   bool m_has_row = false;
@@ -139,29 +138,20 @@ bool contains(const std::vector<std::string>& names, const std::string& name) {
   return std::find(names.begin(), names.end(), name) != names.end();
 }
 
-// The slot keys a state's searches read while some stack has no export
-// slot: every key but those stacks'. Rows needing no slot and each stack
-// known to have one are read straight from the index in due order; the
-// gaps between the named stacks (a stack the caller did not name: none,
-// normally) are read and sorted. Without a stack lacking a slot: all rows.
-std::vector<SlotKeys> slot_searches(const DueQuery& query) {
-  if (query.no_export_slot.empty()) return {SlotKeys{}};
-  std::vector<SlotKeys> searches{{SlotKeys::Kind::equal, "", ""}};
+// The searches of QUEUED or RETRY_WAIT. While some stack has no export
+// slot, one for the rows that need none (a small partial index) and one
+// for each stack known to have a slot, its new exports in due order:
+// no search walks a full stack's waiting exports. Without a stack
+// lacking a slot, one search for all rows.
+std::vector<DueRows> queue_searches(const DueQuery& query) {
+  if (query.no_export_slot.empty()) return {DueRows{}};
+  std::vector<DueRows> searches{{DueRows::Kind::no_slot_needed, ""}};
   std::vector<std::string> named = query.no_export_slot;
   for (const std::string& stack : query.with_export_slot) {
-    if (stack.empty() || contains(named, stack)) continue;
+    if (contains(named, stack)) continue;
     named.push_back(stack);
-    searches.push_back({SlotKeys::Kind::equal, stack, ""});
+    searches.push_back({DueRows::Kind::exports_of_stack, stack});
   }
-  std::sort(named.begin(), named.end());
-  named.erase(std::unique(named.begin(), named.end()), named.end());
-  std::string lower;
-  for (const std::string& stack : named) {
-    if (stack.empty()) continue;
-    searches.push_back({SlotKeys::Kind::between, lower, stack});
-    lower = stack;
-  }
-  searches.push_back({SlotKeys::Kind::between, lower, ""});
   return searches;
 }
 
@@ -184,14 +174,14 @@ void Store::visit_due_for_runner(Instant now, std::optional<std::int64_t> campai
                                  std::vector<std::string> with_export_slot,
                                  const std::function<DueVisit(const DueAccount&)>& visit) {
   DueQuery query{format_utc(now), campaign_id, std::move(no_export_slot), std::move(with_export_slot)};
-  const std::vector<SlotKeys> slot_keys = slot_searches(query);
+  const std::vector<DueRows> queue = queue_searches(query);
   std::vector<DueCursor> cursors;
   for (std::string_view state : k_due_states) {
     if (!may_want_new_export(state)) {
-      cursors.emplace_back(state, SlotKeys{}, static_cast<int>(cursors.size()));
+      cursors.emplace_back(state, DueRows{}, static_cast<int>(cursors.size()));
       continue;
     }
-    for (const SlotKeys& keys : slot_keys) cursors.emplace_back(state, keys, static_cast<int>(cursors.size()));
+    for (const DueRows& rows : queue) cursors.emplace_back(state, rows, static_cast<int>(cursors.size()));
   }
   for (DueCursor& cursor : cursors) cursor.open(m_db, query);
   while (DueCursor* first = first_due(cursors)) {

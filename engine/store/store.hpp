@@ -194,8 +194,9 @@ class Store {
                                       int limit, const std::vector<std::string>& no_export_slot = {});
   // The same accounts as due_for_runner, in the same order, as their ids
   // and what the runner needs to skip one without reading it whole.
-  // `with_export_slot` names stacks known to have a slot: only a hint
-  // that makes their rows cheaper to read, never a change of the rows.
+  // When `no_export_slot` is not empty, the new exports of every stack
+  // not in `with_export_slot` are left out too (a stack the config no
+  // longer has waits until no stack is full).
   std::vector<DueAccount> due_ids_for_runner(Instant now, std::optional<std::int64_t> campaign_id,
                                              int limit, const std::vector<std::string>& no_export_slot = {},
                                              const std::vector<std::string>& with_export_slot = {});
