@@ -7,6 +7,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 
+#include "engine/archive/archive_paths.hpp"
 #include "engine/sched/notice_once.hpp"
 
 namespace passage {
@@ -138,6 +139,24 @@ std::vector<PurgeVerdict> PurgeNight::check_all(std::vector<Account>& due) {
   return verdicts;
 }
 
+// With `archive` delivery, every verified part is still in the archive,
+// whole (its verified size): a folder cleaned by hand, a disk restored
+// from an older backup, or a part cut by a power failure after it was
+// verified would otherwise leave the person nothing once the space is
+// deleted. A size, not a hash: a night reads no archive again.
+bool PurgeNight::archive_kept(const Account& account) const {
+  if (account.delivery != "archive" || account.evidence.kind != "export") return true;
+  if (!m_stacks.at(account.stack).backend->keeps_parts()) return true;
+  for (const PartEvidence& part : account.evidence.parts) {
+    auto path = archived_part(m_config.export_.archive_dir, account.domain, account.id,
+                              account.evidence.export_id, part.n);
+    std::error_code error;
+    if (!path || std::filesystem::file_size(*path, error) != static_cast<std::uintmax_t>(part.bytes) || error)
+      return false;
+  }
+  return true;
+}
+
 asio::awaitable<void> PurgeNight::check(Account account, PurgeVerdict& verdict) {
   verdict.account = account;
   Instant now = m_clock.now();
@@ -148,6 +167,11 @@ asio::awaitable<void> PurgeNight::check(Account account, PurgeVerdict& verdict) 
   if (!account.grace_end || *account.grace_end > now) {
     // A clock behind the one that made it due: a later night's.
     verdict.not_yet = true;
+    co_return;
+  }
+  if (!archive_kept(account)) {
+    // The archive is the person's only copy once the space is gone.
+    verdict.interlock = "evidence_missing";
     co_return;
   }
   if (m_directory) {

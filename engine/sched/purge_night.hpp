@@ -110,6 +110,7 @@ class PurgeNight {
   asio::awaitable<bool> read_back_open_delete(Backend& backend, const InstanceInfo& info, PurgeVerdict& verdict);
   Millis unanswered_delete_settle(const Account& account) const;
   asio::awaitable<void> check_files_unchanged(Backend& backend, PurgeVerdict& verdict);
+  bool archive_kept(const Account& account) const;
   void void_pending_holds(std::int64_t account_id);
   bool paused_too_long(const std::string& stack) const;
   static bool own_block(const Account& account, const std::string& reason);

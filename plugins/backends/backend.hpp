@@ -211,6 +211,10 @@ class Backend {
   }
   // True when stand_in_move() does the whole move (no serve --public needed).
   virtual bool stands_in_for_moves() const { return false; }
+  // True when fetch_export() keeps each verified part of an `archive`
+  // delivery in the request's folder, which the purge then finds there
+  // before it deletes; the dry-run backend downloads nothing.
+  virtual bool keeps_parts() const { return true; }
 
   // After a restart with a move's intent open: did the admin-driven move
   // of `domain` to `target_host` finish? Evidence "moved" if it did,

@@ -78,6 +78,7 @@ class DryRunBackend final : public Backend {
   // The whole move, drawn (no stack, no parts to serve).
   boost::asio::awaitable<std::optional<Outcome<Evidence>>> stand_in_move(std::string domain) override;
   bool stands_in_for_moves() const override { return true; }
+  bool keeps_parts() const override { return false; }
   // The drawn outcome of stand_in_move, without performing it again.
   boost::asio::awaitable<Outcome<std::optional<Evidence>>> check_move(std::string domain,
                                                                       std::string target_host,

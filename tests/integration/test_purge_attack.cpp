@@ -215,3 +215,53 @@ TEST_CASE("attack: the purge report counts as deferred both a DELETE under way a
     CHECK(night.out.find("2 for the next nights") != std::string::npos);
   }
 }
+
+namespace {
+
+// The parts kept for account n (archive delivery), largest first.
+std::vector<std::filesystem::path> archived_parts(const Workspace& ws, int n) {
+  std::vector<std::filesystem::path> parts;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(ws.dir() / "var/archive" / domain_of(n)))
+    if (entry.is_regular_file() && entry.path().extension() == ".zip") parts.push_back(entry.path());
+  std::sort(parts.begin(), parts.end(), [](const auto& a, const auto& b) {
+    return std::filesystem::file_size(a) > std::filesystem::file_size(b);
+  });
+  return parts;
+}
+
+std::string state_reason(const Workspace& ws, int n) {
+  Db db(ws.database());
+  auto rows = db.rows("SELECT state || ' ' || state_reason FROM accounts WHERE login = '" + login_of(n) + "'");
+  return rows.empty() ? "" : rows[0][0];
+}
+
+}  // namespace
+
+// Departed people get `archive` delivery: once the space is deleted, the
+// archive is all they have. A part gone from it (a folder cleaned by hand,
+// a disk restored from an older backup) or cut short (a power failure
+// after the part was verified) must stop that person's deletion, whatever
+// the database says was verified.
+TEST_CASE("attack: a purge never deletes a space whose archived part is gone or cut short; the others go",
+          "[attack][deletion-safety][purge][archive]") {
+  Options options;
+  options.accounts = 3;
+  options.max_fraction = 1.0;  // two holds of three must not trip the breaker: u3's deletion is checked
+  Stand s(options);
+  s.run();
+  for (int n = 1; n <= 3; ++n) REQUIRE(state_reason(s.ws, n).starts_with("GRACE"));
+  auto gone = archived_parts(s.ws, 1);
+  auto cut = archived_parts(s.ws, 2);
+  REQUIRE_FALSE(gone.empty());
+  REQUIRE_FALSE(cut.empty());
+  REQUIRE_FALSE(archived_parts(s.ws, 3).empty());
+  std::filesystem::remove(gone.back());
+  std::filesystem::resize_file(cut.front(), std::filesystem::file_size(cut.front()) / 2);
+  s.advance(days(40));
+  ProcessResult night = s.purge();
+  INFO("purge: " << night.out << night.err);
+  CHECK(s.deletions() == 1);
+  CHECK(state_reason(s.ws, 1) == "HELD evidence_missing");
+  CHECK(state_reason(s.ws, 2) == "HELD evidence_missing");
+  CHECK(state_reason(s.ws, 3).starts_with("PURGED"));
+}
