@@ -114,9 +114,13 @@ constexpr ReasonCode k_reasons[] = {
                       "the space is never deleted until a person acts.",
      "Le message a besoin d'un lien de téléchargement personnel, mais serve.public_url n'est pas configuré : l'espace n'est jamais supprimé tant qu'une personne n'agit pas."},
     // The purge's interlocks and deletions.
-    {"evidence_missing", "At the purge the verified evidence of the export was missing or damaged: the "
-                         "space was not deleted.",
-     "Au moment de la purge, la preuve vérifiée de l'export manquait ou était abîmée : l'espace n'a pas été supprimé."},
+    {"evidence_missing", "At the purge the verified evidence of the export was missing or damaged (with archive "
+                         "delivery: a part no longer in the archive, or shorter than verified): the space was not "
+                         "deleted. Release the account and export it again (account reexport), or put the part "
+                         "back from a backup and release it.",
+     "Au moment de la purge, la preuve vérifiée de l'export manquait ou était abîmée (livraison en archive : une "
+     "partie absente de l'archive, ou plus courte que vérifiée) : l'espace n'a pas été supprimé. Libérer le compte "
+     "et l'exporter de nouveau (account reexport), ou remettre la partie depuis une sauvegarde et le libérer."},
     {"directory_active", "The directory says the person is active again (back at the academy?): the space "
                          "was not deleted.",
      "L'annuaire indique la personne de nouveau active (revenue dans l'académie ?) : l'espace n'a pas été supprimé."},

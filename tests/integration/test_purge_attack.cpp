@@ -242,7 +242,7 @@ std::string state_reason(const Workspace& ws, int n) {
 // a disk restored from an older backup) or cut short (a power failure
 // after the part was verified) must stop that person's deletion, whatever
 // the database says was verified.
-TEST_CASE("attack: a purge never deletes a space whose archived part is gone or cut short; the others go",
+TEST_CASE("attack: a purge never deletes a space whose archived part is gone or cut short, the others go",
           "[attack][deletion-safety][purge][archive]") {
   Options options;
   options.accounts = 3;
@@ -264,4 +264,16 @@ TEST_CASE("attack: a purge never deletes a space whose archived part is gone or 
   CHECK(state_reason(s.ws, 1) == "HELD evidence_missing");
   CHECK(state_reason(s.ws, 2) == "HELD evidence_missing");
   CHECK(state_reason(s.ws, 3).starts_with("PURGED"));
+  // The remedy the hold's reason names: released, exported again, a new
+  // archive, and then deleted.
+  Stand::require_exit(s.passage({"account", "release", login_of(1), "--reason", "part lost", "--by", "desk"}), 0);
+  Stand::require_exit(s.passage({"account", "reexport", login_of(1), "--reason", "part lost", "--by", "desk"}), 0);
+  s.run();
+  REQUIRE(state_reason(s.ws, 1).starts_with("GRACE"));
+  CHECK_FALSE(archived_parts(s.ws, 1).empty());
+  s.advance(days(40));
+  s.purge();
+  CHECK(s.deletions() == 2);
+  CHECK(state_reason(s.ws, 1).starts_with("PURGED"));
+  CHECK(state_reason(s.ws, 2) == "HELD evidence_missing");
 }
