@@ -371,3 +371,29 @@ TEST_CASE("http: parse_retry_after reads seconds and HTTP dates", "[http]") {
   CHECK(parse_retry_after("Thu, 19 Nov 2026 10:00:00 GMT", now) == Millis(0));
   CHECK(parse_retry_after("Fri, 20 Nov 2026 10:00:30 GMT trailing", now) == std::nullopt);
 }
+
+TEST_CASE("http: a write on a reused handle closed after its request is still an error after sending",
+          "[http]") {
+  // Handles are reset and reused: a POST that follows reads on the same
+  // client must still tell that its request left (the crash test saw an
+  // export asked for twice after a reset that followed the request).
+  HttpTestServer server([](const ServedRequest& seen) {
+    if (seen.method == "POST") return Reply{{}, true};
+    return reply(200, "{}");
+  });
+  asio::io_context io;
+  HttpClient client(io);
+  for (int i = 0; i < 3; ++i) {
+    io.restart();
+    CHECK(run(io, client.perform(get(server, "/instances/a.example"))).status == 200);
+  }
+  for (int i = 0; i < 3; ++i) {
+    io.restart();
+    HttpRequest write = post(server, "/instances/a.example/export?admin-req=true");
+    write.idempotent = false;
+    const HttpResponse response = run(io, client.perform(std::move(write)));
+    INFO("write " << i << ": " << response.error);
+    CHECK(response.transport_failed());
+    CHECK(response.request_sent);
+  }
+}

@@ -1,4 +1,6 @@
 // Export jobs of the World and the events they publish.
+#include <iostream>
+
 #include "export_layout.hpp"
 #include "render.hpp"
 #include "world.hpp"
@@ -25,7 +27,12 @@ std::string World::request_export(std::uint32_t index, bool admin_req, ExportOri
   auto& s = touch(index);
   if (origin == ExportOrigin::admin_api) {  // the person's own requests are not the client's duplicates
     const auto now = now_ms();
-    if (s.last_export_request_ms && now < *s.last_export_request_ms + k_day_ms) ++m_stats.duplicate_exports_24h;
+    if (s.last_export_request_ms && now < *s.last_export_request_ms + k_day_ms) {
+      ++m_stats.duplicate_exports_24h;
+      // Which space, and how close: what a test that counts one needs to find it.
+      std::cerr << "duplicate export within 24 h: " << domain(index) << ", "
+                << (now - *s.last_export_request_ms) / 1000 << " s after the previous request\n";
+    }
     s.last_export_request_ms = now;
   }
   if (origin == ExportOrigin::admin_api) m_stats.admin_export_opened();
