@@ -45,9 +45,9 @@ struct DueQuery {
   std::vector<std::string> with_export_slot;
 };
 
-// Which rows of a state one search reads: all of them (less the new
-// exports of the stacks without a slot), those that need no export slot,
-// or the new exports of one stack that has a slot.
+// Which rows of a state one search reads: all of them (no stack lacks an
+// export slot), those that need no export slot, or the new exports of one
+// stack that has a slot.
 struct DueRows {
   enum class Kind { all, no_slot_needed, exports_of_stack } kind = Kind::all;
   std::string stack;  // exports_of_stack
@@ -78,8 +78,6 @@ class DueCursor {
     if (m_rows.kind == DueRows::Kind::exports_of_stack) m_statement->bind(index++, m_rows.stack);
     m_statement->bind(index++, query.now);
     if (query.campaign_id) m_statement->bind(index++, *query.campaign_id);
-    if (filters_stacks_without_slot())
-      for (const std::string& stack : query.no_export_slot) m_statement->bind(index++, stack);
     advance();
   }
 
@@ -97,8 +95,6 @@ class DueCursor {
   }
 
  private:
-  bool filters_stacks_without_slot() const { return m_rows.kind == DueRows::Kind::all && may_want_new_export(m_state); }
-
   // Each search of a visit has a text of its own (its number): two open
   // searches never share one cached statement.
   std::string sql(const DueQuery& query) const {
@@ -112,9 +108,6 @@ class DueCursor {
       text += " AND " + std::string(k_wants_new_export) + " AND a.stack = ?";
     text += " AND a.due_at IS NOT NULL AND a.due_at <= ?";
     if (query.campaign_id) text += " AND a.campaign_id = ?";
-    if (filters_stacks_without_slot())
-      for (std::size_t i = 0; i < query.no_export_slot.size(); ++i)
-        text += " AND NOT (a.stack = ? AND " + std::string(k_wants_new_export) + ")";
     return text + " ORDER BY a.due_at, a.id /* due search " + std::to_string(m_number) + " */";
   }
 
@@ -146,10 +139,10 @@ bool contains(const std::vector<std::string>& names, const std::string& name) {
 std::vector<DueRows> queue_searches(const DueQuery& query) {
   if (query.no_export_slot.empty()) return {DueRows{}};
   std::vector<DueRows> searches{{DueRows::Kind::no_slot_needed, ""}};
-  std::vector<std::string> named = query.no_export_slot;
+  std::vector<std::string> searched = query.no_export_slot;  // a stack named twice is read once
   for (const std::string& stack : query.with_export_slot) {
-    if (contains(named, stack)) continue;
-    named.push_back(stack);
+    if (contains(searched, stack)) continue;
+    searched.push_back(stack);
     searches.push_back({DueRows::Kind::exports_of_stack, stack});
   }
   return searches;
