@@ -202,4 +202,24 @@ ZipCheck check_zip_part(const std::filesystem::path& file, bool first_part,
   return check_part(file, first_part, &stop, max_uncompressed);
 }
 
+std::optional<std::int64_t> count_zip_entries(const std::filesystem::path& file) {
+  const Utf8Names utf8_names;
+  if (is_empty_zip(file)) return 0;
+  Reader reader(archive_read_new());
+  if (!reader) return std::nullopt;
+  archive_read_support_format_zip_seekable(reader.get());
+  if (archive_read_open_filename(reader.get(), file.c_str(), k_block_size) != ARCHIVE_OK) return std::nullopt;
+  std::int64_t entries = 0;
+  for (;;) {
+    archive_entry* entry = nullptr;
+    const int status = archive_read_next_header(reader.get(), &entry);
+    if (status == ARCHIVE_EOF) break;
+    if (status != ARCHIVE_OK) return std::nullopt;
+    ++entries;
+    if (archive_read_data_skip(reader.get()) != ARCHIVE_OK) return std::nullopt;
+  }
+  if (archive_read_close(reader.get()) != ARCHIVE_OK) return std::nullopt;
+  return entries;
+}
+
 }  // namespace passage

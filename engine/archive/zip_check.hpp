@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -76,6 +77,12 @@ ZipCheck check_zip_part(const std::filesystem::path& file, bool first_part,
 // becomes true; the pool uses it to shut down without finishing big parts.
 ZipCheck check_zip_part(const std::filesystem::path& file, bool first_part,
                         const std::atomic<bool>& stop, std::int64_t max_uncompressed = 0);
+
+// The entries a zip's central directory lists, each matched with its
+// local header, without reading any content: kilobytes an entry. Nothing
+// if the file cannot be read or is not a zip. What the purge checks a
+// verified part still is (its evidence's `entries`).
+std::optional<std::int64_t> count_zip_entries(const std::filesystem::path& file);
 
 // A small thread pool for blocking checks, posting results back to `io`:
 // the awaiting coroutine resumes on its own executor (normally `io`'s),

@@ -8,6 +8,7 @@
 #include <boost/asio/detached.hpp>
 
 #include "engine/archive/archive_paths.hpp"
+#include "engine/archive/zip_check.hpp"
 #include "engine/sched/notice_once.hpp"
 
 namespace passage {
@@ -140,10 +141,13 @@ std::vector<PurgeVerdict> PurgeNight::check_all(std::vector<Account>& due) {
 }
 
 // With `archive` delivery, every verified part is still in the archive,
-// whole (its verified size): a folder cleaned by hand, a disk restored
-// from an older backup, or a part cut by a power failure after it was
-// verified would otherwise leave the person nothing once the space is
-// deleted. A size, not a hash: a night reads no archive again.
+// whole: a folder cleaned by hand, a disk restored from an older backup
+// (or one that zero-fills what it could not read), or a part cut by a
+// power failure after it was verified would otherwise leave the person
+// nothing once the space is deleted. Whole means its verified size, and
+// a zip whose central directory lists as many entries as were verified,
+// each with its local header: kilobytes an entry, where a hash would
+// read every part of every space due that night again.
 bool PurgeNight::archive_kept(const Account& account) const {
   if (account.delivery != "archive" || account.evidence.kind != "export") return true;
   if (!m_stacks.at(account.stack).backend->keeps_parts()) return true;
@@ -153,6 +157,7 @@ bool PurgeNight::archive_kept(const Account& account) const {
     std::error_code error;
     if (!path || std::filesystem::file_size(*path, error) != static_cast<std::uintmax_t>(part.bytes) || error)
       return false;
+    if (count_zip_entries(*path) != part.entries) return false;
   }
   return true;
 }

@@ -5,6 +5,9 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <fstream>
+#include <functional>
+#include <random>
 
 #include "tests/integration/grace_stand.hpp"
 
@@ -276,4 +279,43 @@ TEST_CASE("attack: a purge never deletes a space whose archived part is gone or 
   CHECK(s.deletions() == 2);
   CHECK(state_reason(s.ws, 1).starts_with("PURGED"));
   CHECK(state_reason(s.ws, 2) == "HELD evidence_missing");
+}
+
+namespace {
+
+// The part rewritten in place with `bytes(size)`: same name, same size.
+void overwrite_same_size(const std::filesystem::path& part, const std::function<char(std::size_t)>& byte) {
+  const auto size = std::filesystem::file_size(part);
+  std::string text(size, '\0');
+  for (std::size_t i = 0; i < size; ++i) text[i] = byte(i);
+  std::ofstream(part, std::ios::binary | std::ios::trunc) << text;
+  REQUIRE(std::filesystem::file_size(part) == size);
+}
+
+}  // namespace
+
+TEST_CASE("attack: a purge never deletes a space whose archived part was replaced by as many bytes of something else",
+          "[attack][deletion-safety][purge][archive]") {
+  Options options;
+  options.accounts = 3;
+  options.max_fraction = 1.0;  // two holds of three must not trip the breaker: u3's deletion is checked
+  Stand s(options);
+  s.run();
+  for (int n = 1; n <= 3; ++n) REQUIRE(state_reason(s.ws, n).starts_with("GRACE"));
+  auto zeroed = archived_parts(s.ws, 1);
+  auto scrambled = archived_parts(s.ws, 2);
+  REQUIRE_FALSE(zeroed.empty());
+  REQUIRE_FALSE(scrambled.empty());
+  // A restore that zero-fills what it could not read; a part overwritten
+  // by something else of the same length.
+  overwrite_same_size(zeroed.front(), [](std::size_t) { return '\0'; });
+  std::mt19937 random(15);
+  overwrite_same_size(scrambled.back(), [&](std::size_t) { return static_cast<char>(random()); });
+  s.advance(days(40));
+  ProcessResult night = s.purge();
+  INFO("purge: " << night.out << night.err);
+  CHECK(s.deletions() == 1);
+  CHECK(state_reason(s.ws, 1) == "HELD evidence_missing");
+  CHECK(state_reason(s.ws, 2) == "HELD evidence_missing");
+  CHECK(state_reason(s.ws, 3).starts_with("PURGED"));
 }

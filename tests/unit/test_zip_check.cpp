@@ -504,3 +504,25 @@ TEST_CASE("ZipCheckPool destroyed with checks in flight still completes them", "
     CHECK((outcome.check.valid || outcome.check.problem.find("abandoned") != std::string::npos));
   }
 }
+
+TEST_CASE("a part's entries are counted from its directory, and nothing is counted in what is not a zip",
+          "[zip_check][purge]") {
+  Zips zips;
+  CHECK(count_zip_entries(zips.first) == check_zip_part(zips.first, true).entries);
+  CHECK(count_zip_entries(zips.later) == check_zip_part(zips.later, false).entries);
+  const std::string whole = read_all(zips.first);
+  const std::filesystem::path other = zips.dir.path() / "other.zip";
+  // What a restore that zero-fills leaves, random bytes, a part cut short
+  // in its directory, an empty file, no file: the same length is not enough.
+  write_all(other, std::string(whole.size(), '\0'));
+  CHECK_FALSE(count_zip_entries(other));
+  std::string scrambled = whole;
+  for (std::size_t i = 0; i < scrambled.size(); ++i) scrambled[i] = static_cast<char>((i * 7919) >> 3);
+  write_all(other, scrambled);
+  CHECK_FALSE(count_zip_entries(other));
+  write_all(other, whole.substr(0, whole.size() - 10));
+  CHECK_FALSE(count_zip_entries(other));
+  write_all(other, "");
+  CHECK_FALSE(count_zip_entries(other));
+  CHECK_FALSE(count_zip_entries(zips.dir.path() / "missing.zip"));
+}
