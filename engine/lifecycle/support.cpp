@@ -187,11 +187,40 @@ StepResult postpone(const Account& account, const Event& event, Instant now, con
 // (steps_notice.cpp, stale), the 24-hour rule still deciding when the
 // request goes. The deletion date never comes earlier: a new verification
 // keeps the later of its own date and the one set (steps_common.cpp).
+bool waits_for_deletion(State state) {
+  return state == State::verified || state == State::notified || state == State::grace || state == State::purge_due;
+}
+
+// The purge's holds that mean "the archive no longer holds the space":
+// exporting again is their remedy.
+bool held_for_a_new_export(const std::string& reason) {
+  return reason == "evidence_missing" || reason == "activity_after_export" || reason == "files_changed_after_export";
+}
+
+// HELD only for those, from a state waiting for its deletion: exporting
+// again lifts the hold, with no release that would first tell the person
+// a new date and point them at an archive that does not hold their space.
+std::optional<Refusal> hold_blocks_reexport(const Account& account) {
+  if (!account.held_from || !waits_for_deletion(*account.held_from))
+    return Refusal{"it is HELD since before its export was verified: release it"};
+  std::vector<std::string> others;
+  for (const std::string& reason : account.hold_reasons)
+    if (!held_for_a_new_export(reason)) others.push_back(reason);
+  if (account.hold_reasons.empty() || !others.empty())
+    return Refusal{"it is HELD for " + (others.empty() ? std::string("no recorded reason") : joined(others)) +
+                   ": release it first, then export it again"};
+  return std::nullopt;
+}
+
 StepResult reexport(const Account& account, const Event& event, Instant now) {
   const State state = account.state;
-  if (state != State::verified && state != State::notified && state != State::grace && state != State::purge_due)
-    return Refusal{"only an exported account waiting for its deletion (VERIFIED, NOTIFIED, GRACE, PURGE_DUE) "
-                   "can be exported again; it is " + std::string(to_string(state))};
+  if (state == State::held) {
+    if (auto refusal = hold_blocks_reexport(account)) return *refusal;
+  } else if (!waits_for_deletion(state)) {
+    return Refusal{"only an exported account waiting for its deletion (VERIFIED, NOTIFIED, GRACE, PURGE_DUE), "
+                   "or one the purge held because its archive no longer holds the space, can be exported again; "
+                   "it is " + std::string(to_string(state))};
+  }
   if (auto refusal = deletion_under_way(account)) return *refusal;
   if (account.evidence.kind == "moved")
     return Refusal{"the space was moved to " + account.target + ": its data is there, nothing to export again"};
@@ -200,6 +229,8 @@ StepResult reexport(const Account& account, const Event& event, Instant now) {
   transition.next.reexport_requested_by = "support";
   transition.next.delivery = "archive";
   transition.next.fallback_export = account.action == Action::move;
+  transition.next.held_from.reset();
+  transition.next.hold_reasons.clear();
   transition.next.state_reason.clear();
   transition.next.attempts = 0;
   transition.next.due_at = now;

@@ -99,10 +99,10 @@ constexpr ReasonCode k_reasons[] = {
      "supprimé ; une personne décide s'il faut déménager ou exporter de nouveau."},
     {"files_changed_after_export", "The space's files changed after its export without a login (a konnector, a "
                                    "sharing, a sync client) and the re-export allowed was spent: the space was not "
-                                   "deleted; a person decides.",
+                                   "deleted; a person decides (account reexport exports it again, with no release).",
      "Les fichiers de l'espace ont changé après son export sans connexion (un connecteur, un partage, un client de "
      "synchronisation) et le nouvel export permis a déjà eu lieu : l'espace n'a pas été supprimé ; une personne "
-     "décide."},
+     "décide (account reexport l'exporte de nouveau, sans le libérer)."},
     {"activity_after_move", "The person used the old space after the move's snapshot: a person decides "
                             "whether to move or export again.",
      "La personne a utilisé l'ancien espace après l'instantané du déménagement : une personne décide s'il faut déménager ou exporter de nouveau."},
@@ -115,12 +115,13 @@ constexpr ReasonCode k_reasons[] = {
      "Le message a besoin d'un lien de téléchargement personnel, mais serve.public_url n'est pas configuré : l'espace n'est jamais supprimé tant qu'une personne n'agit pas."},
     // The purge's interlocks and deletions.
     {"evidence_missing", "At the purge the verified evidence of the export was missing or damaged (with archive "
-                         "delivery: a part no longer in the archive, or shorter than verified): the space was not "
-                         "deleted. Release the account and export it again (account reexport), or put the part "
-                         "back from a backup and release it.",
+                         "delivery: a part no longer in the archive, unreadable, shorter than verified, or no "
+                         "longer the zip that was verified): the space was not deleted. Export it again (account "
+                         "reexport, with no release), or put the part back from a backup and release it.",
      "Au moment de la purge, la preuve vérifiée de l'export manquait ou était abîmée (livraison en archive : une "
-     "partie absente de l'archive, ou plus courte que vérifiée) : l'espace n'a pas été supprimé. Libérer le compte "
-     "et l'exporter de nouveau (account reexport), ou remettre la partie depuis une sauvegarde et le libérer."},
+     "partie absente de l'archive, illisible, plus courte que vérifiée, ou qui n'est plus le zip vérifié) : l'espace "
+     "n'a pas été supprimé. L'exporter de nouveau (account reexport, sans le libérer), ou remettre la partie depuis "
+     "une sauvegarde et le libérer."},
     {"directory_active", "The directory says the person is active again (back at the academy?): the space "
                          "was not deleted.",
      "L'annuaire indique la personne de nouveau active (revenue dans l'académie ?) : l'espace n'a pas été supprimé."},
@@ -137,8 +138,8 @@ constexpr ReasonCode k_reasons[] = {
     {"delete_failed", "The stack refused or failed the deletion: the account is held for a person.",
      "Le serveur a refusé ou raté la suppression : le compte est suspendu en attendant une personne."},
     {"activity_after_export", "The person kept using the space after its re-export (a desktop client still "
-                              "syncing?): a person decides.",
-     "La personne a continué d'utiliser l'espace après son nouvel export (un client de bureau qui synchronise encore ?) : une personne décide."},
+                              "syncing?): a person decides (account reexport exports it again, with no release).",
+     "La personne a continué d'utiliser l'espace après son nouvel export (un client de bureau qui synchronise encore ?) : une personne décide (account reexport l'exporte de nouveau, sans le libérer)."},
     // Lists.
     {"dropped_from_list", "A corrected campaign list no longer includes this person: only a list that "
                           "includes them again, or a cancel, lifts this.",

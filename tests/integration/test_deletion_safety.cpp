@@ -18,14 +18,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-int outbox_count(const Workspace& ws, const std::string& kind) {
-  int count = 0;
-  std::error_code error;
-  if (!fs::exists(ws.outbox_dir(), error)) return 0;
-  for (const auto& entry : fs::directory_iterator(ws.outbox_dir()))
-    if (entry.path().filename().string().rfind(kind + ".", 0) == 0) ++count;
-  return count;
-}
 
 // One departed account through to GRACE, both clocks then moved past its
 // grace end; the sim deletes in `delete_ms` ("A:B").
@@ -82,7 +74,7 @@ TEST_CASE("defect 2: a hold placed while the purge retries a DELETE stops the ne
   CHECK(due.instance_status() == 200);
   CHECK(due.state() == "HELD");
   CHECK(s.deletions() == 0);
-  CHECK(outbox_count(s.ws, "deletion_done") == 0);
+  CHECK(s.ws.outbox_count("deletion_done.") == 0);
 }
 
 TEST_CASE("defect 8: a DELETE slower than the 30 s stall limit is awaited up to delete_timeout",
@@ -95,7 +87,7 @@ TEST_CASE("defect 8: a DELETE slower than the 30 s stall limit is awaited up to 
   CHECK(due.state() == "PURGED");
   Db db(s.ws.database());
   CHECK(db.rows("SELECT purge_kind FROM accounts")[0][0] == "deleted");
-  CHECK(outbox_count(s.ws, "deletion_done") == 1);
+  CHECK(s.ws.outbox_count("deletion_done.") == 1);
 }
 
 TEST_CASE("a purge killed between the DELETE and its record: the next one records our deletion "
@@ -124,7 +116,7 @@ TEST_CASE("a purge killed between the DELETE and its record: the next one record
     CHECK(due.state() == "PURGED");
     Db db(s.ws.database());
     CHECK(db.rows("SELECT purge_kind FROM accounts")[0][0] == "deleted");
-    CHECK(outbox_count(s.ws, "deletion_done") == 1);
+    CHECK(s.ws.outbox_count("deletion_done.") == 1);
   } else {
     // On a loaded machine the kill came before the DELETE left: the next
     // night, it did not happen and the hold kept pending wins.
@@ -133,7 +125,7 @@ TEST_CASE("a purge killed between the DELETE and its record: the next one record
     INFO(next.err);
     CHECK(due.state() == "HELD");
     CHECK(due.instance_status() == 200);
-    CHECK(outbox_count(s.ws, "deletion_done") == 0);
+    CHECK(s.ws.outbox_count("deletion_done.") == 0);
   }
 }
 
@@ -177,7 +169,7 @@ TEST_CASE("a purge killed while the stack removes the databases, flag off: the n
   CHECK(stat(s.sim->stats(), "deletions") == 1);
   Db db(s.ws.database());
   CHECK(db.rows("SELECT purge_kind FROM accounts")[0][0] == "deleted");
-  CHECK(outbox_count(s.ws, "deletion_done") == 1);
+  CHECK(s.ws.outbox_count("deletion_done.") == 1);
   CHECK(stat(s.sim->stats(), "unsafe_deletions") == 0);
 }
 
@@ -334,7 +326,7 @@ TEST_CASE("a DELETE the stack holds past delete_timeout is an unknown outcome: o
   INFO(night.out << night.err);
   CHECK(night.exit_code == 7);  // degraded: a deletion not seen done
   CHECK(due.state() == "PURGE_DUE");
-  CHECK(outbox_count(s.ws, "deletion_done") == 0);
+  CHECK(s.ws.outbox_count("deletion_done.") == 0);
   // The deletion may still happen: the DELETE stays under way, support cannot promise a hold.
   CHECK(open_delete_intents(s.ws) == 1);
   if (!stack_fails) {
@@ -361,7 +353,7 @@ TEST_CASE("a DELETE the stack holds past delete_timeout is an unknown outcome: o
   CHECK(due.state() == "PURGED");
   Db db(s.ws.database());
   CHECK(db.rows("SELECT purge_kind FROM accounts")[0][0] == "deleted");
-  CHECK(outbox_count(s.ws, "deletion_done") == 1);
+  CHECK(s.ws.outbox_count("deletion_done.") == 1);
   CHECK(open_delete_intents(s.ws) == 0);
   CHECK(s.deletions() == 1);
   CHECK(due.instance_status() == 404);

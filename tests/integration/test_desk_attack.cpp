@@ -24,12 +24,6 @@ std::string column(const Workspace& ws, const std::string& login, const std::str
   return db.rows("SELECT " + name + " FROM accounts WHERE login = '" + login + "'")[0][0];
 }
 
-int outbox_count(const Workspace& ws, const std::string& prefix) {
-  int count = 0;
-  for (const auto& entry : fs::directory_iterator(ws.outbox_dir()))
-    if (entry.path().filename().string().rfind(prefix, 0) == 0) ++count;
-  return count;
-}
 
 const std::string k_changed = "le compte a changé depuis";
 
@@ -62,7 +56,7 @@ TEST_CASE("desk attack: a postpone form sent twice postpones once and mails once
   CHECK(contains(second.body, "suppression reportée au 4 janvier 2027 par support:jane"));
   CHECK(desk.snapshot() == after_first);
   CHECK(column(desk.ws, "hakim", "grace_end").rfind("2027-01-0", 0) == 0);
-  CHECK(outbox_count(desk.ws, "deletion_date_changed.hakim.") == 1);
+  CHECK(desk.ws.outbox_count("deletion_date_changed.hakim.") == 1);
   Db db(desk.ws.database());
   CHECK(db.scalar("SELECT COUNT(*) FROM journal WHERE actor = 'support:jane' AND detail LIKE '%one more week%'") == 1);
 }

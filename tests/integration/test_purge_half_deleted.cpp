@@ -22,14 +22,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-int outbox_count(const Workspace& ws, const std::string& kind) {
-  int count = 0;
-  std::error_code error;
-  if (!fs::exists(ws.outbox_dir(), error)) return 0;
-  for (const auto& entry : fs::directory_iterator(ws.outbox_dir()))
-    if (entry.path().filename().string().rfind(kind + ".", 0) == 0) ++count;
-  return count;
-}
 
 // One departed account through to GRACE, both clocks then past its grace end.
 struct OneDue {
@@ -81,7 +73,7 @@ struct OneDue {
     CHECK(Db(s.ws.database()).rows("SELECT purge_kind FROM accounts")[0][0] == "deleted");
     CHECK(instance_status() == 404);
     CHECK(deletes() == deletes_before + 1);
-    CHECK(outbox_count(s.ws, "deletion_done") == 1);
+    CHECK(s.ws.outbox_count("deletion_done.") == 1);
   }
 
   std::unique_ptr<Stand> stand;
@@ -140,7 +132,7 @@ TEST_CASE("A half-deleted instance whose DELETE keeps failing is held with a rea
   CHECK(due.reason().find("delete_incomplete") != std::string::npos);
   CHECK(due.reason().find("release") != std::string::npos);
   CHECK(due.instance_status() == 200);
-  CHECK(outbox_count(s.ws, "deletion_done") == 0);
+  CHECK(s.ws.outbox_count("deletion_done.") == 0);
 
   // Later nights leave it alone: no DELETE, no change.
   const std::int64_t deletes = due.deletes();
@@ -165,6 +157,6 @@ TEST_CASE("A half-deleted instance whose DELETE keeps failing is held with a rea
   CHECK(last.exit_code == 0);
   CHECK(due.state() == "PURGED");
   CHECK(due.instance_status() == 404);
-  CHECK(outbox_count(s.ws, "deletion_done") == 1);
+  CHECK(s.ws.outbox_count("deletion_done.") == 1);
   CHECK(stat(s.sim->stats(), "unsafe_deletions") == 0);
 }

@@ -53,14 +53,6 @@ struct Desk {
   Workspace ws;
 };
 
-int outbox_count(const Workspace& ws, const std::string& kind) {
-  int count = 0;
-  std::error_code error;
-  if (!fs::exists(ws.outbox_dir(), error)) return 0;
-  for (const auto& entry : fs::directory_iterator(ws.outbox_dir()))
-    if (entry.path().filename().string().rfind(kind + ".", 0) == 0) ++count;
-  return count;
-}
 
 std::size_t line_of(const std::string& text, const std::string& part) {
   std::size_t at = text.find(part);
@@ -81,11 +73,11 @@ TEST_CASE("account show: the timeline of an export, its notices, a support postp
                                                  "one more week", "--by", "jane"}, "2026-11-26T09:00:00");
   require_exit(postponed, 0);
   CHECK(contains(postponed.out, "the person was sent the new deletion date (2027-01-04)"));
-  CHECK(outbox_count(desk.ws, "deletion_date_changed") == 1);
+  CHECK(desk.ws.outbox_count("deletion_date_changed.") == 1);
   // The 7-day reminder is due on 28 December 10:00.
   require_exit(passage_at(desk.ws, {"run", "--until-idle"}, "2026-12-29T09:00:00"), 0);
-  CHECK(outbox_count(desk.ws, "deletion_reminder-168h") == 1);
-  CHECK(outbox_count(desk.ws, "deletion_date_changed") == 1);  // not sent twice
+  CHECK(desk.ws.outbox_count("deletion_reminder-168h.") == 1);
+  CHECK(desk.ws.outbox_count("deletion_date_changed.") == 1);  // not sent twice
   require_exit(passage_at(desk.ws, {"purge"}, "2027-01-05T03:00:00"), 0);
   REQUIRE(account_states(desk.ws).at("hakim") == "PURGED");
 
@@ -210,7 +202,7 @@ TEST_CASE("a postpone beyond support.max_postpone is refused naming the cap, and
   require_exit(refused, 2);
   CHECK(contains(refused.err, "support.max_postpone is 60 days"));
   CHECK(desk.snapshot() == before);
-  CHECK(outbox_count(desk.ws, "deletion_date_changed") == 0);
+  CHECK(desk.ws.outbox_count("deletion_date_changed.") == 0);
 }
 
 TEST_CASE("a new deletion date the notifier does not take stays queued and the next run sends it",
@@ -235,7 +227,7 @@ TEST_CASE("a new deletion date the notifier does not take stays queued and the n
   }
   desk.ws.write("c.yaml", config);
   require_exit(passage_at(desk.ws, {"run", "--until-idle"}, "2026-11-26T10:00:00"), 0);
-  CHECK(outbox_count(desk.ws, "deletion_date_changed") == 1);
+  CHECK(desk.ws.outbox_count("deletion_date_changed.") == 1);
   Db db(desk.ws.database());
   CHECK(db.rows("SELECT told_deletion_date FROM accounts")[0][0] == "2026-12-30");
 }

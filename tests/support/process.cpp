@@ -274,6 +274,15 @@ Workspace::Workspace(const ConfigOptions& options) {
   write("c.yaml", config_text(options));
 }
 
+int Workspace::outbox_count(const std::string& prefix) const {
+  int count = 0;
+  std::error_code error;
+  if (!std::filesystem::exists(outbox_dir(), error)) return 0;
+  for (const auto& entry : std::filesystem::directory_iterator(outbox_dir()))
+    if (entry.path().filename().string().starts_with(prefix)) ++count;
+  return count;
+}
+
 Workspace::~Workspace() {
   std::error_code ignored;
   fs::remove_all(m_dir, ignored);

@@ -95,6 +95,9 @@ class Workspace {
   std::filesystem::path database() const { return m_dir / "var" / "passage.db"; }
   std::filesystem::path reports_dir() const { return m_dir / "var" / "reports"; }
   std::filesystem::path outbox_dir() const { return m_dir / "var" / "outbox"; }
+  // The mails in the outbox whose file name starts with `prefix`
+  // ("deletion_done." for a kind; 0 without an outbox).
+  int outbox_count(const std::string& prefix) const;
 
   // Writes `name` with `count` accounts u0001…: a third exports, a third
   // user-driven moves (target outside every stack), a third admin-driven

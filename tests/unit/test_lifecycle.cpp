@@ -1594,6 +1594,50 @@ TEST_CASE("reexport refused: not exported yet, final, held, moved, or a DELETE u
   CHECK(refusal_reason(deleting, event(EventKind::reexport, "ticket"), now).find("under way") != std::string::npos);
 }
 
+// The purge held it because a verified part is no longer whole in the
+// archive, or the space changed after its last export allowed: exporting
+// again is the remedy, without a release that would first tell the person
+// a new date and point them at an archive that does not hold their space.
+TEST_CASE("reexport: an account held only because its archive no longer holds the space is exported again from HELD",
+          "[lifecycle][reexport]") {
+  const Instant now = local("2027-02-20T09:00:00");
+  Account account = rich_account(State::held);
+  account.held_from = State::purge_due;
+  account.hold_reasons = {"evidence_missing"};
+  account.state_reason = "evidence_missing";
+  Transition t = step(account, event(EventKind::reexport, "part lost, ticket 9"), now);
+  CHECK(name(t.next.state) == "QUEUED");
+  CHECK_FALSE(t.next.held_from);
+  CHECK(t.next.hold_reasons.empty());
+  CHECK(t.next.state_reason.empty());
+  CHECK(t.next.delivery == "archive");
+  CHECK(t.next.reexport_requested_by == "support");
+  CHECK(text(t.next.due_at) == text(now));
+  // The date gone by stays until the new verification moves it later.
+  CHECK(text(t.next.grace_end) == text(account.grace_end));
+  CHECK(t.journal_detail.find("HELD -> QUEUED") != std::string::npos);
+  // Another reason to hold is somebody's decision: released first.
+  Account also = account;
+  also.hold_reasons.push_back("person asked to wait, ticket 8");
+  CHECK(refusal_reason(also, event(EventKind::reexport, "ticket"), now).find("ticket 8") != std::string::npos);
+  for (const char* stale : {"activity_after_export", "files_changed_after_export"}) {
+    Account changed = account;
+    changed.hold_reasons = {stale};
+    CHECK(name(step(changed, event(EventKind::reexport, "ticket"), now).next.state) == "QUEUED");
+  }
+  // Held for something else only: refused as before.
+  for (const char* reason : {"directory_active", "dropped_from_list", "person asked"}) {
+    Account other = account;
+    other.hold_reasons = {reason};
+    INFO(reason);
+    CHECK(refused(other, event(EventKind::reexport, "ticket"), now));
+  }
+  // Held before anything was verified: nothing was exported.
+  Account early = account;
+  early.held_from = State::queued;
+  CHECK(refused(early, event(EventKind::reexport, "ticket"), now));
+}
+
 TEST_CASE("a new verification after a support reexport keeps or delays the deletion date", "[lifecycle][reexport]") {
   // Verified again after the departure: one grace period from then, never
   // the earlier date the person was told.
