@@ -82,6 +82,8 @@ class AppContext {
 
   // Loads and validates the config on first use (BadInput listing every error).
   const Config& config();
+  // Where config() reads it: --config, else $PASSAGE_CONFIG, else /etc/passage/passage.yaml.
+  std::string config_file() const;
   const Clock& clock();
   // Opens the database on first use. Under --dry-run it is opened
   // read-only, must exist and must not need a migration (else BadInput).
@@ -125,6 +127,11 @@ int cmd_serve(AppContext& app);
 
 // The campaign named `name`, or BadInput.
 Campaign require_campaign(AppContext& app, const std::string& name);
+
+// BadInput when accounts a run or a purge would step (of `campaign_id`,
+// or of every campaign) belong to a stack the config no longer has: the
+// command refuses to start rather than do part of its work.
+void refuse_stacks_not_configured(AppContext& app, std::optional<std::int64_t> campaign_id);
 
 // Takes the single-writer lock for `command` or throws LockedError. Under
 // --dry-run the database is opened (read-only) first.

@@ -111,6 +111,7 @@ std::shared_ptr<DatabaseLock> lock_or_tell_monitoring(AppContext& app, const std
 }
 
 int purge_once(AppContext& app, const std::string& actor, PurgeReport& report) {
+  refuse_stacks_not_configured(app, std::nullopt);
   PurgeOptions options{app.line().dry_run, actor};
   report = purge_night(app.config(), app.store(), app.clock(), options);
   print_purge(app, report, options.dry_run);
@@ -174,6 +175,7 @@ int cmd_nightly(AppContext& app) {
   RunOptions options;
   options.until_idle = true;
   options.actor = "nightly";
+  refuse_stacks_not_configured(app, std::nullopt);
   RunSummary summary = run_accounts(app.config(), app.store(), app.clock(), options);
   if (!app.line().quiet) app.out() << run_summary_line(summary) << '\n';
   PurgeReport report;

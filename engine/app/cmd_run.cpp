@@ -17,6 +17,19 @@ Campaign require_campaign(AppContext& app, const std::string& name) {
   return *campaign;
 }
 
+void refuse_stacks_not_configured(AppContext& app, std::optional<std::int64_t> campaign_id) {
+  std::vector<std::string> known;
+  for (const StackConfig& stack : app.config().stacks) known.push_back(stack.name);
+  std::vector<std::string> problems;
+  for (const auto& [stack, count] : app.store().stepped_outside(known, campaign_id))
+    problems.push_back(plural(count, "unfinished account belongs", "unfinished accounts belong") + " to stack " +
+                       stack + ", which " + app.config_file() + " no longer has");
+  if (problems.empty()) return;
+  problems.back() += ": put the stack back under its name, or cancel those accounts "
+                     "(passage account cancel --campaign C --state S); nothing was done";
+  throw BadInputLines(problems);
+}
+
 std::string run_summary_line(const RunSummary& summary) {
   std::string line = "run: " + plural(summary.steps, "step", "steps") + ", " +
                      plural(summary.failed, "account", "accounts") + " FAILED";
@@ -61,6 +74,7 @@ int cmd_run(AppContext& app) {
               << (options.max_duration ? " or --max-duration" : "")
               << "; --until-idle returns once nothing is due\n";
   auto lock = take_writer_lock(app, "run" + (app.line().words.size() > 1 ? " " + app.line().words[1] : ""));
+  refuse_stacks_not_configured(app, options.campaign_id);
   RunSummary summary = run_accounts(config, app.store(), app.clock(), options);
   if (!app.line().quiet) app.out() << run_summary_line(summary) << '\n';
   return run_exit_code(summary);

@@ -32,14 +32,16 @@ bool needs_secrets(const CommandLine& line) {
 AppContext::AppContext(CommandLine line, std::ostream& out, std::ostream& err)
     : m_line(std::move(line)), m_out(out), m_err(err) {}
 
+std::string AppContext::config_file() const {
+  std::string file = m_line.config.value_or("");
+  if (!file.empty()) return file;
+  const char* from_env = std::getenv("PASSAGE_CONFIG");
+  return from_env ? from_env : "/etc/passage/passage.yaml";
+}
+
 const Config& AppContext::config() {
   if (m_config) return *m_config;
-  std::string file = m_line.config.value_or("");
-  if (file.empty()) {
-    const char* from_env = std::getenv("PASSAGE_CONFIG");
-    file = from_env ? from_env : "/etc/passage/passage.yaml";
-  }
-  ConfigResult result = load_config(file);
+  ConfigResult result = load_config(config_file());
   if (!result.config) throw BadInputLines(result.errors);
   if (needs_secrets(m_line)) {
     std::vector<std::string> errors = resolve_secrets(*result.config);

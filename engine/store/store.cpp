@@ -434,6 +434,20 @@ std::map<State, int> Store::state_counts(std::optional<std::int64_t> campaign_id
   return counts;
 }
 
+std::map<std::string, int> Store::stepped_outside(const std::vector<std::string>& known,
+                                                  std::optional<std::int64_t> campaign_id) {
+  std::string sql = "SELECT stack, COUNT(*) FROM accounts WHERE state NOT IN ('PURGED', 'CANCELLED', 'NO_SPACE', "
+                    "'HELD', 'FAILED') AND stack NOT IN (''";
+  for (std::size_t i = 0; i < known.size(); ++i) sql += ", ?";
+  sql += ")";
+  if (campaign_id) sql += " AND campaign_id = " + std::to_string(*campaign_id);
+  auto statement = m_db.prepare(sql + " GROUP BY stack");
+  for (std::size_t i = 0; i < known.size(); ++i) statement.bind(static_cast<int>(i + 1), known[i]);
+  std::map<std::string, int> counts;
+  while (statement.step()) counts[statement.text_at(0)] = static_cast<int>(statement.int_at(1));
+  return counts;
+}
+
 bool Store::write_account(const Account& account, Instant now) {
   // Run for every step of every account: a cached statement.
   Statement& update = m_db.cached(R"sql(
