@@ -19,18 +19,15 @@ from stand import HarnessError, Stand, iso
 K_LANDED_S = 10  # at most this long after a SIGKILL for the requests it sent to be answered
 
 
-def settle(faults):
-    """Seconds after which a DELETE sent before an acknowledgement has been
-    handled by the simulator: injected latency and stall, the DELETE's own
-    time (--delete-ms at most 80 ms) and a margin. A DELETE handled later
-    was sent after the acknowledgement (a retry that should have seen it)."""
-    seconds = 0.35
-    latency, stall = faults.get("latency_ms") or {}, faults.get("stall_ms") or {}
-    if latency.get("rate", 1) > 0:
-        seconds += latency.get("max", 0) / 1000.0
-    if stall.get("rate", 0) > 0:
-        seconds += stall.get("ms", 0) / 1000.0
-    return seconds
+def raced(deletes_started, domain, acked_ns):
+    """True when a DELETE that started the deletion of `domain` reached the
+    simulator before the acknowledgement (`acked_ns`, CLOCK_MONOTONIC,
+    taken once the support command had exited): it was sent before the
+    fact was committed. The simulator stamps a request when its headers
+    arrive, before any injected latency or stall, on the clock this
+    process reads (time.monotonic_ns), so nothing has to wait for a
+    deletion to be handled to tell the two apart."""
+    return any(d["domain"] == domain and d["arrived_ns"] < acked_ns for d in deletes_started)
 # A command past its timeout is a `hang` (and ends the sequence: the next
 # run would hang too). The longest legitimate run here: retries capped at
 # idle_horizon (5 s) within retry_budget (8), export deadline 5 s, import 15 s.
@@ -175,15 +172,12 @@ class Sequence:
         finally:
             events.close()
         r = s.finish(p, timeout)
-        for due, fact in probes:
-            # The delay is the point here: a probe looks at the instance
-            # settle() after the acknowledgement (its due time counts from
-            # that event), so a DELETE handled later is told apart.
-            time.sleep(max(0.0, due - time.monotonic()))
-            self.probe(fact)
         if r.killed:
             self.count("killed")
+        if r.killed or probes:
             self.wait_requests_landed()  # a DELETE already sent lands before the observation
+        for fact in probes:
+            self.probe(fact)
         self.op_seconds = r.seconds
         op["result"] = r.brief()
         self.expect(r, K_MAIN_CODES)
@@ -192,7 +186,8 @@ class Sequence:
         """Runs the concurrent support actions and the kill of `op` while
         `p` runs, each at its delay from the start, or (`when`:
         "open_delete") that delay after a DELETE intent is first seen open
-        in the database. Returns the probes still due."""
+        in the database. Returns the acknowledged facts to probe once the
+        process has ended."""
         s = self.stand
         pending = [(c, i) for i, c in enumerate(op.get("concurrent", []))]
         if "kill_ms" in op:
@@ -207,14 +202,12 @@ class Sequence:
             ready = [(e, what) for e, what in pending
                      if (seen is not None or not e.get("when"))
                      and now >= (seen if e.get("when") else p.started) + e["delay_ms"] / 1000.0]
-            while probes and probes[0][0] <= now:
-                self.probe(probes.pop(0)[1])
             if not ready:
                 # Until the next delay is due (the delays are the point: a
                 # kill or an action N ms after the start or after the open
                 # DELETE was seen), or sooner when the process ends or
                 # writes its database (then an open DELETE is looked for).
-                events.wait(self.pause_until_next(pending, probes, p, seen, hard_stop))
+                events.wait(self.pause_until_next(pending, p, seen, hard_stop))
                 continue
             e, what = min(ready, key=lambda x: x[0]["delay_ms"])
             pending.remove((e, what))
@@ -225,16 +218,16 @@ class Sequence:
             else:
                 fact = self.support(e, p if deleting else None)
                 if fact is not None and fact.get("probe"):
-                    probes.append((time.monotonic() + settle(self.faults), (fact, e)))
+                    probes.append((fact, e))
         return probes
 
     @staticmethod
-    def pause_until_next(pending, probes, p, seen, hard_stop):
-        """Seconds until the next event is due: the earliest delay or
-        probe. An event waiting for an open DELETE adds no due time: the
-        wait ends on the database's next write or the process's end."""
+    def pause_until_next(pending, p, seen, hard_stop):
+        """Seconds until the next event is due: the earliest delay. An
+        event waiting for an open DELETE adds no due time: the wait ends on
+        the database's next write or the process's end."""
         now = time.monotonic()
-        dues = [due for due, _ in probes]
+        dues = []
         for e, _ in pending:
             if not e.get("when"):
                 dues.append(p.started + e["delay_ms"] / 1000.0)
@@ -256,8 +249,9 @@ class Sequence:
     def probe(self, what):
         fact, op = what
         domain = self.login_domain(fact["login"])
-        fact["raced"] = op["raced"] = domain not in self.stand.academy.live()
-        self.count("raced" if fact["raced"] else "probed_live")
+        deletes = self.stand.academy.stats().get("deletes_started", [])
+        fact["raced"] = op["raced"] = raced(deletes, domain, fact.pop("acked_ns"))
+        self.count("raced" if fact["raced"] else "probed_not_raced")
         fact.pop("probe", None)
 
     def login_domain(self, login):
@@ -308,6 +302,7 @@ class Sequence:
         self.found += self.model.note_notices(self.outbox.new_notices(), self.step)
         told_before = self.model.told_last(login)
         r = s.passage(args, timeout=30)
+        acked_ns = time.monotonic_ns()  # after the commit: what raced() compares with
         self.found += self.model.note_notices(self.outbox.new_notices(), self.step)
         op["result"] = r.brief()
         self.expect(r, {0, 2}, "account " + verb)
@@ -318,6 +313,7 @@ class Sequence:
                     told_before=told_before)
         if running is not None and verb in ("hold", "cancel", "postpone"):
             fact["probe"] = True  # a purge in flight: raced or not, told by the probe
+            fact["acked_ns"] = acked_ns
         self.found += self.model.ack_support(fact, row_before)
         return fact
 

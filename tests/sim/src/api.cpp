@@ -109,6 +109,7 @@ void Api::classify(Ticket& t, std::string_view method, std::string_view target) 
 
 Ticket Api::begin(const Request& req, bool websocket_upgrade, Listener listener) {
   Ticket t;
+  t.arrived = std::chrono::steady_clock::now();
   classify(t, req.method, req.target);
   if (websocket_upgrade && t.route != RouteId::realtime) t.route = RouteId::unknown;
   // The admin port has no /move routes; the public one serves nothing else.
@@ -123,7 +124,7 @@ Ticket Api::begin(const Request& req, bool websocket_upgrade, Listener listener)
     return t;
   }
   if (is_admin_route(t.route)) {
-    m_stats.admin_arrived(std::chrono::steady_clock::now());
+    m_stats.admin_arrived(t.arrived);
     if (m_faults.max_rps > 0 && static_cast<double>(m_stats.admin_in_last_second()) > m_faults.max_rps) {
       t.early = json_response(429, "Too Many Requests\n", "text/plain");
       return t;

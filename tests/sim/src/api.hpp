@@ -8,6 +8,7 @@
 #include "stats.hpp"
 #include "world.hpp"
 
+#include <chrono>
 #include <optional>
 
 namespace sim {
@@ -22,6 +23,8 @@ struct Ticket {
   std::string domain;     // :domain, or the move token
   std::string export_id;  // :export-id
   std::int64_t delay_ms = 0;
+  // When its headers were read: before any injected latency or stall.
+  std::chrono::steady_clock::time_point arrived;
   bool reset_before = false;
   bool reset_after = false;
   bool in_flight = false;

@@ -288,6 +288,7 @@ Response Api::del(const Ticket& t) {
     case World::DeleteStart::during_tail: return delete_again(*index);
     case World::DeleteStart::started: break;
   }
+  m_stats.deletes_started.push_back({t.domain, t.arrived});
   Response r;
   r.delay_ms = delay;
   r.finish = [this, index = *index] {

@@ -67,6 +67,7 @@ void Stats::reset() {
   moves_rate_limited = person_requests_limited = 0;
   unsafe_domains.clear();
   moved_sources_deleted_domains.clear();
+  deletes_started.clear();
 }
 
 void Stats::admin_arrived(std::chrono::steady_clock::time_point at) {
@@ -102,6 +103,11 @@ std::string Stats::to_json() const {
   for (const auto& d : unsafe_domains) unsafe.emplace_back(d);
   json::array manager_deleted;
   for (const auto& d : moved_sources_deleted_domains) manager_deleted.emplace_back(d);
+  json::array deletes;
+  for (const auto& [domain, arrived] : deletes_started)
+    deletes.push_back(json::object{
+        {"domain", domain},
+        {"arrived_ns", std::chrono::duration_cast<std::chrono::nanoseconds>(arrived.time_since_epoch()).count()}});
   json::object o{{"requests", std::move(requests)},
                  {"max_rps_1s", m_max_rps},
                  {"max_in_flight", m_max_in_flight},
@@ -114,6 +120,7 @@ std::string Stats::to_json() const {
                  {"deletes_during_removal", deletes_during_removal},
                  {"unsafe_deletions", unsafe_domains.size()},
                  {"unsafe_domains", std::move(unsafe)},
+                 {"deletes_started", std::move(deletes)},
                  {"stack_mails", stack_mails},
                  {"parts_incomplete_served", parts_incomplete_served},
                  {"replaced_parts_served", replaced_parts_served},

@@ -1,4 +1,5 @@
 // Deletion (its stuck flag, a half deletion), unsafe deletions, imports.
+#include <chrono>
 #include "http_client.hpp"
 #include "zip_check.hpp"
 
@@ -84,6 +85,25 @@ TEST_CASE("DELETE: 204 after real time, then 404 - never exported counts as unsa
   CHECK(stats.at("deletions") == 1);
   CHECK(stats.at("unsafe_deletions") == 1);
   CHECK(stats.at("unsafe_domains").as_array().at(0) == json::value(d));
+}
+
+// The safety test tells a DELETE asked before a support action from one
+// asked after it by this moment, on the clock both processes read.
+TEST_CASE("a DELETE that starts a deletion is listed with the moment it arrived, before its latency",
+          "[lifecycle]") {
+  Sim sim(k_args);
+  sim.faults(R"({"latency_ms":{"min":300,"max":300,"rate":1}})");
+  const auto before = std::chrono::steady_clock::now().time_since_epoch();
+  CHECK(sim.del("/instances/" + domain(4)).status == 204);
+  const auto after = std::chrono::steady_clock::now().time_since_epoch();
+  CHECK(sim.del("/instances/" + domain(4)).status == 404);  // no deletion started: not listed
+  const auto listed = sim.stats().as_object().at("deletes_started").as_array();
+  REQUIRE(listed.size() == 1);
+  CHECK(listed.at(0).at("domain") == json::value(domain(4)));
+  const auto arrived = std::chrono::nanoseconds(listed.at(0).at("arrived_ns").as_int64());
+  CHECK(arrived >= before);
+  // Arrived first, then waited its 300 ms of latency before being handled.
+  CHECK(arrived + std::chrono::milliseconds(250) < after);
 }
 
 TEST_CASE("a deletion after a completed, fully read export is safe", "[lifecycle]") {
