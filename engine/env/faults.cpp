@@ -12,10 +12,10 @@ namespace passage::faults {
 
 namespace {
 
-constexpr std::size_t k_sites = static_cast<std::size_t>(Site::metrics) + 1;
+constexpr std::size_t k_sites = static_cast<std::size_t>(Site::outbox_sync) + 1;
 constexpr std::array<const char*, k_sites> k_names{
     "export_request", "part_download", "import",  "block",       "delete",  "notice",
-    "journal_write",  "part_file",     "report",  "outbox_mail", "metrics"};
+    "journal_write",  "part_file",     "report",  "outbox_mail", "metrics", "outbox_sync"};
 
 struct Rule {
   long first = 0;
@@ -53,7 +53,7 @@ std::vector<std::string> split(const std::string& text, char separator) {
   throw std::invalid_argument("PASSAGE_FAULTS: '" + item + "': " + why +
                               " (expected SITE:N[+][:enospc|:erofs], sites export_request, "
                               "part_download, import, block, delete, notice, journal_write, "
-                              "part_file, report, outbox_mail, metrics)");
+                              "part_file, report, outbox_mail, metrics, outbox_sync)");
 }
 
 long call_number(const std::string& item, std::string text, bool& onwards) {

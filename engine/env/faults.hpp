@@ -34,6 +34,7 @@ enum class Site {
   report,          // a report or purge report
   outbox_mail,     // a mail written to the outbox
   metrics,         // the metrics textfile
+  outbox_sync,     // a mail and its folder made durable (fdatasync, fsync)
 };
 
 const char* name_of(Site site);

@@ -50,6 +50,30 @@ void write_whole_file(const std::filesystem::path& path, const std::string& text
 
 namespace {
 
+// fdatasync (or fsync, for a folder) of `path` opened with `flags`; the
+// errno of the first failure, 0 if none.
+int sync_path(const std::filesystem::path& path, int flags, bool data_only) {
+  int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) return errno;
+  int error = (data_only ? ::fdatasync(fd) : ::fsync(fd)) == 0 ? 0 : errno;
+  if (::close(fd) != 0 && !error) error = errno;
+  return error;
+}
+
+}  // namespace
+
+void sync_file_data(const std::filesystem::path& file, int injected) {
+  const int error = injected ? injected : sync_path(file, O_RDONLY, true);
+  if (error) throw LocalWriteError(cannot_write(file, error));
+}
+
+void sync_folder(const std::filesystem::path& folder) {
+  const int error = sync_path(folder, O_RDONLY | O_DIRECTORY, false);
+  if (error) throw LocalWriteError(cannot_write(folder, error));
+}
+
+namespace {
+
 void remove_quietly(const std::filesystem::path& path) {
   std::error_code ignored;
   std::filesystem::remove(path, ignored);

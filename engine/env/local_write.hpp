@@ -36,6 +36,14 @@ std::filesystem::path unused_path(const std::filesystem::path& dir, const std::s
 void write_whole_file(const std::filesystem::path& path, const std::string& text, unsigned mode,
                       int injected);
 
+// Makes `file`'s bytes durable (fdatasync): a power failure after this
+// does not leave it empty or cut. `injected` (an errno, 0 for none) fails
+// it as the disk would. Throws LocalWriteError naming the file.
+void sync_file_data(const std::filesystem::path& file, int injected);
+// Makes the names in `folder` durable (fsync): a file renamed into it is
+// still there after a power failure. Throws LocalWriteError naming it.
+void sync_folder(const std::filesystem::path& folder);
+
 // `write` puts the text on a stream into `path`.partial (created with
 // `mode`), which becomes `path` only once every byte is on disk: a report
 // whose reading failed half-way (a database error, a template) or whose

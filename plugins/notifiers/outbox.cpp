@@ -12,6 +12,11 @@ namespace passage {
 
 namespace {
 
+void remove_quietly(const std::filesystem::path& path) {
+  std::error_code ignored;
+  std::filesystem::remove(path, ignored);
+}
+
 std::string base64_lines(const std::string& text) {
   namespace b64 = boost::beast::detail::base64;
   std::string encoded(b64::encoded_size(text.size()), '\0');
@@ -43,11 +48,21 @@ class OutboxNotifier final : public Notifier {
       // The mail holds a personal download link: private.
       write_whole_file(temporary, format_message(notice), k_private_file_mode,
                        faults::disk_error(faults::Site::outbox_mail));
+      // Accepted means on disk: once the notice is recorded as sent, the
+      // person's deletion date runs from it, so a power failure must not
+      // take the mail back (about 0.7 ms a mail here, on the loop).
+      sync_file_data(temporary, faults::disk_error(faults::Site::outbox_sync));
     } catch (const LocalWriteError& failed) {
+      remove_quietly(temporary);
       co_return local_write_failure(failed.what());
     }
     std::filesystem::rename(temporary, final_path, error);
     if (error) co_return local_write_failure("cannot rename into " + m_dir.string() + ": " + error.message());
+    try {
+      sync_folder(m_dir);
+    } catch (const LocalWriteError& failed) {
+      co_return local_write_failure(failed.what());
+    }
     co_return Done{};
   }
 

@@ -21,7 +21,7 @@ constexpr int k_exports = 1;
 
 bool is_local_write(const std::string& site) {
   return site == "journal_write" || site == "part_file" || site == "report" || site == "outbox_mail" ||
-         site == "metrics";
+         site == "metrics" || site == "outbox_sync";
 }
 
 // Calls per site of each campaign step, in a campaign without faults.
@@ -120,4 +120,10 @@ TEST_CASE("Failure matrix: each local file write failing in turn (part, report, 
           "the campaign recovers",
           "[faults]") {
   matrix({"part_file", "report", "outbox_mail", "metrics"});
+}
+
+// A mail is accepted only once on disk (fdatasync, then the folder's
+// fsync): a sync refused is a mail not sent, told again later.
+TEST_CASE("Failure matrix: each outbox mail's sync to disk failing in turn, the campaign recovers", "[faults]") {
+  matrix({"outbox_sync"});
 }

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <cerrno>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -52,4 +53,23 @@ TEST_CASE("write_streamed_file: a reading that fails half-way leaves no file tha
   CHECK_THROWS(write_streamed_file(path, k_shared_file_mode, half_then_fail));
   CHECK(read_text(path) == "earlier");
   CHECK(std::distance(std::filesystem::directory_iterator(dir.path()), {}) == 1);
+}
+
+TEST_CASE("sync_file_data and sync_folder: a file and its folder made durable, a failure names the path",
+          "[local_write]") {
+  TempDir dir;
+  const auto mail = dir.path() / "m.eml";
+  passage::write_whole_file(mail, "Subject: x\r\n", 0600, 0);
+  CHECK_NOTHROW(passage::sync_file_data(mail, 0));
+  CHECK_NOTHROW(passage::sync_folder(dir.path()));
+  try {
+    passage::sync_file_data(mail, ENOSPC);
+    FAIL("an injected failure must throw");
+  } catch (const passage::LocalWriteError& error) {
+    CHECK(std::string(error.what()).find(mail.string()) != std::string::npos);
+    CHECK(std::string(error.what()).find("No space left") != std::string::npos);
+  }
+  CHECK_THROWS_AS(passage::sync_file_data(dir.path() / "missing.eml", 0), passage::LocalWriteError);
+  CHECK_THROWS_AS(passage::sync_folder(dir.path() / "missing"), passage::LocalWriteError);
+  CHECK_THROWS_AS(passage::sync_folder(mail), passage::LocalWriteError);  // not a folder
 }
