@@ -238,6 +238,35 @@ std::string state_reason(const Workspace& ws, int n) {
   return rows.empty() ? "" : rows[0][0];
 }
 
+using Parts = std::vector<std::filesystem::path>;
+
+Options three_departed() {
+  Options options;
+  options.accounts = 3;
+  options.max_fraction = 1.0;  // two holds of three must not trip the breaker: u3's deletion is checked
+  return options;
+}
+
+// Three departed people in GRACE; `damage` spoils the archived parts of
+// u0001 and u0002; the purge 40 days later deletes u0003's space only.
+void purge_holds_the_damaged(Stand& s, const std::function<void(const Parts& first, const Parts& second)>& damage) {
+  s.run();
+  for (int n = 1; n <= 3; ++n) REQUIRE(state_reason(s.ws, n).starts_with("GRACE"));
+  const Parts first = archived_parts(s.ws, 1);
+  const Parts second = archived_parts(s.ws, 2);
+  REQUIRE_FALSE(first.empty());
+  REQUIRE_FALSE(second.empty());
+  REQUIRE_FALSE(archived_parts(s.ws, 3).empty());
+  damage(first, second);
+  s.advance(days(40));
+  ProcessResult night = s.purge();
+  INFO("purge: " << night.out << night.err);
+  CHECK(s.deletions() == 1);
+  CHECK(state_reason(s.ws, 1) == "HELD evidence_missing");
+  CHECK(state_reason(s.ws, 2) == "HELD evidence_missing");
+  CHECK(state_reason(s.ws, 3).starts_with("PURGED"));
+}
+
 }  // namespace
 
 // Departed people get `archive` delivery: once the space is deleted, the
@@ -247,26 +276,11 @@ std::string state_reason(const Workspace& ws, int n) {
 // the database says was verified.
 TEST_CASE("attack: a purge never deletes a space whose archived part is gone or cut short, the others go",
           "[attack][deletion-safety][purge][archive]") {
-  Options options;
-  options.accounts = 3;
-  options.max_fraction = 1.0;  // two holds of three must not trip the breaker: u3's deletion is checked
-  Stand s(options);
-  s.run();
-  for (int n = 1; n <= 3; ++n) REQUIRE(state_reason(s.ws, n).starts_with("GRACE"));
-  auto gone = archived_parts(s.ws, 1);
-  auto cut = archived_parts(s.ws, 2);
-  REQUIRE_FALSE(gone.empty());
-  REQUIRE_FALSE(cut.empty());
-  REQUIRE_FALSE(archived_parts(s.ws, 3).empty());
-  std::filesystem::remove(gone.back());
-  std::filesystem::resize_file(cut.front(), std::filesystem::file_size(cut.front()) / 2);
-  s.advance(days(40));
-  ProcessResult night = s.purge();
-  INFO("purge: " << night.out << night.err);
-  CHECK(s.deletions() == 1);
-  CHECK(state_reason(s.ws, 1) == "HELD evidence_missing");
-  CHECK(state_reason(s.ws, 2) == "HELD evidence_missing");
-  CHECK(state_reason(s.ws, 3).starts_with("PURGED"));
+  Stand s(three_departed());
+  purge_holds_the_damaged(s, [](const Parts& gone, const Parts& cut) {
+    std::filesystem::remove(gone.back());
+    std::filesystem::resize_file(cut.front(), std::filesystem::file_size(cut.front()) / 2);
+  });
   // The remedy the hold's reason names: exported again, a new archive,
   // and then deleted.
   // A release first is not needed (it would tell the person a new date
@@ -300,26 +314,12 @@ void overwrite_same_size(const std::filesystem::path& part, const std::function<
 
 TEST_CASE("attack: a purge never deletes a space whose archived part was replaced by as many bytes of something else",
           "[attack][deletion-safety][purge][archive]") {
-  Options options;
-  options.accounts = 3;
-  options.max_fraction = 1.0;  // two holds of three must not trip the breaker: u3's deletion is checked
-  Stand s(options);
-  s.run();
-  for (int n = 1; n <= 3; ++n) REQUIRE(state_reason(s.ws, n).starts_with("GRACE"));
-  auto zeroed = archived_parts(s.ws, 1);
-  auto scrambled = archived_parts(s.ws, 2);
-  REQUIRE_FALSE(zeroed.empty());
-  REQUIRE_FALSE(scrambled.empty());
+  Stand s(three_departed());
   // A restore that zero-fills what it could not read; a part overwritten
   // by something else of the same length.
-  overwrite_same_size(zeroed.front(), [](std::size_t) { return '\0'; });
-  std::mt19937 random(15);
-  overwrite_same_size(scrambled.back(), [&](std::size_t) { return static_cast<char>(random()); });
-  s.advance(days(40));
-  ProcessResult night = s.purge();
-  INFO("purge: " << night.out << night.err);
-  CHECK(s.deletions() == 1);
-  CHECK(state_reason(s.ws, 1) == "HELD evidence_missing");
-  CHECK(state_reason(s.ws, 2) == "HELD evidence_missing");
-  CHECK(state_reason(s.ws, 3).starts_with("PURGED"));
+  purge_holds_the_damaged(s, [](const Parts& zeroed, const Parts& scrambled) {
+    overwrite_same_size(zeroed.front(), [](std::size_t) { return '\0'; });
+    std::mt19937 random(15);
+    overwrite_same_size(scrambled.back(), [&](std::size_t) { return static_cast<char>(random()); });
+  });
 }
