@@ -29,14 +29,14 @@ class ZipCheckPool::Impl {
     m_pool.join();
   }
 
-  // The async_initiate initiation: run the check on the pool, then hand the
-  // result to `handler` through the io_context.
-  template <typename Handler>
-  void start(Handler handler, std::filesystem::path file, bool first_part, std::int64_t max_uncompressed) {
+  // The async_initiate initiation: run `work` (noexcept) on the pool, then
+  // hand its result to `handler` through the io_context.
+  template <typename Handler, typename Work>
+  void start(Handler handler, Work work) {
     auto io_work = asio::make_work_guard(m_io);
     asio::post(m_pool, [this, io_work = std::move(io_work), handler = std::move(handler),
-                        file = std::move(file), first_part, max_uncompressed]() mutable {
-      ZipCheck result = run(file, first_part, max_uncompressed);
+                        work = std::move(work)]() mutable {
+      auto result = work();
       // post() to the io_context, then dispatch on the handler's associated
       // executor (the coroutine's), which append() keeps.
       try {
@@ -48,7 +48,7 @@ class ZipCheckPool::Impl {
     });
   }
 
- private:
+ public:
   // Never lets an exception escape onto a pool thread.
   ZipCheck run(const std::filesystem::path& file, bool first_part, std::int64_t max_uncompressed) noexcept {
     ZipCheck result;
@@ -66,6 +66,17 @@ class ZipCheckPool::Impl {
     return result;
   }
 
+  // Nothing when abandoned or failed, as for a part that cannot be read.
+  std::optional<std::int64_t> entries(const std::filesystem::path& file) noexcept {
+    try {
+      if (m_stop) return std::nullopt;
+      return count_zip_entries(file);
+    } catch (...) {
+      return std::nullopt;
+    }
+  }
+
+ private:
   asio::io_context& m_io;
   std::atomic<bool> m_stop{false};
   asio::thread_pool m_pool;
@@ -80,10 +91,24 @@ asio::awaitable<ZipCheck> ZipCheckPool::check(std::filesystem::path file, bool f
                                               std::int64_t max_uncompressed) {
   Impl* impl = m_impl.get();
   auto initiation = [impl](auto handler, std::filesystem::path file, bool first_part, std::int64_t max) {
-    impl->start(std::move(handler), std::move(file), first_part, max);
+    impl->start(std::move(handler),
+                [impl, file = std::move(file), first_part, max] { return impl->run(file, first_part, max); });
   };
   return asio::async_initiate<const asio::use_awaitable_t<>&, void(ZipCheck)>(
       std::move(initiation), asio::use_awaitable, std::move(file), first_part, max_uncompressed);
+}
+
+}  // namespace passage
+
+namespace passage {
+
+asio::awaitable<std::optional<std::int64_t>> ZipCheckPool::count_entries(std::filesystem::path file) {
+  Impl* impl = m_impl.get();
+  auto initiation = [impl](auto handler, std::filesystem::path file) {
+    impl->start(std::move(handler), [impl, file = std::move(file)] { return impl->entries(file); });
+  };
+  return asio::async_initiate<const asio::use_awaitable_t<>&, void(std::optional<std::int64_t>)>(
+      std::move(initiation), asio::use_awaitable, std::move(file));
 }
 
 }  // namespace passage

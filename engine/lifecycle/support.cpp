@@ -95,6 +95,9 @@ Transition resume_from_hold(const Account& account, const std::string& why, Inst
 StepResult release(const Account& account, const Event& event, Instant now, const Policy& policy) {
   if (account.state != State::held || !account.held_from)
     return Refusal{"only a HELD account can be released"};
+  // Its outcome decides: a release would tell the person a new date for a
+  // space that may be gone.
+  if (auto refusal = deletion_under_way(account)) return *refusal;
   if (has_reason(account, k_dropped))
     return Refusal{"it was dropped from the campaign's list: only `passage campaign update` with a "
                    "list that includes it again lifts that (or cancel it)"};

@@ -8,7 +8,6 @@
 #include <boost/asio/detached.hpp>
 
 #include "engine/archive/archive_paths.hpp"
-#include "engine/archive/zip_check.hpp"
 #include "engine/sched/notice_once.hpp"
 
 namespace passage {
@@ -148,24 +147,42 @@ std::vector<PurgeVerdict> PurgeNight::check_all(std::vector<Account>& due) {
 // a zip whose central directory lists as many entries as were verified,
 // each with its local header: kilobytes an entry, where a hash would
 // read every part of every space due that night again.
-bool PurgeNight::archive_kept(const Account& account) const {
-  if (account.delivery != "archive" || account.evidence.kind != "export") return true;
-  if (!m_stacks.at(account.stack).backend->keeps_parts()) return true;
+asio::awaitable<bool> PurgeNight::archive_kept(const Account& account) {
+  if (account.delivery != "archive" || account.evidence.kind != "export") co_return true;
+  if (!m_stacks.at(account.stack).backend->keeps_parts()) co_return true;
   for (const PartEvidence& part : account.evidence.parts) {
     auto path = archived_part(m_config.export_.archive_dir, account.domain, account.id,
                               account.evidence.export_id, part.n);
     std::error_code error;
     if (!path || std::filesystem::file_size(*path, error) != static_cast<std::uintmax_t>(part.bytes) || error)
-      return false;
-    if (count_zip_entries(*path) != part.entries) return false;
+      co_return false;
+    if (co_await m_parts.count_entries(*path) != part.entries) co_return false;
   }
-  return true;
+  co_return true;
+}
+
+// The interlocks read here, not on the stack: the evidence, the archive,
+// the directory. Empty when none holds the account.
+asio::awaitable<std::string> PurgeNight::local_interlock(const Account& account) {
+  if (!evidence_intact(account.evidence)) co_return "evidence_missing";
+  // The archive is the person's only copy once the space is gone.
+  if (!co_await archive_kept(account)) co_return "evidence_missing";
+  if (m_directory) {
+    // A blocking lookup on this thread: backend reads in flight wait meanwhile.
+    DirectoryStatus status = m_directory->status(account.login);
+    if (status != DirectoryStatus::departed) co_return std::string("directory_") + status_name(status);
+  }
+  co_return "";
 }
 
 asio::awaitable<void> PurgeNight::check(Account account, PurgeVerdict& verdict) {
   verdict.account = account;
   Instant now = m_clock.now();
-  if (!evidence_intact(account.evidence)) {
+  // A DELETE of ours left without outcome is read back first: the space
+  // may be gone already, and holding it would say it was not deleted
+  // (and a release would mail the person a new date).
+  const bool open_delete = account.delete_in_flight;
+  if (!open_delete && !evidence_intact(account.evidence)) {
     verdict.interlock = "evidence_missing";
     co_return;
   }
@@ -174,18 +191,9 @@ asio::awaitable<void> PurgeNight::check(Account account, PurgeVerdict& verdict) 
     verdict.not_yet = true;
     co_return;
   }
-  if (!archive_kept(account)) {
-    // The archive is the person's only copy once the space is gone.
-    verdict.interlock = "evidence_missing";
-    co_return;
-  }
-  if (m_directory) {
-    // A blocking lookup on this thread: backend reads in flight wait meanwhile.
-    DirectoryStatus status = m_directory->status(account.login);
-    if (status != DirectoryStatus::departed) {
-      verdict.interlock = std::string("directory_") + status_name(status);
-      co_return;
-    }
+  if (!open_delete) {
+    verdict.interlock = co_await local_interlock(account);
+    if (!verdict.interlock.empty()) co_return;
   }
   if (paused_too_long(account.stack)) {
     // The stack asked to be left alone longer than a night waits: a
@@ -213,6 +221,9 @@ asio::awaitable<void> PurgeNight::check(Account account, PurgeVerdict& verdict) 
   if (account.delete_in_flight) {
     if (!co_await read_back_open_delete(backend, info.value(), verdict)) co_return;
     account = verdict.account;  // as the read-back left it (intent closed, holds voided)
+    // That DELETE did not happen: what holds any other account holds this one.
+    verdict.interlock = co_await local_interlock(account);
+    if (!verdict.interlock.empty()) co_return;
   }
   if (!account.hold_reasons.empty() && account.state != State::held) {
     verdict.pending_hold = account.hold_reasons.front();

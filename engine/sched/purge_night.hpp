@@ -20,6 +20,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "engine/archive/zip_check.hpp"
 #include "engine/notices/notices.hpp"
 #include "engine/sched/backoff.hpp"
 #include "engine/sched/purge.hpp"
@@ -110,7 +111,8 @@ class PurgeNight {
   asio::awaitable<bool> read_back_open_delete(Backend& backend, const InstanceInfo& info, PurgeVerdict& verdict);
   Millis unanswered_delete_settle(const Account& account) const;
   asio::awaitable<void> check_files_unchanged(Backend& backend, PurgeVerdict& verdict);
-  bool archive_kept(const Account& account) const;
+  asio::awaitable<bool> archive_kept(const Account& account);
+  asio::awaitable<std::string> local_interlock(const Account& account);
   void void_pending_holds(std::int64_t account_id);
   bool paused_too_long(const std::string& stack) const;
   static bool own_block(const Account& account, const std::string& reason);
@@ -162,6 +164,8 @@ class PurgeNight {
   asio::signal_set* m_signals = nullptr;  // while run_io runs
   bool m_stopping = false;           // a SIGINT or SIGTERM came: no new DELETE
   std::vector<std::string> m_local_write_errors;  // e.g. an outbox mail the disk refused
+  // Reads archived parts off the loop (archive_kept); after m_io: destroyed first.
+  ZipCheckPool m_parts{m_io, 2};
 };
 
 }  // namespace passage

@@ -323,3 +323,29 @@ TEST_CASE("attack: a purge never deletes a space whose archived part was replace
     overwrite_same_size(scrambled.back(), [&](std::size_t) { return static_cast<char>(random()); });
   });
 }
+
+// A DELETE of ours left without answer did delete the space; its archive
+// was damaged afterwards. The next purge reads the DELETE back first: the
+// space is recorded deleted, never HELD as "not deleted" (a release would
+// then mail the person a new date for a space already gone).
+TEST_CASE("attack: a space our unanswered DELETE removed is recorded deleted even if its archive was damaged since",
+          "[attack][deletion-safety][purge][archive][delete-hang]") {
+  Stand s(one_account());
+  one_due(s);
+  set_delete_timeout(s, "2 seconds");
+  s.sim->put_faults(R"({"delete_hang":{"rate":1,"ms":3000}})");
+  Stand::require_exit(s.purge(), 7);
+  REQUIRE(open_delete_intents(s.ws) == 1);
+  s.sim->clear_faults();
+  REQUIRE(wait_until([&] { return s.sim->call("GET", "/instances/" + domain_of(1)).status == 404; },
+                     Millis(30000)));
+  const Parts parts = archived_parts(s.ws, 1);
+  REQUIRE_FALSE(parts.empty());
+  overwrite_same_size(parts.front(), [](std::size_t) { return '\0'; });
+  s.advance(days(1));
+  ProcessResult night = s.purge();
+  INFO(night.out << night.err);
+  CHECK(state_reason(s.ws, 1).starts_with("PURGED"));
+  CHECK(open_delete_intents(s.ws) == 0);
+  CHECK(s.deletions() == 1);
+}

@@ -1632,6 +1632,11 @@ TEST_CASE("reexport: an account held only because its archive no longer holds th
     INFO(reason);
     CHECK(refused(other, event(EventKind::reexport, "ticket"), now));
   }
+  // A DELETE without outcome: neither exported again nor released.
+  Account deleting = account;
+  deleting.delete_in_flight = true;
+  CHECK(refusal_reason(deleting, event(EventKind::reexport, "ticket"), now).find("under way") != std::string::npos);
+  CHECK(refusal_reason(deleting, event(EventKind::release, "ticket"), now).find("under way") != std::string::npos);
   // Held before anything was verified: nothing was exported.
   Account early = account;
   early.held_from = State::queued;
