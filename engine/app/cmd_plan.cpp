@@ -248,6 +248,7 @@ int cmd_plan(AppContext& app) {
   const std::string& name = app.word(1, "campaign NAME");
   const Config& config = app.config();
   Campaign campaign = require_campaign(app, name);
+  refuse_stacks_not_configured(app, campaign.id);
   PlanFigures plan = figure(app, campaign.id);
   auto nights = throttled(plan.deletions_by_night, config.purge.max_per_run);
   bool directory = config.directory.has_value();

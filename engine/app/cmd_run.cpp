@@ -21,12 +21,13 @@ void refuse_stacks_not_configured(AppContext& app, std::optional<std::int64_t> c
   std::vector<std::string> known;
   for (const StackConfig& stack : app.config().stacks) known.push_back(stack.name);
   std::vector<std::string> problems;
-  for (const auto& [stack, count] : app.store().stepped_outside(known, campaign_id))
-    problems.push_back(plural(count, "unfinished account belongs", "unfinished accounts belong") + " to stack " +
-                       stack + ", which " + app.config_file() + " no longer has");
+  for (const Store::StackCount& orphans : app.store().stepped_outside(known, campaign_id))
+    problems.push_back(plural(orphans.accounts, "unfinished account", "unfinished accounts") + " of campaign " +
+                       orphans.campaign + (orphans.accounts == 1 ? " belongs" : " belong") + " to stack " +
+                       orphans.stack + ", which " + app.config_file() + " no longer has");
   if (problems.empty()) return;
-  problems.back() += ": put the stack back under its name, or cancel those accounts "
-                     "(passage account cancel --campaign C --state S); nothing was done";
+  problems.back() += ": an account keeps the stack it was created on; put the stack back under its name. "
+                     "Nothing was done";
   throw BadInputLines(problems);
 }
 

@@ -211,7 +211,8 @@ std::optional<Refusal> hold_blocks_reexport(const Account& account) {
     if (!held_for_a_new_export(reason)) others.push_back(reason);
   if (account.hold_reasons.empty() || !others.empty())
     return Refusal{"it is HELD for " + (others.empty() ? std::string("no recorded reason") : joined(others)) +
-                   ": release it first, then export it again"};
+                   ": release it first (that lifts every reason and tells the person a new deletion date), then "
+                   "export it again"};
   return std::nullopt;
 }
 

@@ -434,17 +434,19 @@ std::map<State, int> Store::state_counts(std::optional<std::int64_t> campaign_id
   return counts;
 }
 
-std::map<std::string, int> Store::stepped_outside(const std::vector<std::string>& known,
-                                                  std::optional<std::int64_t> campaign_id) {
-  std::string sql = "SELECT stack, COUNT(*) FROM accounts WHERE state NOT IN ('PURGED', 'CANCELLED', 'NO_SPACE', "
-                    "'HELD', 'FAILED') AND stack NOT IN (''";
+std::vector<Store::StackCount> Store::stepped_outside(const std::vector<std::string>& known,
+                                                     std::optional<std::int64_t> campaign_id) {
+  std::string sql = "SELECT a.stack, c.name, COUNT(*) FROM accounts a JOIN campaigns c ON c.id = a.campaign_id "
+                    "WHERE a.state NOT IN ('PURGED', 'CANCELLED', 'NO_SPACE', 'HELD', 'FAILED') "
+                    "AND a.stack NOT IN (''";
   for (std::size_t i = 0; i < known.size(); ++i) sql += ", ?";
   sql += ")";
-  if (campaign_id) sql += " AND campaign_id = " + std::to_string(*campaign_id);
-  auto statement = m_db.prepare(sql + " GROUP BY stack");
+  if (campaign_id) sql += " AND a.campaign_id = " + std::to_string(*campaign_id);
+  auto statement = m_db.prepare(sql + " GROUP BY a.stack, c.name ORDER BY a.stack, c.name");
   for (std::size_t i = 0; i < known.size(); ++i) statement.bind(static_cast<int>(i + 1), known[i]);
-  std::map<std::string, int> counts;
-  while (statement.step()) counts[statement.text_at(0)] = static_cast<int>(statement.int_at(1));
+  std::vector<StackCount> counts;
+  while (statement.step())
+    counts.push_back({statement.text_at(0), statement.text_at(1), static_cast<int>(statement.int_at(2))});
   return counts;
 }
 

@@ -222,9 +222,14 @@ class Store {
   std::map<State, int> state_counts(std::optional<std::int64_t> campaign_id);
   // The accounts a run or a purge still steps (neither final nor HELD or
   // FAILED, which wait for a person) whose stack is not in `known`,
-  // counted by their stack. A scan: 0.15 s at 1M accounts.
-  std::map<std::string, int> stepped_outside(const std::vector<std::string>& known,
-                                             std::optional<std::int64_t> campaign_id);
+  // counted by stack and campaign name. A scan: 0.15 s at 1M accounts.
+  struct StackCount {
+    std::string stack;
+    std::string campaign;
+    int accounts = 0;
+  };
+  std::vector<StackCount> stepped_outside(const std::vector<std::string>& known,
+                                          std::optional<std::int64_t> campaign_id);
 
   // Commits a transition of `before`, journaled as `actor`, with its
   // intent if any, as a compare-and-set on the account's version: if

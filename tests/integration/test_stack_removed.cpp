@@ -1,5 +1,5 @@
 // A stack renamed or removed from the config while accounts of it are
-// unfinished: `run`, `nightly` and `purge` refuse to start (exit 2, the
+// unfinished: `run`, `nightly`, `purge` and `plan` refuse to start (exit 2, the
 // stack and its accounts named, nothing changed) instead of doing part of
 // the work, stopping on the first such account or leaving it waiting
 // without a word.
@@ -52,10 +52,14 @@ TEST_CASE("a run, a night and a purge refuse to start while unfinished accounts 
     INFO(command[0] << ": " << refused.out << refused.err);
     CHECK(refused.exit_code == 2);
     CHECK(says(refused, "stack academy"));
-    CHECK(says(refused, "4 unfinished accounts"));
+    CHECK(says(refused, "4 unfinished accounts of campaign c1 belong"));
     CHECK(journal_rows(s.ws) == journal);
   }
   CHECK(s.deletions() == 0);
+  // `plan` reads only; it says the same instead of failing on the lookup.
+  ProcessResult plan = s.passage({"plan", "c1"});
+  CHECK(plan.exit_code == 2);
+  CHECK(says(plan, "stack academy"));
   // `purge --dry-run` reads only, and says the same.
   ProcessResult dry = s.passage({"purge", "--dry-run"});
   CHECK(dry.exit_code == 2);
