@@ -3,9 +3,10 @@ clock), and the invariants checked against the simulators' records, the
 database and the outbox after every step.
 
 A protective fact (hold, cancel, postpone) acknowledged while a purge or
-nightly was in flight is *raced* when a DELETE that started the deletion
-of its instance reached the simulator before the acknowledgement (the
-simulator stamps each on CLOCK_MONOTONIC, sequence.raced): its DELETE was
+nightly was in flight is *raced* when the DELETE that removed its
+instance reached the simulator during that command and before the
+acknowledgement (the simulator stamps each on CLOCK_MONOTONIC,
+sequence.raced): its DELETE was
 sent before the fact was committed, so that deletion is not held against it.
 """
 from datetime import timedelta

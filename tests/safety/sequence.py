@@ -19,15 +19,18 @@ from stand import HarnessError, Stand, iso
 K_LANDED_S = 10  # at most this long after a SIGKILL for the requests it sent to be answered
 
 
-def raced(deletes_started, domain, acked_ns):
-    """True when a DELETE that started the deletion of `domain` reached the
-    simulator before the acknowledgement (`acked_ns`, CLOCK_MONOTONIC,
-    taken once the support command had exited): it was sent before the
-    fact was committed. The simulator stamps a request when its headers
+def raced(deleted_by, domain, since_ns, acked_ns):
+    """True when the DELETE that removed `domain` reached the simulator
+    while this command ran (from `since_ns`, its start) and before the
+    acknowledgement (`acked_ns`, taken once the support command had
+    exited): it was sent before the fact was committed. Times are
+    CLOCK_MONOTONIC: the simulator stamps a request when its headers
     arrive, before any injected latency or stall, on the clock this
     process reads (time.monotonic_ns), so nothing has to wait for a
-    deletion to be handled to tell the two apart."""
-    return any(d["domain"] == domain and d["arrived_ns"] < acked_ns for d in deletes_started)
+    deletion to be handled to tell the two apart. A DELETE that removed
+    nothing (stuck, half done) or came from an earlier command excuses
+    nothing."""
+    return any(d["domain"] == domain and since_ns <= d["arrived_ns"] < acked_ns for d in deleted_by)
 # A command past its timeout is a `hang` (and ends the sequence: the next
 # run would hang too). The longest legitimate run here: retries capped at
 # idle_horizon (5 s) within retry_budget (8), export deadline 5 s, import 15 s.
@@ -177,7 +180,7 @@ class Sequence:
         if r.killed or probes:
             self.wait_requests_landed()  # a DELETE already sent lands before the observation
         for fact in probes:
-            self.probe(fact)
+            self.probe(fact, int(p.started * 1e9))
         self.op_seconds = r.seconds
         op["result"] = r.brief()
         self.expect(r, K_MAIN_CODES)
@@ -246,11 +249,11 @@ class Sequence:
             idle = self.stand.academy.wait_idle(deadline - time.monotonic())
             quiet = quiet + 1 if idle else 0
 
-    def probe(self, what):
+    def probe(self, what, since_ns):
         fact, op = what
         domain = self.login_domain(fact["login"])
-        deletes = self.stand.academy.stats().get("deletes_started", [])
-        fact["raced"] = op["raced"] = raced(deletes, domain, fact.pop("acked_ns"))
+        deleted_by = self.stand.academy.stats().get("deleted_by", [])
+        fact["raced"] = op["raced"] = raced(deleted_by, domain, since_ns, fact.pop("acked_ns"))
         self.count("raced" if fact["raced"] else "probed_not_raced")
         fact.pop("probe", None)
 

@@ -288,10 +288,9 @@ Response Api::del(const Ticket& t) {
     case World::DeleteStart::during_tail: return delete_again(*index);
     case World::DeleteStart::started: break;
   }
-  m_stats.deletes_started.push_back({t.domain, t.arrived});
   Response r;
   r.delay_ms = delay;
-  r.finish = [this, index = *index] {
+  r.finish = [this, index = *index, domain = t.domain, arrived = t.arrived] {
     switch (m_world.finish_delete(index)) {
       case World::DeleteEnd::stuck:
         return error_response(500, "Internal Server Error", "konnector cleanup failed: deletion interrupted");
@@ -299,6 +298,7 @@ Response Api::del(const Ticket& t) {
         return half_deleted_error(index);
       case World::DeleteEnd::deleted: break;
     }
+    m_stats.deleted_by.push_back({domain, arrived});
     Response done;
     done.status = 204;
     return done;

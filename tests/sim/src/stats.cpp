@@ -67,7 +67,7 @@ void Stats::reset() {
   moves_rate_limited = person_requests_limited = 0;
   unsafe_domains.clear();
   moved_sources_deleted_domains.clear();
-  deletes_started.clear();
+  deleted_by.clear();
 }
 
 void Stats::admin_arrived(std::chrono::steady_clock::time_point at) {
@@ -104,7 +104,7 @@ std::string Stats::to_json() const {
   json::array manager_deleted;
   for (const auto& d : moved_sources_deleted_domains) manager_deleted.emplace_back(d);
   json::array deletes;
-  for (const auto& [domain, arrived] : deletes_started)
+  for (const auto& [domain, arrived] : deleted_by)
     deletes.push_back(json::object{
         {"domain", domain},
         {"arrived_ns", std::chrono::duration_cast<std::chrono::nanoseconds>(arrived.time_since_epoch()).count()}});
@@ -120,7 +120,7 @@ std::string Stats::to_json() const {
                  {"deletes_during_removal", deletes_during_removal},
                  {"unsafe_deletions", unsafe_domains.size()},
                  {"unsafe_domains", std::move(unsafe)},
-                 {"deletes_started", std::move(deletes)},
+                 {"deleted_by", std::move(deletes)},
                  {"stack_mails", stack_mails},
                  {"parts_incomplete_served", parts_incomplete_served},
                  {"replaced_parts_served", replaced_parts_served},

@@ -87,15 +87,15 @@ public:
   std::uint64_t moved_sources_deleted = 0;     // deleted by the hoster's manager 30 days after the move
   std::vector<std::string> unsafe_domains;
   std::vector<std::string> moved_sources_deleted_domains;  // which ones the manager deleted
-  // Every DELETE that started a deletion, with the moment it arrived (on
-  // CLOCK_MONOTONIC, which a test on this machine reads too): a deletion
-  // the client asked for before some event of the test, or after it,
-  // told apart without waiting.
+  // Every DELETE whose deletion removed its instance, with the moment it
+  // arrived (on CLOCK_MONOTONIC, which a test on this machine reads too):
+  // a deletion the client asked for before some event of the test, or
+  // after it, told apart without waiting.
   struct DeleteArrival {
     std::string domain;
     std::chrono::steady_clock::time_point arrived;
   };
-  std::vector<DeleteArrival> deletes_started;
+  std::vector<DeleteArrival> deleted_by;
 
 private:
   std::array<std::map<int, std::uint64_t>, static_cast<std::size_t>(RouteId::k_count)> m_requests;

@@ -89,7 +89,7 @@ TEST_CASE("DELETE: 204 after real time, then 404 - never exported counts as unsa
 
 // The safety test tells a DELETE asked before a support action from one
 // asked after it by this moment, on the clock both processes read.
-TEST_CASE("a DELETE that starts a deletion is listed with the moment it arrived, before its latency",
+TEST_CASE("a DELETE that removed its instance is listed with the moment it arrived, before its latency",
           "[lifecycle]") {
   Sim sim(k_args);
   sim.faults(R"({"latency_ms":{"min":300,"max":300,"rate":1}})");
@@ -97,7 +97,9 @@ TEST_CASE("a DELETE that starts a deletion is listed with the moment it arrived,
   CHECK(sim.del("/instances/" + domain(4)).status == 204);
   const auto after = std::chrono::steady_clock::now().time_since_epoch();
   CHECK(sim.del("/instances/" + domain(4)).status == 404);  // no deletion started: not listed
-  const auto listed = sim.stats().as_object().at("deletes_started").as_array();
+  sim.faults(R"({"delete_stuck":1})");
+  CHECK(sim.del("/instances/" + domain(5)).status == 500);  // stuck: the instance stays, not listed
+  const auto listed = sim.stats().as_object().at("deleted_by").as_array();
   REQUIRE(listed.size() == 1);
   CHECK(listed.at(0).at("domain") == json::value(domain(4)));
   const auto arrived = std::chrono::nanoseconds(listed.at(0).at("arrived_ns").as_int64());
