@@ -40,6 +40,7 @@ struct ExportDoc {
   bool events_lost = false;  // export_silent_fail: no event of it reaches the socket
   std::vector<bool> parts_read;
   bool fully_read = false;
+  std::uint64_t content_rev = 0;  // the space's content_rev when the job packed it
 };
 
 // A person's own move away, on the source (cozy-stack `StartMove`, then
@@ -113,7 +114,9 @@ struct InstanceState {
   // Exports a later one replaced, in any state: their documents stay, their
   // archive is gone (CleanPreviousExports). Unexpired ones only.
   std::vector<ExportDoc> replaced_exports;
-  bool last_done_export_read = false;  // the latest finished export was read whole
+  bool last_done_export_read = false;  // the latest finished export was read whole, or held what one read whole did
+  std::uint64_t content_rev = 0;       // bumped by every change of the space's files, and an import's wipe
+  std::optional<std::uint64_t> read_content_rev;  // the content_rev an export read whole packed
   bool activity_bumped = false;
   std::uint32_t rev = 1;
 };

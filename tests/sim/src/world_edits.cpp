@@ -59,6 +59,7 @@ SpaceFile World::create_file(std::uint32_t index, InstanceState& s) {
   const std::int64_t mean = files.empty() ? 1000 : std::max<std::int64_t>(1, total / static_cast<std::int64_t>(files.size()));
   const SpaceFile f = new_file(m_rng.next(), m_rng.between(std::max<std::int64_t>(1, mean / 2), mean + mean / 2));
   s.files.created[f.id] = NewFile{f, now_ms()};
+  ++s.content_rev;
   ++m_stats.files_created;
   count_after_import(s, 0, f.size, 0);
   return f;
@@ -77,6 +78,7 @@ std::vector<std::string> World::generated_versions(std::uint32_t index, const st
 SpaceFile World::change_file(std::uint32_t index, InstanceState& s, const SpaceFile& file, FileOp op, bool* kept) {
   const SpaceFile now = as_changed(file, &s.files);
   bool version_kept = false;
+  if (op != FileOp::rewrite_same) ++s.content_rev;
   switch (op) {
     case FileOp::rewrite:
       if (keeps_versions(index)) {

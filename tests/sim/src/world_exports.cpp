@@ -67,6 +67,7 @@ std::unique_ptr<ExportDoc> World::new_export_doc(std::uint32_t index, bool admin
   const auto now = now_ms();
   auto doc = std::make_unique<ExportDoc>();
   doc->id = couch_id(mix64(m_options.seed ^ 0xe4) + ++m_sequence);
+  doc->content_rev = touch(index).content_rev;
   doc->created_ms = now;
   doc->expires_ms = now + 7 * k_day_ms;
   doc->admin_req = admin_req;
@@ -141,7 +142,9 @@ void World::finish_export(std::uint32_t index, std::string id, const QueuedExpor
     // later as it is; MarksAsFinished stores their size.
     e.instance_json = instance_json(index);
     e.total_size = json_documents_size({e.instance_json, {}, profile(index).key, e.created_ms});
-    s.last_done_export_read = false;
+    // A new export of a space that has not changed since one was read
+    // whole takes nothing out of that copy.
+    s.last_done_export_read = s.read_content_rev == s.content_rev;
   }
   publish_export("UPDATED", index, e);  // MarksAsFinished
   if (s.move == MovePhase::going && e.id == s.move_export_id) return move_export_ended(index, s);
@@ -160,7 +163,10 @@ void World::part_read(std::uint32_t index, const std::string& id, std::size_t pa
   e.parts_read[part] = true;
   if (e.fully_read || std::find(e.parts_read.begin(), e.parts_read.end(), false) != e.parts_read.end()) return;
   e.fully_read = true;
-  if (e.state == "done") s.last_done_export_read = true;
+  if (e.state == "done") {
+    s.last_done_export_read = true;
+    s.read_content_rev = e.content_rev;
+  }
   if (!s.activity_bumped && profile(index).active_draw < m_options.active_share) {
     s.activity_day = day_of(now_ms());
     s.activity_bumped = true;

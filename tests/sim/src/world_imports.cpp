@@ -114,6 +114,7 @@ void World::wipe_for_import(std::uint32_t index) {
   s.imported = ContentUsage{};
   s.imported->doc_count = 2;  // the root and trash directories, made again by the reset
   s.last_done_export_read = false;  // no export holds what the import brings
+  ++s.content_rev;
   ++s.rev;
 }
 

@@ -108,6 +108,23 @@ TEST_CASE("a DELETE that removed its instance is listed with the moment it arriv
   CHECK(arrived + std::chrono::milliseconds(250) < after);
 }
 
+// The crash test once counted as unsafe an admin-moved source whose read
+// export a later one (a request whose answer was lost) had replaced.
+TEST_CASE("a later export of an unchanged space keeps it safe to delete; of a changed one, not", "[lifecycle]") {
+  Sim sim(k_args);
+  const auto d = domain(6);
+  download_all(sim, d, export_done(sim, d));
+  export_done(sim, d);  // nothing changed since the copy read whole
+  CHECK(sim.del("/instances/" + d).status == 204);
+  CHECK(sim.stat("unsafe_deletions") == 0);
+  const auto d7 = domain(7);
+  download_all(sim, d7, export_done(sim, d7));
+  REQUIRE(sim.post("/_sim/change-files?domain=" + d7 + "&op=create&count=2").status == 200);
+  export_done(sim, d7);  // holds files the copy read whole lacks
+  CHECK(sim.del("/instances/" + d7).status == 204);
+  CHECK(sim.stat("unsafe_deletions") == 1);
+}
+
 TEST_CASE("a deletion after a completed, fully read export is safe", "[lifecycle]") {
   Sim sim(k_args);
   const auto d = domain(2);
