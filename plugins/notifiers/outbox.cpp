@@ -57,7 +57,10 @@ class OutboxNotifier final : public Notifier {
       co_return local_write_failure(failed.what());
     }
     std::filesystem::rename(temporary, final_path, error);
-    if (error) co_return local_write_failure("cannot rename into " + m_dir.string() + ": " + error.message());
+    if (error) {
+      remove_quietly(temporary);  // it holds a personal link
+      co_return local_write_failure("cannot rename into " + m_dir.string() + ": " + error.message());
+    }
     try {
       sync_folder(m_dir);
     } catch (const LocalWriteError& failed) {

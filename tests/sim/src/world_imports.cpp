@@ -136,6 +136,7 @@ void World::part_fetched(std::uint32_t index, ImportJob job, FetchResult part) {
   if (part.status == 200) restore = restore_part(part.body, quota, &job.folders);
   else restore.errors.emplace_back("export not found");
   *touch(index).imported += restore.restored;
+  ++touch(index).content_rev;  // the space now holds what this part brought
   if (!restore.errors.empty()) {
     if (job.part == 0) return import_end(index, false);
     job.failed = true;
