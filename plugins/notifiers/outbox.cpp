@@ -1,4 +1,7 @@
 #include "plugins/notifiers/outbox.hpp"
+
+#include <unistd.h>
+
 #include "engine/env/faults.hpp"
 #include "engine/env/file_modes.hpp"
 #include "engine/env/local_write.hpp"
@@ -42,8 +45,10 @@ class OutboxNotifier final : public Notifier {
     std::error_code error;
     std::filesystem::create_directories(m_dir, error);
     std::filesystem::path final_path = m_dir / (notice.message_id + ".eml");
+    // Two commands may tell the same notice at once (a run and a desk
+    // action): each writes its own temporary file, the last rename wins.
     std::filesystem::path temporary = final_path;
-    temporary += ".tmp";
+    temporary += "." + std::to_string(::getpid()) + ".tmp";
     try {
       // The mail holds a personal download link: private.
       write_whole_file(temporary, format_message(notice), k_private_file_mode,

@@ -110,7 +110,7 @@ TEST_CASE("a DELETE that removed its instance is listed with the moment it arriv
 
 // The crash test once counted as unsafe an admin-moved source whose read
 // export a later one (a request whose answer was lost) had replaced.
-TEST_CASE("a later export of an unchanged space keeps it safe to delete; of a changed one, not", "[lifecycle]") {
+TEST_CASE("a later export of an unchanged space keeps it safe to delete, of a changed one not", "[lifecycle]") {
   Sim sim(k_args);
   const auto d = domain(6);
   download_all(sim, d, export_done(sim, d));
