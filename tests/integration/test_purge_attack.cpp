@@ -292,6 +292,11 @@ TEST_CASE("attack: a purge never deletes a space whose archived part is gone or 
   CHECK(s.ws.outbox_count("reexport.") >= 1);
   REQUIRE(state_reason(s.ws, 1).starts_with("GRACE"));
   CHECK_FALSE(archived_parts(s.ws, 1).empty());
+  // Its old date long past, the person was just told a new one: that
+  // night deletes nothing.
+  s.purge();
+  CHECK(s.deletions() == 1);
+  CHECK(state_reason(s.ws, 1).starts_with("GRACE"));
   s.advance(days(40));
   s.purge();
   CHECK(s.deletions() == 2);
