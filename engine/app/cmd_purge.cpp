@@ -110,8 +110,8 @@ std::shared_ptr<DatabaseLock> lock_or_tell_monitoring(AppContext& app, const std
   }
 }
 
+// The caller refused a config that lost a stack (refuse_stacks_not_configured).
 int purge_once(AppContext& app, const std::string& actor, PurgeReport& report) {
-  refuse_stacks_not_configured(app, std::nullopt);
   PurgeOptions options{app.line().dry_run, actor};
   report = purge_night(app.config(), app.store(), app.clock(), options);
   print_purge(app, report, options.dry_run);
@@ -156,6 +156,7 @@ int cmd_purge(AppContext& app) {
   refuse_future_clock(app);
   const double started = unix_now();
   auto lock = lock_or_tell_monitoring(app, app.line().dry_run ? "purge --dry-run" : "purge", started);
+  refuse_stacks_not_configured(app, std::nullopt);
   PurgeReport report;
   const int code = purge_once(app, app.admin_actor(), report);
   write_metrics(app, started, code, report, nullptr);
@@ -166,6 +167,7 @@ int cmd_nightly(AppContext& app) {
   refuse_future_clock(app);
   if (app.line().dry_run) {
     auto lock = take_writer_lock(app, "nightly --dry-run");
+    refuse_stacks_not_configured(app, std::nullopt);
     if (!app.line().quiet) app.out() << "nightly (dry run): run step skipped (it would change accounts)\n";
     PurgeReport report;
     return purge_once(app, "nightly", report);

@@ -98,10 +98,6 @@ asio::awaitable<ZipCheck> ZipCheckPool::check(std::filesystem::path file, bool f
       std::move(initiation), asio::use_awaitable, std::move(file), first_part, max_uncompressed);
 }
 
-}  // namespace passage
-
-namespace passage {
-
 asio::awaitable<std::optional<std::int64_t>> ZipCheckPool::count_entries(std::filesystem::path file) {
   Impl* impl = m_impl.get();
   auto initiation = [impl](auto handler, std::filesystem::path file) {

@@ -42,8 +42,7 @@ void write_whole_file(const std::filesystem::path& path, const std::string& text
   int error = injected ? injected : write_all(fd, text);
   if (::close(fd) != 0 && !error) error = errno;
   if (error) {
-    std::error_code ignored;
-    std::filesystem::remove(path, ignored);
+    remove_quietly(path);
     throw LocalWriteError(cannot_write(path, error));
   }
 }
@@ -72,14 +71,10 @@ void sync_folder(const std::filesystem::path& folder) {
   if (error) throw LocalWriteError(cannot_write(folder, error));
 }
 
-namespace {
-
 void remove_quietly(const std::filesystem::path& path) {
   std::error_code ignored;
   std::filesystem::remove(path, ignored);
 }
-
-}  // namespace
 
 void write_streamed_file(const std::filesystem::path& path, unsigned mode,
                          const std::function<void(std::ostream&)>& write) {

@@ -36,6 +36,10 @@ std::filesystem::path unused_path(const std::filesystem::path& dir, const std::s
 void write_whole_file(const std::filesystem::path& path, const std::string& text, unsigned mode,
                       int injected);
 
+// Removes `path` if it is there; a failure is ignored (a partial file
+// left behind an error already reported).
+void remove_quietly(const std::filesystem::path& path);
+
 // Makes `file`'s bytes durable (fdatasync): a power failure after this
 // does not leave it empty or cut. `injected` (an errno, 0 for none) fails
 // it as the disk would. Throws LocalWriteError naming the file.

@@ -185,15 +185,6 @@ StepResult postpone(const Account& account, const Event& event, Instant now, con
   return transition;
 }
 
-// Support asks for a fresh export (the person's link expired, or they
-// added files): back to QUEUED with archive delivery, as after activity
-// (steps_notice.cpp, stale), the 24-hour rule still deciding when the
-// request goes. The deletion date never comes earlier: a new verification
-// keeps the later of its own date and the one set (steps_common.cpp).
-bool waits_for_deletion(State state) {
-  return state == State::verified || state == State::notified || state == State::grace || state == State::purge_due;
-}
-
 // The purge's holds that mean "the archive no longer holds the space":
 // exporting again is their remedy.
 bool held_for_a_new_export(const std::string& reason) {
@@ -204,7 +195,7 @@ bool held_for_a_new_export(const std::string& reason) {
 // again lifts the hold, with no release that would first tell the person
 // a new date and point them at an archive that does not hold their space.
 std::optional<Refusal> hold_blocks_reexport(const Account& account) {
-  if (!account.held_from || !waits_for_deletion(*account.held_from))
+  if (!deletion_scheduled(account))
     return Refusal{"it is HELD since before its export was verified: release it"};
   std::vector<std::string> others;
   for (const std::string& reason : account.hold_reasons)
@@ -216,11 +207,16 @@ std::optional<Refusal> hold_blocks_reexport(const Account& account) {
   return std::nullopt;
 }
 
+// Support asks for a fresh export (the person's link expired, or they
+// added files): back to QUEUED with archive delivery, as after activity
+// (steps_notice.cpp, stale), the 24-hour rule still deciding when the
+// request goes. The deletion date never comes earlier: a new verification
+// keeps the later of its own date and the one set (steps_common.cpp).
 StepResult reexport(const Account& account, const Event& event, Instant now) {
   const State state = account.state;
   if (state == State::held) {
     if (auto refusal = hold_blocks_reexport(account)) return *refusal;
-  } else if (!waits_for_deletion(state)) {
+  } else if (!deletion_scheduled(account)) {
     return Refusal{"only an exported account waiting for its deletion (VERIFIED, NOTIFIED, GRACE, PURGE_DUE), "
                    "or one the purge held because its archive no longer holds the space, can be exported again; "
                    "it is " + std::string(to_string(state))};

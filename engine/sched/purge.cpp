@@ -177,7 +177,11 @@ asio::awaitable<std::string> PurgeNight::local_interlock(const Account& account)
 
 asio::awaitable<void> PurgeNight::check(Account account, PurgeVerdict& verdict) {
   verdict.account = account;
-  if (m_stopping) co_return;  // stopped: nothing is decided (run), no archive read
+  if (m_stopping) {
+    // Stopped: run() decides nothing tonight; no archive is read.
+    verdict.unreadable = true;
+    co_return;
+  }
   Instant now = m_clock.now();
   // A DELETE of ours left without outcome is read back first: the space
   // may be gone already, and holding it would say it was not deleted

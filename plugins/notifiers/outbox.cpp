@@ -15,11 +15,6 @@ namespace passage {
 
 namespace {
 
-void remove_quietly(const std::filesystem::path& path) {
-  std::error_code ignored;
-  std::filesystem::remove(path, ignored);
-}
-
 std::string base64_lines(const std::string& text) {
   namespace b64 = boost::beast::detail::base64;
   std::string encoded(b64::encoded_size(text.size()), '\0');
